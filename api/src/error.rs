@@ -1,0 +1,50 @@
+//! The one error type every server function returns.
+
+use coffer_shared::errors::{AuthError, Refusal};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    /// A refusal in the domain's own words (see `coffer_shared::errors`).
+    #[error(transparent)]
+    Refused(Refusal),
+    /// Details stay in the server log under the incident id.
+    #[error("Something went wrong on the server (incident {incident}). Please try again.")]
+    Internal { incident: String },
+    /// The request never reached domain code: malformed payload, network…
+    #[error("The request could not be completed: {message}")]
+    Request { message: String },
+}
+
+impl<T: Into<Refusal>> From<T> for ApiError {
+    fn from(r: T) -> Self {
+        ApiError::Refused(r.into())
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Request { message: value.to_string() }
+    }
+}
+
+impl ApiError {
+    pub fn http_status(&self) -> u16 {
+        match self {
+            ApiError::Refused(Refusal::Auth(AuthError::NotSignedIn)) => 401,
+            ApiError::Refused(Refusal::Auth(_)) => 403,
+            ApiError::Refused(Refusal::Setup(_)) => 409,
+            ApiError::Refused(_) => 400,
+            ApiError::Internal { .. } => 500,
+            ApiError::Request { .. } => 400,
+        }
+    }
+
+    pub fn is_not_signed_in(&self) -> bool {
+        matches!(self, ApiError::Refused(Refusal::Auth(AuthError::NotSignedIn)))
+    }
+}

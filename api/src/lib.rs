@@ -1,0 +1,160 @@
+//! Coffer's server functions. The browser calls them as typed async
+//! functions; on the server (`ssr` feature) each body is one call into
+//! `coffer_core::Coffer`, with the session resolved by `ssr::door`.
+//!
+//! Every endpoint takes JSON, so the integration tests and any other client
+//! can call `POST /api/<endpoint>` with a plain JSON object of the arguments.
+
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use error::ApiError;
+
+use coffer_shared::types::*;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+pub const SESSION_COOKIE: &str = "coffer_session";
+
+// ------------------------------------------------------------------ setup (ACC-1)
+
+#[server(endpoint = "setup_status", input = Json)]
+pub async fn get_setup_status() -> Result<SetupStatus, ApiError> {
+    ssr::answer(ssr::door().await?.coffer.setup_status().await)
+}
+
+#[server(endpoint = "public_settings", input = Json)]
+pub async fn get_public_settings() -> Result<PublicSettings, ApiError> {
+    let d = ssr::door().await?;
+    Ok(PublicSettings { password_min_length: d.coffer.config().password_min_length })
+}
+
+#[server(endpoint = "setup_start", input = Json)]
+pub async fn setup_start(email: String, registration_request: Bytes) -> Result<Bytes, ApiError> {
+    ssr::answer(ssr::door().await?.coffer.setup_start(&email, &registration_request.0).await)
+}
+
+#[server(endpoint = "setup_finish", input = Json)]
+pub async fn setup_finish(email: String, registration_upload: Bytes, keys: KeyEnvelope) -> Result<(), ApiError> {
+    ssr::answer(ssr::door().await?.coffer.setup_finish(&email, &registration_upload.0, &keys).await)
+}
+
+// ------------------------------------------------------------------ invitations (ACC-3)
+
+#[server(endpoint = "invitation", input = Json)]
+pub async fn invitation(token: String) -> Result<InvitationView, ApiError> {
+    ssr::answer(ssr::door().await?.coffer.invitation(&token).await)
+}
+
+#[server(endpoint = "accept_invitation_start", input = Json)]
+pub async fn accept_invitation_start(token: String, registration_request: Bytes) -> Result<Bytes, ApiError> {
+    ssr::answer(ssr::door().await?.coffer.accept_invitation_start(&token, &registration_request.0).await)
+}
+
+#[server(endpoint = "accept_invitation_finish", input = Json)]
+pub async fn accept_invitation_finish(
+    token: String,
+    registration_upload: Bytes,
+    keys: KeyEnvelope,
+) -> Result<(), ApiError> {
+    ssr::answer(ssr::door().await?.coffer.accept_invitation_finish(&token, &registration_upload.0, &keys).await)
+}
+
+// ------------------------------------------------------------------ sign-in (ACC-2) and sessions (ACC-8)
+
+#[server(endpoint = "sign_in_start", input = Json)]
+pub async fn sign_in_start(identifier: String, credential_request: Bytes) -> Result<LoginChallenge, ApiError> {
+    ssr::answer(ssr::door().await?.coffer.sign_in_start(&identifier, &credential_request.0).await)
+}
+
+#[server(endpoint = "sign_in_finish", input = Json)]
+pub async fn sign_in_finish(login_id: String, finalization: Bytes) -> Result<SignedIn, ApiError> {
+    let d = ssr::door().await?;
+    let session = ssr::answer(d.coffer.sign_in_finish(&login_id, &finalization.0, &d.client).await)?;
+    d.set_session_cookie(&session.token);
+    Ok(session.signed_in)
+}
+
+#[server(endpoint = "me", input = Json)]
+pub async fn me() -> Result<SignedIn, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.me(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "sign_out", input = Json)]
+pub async fn sign_out() -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    d.clear_session_cookie();
+    match &d.token {
+        Some(token) => ssr::answer(d.coffer.sign_out(token).await),
+        None => Ok(()),
+    }
+}
+
+#[server(endpoint = "sessions", input = Json)]
+pub async fn sessions() -> Result<Vec<SessionView>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.sessions(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "terminate_all_sessions", input = Json)]
+pub async fn terminate_all_sessions() -> Result<u64, ApiError> {
+    let d = ssr::door().await?;
+    let n = ssr::answer(d.coffer.terminate_all_sessions(d.actor.as_ref()).await)?;
+    d.clear_session_cookie();
+    Ok(n)
+}
+
+// ------------------------------------------------------------------ password change (ACC-5)
+
+#[server(endpoint = "password_change_start", input = Json)]
+pub async fn password_change_start(
+    credential_request: Bytes,
+    registration_request: Bytes,
+) -> Result<PasswordChangeChallenge, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.password_change_start(d.actor.as_ref(), &credential_request.0, &registration_request.0).await)
+}
+
+#[server(endpoint = "password_change_finish", input = Json)]
+pub async fn password_change_finish(
+    change_id: String,
+    finalization: Bytes,
+    registration_upload: Bytes,
+    wrapped_private_key: Bytes,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    let actor = d.actor.as_ref();
+    ssr::answer(
+        d.coffer
+            .password_change_finish(actor, &change_id, &finalization.0, &registration_upload.0, &wrapped_private_key.0)
+            .await,
+    )
+}
+
+// ------------------------------------------------------------------ organisations and outbox
+
+#[server(endpoint = "create_organisation", input = Json)]
+pub async fn create_organisation(organisation: NewOrganisation) -> Result<OrganisationView, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.create_organisation(d.actor.as_ref(), &organisation).await)
+}
+
+#[server(endpoint = "organisations", input = Json)]
+pub async fn organisations() -> Result<Vec<OrganisationView>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.organisations(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "outbox", input = Json)]
+pub async fn outbox() -> Result<Vec<OutboxSummary>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.outbox(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "outbox_mail", input = Json)]
+pub async fn read_outbox_mail(id: String) -> Result<OutboxMail, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.outbox_mail(d.actor.as_ref(), &id).await)
+}

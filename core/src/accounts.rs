@@ -1,0 +1,426 @@
+//! Accounts: first-run setup (ACC-1), invitations (ACC-3), OPAQUE sign-in
+//! (ACC-2), sessions (ACC-8) and password change (ACC-5).
+//!
+//! The OPAQUE credential identifier is the account's email address, which
+//! never changes. Passwords never reach this code; only OPAQUE messages do.
+
+use coffer_shared::crypto::{self, CryptoError};
+use coffer_shared::errors::{AuthError, InputError, InvitationError, SetupError, SignInError};
+use coffer_shared::policy::normalise_email;
+use coffer_shared::types::{
+    AccountView, Bytes, InvitationView, KeyEnvelope, LoginChallenge, MembershipView,
+    PasswordChangeChallenge, SessionView, SetupStatus, SignedIn,
+};
+use serde_json::json;
+
+use crate::audit::{self, AuditAction, Who};
+use crate::authz::{authorize, Action, Actor};
+use crate::db::{new_id, now_ms};
+use crate::error::{is_unique_violation, Outcome};
+use crate::store::{self, AccountRow, Conn};
+use crate::tokens::{hash_token, new_token};
+use crate::{ClientInfo, Coffer};
+
+/// How long a started sign-in may take to finish.
+const LOGIN_TTL_MS: i64 = 2 * 60 * 1000;
+/// A session ends after this much inactivity…
+const SESSION_IDLE_MS: i64 = 12 * 60 * 60 * 1000;
+/// …and at the latest this long after sign-in.
+const SESSION_MAX_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// Only touch `last_seen_at` this often, to keep reads cheap.
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
+
+const PURPOSE_SIGN_IN: &str = "sign_in";
+const PURPOSE_PASSWORD_CHANGE: &str = "password_change";
+
+/// A new session: the bearer token goes into the cookie and nowhere else.
+pub struct NewSession {
+    pub token: String,
+    pub signed_in: SignedIn,
+}
+
+fn protocol(e: CryptoError) -> InputError {
+    match e {
+        CryptoError::InvalidKey => InputError::InvalidKeyMaterial,
+        _ => InputError::InvalidProtocolMessage,
+    }
+}
+
+fn check_keys(keys: &KeyEnvelope) -> Result<(), InputError> {
+    let len = keys.wrapped_private_key.0.len();
+    if !crypto::is_valid_public_key(&keys.public_key) || !(41..=1024).contains(&len) {
+        return Err(InputError::InvalidKeyMaterial);
+    }
+    Ok(())
+}
+
+impl Coffer {
+    // ------------------------------------------------------------ setup (ACC-1)
+
+    pub async fn setup_status(&self) -> Outcome<SetupStatus> {
+        let mut c = self.db().pool.acquire().await?;
+        Ok(SetupStatus { needs_setup: !store::instance_is_set_up(&mut c).await? })
+    }
+
+    pub async fn setup_start(&self, email: &str, registration_request: &[u8]) -> Outcome<Bytes> {
+        let email = normalise_email(email)?;
+        if !self.setup_status().await?.needs_setup {
+            return Err(SetupError::AlreadyDone.into());
+        }
+        let response = self.secret().registration_response(registration_request, email.as_bytes()).map_err(protocol)?;
+        Ok(Bytes(response))
+    }
+
+    pub async fn setup_finish(&self, email: &str, registration_upload: &[u8], keys: &KeyEnvelope) -> Outcome<()> {
+        let email = normalise_email(email)?;
+        check_keys(keys)?;
+        let record = crypto::server_registration_finish(registration_upload).map_err(protocol)?;
+        let mut tx = self.db().write().await?;
+        if store::instance_is_set_up(&mut tx).await? {
+            return Err(SetupError::AlreadyDone.into());
+        }
+        let id = new_id();
+        let now = now_ms();
+        let result: Result<(), sqlx::Error> = async {
+            store::insert_account(&mut tx, &id, &email, true, now).await?;
+            store::set_credentials(&mut tx, &id, &record, &keys.public_key, &keys.wrapped_private_key.0, now).await?;
+            store::mark_instance_set_up(&mut tx, now, &id).await?;
+            audit::record(&mut tx, Who::account(&id, &email), None, AuditAction::InstanceSetUp, &email, json!({}), now)
+                .await
+        }
+        .await;
+        match result {
+            Ok(()) => {}
+            // Two setups racing: the loser sees the same answer as a late one.
+            Err(e) if is_unique_violation(&e) => return Err(SetupError::AlreadyDone.into()),
+            Err(e) => return Err(e.into()),
+        }
+        match tx.commit().await {
+            Err(e) if is_unique_violation(&e) => Err(SetupError::AlreadyDone.into()),
+            other => Ok(other?),
+        }
+    }
+
+    // ------------------------------------------------------------ invitations (ACC-3)
+
+    async fn valid_invitation(&self, c: &mut Conn, token: &str) -> Outcome<store::InvitationRow> {
+        let inv = store::invitation_by_hash(c, &hash_token(token.trim())).await?.ok_or(InvitationError::Unknown)?;
+        if inv.used_at.is_some() {
+            return Err(InvitationError::AlreadyUsed.into());
+        }
+        if inv.expires_at <= now_ms() {
+            return Err(InvitationError::Expired.into());
+        }
+        Ok(inv)
+    }
+
+    pub async fn invitation(&self, token: &str) -> Outcome<InvitationView> {
+        let mut c = self.db().pool.acquire().await?;
+        let inv = self.valid_invitation(&mut c, token).await?;
+        Ok(InvitationView {
+            email: inv.email,
+            organisation_name: inv.organisation_name,
+            expires_at_ms: inv.expires_at,
+            password_min_length: self.config().password_min_length,
+        })
+    }
+
+    pub async fn accept_invitation_start(&self, token: &str, registration_request: &[u8]) -> Outcome<Bytes> {
+        let mut c = self.db().pool.acquire().await?;
+        let inv = self.valid_invitation(&mut c, token).await?;
+        let response =
+            self.secret().registration_response(registration_request, inv.email.as_bytes()).map_err(protocol)?;
+        Ok(Bytes(response))
+    }
+
+    pub async fn accept_invitation_finish(
+        &self,
+        token: &str,
+        registration_upload: &[u8],
+        keys: &KeyEnvelope,
+    ) -> Outcome<()> {
+        check_keys(keys)?;
+        let record = crypto::server_registration_finish(registration_upload).map_err(protocol)?;
+        let mut tx = self.db().write().await?;
+        let inv = self.valid_invitation(&mut tx, token).await?;
+        let now = now_ms();
+        if !store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
+            return Err(InvitationError::AlreadyUsed.into());
+        }
+        store::set_credentials(&mut tx, &inv.account_id, &record, &keys.public_key, &keys.wrapped_private_key.0, now)
+            .await?;
+        audit::record(
+            &mut tx,
+            Who::account(&inv.account_id, &inv.email),
+            None,
+            AuditAction::InvitationAccepted,
+            &inv.email,
+            json!({ "organisation": inv.organisation_name }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ sign-in (ACC-2)
+
+    /// First OPAQUE round. Unknown accounts get a response indistinguishable
+    /// from a real one, so this never reveals whether an account exists.
+    pub async fn sign_in_start(&self, identifier: &str, credential_request: &[u8]) -> Outcome<LoginChallenge> {
+        let identifier = identifier.trim().to_lowercase();
+        if identifier.is_empty() {
+            return Err(InputError::MissingIdentifier.into());
+        }
+        let mut c = self.db().pool.acquire().await?;
+        let account = store::account_by_identifier(&mut c, &identifier).await?;
+        let (account_id, record, credential_id) = match &account {
+            Some(a) if a.opaque_record.is_some() => (Some(a.id.as_str()), a.opaque_record.as_deref(), a.email.clone()),
+            _ => (None, None, identifier.clone()),
+        };
+        let (state, response) =
+            self.secret().login_start(record, credential_request, credential_id.as_bytes()).map_err(protocol)?;
+        let login_id = new_id();
+        let now = now_ms();
+        store::insert_pending_login(&mut c, &login_id, account_id, PURPOSE_SIGN_IN, &state, now, now + LOGIN_TTL_MS)
+            .await?;
+        Ok(LoginChallenge { login_id, credential_response: Bytes(response) })
+    }
+
+    pub async fn sign_in_finish(&self, login_id: &str, finalization: &[u8], client: &ClientInfo) -> Outcome<NewSession> {
+        let mut tx = self.db().write().await?;
+        let pending = store::take_pending_login(&mut tx, login_id).await?;
+        let Some(pending) = pending.filter(|p| p.purpose == PURPOSE_SIGN_IN) else {
+            tx.commit().await?;
+            return Err(SignInError::AttemptExpired.into());
+        };
+        let now = now_ms();
+        if pending.expires_at <= now {
+            tx.commit().await?;
+            return Err(SignInError::AttemptExpired.into());
+        }
+        let account = match &pending.account_id {
+            Some(id) => store::account_by_id(&mut tx, id).await?,
+            None => None,
+        };
+        let Some(account) = account else {
+            tx.commit().await?;
+            return Err(SignInError::Failed.into());
+        };
+        if crypto::server_login_finish(&pending.server_state, finalization).is_err() {
+            let who = Who::account(&account.id, &account.email);
+            audit::record(&mut tx, who, None, AuditAction::SignInFailed, &account.email, json!({ "ip": client.ip }), now)
+                .await?;
+            tx.commit().await?;
+            return Err(SignInError::Failed.into());
+        }
+        let (token, token_hash) = new_token();
+        let session_id = new_id();
+        store::insert_session(
+            &mut tx,
+            &store::NewSession {
+                token_hash: &token_hash,
+                id: &session_id,
+                account_id: &account.id,
+                now,
+                expires_at: now + SESSION_IDLE_MS,
+                user_agent: &truncate(&client.user_agent, 300),
+                ip: &truncate(&client.ip, 64),
+            },
+        )
+        .await?;
+        let who = Who::account(&account.id, &account.email);
+        audit::record(&mut tx, who, None, AuditAction::SignedIn, &account.email, json!({ "ip": client.ip }), now)
+            .await?;
+        let signed_in = SignedIn { account: self.view(&mut tx, &account).await?, keys: envelope(&account)? };
+        tx.commit().await?;
+        Ok(NewSession { token, signed_in })
+    }
+
+    async fn view(&self, c: &mut Conn, a: &AccountRow) -> Outcome<AccountView> {
+        let memberships = store::memberships_of(c, &a.id).await?;
+        Ok(AccountView {
+            id: a.id.clone(),
+            email: a.email.clone(),
+            is_instance_admin: a.is_instance_admin,
+            memberships: memberships
+                .into_iter()
+                .map(|m| MembershipView {
+                    organisation_id: m.organisation_id,
+                    organisation_name: m.organisation_name,
+                    role: m.role,
+                    admin_tier: m.admin_tier,
+                })
+                .collect(),
+            public_key: a.public_key.clone().unwrap_or_default(),
+        })
+    }
+
+    // ------------------------------------------------------------ sessions (ACC-8)
+
+    /// Resolves a session token to the person behind it, or `None` when the
+    /// token is unknown or expired.
+    pub async fn authenticate(&self, token: &str) -> Outcome<Option<Actor>> {
+        let mut c = self.db().pool.acquire().await?;
+        let Some(s) = store::session_by_hash(&mut c, &hash_token(token)).await? else {
+            return Ok(None);
+        };
+        let now = now_ms();
+        if s.expires_at <= now {
+            return Ok(None);
+        }
+        if now - s.last_seen_at >= TOUCH_EVERY_MS {
+            let expires = (now + SESSION_IDLE_MS).min(s.created_at + SESSION_MAX_MS);
+            store::touch_session(&mut c, &s.id, now, expires).await?;
+        }
+        let Some(account) = store::account_by_id(&mut c, &s.account_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Actor {
+            memberships: store::memberships_of(&mut c, &account.id).await?,
+            account_id: account.id,
+            email: account.email,
+            is_instance_admin: account.is_instance_admin,
+            session_id: s.id,
+        }))
+    }
+
+    pub async fn me(&self, actor: Option<&Actor>) -> Outcome<SignedIn> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut c = self.db().pool.acquire().await?;
+        let account = store::account_by_id(&mut c, &actor.account_id).await?.ok_or(AuthError::NotSignedIn)?;
+        Ok(SignedIn { account: self.view(&mut c, &account).await?, keys: envelope(&account)? })
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Outcome<()> {
+        let mut tx = self.db().write().await?;
+        if let Some(account_id) = store::delete_session_by_hash(&mut tx, &hash_token(token)).await? {
+            if let Some(a) = store::account_by_id(&mut tx, &account_id).await? {
+                let who = Who::account(&a.id, &a.email);
+                audit::record(&mut tx, who, None, AuditAction::SignedOut, &a.email, json!({}), now_ms()).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn sessions(&self, actor: Option<&Actor>) -> Outcome<Vec<SessionView>> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut c = self.db().pool.acquire().await?;
+        let rows = store::sessions_of(&mut c, &actor.account_id, now_ms()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|s| SessionView {
+                current: s.id == actor.session_id,
+                created_at_ms: s.created_at,
+                last_seen_at_ms: s.last_seen_at,
+                user_agent: s.user_agent,
+                ip: s.ip,
+            })
+            .collect())
+    }
+
+    /// Ends every session of the actor, the current one included.
+    pub async fn terminate_all_sessions(&self, actor: Option<&Actor>) -> Outcome<u64> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut tx = self.db().write().await?;
+        let n = store::delete_sessions_of(&mut tx, &actor.account_id, None).await?;
+        let who = Who::account(&actor.account_id, &actor.email);
+        audit::record(&mut tx, who, None, AuditAction::SessionsTerminated, &actor.email, json!({ "sessions": n }), now_ms())
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    // ------------------------------------------------------------ password change (ACC-5)
+
+    /// Proves the current password (an OPAQUE login) and registers the new
+    /// one in the same exchange.
+    pub async fn password_change_start(
+        &self,
+        actor: Option<&Actor>,
+        credential_request: &[u8],
+        registration_request: &[u8],
+    ) -> Outcome<PasswordChangeChallenge> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut c = self.db().pool.acquire().await?;
+        let account = store::account_by_id(&mut c, &actor.account_id).await?.ok_or(AuthError::NotSignedIn)?;
+        let id = account.email.as_bytes();
+        let (state, credential_response) = self
+            .secret()
+            .login_start(account.opaque_record.as_deref(), credential_request, id)
+            .map_err(protocol)?;
+        let registration_response = self.secret().registration_response(registration_request, id).map_err(protocol)?;
+        let change_id = new_id();
+        let now = now_ms();
+        store::insert_pending_login(
+            &mut c,
+            &change_id,
+            Some(&account.id),
+            PURPOSE_PASSWORD_CHANGE,
+            &state,
+            now,
+            now + LOGIN_TTL_MS,
+        )
+        .await?;
+        Ok(PasswordChangeChallenge {
+            change_id,
+            credential_response: Bytes(credential_response),
+            registration_response: Bytes(registration_response),
+        })
+    }
+
+    /// Stores the new credential and the re-wrapped private key (the key pair
+    /// itself is unchanged) and ends the actor's other sessions.
+    pub async fn password_change_finish(
+        &self,
+        actor: Option<&Actor>,
+        change_id: &str,
+        finalization: &[u8],
+        registration_upload: &[u8],
+        wrapped_private_key: &[u8],
+    ) -> Outcome<()> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut tx = self.db().write().await?;
+        let pending = store::take_pending_login(&mut tx, change_id).await?;
+        let now = now_ms();
+        let Some(pending) = pending.filter(|p| {
+            p.purpose == PURPOSE_PASSWORD_CHANGE
+                && p.account_id.as_deref() == Some(actor.account_id.as_str())
+                && p.expires_at > now
+        }) else {
+            tx.commit().await?;
+            return Err(SignInError::AttemptExpired.into());
+        };
+        let who = Who::account(&actor.account_id, &actor.email);
+        if crypto::server_login_finish(&pending.server_state, finalization).is_err() {
+            audit::record(&mut tx, who, None, AuditAction::PasswordChangeFailed, &actor.email, json!({}), now).await?;
+            tx.commit().await?;
+            return Err(SignInError::WrongCurrentPassword.into());
+        }
+        let account = store::account_by_id(&mut tx, &actor.account_id).await?.ok_or(AuthError::NotSignedIn)?;
+        let keys = KeyEnvelope {
+            public_key: account.public_key.clone().unwrap_or_default(),
+            wrapped_private_key: Bytes(wrapped_private_key.to_vec()),
+        };
+        check_keys(&keys)?;
+        let record = crypto::server_registration_finish(registration_upload).map_err(protocol)?;
+        store::set_credentials(&mut tx, &account.id, &record, &keys.public_key, wrapped_private_key, now).await?;
+        let ended = store::delete_sessions_of(&mut tx, &account.id, Some(&actor.session_id)).await?;
+        audit::record(&mut tx, who, None, AuditAction::PasswordChanged, &actor.email, json!({ "other_sessions_ended": ended }), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn envelope(a: &AccountRow) -> Outcome<KeyEnvelope> {
+    match (&a.public_key, &a.wrapped_private_key) {
+        (Some(p), Some(w)) => Ok(KeyEnvelope { public_key: p.clone(), wrapped_private_key: Bytes(w.clone()) }),
+        _ => Err(anyhow::anyhow!("account {} has a session but no keys", a.id).into()),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}

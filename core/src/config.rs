@@ -1,0 +1,253 @@
+//! Configuration from a TOML file, then `COFFER_*` environment variables,
+//! then command-line flags (each later source wins).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use coffer_shared::policy::{PASSWORD_MIN_DEFAULT, PASSWORD_MIN_FLOOR};
+use serde::Deserialize;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// `sqlite://…` or `postgres://…`; defaults to `<data_dir>/coffer.db`.
+    pub database_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub bind: SocketAddr,
+    /// Origin browsers use to reach Coffer; defaults to `http://<bind>`.
+    pub public_url: Option<String>,
+    /// `smtp://…` or `smtps://…`; without it mail goes to `<data_dir>/outbox`.
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
+    pub invitation_expiry_hours: i64,
+    pub password_min_length: usize,
+    pub lockout_threshold: u32,
+    /// Directory holding the built browser app (Trunk's `dist/`).
+    pub site_dir: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            data_dir: PathBuf::from("coffer-data"),
+            bind: "127.0.0.1:8080".parse().expect("literal address"),
+            public_url: None,
+            smtp_url: None,
+            smtp_from: "Coffer <coffer@localhost>".into(),
+            invitation_expiry_hours: 24,
+            password_min_length: PASSWORD_MIN_DEFAULT,
+            lockout_threshold: 10,
+            site_dir: PathBuf::from("dist"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("invalid value for {key}: {reason}")]
+    Value { key: String, reason: String },
+}
+
+/// The file and environment use the same names (`bind` ↔ `COFFER_BIND`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Layer {
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    bind: Option<String>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
+    invitation_expiry_hours: Option<i64>,
+    password_min_length: Option<usize>,
+    lockout_threshold: Option<u32>,
+    site_dir: Option<PathBuf>,
+}
+
+pub const KEYS: &[&str] = &[
+    "database_url",
+    "data_dir",
+    "bind",
+    "public_url",
+    "smtp_url",
+    "smtp_from",
+    "invitation_expiry_hours",
+    "password_min_length",
+    "lockout_threshold",
+    "site_dir",
+];
+
+fn bad(key: &str, reason: impl ToString) -> ConfigError {
+    ConfigError::Value { key: key.into(), reason: reason.to_string() }
+}
+
+impl Config {
+    /// Builds the configuration from an optional file and the given
+    /// environment (passed in so tests need not touch the process's).
+    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mut cfg = Config::default();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.to_string() })?;
+            let layer: Layer = toml::from_str(&text)
+                .map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.to_string() })?;
+            cfg.apply(layer)?;
+        }
+        let mut layer = Layer::default();
+        let get = |k: &str| env(&format!("COFFER_{}", k.to_uppercase())).filter(|v| !v.is_empty());
+        layer.database_url = get("database_url");
+        layer.data_dir = get("data_dir").map(PathBuf::from);
+        layer.bind = get("bind");
+        layer.public_url = get("public_url");
+        layer.smtp_url = get("smtp_url");
+        layer.smtp_from = get("smtp_from");
+        layer.site_dir = get("site_dir").map(PathBuf::from);
+        layer.invitation_expiry_hours = parse_env(&get, "invitation_expiry_hours")?;
+        layer.password_min_length = parse_env(&get, "password_min_length")?;
+        layer.lockout_threshold = parse_env(&get, "lockout_threshold")?;
+        cfg.apply(layer)?;
+        Ok(cfg)
+    }
+
+    fn apply(&mut self, l: Layer) -> Result<(), ConfigError> {
+        if let Some(v) = l.database_url {
+            self.set("database_url", &v)?;
+        }
+        if let Some(v) = l.data_dir {
+            self.data_dir = v;
+        }
+        if let Some(v) = l.bind {
+            self.set("bind", &v)?;
+        }
+        if let Some(v) = l.public_url {
+            self.set("public_url", &v)?;
+        }
+        if let Some(v) = l.smtp_url {
+            self.set("smtp_url", &v)?;
+        }
+        if let Some(v) = l.smtp_from {
+            self.smtp_from = v;
+        }
+        if let Some(v) = l.invitation_expiry_hours {
+            self.set("invitation_expiry_hours", &v.to_string())?;
+        }
+        if let Some(v) = l.password_min_length {
+            self.set("password_min_length", &v.to_string())?;
+        }
+        if let Some(v) = l.lockout_threshold {
+            self.set("lockout_threshold", &v.to_string())?;
+        }
+        if let Some(v) = l.site_dir {
+            self.site_dir = v;
+        }
+        Ok(())
+    }
+
+    /// Sets one key from text, validating it (used for every source).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        match key {
+            "database_url" => {
+                if !(value.starts_with("sqlite:") || value.starts_with("postgres://") || value.starts_with("postgresql://")) {
+                    return Err(bad(key, "must start with sqlite: or postgres://"));
+                }
+                self.database_url = Some(value.into());
+            }
+            "data_dir" => self.data_dir = PathBuf::from(value),
+            "site_dir" => self.site_dir = PathBuf::from(value),
+            "bind" => self.bind = value.parse().map_err(|_| bad(key, "expected an address like 127.0.0.1:8080"))?,
+            "public_url" => {
+                let u = url::Url::parse(value).map_err(|e| bad(key, e))?;
+                if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
+                    return Err(bad(key, "expected an http:// or https:// URL"));
+                }
+                self.public_url = Some(value.trim_end_matches('/').into());
+            }
+            "smtp_url" => {
+                let u = url::Url::parse(value).map_err(|e| bad(key, e))?;
+                if !matches!(u.scheme(), "smtp" | "smtps") {
+                    return Err(bad(key, "expected smtp://host:port or smtps://host:port"));
+                }
+                self.smtp_url = Some(value.into());
+            }
+            "smtp_from" => self.smtp_from = value.into(),
+            "invitation_expiry_hours" => {
+                let h: i64 = value.parse().map_err(|_| bad(key, "expected a whole number of hours"))?;
+                if !(1..=24 * 90).contains(&h) {
+                    return Err(bad(key, "must be between 1 and 2160 hours"));
+                }
+                self.invitation_expiry_hours = h;
+            }
+            "password_min_length" => {
+                let n: usize = value.parse().map_err(|_| bad(key, "expected a whole number"))?;
+                if !(PASSWORD_MIN_FLOOR..=128).contains(&n) {
+                    return Err(bad(key, format!("must be between {PASSWORD_MIN_FLOOR} and 128")));
+                }
+                self.password_min_length = n;
+            }
+            "lockout_threshold" => {
+                let n: u32 = value.parse().map_err(|_| bad(key, "expected a whole number"))?;
+                if !(1..=1000).contains(&n) {
+                    return Err(bad(key, "must be between 1 and 1000"));
+                }
+                self.lockout_threshold = n;
+            }
+            _ => return Err(bad(key, "unknown setting")),
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("coffer.db").display()))
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.data_dir.join("server-secret.key")
+    }
+}
+
+fn parse_env<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+) -> Result<Option<T>, ConfigError> {
+    match get(key) {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| bad(key, format!("cannot read {v:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("coffer.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:9000\"\npassword_min_length = 10\n").unwrap();
+        let cfg = Config::load(Some(&file), |k| (k == "COFFER_PASSWORD_MIN_LENGTH").then(|| "12".into())).unwrap();
+        assert_eq!(cfg.bind.port(), 9000);
+        assert_eq!(cfg.password_min_length, 12);
+        assert_eq!(cfg.invitation_expiry_hours, 24);
+        assert!(cfg.database_url().starts_with("sqlite://coffer-data/coffer.db"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Config::load(None, |k| (k == "COFFER_PASSWORD_MIN_LENGTH").then(|| "4".into())).unwrap_err();
+        assert!(err.to_string().contains("password_min_length"), "{err}");
+        let err = Config::load(None, |k| (k == "COFFER_BIND").then(|| "nowhere".into())).unwrap_err();
+        assert!(err.to_string().contains("bind"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "colour = 1\n").unwrap();
+        assert!(matches!(Config::load(Some(&file), |_| None), Err(ConfigError::File { .. })));
+    }
+}

@@ -1,0 +1,42 @@
+//! How domain operations fail: a refusal the person should read, or an
+//! internal fault whose details stay in the server log.
+
+use coffer_shared::errors::{AuthError, InputError, InvitationError, Refusal, SetupError, SignInError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    #[error("internal: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type Outcome<T> = Result<T, Failure>;
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        Failure::Internal(e.into())
+    }
+}
+
+impl From<Refusal> for Failure {
+    fn from(r: Refusal) -> Self {
+        Failure::Refused(r)
+    }
+}
+
+macro_rules! refusal_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Failure {
+            fn from(e: $t) -> Self {
+                Failure::Refused(e.into())
+            }
+        }
+    )*};
+}
+refusal_from!(AuthError, SetupError, InvitationError, SignInError, InputError);
+
+/// True when a write lost a race on a unique constraint.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}

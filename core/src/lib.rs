@@ -1,0 +1,151 @@
+//! Coffer's domain. Plain Rust over sqlx: no HTTP, no Leptos. The server
+//! functions and the admin command line are thin doors onto `Coffer`.
+
+pub mod accounts;
+pub mod audit;
+pub mod authz;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod mail;
+mod notices;
+pub mod organisations;
+pub mod store;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use coffer_shared::crypto::ServerSecret;
+
+pub use authz::Actor;
+pub use config::Config;
+pub use error::{Failure, Outcome};
+
+/// Where a request came from, for the session list.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo {
+    pub user_agent: String,
+    pub ip: String,
+}
+
+/// Handle on every service; cheap to clone.
+#[derive(Clone)]
+pub struct Coffer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: db::Db,
+    config: Config,
+    secret: ServerSecret,
+    mailer: mail::Mailer,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot use the data folder {path}: {reason}")]
+    DataDir { path: String, reason: std::io::Error },
+    #[error("cannot open the database ({url}): {reason}")]
+    Database { url: String, reason: sqlx::Error },
+    #[error("cannot apply database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0:#}")]
+    Other(#[from] anyhow::Error),
+}
+
+impl Coffer {
+    /// Opens the data folder and database, applies migrations, and loads (or
+    /// on first start creates) the server's OPAQUE secret.
+    pub async fn open(config: Config) -> Result<Coffer, OpenError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|reason| OpenError::DataDir { path: config.data_dir.display().to_string(), reason })?;
+        let url = config.database_url();
+        let db = db::Db::connect(&url)
+            .await
+            .map_err(|reason| OpenError::Database { url: redact(&url), reason })?;
+        db.migrate().await?;
+        let secret = load_or_create_secret(&config.secret_key_path())?;
+        let mailer = mail::Mailer::new(&config.smtp_from, config.smtp_url.as_deref(), &config.outbox_dir())?;
+        Ok(Coffer { inner: Arc::new(Inner { db, config, secret, mailer }) })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn db(&self) -> &db::Db {
+        &self.inner.db
+    }
+
+    pub(crate) fn secret(&self) -> &ServerSecret {
+        &self.inner.secret
+    }
+
+    pub fn mailer(&self) -> &mail::Mailer {
+        &self.inner.mailer
+    }
+
+    /// The origin links in mail point to.
+    pub fn public_url(&self) -> String {
+        self.inner.config.public_url.clone().unwrap_or_else(|| format!("http://{}", self.inner.config.bind))
+    }
+
+    /// Delivers queued mail now; failures stay queued for the next attempt.
+    pub async fn flush_mail(&self) {
+        if let Err(e) = self.inner.mailer.deliver_due(&self.inner.db).await {
+            tracing::warn!(error = %format!("{e:#}"), "mail delivery pass failed");
+        }
+    }
+
+    /// Periodic housekeeping: mail retries and expired rows.
+    pub async fn housekeeping(&self) -> anyhow::Result<()> {
+        self.flush_mail().await;
+        let mut c = self.inner.db.pool.acquire().await?;
+        let now = db::now_ms();
+        store::delete_expired_sessions(&mut c, now).await?;
+        store::delete_expired_pending_logins(&mut c, now).await?;
+        Ok(())
+    }
+}
+
+/// Hides a password in a database URL before it reaches a message.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The OPAQUE server secret lives in the data folder, not the database, so a
+/// stolen database alone cannot be used to test password guesses offline.
+fn load_or_create_secret(path: &std::path::Path) -> anyhow::Result<ServerSecret> {
+    if path.exists() {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        return ServerSecret::from_bytes(&bytes).map_err(|_| anyhow::anyhow!("{} is corrupt", path.display()));
+    }
+    let secret = ServerSecret::generate();
+    let tmp = path.with_extension("tmp");
+    write_private(&tmp, &secret.to_bytes())?;
+    std::fs::rename(&tmp, path)?;
+    Ok(secret)
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes)?;
+    Ok(())
+}

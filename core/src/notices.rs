@@ -1,0 +1,37 @@
+//! The words of the mail Coffer sends.
+
+use crate::mail::Mail;
+
+fn when(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .map(|t| {
+            t.format(&time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
+pub fn invitation(to: &str, organisation: &str, link: &str, expires_at_ms: i64) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: format!("You are invited to {organisation} on Coffer"),
+        body: format!(
+            "Hello,\n\nAn account was created for you in {organisation} on Coffer, where files are \
+             kept end-to-end encrypted.\n\nOpen this link to choose your password:\n\n{link}\n\n\
+             The link works once and expires at {}. If it has expired, ask your administrator \
+             for a new one.\n\nIf you did not expect this message you can ignore it.\n",
+            when(expires_at_ms)
+        ),
+    }
+}
+
+pub fn account_updated(to: &str, organisation: &str, sign_in: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: format!("Your Coffer account was updated: {organisation}"),
+        body: format!(
+            "Hello,\n\nYour existing Coffer account now belongs to {organisation} as an \
+             administrator. Sign in with your current password:\n\n{sign_in}\n"
+        ),
+    }
+}

@@ -1,0 +1,201 @@
+//! Organisations as the instance administrator sees them: create one with
+//! its licence and its first administrator, list them; and the mail outbox.
+
+use coffer_shared::errors::InputError;
+use coffer_shared::policy::{check_organisation_name, normalise_email};
+use coffer_shared::types::{AdminTier, NewOrganisation, OrganisationView, OutboxMail, OutboxSummary, Role};
+use serde_json::json;
+
+use crate::audit::{self, AuditAction, Who};
+use crate::authz::{authorize, Action, Actor};
+use crate::db::{new_id, now_ms};
+use crate::error::{is_unique_violation, Outcome};
+use crate::notices;
+use crate::store;
+use crate::tokens::new_token;
+use crate::Coffer;
+
+const MAX_SEATS: i64 = 1_000_000;
+
+/// Checked input for a new organisation.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ValidOrganisation {
+    pub name: String,
+    pub licence_seats: i64,
+    pub expiry_date: time::Date,
+    pub administrator_email: String,
+}
+
+pub fn validate(input: &NewOrganisation, today: time::Date) -> Result<ValidOrganisation, InputError> {
+    let name = check_organisation_name(&input.name)?;
+    if !(1..=MAX_SEATS).contains(&input.licence_seats) {
+        return Err(InputError::InvalidLicenceSeats);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let expiry_date =
+        time::Date::parse(input.expiry_date.trim(), &format).map_err(|_| InputError::InvalidExpiryDate)?;
+    if expiry_date < today {
+        return Err(InputError::ExpiryInPast);
+    }
+    let administrator_email = normalise_email(&input.administrator_email)?;
+    Ok(ValidOrganisation { name, licence_seats: input.licence_seats, expiry_date, administrator_email })
+}
+
+impl Coffer {
+    pub async fn create_organisation(&self, actor: Option<&Actor>, input: &NewOrganisation) -> Outcome<OrganisationView> {
+        let actor = authorize(actor, Action::CreateOrganisation)?;
+        let today = time::OffsetDateTime::now_utc().date();
+        let v = validate(input, today)?;
+        let expiry = v.expiry_date.to_string();
+        let mut tx = self.db().write().await?;
+        if store::organisation_name_taken(&mut tx, &v.name.to_lowercase()).await? {
+            return Err(InputError::OrganisationNameTaken.into());
+        }
+        let now = now_ms();
+        let org_id = new_id();
+        let inserted = store::insert_organisation(
+            &mut tx,
+            &store::NewOrganisationRow {
+                id: &org_id,
+                name: &v.name,
+                licence_seats: v.licence_seats,
+                expiry_date: &expiry,
+                created_by: &actor.account_id,
+                now,
+            },
+        )
+        .await;
+        match inserted {
+            Err(e) if is_unique_violation(&e) => return Err(InputError::OrganisationNameTaken.into()),
+            other => other?,
+        }
+        let who = || Who::account(&actor.account_id, &actor.email);
+        audit::record(
+            &mut tx,
+            who(),
+            Some(&org_id),
+            AuditAction::OrganisationCreated,
+            &v.name,
+            json!({ "licence_seats": v.licence_seats, "expiry_date": expiry, "administrator": v.administrator_email }),
+            now,
+        )
+        .await?;
+
+        // The first administrator is a Liaison: only Liaisons can appoint
+        // further administrators, so anything less would leave the
+        // organisation unable to manage itself.
+        let existing = store::account_by_identifier(&mut tx, &v.administrator_email).await?;
+        let (account_id, active) = match existing {
+            Some(a) => (a.id, a.opaque_record.is_some()),
+            None => {
+                let id = new_id();
+                store::insert_account(&mut tx, &id, &v.administrator_email, false, now).await?;
+                (id, false)
+            }
+        };
+        store::insert_membership(&mut tx, &org_id, &account_id, Role::Originator, AdminTier::Liaison, now).await?;
+        if active {
+            let mail = notices::account_updated(&v.administrator_email, &v.name, &format!("{}/sign-in", self.public_url()));
+            self.mailer().queue(&mut tx, mail).await?;
+        } else {
+            let (token, token_hash) = new_token();
+            let expires_at = now + self.config().invitation_expiry_hours * 3_600_000;
+            store::insert_invitation(
+                &mut tx,
+                &store::NewInvitation {
+                    token_hash: &token_hash,
+                    account_id: &account_id,
+                    organisation_id: Some(&org_id),
+                    created_by: Some(&actor.account_id),
+                    now,
+                    expires_at,
+                },
+            )
+            .await?;
+            // The token travels in the fragment, which browsers never send
+            // to the server, so it stays out of access logs and referrers.
+            let link = format!("{}/invite#{token}", self.public_url());
+            let mail = notices::invitation(&v.administrator_email, &v.name, &link, expires_at);
+            self.mailer().queue(&mut tx, mail).await?;
+            audit::record(
+                &mut tx,
+                who(),
+                Some(&org_id),
+                AuditAction::InvitationSent,
+                &v.administrator_email,
+                json!({ "expires_at": expires_at }),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.flush_mail().await;
+        Ok(OrganisationView {
+            id: org_id,
+            name: v.name,
+            licence_seats: v.licence_seats,
+            seats_used: 1,
+            expiry_date: expiry,
+            created_at_ms: now,
+        })
+    }
+
+    pub async fn organisations(&self, actor: Option<&Actor>) -> Outcome<Vec<OrganisationView>> {
+        authorize(actor, Action::ListOrganisations)?;
+        let mut c = self.db().pool.acquire().await?;
+        Ok(store::organisations(&mut c)
+            .await?
+            .into_iter()
+            .map(|o| OrganisationView {
+                id: o.id,
+                name: o.name,
+                licence_seats: o.licence_seats,
+                seats_used: o.seats_used,
+                expiry_date: o.expiry_date,
+                created_at_ms: o.created_at,
+            })
+            .collect())
+    }
+
+    pub async fn outbox(&self, actor: Option<&Actor>) -> Outcome<Vec<OutboxSummary>> {
+        authorize(actor, Action::ReadOutbox)?;
+        match self.mailer().outbox_dir() {
+            Some(dir) => Ok(crate::mail::list_outbox(dir)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub async fn outbox_mail(&self, actor: Option<&Actor>, id: &str) -> Outcome<OutboxMail> {
+        authorize(actor, Action::ReadOutbox)?;
+        match self.mailer().outbox_dir() {
+            Some(dir) => crate::mail::outbox_mail(dir, id),
+            None => Err(InputError::UnknownMail.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn input(name: &str, seats: i64, expiry: &str, email: &str) -> NewOrganisation {
+        NewOrganisation {
+            name: name.into(),
+            licence_seats: seats,
+            expiry_date: expiry.into(),
+            administrator_email: email.into(),
+        }
+    }
+
+    #[test]
+    fn validation_names_the_first_problem() {
+        let today = date!(2026 - 11 - 22);
+        assert!(validate(&input("Acme", 10, "2027-01-01", "a@acme.org"), today).is_ok());
+        assert_eq!(validate(&input(" ", 10, "2027-01-01", "a@acme.org"), today), Err(InputError::InvalidOrganisationName));
+        assert_eq!(validate(&input("Acme", 0, "2027-01-01", "a@acme.org"), today), Err(InputError::InvalidLicenceSeats));
+        assert_eq!(validate(&input("Acme", 10, "01/01/2027", "a@acme.org"), today), Err(InputError::InvalidExpiryDate));
+        assert_eq!(validate(&input("Acme", 10, "2026-11-21", "a@acme.org"), today), Err(InputError::ExpiryInPast));
+        assert_eq!(validate(&input("Acme", 10, "2026-11-22", "nope"), today), Err(InputError::InvalidEmail));
+    }
+}

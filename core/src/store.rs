@@ -1,0 +1,604 @@
+//! All SQL outside the migrations. Functions take a connection so callers
+//! decide the transaction; every query text runs on SQLite and PostgreSQL.
+
+use coffer_shared::types::{AdminTier, Role};
+use sqlx::{AnyConnection, Row};
+
+pub type Conn = AnyConnection;
+type R<T> = Result<T, sqlx::Error>;
+
+// ------------------------------------------------------------------ instance
+
+pub async fn instance_is_set_up(c: &mut Conn) -> R<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM instance").fetch_one(c).await?;
+    Ok(n > 0)
+}
+
+pub async fn mark_instance_set_up(c: &mut Conn, at: i64, by: &str) -> R<()> {
+    sqlx::query("INSERT INTO instance (id, setup_at, setup_by) VALUES (1, $1, $2)")
+        .bind(at)
+        .bind(by)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ accounts
+
+#[derive(Clone, Debug)]
+pub struct AccountRow {
+    pub id: String,
+    pub email: String,
+    pub is_instance_admin: bool,
+    pub opaque_record: Option<Vec<u8>>,
+    pub public_key: Option<String>,
+    pub wrapped_private_key: Option<Vec<u8>>,
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, email, is_instance_admin, opaque_record, public_key, wrapped_private_key";
+
+fn account_from(row: &sqlx::any::AnyRow) -> R<AccountRow> {
+    Ok(AccountRow {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        is_instance_admin: row.try_get::<i64, _>("is_instance_admin")? != 0,
+        opaque_record: row.try_get("opaque_record")?,
+        public_key: row.try_get("public_key")?,
+        wrapped_private_key: row.try_get("wrapped_private_key")?,
+    })
+}
+
+pub async fn account_by_id(c: &mut Conn, id: &str) -> R<Option<AccountRow>> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"));
+    sqlx::query(sql).bind(id).fetch_optional(c).await?.as_ref().map(account_from).transpose()
+}
+
+/// Looks an account up by email (already normalised) or by user name.
+pub async fn account_by_identifier(c: &mut Conn, identifier: &str) -> R<Option<AccountRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1 OR username = $1"
+    ));
+    sqlx::query(sql).bind(identifier).fetch_optional(c).await?.as_ref().map(account_from).transpose()
+}
+
+pub async fn insert_account(c: &mut Conn, id: &str, email: &str, is_instance_admin: bool, now: i64) -> R<()> {
+    sqlx::query("INSERT INTO accounts (id, email, is_instance_admin, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(email)
+        .bind(is_instance_admin as i64)
+        .bind(now)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Stores credentials and keys; `activated_at` is set the first time only.
+pub async fn set_credentials(
+    c: &mut Conn,
+    account_id: &str,
+    opaque_record: &[u8],
+    public_key: &str,
+    wrapped_private_key: &[u8],
+    now: i64,
+) -> R<()> {
+    sqlx::query(
+        "UPDATE accounts SET opaque_record = $1, public_key = $2, wrapped_private_key = $3, \
+         activated_at = COALESCE(activated_at, $4) WHERE id = $5",
+    )
+    .bind(opaque_record)
+    .bind(public_key)
+    .bind(wrapped_private_key)
+    .bind(now)
+    .bind(account_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ organisations
+
+#[derive(Clone, Debug)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub name: String,
+    pub licence_seats: i64,
+    pub seats_used: i64,
+    pub expiry_date: String,
+    pub created_at: i64,
+}
+
+pub async fn organisation_name_taken(c: &mut Conn, name_key: &str) -> R<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE name_key = $1")
+        .bind(name_key)
+        .fetch_one(c)
+        .await?;
+    Ok(n > 0)
+}
+
+pub struct NewOrganisationRow<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub licence_seats: i64,
+    pub expiry_date: &'a str,
+    pub created_by: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert_organisation(c: &mut Conn, o: &NewOrganisationRow<'_>) -> R<()> {
+    sqlx::query(
+        "INSERT INTO organisations (id, name, name_key, licence_seats, expiry_date, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(o.id)
+    .bind(o.name)
+    .bind(o.name.to_lowercase())
+    .bind(o.licence_seats)
+    .bind(o.expiry_date)
+    .bind(o.now)
+    .bind(o.created_by)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn organisations(c: &mut Conn) -> R<Vec<OrganisationRow>> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.name, o.licence_seats, o.expiry_date, o.created_at, \
+         (SELECT COUNT(*) FROM memberships m WHERE m.organisation_id = o.id) AS seats_used \
+         FROM organisations o ORDER BY o.name_key",
+    )
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OrganisationRow {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                licence_seats: r.try_get("licence_seats")?,
+                seats_used: r.try_get("seats_used")?,
+                expiry_date: r.try_get("expiry_date")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ memberships
+
+#[derive(Clone, Debug)]
+pub struct MembershipRow {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub role: Role,
+    pub admin_tier: AdminTier,
+}
+
+pub fn role_code(r: Role) -> &'static str {
+    match r {
+        Role::AdHoc => "adhoc",
+        Role::Collaborator => "collaborator",
+        Role::Originator => "originator",
+    }
+}
+
+fn role_from(code: &str) -> Role {
+    match code {
+        "originator" => Role::Originator,
+        "collaborator" => Role::Collaborator,
+        _ => Role::AdHoc,
+    }
+}
+
+pub fn tier_code(t: AdminTier) -> &'static str {
+    match t {
+        AdminTier::None => "none",
+        AdminTier::Admin => "admin",
+        AdminTier::Liaison => "liaison",
+    }
+}
+
+fn tier_from(code: &str) -> AdminTier {
+    match code {
+        "liaison" => AdminTier::Liaison,
+        "admin" => AdminTier::Admin,
+        _ => AdminTier::None,
+    }
+}
+
+pub async fn insert_membership(
+    c: &mut Conn,
+    organisation_id: &str,
+    account_id: &str,
+    role: Role,
+    tier: AdminTier,
+    now: i64,
+) -> R<()> {
+    sqlx::query(
+        "INSERT INTO memberships (organisation_id, account_id, role, admin_tier, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(organisation_id)
+    .bind(account_id)
+    .bind(role_code(role))
+    .bind(tier_code(tier))
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn memberships_of(c: &mut Conn, account_id: &str) -> R<Vec<MembershipRow>> {
+    let rows = sqlx::query(
+        "SELECT m.organisation_id, o.name, m.role, m.admin_tier FROM memberships m \
+         JOIN organisations o ON o.id = m.organisation_id WHERE m.account_id = $1 ORDER BY o.name_key",
+    )
+    .bind(account_id)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MembershipRow {
+                organisation_id: r.try_get(0)?,
+                organisation_name: r.try_get(1)?,
+                role: role_from(&r.try_get::<String, _>(2)?),
+                admin_tier: tier_from(&r.try_get::<String, _>(3)?),
+            })
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ invitations
+
+#[derive(Clone, Debug)]
+pub struct InvitationRow {
+    pub account_id: String,
+    pub email: String,
+    pub organisation_name: Option<String>,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub struct NewInvitation<'a> {
+    pub token_hash: &'a str,
+    pub account_id: &'a str,
+    pub organisation_id: Option<&'a str>,
+    pub created_by: Option<&'a str>,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+pub async fn insert_invitation(c: &mut Conn, i: &NewInvitation<'_>) -> R<()> {
+    sqlx::query(
+        "INSERT INTO invitations (token_hash, account_id, organisation_id, created_by, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(i.token_hash)
+    .bind(i.account_id)
+    .bind(i.organisation_id)
+    .bind(i.created_by)
+    .bind(i.now)
+    .bind(i.expires_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn invitation_by_hash(c: &mut Conn, token_hash: &str) -> R<Option<InvitationRow>> {
+    let row = sqlx::query(
+        "SELECT i.account_id, a.email, o.name, i.expires_at, i.used_at FROM invitations i \
+         JOIN accounts a ON a.id = i.account_id \
+         LEFT JOIN organisations o ON o.id = i.organisation_id WHERE i.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await?;
+    row.map(|r| {
+        Ok(InvitationRow {
+            account_id: r.try_get(0)?,
+            email: r.try_get(1)?,
+            organisation_name: r.try_get(2)?,
+            expires_at: r.try_get(3)?,
+            used_at: r.try_get(4)?,
+        })
+    })
+    .transpose()
+}
+
+/// Marks the invitation used; false when someone else used it first.
+pub async fn use_invitation(c: &mut Conn, token_hash: &str, now: i64) -> R<bool> {
+    let done = sqlx::query("UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(token_hash)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// ------------------------------------------------------------------ pending logins
+
+#[derive(Clone, Debug)]
+pub struct PendingLogin {
+    pub account_id: Option<String>,
+    pub purpose: String,
+    pub server_state: Vec<u8>,
+    pub expires_at: i64,
+}
+
+pub async fn insert_pending_login(
+    c: &mut Conn,
+    id: &str,
+    account_id: Option<&str>,
+    purpose: &str,
+    server_state: &[u8],
+    now: i64,
+    expires_at: i64,
+) -> R<()> {
+    sqlx::query(
+        "INSERT INTO pending_logins (id, account_id, purpose, server_state, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(account_id)
+    .bind(purpose)
+    .bind(server_state)
+    .bind(now)
+    .bind(expires_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Removes and returns a pending login: each one can be finished once.
+pub async fn take_pending_login(c: &mut Conn, id: &str) -> R<Option<PendingLogin>> {
+    let row = sqlx::query("DELETE FROM pending_logins WHERE id = $1 RETURNING account_id, purpose, server_state, expires_at")
+        .bind(id)
+        .fetch_optional(c)
+        .await?;
+    row.map(|r| {
+        Ok(PendingLogin {
+            account_id: r.try_get(0)?,
+            purpose: r.try_get(1)?,
+            server_state: r.try_get(2)?,
+            expires_at: r.try_get(3)?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn delete_expired_pending_logins(c: &mut Conn, now: i64) -> R<u64> {
+    Ok(sqlx::query("DELETE FROM pending_logins WHERE expires_at < $1").bind(now).execute(c).await?.rows_affected())
+}
+
+// ------------------------------------------------------------------ sessions
+
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub id: &'a str,
+    pub account_id: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+    pub user_agent: &'a str,
+    pub ip: &'a str,
+}
+
+pub async fn insert_session(c: &mut Conn, s: &NewSession<'_>) -> R<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, id, account_id, created_at, last_seen_at, expires_at, user_agent, ip) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+    )
+    .bind(s.token_hash)
+    .bind(s.id)
+    .bind(s.account_id)
+    .bind(s.now)
+    .bind(s.expires_at)
+    .bind(s.user_agent)
+    .bind(s.ip)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub id: String,
+    pub account_id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub user_agent: String,
+    pub ip: String,
+}
+
+fn session_from(r: &sqlx::any::AnyRow) -> R<SessionRow> {
+    Ok(SessionRow {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        created_at: r.try_get("created_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+        expires_at: r.try_get("expires_at")?,
+        user_agent: r.try_get("user_agent")?,
+        ip: r.try_get("ip")?,
+    })
+}
+
+const SESSION_COLUMNS: &str = "id, account_id, created_at, last_seen_at, expires_at, user_agent, ip";
+
+pub async fn session_by_hash(c: &mut Conn, token_hash: &str) -> R<Option<SessionRow>> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"));
+    sqlx::query(sql).bind(token_hash).fetch_optional(c).await?.as_ref().map(session_from).transpose()
+}
+
+pub async fn sessions_of(c: &mut Conn, account_id: &str, now: i64) -> R<Vec<SessionRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions WHERE account_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC"
+    ));
+    let rows = sqlx::query(sql).bind(account_id).bind(now).fetch_all(c).await?;
+    rows.iter().map(session_from).collect()
+}
+
+pub async fn touch_session(c: &mut Conn, id: &str, now: i64, expires_at: i64) -> R<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
+        .bind(now)
+        .bind(expires_at)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_session_by_hash(c: &mut Conn, token_hash: &str) -> R<Option<String>> {
+    sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING account_id")
+        .bind(token_hash)
+        .fetch_optional(c)
+        .await
+}
+
+/// Deletes the account's sessions except `keep` (a session id), if given.
+pub async fn delete_sessions_of(c: &mut Conn, account_id: &str, keep: Option<&str>) -> R<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
+        .bind(account_id)
+        .bind(keep.unwrap_or(""))
+        .execute(c)
+        .await?
+        .rows_affected())
+}
+
+pub async fn delete_expired_sessions(c: &mut Conn, now: i64) -> R<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(c).await?.rows_affected())
+}
+
+// ------------------------------------------------------------------ audit
+
+pub struct AuditRow<'a> {
+    pub at: i64,
+    pub actor_account_id: Option<&'a str>,
+    pub actor_label: &'a str,
+    pub organisation_id: Option<&'a str>,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub details: &'a str,
+}
+
+pub async fn insert_audit(c: &mut Conn, a: &AuditRow<'_>) -> R<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(a.at)
+    .bind(a.actor_account_id)
+    .bind(a.actor_label)
+    .bind(a.organisation_id)
+    .bind(a.action)
+    .bind(a.target)
+    .bind(a.details)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEventRow {
+    pub actor_label: String,
+    pub organisation_id: Option<String>,
+    pub action: String,
+    pub target: String,
+}
+
+/// Newest first; used by tests and, later, the audit log page.
+pub async fn recent_audit(c: &mut Conn, limit: i64) -> R<Vec<AuditEventRow>> {
+    let rows = sqlx::query(
+        "SELECT actor_label, organisation_id, action, target FROM audit_events ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditEventRow {
+                actor_label: r.try_get(0)?,
+                organisation_id: r.try_get(1)?,
+                action: r.try_get(2)?,
+                target: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ mail queue
+
+#[derive(Clone, Debug)]
+pub struct QueuedMail {
+    pub id: String,
+    pub recipient: String,
+    pub message: Vec<u8>,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+}
+
+pub async fn enqueue_mail(c: &mut Conn, id: &str, recipient: &str, subject: &str, message: &[u8], now: i64) -> R<()> {
+    sqlx::query(
+        "INSERT INTO mail_queue (id, recipient, subject, message, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(id)
+    .bind(recipient)
+    .bind(subject)
+    .bind(message)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn due_mail(c: &mut Conn, now: i64, limit: i64) -> R<Vec<QueuedMail>> {
+    let rows = sqlx::query(
+        "SELECT id, recipient, message, attempts, next_attempt_at FROM mail_queue \
+         WHERE next_attempt_at <= $1 ORDER BY created_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(QueuedMail {
+                id: r.try_get(0)?,
+                recipient: r.try_get(1)?,
+                message: r.try_get(2)?,
+                attempts: r.try_get(3)?,
+                next_attempt_at: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+/// Leases a queued mail to this process; false if another process took it.
+pub async fn lease_mail(c: &mut Conn, id: &str, seen_next_attempt_at: i64, until: i64) -> R<bool> {
+    let done = sqlx::query("UPDATE mail_queue SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3")
+        .bind(until)
+        .bind(id)
+        .bind(seen_next_attempt_at)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn mail_delivered(c: &mut Conn, id: &str) -> R<()> {
+    sqlx::query("DELETE FROM mail_queue WHERE id = $1").bind(id).execute(c).await?;
+    Ok(())
+}
+
+pub async fn mail_failed(c: &mut Conn, id: &str, error: &str, next_attempt_at: i64) -> R<()> {
+    sqlx::query("UPDATE mail_queue SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3")
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn queued_mail_count(c: &mut Conn) -> R<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue").fetch_one(c).await
+}

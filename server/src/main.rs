@@ -1,0 +1,112 @@
+//! `coffer`: the server binary. `coffer serve` runs Coffer.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use coffer_core::Config;
+
+#[derive(Parser)]
+#[command(name = "coffer", version, about = "Coffer: end-to-end-encrypted file keeping and sharing for organisations")]
+struct Cli {
+    /// Configuration file (TOML). Environment variables COFFER_<KEY> override it.
+    #[arg(long, global = true, env = "COFFER_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server and print its URL.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        bind: Option<String>,
+        /// Folder for the database, blobs, outbox and server secret.
+        #[arg(long)]
+        data_dir: Option<String>,
+        /// sqlite://… or postgres://… (default: SQLite in the data folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// The URL browsers use to reach Coffer (default: http://<bind>).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Folder with the built browser app.
+        #[arg(long)]
+        site_dir: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("COFFER_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("coffer: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("coffer: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    match cli.command {
+        Command::Serve { bind, data_dir, database_url, public_url, site_dir } => {
+            for (key, value) in [
+                ("bind", bind),
+                ("data_dir", data_dir),
+                ("database_url", database_url),
+                ("public_url", public_url),
+                ("site_dir", site_dir),
+            ] {
+                if let Some(v) = value {
+                    config.set(key, &v)?;
+                }
+            }
+            let running = coffer_server::start(config).await?;
+            println!("Coffer is running at {}", running.url);
+            let mut task = running.task;
+            tokio::select! {
+                served = &mut task => served??,
+                _ = shutdown_signal() => {
+                    let _ = running.shutdown.send(());
+                    task.await??;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

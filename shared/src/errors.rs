@@ -1,0 +1,95 @@
+//! Every refusal a person can meet, one enum per domain, each with the
+//! message shown to them. This is the one place where those words live.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum AuthError {
+    #[error("Please sign in to continue.")]
+    NotSignedIn,
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    #[error("This request did not come from Coffer's own pages and was refused.")]
+    CrossOrigin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum SetupError {
+    #[error("Coffer is already set up. Sign in instead.")]
+    AlreadyDone,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum InvitationError {
+    #[error("This invitation link is not valid. Check that you copied the whole link.")]
+    Unknown,
+    #[error("This invitation has expired. Ask your administrator to send a new one.")]
+    Expired,
+    #[error("This invitation has already been used. Sign in with the password you chose.")]
+    AlreadyUsed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum SignInError {
+    /// The same words for an unknown account and a wrong password, so the
+    /// sign-in page never tells whether an address has an account.
+    #[error("The email, user name or password is incorrect.")]
+    Failed,
+    #[error("The sign-in took too long. Please try again.")]
+    AttemptExpired,
+    #[error("The current password is incorrect.")]
+    WrongCurrentPassword,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum InputError {
+    #[error("Enter a valid email address, like name@example.com.")]
+    InvalidEmail,
+    #[error("Enter an email address or user name.")]
+    MissingIdentifier,
+    #[error("The organisation name must be 1 to 100 characters.")]
+    InvalidOrganisationName,
+    #[error("An organisation with this name already exists.")]
+    OrganisationNameTaken,
+    #[error("Licence seats must be a whole number from 1 to 1,000,000.")]
+    InvalidLicenceSeats,
+    #[error("Enter the expiry date as a calendar date (YYYY-MM-DD).")]
+    InvalidExpiryDate,
+    #[error("The expiry date must be today or later.")]
+    ExpiryInPast,
+    #[error("The encryption keys sent by the browser are not valid.")]
+    InvalidKeyMaterial,
+    #[error("The sign-in data sent by the browser is not valid.")]
+    InvalidProtocolMessage,
+    #[error("That mail is not in the outbox.")]
+    UnknownMail,
+}
+
+/// Every refusal, whatever its domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum Refusal {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    #[error(transparent)]
+    Invitation(#[from] InvitationError),
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_carry_the_domain_words() {
+        let r: Refusal = SignInError::Failed.into();
+        assert_eq!(r.to_string(), "The email, user name or password is incorrect.");
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<Refusal>(&json).unwrap(), r);
+    }
+}

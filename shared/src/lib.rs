@@ -1,0 +1,10 @@
+//! What the browser and the server must agree on: wire types, the error
+//! enum and its user-facing messages, input rules, and the cryptography that
+//! runs in the browser (and natively in tests and benchmarks).
+
+pub mod crypto;
+pub mod errors;
+pub mod policy;
+pub mod types;
+
+pub use errors::Refusal;

@@ -1,0 +1,198 @@
+//! Request and response types carried by the server functions.
+
+use base64::{engine::general_purpose::STANDARD_NO_PAD, Engine as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Opaque binary protocol messages travel as base64 text in JSON.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Bytes(pub Vec<u8>);
+
+impl std::fmt::Debug for Bytes {
+    // Protocol messages are not secrets, but they are noise in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.0.len())
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Self {
+        Bytes(v)
+    }
+}
+
+impl Serialize for Bytes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD_NO_PAD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD_NO_PAD
+            .decode(text.trim_end_matches('='))
+            .map(Bytes)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Member role; only ever upgraded (SPEC "Actors").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    AdHoc,
+    Collaborator,
+    Originator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::AdHoc => "Ad hoc",
+            Role::Collaborator => "Collaborator",
+            Role::Originator => "Originator",
+        }
+    }
+}
+
+/// Administrative tier inside an organisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AdminTier {
+    None,
+    Admin,
+    Liaison,
+}
+
+impl AdminTier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminTier::None => "None",
+            AdminTier::Admin => "Admin",
+            AdminTier::Liaison => "Liaison",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipView {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub role: Role,
+    pub admin_tier: AdminTier,
+}
+
+/// The signed-in account as the browser sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub id: String,
+    pub email: String,
+    pub is_instance_admin: bool,
+    pub memberships: Vec<MembershipView>,
+    /// age recipient (`age1…`) of the member's X25519 key pair.
+    pub public_key: String,
+}
+
+/// The member's key material as stored on the server: the public key, and
+/// the private key wrapped under a key only the browser can derive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyEnvelope {
+    pub public_key: String,
+    pub wrapped_private_key: Bytes,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupStatus {
+    pub needs_setup: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub email: String,
+    pub organisation_name: Option<String>,
+    pub expires_at_ms: i64,
+    pub password_min_length: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginChallenge {
+    pub login_id: String,
+    pub credential_response: Bytes,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub account: AccountView,
+    pub keys: KeyEnvelope,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChangeChallenge {
+    pub change_id: String,
+    pub credential_response: Bytes,
+    pub registration_response: Bytes,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub created_at_ms: i64,
+    pub last_seen_at_ms: i64,
+    pub user_agent: String,
+    pub ip: String,
+    pub current: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOrganisation {
+    pub name: String,
+    pub licence_seats: i64,
+    /// ISO date `YYYY-MM-DD`, the last day the licence is valid.
+    pub expiry_date: String,
+    pub administrator_email: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationView {
+    pub id: String,
+    pub name: String,
+    pub licence_seats: i64,
+    pub seats_used: i64,
+    pub expiry_date: String,
+    pub created_at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxSummary {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub sent_at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub sent_at_ms: i64,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicSettings {
+    pub password_min_length: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_round_trip_as_base64() {
+        let b = Bytes(vec![0, 1, 2, 250, 255]);
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(json, "\"AAEC+v8\"");
+        assert_eq!(serde_json::from_str::<Bytes>(&json).unwrap(), b);
+        // Padded input from other encoders is accepted too.
+        assert_eq!(serde_json::from_str::<Bytes>("\"AAEC+v8=\"").unwrap(), b);
+        assert!(serde_json::from_str::<Bytes>("\"***\"").is_err());
+    }
+}
