@@ -28,7 +28,9 @@ impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        ApiError::Request { message: value.to_string() }
+        ApiError::Request {
+            message: value.to_string(),
+        }
     }
 }
 
@@ -45,6 +47,9 @@ impl ApiError {
     }
 
     pub fn is_not_signed_in(&self) -> bool {
-        matches!(self, ApiError::Refused(Refusal::Auth(AuthError::NotSignedIn)))
+        matches!(
+            self,
+            ApiError::Refused(Refusal::Auth(AuthError::NotSignedIn))
+        )
     }
 }

@@ -27,17 +27,35 @@ pub async fn get_setup_status() -> Result<SetupStatus, ApiError> {
 #[server(endpoint = "public_settings", input = Json)]
 pub async fn get_public_settings() -> Result<PublicSettings, ApiError> {
     let d = ssr::door().await?;
-    Ok(PublicSettings { password_min_length: d.coffer.config().password_min_length })
+    Ok(PublicSettings {
+        password_min_length: d.coffer.config().password_min_length,
+    })
 }
 
 #[server(endpoint = "setup_start", input = Json)]
 pub async fn setup_start(email: String, registration_request: Bytes) -> Result<Bytes, ApiError> {
-    ssr::answer(ssr::door().await?.coffer.setup_start(&email, &registration_request.0).await)
+    ssr::answer(
+        ssr::door()
+            .await?
+            .coffer
+            .setup_start(&email, &registration_request.0)
+            .await,
+    )
 }
 
 #[server(endpoint = "setup_finish", input = Json)]
-pub async fn setup_finish(email: String, registration_upload: Bytes, keys: KeyEnvelope) -> Result<(), ApiError> {
-    ssr::answer(ssr::door().await?.coffer.setup_finish(&email, &registration_upload.0, &keys).await)
+pub async fn setup_finish(
+    email: String,
+    registration_upload: Bytes,
+    keys: KeyEnvelope,
+) -> Result<(), ApiError> {
+    ssr::answer(
+        ssr::door()
+            .await?
+            .coffer
+            .setup_finish(&email, &registration_upload.0, &keys)
+            .await,
+    )
 }
 
 // ------------------------------------------------------------------ invitations (ACC-3)
@@ -48,8 +66,17 @@ pub async fn invitation(token: String) -> Result<InvitationView, ApiError> {
 }
 
 #[server(endpoint = "accept_invitation_start", input = Json)]
-pub async fn accept_invitation_start(token: String, registration_request: Bytes) -> Result<Bytes, ApiError> {
-    ssr::answer(ssr::door().await?.coffer.accept_invitation_start(&token, &registration_request.0).await)
+pub async fn accept_invitation_start(
+    token: String,
+    registration_request: Bytes,
+) -> Result<Bytes, ApiError> {
+    ssr::answer(
+        ssr::door()
+            .await?
+            .coffer
+            .accept_invitation_start(&token, &registration_request.0)
+            .await,
+    )
 }
 
 #[server(endpoint = "accept_invitation_finish", input = Json)]
@@ -58,20 +85,39 @@ pub async fn accept_invitation_finish(
     registration_upload: Bytes,
     keys: KeyEnvelope,
 ) -> Result<(), ApiError> {
-    ssr::answer(ssr::door().await?.coffer.accept_invitation_finish(&token, &registration_upload.0, &keys).await)
+    ssr::answer(
+        ssr::door()
+            .await?
+            .coffer
+            .accept_invitation_finish(&token, &registration_upload.0, &keys)
+            .await,
+    )
 }
 
 // ------------------------------------------------------------------ sign-in (ACC-2) and sessions (ACC-8)
 
 #[server(endpoint = "sign_in_start", input = Json)]
-pub async fn sign_in_start(identifier: String, credential_request: Bytes) -> Result<LoginChallenge, ApiError> {
-    ssr::answer(ssr::door().await?.coffer.sign_in_start(&identifier, &credential_request.0).await)
+pub async fn sign_in_start(
+    identifier: String,
+    credential_request: Bytes,
+) -> Result<LoginChallenge, ApiError> {
+    ssr::answer(
+        ssr::door()
+            .await?
+            .coffer
+            .sign_in_start(&identifier, &credential_request.0)
+            .await,
+    )
 }
 
 #[server(endpoint = "sign_in_finish", input = Json)]
 pub async fn sign_in_finish(login_id: String, finalization: Bytes) -> Result<SignedIn, ApiError> {
     let d = ssr::door().await?;
-    let session = ssr::answer(d.coffer.sign_in_finish(&login_id, &finalization.0, &d.client).await)?;
+    let session = ssr::answer(
+        d.coffer
+            .sign_in_finish(&login_id, &finalization.0, &d.client)
+            .await,
+    )?;
     d.set_session_cookie(&session.token);
     Ok(session.signed_in)
 }
@@ -114,7 +160,15 @@ pub async fn password_change_start(
     registration_request: Bytes,
 ) -> Result<PasswordChangeChallenge, ApiError> {
     let d = ssr::door().await?;
-    ssr::answer(d.coffer.password_change_start(d.actor.as_ref(), &credential_request.0, &registration_request.0).await)
+    ssr::answer(
+        d.coffer
+            .password_change_start(
+                d.actor.as_ref(),
+                &credential_request.0,
+                &registration_request.0,
+            )
+            .await,
+    )
 }
 
 #[server(endpoint = "password_change_finish", input = Json)]
@@ -128,7 +182,13 @@ pub async fn password_change_finish(
     let actor = d.actor.as_ref();
     ssr::answer(
         d.coffer
-            .password_change_finish(actor, &change_id, &finalization.0, &registration_upload.0, &wrapped_private_key.0)
+            .password_change_finish(
+                actor,
+                &change_id,
+                &finalization.0,
+                &registration_upload.0,
+                &wrapped_private_key.0,
+            )
             .await,
     )
 }
@@ -136,9 +196,15 @@ pub async fn password_change_finish(
 // ------------------------------------------------------------------ organisations and outbox
 
 #[server(endpoint = "create_organisation", input = Json)]
-pub async fn create_organisation(organisation: NewOrganisation) -> Result<OrganisationView, ApiError> {
+pub async fn create_organisation(
+    organisation: NewOrganisation,
+) -> Result<OrganisationView, ApiError> {
     let d = ssr::door().await?;
-    ssr::answer(d.coffer.create_organisation(d.actor.as_ref(), &organisation).await)
+    ssr::answer(
+        d.coffer
+            .create_organisation(d.actor.as_ref(), &organisation)
+            .await,
+    )
 }
 
 #[server(endpoint = "organisations", input = Json)]

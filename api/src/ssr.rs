@@ -33,31 +33,50 @@ fn session_token(parts: &http::request::Parts) -> Option<String> {
 }
 
 pub async fn door() -> Result<Door, ApiError> {
-    let coffer = use_context::<Coffer>().ok_or_else(|| internal("no Coffer in the request context"))?;
-    let parts = use_context::<http::request::Parts>().ok_or_else(|| internal("no request parts in context"))?;
-    let client = parts.extensions.get::<ClientInfo>().cloned().unwrap_or_default();
+    let coffer =
+        use_context::<Coffer>().ok_or_else(|| internal("no Coffer in the request context"))?;
+    let parts = use_context::<http::request::Parts>()
+        .ok_or_else(|| internal("no request parts in context"))?;
+    let client = parts
+        .extensions
+        .get::<ClientInfo>()
+        .cloned()
+        .unwrap_or_default();
     let token = session_token(&parts);
     let actor = match &token {
         Some(t) => answer(coffer.authenticate(t).await)?,
         None => None,
     };
     let secure_cookie = coffer.public_url().starts_with("https://");
-    Ok(Door { coffer, actor, token, client, secure_cookie })
+    Ok(Door {
+        coffer,
+        actor,
+        token,
+        client,
+        secure_cookie,
+    })
 }
 
 impl Door {
     pub fn set_session_cookie(&self, token: &str) {
         let secure = if self.secure_cookie { "; Secure" } else { "" };
-        self.set_cookie(&format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=604800{secure}"));
+        self.set_cookie(&format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=604800{secure}"
+        ));
     }
 
     pub fn clear_session_cookie(&self) {
         let secure = if self.secure_cookie { "; Secure" } else { "" };
-        self.set_cookie(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"));
+        self.set_cookie(&format!(
+            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+        ));
     }
 
     fn set_cookie(&self, value: &str) {
-        if let (Some(opts), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(value)) {
+        if let (Some(opts), Ok(v)) = (
+            use_context::<ResponseOptions>(),
+            HeaderValue::from_str(value),
+        ) {
             opts.append_header(SET_COOKIE, v);
         }
     }
@@ -76,7 +95,10 @@ pub fn answer<T>(outcome: Outcome<T>) -> Result<T, ApiError> {
         Err(Failure::Refused(r)) => ApiError::Refused(r),
         Err(Failure::Internal(e)) => internal(&format!("{e:#}")),
     };
-    if let (Some(opts), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(err.http_status())) {
+    if let (Some(opts), Ok(status)) = (
+        use_context::<ResponseOptions>(),
+        StatusCode::from_u16(err.http_status()),
+    ) {
         opts.set_status(status);
     }
     Err(err)

@@ -59,7 +59,9 @@ impl Coffer {
 
     pub async fn setup_status(&self) -> Outcome<SetupStatus> {
         let mut c = self.db().pool.acquire().await?;
-        Ok(SetupStatus { needs_setup: !store::instance_is_set_up(&mut c).await? })
+        Ok(SetupStatus {
+            needs_setup: !store::instance_is_set_up(&mut c).await?,
+        })
     }
 
     pub async fn setup_start(&self, email: &str, registration_request: &[u8]) -> Outcome<Bytes> {
@@ -67,11 +69,19 @@ impl Coffer {
         if !self.setup_status().await?.needs_setup {
             return Err(SetupError::AlreadyDone.into());
         }
-        let response = self.secret().registration_response(registration_request, email.as_bytes()).map_err(protocol)?;
+        let response = self
+            .secret()
+            .registration_response(registration_request, email.as_bytes())
+            .map_err(protocol)?;
         Ok(Bytes(response))
     }
 
-    pub async fn setup_finish(&self, email: &str, registration_upload: &[u8], keys: &KeyEnvelope) -> Outcome<()> {
+    pub async fn setup_finish(
+        &self,
+        email: &str,
+        registration_upload: &[u8],
+        keys: &KeyEnvelope,
+    ) -> Outcome<()> {
         let email = normalise_email(email)?;
         check_keys(keys)?;
         let record = crypto::server_registration_finish(registration_upload).map_err(protocol)?;
@@ -83,10 +93,26 @@ impl Coffer {
         let now = now_ms();
         let result: Result<(), sqlx::Error> = async {
             store::insert_account(&mut tx, &id, &email, true, now).await?;
-            store::set_credentials(&mut tx, &id, &record, &keys.public_key, &keys.wrapped_private_key.0, now).await?;
+            store::set_credentials(
+                &mut tx,
+                &id,
+                &record,
+                &keys.public_key,
+                &keys.wrapped_private_key.0,
+                now,
+            )
+            .await?;
             store::mark_instance_set_up(&mut tx, now, &id).await?;
-            audit::record(&mut tx, Who::account(&id, &email), None, AuditAction::InstanceSetUp, &email, json!({}), now)
-                .await
+            audit::record(
+                &mut tx,
+                Who::account(&id, &email),
+                None,
+                AuditAction::InstanceSetUp,
+                &email,
+                json!({}),
+                now,
+            )
+            .await
         }
         .await;
         match result {
@@ -104,7 +130,9 @@ impl Coffer {
     // ------------------------------------------------------------ invitations (ACC-3)
 
     async fn valid_invitation(&self, c: &mut Conn, token: &str) -> Outcome<store::InvitationRow> {
-        let inv = store::invitation_by_hash(c, &hash_token(token.trim())).await?.ok_or(InvitationError::Unknown)?;
+        let inv = store::invitation_by_hash(c, &hash_token(token.trim()))
+            .await?
+            .ok_or(InvitationError::Unknown)?;
         if inv.used_at.is_some() {
             return Err(InvitationError::AlreadyUsed.into());
         }
@@ -125,11 +153,17 @@ impl Coffer {
         })
     }
 
-    pub async fn accept_invitation_start(&self, token: &str, registration_request: &[u8]) -> Outcome<Bytes> {
+    pub async fn accept_invitation_start(
+        &self,
+        token: &str,
+        registration_request: &[u8],
+    ) -> Outcome<Bytes> {
         let mut c = self.db().pool.acquire().await?;
         let inv = self.valid_invitation(&mut c, token).await?;
-        let response =
-            self.secret().registration_response(registration_request, inv.email.as_bytes()).map_err(protocol)?;
+        let response = self
+            .secret()
+            .registration_response(registration_request, inv.email.as_bytes())
+            .map_err(protocol)?;
         Ok(Bytes(response))
     }
 
@@ -147,8 +181,15 @@ impl Coffer {
         if !store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
             return Err(InvitationError::AlreadyUsed.into());
         }
-        store::set_credentials(&mut tx, &inv.account_id, &record, &keys.public_key, &keys.wrapped_private_key.0, now)
-            .await?;
+        store::set_credentials(
+            &mut tx,
+            &inv.account_id,
+            &record,
+            &keys.public_key,
+            &keys.wrapped_private_key.0,
+            now,
+        )
+        .await?;
         audit::record(
             &mut tx,
             Who::account(&inv.account_id, &inv.email),
@@ -167,7 +208,11 @@ impl Coffer {
 
     /// First OPAQUE round. Unknown accounts get a response indistinguishable
     /// from a real one, so this never reveals whether an account exists.
-    pub async fn sign_in_start(&self, identifier: &str, credential_request: &[u8]) -> Outcome<LoginChallenge> {
+    pub async fn sign_in_start(
+        &self,
+        identifier: &str,
+        credential_request: &[u8],
+    ) -> Outcome<LoginChallenge> {
         let identifier = identifier.trim().to_lowercase();
         if identifier.is_empty() {
             return Err(InputError::MissingIdentifier.into());
@@ -175,19 +220,41 @@ impl Coffer {
         let mut c = self.db().pool.acquire().await?;
         let account = store::account_by_identifier(&mut c, &identifier).await?;
         let (account_id, record, credential_id) = match &account {
-            Some(a) if a.opaque_record.is_some() => (Some(a.id.as_str()), a.opaque_record.as_deref(), a.email.clone()),
+            Some(a) if a.opaque_record.is_some() => (
+                Some(a.id.as_str()),
+                a.opaque_record.as_deref(),
+                a.email.clone(),
+            ),
             _ => (None, None, identifier.clone()),
         };
-        let (state, response) =
-            self.secret().login_start(record, credential_request, credential_id.as_bytes()).map_err(protocol)?;
+        let (state, response) = self
+            .secret()
+            .login_start(record, credential_request, credential_id.as_bytes())
+            .map_err(protocol)?;
         let login_id = new_id();
         let now = now_ms();
-        store::insert_pending_login(&mut c, &login_id, account_id, PURPOSE_SIGN_IN, &state, now, now + LOGIN_TTL_MS)
-            .await?;
-        Ok(LoginChallenge { login_id, credential_response: Bytes(response) })
+        store::insert_pending_login(
+            &mut c,
+            &login_id,
+            account_id,
+            PURPOSE_SIGN_IN,
+            &state,
+            now,
+            now + LOGIN_TTL_MS,
+        )
+        .await?;
+        Ok(LoginChallenge {
+            login_id,
+            credential_response: Bytes(response),
+        })
     }
 
-    pub async fn sign_in_finish(&self, login_id: &str, finalization: &[u8], client: &ClientInfo) -> Outcome<NewSession> {
+    pub async fn sign_in_finish(
+        &self,
+        login_id: &str,
+        finalization: &[u8],
+        client: &ClientInfo,
+    ) -> Outcome<NewSession> {
         let mut tx = self.db().write().await?;
         let pending = store::take_pending_login(&mut tx, login_id).await?;
         let Some(pending) = pending.filter(|p| p.purpose == PURPOSE_SIGN_IN) else {
@@ -209,8 +276,16 @@ impl Coffer {
         };
         if crypto::server_login_finish(&pending.server_state, finalization).is_err() {
             let who = Who::account(&account.id, &account.email);
-            audit::record(&mut tx, who, None, AuditAction::SignInFailed, &account.email, json!({ "ip": client.ip }), now)
-                .await?;
+            audit::record(
+                &mut tx,
+                who,
+                None,
+                AuditAction::SignInFailed,
+                &account.email,
+                json!({ "ip": client.ip }),
+                now,
+            )
+            .await?;
             tx.commit().await?;
             return Err(SignInError::Failed.into());
         }
@@ -230,9 +305,20 @@ impl Coffer {
         )
         .await?;
         let who = Who::account(&account.id, &account.email);
-        audit::record(&mut tx, who, None, AuditAction::SignedIn, &account.email, json!({ "ip": client.ip }), now)
-            .await?;
-        let signed_in = SignedIn { account: self.view(&mut tx, &account).await?, keys: envelope(&account)? };
+        audit::record(
+            &mut tx,
+            who,
+            None,
+            AuditAction::SignedIn,
+            &account.email,
+            json!({ "ip": client.ip }),
+            now,
+        )
+        .await?;
+        let signed_in = SignedIn {
+            account: self.view(&mut tx, &account).await?,
+            keys: envelope(&account)?,
+        };
         tx.commit().await?;
         Ok(NewSession { token, signed_in })
     }
@@ -288,16 +374,31 @@ impl Coffer {
     pub async fn me(&self, actor: Option<&Actor>) -> Outcome<SignedIn> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut c = self.db().pool.acquire().await?;
-        let account = store::account_by_id(&mut c, &actor.account_id).await?.ok_or(AuthError::NotSignedIn)?;
-        Ok(SignedIn { account: self.view(&mut c, &account).await?, keys: envelope(&account)? })
+        let account = store::account_by_id(&mut c, &actor.account_id)
+            .await?
+            .ok_or(AuthError::NotSignedIn)?;
+        Ok(SignedIn {
+            account: self.view(&mut c, &account).await?,
+            keys: envelope(&account)?,
+        })
     }
 
     pub async fn sign_out(&self, token: &str) -> Outcome<()> {
         let mut tx = self.db().write().await?;
-        if let Some(account_id) = store::delete_session_by_hash(&mut tx, &hash_token(token)).await? {
+        if let Some(account_id) = store::delete_session_by_hash(&mut tx, &hash_token(token)).await?
+        {
             if let Some(a) = store::account_by_id(&mut tx, &account_id).await? {
                 let who = Who::account(&a.id, &a.email);
-                audit::record(&mut tx, who, None, AuditAction::SignedOut, &a.email, json!({}), now_ms()).await?;
+                audit::record(
+                    &mut tx,
+                    who,
+                    None,
+                    AuditAction::SignedOut,
+                    &a.email,
+                    json!({}),
+                    now_ms(),
+                )
+                .await?;
             }
         }
         tx.commit().await?;
@@ -326,8 +427,16 @@ impl Coffer {
         let mut tx = self.db().write().await?;
         let n = store::delete_sessions_of(&mut tx, &actor.account_id, None).await?;
         let who = Who::account(&actor.account_id, &actor.email);
-        audit::record(&mut tx, who, None, AuditAction::SessionsTerminated, &actor.email, json!({ "sessions": n }), now_ms())
-            .await?;
+        audit::record(
+            &mut tx,
+            who,
+            None,
+            AuditAction::SessionsTerminated,
+            &actor.email,
+            json!({ "sessions": n }),
+            now_ms(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -344,13 +453,18 @@ impl Coffer {
     ) -> Outcome<PasswordChangeChallenge> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut c = self.db().pool.acquire().await?;
-        let account = store::account_by_id(&mut c, &actor.account_id).await?.ok_or(AuthError::NotSignedIn)?;
+        let account = store::account_by_id(&mut c, &actor.account_id)
+            .await?
+            .ok_or(AuthError::NotSignedIn)?;
         let id = account.email.as_bytes();
         let (state, credential_response) = self
             .secret()
             .login_start(account.opaque_record.as_deref(), credential_request, id)
             .map_err(protocol)?;
-        let registration_response = self.secret().registration_response(registration_request, id).map_err(protocol)?;
+        let registration_response = self
+            .secret()
+            .registration_response(registration_request, id)
+            .map_err(protocol)?;
         let change_id = new_id();
         let now = now_ms();
         store::insert_pending_login(
@@ -394,21 +508,49 @@ impl Coffer {
         };
         let who = Who::account(&actor.account_id, &actor.email);
         if crypto::server_login_finish(&pending.server_state, finalization).is_err() {
-            audit::record(&mut tx, who, None, AuditAction::PasswordChangeFailed, &actor.email, json!({}), now).await?;
+            audit::record(
+                &mut tx,
+                who,
+                None,
+                AuditAction::PasswordChangeFailed,
+                &actor.email,
+                json!({}),
+                now,
+            )
+            .await?;
             tx.commit().await?;
             return Err(SignInError::WrongCurrentPassword.into());
         }
-        let account = store::account_by_id(&mut tx, &actor.account_id).await?.ok_or(AuthError::NotSignedIn)?;
+        let account = store::account_by_id(&mut tx, &actor.account_id)
+            .await?
+            .ok_or(AuthError::NotSignedIn)?;
         let keys = KeyEnvelope {
             public_key: account.public_key.clone().unwrap_or_default(),
             wrapped_private_key: Bytes(wrapped_private_key.to_vec()),
         };
         check_keys(&keys)?;
         let record = crypto::server_registration_finish(registration_upload).map_err(protocol)?;
-        store::set_credentials(&mut tx, &account.id, &record, &keys.public_key, wrapped_private_key, now).await?;
-        let ended = store::delete_sessions_of(&mut tx, &account.id, Some(&actor.session_id)).await?;
-        audit::record(&mut tx, who, None, AuditAction::PasswordChanged, &actor.email, json!({ "other_sessions_ended": ended }), now)
-            .await?;
+        store::set_credentials(
+            &mut tx,
+            &account.id,
+            &record,
+            &keys.public_key,
+            wrapped_private_key,
+            now,
+        )
+        .await?;
+        let ended =
+            store::delete_sessions_of(&mut tx, &account.id, Some(&actor.session_id)).await?;
+        audit::record(
+            &mut tx,
+            who,
+            None,
+            AuditAction::PasswordChanged,
+            &actor.email,
+            json!({ "other_sessions_ended": ended }),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -416,7 +558,10 @@ impl Coffer {
 
 fn envelope(a: &AccountRow) -> Outcome<KeyEnvelope> {
     match (&a.public_key, &a.wrapped_private_key) {
-        (Some(p), Some(w)) => Ok(KeyEnvelope { public_key: p.clone(), wrapped_private_key: Bytes(w.clone()) }),
+        (Some(p), Some(w)) => Ok(KeyEnvelope {
+            public_key: p.clone(),
+            wrapped_private_key: Bytes(w.clone()),
+        }),
         _ => Err(anyhow::anyhow!("account {} has a session but no keys", a.id).into()),
     }
 }

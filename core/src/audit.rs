@@ -43,7 +43,10 @@ pub struct Who<'a> {
 
 impl<'a> Who<'a> {
     pub fn account(id: &'a str, email: &'a str) -> Self {
-        Who { account_id: Some(id), label: email }
+        Who {
+            account_id: Some(id),
+            label: email,
+        }
     }
 }
 

@@ -27,15 +27,21 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 4] =
-        [Action::ManageOwnAccount, Action::CreateOrganisation, Action::ListOrganisations, Action::ReadOutbox];
+    pub const ALL: [Action; 4] = [
+        Action::ManageOwnAccount,
+        Action::CreateOrganisation,
+        Action::ListOrganisations,
+        Action::ReadOutbox,
+    ];
 }
 
 pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<&Actor, AuthError> {
     let actor = actor.ok_or(AuthError::NotSignedIn)?;
     let allowed = match action {
         Action::ManageOwnAccount => true,
-        Action::CreateOrganisation | Action::ListOrganisations | Action::ReadOutbox => actor.is_instance_admin,
+        Action::CreateOrganisation | Action::ListOrganisations | Action::ReadOutbox => {
+            actor.is_instance_admin
+        }
     };
     if allowed {
         Ok(actor)
@@ -83,11 +89,46 @@ mod tests {
         let instance = actor(true, None);
         // (actor, [ManageOwnAccount, CreateOrganisation, ListOrganisations, ReadOutbox])
         let table: [(&str, Option<&Actor>, [Result<(), AuthError>; 4]); 5] = [
-            ("anonymous", None, [const { Err(AuthError::NotSignedIn) }; 4]),
-            ("member", Some(&member), [Ok(()), Err(AuthError::Forbidden), Err(AuthError::Forbidden), Err(AuthError::Forbidden)]),
-            ("org admin", Some(&org_admin), [Ok(()), Err(AuthError::Forbidden), Err(AuthError::Forbidden), Err(AuthError::Forbidden)]),
-            ("liaison", Some(&liaison), [Ok(()), Err(AuthError::Forbidden), Err(AuthError::Forbidden), Err(AuthError::Forbidden)]),
-            ("instance admin", Some(&instance), [Ok(()), Ok(()), Ok(()), Ok(())]),
+            (
+                "anonymous",
+                None,
+                [const { Err(AuthError::NotSignedIn) }; 4],
+            ),
+            (
+                "member",
+                Some(&member),
+                [
+                    Ok(()),
+                    Err(AuthError::Forbidden),
+                    Err(AuthError::Forbidden),
+                    Err(AuthError::Forbidden),
+                ],
+            ),
+            (
+                "org admin",
+                Some(&org_admin),
+                [
+                    Ok(()),
+                    Err(AuthError::Forbidden),
+                    Err(AuthError::Forbidden),
+                    Err(AuthError::Forbidden),
+                ],
+            ),
+            (
+                "liaison",
+                Some(&liaison),
+                [
+                    Ok(()),
+                    Err(AuthError::Forbidden),
+                    Err(AuthError::Forbidden),
+                    Err(AuthError::Forbidden),
+                ],
+            ),
+            (
+                "instance admin",
+                Some(&instance),
+                [Ok(()), Ok(()), Ok(()), Ok(())],
+            ),
         ];
         for (name, who, expected) in table {
             for (action, want) in Action::ALL.iter().zip(expected) {

@@ -80,19 +80,29 @@ pub const KEYS: &[&str] = &[
 ];
 
 fn bad(key: &str, reason: impl ToString) -> ConfigError {
-    ConfigError::Value { key: key.into(), reason: reason.to_string() }
+    ConfigError::Value {
+        key: key.into(),
+        reason: reason.to_string(),
+    }
 }
 
 impl Config {
     /// Builds the configuration from an optional file and the given
     /// environment (passed in so tests need not touch the process's).
-    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let mut cfg = Config::default();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.to_string() })?;
-            let layer: Layer = toml::from_str(&text)
-                .map_err(|e| ConfigError::File { path: path.display().to_string(), reason: e.to_string() })?;
+            let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let layer: Layer = toml::from_str(&text).map_err(|e| ConfigError::File {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
             cfg.apply(layer)?;
         }
         let mut layer = Layer::default();
@@ -149,14 +159,21 @@ impl Config {
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
         match key {
             "database_url" => {
-                if !(value.starts_with("sqlite:") || value.starts_with("postgres://") || value.starts_with("postgresql://")) {
+                if !(value.starts_with("sqlite:")
+                    || value.starts_with("postgres://")
+                    || value.starts_with("postgresql://"))
+                {
                     return Err(bad(key, "must start with sqlite: or postgres://"));
                 }
                 self.database_url = Some(value.into());
             }
             "data_dir" => self.data_dir = PathBuf::from(value),
             "site_dir" => self.site_dir = PathBuf::from(value),
-            "bind" => self.bind = value.parse().map_err(|_| bad(key, "expected an address like 127.0.0.1:8080"))?,
+            "bind" => {
+                self.bind = value
+                    .parse()
+                    .map_err(|_| bad(key, "expected an address like 127.0.0.1:8080"))?
+            }
             "public_url" => {
                 let u = url::Url::parse(value).map_err(|e| bad(key, e))?;
                 if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
@@ -173,21 +190,30 @@ impl Config {
             }
             "smtp_from" => self.smtp_from = value.into(),
             "invitation_expiry_hours" => {
-                let h: i64 = value.parse().map_err(|_| bad(key, "expected a whole number of hours"))?;
+                let h: i64 = value
+                    .parse()
+                    .map_err(|_| bad(key, "expected a whole number of hours"))?;
                 if !(1..=24 * 90).contains(&h) {
                     return Err(bad(key, "must be between 1 and 2160 hours"));
                 }
                 self.invitation_expiry_hours = h;
             }
             "password_min_length" => {
-                let n: usize = value.parse().map_err(|_| bad(key, "expected a whole number"))?;
+                let n: usize = value
+                    .parse()
+                    .map_err(|_| bad(key, "expected a whole number"))?;
                 if !(PASSWORD_MIN_FLOOR..=128).contains(&n) {
-                    return Err(bad(key, format!("must be between {PASSWORD_MIN_FLOOR} and 128")));
+                    return Err(bad(
+                        key,
+                        format!("must be between {PASSWORD_MIN_FLOOR} and 128"),
+                    ));
                 }
                 self.password_min_length = n;
             }
             "lockout_threshold" => {
-                let n: u32 = value.parse().map_err(|_| bad(key, "expected a whole number"))?;
+                let n: u32 = value
+                    .parse()
+                    .map_err(|_| bad(key, "expected a whole number"))?;
                 if !(1..=1000).contains(&n) {
                     return Err(bad(key, "must be between 1 and 1000"));
                 }
@@ -199,9 +225,12 @@ impl Config {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("coffer.db").display()))
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("coffer.db").display()
+            )
+        })
     }
 
     pub fn outbox_dir(&self) -> PathBuf {
@@ -219,7 +248,10 @@ fn parse_env<T: std::str::FromStr>(
 ) -> Result<Option<T>, ConfigError> {
     match get(key) {
         None => Ok(None),
-        Some(v) => v.parse().map(Some).map_err(|_| bad(key, format!("cannot read {v:?}"))),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| bad(key, format!("cannot read {v:?}"))),
     }
 }
 
@@ -231,23 +263,39 @@ mod tests {
     fn file_then_environment() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("coffer.toml");
-        std::fs::write(&file, "bind = \"127.0.0.1:9000\"\npassword_min_length = 10\n").unwrap();
-        let cfg = Config::load(Some(&file), |k| (k == "COFFER_PASSWORD_MIN_LENGTH").then(|| "12".into())).unwrap();
+        std::fs::write(
+            &file,
+            "bind = \"127.0.0.1:9000\"\npassword_min_length = 10\n",
+        )
+        .unwrap();
+        let cfg = Config::load(Some(&file), |k| {
+            (k == "COFFER_PASSWORD_MIN_LENGTH").then(|| "12".into())
+        })
+        .unwrap();
         assert_eq!(cfg.bind.port(), 9000);
         assert_eq!(cfg.password_min_length, 12);
         assert_eq!(cfg.invitation_expiry_hours, 24);
-        assert!(cfg.database_url().starts_with("sqlite://coffer-data/coffer.db"));
+        assert!(cfg
+            .database_url()
+            .starts_with("sqlite://coffer-data/coffer.db"));
     }
 
     #[test]
     fn bad_values_are_named() {
-        let err = Config::load(None, |k| (k == "COFFER_PASSWORD_MIN_LENGTH").then(|| "4".into())).unwrap_err();
+        let err = Config::load(None, |k| {
+            (k == "COFFER_PASSWORD_MIN_LENGTH").then(|| "4".into())
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("password_min_length"), "{err}");
-        let err = Config::load(None, |k| (k == "COFFER_BIND").then(|| "nowhere".into())).unwrap_err();
+        let err =
+            Config::load(None, |k| (k == "COFFER_BIND").then(|| "nowhere".into())).unwrap_err();
         assert!(err.to_string().contains("bind"), "{err}");
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
         std::fs::write(&file, "colour = 1\n").unwrap();
-        assert!(matches!(Config::load(Some(&file), |_| None), Err(ConfigError::File { .. })));
+        assert!(matches!(
+            Config::load(Some(&file), |_| None),
+            Err(ConfigError::File { .. })
+        ));
     }
 }

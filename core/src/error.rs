@@ -1,7 +1,9 @@
 //! How domain operations fail: a refusal the person should read, or an
 //! internal fault whose details stay in the server log.
 
-use coffer_shared::errors::{AuthError, InputError, InvitationError, Refusal, SetupError, SignInError};
+use coffer_shared::errors::{
+    AuthError, InputError, InvitationError, Refusal, SetupError, SignInError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
@@ -34,7 +36,13 @@ macro_rules! refusal_from {
         }
     )*};
 }
-refusal_from!(AuthError, SetupError, InvitationError, SignInError, InputError);
+refusal_from!(
+    AuthError,
+    SetupError,
+    InvitationError,
+    SignInError,
+    InputError
+);
 
 /// True when a write lost a race on a unique constraint.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {

@@ -45,7 +45,10 @@ struct Inner {
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error("cannot use the data folder {path}: {reason}")]
-    DataDir { path: String, reason: std::io::Error },
+    DataDir {
+        path: String,
+        reason: std::io::Error,
+    },
     #[error("cannot open the database ({url}): {reason}")]
     Database { url: String, reason: sqlx::Error },
     #[error("cannot apply database migrations: {0}")]
@@ -58,16 +61,32 @@ impl Coffer {
     /// Opens the data folder and database, applies migrations, and loads (or
     /// on first start creates) the server's OPAQUE secret.
     pub async fn open(config: Config) -> Result<Coffer, OpenError> {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|reason| OpenError::DataDir { path: config.data_dir.display().to_string(), reason })?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|reason| OpenError::DataDir {
+            path: config.data_dir.display().to_string(),
+            reason,
+        })?;
         let url = config.database_url();
         let db = db::Db::connect(&url)
             .await
-            .map_err(|reason| OpenError::Database { url: redact(&url), reason })?;
+            .map_err(|reason| OpenError::Database {
+                url: redact(&url),
+                reason,
+            })?;
         db.migrate().await?;
         let secret = load_or_create_secret(&config.secret_key_path())?;
-        let mailer = mail::Mailer::new(&config.smtp_from, config.smtp_url.as_deref(), &config.outbox_dir())?;
-        Ok(Coffer { inner: Arc::new(Inner { db, config, secret, mailer }) })
+        let mailer = mail::Mailer::new(
+            &config.smtp_from,
+            config.smtp_url.as_deref(),
+            &config.outbox_dir(),
+        )?;
+        Ok(Coffer {
+            inner: Arc::new(Inner {
+                db,
+                config,
+                secret,
+                mailer,
+            }),
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -88,7 +107,11 @@ impl Coffer {
 
     /// The origin links in mail point to.
     pub fn public_url(&self) -> String {
-        self.inner.config.public_url.clone().unwrap_or_else(|| format!("http://{}", self.inner.config.bind))
+        self.inner
+            .config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.inner.config.bind))
     }
 
     /// Delivers queued mail now; failures stay queued for the next attempt.
@@ -124,8 +147,10 @@ fn redact(url: &str) -> String {
 /// stolen database alone cannot be used to test password guesses offline.
 fn load_or_create_secret(path: &std::path::Path) -> anyhow::Result<ServerSecret> {
     if path.exists() {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        return ServerSecret::from_bytes(&bytes).map_err(|_| anyhow::anyhow!("{} is corrupt", path.display()));
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        return ServerSecret::from_bytes(&bytes)
+            .map_err(|_| anyhow::anyhow!("{} is corrupt", path.display()));
     }
     let secret = ServerSecret::generate();
     let tmp = path.with_extension("tmp");
@@ -138,7 +163,12 @@ fn load_or_create_secret(path: &std::path::Path) -> anyhow::Result<ServerSecret>
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())

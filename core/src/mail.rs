@@ -36,7 +36,9 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(from: &str, smtp_url: Option<&str>, outbox: &Path) -> anyhow::Result<Mailer> {
-        let from: Mailbox = from.parse().with_context(|| format!("smtp_from {from:?} is not a mail address"))?;
+        let from: Mailbox = from
+            .parse()
+            .with_context(|| format!("smtp_from {from:?} is not a mail address"))?;
         let transport = match smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -44,7 +46,8 @@ impl Mailer {
                     .build(),
             ),
             None => {
-                std::fs::create_dir_all(outbox).with_context(|| format!("cannot create {}", outbox.display()))?;
+                std::fs::create_dir_all(outbox)
+                    .with_context(|| format!("cannot create {}", outbox.display()))?;
                 Transport::Outbox(outbox.to_path_buf())
             }
         };
@@ -61,7 +64,15 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body)
             .context("building a mail message")?;
-        store::enqueue_mail(c, &new_id(), &mail.to, &mail.subject, &message.formatted(), now_ms()).await?;
+        store::enqueue_mail(
+            c,
+            &new_id(),
+            &mail.to,
+            &mail.subject,
+            &message.formatted(),
+            now_ms(),
+        )
+        .await?;
         Ok(())
     }
 
@@ -84,7 +95,8 @@ impl Mailer {
                 Err(e) => {
                     let backoff = 30_000i64.saturating_mul(1 << m.attempts.clamp(0, 10));
                     tracing::warn!(mail = %m.id, attempts = m.attempts + 1, error = %format!("{e:#}"), "mail delivery failed");
-                    store::mail_failed(&mut c, &m.id, &format!("{e:#}"), now_ms() + backoff).await?;
+                    store::mail_failed(&mut c, &m.id, &format!("{e:#}"), now_ms() + backoff)
+                        .await?;
                 }
             }
         }
@@ -102,7 +114,8 @@ impl Mailer {
             }
             Transport::Smtp(smtp) => {
                 let to: lettre::Address = m.recipient.parse()?;
-                let envelope = lettre::address::Envelope::new(Some(self.from.email.clone()), vec![to])?;
+                let envelope =
+                    lettre::address::Envelope::new(Some(self.from.email.clone()), vec![to])?;
                 smtp.send_raw(&envelope, &m.message).await?;
                 Ok(())
             }
@@ -156,7 +169,12 @@ pub fn list_outbox(dir: &Path) -> anyhow::Result<Vec<OutboxSummary>> {
         let name = entry?.file_name().to_string_lossy().into_owned();
         if let Some((ms, id)) = parse_name(&name) {
             let m = read_mail(dir, id, ms)?;
-            found.push(OutboxSummary { id: m.id, to: m.to, subject: m.subject, sent_at_ms: ms });
+            found.push(OutboxSummary {
+                id: m.id,
+                to: m.to,
+                subject: m.subject,
+                sent_at_ms: ms,
+            });
         }
     }
     found.sort_by(|a, b| b.sent_at_ms.cmp(&a.sent_at_ms).then(b.id.cmp(&a.id)));
@@ -164,9 +182,13 @@ pub fn list_outbox(dir: &Path) -> anyhow::Result<Vec<OutboxSummary>> {
 }
 
 pub fn outbox_mail(dir: &Path, id: &str) -> Outcome<OutboxMail> {
-    let ms = id.split_once('-').and_then(|(ms, _)| ms.parse::<i64>().ok());
+    let ms = id
+        .split_once('-')
+        .and_then(|(ms, _)| ms.parse::<i64>().ok());
     match ms {
-        Some(ms) if valid_id(id) && dir.join(format!("{id}.eml")).is_file() => Ok(read_mail(dir, id, ms)?),
+        Some(ms) if valid_id(id) && dir.join(format!("{id}.eml")).is_file() => {
+            Ok(read_mail(dir, id, ms)?)
+        }
         _ => Err(InputError::UnknownMail.into()),
     }
 }

@@ -5,8 +5,10 @@ use crate::mail::Mail;
 fn when(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ms / 1000)
         .map(|t| {
-            t.format(&time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
-                .unwrap_or_default()
+            t.format(&time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .unwrap_or_default()
         })
         .unwrap_or_default()
 }

@@ -3,7 +3,9 @@
 
 use coffer_shared::errors::InputError;
 use coffer_shared::policy::{check_organisation_name, normalise_email};
-use coffer_shared::types::{AdminTier, NewOrganisation, OrganisationView, OutboxMail, OutboxSummary, Role};
+use coffer_shared::types::{
+    AdminTier, NewOrganisation, OrganisationView, OutboxMail, OutboxSummary, Role,
+};
 use serde_json::json;
 
 use crate::audit::{self, AuditAction, Who};
@@ -26,23 +28,35 @@ pub struct ValidOrganisation {
     pub administrator_email: String,
 }
 
-pub fn validate(input: &NewOrganisation, today: time::Date) -> Result<ValidOrganisation, InputError> {
+pub fn validate(
+    input: &NewOrganisation,
+    today: time::Date,
+) -> Result<ValidOrganisation, InputError> {
     let name = check_organisation_name(&input.name)?;
     if !(1..=MAX_SEATS).contains(&input.licence_seats) {
         return Err(InputError::InvalidLicenceSeats);
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    let expiry_date =
-        time::Date::parse(input.expiry_date.trim(), &format).map_err(|_| InputError::InvalidExpiryDate)?;
+    let expiry_date = time::Date::parse(input.expiry_date.trim(), &format)
+        .map_err(|_| InputError::InvalidExpiryDate)?;
     if expiry_date < today {
         return Err(InputError::ExpiryInPast);
     }
     let administrator_email = normalise_email(&input.administrator_email)?;
-    Ok(ValidOrganisation { name, licence_seats: input.licence_seats, expiry_date, administrator_email })
+    Ok(ValidOrganisation {
+        name,
+        licence_seats: input.licence_seats,
+        expiry_date,
+        administrator_email,
+    })
 }
 
 impl Coffer {
-    pub async fn create_organisation(&self, actor: Option<&Actor>, input: &NewOrganisation) -> Outcome<OrganisationView> {
+    pub async fn create_organisation(
+        &self,
+        actor: Option<&Actor>,
+        input: &NewOrganisation,
+    ) -> Outcome<OrganisationView> {
         let actor = authorize(actor, Action::CreateOrganisation)?;
         let today = time::OffsetDateTime::now_utc().date();
         let v = validate(input, today)?;
@@ -66,7 +80,9 @@ impl Coffer {
         )
         .await;
         match inserted {
-            Err(e) if is_unique_violation(&e) => return Err(InputError::OrganisationNameTaken.into()),
+            Err(e) if is_unique_violation(&e) => {
+                return Err(InputError::OrganisationNameTaken.into())
+            }
             other => other?,
         }
         let who = || Who::account(&actor.account_id, &actor.email);
@@ -93,9 +109,21 @@ impl Coffer {
                 (id, false)
             }
         };
-        store::insert_membership(&mut tx, &org_id, &account_id, Role::Originator, AdminTier::Liaison, now).await?;
+        store::insert_membership(
+            &mut tx,
+            &org_id,
+            &account_id,
+            Role::Originator,
+            AdminTier::Liaison,
+            now,
+        )
+        .await?;
         if active {
-            let mail = notices::account_updated(&v.administrator_email, &v.name, &format!("{}/sign-in", self.public_url()));
+            let mail = notices::account_updated(
+                &v.administrator_email,
+                &v.name,
+                &format!("{}/sign-in", self.public_url()),
+            );
             self.mailer().queue(&mut tx, mail).await?;
         } else {
             let (token, token_hash) = new_token();
@@ -192,10 +220,25 @@ mod tests {
     fn validation_names_the_first_problem() {
         let today = date!(2026 - 11 - 22);
         assert!(validate(&input("Acme", 10, "2027-01-01", "a@acme.org"), today).is_ok());
-        assert_eq!(validate(&input(" ", 10, "2027-01-01", "a@acme.org"), today), Err(InputError::InvalidOrganisationName));
-        assert_eq!(validate(&input("Acme", 0, "2027-01-01", "a@acme.org"), today), Err(InputError::InvalidLicenceSeats));
-        assert_eq!(validate(&input("Acme", 10, "01/01/2027", "a@acme.org"), today), Err(InputError::InvalidExpiryDate));
-        assert_eq!(validate(&input("Acme", 10, "2026-11-21", "a@acme.org"), today), Err(InputError::ExpiryInPast));
-        assert_eq!(validate(&input("Acme", 10, "2026-11-22", "nope"), today), Err(InputError::InvalidEmail));
+        assert_eq!(
+            validate(&input(" ", 10, "2027-01-01", "a@acme.org"), today),
+            Err(InputError::InvalidOrganisationName)
+        );
+        assert_eq!(
+            validate(&input("Acme", 0, "2027-01-01", "a@acme.org"), today),
+            Err(InputError::InvalidLicenceSeats)
+        );
+        assert_eq!(
+            validate(&input("Acme", 10, "01/01/2027", "a@acme.org"), today),
+            Err(InputError::InvalidExpiryDate)
+        );
+        assert_eq!(
+            validate(&input("Acme", 10, "2026-11-21", "a@acme.org"), today),
+            Err(InputError::ExpiryInPast)
+        );
+        assert_eq!(
+            validate(&input("Acme", 10, "2026-11-22", "nope"), today),
+            Err(InputError::InvalidEmail)
+        );
     }
 }

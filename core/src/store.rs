@@ -10,7 +10,9 @@ type R<T> = Result<T, sqlx::Error>;
 // ------------------------------------------------------------------ instance
 
 pub async fn instance_is_set_up(c: &mut Conn) -> R<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM instance").fetch_one(c).await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM instance")
+        .fetch_one(c)
+        .await?;
     Ok(n > 0)
 }
 
@@ -50,8 +52,16 @@ fn account_from(row: &sqlx::any::AnyRow) -> R<AccountRow> {
 }
 
 pub async fn account_by_id(c: &mut Conn, id: &str) -> R<Option<AccountRow>> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"));
-    sqlx::query(sql).bind(id).fetch_optional(c).await?.as_ref().map(account_from).transpose()
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
+    ));
+    sqlx::query(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?
+        .as_ref()
+        .map(account_from)
+        .transpose()
 }
 
 /// Looks an account up by email (already normalised) or by user name.
@@ -59,17 +69,31 @@ pub async fn account_by_identifier(c: &mut Conn, identifier: &str) -> R<Option<A
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1 OR username = $1"
     ));
-    sqlx::query(sql).bind(identifier).fetch_optional(c).await?.as_ref().map(account_from).transpose()
+    sqlx::query(sql)
+        .bind(identifier)
+        .fetch_optional(c)
+        .await?
+        .as_ref()
+        .map(account_from)
+        .transpose()
 }
 
-pub async fn insert_account(c: &mut Conn, id: &str, email: &str, is_instance_admin: bool, now: i64) -> R<()> {
-    sqlx::query("INSERT INTO accounts (id, email, is_instance_admin, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(email)
-        .bind(is_instance_admin as i64)
-        .bind(now)
-        .execute(c)
-        .await?;
+pub async fn insert_account(
+    c: &mut Conn,
+    id: &str,
+    email: &str,
+    is_instance_admin: bool,
+    now: i64,
+) -> R<()> {
+    sqlx::query(
+        "INSERT INTO accounts (id, email, is_instance_admin, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(is_instance_admin as i64)
+    .bind(now)
+    .execute(c)
+    .await?;
     Ok(())
 }
 
@@ -307,11 +331,13 @@ pub async fn invitation_by_hash(c: &mut Conn, token_hash: &str) -> R<Option<Invi
 
 /// Marks the invitation used; false when someone else used it first.
 pub async fn use_invitation(c: &mut Conn, token_hash: &str, now: i64) -> R<bool> {
-    let done = sqlx::query("UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
-        .bind(now)
-        .bind(token_hash)
-        .execute(c)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .execute(c)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -367,7 +393,13 @@ pub async fn take_pending_login(c: &mut Conn, id: &str) -> R<Option<PendingLogin
 }
 
 pub async fn delete_expired_pending_logins(c: &mut Conn, now: i64) -> R<u64> {
-    Ok(sqlx::query("DELETE FROM pending_logins WHERE expires_at < $1").bind(now).execute(c).await?.rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM pending_logins WHERE expires_at < $1")
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected(),
+    )
 }
 
 // ------------------------------------------------------------------ sessions
@@ -422,18 +454,31 @@ fn session_from(r: &sqlx::any::AnyRow) -> R<SessionRow> {
     })
 }
 
-const SESSION_COLUMNS: &str = "id, account_id, created_at, last_seen_at, expires_at, user_agent, ip";
+const SESSION_COLUMNS: &str =
+    "id, account_id, created_at, last_seen_at, expires_at, user_agent, ip";
 
 pub async fn session_by_hash(c: &mut Conn, token_hash: &str) -> R<Option<SessionRow>> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"));
-    sqlx::query(sql).bind(token_hash).fetch_optional(c).await?.as_ref().map(session_from).transpose()
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = $1"
+    ));
+    sqlx::query(sql)
+        .bind(token_hash)
+        .fetch_optional(c)
+        .await?
+        .as_ref()
+        .map(session_from)
+        .transpose()
 }
 
 pub async fn sessions_of(c: &mut Conn, account_id: &str, now: i64) -> R<Vec<SessionRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {SESSION_COLUMNS} FROM sessions WHERE account_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC"
     ));
-    let rows = sqlx::query(sql).bind(account_id).bind(now).fetch_all(c).await?;
+    let rows = sqlx::query(sql)
+        .bind(account_id)
+        .bind(now)
+        .fetch_all(c)
+        .await?;
     rows.iter().map(session_from).collect()
 }
 
@@ -456,16 +501,22 @@ pub async fn delete_session_by_hash(c: &mut Conn, token_hash: &str) -> R<Option<
 
 /// Deletes the account's sessions except `keep` (a session id), if given.
 pub async fn delete_sessions_of(c: &mut Conn, account_id: &str, keep: Option<&str>) -> R<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
-        .bind(account_id)
-        .bind(keep.unwrap_or(""))
-        .execute(c)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
+            .bind(account_id)
+            .bind(keep.unwrap_or(""))
+            .execute(c)
+            .await?
+            .rows_affected(),
+    )
 }
 
 pub async fn delete_expired_sessions(c: &mut Conn, now: i64) -> R<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(c).await?.rows_affected())
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected())
 }
 
 // ------------------------------------------------------------------ audit
@@ -536,7 +587,14 @@ pub struct QueuedMail {
     pub next_attempt_at: i64,
 }
 
-pub async fn enqueue_mail(c: &mut Conn, id: &str, recipient: &str, subject: &str, message: &[u8], now: i64) -> R<()> {
+pub async fn enqueue_mail(
+    c: &mut Conn,
+    id: &str,
+    recipient: &str,
+    subject: &str,
+    message: &[u8],
+    now: i64,
+) -> R<()> {
     sqlx::query(
         "INSERT INTO mail_queue (id, recipient, subject, message, created_at, next_attempt_at) \
          VALUES ($1, $2, $3, $4, $5, $5)",
@@ -575,17 +633,22 @@ pub async fn due_mail(c: &mut Conn, now: i64, limit: i64) -> R<Vec<QueuedMail>> 
 
 /// Leases a queued mail to this process; false if another process took it.
 pub async fn lease_mail(c: &mut Conn, id: &str, seen_next_attempt_at: i64, until: i64) -> R<bool> {
-    let done = sqlx::query("UPDATE mail_queue SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3")
-        .bind(until)
-        .bind(id)
-        .bind(seen_next_attempt_at)
-        .execute(c)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE mail_queue SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3",
+    )
+    .bind(until)
+    .bind(id)
+    .bind(seen_next_attempt_at)
+    .execute(c)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn mail_delivered(c: &mut Conn, id: &str) -> R<()> {
-    sqlx::query("DELETE FROM mail_queue WHERE id = $1").bind(id).execute(c).await?;
+    sqlx::query("DELETE FROM mail_queue WHERE id = $1")
+        .bind(id)
+        .execute(c)
+        .await?;
     Ok(())
 }
 
@@ -600,5 +663,7 @@ pub async fn mail_failed(c: &mut Conn, id: &str, error: &str, next_attempt_at: i
 }
 
 pub async fn queued_mail_count(c: &mut Conn) -> R<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue").fetch_one(c).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue")
+        .fetch_one(c)
+        .await
 }

@@ -16,7 +16,10 @@ pub enum StartError {
     #[error(transparent)]
     Open(#[from] OpenError),
     #[error("cannot listen on {addr}: {reason} (is another program using that port?)")]
-    Listen { addr: SocketAddr, reason: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        reason: std::io::Error,
+    },
 }
 
 /// A running server; dropping `shutdown` (or sending on it) stops it.
@@ -34,8 +37,14 @@ pub struct Running {
 pub async fn start(mut config: Config) -> Result<Running, StartError> {
     let listener = TcpListener::bind(config.bind)
         .await
-        .map_err(|reason| StartError::Listen { addr: config.bind, reason })?;
-    let addr = listener.local_addr().map_err(|reason| StartError::Listen { addr: config.bind, reason })?;
+        .map_err(|reason| StartError::Listen {
+            addr: config.bind,
+            reason,
+        })?;
+    let addr = listener.local_addr().map_err(|reason| StartError::Listen {
+        addr: config.bind,
+        reason,
+    })?;
     if config.public_url.is_none() {
         config.public_url = Some(format!("http://{addr}"));
     }
@@ -54,13 +63,22 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
         }
     });
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = stop.await;
-            })
-            .await;
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.await;
+        })
+        .await;
         sweeper.abort();
         served
     });
-    Ok(Running { addr, url, coffer, shutdown, task })
+    Ok(Running {
+        addr,
+        url,
+        coffer,
+        shutdown,
+        task,
+    })
 }

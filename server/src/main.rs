@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use coffer_core::Config;
 
 #[derive(Parser)]
-#[command(name = "coffer", version, about = "Coffer: end-to-end-encrypted file keeping and sharing for organisations")]
+#[command(
+    name = "coffer",
+    version,
+    about = "Coffer: end-to-end-encrypted file keeping and sharing for organisations"
+)]
 struct Cli {
     /// Configuration file (TOML). Environment variables COFFER_<KEY> override it.
     #[arg(long, global = true, env = "COFFER_CONFIG")]
@@ -66,7 +70,13 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
     match cli.command {
-        Command::Serve { bind, data_dir, database_url, public_url, site_dir } => {
+        Command::Serve {
+            bind,
+            data_dir,
+            database_url,
+            public_url,
+            site_dir,
+        } => {
             for (key, value) in [
                 ("bind", bind),
                 ("data_dir", data_dir),
@@ -96,10 +106,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return std::future::pending().await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

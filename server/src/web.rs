@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +16,7 @@ use coffer_api::ApiError;
 use coffer_core::{ClientInfo, Coffer};
 use coffer_shared::errors::AuthError;
 use leptos::prelude::provide_context;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -41,7 +42,7 @@ pub fn router(coffer: Coffer) -> Router {
     let state = AppState { coffer, origin };
     let api = Router::new()
         .route("/api/{*fn_name}", post(server_fn))
-        .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.clone());
     Router::new()
@@ -49,12 +50,16 @@ pub fn router(coffer: Coffer) -> Router {
         .merge(api)
         .fallback_service(site_service(&site))
         .layer(middleware::from_fn(client_info))
-        .layer(middleware::from_fn(move |req, next| security_headers(https, req, next)))
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(https, req, next)
+        }))
         .layer(TraceLayer::new_for_http())
 }
 
 fn origin_of(url: &str) -> String {
-    url::Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_else(|_| url.to_string())
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.to_string())
 }
 
 /// The built app, with `index.html` for every path it does not know so the
@@ -66,27 +71,56 @@ fn site_service(dir: &Path) -> ServeDir<ServeFile> {
     ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))
 }
 
-async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
     let coffer = state.coffer.clone();
-    leptos_axum::handle_server_fns_with_context(move || provide_context(coffer.clone()), req).await
+    let res =
+        leptos_axum::handle_server_fns_with_context(move || provide_context(coffer.clone()), req)
+            .await
+            .into_response();
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    // server_fn answers every error with 500, including payloads it could
+    // not decode; give each error the status its kind deserves.
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, API_BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<ApiError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Cross-site request forgery defence in depth (the cookie is already
 /// SameSite=Strict): state-changing requests must come from our own origin.
 async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
     if safe || origin == Some(state.origin.as_str()) {
         return next.run(req).await;
     }
     tracing::warn!(origin = ?origin, path = %req.uri().path(), "refused cross-origin request");
     let body = serde_json::to_string(&ApiError::from(AuthError::CrossOrigin)).unwrap_or_default();
-    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 async fn client_info(req: Request, next: Next) -> Response {
     let mut req = req;
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -110,12 +144,24 @@ async fn security_headers(https: bool, req: Request, next: Next) -> Response {
     set(h, "referrer-policy", "no-referrer");
     set(h, "cross-origin-opener-policy", "same-origin");
     set(h, "cross-origin-resource-policy", "same-origin");
-    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
     if https {
-        set(h, "strict-transport-security", "max-age=63072000; includeSubDomains");
+        set(
+            h,
+            "strict-transport-security",
+            "max-age=63072000; includeSubDomains",
+        );
     }
     // Answers carry keys and account data: never cache them. The app shell
     // revalidates so a new release is picked up at once.
-    set(h, "cache-control", if is_api { "no-store" } else { "no-cache" });
+    set(
+        h,
+        "cache-control",
+        if is_api { "no-store" } else { "no-cache" },
+    );
     res
 }

@@ -10,8 +10,8 @@ use hkdf::Hkdf;
 use opaque_ke::{
     ClientLogin, ClientLoginFinishParameters, ClientRegistration,
     ClientRegistrationFinishParameters, CredentialFinalization, CredentialRequest,
-    CredentialResponse, RegistrationRequest, RegistrationResponse, RegistrationUpload,
-    ServerLogin, ServerLoginStartParameters, ServerRegistration, ServerSetup,
+    CredentialResponse, RegistrationRequest, RegistrationResponse, RegistrationUpload, ServerLogin,
+    ServerLoginStartParameters, ServerRegistration, ServerSetup,
 };
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -50,10 +50,15 @@ pub type ExportKey = Zeroizing<Vec<u8>>;
 
 pub struct ClientRegistrationState(ClientRegistration<Suite>);
 
-pub fn client_registration_start(password: &str) -> Result<(ClientRegistrationState, Vec<u8>), CryptoError> {
+pub fn client_registration_start(
+    password: &str,
+) -> Result<(ClientRegistrationState, Vec<u8>), CryptoError> {
     let r = ClientRegistration::<Suite>::start(&mut OsRng, password.as_bytes())
         .map_err(|_| CryptoError::Malformed)?;
-    Ok((ClientRegistrationState(r.state), r.message.serialize().to_vec()))
+    Ok((
+        ClientRegistrationState(r.state),
+        r.message.serialize().to_vec(),
+    ))
 }
 
 /// Returns the upload for the server and the export key.
@@ -62,18 +67,28 @@ pub fn client_registration_finish(
     password: &str,
     response: &[u8],
 ) -> Result<(Vec<u8>, ExportKey), CryptoError> {
-    let response = RegistrationResponse::<Suite>::deserialize(response).map_err(|_| CryptoError::Malformed)?;
+    let response =
+        RegistrationResponse::<Suite>::deserialize(response).map_err(|_| CryptoError::Malformed)?;
     let r = state
         .0
-        .finish(&mut OsRng, password.as_bytes(), response, ClientRegistrationFinishParameters::default())
+        .finish(
+            &mut OsRng,
+            password.as_bytes(),
+            response,
+            ClientRegistrationFinishParameters::default(),
+        )
         .map_err(|_| CryptoError::Malformed)?;
-    Ok((r.message.serialize().to_vec(), Zeroizing::new(r.export_key.to_vec())))
+    Ok((
+        r.message.serialize().to_vec(),
+        Zeroizing::new(r.export_key.to_vec()),
+    ))
 }
 
 pub struct ClientLoginState(ClientLogin<Suite>);
 
 pub fn client_login_start(password: &str) -> Result<(ClientLoginState, Vec<u8>), CryptoError> {
-    let r = ClientLogin::<Suite>::start(&mut OsRng, password.as_bytes()).map_err(|_| CryptoError::Malformed)?;
+    let r = ClientLogin::<Suite>::start(&mut OsRng, password.as_bytes())
+        .map_err(|_| CryptoError::Malformed)?;
     Ok((ClientLoginState(r.state), r.message.serialize().to_vec()))
 }
 
@@ -84,12 +99,20 @@ pub fn client_login_finish(
     password: &str,
     response: &[u8],
 ) -> Result<(Vec<u8>, ExportKey), CryptoError> {
-    let response = CredentialResponse::<Suite>::deserialize(response).map_err(|_| CryptoError::Malformed)?;
+    let response =
+        CredentialResponse::<Suite>::deserialize(response).map_err(|_| CryptoError::Malformed)?;
     let r = state
         .0
-        .finish(password.as_bytes(), response, ClientLoginFinishParameters::default())
+        .finish(
+            password.as_bytes(),
+            response,
+            ClientLoginFinishParameters::default(),
+        )
         .map_err(|_| CryptoError::AuthenticationFailed)?;
-    Ok((r.message.serialize().to_vec(), Zeroizing::new(r.export_key.to_vec())))
+    Ok((
+        r.message.serialize().to_vec(),
+        Zeroizing::new(r.export_key.to_vec()),
+    ))
 }
 
 // ---------------------------------------------------------------- server side
@@ -105,12 +128,20 @@ impl ServerSecret {
         Zeroizing::new(self.0.serialize().to_vec())
     }
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
-        ServerSetup::<Suite>::deserialize(bytes).map(ServerSecret).map_err(|_| CryptoError::InvalidKey)
+        ServerSetup::<Suite>::deserialize(bytes)
+            .map(ServerSecret)
+            .map_err(|_| CryptoError::InvalidKey)
     }
 
-    pub fn registration_response(&self, request: &[u8], credential_id: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let request = RegistrationRequest::<Suite>::deserialize(request).map_err(|_| CryptoError::Malformed)?;
-        let r = ServerRegistration::<Suite>::start(&self.0, request, credential_id).map_err(|_| CryptoError::Malformed)?;
+    pub fn registration_response(
+        &self,
+        request: &[u8],
+        credential_id: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        let request = RegistrationRequest::<Suite>::deserialize(request)
+            .map_err(|_| CryptoError::Malformed)?;
+        let r = ServerRegistration::<Suite>::start(&self.0, request, credential_id)
+            .map_err(|_| CryptoError::Malformed)?;
         Ok(r.message.serialize().to_vec())
     }
 
@@ -124,10 +155,13 @@ impl ServerSecret {
         credential_id: &[u8],
     ) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
         let file = match password_file {
-            Some(b) => Some(ServerRegistration::<Suite>::deserialize(b).map_err(|_| CryptoError::InvalidKey)?),
+            Some(b) => Some(
+                ServerRegistration::<Suite>::deserialize(b).map_err(|_| CryptoError::InvalidKey)?,
+            ),
             None => None,
         };
-        let request = CredentialRequest::<Suite>::deserialize(request).map_err(|_| CryptoError::Malformed)?;
+        let request =
+            CredentialRequest::<Suite>::deserialize(request).map_err(|_| CryptoError::Malformed)?;
         let r = ServerLogin::start(
             &mut OsRng,
             &self.0,
@@ -143,15 +177,20 @@ impl ServerSecret {
 
 /// Turns the client's registration upload into the password file to store.
 pub fn server_registration_finish(upload: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let upload = RegistrationUpload::<Suite>::deserialize(upload).map_err(|_| CryptoError::Malformed)?;
+    let upload =
+        RegistrationUpload::<Suite>::deserialize(upload).map_err(|_| CryptoError::Malformed)?;
     Ok(ServerRegistration::finish(upload).serialize().to_vec())
 }
 
 /// Succeeds only if the client proved knowledge of the password.
 pub fn server_login_finish(state: &[u8], finalization: &[u8]) -> Result<(), CryptoError> {
     let state = ServerLogin::<Suite>::deserialize(state).map_err(|_| CryptoError::Malformed)?;
-    let fin = CredentialFinalization::<Suite>::deserialize(finalization).map_err(|_| CryptoError::Malformed)?;
-    state.finish(fin).map(|_| ()).map_err(|_| CryptoError::AuthenticationFailed)
+    let fin = CredentialFinalization::<Suite>::deserialize(finalization)
+        .map_err(|_| CryptoError::Malformed)?;
+    state
+        .finish(fin)
+        .map(|_| ())
+        .map_err(|_| CryptoError::AuthenticationFailed)
 }
 
 // ---------------------------------------------------------------- member keys
@@ -168,7 +207,9 @@ impl MemberKeys {
     /// Fresh key pair from the platform's secure random source (Web Crypto
     /// `getRandomValues` in the browser).
     pub fn generate() -> Self {
-        MemberKeys { identity: age::x25519::Identity::generate() }
+        MemberKeys {
+            identity: age::x25519::Identity::generate(),
+        }
     }
 
     pub fn public_key(&self) -> String {
@@ -195,7 +236,13 @@ impl MemberKeys {
         let secret = self.secret_text();
         let aad = self.public_key();
         let ct = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: secret.as_bytes(), aad: aad.as_bytes() })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: secret.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
             .expect("XChaCha20-Poly1305 encryption of a short message cannot fail");
         let mut out = Vec::with_capacity(1 + 24 + ct.len());
         out.push(WRAP_VERSION);
@@ -204,7 +251,11 @@ impl MemberKeys {
         out
     }
 
-    pub fn unwrap(wrapped: &[u8], export_key: &[u8], public_key: &str) -> Result<Self, CryptoError> {
+    pub fn unwrap(
+        wrapped: &[u8],
+        export_key: &[u8],
+        public_key: &str,
+    ) -> Result<Self, CryptoError> {
         if wrapped.len() < 1 + 24 + 16 || wrapped[0] != WRAP_VERSION {
             return Err(CryptoError::UnwrapFailed);
         }
@@ -213,7 +264,10 @@ impl MemberKeys {
             cipher
                 .decrypt(
                     XNonce::from_slice(&wrapped[1..25]),
-                    Payload { msg: &wrapped[25..], aad: public_key.as_bytes() },
+                    Payload {
+                        msg: &wrapped[25..],
+                        aad: public_key.as_bytes(),
+                    },
                 )
                 .map_err(|_| CryptoError::UnwrapFailed)?,
         );
@@ -229,7 +283,8 @@ impl MemberKeys {
 fn wrapping_cipher(export_key: &[u8]) -> XChaCha20Poly1305 {
     let hk = Hkdf::<Sha256>::new(None, export_key);
     let mut key = Zeroizing::new([0u8; 32]);
-    hk.expand(WRAP_INFO, key.as_mut()).expect("32 bytes is a valid HKDF-SHA256 length");
+    hk.expand(WRAP_INFO, key.as_mut())
+        .expect("32 bytes is a valid HKDF-SHA256 length");
     XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&key[..]))
 }
 
@@ -260,7 +315,12 @@ mod tests {
         (server_registration_finish(&upload).unwrap(), export)
     }
 
-    fn login(server: &ServerSecret, file: Option<&[u8]>, id: &[u8], password: &str) -> Result<ExportKey, CryptoError> {
+    fn login(
+        server: &ServerSecret,
+        file: Option<&[u8]>,
+        id: &[u8],
+        password: &str,
+    ) -> Result<ExportKey, CryptoError> {
         let (state, req) = client_login_start(password).unwrap();
         let (server_state, resp) = server.login_start(file, &req, id).unwrap();
         let (fin, export) = client_login_finish(state, password, &resp)?;
@@ -295,10 +355,15 @@ mod tests {
         let server = ServerSecret::generate();
         let (file, _) = register(&server, b"ann@example.com", "correct horse");
         let (_, req) = client_login_start("correct horse").unwrap();
-        let (server_state, _) = server.login_start(Some(&file), &req, b"ann@example.com").unwrap();
+        let (server_state, _) = server
+            .login_start(Some(&file), &req, b"ann@example.com")
+            .unwrap();
         let forged = vec![7u8; 64];
         assert!(server_login_finish(&server_state, &forged).is_err());
-        assert_eq!(server.registration_response(b"junk", b"x").err(), Some(CryptoError::Malformed));
+        assert_eq!(
+            server.registration_response(b"junk", b"x").err(),
+            Some(CryptoError::Malformed)
+        );
     }
 
     #[test]
@@ -310,15 +375,26 @@ mod tests {
         let mut wrapped = keys.wrap(&export);
         let back = MemberKeys::unwrap(&wrapped, &export, &pk).unwrap();
         assert_eq!(back.public_key(), pk);
-        assert!(MemberKeys::unwrap(&wrapped, &[8u8; 64], &pk).is_err(), "wrong key");
+        assert!(
+            MemberKeys::unwrap(&wrapped, &[8u8; 64], &pk).is_err(),
+            "wrong key"
+        );
         let other = MemberKeys::generate().public_key();
-        assert!(MemberKeys::unwrap(&wrapped, &export, &other).is_err(), "wrong public key");
+        assert!(
+            MemberKeys::unwrap(&wrapped, &export, &other).is_err(),
+            "wrong public key"
+        );
         let last = wrapped.len() - 1;
         wrapped[last] ^= 1;
-        assert!(MemberKeys::unwrap(&wrapped, &export, &pk).is_err(), "tampered");
+        assert!(
+            MemberKeys::unwrap(&wrapped, &export, &pk).is_err(),
+            "tampered"
+        );
         // The wrapped form does not contain the secret in the clear.
         let secret = keys.secret_text();
-        assert!(!wrapped.windows(10).any(|w| secret.as_bytes().windows(10).any(|s| s == w)));
+        assert!(!wrapped
+            .windows(10)
+            .any(|w| secret.as_bytes().windows(10).any(|s| s == w)));
     }
 
     #[test]

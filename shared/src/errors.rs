@@ -88,7 +88,10 @@ mod tests {
     #[test]
     fn refusals_carry_the_domain_words() {
         let r: Refusal = SignInError::Failed.into();
-        assert_eq!(r.to_string(), "The email, user name or password is incorrect.");
+        assert_eq!(
+            r.to_string(),
+            "The email, user name or password is incorrect."
+        );
         let json = serde_json::to_string(&r).unwrap();
         assert_eq!(serde_json::from_str::<Refusal>(&json).unwrap(), r);
     }

@@ -63,9 +63,11 @@ pub fn password_strength(password: &str) -> u8 {
         cs.len()
     };
     let lower = password.to_lowercase();
-    let common = ["password", "123456", "qwerty", "letmein", "admin", "welcome", "coffer"]
-        .iter()
-        .any(|w| lower.contains(w));
+    let common = [
+        "password", "123456", "qwerty", "letmein", "admin", "welcome", "coffer",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
     let mut score: i32 = match len {
         0..=7 => 0,
         8..=11 => 1,
@@ -105,7 +107,9 @@ pub fn normalise_email(input: &str) -> Result<String, InputError> {
         && !domain.ends_with('.')
         && !domain.contains("..")
         && !domain.contains('@')
-        && !e.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        && !e
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
         && domain
             .chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
@@ -158,8 +162,20 @@ mod tests {
 
     #[test]
     fn email_rules() {
-        assert_eq!(normalise_email(" Ann@Example.COM ").unwrap(), "ann@example.com");
-        for bad in ["", "ann", "ann@", "@x.org", "ann@localhost", "a b@x.org", "ann@x..org", "a@b@c.org"] {
+        assert_eq!(
+            normalise_email(" Ann@Example.COM ").unwrap(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.org",
+            "ann@localhost",
+            "a b@x.org",
+            "ann@x..org",
+            "a@b@c.org",
+        ] {
             assert_eq!(normalise_email(bad), Err(InputError::InvalidEmail), "{bad}");
         }
     }

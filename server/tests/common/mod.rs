@@ -1,0 +1,346 @@
+//! A real Coffer server on 127.0.0.1:0 with a throw-away data folder, on
+//! SQLite or on PostgreSQL, and a client that speaks to it over HTTP exactly
+//! as the browser does (same JSON, same OPAQUE messages, same cookies).
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use coffer_api::ApiError;
+use coffer_core::Config;
+use coffer_shared::crypto::{self, ExportKey, MemberKeys};
+use coffer_shared::types::*;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `<name>_sqlite` and `<name>_postgres` tests from one body
+/// `async fn <name>(backend: Backend)`.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        pub mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::common::Backend::Sqlite).await } )*
+        }
+        pub mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::common::Backend::Postgres).await } )*
+        }
+    };
+}
+
+pub struct TestServer {
+    pub running: coffer_server::Running,
+    pub data: tempfile::TempDir,
+    pub database_url: String,
+}
+
+/// A fresh PostgreSQL database on the cluster the test command started.
+pub async fn fresh_postgres_database() -> String {
+    use sqlx::Connection;
+    let admin = std::env::var("COFFER_TEST_PG_URL").expect(
+        "COFFER_TEST_PG_URL is not set: run the tests through scripts/test.sh, which starts PostgreSQL",
+    );
+    let name = format!("coffer_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to test PostgreSQL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&name);
+    url.to_string()
+}
+
+pub async fn database_url_for(backend: Backend, data: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}?mode=rwc", data.join("coffer.db").display()),
+        Backend::Postgres => fresh_postgres_database().await,
+    }
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> TestServer {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let data = tempfile::tempdir().unwrap();
+        let database_url = database_url_for(backend, data.path()).await;
+        let mut config = Config {
+            data_dir: data.path().to_path_buf(),
+            database_url: Some(database_url.clone()),
+            bind: "127.0.0.1:0".parse().unwrap(),
+            site_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"),
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let running = coffer_server::start(config).await.expect("server starts");
+        TestServer {
+            running,
+            data,
+            database_url,
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.running.url
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            base: self.url().to_string(),
+        }
+    }
+
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database_url).await.unwrap()
+    }
+
+    /// Invitation tokens from the outbox, newest first, for an address.
+    pub fn invitation_tokens(&self, to: &str) -> Vec<String> {
+        let outbox = self.data.path().join("outbox");
+        let mut mails: Vec<_> = std::fs::read_dir(&outbox)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        mails.sort();
+        mails.reverse();
+        mails
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .filter(|text| text.contains(&format!("To: {to}")))
+            .filter_map(|text| {
+                let start = text.find("/invite#")? + "/invite#".len();
+                Some(
+                    text[start..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// One browser: its own cookie jar, and the Origin header browsers send.
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+pub struct Unlocked {
+    pub signed_in: SignedIn,
+    pub keys: MemberKeys,
+}
+
+impl Browser {
+    pub async fn raw(&self, endpoint: &str, body: Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("Origin", &self.base)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        endpoint: &str,
+        body: Value,
+    ) -> Result<T, ApiError> {
+        let res = self.raw(endpoint, body).await;
+        let ok = res.status().is_success();
+        let text = res.text().await.unwrap();
+        if ok {
+            Ok(serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{endpoint}: bad answer {text}: {e}")))
+        } else {
+            Err(serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{endpoint}: bad error {text}: {e}")))
+        }
+    }
+
+    pub async fn setup(&self, email: &str, password: &str) -> Result<(), ApiError> {
+        let (state, request) = crypto::client_registration_start(password).unwrap();
+        let response: Bytes = self
+            .call(
+                "setup_start",
+                json!({ "email": email, "registration_request": Bytes(request) }),
+            )
+            .await?;
+        let (upload, export) =
+            crypto::client_registration_finish(state, password, &response.0).unwrap();
+        let keys = MemberKeys::generate();
+        let envelope = KeyEnvelope {
+            public_key: keys.public_key(),
+            wrapped_private_key: Bytes(keys.wrap(&export)),
+        };
+        self.call(
+            "setup_finish",
+            json!({ "email": email, "registration_upload": Bytes(upload), "keys": envelope }),
+        )
+        .await
+    }
+
+    pub async fn accept_invitation(&self, token: &str, password: &str) -> Result<String, ApiError> {
+        let (state, request) = crypto::client_registration_start(password).unwrap();
+        let response: Bytes = self
+            .call(
+                "accept_invitation_start",
+                json!({ "token": token, "registration_request": Bytes(request) }),
+            )
+            .await?;
+        let (upload, export) =
+            crypto::client_registration_finish(state, password, &response.0).unwrap();
+        let keys = MemberKeys::generate();
+        let envelope = KeyEnvelope {
+            public_key: keys.public_key(),
+            wrapped_private_key: Bytes(keys.wrap(&export)),
+        };
+        self.call::<()>(
+            "accept_invitation_finish",
+            json!({ "token": token, "registration_upload": Bytes(upload), "keys": envelope }),
+        )
+        .await?;
+        Ok(keys.public_key())
+    }
+
+    /// Signs in as the browser does; `Err(None)` is the client-side OPAQUE
+    /// failure (wrong password or unknown account — indistinguishable).
+    pub async fn sign_in(
+        &self,
+        identifier: &str,
+        password: &str,
+    ) -> Result<Unlocked, Option<ApiError>> {
+        let (state, request) = crypto::client_login_start(password).unwrap();
+        let challenge: LoginChallenge = self
+            .call(
+                "sign_in_start",
+                json!({ "identifier": identifier, "credential_request": Bytes(request) }),
+            )
+            .await
+            .map_err(Some)?;
+        let (finalization, export): (Vec<u8>, ExportKey) =
+            crypto::client_login_finish(state, password, &challenge.credential_response.0)
+                .map_err(|_| None)?;
+        let signed_in: SignedIn = self
+            .call(
+                "sign_in_finish",
+                json!({ "login_id": challenge.login_id, "finalization": Bytes(finalization) }),
+            )
+            .await
+            .map_err(Some)?;
+        let keys = MemberKeys::unwrap(
+            &signed_in.keys.wrapped_private_key.0,
+            &export,
+            &signed_in.keys.public_key,
+        )
+        .expect("keys unwrap with the export key");
+        Ok(Unlocked { signed_in, keys })
+    }
+
+    pub async fn change_password(&self, old: &str, new: &str) -> Result<(), ApiError> {
+        let (login, credential_request) = crypto::client_login_start(old).unwrap();
+        let (registration, registration_request) = crypto::client_registration_start(new).unwrap();
+        let challenge: PasswordChangeChallenge = self
+            .call(
+                "password_change_start",
+                json!({ "credential_request": Bytes(credential_request), "registration_request": Bytes(registration_request) }),
+            )
+            .await?;
+        let Ok((finalization, old_export)) =
+            crypto::client_login_finish(login, old, &challenge.credential_response.0)
+        else {
+            return Err(ApiError::from(
+                coffer_shared::errors::SignInError::WrongCurrentPassword,
+            ));
+        };
+        let me: SignedIn = self.call("me", json!({})).await?;
+        let keys = MemberKeys::unwrap(
+            &me.keys.wrapped_private_key.0,
+            &old_export,
+            &me.keys.public_key,
+        )
+        .unwrap();
+        let (upload, new_export) = crypto::client_registration_finish(
+            registration,
+            new,
+            &challenge.registration_response.0,
+        )
+        .unwrap();
+        self.call(
+            "password_change_finish",
+            json!({
+                "change_id": challenge.change_id,
+                "finalization": Bytes(finalization),
+                "registration_upload": Bytes(upload),
+                "wrapped_private_key": Bytes(keys.wrap(&new_export)),
+            }),
+        )
+        .await
+    }
+
+    pub async fn create_organisation(
+        &self,
+        name: &str,
+        admin: &str,
+    ) -> Result<OrganisationView, ApiError> {
+        self.call(
+            "create_organisation",
+            json!({ "organisation": { "name": name, "licence_seats": 5, "expiry_date": "2099-12-31", "administrator_email": admin } }),
+        )
+        .await
+    }
+}
+
+pub const ADMIN: &str = "root@coffer.test";
+pub const ADMIN_PASSWORD: &str = "instance admin password";
+
+/// An instance with its administrator signed in.
+pub async fn instance(backend: Backend) -> (TestServer, Browser) {
+    let server = TestServer::start(backend).await;
+    let admin = server.browser();
+    admin.setup(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    admin
+        .sign_in(ADMIN, ADMIN_PASSWORD)
+        .await
+        .ok()
+        .expect("admin signs in");
+    (server, admin)
+}
+
+/// An organisation whose first administrator accepted the invitation.
+pub async fn member(
+    server: &TestServer,
+    admin: &Browser,
+    org: &str,
+    email: &str,
+    password: &str,
+) -> Browser {
+    admin.create_organisation(org, email).await.unwrap();
+    let token = server
+        .invitation_tokens(email)
+        .into_iter()
+        .next()
+        .expect("invitation in outbox");
+    let b = server.browser();
+    b.accept_invitation(&token, password).await.unwrap();
+    b.sign_in(email, password)
+        .await
+        .ok()
+        .expect("member signs in");
+    b
+}

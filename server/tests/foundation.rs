@@ -1,0 +1,591 @@
+//! Integration tests of the foundation issue over HTTP, on SQLite and on
+//! PostgreSQL: setup, invitations, sign-in, sessions, password change,
+//! authorization refusals and malformed input.
+
+mod common;
+
+use coffer_api::ApiError;
+use coffer_shared::crypto;
+use coffer_shared::errors::{
+    AuthError, InputError, InvitationError, Refusal, SetupError, SignInError,
+};
+use coffer_shared::types::*;
+use common::*;
+use serde_json::json;
+
+fn refused(e: &ApiError) -> &Refusal {
+    match e {
+        ApiError::Refused(r) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn count(server: &TestServer, sql: &'static str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(&server.db().await)
+        .await
+        .unwrap()
+}
+
+async fn setup_only_once(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let b = server.browser();
+    let status: SetupStatus = b.call("setup_status", json!({})).await.unwrap();
+    assert!(status.needs_setup);
+    // Bad input first: nothing is created.
+    let err = b
+        .setup("not-an-email", "long enough password")
+        .await
+        .unwrap_err();
+    assert_eq!(refused(&err), &Refusal::Input(InputError::InvalidEmail));
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM accounts").await, 0);
+
+    b.setup(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    let status: SetupStatus = b.call("setup_status", json!({})).await.unwrap();
+    assert!(!status.needs_setup);
+    // A second setup, by anyone, is refused at either step.
+    let other = server.browser();
+    let err = other
+        .setup("intruder@coffer.test", "another password")
+        .await
+        .unwrap_err();
+    assert_eq!(refused(&err), &Refusal::Setup(SetupError::AlreadyDone));
+    let (_, upload_req) = crypto::client_registration_start("x-password").unwrap();
+    let err = other
+        .call::<()>(
+            "setup_finish",
+            json!({ "email": "intruder@coffer.test", "registration_upload": Bytes(upload_req),
+                    "keys": { "public_key": "age1x", "wrapped_private_key": "AAAA" } }),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused(&err), Refusal::Setup(_) | Refusal::Input(_)),
+        "{err:?}"
+    );
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM accounts").await, 1);
+    assert_eq!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'instance.set_up'"
+        )
+        .await,
+        1
+    );
+    // The administrator can sign in and sees their fingerprint material.
+    let me = b.sign_in(ADMIN, ADMIN_PASSWORD).await.ok().unwrap();
+    assert!(me.signed_in.account.is_instance_admin);
+    assert_eq!(me.keys.public_key(), me.signed_in.account.public_key);
+}
+
+async fn organisation_invitation_is_single_use_and_expires(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let org = admin
+        .create_organisation("Acme", "ann@acme.test")
+        .await
+        .unwrap();
+    assert_eq!(org.seats_used, 1);
+    let orgs: Vec<OrganisationView> = admin.call("organisations", json!({})).await.unwrap();
+    assert_eq!(orgs.len(), 1);
+    let outbox: Vec<OutboxSummary> = admin.call("outbox", json!({})).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].to, "ann@acme.test");
+    let mail: OutboxMail = admin
+        .call("outbox_mail", json!({ "id": outbox[0].id }))
+        .await
+        .unwrap();
+    assert!(mail.body.contains("/invite#"), "{}", mail.body);
+
+    let token = server.invitation_tokens("ann@acme.test").remove(0);
+    let ann = server.browser();
+    let view: InvitationView = ann
+        .call("invitation", json!({ "token": token }))
+        .await
+        .unwrap();
+    assert_eq!(view.email, "ann@acme.test");
+    assert_eq!(view.organisation_name.as_deref(), Some("Acme"));
+    ann.accept_invitation(&token, "ann's password")
+        .await
+        .unwrap();
+    // Used once: a second acceptance is refused and changes nothing.
+    let err = ann
+        .accept_invitation(&token, "hijack password")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(&err),
+        &Refusal::Invitation(InvitationError::AlreadyUsed)
+    );
+    let ann_in = ann
+        .sign_in("ann@acme.test", "ann's password")
+        .await
+        .ok()
+        .unwrap();
+    assert_eq!(
+        ann_in.signed_in.account.memberships[0].admin_tier,
+        AdminTier::Liaison
+    );
+    assert!(ann
+        .sign_in("ann@acme.test", "hijack password")
+        .await
+        .is_err());
+    // Unknown tokens and expired ones get their own messages.
+    let err = ann
+        .call::<InvitationView>("invitation", json!({ "token": "nope" }))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(&err),
+        &Refusal::Invitation(InvitationError::Unknown)
+    );
+    admin
+        .create_organisation("Bravo", "bob@bravo.test")
+        .await
+        .unwrap();
+    let bob_token = server.invitation_tokens("bob@bravo.test").remove(0);
+    sqlx::query("UPDATE invitations SET expires_at = 1 WHERE used_at IS NULL")
+        .execute(&server.db().await)
+        .await
+        .unwrap();
+    let bob = server.browser();
+    let err = bob
+        .accept_invitation(&bob_token, "bob's password")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(&err),
+        &Refusal::Invitation(InvitationError::Expired)
+    );
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM accounts WHERE email = 'bob@bravo.test' AND opaque_record IS NULL").await, 1);
+}
+
+async fn wrong_password_and_unknown_account_look_alike(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let _ann = member(&server, &admin, "Acme", "ann@acme.test", "ann's password").await;
+    let b = server.browser();
+    // Both fail in the client's OPAQUE step, before anything else is sent.
+    assert!(matches!(
+        b.sign_in("ann@acme.test", "wrong password").await,
+        Err(None)
+    ));
+    assert!(matches!(
+        b.sign_in("nobody@acme.test", "wrong password").await,
+        Err(None)
+    ));
+    // The server's first answers have the same shape for both.
+    let (_, req) = crypto::client_login_start("whatever").unwrap();
+    let known: LoginChallenge = b
+        .call(
+            "sign_in_start",
+            json!({ "identifier": "ann@acme.test", "credential_request": Bytes(req.clone()) }),
+        )
+        .await
+        .unwrap();
+    let unknown: LoginChallenge = b
+        .call(
+            "sign_in_start",
+            json!({ "identifier": "nobody@acme.test", "credential_request": Bytes(req) }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        known.credential_response.0.len(),
+        unknown.credential_response.0.len()
+    );
+    // A client that skips the proof is refused by the server with the same words.
+    let err = b
+        .call::<SignedIn>(
+            "sign_in_finish",
+            json!({ "login_id": known.login_id, "finalization": Bytes(vec![1; 64]) }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused(&err), &Refusal::SignIn(SignInError::Failed));
+    let err = b
+        .call::<SignedIn>(
+            "sign_in_finish",
+            json!({ "login_id": unknown.login_id, "finalization": Bytes(vec![1; 64]) }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused(&err), &Refusal::SignIn(SignInError::Failed));
+    // A login attempt is single-use.
+    let err = b
+        .call::<SignedIn>(
+            "sign_in_finish",
+            json!({ "login_id": known.login_id, "finalization": Bytes(vec![1; 64]) }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused(&err), &Refusal::SignIn(SignInError::AttemptExpired));
+    assert!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'session.sign_in_failed'"
+        )
+        .await
+            >= 1
+    );
+}
+
+async fn sessions_list_and_terminate(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let phone = server.browser();
+    phone.sign_in(ADMIN, ADMIN_PASSWORD).await.ok().unwrap();
+    let sessions: Vec<SessionView> = admin.call("sessions", json!({})).await.unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.iter().filter(|s| s.current).count(), 1);
+    assert_eq!(sessions[0].ip, "127.0.0.1");
+    let n: u64 = phone
+        .call("terminate_all_sessions", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    // Every session is refused at once, the current one included.
+    for b in [&admin, &phone] {
+        let err = b.call::<SignedIn>("me", json!({})).await.unwrap_err();
+        assert_eq!(refused(&err), &Refusal::Auth(AuthError::NotSignedIn));
+        let err = b
+            .call::<Vec<SessionView>>("sessions", json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(refused(&err), &Refusal::Auth(AuthError::NotSignedIn));
+    }
+    // Signing out ends only that session.
+    admin.sign_in(ADMIN, ADMIN_PASSWORD).await.ok().unwrap();
+    phone.sign_in(ADMIN, ADMIN_PASSWORD).await.ok().unwrap();
+    phone.call::<()>("sign_out", json!({})).await.unwrap();
+    assert!(phone.call::<SignedIn>("me", json!({})).await.is_err());
+    assert!(admin.call::<SignedIn>("me", json!({})).await.is_ok());
+    assert!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'session.all_terminated'"
+        )
+        .await
+            == 1
+    );
+    assert!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'session.signed_out'"
+        )
+        .await
+            == 1
+    );
+}
+
+async fn members_cannot_administer_the_instance(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let ann = member(&server, &admin, "Acme", "ann@acme.test", "ann's password").await;
+    let anonymous = server.browser();
+    for (who, expected) in [
+        (&ann, AuthError::Forbidden),
+        (&anonymous, AuthError::NotSignedIn),
+    ] {
+        let err = who
+            .create_organisation("Evil", "eve@evil.test")
+            .await
+            .unwrap_err();
+        assert_eq!(refused(&err), &Refusal::Auth(expected.clone()));
+        let err = who
+            .call::<Vec<OrganisationView>>("organisations", json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(refused(&err), &Refusal::Auth(expected.clone()));
+        let err = who
+            .call::<Vec<OutboxSummary>>("outbox", json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(refused(&err), &Refusal::Auth(expected.clone()));
+        let err = who
+            .call::<OutboxMail>("outbox_mail", json!({ "id": "1-x" }))
+            .await
+            .unwrap_err();
+        assert_eq!(refused(&err), &Refusal::Auth(expected.clone()));
+    }
+    for endpoint in ["me", "sessions", "terminate_all_sessions"] {
+        let res = anonymous.raw(endpoint, json!({})).await;
+        assert_eq!(res.status(), 401, "{endpoint}");
+    }
+    assert_eq!(
+        count(&server, "SELECT COUNT(*) FROM organisations").await,
+        1
+    );
+}
+
+async fn password_change_keeps_keys(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let ann = member(&server, &admin, "Acme", "ann@acme.test", "first password").await;
+    let before: SignedIn = ann.call("me", json!({})).await.unwrap();
+    let other_device = server.browser();
+    other_device
+        .sign_in("ann@acme.test", "first password")
+        .await
+        .ok()
+        .unwrap();
+
+    let err = ann
+        .change_password("not my password", "second password")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(&err),
+        &Refusal::SignIn(SignInError::WrongCurrentPassword)
+    );
+    ann.change_password("first password", "second password")
+        .await
+        .unwrap();
+
+    assert!(matches!(
+        server
+            .browser()
+            .sign_in("ann@acme.test", "first password")
+            .await,
+        Err(None)
+    ));
+    let again = server
+        .browser()
+        .sign_in("ann@acme.test", "second password")
+        .await
+        .ok()
+        .unwrap();
+    assert_eq!(
+        again.signed_in.account.public_key,
+        before.account.public_key
+    );
+    assert_eq!(
+        crypto::fingerprint(&again.keys.public_key()),
+        crypto::fingerprint(&before.account.public_key)
+    );
+    // The session that changed it stays; the others end.
+    assert!(ann.call::<SignedIn>("me", json!({})).await.is_ok());
+    assert!(other_device
+        .call::<SignedIn>("me", json!({}))
+        .await
+        .is_err());
+    assert_eq!(
+        count(
+            &server,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'account.password_changed'"
+        )
+        .await,
+        1
+    );
+}
+
+async fn bad_input_changes_nothing(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let cases = [
+        (
+            json!({ "name": "", "licence_seats": 5, "expiry_date": "2099-01-01", "administrator_email": "a@b.test" }),
+            InputError::InvalidOrganisationName,
+        ),
+        (
+            json!({ "name": "X", "licence_seats": 0, "expiry_date": "2099-01-01", "administrator_email": "a@b.test" }),
+            InputError::InvalidLicenceSeats,
+        ),
+        (
+            json!({ "name": "X", "licence_seats": 5, "expiry_date": "31/12/2099", "administrator_email": "a@b.test" }),
+            InputError::InvalidExpiryDate,
+        ),
+        (
+            json!({ "name": "X", "licence_seats": 5, "expiry_date": "2001-01-01", "administrator_email": "a@b.test" }),
+            InputError::ExpiryInPast,
+        ),
+        (
+            json!({ "name": "X", "licence_seats": 5, "expiry_date": "2099-01-01", "administrator_email": "a@@b" }),
+            InputError::InvalidEmail,
+        ),
+    ];
+    for (organisation, expected) in cases {
+        let err = admin
+            .call::<OrganisationView>(
+                "create_organisation",
+                json!({ "organisation": organisation }),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(refused(&err), &Refusal::Input(expected));
+    }
+    admin
+        .create_organisation("Acme", "ann@acme.test")
+        .await
+        .unwrap();
+    let err = admin
+        .create_organisation("ACME", "zed@acme.test")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(&err),
+        &Refusal::Input(InputError::OrganisationNameTaken)
+    );
+    assert_eq!(
+        count(&server, "SELECT COUNT(*) FROM organisations").await,
+        1
+    );
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM accounts").await, 2);
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM invitations").await, 1);
+
+    // Malformed payloads: a clear request error, status 400, nothing created.
+    let res = admin
+        .raw(
+            "create_organisation",
+            json!({ "organisation": { "name": 5 } }),
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let err: ApiError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert!(matches!(err, ApiError::Request { .. }), "{err:?}");
+    let res = admin
+        .http
+        .post(format!("{}/api/setup_start", server.url()))
+        .header("Origin", server.url())
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let err = admin
+        .call::<Bytes>(
+            "sign_in_start",
+            json!({ "identifier": ADMIN, "credential_request": "AAAA" }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(&err),
+        &Refusal::Input(InputError::InvalidProtocolMessage)
+    );
+    let err = admin
+        .call::<Bytes>(
+            "sign_in_start",
+            json!({ "identifier": "  ", "credential_request": "AAAA" }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(&err),
+        &Refusal::Input(InputError::MissingIdentifier)
+    );
+    // Invitation finish with junk keys is refused and leaves the invitation usable.
+    let token = server.invitation_tokens("ann@acme.test").remove(0);
+    let (state, request) = crypto::client_registration_start("ann's password").unwrap();
+    let b = server.browser();
+    let response: Bytes = b
+        .call(
+            "accept_invitation_start",
+            json!({ "token": token, "registration_request": Bytes(request) }),
+        )
+        .await
+        .unwrap();
+    let (upload, _) =
+        crypto::client_registration_finish(state, "ann's password", &response.0).unwrap();
+    let err = b
+        .call::<()>(
+            "accept_invitation_finish",
+            json!({ "token": token, "registration_upload": Bytes(upload), "keys": { "public_key": "age1nope", "wrapped_private_key": "AAAA" } }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused(&err),
+        &Refusal::Input(InputError::InvalidKeyMaterial)
+    );
+    b.accept_invitation(&token, "ann's password").await.unwrap();
+    // Oversized bodies are cut off before any work.
+    let big = "x".repeat(coffer_server::web::API_BODY_LIMIT + 10);
+    let res = admin
+        .raw(
+            "sign_in_start",
+            json!({ "identifier": big, "credential_request": "" }),
+        )
+        .await;
+    assert_eq!(res.status(), 413);
+}
+
+async fn cross_origin_requests_are_refused(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    for origin in [Some("http://evil.test"), None] {
+        let mut req = admin.http.post(format!("{}/api/create_organisation", server.url())).json(&json!({
+            "organisation": { "name": "Evil", "licence_seats": 1, "expiry_date": "2099-01-01", "administrator_email": "e@evil.test" }
+        }));
+        if let Some(o) = origin {
+            req = req.header("Origin", o);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        let err: ApiError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+        assert_eq!(refused(&err), &Refusal::Auth(AuthError::CrossOrigin));
+    }
+    assert_eq!(
+        count(&server, "SELECT COUNT(*) FROM organisations").await,
+        0
+    );
+    // Security headers on every answer.
+    let res = admin
+        .http
+        .get(format!("{}/health", server.url()))
+        .send()
+        .await
+        .unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+}
+
+async fn session_cookie_is_locked_down(backend: Backend) {
+    let (server, _admin) = instance(backend).await;
+    let b = server.browser();
+    let (state, request) = crypto::client_login_start(ADMIN_PASSWORD).unwrap();
+    let challenge: LoginChallenge = b
+        .call(
+            "sign_in_start",
+            json!({ "identifier": ADMIN, "credential_request": Bytes(request) }),
+        )
+        .await
+        .unwrap();
+    let (fin, _) =
+        crypto::client_login_finish(state, ADMIN_PASSWORD, &challenge.credential_response.0)
+            .unwrap();
+    let res = b
+        .raw(
+            "sign_in_finish",
+            json!({ "login_id": challenge.login_id, "finalization": Bytes(fin) }),
+        )
+        .await;
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("coffer_session="), "{cookie}");
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    // Only the token's hash is stored.
+    let token = cookie
+        .trim_start_matches("coffer_session=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
+        .fetch_all(&server.db().await)
+        .await
+        .unwrap();
+    assert!(!stored.is_empty());
+    assert!(stored.iter().all(|h| h != &token && h.len() == 64));
+}
+
+on_both!(
+    setup_only_once,
+    organisation_invitation_is_single_use_and_expires,
+    wrong_password_and_unknown_account_look_alike,
+    sessions_list_and_terminate,
+    members_cannot_administer_the_instance,
+    password_change_keeps_keys,
+    bad_input_changes_nothing,
+    cross_origin_requests_are_refused,
+    session_cookie_is_locked_down,
+);
