@@ -78,7 +78,7 @@ pub fn password_strength(password: &str) -> u8 {
     if classes >= 3 {
         score += 1;
     }
-    if distinct * 2 < len || common {
+    if distinct * 3 < len || common {
         score -= 2;
     }
     score.clamp(0, 4) as u8

@@ -1,0 +1,31 @@
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::Header;
+use crate::pages::{account, home, invite, organisations, outbox, setup, sign_in};
+use crate::session::Session;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session::new();
+    provide_context(session);
+    session.load();
+    view! {
+        <Router>
+            <Header />
+            <main id="main">
+                <Routes fallback=|| view! { <h1>"Page not found"</h1> }>
+                    <Route path=path!("/") view=home::Home />
+                    <Route path=path!("/setup") view=setup::SetupPage />
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage />
+                    <Route path=path!("/invite") view=invite::InvitePage />
+                    <Route path=path!("/account") view=account::AccountPage />
+                    <Route path=path!("/organisations") view=organisations::OrganisationsPage />
+                    <Route path=path!("/outbox") view=outbox::OutboxPage />
+                    <Route path=path!("/outbox/:id") view=outbox::OutboxMailPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

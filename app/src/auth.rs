@@ -1,0 +1,92 @@
+//! The browser's half of each credential ceremony: OPAQUE messages, key
+//! generation, wrapping and unwrapping. Passwords go no further than here.
+
+use coffer_api::ApiError;
+use coffer_shared::crypto::{self, MemberKeys};
+use coffer_shared::errors::{InputError, SignInError};
+use coffer_shared::types::{Bytes, KeyEnvelope, SignedIn};
+use wasm_bindgen::JsCast;
+
+/// Lets the page paint ("Working…") before Argon2 occupies the thread.
+pub async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 30);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+fn malformed() -> ApiError {
+    InputError::InvalidProtocolMessage.into()
+}
+
+/// Registers a password with OPAQUE and makes a fresh key pair wrapped under
+/// the export key. `start` sends the registration request and returns the
+/// server's response.
+async fn register<F, Fut>(password: &str, start: F) -> Result<(Vec<u8>, KeyEnvelope), ApiError>
+where
+    F: FnOnce(Bytes) -> Fut,
+    Fut: std::future::Future<Output = Result<Bytes, ApiError>>,
+{
+    yield_to_browser().await;
+    let (state, request) = crypto::client_registration_start(password).map_err(|_| malformed())?;
+    let response = start(Bytes(request)).await?;
+    yield_to_browser().await;
+    let (upload, export) = crypto::client_registration_finish(state, password, &response.0).map_err(|_| malformed())?;
+    let keys = MemberKeys::generate();
+    let envelope = KeyEnvelope { public_key: keys.public_key(), wrapped_private_key: Bytes(keys.wrap(&export)) };
+    Ok((upload, envelope))
+}
+
+pub async fn set_up(email: String, password: String) -> Result<(), ApiError> {
+    let e = email.clone();
+    let (upload, keys) = register(&password, |req| coffer_api::setup_start(e, req)).await?;
+    coffer_api::setup_finish(email, Bytes(upload), keys).await
+}
+
+pub async fn accept_invitation(token: String, password: String) -> Result<(), ApiError> {
+    let t = token.clone();
+    let (upload, keys) = register(&password, |req| coffer_api::accept_invitation_start(t, req)).await?;
+    coffer_api::accept_invitation_finish(token, Bytes(upload), keys).await
+}
+
+/// OPAQUE sign-in, then unwrap the private key with the export key.
+pub async fn sign_in(identifier: String, password: String) -> Result<(SignedIn, MemberKeys), ApiError> {
+    yield_to_browser().await;
+    let (state, request) = crypto::client_login_start(&password).map_err(|_| malformed())?;
+    let challenge = coffer_api::sign_in_start(identifier, Bytes(request)).await?;
+    yield_to_browser().await;
+    // Wrong password and unknown account fail here alike.
+    let (finalization, export) = crypto::client_login_finish(state, &password, &challenge.credential_response.0)
+        .map_err(|_| ApiError::from(SignInError::Failed))?;
+    let signed_in = coffer_api::sign_in_finish(challenge.login_id, Bytes(finalization)).await?;
+    let keys = MemberKeys::unwrap(&signed_in.keys.wrapped_private_key.0, &export, &signed_in.keys.public_key)
+        .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))?;
+    Ok((signed_in, keys))
+}
+
+/// Proves the current password and registers the new one; the same key
+/// pair is re-wrapped under the new export key.
+pub async fn change_password(current: String, new: String) -> Result<(), ApiError> {
+    yield_to_browser().await;
+    let (login, credential_request) = crypto::client_login_start(&current).map_err(|_| malformed())?;
+    let (registration, registration_request) = crypto::client_registration_start(&new).map_err(|_| malformed())?;
+    let challenge = coffer_api::password_change_start(Bytes(credential_request), Bytes(registration_request)).await?;
+    yield_to_browser().await;
+    let (finalization, old_export) = crypto::client_login_finish(login, &current, &challenge.credential_response.0)
+        .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
+    let me = coffer_api::me().await?;
+    let keys = MemberKeys::unwrap(&me.keys.wrapped_private_key.0, &old_export, &me.keys.public_key)
+        .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))?;
+    yield_to_browser().await;
+    let (upload, new_export) = crypto::client_registration_finish(registration, &new, &challenge.registration_response.0)
+        .map_err(|_| malformed())?;
+    coffer_api::password_change_finish(
+        challenge.change_id,
+        Bytes(finalization),
+        Bytes(upload),
+        Bytes(keys.wrap(&new_export)),
+    )
+    .await
+}

@@ -1,0 +1,71 @@
+//! Pieces several pages share.
+
+use coffer_shared::policy::{password_strength, strength_label};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::session::use_session;
+
+/// Brand, navigation for what the signed-in person may use, and who they are.
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = use_session();
+    let signed_in = move || session.account.with(|a| a.is_some());
+    let email = move || session.account.with(|a| a.as_ref().map(|a| a.email.clone()).unwrap_or_default());
+    view! {
+        <header class="top">
+            <a class="brand" href="/">"Coffer"</a>
+            <Show when=signed_in>
+                <nav aria-label="Main">
+                    <Show when=move || session.is_instance_admin()>
+                        <A href="/organisations">"Organisations"</A>
+                        <A href="/outbox">"Outbox"</A>
+                    </Show>
+                    <A href="/account">"My account"</A>
+                </nav>
+                <span class="who">{email}</span>
+            </Show>
+        </header>
+    }
+}
+
+/// A live region for a page's error message.
+#[component]
+pub fn ErrorBox(message: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || message.with(|m| m.is_some())>
+            <p class="error" role="alert">{move || message.get().unwrap_or_default()}</p>
+        </Show>
+    }
+}
+
+/// "Password" and "Confirm password" with a strength meter. The policy
+/// itself is checked by the caller with `check_new_password`.
+#[component]
+pub fn NewPasswordFields(
+    password: RwSignal<String>,
+    confirm: RwSignal<String>,
+    #[prop(default = "Password")] label: &'static str,
+    #[prop(default = "Confirm password")] confirm_label: &'static str,
+    min_length: Signal<usize>,
+) -> impl IntoView {
+    let score = move || password.with(|p| password_strength(p));
+    view! {
+        <label for="new-password">{label}</label>
+        <input id="new-password" type="password" autocomplete="new-password" required bind:value=password />
+        <div class="strength">
+            <meter id="strength" min="0" max="4" low="2" high="3" optimum="4"
+                value=move || score().to_string() aria-label="Password strength"></meter>
+            <span aria-live="polite">{move || format!("Strength: {}", strength_label(score()))}</span>
+        </div>
+        <p class="hint">{move || format!("At least {} characters. Any characters are allowed; a long phrase is best.", min_length.get())}</p>
+        <label for="confirm-password">{confirm_label}</label>
+        <input id="confirm-password" type="password" autocomplete="new-password" required bind:value=confirm />
+    }
+}
+
+/// Local date and time for a Unix-milliseconds timestamp.
+pub fn local_time(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    String::from(d.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+}

@@ -1,0 +1,14 @@
+//! Coffer in the browser. Everything secret (passwords, the member's private
+//! key) lives and dies here; the server only ever sees OPAQUE messages,
+//! public keys and wrapped keys.
+
+mod app;
+mod auth;
+mod components;
+mod pages;
+mod session;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,165 @@
+//! My account: key fingerprint, password change (ACC-5), sessions (ACC-8),
+//! sign-out.
+
+use coffer_api::{get_public_settings, sessions, sign_out, terminate_all_sessions};
+use coffer_shared::policy::{check_new_password, PASSWORD_MIN_DEFAULT};
+use coffer_shared::types::SessionView;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::auth;
+use crate::components::{local_time, ErrorBox, NewPasswordFields};
+use crate::pages::require_sign_in;
+use crate::session::use_session;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let session = use_session();
+    let allowed = require_sign_in();
+    let list = RwSignal::new(Vec::<SessionView>::new());
+    let error = RwSignal::new(None::<String>);
+    let refresh = move || {
+        spawn_local(async move {
+            match sessions().await {
+                Ok(s) => list.set(s),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        })
+    };
+    Effect::new(move |_| {
+        if allowed.get() {
+            refresh();
+        }
+    });
+
+    // Leaving by a full page load also drops everything held in memory.
+    let leave = move || {
+        session.forget();
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_href("/sign-in");
+        }
+    };
+    let do_sign_out = move |_| {
+        spawn_local(async move {
+            let _ = sign_out().await;
+            leave();
+        });
+    };
+    let do_terminate = move |_| {
+        spawn_local(async move {
+            match terminate_all_sessions().await {
+                Ok(_) => leave(),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    let email = move || session.account.with(|a| a.as_ref().map(|a| a.email.clone()).unwrap_or_default());
+    view! {
+        <Show when=move || allowed.get()>
+            <section class="card">
+                <h1>"My account"</h1>
+                <dl class="facts">
+                    <dt>"Email"</dt>
+                    <dd>{email}</dd>
+                    <dt>"Key fingerprint"</dt>
+                    <dd class="fingerprint" data-testid="fingerprint">
+                        {move || session.fingerprint().unwrap_or_else(|| "Locked in this tab: sign in again to unlock your keys.".into())}
+                    </dd>
+                </dl>
+                <p class="hint">"Compare this fingerprint when someone checks your identity. It stays the same when you change your password."</p>
+                <ErrorBox message=error />
+                <div class="actions">
+                    <button type="button" class="secondary" on:click=do_sign_out>"Sign out"</button>
+                </div>
+            </section>
+            <ChangePassword />
+            <section class="card">
+                <h2>"Sessions"</h2>
+                <table class="list">
+                    <caption class="visually-hidden">"Your sessions"</caption>
+                    <thead><tr><th scope="col">"Signed in"</th><th scope="col">"Last active"</th><th scope="col">"Browser"</th><th scope="col">"Address"</th></tr></thead>
+                    <tbody>
+                        <For each=move || list.get() key=|s| (s.created_at_ms, s.ip.clone(), s.user_agent.clone()) let:s>
+                            <tr>
+                                <td>{local_time(s.created_at_ms)}{s.current.then_some(" (this session)")}</td>
+                                <td>{local_time(s.last_seen_at_ms)}</td>
+                                <td class="ua">{s.user_agent.clone()}</td>
+                                <td>{s.ip.clone()}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+                <button type="button" class="danger" on:click=do_terminate>"Terminate all sessions"</button>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn ChangePassword() -> impl IntoView {
+    let open = RwSignal::new(false);
+    let current = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let min_length = RwSignal::new(PASSWORD_MIN_DEFAULT);
+    spawn_local(async move {
+        if let Ok(p) = get_public_settings().await {
+            min_length.set(p.password_min_length);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        done.set(false);
+        let (old, new, again) = (current.get(), password.get(), confirm.get());
+        if old.is_empty() {
+            return error.set(Some("Enter your current password.".into()));
+        }
+        if let Err(p) = check_new_password(&new, &again, min_length.get()) {
+            return error.set(Some(p.to_string()));
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = auth::change_password(old, new).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    for s in [current, password, confirm] {
+                        s.set(String::new());
+                    }
+                    open.set(false);
+                    done.set(true);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>"Password"</h2>
+            <Show when=move || done.get()>
+                <p class="notice" role="status">"Your password was changed. Your other sessions were signed out."</p>
+            </Show>
+            <Show when=move || open.get() fallback=move || view! {
+                <button type="button" on:click=move |_| open.set(true)>"Change password"</button>
+            }>
+                <form on:submit=submit novalidate>
+                    <label for="current-password">"Current password"</label>
+                    <input id="current-password" type="password" autocomplete="current-password" required bind:value=current />
+                    <NewPasswordFields password confirm label="New password" confirm_label="Confirm new password" min_length=min_length.into() />
+                    <ErrorBox message=error />
+                    <div class="actions">
+                        <button type="submit" disabled=move || busy.get()>
+                            {move || if busy.get() { "Saving…" } else { "Save new password" }}
+                        </button>
+                        <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                    </div>
+                </form>
+            </Show>
+        </section>
+    }
+}

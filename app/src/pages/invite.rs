@@ -1,0 +1,92 @@
+//! ACC-3 / ACC-4: following an invitation link, the new member chooses a
+//! password; the browser makes their key pair and sends it only wrapped.
+
+use coffer_api::invitation;
+use coffer_shared::policy::check_new_password;
+use coffer_shared::types::InvitationView;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use crate::auth;
+use crate::components::{local_time, ErrorBox, NewPasswordFields};
+
+/// The token rides in the URL fragment, which the browser never sends.
+fn token_from_location() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| h.trim_start_matches('#').to_string())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn InvitePage() -> impl IntoView {
+    let navigate = use_navigate();
+    let token = token_from_location();
+    let view_state = RwSignal::new(None::<Result<InvitationView, String>>);
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    {
+        let token = token.clone();
+        spawn_local(async move {
+            view_state.set(Some(invitation(token).await.map_err(|e| e.to_string())));
+        });
+    }
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let Some(Ok(inv)) = view_state.get() else { return };
+        let (pw, again) = (password.get(), confirm.get());
+        if let Err(p) = check_new_password(&pw, &again, inv.password_min_length) {
+            return error.set(Some(p.to_string()));
+        }
+        busy.set(true);
+        let navigate = navigate.clone();
+        let token = token.clone();
+        spawn_local(async move {
+            let result = auth::accept_invitation(token, pw).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    let email = js_sys::encode_uri_component(&inv.email);
+                    navigate(&format!("/sign-in?accepted=1&email={email}"), Default::default());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    let min_length = Signal::derive(move || {
+        view_state.with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(|i| i.password_min_length).unwrap_or(8))
+    });
+
+    view! {
+        <section class="card narrow">
+            <h1>"Accept your invitation"</h1>
+            {move || match view_state.get() {
+                None => view! { <p class="loading">"Checking the invitation…"</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Some(Ok(inv)) => view! {
+                    <p>
+                        {inv.organisation_name.clone().map(|o| format!("You are invited to {o}. ")).unwrap_or_default()}
+                        "Choose the password for " <strong>{inv.email.clone()}</strong> "."
+                    </p>
+                    <p class="hint">{format!("This link expires {}.", local_time(inv.expires_at_ms))}</p>
+                    <p class="hint">"Your encryption keys are created in this browser. The password never leaves it: if you forget it, an administrator must reset your account."</p>
+                }.into_any(),
+            }}
+            <Show when=move || matches!(view_state.get(), Some(Ok(_)))>
+                <form on:submit=submit.clone() novalidate>
+                    <NewPasswordFields password confirm min_length />
+                    <ErrorBox message=error />
+                    <button type="submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Setting up your keys…" } else { "Accept invitation" }}
+                    </button>
+                </form>
+            </Show>
+        </section>
+    }
+}

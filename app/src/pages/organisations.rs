@@ -1,0 +1,121 @@
+//! The instance administrator's organisations: list and create (with the
+//! first organisation administrator, who is invited by mail).
+
+use coffer_api::{create_organisation, organisations};
+use coffer_shared::types::{NewOrganisation, OrganisationView};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+use crate::components::ErrorBox;
+use crate::pages::require_sign_in;
+
+#[component]
+pub fn OrganisationsPage() -> impl IntoView {
+    let allowed = require_sign_in();
+    let list = RwSignal::new(Vec::<OrganisationView>::new());
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let form_open = RwSignal::new(false);
+    let refresh = move || {
+        spawn_local(async move {
+            match organisations().await {
+                Ok(o) => list.set(o),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        })
+    };
+    Effect::new(move |_| {
+        if allowed.get() {
+            refresh();
+        }
+    });
+
+    let name = RwSignal::new(String::new());
+    let seats = RwSignal::new(String::from("10"));
+    let expiry = RwSignal::new(String::new());
+    let admin_email = RwSignal::new(String::new());
+    let form_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form_error.set(None);
+        let Ok(licence_seats) = seats.get().trim().parse::<i64>() else {
+            return form_error.set(Some("Licence seats must be a whole number from 1 to 1,000,000.".into()));
+        };
+        let input = NewOrganisation {
+            name: name.get(),
+            licence_seats,
+            expiry_date: expiry.get(),
+            administrator_email: admin_email.get(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let result = create_organisation(input).await;
+            busy.set(false);
+            match result {
+                Ok(o) => {
+                    notice.set(Some(format!("{} was created and its administrator was invited.", o.name)));
+                    for s in [name, expiry, admin_email] {
+                        s.set(String::new());
+                    }
+                    form_open.set(false);
+                    refresh();
+                }
+                Err(e) => form_error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    view! {
+        <Show when=move || allowed.get()>
+            <section class="card">
+                <div class="heading-row">
+                    <h1>"Organisations"</h1>
+                    <A href="/outbox">"Outbox"</A>
+                </div>
+                <ErrorBox message=error />
+                <Show when=move || notice.with(|n| n.is_some())>
+                    <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+                </Show>
+                <Show when=move || !form_open.get()>
+                    <button type="button" on:click=move |_| { notice.set(None); form_open.set(true) }>"New organisation"</button>
+                </Show>
+                <Show when=move || form_open.get()>
+                    <form on:submit=submit novalidate class="stack">
+                        <h2>"New organisation"</h2>
+                        <label for="org-name">"Name"</label>
+                        <input id="org-name" type="text" required bind:value=name />
+                        <label for="org-seats">"Licence seats"</label>
+                        <input id="org-seats" type="number" min="1" inputmode="numeric" required bind:value=seats />
+                        <label for="org-expiry">"Expiry date"</label>
+                        <input id="org-expiry" type="date" required bind:value=expiry />
+                        <label for="org-admin">"Administrator email"</label>
+                        <input id="org-admin" type="email" required bind:value=admin_email />
+                        <ErrorBox message=form_error />
+                        <div class="actions">
+                            <button type="submit" disabled=move || busy.get()>"Create organisation"</button>
+                            <button type="button" class="secondary" on:click=move |_| form_open.set(false)>"Cancel"</button>
+                        </div>
+                    </form>
+                </Show>
+                <table class="list">
+                    <caption class="visually-hidden">"Organisations"</caption>
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Seats used"</th><th scope="col">"Licence expires"</th></tr></thead>
+                    <tbody>
+                        <For each=move || list.get() key=|o| o.id.clone() let:o>
+                            <tr>
+                                <td>{o.name.clone()}</td>
+                                <td>{format!("{} of {}", o.seats_used, o.licence_seats)}</td>
+                                <td>{o.expiry_date.clone()}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+                <Show when=move || list.with(|l| l.is_empty())>
+                    <p class="hint">"No organisations yet."</p>
+                </Show>
+            </section>
+        </Show>
+    }
+}

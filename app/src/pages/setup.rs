@@ -1,0 +1,83 @@
+//! ACC-1: the first visitor of a new instance creates its administrator.
+
+use coffer_api::{get_public_settings, get_setup_status};
+use coffer_shared::policy::{check_new_password, normalise_email, PASSWORD_MIN_DEFAULT};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use crate::auth;
+use crate::components::{ErrorBox, NewPasswordFields};
+use crate::session::use_session;
+
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let done_already = RwSignal::new(false);
+    let min_length = RwSignal::new(PASSWORD_MIN_DEFAULT);
+    spawn_local(async move {
+        if let Ok(s) = get_setup_status().await {
+            done_already.set(!s.needs_setup);
+        }
+        if let Ok(p) = get_public_settings().await {
+            min_length.set(p.password_min_length);
+        }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let address = match normalise_email(&email.get()) {
+            Ok(a) => a,
+            Err(e) => return error.set(Some(e.to_string())),
+        };
+        let (pw, again) = (password.get(), confirm.get());
+        if let Err(p) = check_new_password(&pw, &again, min_length.get()) {
+            return error.set(Some(p.to_string()));
+        }
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = async {
+                auth::set_up(address.clone(), pw.clone()).await?;
+                auth::sign_in(address, pw).await
+            }
+            .await;
+            busy.set(false);
+            match result {
+                Ok((signed_in, keys)) => {
+                    session.signed_in(signed_in, &keys);
+                    navigate("/organisations", Default::default());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    view! {
+        <section class="card narrow">
+            <h1>"Set up Coffer"</h1>
+            <Show
+                when=move || !done_already.get()
+                fallback=|| view! { <p>"Coffer is already set up. " <a href="/sign-in">"Sign in"</a> " instead."</p> }
+            >
+                <p>"Create the instance administrator. There is no default password: choose yours now."</p>
+                <form on:submit=submit.clone() novalidate>
+                    <label for="email">"Email"</label>
+                    <input id="email" type="email" autocomplete="username" required bind:value=email />
+                    <NewPasswordFields password confirm min_length=min_length.into() />
+                    <ErrorBox message=error />
+                    <button type="submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Creating…" } else { "Create administrator" }}
+                    </button>
+                </form>
+            </Show>
+        </section>
+    }
+}

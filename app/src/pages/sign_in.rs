@@ -1,0 +1,62 @@
+//! ACC-2: OPAQUE sign-in; the private key is unlocked in the browser.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::auth;
+use crate::components::ErrorBox;
+use crate::session::use_session;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let identifier = RwSignal::new(query.with_untracked(|q| q.get("email").unwrap_or_default()));
+    let notice = query.with_untracked(|q| q.get("accepted").is_some());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let (id, pw) = (identifier.get(), password.get());
+        if id.trim().is_empty() || pw.is_empty() {
+            return error.set(Some("Enter your email or user name and your password.".into()));
+        }
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = auth::sign_in(id, pw).await;
+            busy.set(false);
+            match result {
+                Ok((signed_in, keys)) => {
+                    let admin = signed_in.account.is_instance_admin;
+                    session.signed_in(signed_in, &keys);
+                    password.set(String::new());
+                    navigate(if admin { "/organisations" } else { "/account" }, Default::default());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    view! {
+        <section class="card narrow">
+            <h1>"Sign in"</h1>
+            {notice.then(|| view! { <p class="notice" role="status">"Your password is set. Sign in to continue."</p> })}
+            <form on:submit=submit novalidate>
+                <label for="identifier">"Email or user name"</label>
+                <input id="identifier" type="text" autocomplete="username" autocapitalize="none" required bind:value=identifier />
+                <label for="password">"Password"</label>
+                <input id="password" type="password" autocomplete="current-password" required bind:value=password />
+                <ErrorBox message=error />
+                <button type="submit" disabled=move || busy.get()>
+                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,82 @@
+//! Who is signed in, and whether their private key is unlocked in this tab.
+//!
+//! The unlocked key is kept in `sessionStorage`: it survives a reload of the
+//! tab but not the tab itself, and is wiped at sign-out. It never goes to
+//! the server.
+
+use coffer_api::me;
+use coffer_shared::crypto::{fingerprint, MemberKeys};
+use coffer_shared::types::{AccountView, SignedIn};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+const KEY_SLOT: &str = "coffer.member-key";
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub account: RwSignal<Option<AccountView>>,
+    /// Public key of the key pair unlocked in this tab, if any.
+    pub unlocked: RwSignal<Option<String>>,
+    /// False until the first "who am I" answer arrives.
+    pub loaded: RwSignal<bool>,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+impl Session {
+    pub fn new() -> Self {
+        Session { account: RwSignal::new(None), unlocked: RwSignal::new(None), loaded: RwSignal::new(false) }
+    }
+
+    /// Asks the server who the session cookie belongs to.
+    pub fn load(self) {
+        spawn_local(async move {
+            match me().await {
+                Ok(s) => self.restore(s),
+                Err(_) => self.forget(),
+            }
+            self.loaded.set(true);
+        });
+    }
+
+    fn restore(self, s: SignedIn) {
+        let stored = storage().and_then(|st| st.get_item(KEY_SLOT).ok().flatten());
+        let unlocked = stored
+            .and_then(|text| MemberKeys::from_secret_text(&text).ok())
+            .map(|k| k.public_key())
+            .filter(|pk| *pk == s.keys.public_key);
+        self.unlocked.set(unlocked);
+        self.account.set(Some(s.account));
+    }
+
+    pub fn signed_in(self, s: SignedIn, keys: &MemberKeys) {
+        if let Some(st) = storage() {
+            let _ = st.set_item(KEY_SLOT, &keys.secret_text());
+        }
+        self.unlocked.set(Some(keys.public_key()));
+        self.account.set(Some(s.account));
+        self.loaded.set(true);
+    }
+
+    pub fn forget(self) {
+        if let Some(st) = storage() {
+            let _ = st.remove_item(KEY_SLOT);
+        }
+        self.unlocked.set(None);
+        self.account.set(None);
+    }
+
+    pub fn fingerprint(self) -> Option<String> {
+        self.unlocked.get().map(|pk| fingerprint(&pk))
+    }
+
+    pub fn is_instance_admin(self) -> bool {
+        self.account.with(|a| a.as_ref().is_some_and(|a| a.is_instance_admin))
+    }
+}

@@ -1,0 +1,61 @@
+// A fresh Coffer per test: its own data folder (SQLite, outbox) and port.
+const { test: base, expect } = require('@playwright/test');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const repo = path.resolve(__dirname, '..', '..');
+const bin = process.env.COFFER_BIN || path.join(repo, 'target', 'release', 'coffer');
+const site = process.env.COFFER_SITE_DIR || path.join(repo, 'dist');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+exports.test = base.extend({
+  coffer: async ({}, use, testInfo) => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-e2e-'));
+    const port = await freePort();
+    const log = [];
+    const proc = spawn(bin, ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir, '--site-dir', site], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, COFFER_LOG: 'info' },
+    });
+    const url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`coffer did not start:\n${log.join('')}`)), 30_000);
+      proc.stdout.on('data', (d) => {
+        log.push(d.toString());
+        const m = /Coffer is running at (\S+)/.exec(log.join(''));
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      proc.stderr.on('data', (d) => log.push(d.toString()));
+      proc.on('exit', (code) => reject(new Error(`coffer exited with ${code}:\n${log.join('')}`)));
+    });
+    await use({ url, dataDir });
+    proc.kill('SIGTERM');
+    if (testInfo.status !== testInfo.expectedStatus) {
+      await testInfo.attach('coffer-server.log', { body: log.join(''), contentType: 'text/plain' });
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  },
+});
+
+exports.expect = expect;
+
+/// A second person: a new browser context shaped like the test's own.
+exports.newPerson = async (browser, testInfo) => {
+  const use = testInfo.project.use;
+  return browser.newContext({
+    viewport: use.viewport, isMobile: use.isMobile, hasTouch: use.hasTouch,
+    userAgent: use.userAgent, deviceScaleFactor: use.deviceScaleFactor,
+  });
+};
