@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Second command: install whatever the tests need that is missing, then run
+# every test: unit and integration (SQLite and a throw-away PostgreSQL on
+# loopback), the CRY-1 leak check, and the Playwright browser suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+
+apt_ensure chromium postgresql
+ensure_browser_toolchain
+if [ ! -x end2end/node_modules/.bin/playwright ]; then
+  say "Installing the browser-test packages (npm ci)"
+  (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+log=$(mktemp)
+pgdir=$(mktemp -d /tmp/coffer-pg.XXXXXX)
+cleanup() { scripts/pg-stop.sh "$pgdir"; rm -f "$log"; }
+trap cleanup EXIT
+
+say "Starting a throw-away PostgreSQL on 127.0.0.1"
+pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export COFFER_TEST_PG_URL
+COFFER_TEST_PG_URL=$(scripts/pg-start.sh "$pgdir" "$pgport")
+export COFFER_TEST_PG_DATA="$pgdir/data"
+
+say "Building the browser app"
+build_browser_app
+
+say "Unit and integration tests (SQLite and PostgreSQL)"
+cargo test --workspace --locked 2>&1 | tee -a "$log"
+
+say "Browser tests (Playwright + Debian Chromium, desktop and phone)"
+export COFFER_BIN="$CARGO_TARGET_DIR/debug/coffer" COFFER_SITE_DIR="$PWD/dist"
+(cd end2end && npx playwright test) 2>&1 | tee -a "$log"
+
+# One closing line for every runner above.
+passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^ +[0-9]+ passed)' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+echo
+echo "coffer: $passed passed, 0 failed"
