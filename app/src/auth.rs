@@ -11,7 +11,8 @@ use wasm_bindgen::JsCast;
 pub async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 30);
+            let _ = w
+                .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 30);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
@@ -33,9 +34,13 @@ where
     let (state, request) = crypto::client_registration_start(password).map_err(|_| malformed())?;
     let response = start(Bytes(request)).await?;
     yield_to_browser().await;
-    let (upload, export) = crypto::client_registration_finish(state, password, &response.0).map_err(|_| malformed())?;
+    let (upload, export) = crypto::client_registration_finish(state, password, &response.0)
+        .map_err(|_| malformed())?;
     let keys = MemberKeys::generate();
-    let envelope = KeyEnvelope { public_key: keys.public_key(), wrapped_private_key: Bytes(keys.wrap(&export)) };
+    let envelope = KeyEnvelope {
+        public_key: keys.public_key(),
+        wrapped_private_key: Bytes(keys.wrap(&export)),
+    };
     Ok((upload, envelope))
 }
 
@@ -47,22 +52,31 @@ pub async fn set_up(email: String, password: String) -> Result<(), ApiError> {
 
 pub async fn accept_invitation(token: String, password: String) -> Result<(), ApiError> {
     let t = token.clone();
-    let (upload, keys) = register(&password, |req| coffer_api::accept_invitation_start(t, req)).await?;
+    let (upload, keys) =
+        register(&password, |req| coffer_api::accept_invitation_start(t, req)).await?;
     coffer_api::accept_invitation_finish(token, Bytes(upload), keys).await
 }
 
 /// OPAQUE sign-in, then unwrap the private key with the export key.
-pub async fn sign_in(identifier: String, password: String) -> Result<(SignedIn, MemberKeys), ApiError> {
+pub async fn sign_in(
+    identifier: String,
+    password: String,
+) -> Result<(SignedIn, MemberKeys), ApiError> {
     yield_to_browser().await;
     let (state, request) = crypto::client_login_start(&password).map_err(|_| malformed())?;
     let challenge = coffer_api::sign_in_start(identifier, Bytes(request)).await?;
     yield_to_browser().await;
     // Wrong password and unknown account fail here alike.
-    let (finalization, export) = crypto::client_login_finish(state, &password, &challenge.credential_response.0)
-        .map_err(|_| ApiError::from(SignInError::Failed))?;
+    let (finalization, export) =
+        crypto::client_login_finish(state, &password, &challenge.credential_response.0)
+            .map_err(|_| ApiError::from(SignInError::Failed))?;
     let signed_in = coffer_api::sign_in_finish(challenge.login_id, Bytes(finalization)).await?;
-    let keys = MemberKeys::unwrap(&signed_in.keys.wrapped_private_key.0, &export, &signed_in.keys.public_key)
-        .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))?;
+    let keys = MemberKeys::unwrap(
+        &signed_in.keys.wrapped_private_key.0,
+        &export,
+        &signed_in.keys.public_key,
+    )
+    .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))?;
     Ok((signed_in, keys))
 }
 
@@ -70,18 +84,28 @@ pub async fn sign_in(identifier: String, password: String) -> Result<(SignedIn, 
 /// pair is re-wrapped under the new export key.
 pub async fn change_password(current: String, new: String) -> Result<(), ApiError> {
     yield_to_browser().await;
-    let (login, credential_request) = crypto::client_login_start(&current).map_err(|_| malformed())?;
-    let (registration, registration_request) = crypto::client_registration_start(&new).map_err(|_| malformed())?;
-    let challenge = coffer_api::password_change_start(Bytes(credential_request), Bytes(registration_request)).await?;
+    let (login, credential_request) =
+        crypto::client_login_start(&current).map_err(|_| malformed())?;
+    let (registration, registration_request) =
+        crypto::client_registration_start(&new).map_err(|_| malformed())?;
+    let challenge =
+        coffer_api::password_change_start(Bytes(credential_request), Bytes(registration_request))
+            .await?;
     yield_to_browser().await;
-    let (finalization, old_export) = crypto::client_login_finish(login, &current, &challenge.credential_response.0)
-        .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
+    let (finalization, old_export) =
+        crypto::client_login_finish(login, &current, &challenge.credential_response.0)
+            .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
     let me = coffer_api::me().await?;
-    let keys = MemberKeys::unwrap(&me.keys.wrapped_private_key.0, &old_export, &me.keys.public_key)
-        .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))?;
+    let keys = MemberKeys::unwrap(
+        &me.keys.wrapped_private_key.0,
+        &old_export,
+        &me.keys.public_key,
+    )
+    .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))?;
     yield_to_browser().await;
-    let (upload, new_export) = crypto::client_registration_finish(registration, &new, &challenge.registration_response.0)
-        .map_err(|_| malformed())?;
+    let (upload, new_export) =
+        crypto::client_registration_finish(registration, &new, &challenge.registration_response.0)
+            .map_err(|_| malformed())?;
     coffer_api::password_change_finish(
         challenge.change_id,
         Bytes(finalization),

@@ -11,7 +11,11 @@ use crate::session::use_session;
 pub fn Header() -> impl IntoView {
     let session = use_session();
     let signed_in = move || session.account.with(|a| a.is_some());
-    let email = move || session.account.with(|a| a.as_ref().map(|a| a.email.clone()).unwrap_or_default());
+    let email = move || {
+        session
+            .account
+            .with(|a| a.as_ref().map(|a| a.email.clone()).unwrap_or_default())
+    };
     view! {
         <header class="top">
             <a class="brand" href="/">"Coffer"</a>

@@ -31,7 +31,11 @@ pub fn use_session() -> Session {
 
 impl Session {
     pub fn new() -> Self {
-        Session { account: RwSignal::new(None), unlocked: RwSignal::new(None), loaded: RwSignal::new(false) }
+        Session {
+            account: RwSignal::new(None),
+            unlocked: RwSignal::new(None),
+            loaded: RwSignal::new(false),
+        }
     }
 
     /// Asks the server who the session cookie belongs to.
@@ -77,6 +81,7 @@ impl Session {
     }
 
     pub fn is_instance_admin(self) -> bool {
-        self.account.with(|a| a.as_ref().is_some_and(|a| a.is_instance_admin))
+        self.account
+            .with(|a| a.as_ref().is_some_and(|a| a.is_instance_admin))
     }
 }

@@ -88,7 +88,8 @@ mod tests {
         let liaison = actor(false, Some(AdminTier::Liaison));
         let instance = actor(true, None);
         // (actor, [ManageOwnAccount, CreateOrganisation, ListOrganisations, ReadOutbox])
-        let table: [(&str, Option<&Actor>, [Result<(), AuthError>; 4]); 5] = [
+        type Row<'a> = (&'a str, Option<&'a Actor>, [Result<(), AuthError>; 4]);
+        let table: [Row; 5] = [
             (
                 "anonymous",
                 None,

@@ -29,8 +29,14 @@ fn spawn_coffer(data: &Path, log: &Path, database_url: &str) -> Process {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let url = first.trim().strip_prefix("Coffer is running at ").unwrap_or_else(|| panic!("{first}")).to_string();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("Coffer is running at ")
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_string();
     Process { child, url }
 }
 
@@ -50,8 +56,13 @@ fn needles(password: &str) -> Vec<Vec<u8>> {
     vec![
         password.as_bytes().to_vec(),
         hex_lower(password.as_bytes()).into_bytes(),
-        base64::engine::general_purpose::STANDARD_NO_PAD.encode(password).into_bytes(),
-        password.encode_utf16().flat_map(|u| u.to_le_bytes()).collect(),
+        base64::engine::general_purpose::STANDARD_NO_PAD
+            .encode(password)
+            .into_bytes(),
+        password
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect(),
     ]
 }
 
@@ -62,7 +73,9 @@ fn hex_lower(b: &[u8]) -> String {
 fn hits(files: &[PathBuf], passwords: &[String]) -> Vec<String> {
     let mut found = Vec::new();
     for f in files {
-        let Ok(bytes) = std::fs::read(f) else { continue };
+        let Ok(bytes) = std::fs::read(f) else {
+            continue;
+        };
         for p in passwords {
             for n in needles(p) {
                 if memchr::memmem::find(&bytes, &n).is_some() {
@@ -81,12 +94,22 @@ async fn password_never_reaches_storage_or_logs(backend: Backend) {
     let database_url = database_url_for(backend, data.path()).await;
     let mut server = spawn_coffer(data.path(), &log, &database_url);
     let run = uuid::Uuid::new_v4().simple().to_string();
-    let [admin_pw, member_pw, changed_pw] = ["admin", "member", "changed"].map(|w| format!("cry1-{w}-{run}"));
+    let [admin_pw, member_pw, changed_pw] =
+        ["admin", "member", "changed"].map(|w| format!("cry1-{w}-{run}"));
 
-    let browser = Browser { http: reqwest::Client::builder().cookie_store(true).build().unwrap(), base: server.url.clone() };
+    let browser = Browser {
+        http: reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap(),
+        base: server.url.clone(),
+    };
     browser.setup(ADMIN, &admin_pw).await.unwrap();
-    browser.sign_in(ADMIN, &admin_pw).await.ok().unwrap();
-    browser.create_organisation("Acme", "ann@acme.test").await.unwrap();
+    browser.sign_in(ADMIN, &admin_pw).await.unwrap();
+    browser
+        .create_organisation("Acme", "ann@acme.test")
+        .await
+        .unwrap();
     let mut outbox = Vec::new();
     files_under(&data.path().join("outbox"), &mut outbox);
     let mail = std::fs::read_to_string(&outbox[0]).unwrap();
@@ -94,12 +117,22 @@ async fn password_never_reaches_storage_or_logs(backend: Backend) {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
-    let ann = Browser { http: reqwest::Client::builder().cookie_store(true).build().unwrap(), base: server.url.clone() };
+    let ann = Browser {
+        http: reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap(),
+        base: server.url.clone(),
+    };
     ann.accept_invitation(&token, &member_pw).await.unwrap();
-    ann.sign_in("ann@acme.test", &member_pw).await.ok().unwrap();
-    assert!(ann.sign_in("ann@acme.test", "cry1-wrong-guess").await.is_err());
+    ann.sign_in("ann@acme.test", &member_pw).await.unwrap();
+    assert!(ann
+        .sign_in("ann@acme.test", "cry1-wrong-guess")
+        .await
+        .is_err());
     ann.change_password(&member_pw, &changed_pw).await.unwrap();
-    ann.sign_in("ann@acme.test", &changed_pw).await.ok().unwrap();
+    ann.sign_in("ann@acme.test", &changed_pw)
+        .await.unwrap();
 
     server.child.kill().unwrap();
     server.child.wait().unwrap();
@@ -108,17 +141,32 @@ async fn password_never_reaches_storage_or_logs(backend: Backend) {
     files_under(data.path(), &mut files);
     files.push(log.clone());
     if backend == Backend::Postgres {
-        let pg = std::env::var("COFFER_TEST_PG_DATA")
-            .expect("COFFER_TEST_PG_DATA must name the test cluster's data folder (set by scripts/test.sh)");
+        let pg = std::env::var("COFFER_TEST_PG_DATA").expect(
+            "COFFER_TEST_PG_DATA must name the test cluster's data folder (set by scripts/test.sh)",
+        );
         let pool = sqlx::PgPool::connect(&database_url).await.unwrap();
         sqlx::query("CHECKPOINT").execute(&pool).await.unwrap();
         files_under(Path::new(&pg), &mut files);
     }
-    assert!(files.len() > 3, "expected database, secret, outbox and log files: {files:?}");
-    assert!(std::fs::metadata(&log).unwrap().len() > 1000, "the server log should not be empty");
+    assert!(
+        files.len() > 3,
+        "expected database, secret, outbox and log files: {files:?}"
+    );
+    assert!(
+        std::fs::metadata(&log).unwrap().len() > 1000,
+        "the server log should not be empty"
+    );
     // The check can find what it looks for: the invitation token is in the outbox.
     assert!(!hits(&files, std::slice::from_ref(&token)).is_empty());
-    let leaks = hits(&files, &["cry1-wrong-guess".to_string(), admin_pw, member_pw, changed_pw]);
+    let leaks = hits(
+        &files,
+        &[
+            "cry1-wrong-guess".to_string(),
+            admin_pw,
+            member_pw,
+            changed_pw,
+        ],
+    );
     assert!(leaks.is_empty(), "password bytes found: {leaks:#?}");
 }
 

@@ -73,7 +73,7 @@ async fn setup_only_once(backend: Backend) {
         1
     );
     // The administrator can sign in and sees their fingerprint material.
-    let me = b.sign_in(ADMIN, ADMIN_PASSWORD).await.ok().unwrap();
+    let me = b.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
     assert!(me.signed_in.account.is_instance_admin);
     assert_eq!(me.keys.public_key(), me.signed_in.account.public_key);
 }
@@ -118,9 +118,7 @@ async fn organisation_invitation_is_single_use_and_expires(backend: Backend) {
     );
     let ann_in = ann
         .sign_in("ann@acme.test", "ann's password")
-        .await
-        .ok()
-        .unwrap();
+        .await.unwrap();
     assert_eq!(
         ann_in.signed_in.account.memberships[0].admin_tier,
         AdminTier::Liaison
@@ -231,7 +229,7 @@ async fn wrong_password_and_unknown_account_look_alike(backend: Backend) {
 async fn sessions_list_and_terminate(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let phone = server.browser();
-    phone.sign_in(ADMIN, ADMIN_PASSWORD).await.ok().unwrap();
+    phone.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
     let sessions: Vec<SessionView> = admin.call("sessions", json!({})).await.unwrap();
     assert_eq!(sessions.len(), 2);
     assert_eq!(sessions.iter().filter(|s| s.current).count(), 1);
@@ -252,8 +250,8 @@ async fn sessions_list_and_terminate(backend: Backend) {
         assert_eq!(refused(&err), &Refusal::Auth(AuthError::NotSignedIn));
     }
     // Signing out ends only that session.
-    admin.sign_in(ADMIN, ADMIN_PASSWORD).await.ok().unwrap();
-    phone.sign_in(ADMIN, ADMIN_PASSWORD).await.ok().unwrap();
+    admin.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    phone.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
     phone.call::<()>("sign_out", json!({})).await.unwrap();
     assert!(phone.call::<SignedIn>("me", json!({})).await.is_err());
     assert!(admin.call::<SignedIn>("me", json!({})).await.is_ok());
@@ -321,9 +319,7 @@ async fn password_change_keeps_keys(backend: Backend) {
     let other_device = server.browser();
     other_device
         .sign_in("ann@acme.test", "first password")
-        .await
-        .ok()
-        .unwrap();
+        .await.unwrap();
 
     let err = ann
         .change_password("not my password", "second password")
@@ -347,9 +343,7 @@ async fn password_change_keeps_keys(backend: Backend) {
     let again = server
         .browser()
         .sign_in("ann@acme.test", "second password")
-        .await
-        .ok()
-        .unwrap();
+        .await.unwrap();
     assert_eq!(
         again.signed_in.account.public_key,
         before.account.public_key

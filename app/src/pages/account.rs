@@ -54,7 +54,11 @@ pub fn AccountPage() -> impl IntoView {
         });
     };
 
-    let email = move || session.account.with(|a| a.as_ref().map(|a| a.email.clone()).unwrap_or_default());
+    let email = move || {
+        session
+            .account
+            .with(|a| a.as_ref().map(|a| a.email.clone()).unwrap_or_default())
+    };
     view! {
         <Show when=move || allowed.get()>
             <section class="card">

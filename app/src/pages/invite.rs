@@ -38,7 +38,9 @@ pub fn InvitePage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let Some(Ok(inv)) = view_state.get() else { return };
+        let Some(Ok(inv)) = view_state.get() else {
+            return;
+        };
         let (pw, again) = (password.get(), confirm.get());
         if let Err(p) = check_new_password(&pw, &again, inv.password_min_length) {
             return error.set(Some(p.to_string()));
@@ -52,7 +54,10 @@ pub fn InvitePage() -> impl IntoView {
             match result {
                 Ok(()) => {
                     let email = js_sys::encode_uri_component(&inv.email);
-                    navigate(&format!("/sign-in?accepted=1&email={email}"), Default::default());
+                    navigate(
+                        &format!("/sign-in?accepted=1&email={email}"),
+                        Default::default(),
+                    );
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -60,7 +65,12 @@ pub fn InvitePage() -> impl IntoView {
     };
 
     let min_length = Signal::derive(move || {
-        view_state.with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(|i| i.password_min_length).unwrap_or(8))
+        view_state.with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|i| i.password_min_length)
+                .unwrap_or(8)
+        })
     });
 
     view! {

@@ -41,7 +41,9 @@ pub fn OrganisationsPage() -> impl IntoView {
         ev.prevent_default();
         form_error.set(None);
         let Ok(licence_seats) = seats.get().trim().parse::<i64>() else {
-            return form_error.set(Some("Licence seats must be a whole number from 1 to 1,000,000.".into()));
+            return form_error.set(Some(
+                "Licence seats must be a whole number from 1 to 1,000,000.".into(),
+            ));
         };
         let input = NewOrganisation {
             name: name.get(),
@@ -55,7 +57,10 @@ pub fn OrganisationsPage() -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(o) => {
-                    notice.set(Some(format!("{} was created and its administrator was invited.", o.name)));
+                    notice.set(Some(format!(
+                        "{} was created and its administrator was invited.",
+                        o.name
+                    )));
                     for s in [name, expiry, admin_email] {
                         s.set(String::new());
                     }

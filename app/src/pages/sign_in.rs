@@ -24,7 +24,9 @@ pub fn SignInPage() -> impl IntoView {
         error.set(None);
         let (id, pw) = (identifier.get(), password.get());
         if id.trim().is_empty() || pw.is_empty() {
-            return error.set(Some("Enter your email or user name and your password.".into()));
+            return error.set(Some(
+                "Enter your email or user name and your password.".into(),
+            ));
         }
         busy.set(true);
         let navigate = navigate.clone();
@@ -36,7 +38,10 @@ pub fn SignInPage() -> impl IntoView {
                     let admin = signed_in.account.is_instance_admin;
                     session.signed_in(signed_in, &keys);
                     password.set(String::new());
-                    navigate(if admin { "/organisations" } else { "/account" }, Default::default());
+                    navigate(
+                        if admin { "/organisations" } else { "/account" },
+                        Default::default(),
+                    );
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }

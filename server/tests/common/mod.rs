@@ -317,7 +317,6 @@ pub async fn instance(backend: Backend) -> (TestServer, Browser) {
     admin
         .sign_in(ADMIN, ADMIN_PASSWORD)
         .await
-        .ok()
         .expect("admin signs in");
     (server, admin)
 }
@@ -340,7 +339,6 @@ pub async fn member(
     b.accept_invitation(&token, password).await.unwrap();
     b.sign_in(email, password)
         .await
-        .ok()
         .expect("member signs in");
     b
 }
