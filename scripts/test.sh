@@ -28,7 +28,7 @@ say "Building the browser app"
 build_browser_app
 
 say "Unit and integration tests (SQLite and PostgreSQL)"
-cargo test --workspace --locked 2>&1 | tee -a "$log"
+cargo test --locked 2>&1 | tee -a "$log"
 
 say "Browser tests (Playwright + Debian Chromium, desktop and phone)"
 export COFFER_BIN="$CARGO_TARGET_DIR/debug/coffer" COFFER_SITE_DIR="$PWD/dist"

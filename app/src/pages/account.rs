@@ -86,10 +86,10 @@ pub fn AccountPage() -> impl IntoView {
                     <tbody>
                         <For each=move || list.get() key=|s| (s.created_at_ms, s.ip.clone(), s.user_agent.clone()) let:s>
                             <tr>
-                                <td>{local_time(s.created_at_ms)}{s.current.then_some(" (this session)")}</td>
-                                <td>{local_time(s.last_seen_at_ms)}</td>
-                                <td class="ua">{s.user_agent.clone()}</td>
-                                <td>{s.ip.clone()}</td>
+                                <td data-label="Signed in">{local_time(s.created_at_ms)}{s.current.then_some(" (this session)")}</td>
+                                <td data-label="Last active">{local_time(s.last_seen_at_ms)}</td>
+                                <td class="ua" data-label="Browser">{s.user_agent.clone()}</td>
+                                <td data-label="Address">{s.ip.clone()}</td>
                             </tr>
                         </For>
                     </tbody>

@@ -111,8 +111,8 @@ pub fn OrganisationsPage() -> impl IntoView {
                         <For each=move || list.get() key=|o| o.id.clone() let:o>
                             <tr>
                                 <td>{o.name.clone()}</td>
-                                <td>{format!("{} of {}", o.seats_used, o.licence_seats)}</td>
-                                <td>{o.expiry_date.clone()}</td>
+                                <td data-label="Seats used">{format!("{} of {}", o.seats_used, o.licence_seats)}</td>
+                                <td data-label="Licence expires">{o.expiry_date.clone()}</td>
                             </tr>
                         </For>
                     </tbody>
