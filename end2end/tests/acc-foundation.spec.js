@@ -1,6 +1,6 @@
 // ACC-1 setup, ORG organisation creation with AUD-2 outbox, ACC-3/ACC-4
 // invitation, ACC-2 sign-in with key unlock, ACC-8 sessions, sign-out.
-const { test, expect, newPerson } = require('./fixtures');
+const { test, expect, newPerson, watchForProblems } = require('./fixtures');
 
 const ADMIN = 'root@coffer.test';
 const ADMIN_PW = 'correct horse battery staple';
@@ -15,6 +15,7 @@ async function signIn(page, who, password) {
 }
 
 test('ACC-1 ACC-2 ACC-3 ACC-8: setup, organisation, invitation, sign-in, sessions', async ({ page, coffer, browser }, testInfo) => {
+  const problems = watchForProblems(page);
   // ACC-1: a new instance opens on the setup page.
   await page.goto(coffer.url);
   await expect(page.getByRole('heading', { name: 'Set up Coffer' })).toBeVisible();
@@ -56,6 +57,7 @@ test('ACC-1 ACC-2 ACC-3 ACC-8: setup, organisation, invitation, sign-in, session
 
   // ACC-3 / ACC-4: the member opens the link in their own browser.
   const ann = await (await newPerson(browser, testInfo)).newPage();
+  const annProblems = watchForProblems(ann);
   await ann.goto(invitation);
   await expect(ann.getByText(`You are invited to Acme.`)).toBeVisible();
   await ann.getByLabel('Password', { exact: true }).fill(MEMBER_PW);
@@ -108,6 +110,7 @@ test('ACC-1 ACC-2 ACC-3 ACC-8: setup, organisation, invitation, sign-in, session
   await expect(ann.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await phone.reload();
   await expect(phone.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  expect([...problems, ...annProblems]).toEqual([]);
 });
 
 test('ACC-5: change password keeps the key fingerprint', async ({ page, coffer }) => {

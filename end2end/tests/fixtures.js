@@ -51,6 +51,17 @@ exports.test = base.extend({
 
 exports.expect = expect;
 
+/// Fails the test on uncaught page errors and Content-Security-Policy
+/// violations (refused responses are expected and not counted).
+exports.watchForProblems = (page) => {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to|panicked/.test(m.text())) problems.push(m.text());
+  });
+  return problems;
+};
+
 /// A second person: a new browser context shaped like the test's own.
 exports.newPerson = async (browser, testInfo) => {
   const use = testInfo.project.use;

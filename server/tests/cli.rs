@@ -24,7 +24,13 @@ fn help_lists_the_commands_and_settings() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("serve"));
     let out = coffer(&["serve", "--help"], data.path());
     let text = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--bind", "--data-dir", "--database-url", "--public-url", "--config"] {
+    for flag in [
+        "--bind",
+        "--data-dir",
+        "--database-url",
+        "--public-url",
+        "--config",
+    ] {
         assert!(text.contains(flag), "{flag} missing from:\n{text}");
     }
 }
@@ -33,20 +39,36 @@ fn help_lists_the_commands_and_settings() {
 fn unreachable_database_is_a_clear_error() {
     let data = tempfile::tempdir().unwrap();
     let out = coffer(
-        &["serve", "--bind", "127.0.0.1:0", "--database-url", "postgres://coffer:secret@127.0.0.1:1/coffer"],
+        &[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            "postgres://coffer:secret@127.0.0.1:1/coffer",
+        ],
         data.path(),
     );
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("cannot open the database"), "{err}");
-    assert!(!err.contains("secret"), "the database password must not be printed: {err}");
+    assert!(
+        !err.contains("secret"),
+        "the database password must not be printed: {err}"
+    );
     // A SQLite path inside a file that is not a folder cannot be created either.
     let file = data.path().join("plain-file");
     std::fs::write(&file, "x").unwrap();
     let url = format!("sqlite://{}/coffer.db?mode=rwc", file.display());
-    let out = coffer(&["serve", "--bind", "127.0.0.1:0", "--database-url", &url], data.path());
+    let out = coffer(
+        &["serve", "--bind", "127.0.0.1:0", "--database-url", &url],
+        data.path(),
+    );
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("cannot open the database"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot open the database"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -70,10 +92,17 @@ fn bad_settings_name_the_setting() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("password_min_length"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("password_min_length"),
+        "{}",
+        stderr(&out)
+    );
     let config = data.path().join("coffer.toml");
     std::fs::write(&config, "bind = \"127.0.0.1:0\"\nunknown_key = 1\n").unwrap();
-    let out = coffer(&["--config", config.to_str().unwrap(), "serve"], data.path());
+    let out = coffer(
+        &["--config", config.to_str().unwrap(), "serve"],
+        data.path(),
+    );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("unknown_key"), "{}", stderr(&out));
 }

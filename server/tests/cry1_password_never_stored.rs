@@ -131,8 +131,7 @@ async fn password_never_reaches_storage_or_logs(backend: Backend) {
         .await
         .is_err());
     ann.change_password(&member_pw, &changed_pw).await.unwrap();
-    ann.sign_in("ann@acme.test", &changed_pw)
-        .await.unwrap();
+    ann.sign_in("ann@acme.test", &changed_pw).await.unwrap();
 
     server.child.kill().unwrap();
     server.child.wait().unwrap();

@@ -118,7 +118,8 @@ async fn organisation_invitation_is_single_use_and_expires(backend: Backend) {
     );
     let ann_in = ann
         .sign_in("ann@acme.test", "ann's password")
-        .await.unwrap();
+        .await
+        .unwrap();
     assert_eq!(
         ann_in.signed_in.account.memberships[0].admin_tier,
         AdminTier::Liaison
@@ -319,7 +320,8 @@ async fn password_change_keeps_keys(backend: Backend) {
     let other_device = server.browser();
     other_device
         .sign_in("ann@acme.test", "first password")
-        .await.unwrap();
+        .await
+        .unwrap();
 
     let err = ann
         .change_password("not my password", "second password")
@@ -343,7 +345,8 @@ async fn password_change_keeps_keys(backend: Backend) {
     let again = server
         .browser()
         .sign_in("ann@acme.test", "second password")
-        .await.unwrap();
+        .await
+        .unwrap();
     assert_eq!(
         again.signed_in.account.public_key,
         before.account.public_key

@@ -337,8 +337,6 @@ pub async fn member(
         .expect("invitation in outbox");
     let b = server.browser();
     b.accept_invitation(&token, password).await.unwrap();
-    b.sign_in(email, password)
-        .await
-        .expect("member signs in");
+    b.sign_in(email, password).await.expect("member signs in");
     b
 }
