@@ -68,6 +68,17 @@ pub fn NewPasswordFields(
     }
 }
 
+/// The instance's password minimum, fetched once per page.
+pub fn password_min_length() -> RwSignal<usize> {
+    let min = RwSignal::new(coffer_shared::policy::PASSWORD_MIN_DEFAULT);
+    leptos::task::spawn_local(async move {
+        if let Ok(p) = coffer_api::get_public_settings().await {
+            min.set(p.password_min_length);
+        }
+    });
+    min
+}
+
 /// Local date and time for a Unix-milliseconds timestamp.
 pub fn local_time(ms: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));

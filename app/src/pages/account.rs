@@ -1,14 +1,14 @@
 //! My account: key fingerprint, password change (ACC-5), sessions (ACC-8),
 //! sign-out.
 
-use coffer_api::{get_public_settings, sessions, sign_out, terminate_all_sessions};
-use coffer_shared::policy::{check_new_password, PASSWORD_MIN_DEFAULT};
+use coffer_api::{sessions, sign_out, terminate_all_sessions};
+use coffer_shared::policy::check_new_password;
 use coffer_shared::types::SessionView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::auth;
-use crate::components::{local_time, ErrorBox, NewPasswordFields};
+use crate::components::{local_time, password_min_length, ErrorBox, NewPasswordFields};
 use crate::pages::require_sign_in;
 use crate::session::use_session;
 
@@ -109,12 +109,7 @@ fn ChangePassword() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let min_length = RwSignal::new(PASSWORD_MIN_DEFAULT);
-    spawn_local(async move {
-        if let Ok(p) = get_public_settings().await {
-            min_length.set(p.password_min_length);
-        }
-    });
+    let min_length = password_min_length();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);

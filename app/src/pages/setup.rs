@@ -1,13 +1,13 @@
 //! ACC-1: the first visitor of a new instance creates its administrator.
 
-use coffer_api::{get_public_settings, get_setup_status};
-use coffer_shared::policy::{check_new_password, normalise_email, PASSWORD_MIN_DEFAULT};
+use coffer_api::get_setup_status;
+use coffer_shared::policy::{check_new_password, normalise_email};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::auth;
-use crate::components::{ErrorBox, NewPasswordFields};
+use crate::components::{password_min_length, ErrorBox, NewPasswordFields};
 use crate::session::use_session;
 
 #[component]
@@ -20,13 +20,10 @@ pub fn SetupPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let done_already = RwSignal::new(false);
-    let min_length = RwSignal::new(PASSWORD_MIN_DEFAULT);
+    let min_length = password_min_length();
     spawn_local(async move {
         if let Ok(s) = get_setup_status().await {
             done_already.set(!s.needs_setup);
-        }
-        if let Ok(p) = get_public_settings().await {
-            min_length.set(p.password_min_length);
         }
     });
 

@@ -173,34 +173,28 @@ impl Browser {
         }
     }
 
-    pub async fn setup(&self, email: &str, password: &str) -> Result<(), ApiError> {
-        let (state, request) = crypto::client_registration_start(password).unwrap();
-        let response: Bytes = self
-            .call(
-                "setup_start",
-                json!({ "email": email, "registration_request": Bytes(request) }),
-            )
-            .await?;
-        let (upload, export) =
-            crypto::client_registration_finish(state, password, &response.0).unwrap();
-        let keys = MemberKeys::generate();
-        let envelope = KeyEnvelope {
-            public_key: keys.public_key(),
-            wrapped_private_key: Bytes(keys.wrap(&export)),
+    /// An OPAQUE registration plus a fresh wrapped key pair, as the browser
+    /// does it; `who` is the JSON naming the account (`email` or `token`).
+    /// Returns the new public key.
+    async fn register(
+        &self,
+        start: &str,
+        finish: &str,
+        who: Value,
+        password: &str,
+    ) -> Result<String, ApiError> {
+        let with = |extra: Value| {
+            let mut body = who.clone();
+            body.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            body
         };
-        self.call(
-            "setup_finish",
-            json!({ "email": email, "registration_upload": Bytes(upload), "keys": envelope }),
-        )
-        .await
-    }
-
-    pub async fn accept_invitation(&self, token: &str, password: &str) -> Result<String, ApiError> {
         let (state, request) = crypto::client_registration_start(password).unwrap();
         let response: Bytes = self
             .call(
-                "accept_invitation_start",
-                json!({ "token": token, "registration_request": Bytes(request) }),
+                start,
+                with(json!({ "registration_request": Bytes(request) })),
             )
             .await?;
         let (upload, export) =
@@ -211,11 +205,32 @@ impl Browser {
             wrapped_private_key: Bytes(keys.wrap(&export)),
         };
         self.call::<()>(
-            "accept_invitation_finish",
-            json!({ "token": token, "registration_upload": Bytes(upload), "keys": envelope }),
+            finish,
+            with(json!({ "registration_upload": Bytes(upload), "keys": envelope })),
         )
         .await?;
         Ok(keys.public_key())
+    }
+
+    pub async fn setup(&self, email: &str, password: &str) -> Result<(), ApiError> {
+        self.register(
+            "setup_start",
+            "setup_finish",
+            json!({ "email": email }),
+            password,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn accept_invitation(&self, token: &str, password: &str) -> Result<String, ApiError> {
+        self.register(
+            "accept_invitation_start",
+            "accept_invitation_finish",
+            json!({ "token": token }),
+            password,
+        )
+        .await
     }
 
     /// Signs in as the browser does; `Err(None)` is the client-side OPAQUE
