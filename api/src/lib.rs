@@ -224,3 +224,28 @@ pub async fn read_outbox_mail(id: String) -> Result<OutboxMail, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(d.coffer.outbox_mail(d.actor.as_ref(), &id).await)
 }
+
+// ------------------------------------------------------------------ members (ORG-1, ORG-3, ORG-7)
+
+#[server(endpoint = "members", input = Json)]
+pub async fn list_members(
+    organisation_id: String,
+    query: MemberQuery,
+) -> Result<MemberPage, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .members(d.actor.as_ref(), &organisation_id, &query)
+            .await,
+    )
+}
+
+#[server(endpoint = "add_member", input = Json)]
+pub async fn add_member(organisation_id: String, member: NewMember) -> Result<MemberRow, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .add_member(d.actor.as_ref(), &organisation_id, &member)
+            .await,
+    )
+}

@@ -15,6 +15,7 @@ pub enum AuditAction {
     SessionsTerminated,
     PasswordChanged,
     PasswordChangeFailed,
+    MemberAdded,
 }
 
 impl AuditAction {
@@ -31,6 +32,7 @@ impl AuditAction {
             AuditAction::SessionsTerminated => "session.all_terminated",
             AuditAction::PasswordChanged => "account.password_changed",
             AuditAction::PasswordChangeFailed => "account.password_change_failed",
+            AuditAction::MemberAdded => "member.added",
         }
     }
 }

@@ -18,29 +18,30 @@ pub struct Actor {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum Action<'a> {
     /// See and change one's own account, sessions and password.
     ManageOwnAccount,
     CreateOrganisation,
     ListOrganisations,
     ReadOutbox,
+    /// List and add the members of an organisation (ORG-1, ORG-3).
+    ManageMembers(&'a str),
+    /// Give someone the Admin or Liaison tier in an organisation (ORG-4).
+    GrantAdminTier(&'a str),
 }
 
-impl Action {
-    pub const ALL: [Action; 4] = [
-        Action::ManageOwnAccount,
-        Action::CreateOrganisation,
-        Action::ListOrganisations,
-        Action::ReadOutbox,
-    ];
-}
-
-pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<&Actor, AuthError> {
+pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a Actor, AuthError> {
     let actor = actor.ok_or(AuthError::NotSignedIn)?;
     let allowed = match action {
         Action::ManageOwnAccount => true,
         Action::CreateOrganisation | Action::ListOrganisations | Action::ReadOutbox => {
             actor.is_instance_admin
+        }
+        Action::ManageMembers(org) => {
+            actor.is_instance_admin || tier_in(actor, org) >= AdminTier::Admin
+        }
+        Action::GrantAdminTier(org) => {
+            actor.is_instance_admin || tier_in(actor, org) == AdminTier::Liaison
         }
     };
     if allowed {
@@ -50,12 +51,14 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Result<&Actor, AuthEr
     }
 }
 
-/// True if the actor administers the organisation (Admin or Liaison tier).
-pub fn administers(actor: &Actor, organisation_id: &str) -> bool {
+/// The actor's tier in an organisation (`None` when not a member).
+pub fn tier_in(actor: &Actor, organisation_id: &str) -> AdminTier {
     actor
         .memberships
         .iter()
-        .any(|m| m.organisation_id == organisation_id && m.admin_tier >= AdminTier::Admin)
+        .find(|m| m.organisation_id == organisation_id)
+        .map(|m| m.admin_tier)
+        .unwrap_or(AdminTier::None)
 }
 
 #[cfg(test)]
@@ -83,62 +86,58 @@ mod tests {
 
     #[test]
     fn every_actor_against_every_action() {
+        use AuthError::{Forbidden as F, NotSignedIn};
         let member = actor(false, Some(AdminTier::None));
         let org_admin = actor(false, Some(AdminTier::Admin));
         let liaison = actor(false, Some(AdminTier::Liaison));
+        let mut other_admin = actor(false, Some(AdminTier::Liaison));
+        other_admin.memberships[0].organisation_id = "other".into();
         let instance = actor(true, None);
-        // (actor, [ManageOwnAccount, CreateOrganisation, ListOrganisations, ReadOutbox])
-        type Row<'a> = (&'a str, Option<&'a Actor>, [Result<(), AuthError>; 4]);
-        let table: [Row; 5] = [
-            (
-                "anonymous",
-                None,
-                [const { Err(AuthError::NotSignedIn) }; 4],
-            ),
+        let actions = [
+            Action::ManageOwnAccount,
+            Action::CreateOrganisation,
+            Action::ListOrganisations,
+            Action::ReadOutbox,
+            Action::ManageMembers("org"),
+            Action::GrantAdminTier("org"),
+        ];
+        type Row<'a> = (&'a str, Option<&'a Actor>, [Result<(), AuthError>; 6]);
+        let table: [Row; 6] = [
+            ("anonymous", None, [const { Err(NotSignedIn) }; 6]),
             (
                 "member",
                 Some(&member),
-                [
-                    Ok(()),
-                    Err(AuthError::Forbidden),
-                    Err(AuthError::Forbidden),
-                    Err(AuthError::Forbidden),
-                ],
+                [Ok(()), Err(F), Err(F), Err(F), Err(F), Err(F)],
             ),
             (
                 "org admin",
                 Some(&org_admin),
-                [
-                    Ok(()),
-                    Err(AuthError::Forbidden),
-                    Err(AuthError::Forbidden),
-                    Err(AuthError::Forbidden),
-                ],
+                [Ok(()), Err(F), Err(F), Err(F), Ok(()), Err(F)],
             ),
             (
                 "liaison",
                 Some(&liaison),
-                [
-                    Ok(()),
-                    Err(AuthError::Forbidden),
-                    Err(AuthError::Forbidden),
-                    Err(AuthError::Forbidden),
-                ],
+                [Ok(()), Err(F), Err(F), Err(F), Ok(()), Ok(())],
+            ),
+            (
+                "admin of another org",
+                Some(&other_admin),
+                [Ok(()), Err(F), Err(F), Err(F), Err(F), Err(F)],
             ),
             (
                 "instance admin",
                 Some(&instance),
-                [Ok(()), Ok(()), Ok(()), Ok(())],
+                [Ok(()), Ok(()), Ok(()), Ok(()), Ok(()), Ok(())],
             ),
         ];
         for (name, who, expected) in table {
-            for (action, want) in Action::ALL.iter().zip(expected) {
+            for (action, want) in actions.iter().zip(expected) {
                 let got = authorize(who, *action).map(|_| ());
                 assert_eq!(got, want, "{name} × {action:?}");
             }
         }
-        assert!(administers(&org_admin, "org"));
-        assert!(!administers(&member, "org"));
-        assert!(!administers(&org_admin, "other"));
+        assert_eq!(tier_in(&org_admin, "org"), AdminTier::Admin);
+        assert_eq!(tier_in(&member, "org"), AdminTier::None);
+        assert_eq!(tier_in(&org_admin, "other"), AdminTier::None);
     }
 }

@@ -2,7 +2,7 @@
 //! internal fault whose details stay in the server log.
 
 use coffer_shared::errors::{
-    AuthError, InputError, InvitationError, Refusal, SetupError, SignInError,
+    AuthError, InputError, InvitationError, MemberError, Refusal, SetupError, SignInError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +41,8 @@ refusal_from!(
     SetupError,
     InvitationError,
     SignInError,
-    InputError
+    InputError,
+    MemberError
 );
 
 /// True when a write lost a race on a unique constraint.

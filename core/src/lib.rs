@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod mail;
+pub mod members;
 mod notices;
 pub mod organisations;
 pub mod store;

@@ -1,5 +1,7 @@
 //! The words of the mail Coffer sends.
 
+use coffer_shared::types::AdminTier;
+
 use crate::mail::Mail;
 
 fn when(ms: i64) -> String {
@@ -27,13 +29,17 @@ pub fn invitation(to: &str, organisation: &str, link: &str, expires_at_ms: i64) 
     }
 }
 
-pub fn account_updated(to: &str, organisation: &str, sign_in: &str) -> Mail {
+pub fn account_updated(to: &str, organisation: &str, sign_in: &str, tier: AdminTier) -> Mail {
+    let what = match tier {
+        AdminTier::None => "as a member".to_string(),
+        t => format!("with the {} tier", t.as_str()),
+    };
     Mail {
         to: to.into(),
         subject: format!("Your Coffer account was updated: {organisation}"),
         body: format!(
-            "Hello,\n\nYour existing Coffer account now belongs to {organisation} as an \
-             administrator. Sign in with your current password:\n\n{sign_in}\n"
+            "Hello,\n\nYour existing Coffer account now belongs to {organisation} {what}. \
+             Sign in with your current password:\n\n{sign_in}\n"
         ),
     }
 }

@@ -12,9 +12,7 @@ use crate::audit::{self, AuditAction, Who};
 use crate::authz::{authorize, Action, Actor};
 use crate::db::{new_id, now_ms};
 use crate::error::{is_unique_violation, Outcome};
-use crate::notices;
 use crate::store;
-use crate::tokens::new_token;
 use crate::Coffer;
 
 const MAX_SEATS: i64 = 1_000_000;
@@ -85,10 +83,9 @@ impl Coffer {
             }
             other => other?,
         }
-        let who = || Who::account(&actor.account_id, &actor.email);
         audit::record(
             &mut tx,
-            who(),
+            Who::account(&actor.account_id, &actor.email),
             Some(&org_id),
             AuditAction::OrganisationCreated,
             &v.name,
@@ -100,62 +97,16 @@ impl Coffer {
         // The first administrator is a Liaison: only Liaisons can appoint
         // further administrators, so anything less would leave the
         // organisation unable to manage itself.
-        let existing = store::account_by_identifier(&mut tx, &v.administrator_email).await?;
-        let (account_id, active) = match existing {
-            Some(a) => (a.id, a.opaque_record.is_some()),
-            None => {
-                let id = new_id();
-                store::insert_account(&mut tx, &id, &v.administrator_email, false, now).await?;
-                (id, false)
-            }
+        let enrolment = crate::members::Enrolment {
+            organisation_id: &org_id,
+            organisation_name: &v.name,
+            email: &v.administrator_email,
+            first_name: "",
+            last_name: "",
+            role: Role::Originator,
+            tier: AdminTier::Liaison,
         };
-        store::insert_membership(
-            &mut tx,
-            &org_id,
-            &account_id,
-            Role::Originator,
-            AdminTier::Liaison,
-            now,
-        )
-        .await?;
-        if active {
-            let mail = notices::account_updated(
-                &v.administrator_email,
-                &v.name,
-                &format!("{}/sign-in", self.public_url()),
-            );
-            self.mailer().queue(&mut tx, mail).await?;
-        } else {
-            let (token, token_hash) = new_token();
-            let expires_at = now + self.config().invitation_expiry_hours * 3_600_000;
-            store::insert_invitation(
-                &mut tx,
-                &store::NewInvitation {
-                    token_hash: &token_hash,
-                    account_id: &account_id,
-                    organisation_id: Some(&org_id),
-                    created_by: Some(&actor.account_id),
-                    now,
-                    expires_at,
-                },
-            )
-            .await?;
-            // The token travels in the fragment, which browsers never send
-            // to the server, so it stays out of access logs and referrers.
-            let link = format!("{}/invite#{token}", self.public_url());
-            let mail = notices::invitation(&v.administrator_email, &v.name, &link, expires_at);
-            self.mailer().queue(&mut tx, mail).await?;
-            audit::record(
-                &mut tx,
-                who(),
-                Some(&org_id),
-                AuditAction::InvitationSent,
-                &v.administrator_email,
-                json!({ "expires_at": expires_at }),
-                now,
-            )
-            .await?;
-        }
+        self.enrol(&mut tx, actor, enrolment).await?;
         tx.commit().await?;
         self.flush_mail().await;
         Ok(OrganisationView {

@@ -1,7 +1,7 @@
 //! All SQL outside the migrations. Functions take a connection so callers
 //! decide the transaction; every query text runs on SQLite and PostgreSQL.
 
-use coffer_shared::types::{AdminTier, Role};
+use coffer_shared::types::{AccountType, AdminTier, MemberColumn, MemberRow, Role, SearchField};
 use sqlx::{AnyConnection, Row};
 
 pub type Conn = AnyConnection;
@@ -666,4 +666,172 @@ pub async fn queued_mail_count(c: &mut Conn) -> R<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue")
         .fetch_one(c)
         .await
+}
+
+// ------------------------------------------------------------------ members (Users page)
+
+pub async fn set_names(c: &mut Conn, account_id: &str, first_name: &str, last_name: &str) -> R<()> {
+    sqlx::query("UPDATE accounts SET first_name = $1, last_name = $2 WHERE id = $3")
+        .bind(first_name)
+        .bind(last_name)
+        .bind(account_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn is_member(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE organisation_id = $1 AND account_id = $2",
+    )
+    .bind(organisation_id)
+    .bind(account_id)
+    .fetch_one(c)
+    .await?;
+    Ok(n > 0)
+}
+
+#[derive(Clone, Debug)]
+pub struct SeatsRow {
+    pub organisation_name: String,
+    pub licence_seats: i64,
+    pub used: i64,
+    pub expiry_date: String,
+}
+
+pub async fn seats(c: &mut Conn, organisation_id: &str) -> R<Option<SeatsRow>> {
+    let row = sqlx::query(
+        "SELECT o.name, o.licence_seats, o.expiry_date, \
+         (SELECT COUNT(*) FROM memberships m WHERE m.organisation_id = o.id) FROM organisations o WHERE o.id = $1",
+    )
+    .bind(organisation_id)
+    .fetch_optional(c)
+    .await?;
+    row.map(|r| {
+        Ok(SeatsRow {
+            organisation_name: r.try_get(0)?,
+            licence_seats: r.try_get(1)?,
+            expiry_date: r.try_get(2)?,
+            used: r.try_get(3)?,
+        })
+    })
+    .transpose()
+}
+
+pub struct MemberFilter<'a> {
+    pub field: SearchField,
+    /// A lower-case `LIKE` pattern with `\` as escape, or none for all.
+    pub pattern: Option<&'a str>,
+}
+
+/// Role and tier are matched by the words the page shows, not the codes.
+const ROLE_LABEL: &str = "(CASE m.role WHEN 'adhoc' THEN 'ad hoc' ELSE m.role END)";
+const MEMBER_FROM: &str =
+    "FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.organisation_id = $1";
+
+fn filter_sql(f: &MemberFilter<'_>) -> String {
+    if f.pattern.is_none() {
+        return String::new();
+    }
+    let like = |col: &str| format!("LOWER({col}) LIKE $2 ESCAPE '\\'");
+    let cond = match f.field {
+        SearchField::Email => like("a.email"),
+        SearchField::FirstName => like("a.first_name"),
+        SearchField::LastName => like("a.last_name"),
+        SearchField::Role => like(ROLE_LABEL),
+        SearchField::Admin => like("m.admin_tier"),
+        SearchField::All => [
+            like("a.email"),
+            like("a.first_name"),
+            like("a.last_name"),
+            like(ROLE_LABEL),
+            like("m.admin_tier"),
+        ]
+        .join(" OR "),
+    };
+    format!(" AND ({cond})")
+}
+
+fn sort_sql(col: MemberColumn) -> &'static str {
+    match col {
+        MemberColumn::Email => "a.email",
+        MemberColumn::FirstName => "LOWER(a.first_name)",
+        MemberColumn::LastName => "LOWER(a.last_name)",
+        MemberColumn::Role => "m.role",
+        MemberColumn::Admin => "m.admin_tier",
+        MemberColumn::AccountType => "m.account_type",
+    }
+}
+
+pub async fn count_members(c: &mut Conn, organisation_id: &str, f: &MemberFilter<'_>) -> R<i64> {
+    // Built only from fixed fragments; user text is always a bound parameter.
+    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MEMBER_FROM}{}", filter_sql(f)));
+    let mut q = sqlx::query_scalar(sql).bind(organisation_id);
+    if let Some(p) = f.pattern {
+        q = q.bind(p);
+    }
+    q.fetch_one(c).await
+}
+
+const MEMBER_COLUMNS: &str =
+    "a.id, a.email, a.first_name, a.last_name, m.role, m.admin_tier, m.account_type, \
+     CASE WHEN a.activated_at IS NULL THEN 0 ELSE 1 END";
+
+fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
+    Ok(MemberRow {
+        account_id: r.try_get(0)?,
+        email: r.try_get(1)?,
+        first_name: r.try_get(2)?,
+        last_name: r.try_get(3)?,
+        role: role_from(&r.try_get::<String, _>(4)?),
+        admin_tier: tier_from(&r.try_get::<String, _>(5)?),
+        account_type: match r.try_get::<String, _>(6)?.as_str() {
+            "external" => AccountType::External,
+            "ldap" => AccountType::Ldap,
+            _ => AccountType::Local,
+        },
+        active: r.try_get::<i64, _>(7)? != 0,
+    })
+}
+
+pub async fn list_members(
+    c: &mut Conn,
+    organisation_id: &str,
+    f: &MemberFilter<'_>,
+    sort: MemberColumn,
+    descending: bool,
+    limit: i64,
+    offset: i64,
+) -> R<Vec<MemberRow>> {
+    let dir = if descending { "DESC" } else { "ASC" };
+    let (limit_param, offset_param) = if f.pattern.is_some() {
+        ("$3", "$4")
+    } else {
+        ("$2", "$3")
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {MEMBER_COLUMNS} {MEMBER_FROM}{} ORDER BY {} {dir}, a.email {dir} LIMIT {limit_param} OFFSET {offset_param}",
+        filter_sql(f),
+        sort_sql(sort)
+    ));
+    let mut q = sqlx::query(sql).bind(organisation_id);
+    if let Some(p) = f.pattern {
+        q = q.bind(p);
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(c).await?;
+    rows.iter().map(member_from).collect()
+}
+
+pub async fn member(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<Option<MemberRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {MEMBER_COLUMNS} {MEMBER_FROM} AND a.id = $2"
+    ));
+    sqlx::query(sql)
+        .bind(organisation_id)
+        .bind(account_id)
+        .fetch_optional(c)
+        .await?
+        .as_ref()
+        .map(member_from)
+        .transpose()
 }

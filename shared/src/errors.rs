@@ -66,6 +66,22 @@ pub enum InputError {
     UnknownMail,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum MemberError {
+    #[error("No licences available: every licence seat of this organisation is in use.")]
+    NoLicencesAvailable,
+    #[error("This person is already a member of the organisation.")]
+    AlreadyMember,
+    #[error("Members are added as Originator or Collaborator.")]
+    RoleNotAssignable,
+    #[error("Only a Liaison can make someone an administrator.")]
+    OnlyLiaisonGrantsAdmin,
+    #[error("First and last names must be at most 100 characters.")]
+    InvalidName,
+    #[error("That organisation does not exist.")]
+    UnknownOrganisation,
+}
+
 /// Every refusal, whatever its domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
 pub enum Refusal {
@@ -79,6 +95,8 @@ pub enum Refusal {
     SignIn(#[from] SignInError),
     #[error(transparent)]
     Input(#[from] InputError),
+    #[error(transparent)]
+    Member(#[from] MemberError),
 }
 
 #[cfg(test)]

@@ -181,6 +181,139 @@ pub struct PublicSettings {
     pub password_min_length: usize,
 }
 
+/// Which column the Users page search looks in (ORG-1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SearchField {
+    #[default]
+    All,
+    Email,
+    FirstName,
+    LastName,
+    Role,
+    Admin,
+}
+
+impl SearchField {
+    pub const ALL: [SearchField; 6] = [
+        SearchField::All,
+        SearchField::Email,
+        SearchField::FirstName,
+        SearchField::LastName,
+        SearchField::Role,
+        SearchField::Admin,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            SearchField::All => "All",
+            SearchField::Email => "Email",
+            SearchField::FirstName => "First name",
+            SearchField::LastName => "Last name",
+            SearchField::Role => "Role",
+            SearchField::Admin => "Admin",
+        }
+    }
+}
+
+/// A sortable column of the Users page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberColumn {
+    #[default]
+    Email,
+    FirstName,
+    LastName,
+    Role,
+    Admin,
+    AccountType,
+}
+
+impl MemberColumn {
+    pub const ALL: [MemberColumn; 6] = [
+        MemberColumn::Email,
+        MemberColumn::FirstName,
+        MemberColumn::LastName,
+        MemberColumn::Role,
+        MemberColumn::Admin,
+        MemberColumn::AccountType,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            MemberColumn::Email => "Email",
+            MemberColumn::FirstName => "First name",
+            MemberColumn::LastName => "Last name",
+            MemberColumn::Role => "Role",
+            MemberColumn::Admin => "Admin",
+            MemberColumn::AccountType => "Account type",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberQuery {
+    pub field: SearchField,
+    /// `*` matches any run of characters, `?` one character; without either
+    /// the text matches anywhere (contains). Case does not matter.
+    pub text: String,
+    pub sort: MemberColumn,
+    pub descending: bool,
+    /// Zero-based.
+    pub page: u32,
+    pub page_size: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountType {
+    Local,
+    External,
+    Ldap,
+}
+
+impl AccountType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountType::Local => "Local",
+            AccountType::External => "External",
+            AccountType::Ldap => "LDAP",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub account_id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub admin_tier: AdminTier,
+    pub account_type: AccountType,
+    /// False until the member has accepted their invitation.
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seats {
+    pub licence_seats: i64,
+    pub used: i64,
+    pub expiry_date: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPage {
+    pub organisation_name: String,
+    pub total: u64,
+    pub rows: Vec<MemberRow>,
+    pub seats: Seats,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMember {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub admin: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

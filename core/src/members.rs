@@ -1,0 +1,265 @@
+//! Organisation members: the Users page listing (ORG-1) and adding a member
+//! (ORG-3) within the licence seats (ORG-7). `enrol` is the one way anybody
+//! becomes a member, so organisation creation uses it too.
+
+use coffer_shared::errors::{AuthError, MemberError};
+use coffer_shared::policy::normalise_email;
+use coffer_shared::types::{AdminTier, MemberPage, MemberQuery, MemberRow, NewMember, Role, Seats};
+use serde_json::json;
+
+use crate::audit::{self, AuditAction, Who};
+use crate::authz::{authorize, Action, Actor};
+use crate::db::{new_id, now_ms};
+use crate::error::Outcome;
+use crate::notices;
+use crate::store::{self, Conn};
+use crate::tokens::new_token;
+use crate::Coffer;
+
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// Search text to a SQL `LIKE` pattern (escape character `\`): `*` and `?`
+/// are wildcards matching the whole value; text without them matches
+/// anywhere. Lower-cased, as the columns are compared lower-cased.
+pub fn like_pattern(text: &str) -> String {
+    let t = text.trim().to_lowercase();
+    let wild = t.contains('*') || t.contains('?');
+    let mut out = String::with_capacity(t.len() + 2);
+    for c in t.chars() {
+        match c {
+            '*' => out.push('%'),
+            '?' => out.push('_'),
+            '%' | '_' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    if wild {
+        out
+    } else {
+        format!("%{out}%")
+    }
+}
+
+fn clean_name(name: &str) -> Result<String, MemberError> {
+    let n = name.trim();
+    if n.chars().count() > 100 || n.chars().any(char::is_control) {
+        return Err(MemberError::InvalidName);
+    }
+    Ok(n.to_string())
+}
+
+/// Who is being enrolled, already validated.
+pub(crate) struct Enrolment<'a> {
+    pub organisation_id: &'a str,
+    pub organisation_name: &'a str,
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub role: Role,
+    pub tier: AdminTier,
+}
+
+impl Coffer {
+    /// Makes someone a member inside the caller's transaction. An existing
+    /// instance account is re-used and told "account updated"; a new one is
+    /// created and gets a single-use invitation ("account created").
+    /// Returns the account id.
+    pub(crate) async fn enrol(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        e: Enrolment<'_>,
+    ) -> Outcome<String> {
+        let now = now_ms();
+        let seats = store::seats(tx, e.organisation_id)
+            .await?
+            .ok_or(MemberError::UnknownOrganisation)?;
+        if seats.used >= seats.licence_seats {
+            return Err(MemberError::NoLicencesAvailable.into());
+        }
+        let existing = store::account_by_identifier(tx, e.email).await?;
+        let (account_id, active) = match existing {
+            Some(a) => {
+                if store::is_member(tx, e.organisation_id, &a.id).await? {
+                    return Err(MemberError::AlreadyMember.into());
+                }
+                (a.id, a.opaque_record.is_some())
+            }
+            None => {
+                let id = new_id();
+                store::insert_account(tx, &id, e.email, false, now).await?;
+                store::set_names(tx, &id, e.first_name, e.last_name).await?;
+                (id, false)
+            }
+        };
+        store::insert_membership(tx, e.organisation_id, &account_id, e.role, e.tier, now).await?;
+        let who = || Who::account(&actor.account_id, &actor.email);
+        let details = json!({ "role": e.role.as_str(), "admin_tier": e.tier.as_str(), "reused_account": active });
+        audit::record(
+            tx,
+            who(),
+            Some(e.organisation_id),
+            AuditAction::MemberAdded,
+            e.email,
+            details,
+            now,
+        )
+        .await?;
+        if active {
+            let sign_in = format!("{}/sign-in", self.public_url());
+            let mail = notices::account_updated(e.email, e.organisation_name, &sign_in, e.tier);
+            self.mailer().queue(tx, mail).await?;
+            return Ok(account_id);
+        }
+        let (token, token_hash) = new_token();
+        let expires_at = now + self.config().invitation_expiry_hours * 3_600_000;
+        store::insert_invitation(
+            tx,
+            &store::NewInvitation {
+                token_hash: &token_hash,
+                account_id: &account_id,
+                organisation_id: Some(e.organisation_id),
+                created_by: Some(&actor.account_id),
+                now,
+                expires_at,
+            },
+        )
+        .await?;
+        // The token travels in the fragment, which browsers never send to
+        // the server, so it stays out of access logs and referrers.
+        let link = format!("{}/invite#{token}", self.public_url());
+        self.mailer()
+            .queue(
+                tx,
+                notices::invitation(e.email, e.organisation_name, &link, expires_at),
+            )
+            .await?;
+        let details = json!({ "expires_at": expires_at });
+        audit::record(
+            tx,
+            who(),
+            Some(e.organisation_id),
+            AuditAction::InvitationSent,
+            e.email,
+            details,
+            now,
+        )
+        .await?;
+        Ok(account_id)
+    }
+
+    /// One page of the Users table, filtered and sorted on the server.
+    pub async fn members(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        q: &MemberQuery,
+    ) -> Outcome<MemberPage> {
+        authorize(actor, Action::ManageMembers(organisation_id))?;
+        let mut c = self.db().pool.acquire().await?;
+        let seats = store::seats(&mut c, organisation_id)
+            .await?
+            .ok_or(MemberError::UnknownOrganisation)?;
+        let page_size = q.page_size.clamp(1, MAX_PAGE_SIZE);
+        let pattern = (!q.text.trim().is_empty()).then(|| like_pattern(&q.text));
+        let filter = store::MemberFilter {
+            field: q.field,
+            pattern: pattern.as_deref(),
+        };
+        let total = store::count_members(&mut c, organisation_id, &filter).await?;
+        let rows = store::list_members(
+            &mut c,
+            organisation_id,
+            &filter,
+            q.sort,
+            q.descending,
+            i64::from(page_size),
+            i64::from(q.page) * i64::from(page_size),
+        )
+        .await?;
+        Ok(MemberPage {
+            organisation_name: seats.organisation_name.clone(),
+            total: total as u64,
+            rows,
+            seats: Seats {
+                licence_seats: seats.licence_seats,
+                used: seats.used,
+                expiry_date: seats.expiry_date,
+            },
+        })
+    }
+
+    pub async fn add_member(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        input: &NewMember,
+    ) -> Outcome<MemberRow> {
+        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        let tier = if input.admin {
+            authorize(Some(actor), Action::GrantAdminTier(organisation_id)).map_err(
+                |e| match e {
+                    AuthError::Forbidden => MemberError::OnlyLiaisonGrantsAdmin.into(),
+                    other => crate::Failure::from(other),
+                },
+            )?;
+            AdminTier::Admin
+        } else {
+            AdminTier::None
+        };
+        if input.role == Role::AdHoc {
+            return Err(MemberError::RoleNotAssignable.into());
+        }
+        let email = normalise_email(&input.email)?;
+        let first_name = clean_name(&input.first_name)?;
+        let last_name = clean_name(&input.last_name)?;
+        let mut tx = self.db().write().await?;
+        let seats = store::seats(&mut tx, organisation_id)
+            .await?
+            .ok_or(MemberError::UnknownOrganisation)?;
+        let enrolment = Enrolment {
+            organisation_id,
+            organisation_name: &seats.organisation_name,
+            email: &email,
+            first_name: &first_name,
+            last_name: &last_name,
+            role: input.role,
+            tier,
+        };
+        let account_id = self.enrol(&mut tx, actor, enrolment).await?;
+        let row = store::member(&mut tx, organisation_id, &account_id)
+            .await?
+            .ok_or_else(|| {
+                crate::Failure::Internal(anyhow::anyhow!(
+                    "member {account_id} vanished inside its own transaction"
+                ))
+            })?;
+        tx.commit().await?;
+        self.flush_mail().await;
+        Ok(row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_and_contains() {
+        assert_eq!(like_pattern("ann"), "%ann%");
+        assert_eq!(like_pattern(" Ann* "), "ann%");
+        assert_eq!(like_pattern("a?n"), "a_n");
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(like_pattern("*@acme.test"), "%@acme.test");
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(clean_name("  Ann "), Ok("Ann".into()));
+        assert_eq!(clean_name(&"x".repeat(101)), Err(MemberError::InvalidName));
+        assert_eq!(clean_name("a\u{0}b"), Err(MemberError::InvalidName));
+    }
+}

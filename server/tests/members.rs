@@ -1,0 +1,505 @@
+//! ORG-1 Users page listing, ORG-3 adding members, ORG-7 licence seats, and
+//! who may do which, over HTTP on SQLite and PostgreSQL.
+
+mod common;
+
+use coffer_api::ApiError;
+use coffer_shared::errors::{AuthError, InputError, MemberError, Refusal};
+use coffer_shared::types::*;
+use common::*;
+use serde_json::json;
+
+fn refusal(e: ApiError) -> Refusal {
+    match e {
+        ApiError::Refused(r) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn add(
+    b: &Browser,
+    org: &str,
+    email: &str,
+    first: &str,
+    last: &str,
+    role: Role,
+    admin: bool,
+) -> Result<MemberRow, ApiError> {
+    let member = NewMember {
+        email: email.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        role,
+        admin,
+    };
+    b.call(
+        "add_member",
+        json!({ "organisation_id": org, "member": member }),
+    )
+    .await
+}
+
+async fn page(b: &Browser, org: &str, q: MemberQuery) -> Result<MemberPage, ApiError> {
+    b.call("members", json!({ "organisation_id": org, "query": q }))
+        .await
+}
+
+fn q(field: SearchField, text: &str) -> MemberQuery {
+    MemberQuery {
+        field,
+        text: text.into(),
+        page_size: 50,
+        ..MemberQuery::default()
+    }
+}
+
+fn emails(p: &MemberPage) -> Vec<&str> {
+    p.rows.iter().map(|r| r.email.as_str()).collect()
+}
+
+async fn users_page_search_sort_page(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let org = liaison
+        .call::<SignedIn>("me", json!({}))
+        .await
+        .unwrap()
+        .account
+        .memberships[0]
+        .organisation_id
+        .clone();
+    for (email, first, last, role) in [
+        ("ann@acme.test", "Ann", "Archer", Role::Originator),
+        ("bob@acme.test", "Bob", "Baker", Role::Collaborator),
+        ("bea@other.test", "Bea", "Butler", Role::Collaborator),
+        ("cy_50%@acme.test", "Cy", "Cole", Role::Originator),
+    ] {
+        add(&liaison, &org, email, first, last, role, false)
+            .await
+            .unwrap();
+    }
+    let all = page(&liaison, &org, q(SearchField::All, "")).await.unwrap();
+    assert_eq!(all.total, 5);
+    assert_eq!(all.seats.used, 5);
+    assert_eq!(all.seats.licence_seats, 5);
+    assert_eq!(
+        emails(&all),
+        [
+            "ann@acme.test",
+            "bea@other.test",
+            "bob@acme.test",
+            "cy_50%@acme.test",
+            "lia@acme.test"
+        ]
+    );
+    // Contains, wildcards, per field, case-insensitive; % and _ are literal.
+    assert_eq!(
+        emails(
+            &page(&liaison, &org, q(SearchField::Email, "OTHER"))
+                .await
+                .unwrap()
+        ),
+        ["bea@other.test"]
+    );
+    assert_eq!(
+        emails(
+            &page(&liaison, &org, q(SearchField::FirstName, "b*"))
+                .await
+                .unwrap()
+        ),
+        ["bea@other.test", "bob@acme.test"]
+    );
+    assert_eq!(
+        emails(
+            &page(&liaison, &org, q(SearchField::LastName, "?aker"))
+                .await
+                .unwrap()
+        ),
+        ["bob@acme.test"]
+    );
+    assert_eq!(
+        emails(
+            &page(&liaison, &org, q(SearchField::All, "50%"))
+                .await
+                .unwrap()
+        ),
+        ["cy_50%@acme.test"]
+    );
+    assert_eq!(
+        page(&liaison, &org, q(SearchField::Email, "_"))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        page(&liaison, &org, q(SearchField::Role, "collab"))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    assert_eq!(
+        emails(
+            &page(&liaison, &org, q(SearchField::Admin, "liaison"))
+                .await
+                .unwrap()
+        ),
+        ["lia@acme.test"]
+    );
+    assert_eq!(
+        page(&liaison, &org, q(SearchField::FirstName, "ann"))
+            .await
+            .unwrap()
+            .rows[0]
+            .last_name,
+        "Archer"
+    );
+    // Sort both ways, and page.
+    let by_last_desc = MemberQuery {
+        sort: MemberColumn::LastName,
+        descending: true,
+        page_size: 2,
+        ..MemberQuery::default()
+    };
+    let p0 = page(&liaison, &org, by_last_desc.clone()).await.unwrap();
+    assert_eq!(p0.total, 5);
+    assert_eq!(emails(&p0), ["cy_50%@acme.test", "bea@other.test"]);
+    let p2 = page(
+        &liaison,
+        &org,
+        MemberQuery {
+            page: 2,
+            ..by_last_desc
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(emails(&p2), ["lia@acme.test"]);
+    let by_role = page(
+        &liaison,
+        &org,
+        MemberQuery {
+            sort: MemberColumn::Role,
+            page_size: 50,
+            ..MemberQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_role.rows[0].role, Role::Collaborator);
+    // Not yet accepted invitations show as inactive.
+    assert!(!all.rows[0].active);
+    assert!(all.rows[4].active);
+}
+
+async fn adding_members_checks_seats_and_input(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let org = liaison
+        .call::<SignedIn>("me", json!({}))
+        .await
+        .unwrap()
+        .account
+        .memberships[0]
+        .organisation_id
+        .clone();
+    let bad = [
+        (
+            ("not-an-email", "A", "B", Role::Originator),
+            Refusal::Input(InputError::InvalidEmail),
+        ),
+        (
+            ("x@acme.test", "A", "B", Role::AdHoc),
+            Refusal::Member(MemberError::RoleNotAssignable),
+        ),
+        (
+            ("x@acme.test", &*"n".repeat(101), "B", Role::Originator),
+            Refusal::Member(MemberError::InvalidName),
+        ),
+    ];
+    for ((email, first, last, role), want) in bad {
+        assert_eq!(
+            refusal(
+                add(&liaison, &org, email, first, last, role, false)
+                    .await
+                    .unwrap_err()
+            ),
+            want
+        );
+    }
+    let before = server.invitation_tokens("ann@acme.test").len();
+    add(
+        &liaison,
+        &org,
+        "ann@acme.test",
+        "Ann",
+        "Archer",
+        Role::Originator,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        server.invitation_tokens("ann@acme.test").len(),
+        before + 1,
+        "account-created invitation mailed"
+    );
+    assert_eq!(
+        refusal(
+            add(
+                &liaison,
+                &org,
+                "ANN@acme.test",
+                "Ann",
+                "A",
+                Role::Originator,
+                false
+            )
+            .await
+            .unwrap_err()
+        ),
+        Refusal::Member(MemberError::AlreadyMember)
+    );
+    // An existing instance account (admin of another organisation) is re-used
+    // and told "account updated", with no new invitation.
+    let _bravo = member(&server, &admin, "Bravo", "bo@bravo.test", "bo's password").await;
+    let invitations_before = server.invitation_tokens("bo@bravo.test").len();
+    let reused = add(
+        &liaison,
+        &org,
+        "bo@bravo.test",
+        "Bo",
+        "B",
+        Role::Collaborator,
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(reused.active);
+    assert_eq!(
+        server.invitation_tokens("bo@bravo.test").len(),
+        invitations_before
+    );
+    let outbox: Vec<OutboxSummary> = admin.call("outbox", json!({})).await.unwrap();
+    assert!(outbox
+        .iter()
+        .any(|m| m.to == "bo@bravo.test" && m.subject == "Your Coffer account was updated: Acme"));
+    // Seats: 5 in all; 3 used; two more fit, the sixth does not.
+    add(
+        &liaison,
+        &org,
+        "c1@acme.test",
+        "",
+        "",
+        Role::Collaborator,
+        false,
+    )
+    .await
+    .unwrap();
+    add(
+        &liaison,
+        &org,
+        "c2@acme.test",
+        "",
+        "",
+        Role::Collaborator,
+        false,
+    )
+    .await
+    .unwrap();
+    let err = add(
+        &liaison,
+        &org,
+        "c3@acme.test",
+        "",
+        "",
+        Role::Collaborator,
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "No licences available: every licence seat of this organisation is in use."
+    );
+    let p = page(&liaison, &org, q(SearchField::All, "")).await.unwrap();
+    assert_eq!(p.total, 5);
+    let accounts: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = 'c3@acme.test'")
+            .fetch_one(&server.db().await)
+            .await
+            .unwrap();
+    assert_eq!(accounts, 0, "a refused add creates nothing");
+    let audit: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'member.added'")
+            .fetch_one(&server.db().await)
+            .await
+            .unwrap();
+    assert_eq!(audit, 6, "two first administrators + four added members");
+}
+
+/// Every members call × every actor: allowed or refused as SPEC says.
+async fn members_authorization_matrix(backend: Backend) {
+    let (server, instance_admin) = instance(backend).await;
+    let liaison = member(
+        &server,
+        &instance_admin,
+        "Acme",
+        "lia@acme.test",
+        "liaison password",
+    )
+    .await;
+    let org = liaison
+        .call::<SignedIn>("me", json!({}))
+        .await
+        .unwrap()
+        .account
+        .memberships[0]
+        .organisation_id
+        .clone();
+    let other_liaison = member(
+        &server,
+        &instance_admin,
+        "Bravo",
+        "bo@bravo.test",
+        "bo's password",
+    )
+    .await;
+    // Room for every allowed add below (editing seats comes with ORG-7's page).
+    sqlx::query("UPDATE organisations SET licence_seats = 100")
+        .execute(&server.db().await)
+        .await
+        .unwrap();
+    add(
+        &liaison,
+        &org,
+        "adm@acme.test",
+        "",
+        "",
+        Role::Originator,
+        true,
+    )
+    .await
+    .unwrap();
+    add(
+        &liaison,
+        &org,
+        "col@acme.test",
+        "",
+        "",
+        Role::Collaborator,
+        false,
+    )
+    .await
+    .unwrap();
+    let sign_up = |email: &'static str| {
+        let server = &server;
+        async move {
+            let token = server.invitation_tokens(email).remove(0);
+            let b = server.browser();
+            b.accept_invitation(&token, "member password")
+                .await
+                .unwrap();
+            b.sign_in(email, "member password").await.unwrap();
+            b
+        }
+    };
+    let org_admin = sign_up("adm@acme.test").await;
+    let collaborator = sign_up("col@acme.test").await;
+    let anonymous = server.browser();
+
+    let actors: [(&str, &Browser, [Option<AuthError>; 3]); 6] = [
+        (
+            "anonymous",
+            &anonymous,
+            [
+                Some(AuthError::NotSignedIn),
+                Some(AuthError::NotSignedIn),
+                Some(AuthError::NotSignedIn),
+            ],
+        ),
+        (
+            "collaborator",
+            &collaborator,
+            [
+                Some(AuthError::Forbidden),
+                Some(AuthError::Forbidden),
+                Some(AuthError::Forbidden),
+            ],
+        ),
+        (
+            "org admin",
+            &org_admin,
+            [None, None, Some(AuthError::Forbidden)],
+        ),
+        ("liaison", &liaison, [None, None, None]),
+        (
+            "admin of another org",
+            &other_liaison,
+            [
+                Some(AuthError::Forbidden),
+                Some(AuthError::Forbidden),
+                Some(AuthError::Forbidden),
+            ],
+        ),
+        ("instance admin", &instance_admin, [None, None, None]),
+    ];
+    for (i, (name, who, expected)) in actors.into_iter().enumerate() {
+        let listed = page(who, &org, q(SearchField::All, "")).await.map(|_| ());
+        let plain = add(
+            who,
+            &org,
+            &format!("p{i}@acme.test"),
+            "",
+            "",
+            Role::Collaborator,
+            false,
+        )
+        .await
+        .map(|_| ());
+        let as_admin = add(
+            who,
+            &org,
+            &format!("a{i}@acme.test"),
+            "",
+            "",
+            Role::Collaborator,
+            true,
+        )
+        .await
+        .map(|_| ());
+        for (call, got, want) in [
+            ("list", listed, &expected[0]),
+            ("add", plain, &expected[1]),
+            ("add admin", as_admin, &expected[2]),
+        ] {
+            match (got, want) {
+                (Ok(()), None) => {}
+                (Err(e), Some(w)) => {
+                    let r = refusal(e);
+                    // An Admin asking for the admin tier hears why, in domain words.
+                    let ok = r == Refusal::Auth(w.clone())
+                        || (call == "add admin"
+                            && r == Refusal::Member(MemberError::OnlyLiaisonGrantsAdmin));
+                    assert!(ok, "{name} × {call}: got {r:?}, want {w:?}");
+                }
+                (got, want) => panic!("{name} × {call}: got {got:?}, want refusal {want:?}"),
+            }
+        }
+    }
+    // Refused adds left nothing behind.
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE email IN ('p0@acme.test','p1@acme.test','p4@acme.test','a0@acme.test','a1@acme.test','a2@acme.test','a4@acme.test')",
+    )
+    .fetch_one(&server.db().await)
+    .await
+    .unwrap();
+    assert_eq!(refused, 0);
+}
+
+on_both!(
+    users_page_search_sort_page,
+    adding_members_checks_seats_and_input,
+    members_authorization_matrix
+);
