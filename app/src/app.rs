@@ -3,7 +3,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::Header;
-use crate::pages::{account, home, invite, organisations, outbox, setup, sign_in};
+use crate::pages::{account, home, invite, organisations, outbox, setup, sign_in, users};
 use crate::session::Session;
 
 #[component]
@@ -22,6 +22,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invite") view=invite::InvitePage />
                     <Route path=path!("/account") view=account::AccountPage />
                     <Route path=path!("/organisations") view=organisations::OrganisationsPage />
+                    <Route path=path!("/users") view=users::UsersPage />
                     <Route path=path!("/outbox") view=outbox::OutboxPage />
                     <Route path=path!("/outbox/:id") view=outbox::OutboxMailPage />
                 </Routes>

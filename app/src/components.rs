@@ -25,6 +25,9 @@ pub fn Header() -> impl IntoView {
                         <A href="/organisations">"Organisations"</A>
                         <A href="/outbox">"Outbox"</A>
                     </Show>
+                    <Show when=move || session.administers_an_organisation()>
+                        <A href="/users">"Users"</A>
+                    </Show>
                     <A href="/account">"My account"</A>
                 </nav>
                 <span class="who">{email}</span>

@@ -80,6 +80,17 @@ impl Session {
         self.unlocked.get().map(|pk| fingerprint(&pk))
     }
 
+    /// True for anyone holding the Admin or Liaison tier somewhere.
+    pub fn administers_an_organisation(self) -> bool {
+        self.account.with(|a| {
+            a.as_ref().is_some_and(|a| {
+                a.memberships
+                    .iter()
+                    .any(|m| m.admin_tier >= coffer_shared::types::AdminTier::Admin)
+            })
+        })
+    }
+
     pub fn is_instance_admin(self) -> bool {
         self.account
             .with(|a| a.as_ref().is_some_and(|a| a.is_instance_admin))

@@ -5,6 +5,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod setup;
 pub mod sign_in;
+pub mod users;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;

@@ -106,13 +106,14 @@ pub fn OrganisationsPage() -> impl IntoView {
                 </Show>
                 <table class="list">
                     <caption class="visually-hidden">"Organisations"</caption>
-                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Seats used"</th><th scope="col">"Licence expires"</th></tr></thead>
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Seats used"</th><th scope="col">"Licence expires"</th><th scope="col">"Members"</th></tr></thead>
                     <tbody>
                         <For each=move || list.get() key=|o| o.id.clone() let:o>
                             <tr>
                                 <td>{o.name.clone()}</td>
                                 <td data-label="Seats used">{format!("{} of {}", o.seats_used, o.licence_seats)}</td>
                                 <td data-label="Licence expires">{o.expiry_date.clone()}</td>
+                                <td><A href=format!("/users?org={}", o.id) attr:aria-label=format!("Users of {}", o.name)>"Users"</A></td>
                             </tr>
                         </For>
                     </tbody>

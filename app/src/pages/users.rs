@@ -1,0 +1,260 @@
+//! ORG-1 / ORG-3 / ORG-7: the Users page of an organisation: search with a
+//! field selector and wildcards, sortable columns, server-side paging, seats,
+//! and adding a member.
+
+use coffer_api::{add_member, list_members};
+use coffer_shared::types::{
+    AdminTier, MemberColumn, MemberPage, MemberQuery, NewMember, Role, SearchField,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::ErrorBox;
+use crate::pages::require_sign_in;
+use crate::session::use_session;
+
+const PAGE_SIZE: u32 = 25;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let session = use_session();
+    let allowed = require_sign_in();
+    let query_map = use_query_map();
+    // The organisation: `?org=` (instance administrators come from the
+    // Organisations page), else the first one the member administers.
+    let organisation = Memo::new(move |_| {
+        query_map.with(|q| q.get("org")).or_else(|| {
+            session.account.with(|a| {
+                a.as_ref().and_then(|a| {
+                    a.memberships
+                        .iter()
+                        .find(|m| m.admin_tier >= AdminTier::Admin)
+                        .map(|m| m.organisation_id.clone())
+                })
+            })
+        })
+    });
+    let may_grant_admin = Memo::new(move |_| {
+        let org = organisation.get();
+        session.account.with(|a| {
+            a.as_ref().is_some_and(|a| {
+                a.is_instance_admin
+                    || a.memberships.iter().any(|m| {
+                        Some(&m.organisation_id) == org.as_ref()
+                            && m.admin_tier == AdminTier::Liaison
+                    })
+            })
+        })
+    });
+
+    let field = RwSignal::new(SearchField::All);
+    let text = RwSignal::new(String::new());
+    let sort = RwSignal::new(MemberColumn::Email);
+    let descending = RwSignal::new(false);
+    let page_no = RwSignal::new(0u32);
+    let data = RwSignal::new(None::<MemberPage>);
+    let error = RwSignal::new(None::<String>);
+    let reload = RwSignal::new(0u32);
+
+    Effect::new(move |_| {
+        reload.track();
+        let (Some(org), true) = (organisation.get(), allowed.get()) else {
+            return;
+        };
+        let q = MemberQuery {
+            field: field.get(),
+            text: text.get(),
+            sort: sort.get(),
+            descending: descending.get(),
+            page: page_no.get(),
+            page_size: PAGE_SIZE,
+        };
+        spawn_local(async move {
+            match list_members(org, q).await {
+                Ok(p) => {
+                    error.set(None);
+                    data.set(Some(p));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    });
+
+    let pages = move || {
+        data.with(|d| {
+            d.as_ref()
+                .map(|d| (d.total as u32).div_ceil(PAGE_SIZE).max(1))
+                .unwrap_or(1)
+        })
+    };
+    let sort_by = move |col: MemberColumn| {
+        if sort.get_untracked() == col {
+            descending.update(|d| *d = !*d);
+        } else {
+            sort.set(col);
+            descending.set(false);
+        }
+        page_no.set(0);
+    };
+    let header = move |col: MemberColumn| {
+        let aria = move || match (sort.get() == col, descending.get()) {
+            (false, _) => "none",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        };
+        view! {
+            <th scope="col" aria-sort=aria>
+                <button type="button" class="sort" on:click=move |_| sort_by(col)>
+                    {col.label()}
+                    <span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span>
+                </button>
+            </th>
+        }
+    };
+
+    view! {
+        <Show when=move || allowed.get()>
+            <section class="card">
+                <h1>{move || data.with(|d| d.as_ref().map(|d| format!("Users · {}", d.organisation_name)).unwrap_or_else(|| "Users".into()))}</h1>
+                <Show when=move || organisation.with(|o| o.is_none())>
+                    <p>"You do not administer an organisation."</p>
+                </Show>
+                <ErrorBox message=error />
+                {move || data.get().map(|d| view! {
+                    <p class="hint" data-testid="seats">
+                        {format!("Licences: {} of {} in use, {} available. Expires {}.",
+                            d.seats.used, d.seats.licence_seats, (d.seats.licence_seats - d.seats.used).max(0), d.seats.expiry_date)}
+                    </p>
+                })}
+                <AddUser organisation may_grant_admin on_added=move || reload.update(|n| *n += 1) />
+                <div class="search" role="search">
+                    <label for="search-field" class="visually-hidden">"Search in"</label>
+                    <select id="search-field" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        field.set(SearchField::ALL.into_iter().find(|f| f.label() == v).unwrap_or_default());
+                        page_no.set(0);
+                    }>
+                        {SearchField::ALL.into_iter().map(|f| view! { <option value=f.label()>{f.label()}</option> }).collect_view()}
+                    </select>
+                    <input type="search" aria-label="Search users" placeholder="Search users (* and ? are wildcards)"
+                        prop:value=move || text.get()
+                        on:input=move |ev| { text.set(event_target_value(&ev)); page_no.set(0); } />
+                </div>
+                <p class="hint" aria-live="polite">{move || data.with(|d| d.as_ref().map(|d| match d.total { 1 => "1 user".to_string(), n => format!("{n} users") }).unwrap_or_default())}</p>
+                <table class="list users">
+                    <caption class="visually-hidden">"Members"</caption>
+                    <thead><tr>
+                        {MemberColumn::ALL.into_iter().map(header).collect_view()}
+                        <th scope="col">"Status"</th>
+                    </tr></thead>
+                    <tbody>
+                        <For each=move || data.get().map(|d| d.rows).unwrap_or_default() key=|r| r.account_id.clone() let:r>
+                            <tr>
+                                <td data-label="Email">{r.email.clone()}</td>
+                                <td data-label="First name">{r.first_name.clone()}</td>
+                                <td data-label="Last name">{r.last_name.clone()}</td>
+                                <td data-label="Role">{r.role.as_str()}</td>
+                                <td data-label="Admin">{r.admin_tier.as_str()}</td>
+                                <td data-label="Account type">{r.account_type.as_str()}</td>
+                                <td data-label="Status">{if r.active { "Active" } else { "Invited" }}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+                <nav class="pager" aria-label="Pages">
+                    <button type="button" class="secondary" disabled=move || page_no.get() == 0
+                        on:click=move |_| page_no.update(|p| *p = p.saturating_sub(1))>"Previous page"</button>
+                    <span>{move || format!("Page {} of {}", page_no.get() + 1, pages())}</span>
+                    <button type="button" class="secondary" disabled=move || page_no.get() + 1 >= pages()
+                        on:click=move |_| page_no.update(|p| *p += 1)>"Next page"</button>
+                </nav>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn AddUser(
+    organisation: Memo<Option<String>>,
+    may_grant_admin: Memo<bool>,
+    on_added: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let email = RwSignal::new(String::new());
+    let first = RwSignal::new(String::new());
+    let last = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Originator);
+    let admin = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let Some(org) = organisation.get_untracked() else {
+            return;
+        };
+        let member = NewMember {
+            email: email.get_untracked(),
+            first_name: first.get_untracked(),
+            last_name: last.get_untracked(),
+            role: role.get_untracked(),
+            admin: admin.get_untracked() && may_grant_admin.get_untracked(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let result = add_member(org, member).await;
+            busy.set(false);
+            match result {
+                Ok(row) => {
+                    let how = if row.active {
+                        "told their account was updated"
+                    } else {
+                        "invited by email"
+                    };
+                    notice.set(Some(format!("{} was added and {how}.", row.email)));
+                    for s in [email, first, last] {
+                        s.set(String::new());
+                    }
+                    admin.set(false);
+                    open.set(false);
+                    on_added();
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <Show when=move || notice.with(|n| n.is_some())>
+            <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+        </Show>
+        <Show when=move || !open.get()>
+            <button type="button" on:click=move |_| { notice.set(None); open.set(true) }>"Add user"</button>
+        </Show>
+        <Show when=move || open.get()>
+            <form on:submit=submit novalidate class="stack">
+                <h2>"Add user"</h2>
+                <label for="new-email">"Email"</label>
+                <input id="new-email" type="email" required bind:value=email />
+                <label for="new-first">"First name"</label>
+                <input id="new-first" type="text" bind:value=first />
+                <label for="new-last">"Last name"</label>
+                <input id="new-last" type="text" bind:value=last />
+                <label for="new-role">"Role"</label>
+                <select id="new-role" on:change=move |ev| role.set(if event_target_value(&ev) == "Collaborator" { Role::Collaborator } else { Role::Originator })>
+                    <option value="Originator">"Originator"</option>
+                    <option value="Collaborator">"Collaborator"</option>
+                </select>
+                <Show when=move || may_grant_admin.get()>
+                    <label class="check"><input type="checkbox" bind:checked=admin />" Administrator"</label>
+                </Show>
+                <ErrorBox message=error />
+                <div class="actions">
+                    <button type="submit" disabled=move || busy.get()>"Add"</button>
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                </div>
+            </form>
+        </Show>
+    }
+}

@@ -1,0 +1,94 @@
+// ORG-1 Users page (search with field selector and wildcards, sort, paging),
+// ORG-3 Add user, ORG-7 licence seats, as an organisation's Liaison sees them.
+const { test, expect, newPerson, watchForProblems } = require('./fixtures');
+
+const ADMIN = 'root@coffer.test';
+const PW = 'correct horse battery staple';
+
+async function signIn(page, who, password) {
+  await page.getByLabel('Email or user name').fill(who);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+async function addUser(page, email, first, last, role) {
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('First name').fill(first);
+  await page.getByLabel('Last name').fill(last);
+  await page.getByLabel('Role').selectOption(role);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+}
+
+test('ORG-1 ORG-3 ORG-7: Liaison lists, searches, sorts and adds users within the seats', async ({ page, coffer, browser }, testInfo) => {
+  // The instance administrator creates Acme with 3 seats for lia@acme.test.
+  await page.goto(coffer.url);
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password', { exact: true }).fill(PW);
+  await page.getByLabel('Confirm password').fill(PW);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await page.getByRole('button', { name: 'New organisation' }).click();
+  await page.getByLabel('Name').fill('Acme');
+  await page.getByLabel('Licence seats').fill('3');
+  await page.getByLabel('Expiry date').fill('2099-12-31');
+  await page.getByLabel('Administrator email').fill('lia@acme.test');
+  await page.getByRole('button', { name: 'Create organisation' }).click();
+  await expect(page.getByRole('status')).toContainText('Acme was created');
+  await page.getByRole('main').getByRole('link', { name: 'Outbox' }).click();
+  await page.getByRole('link', { name: 'You are invited to Acme on Coffer' }).click();
+  const invitation = await page.getByRole('link', { name: /\/invite#/ }).getAttribute('href');
+
+  // The Liaison accepts and signs in; the Users link is in the navigation.
+  const lia = await (await newPerson(browser, testInfo)).newPage();
+  const problems = watchForProblems(lia);
+  await lia.goto(invitation);
+  await lia.getByLabel('Password', { exact: true }).fill(PW);
+  await lia.getByLabel('Confirm password').fill(PW);
+  await lia.getByRole('button', { name: 'Accept invitation' }).click();
+  await signIn(lia, 'lia@acme.test', PW);
+  await lia.getByRole('link', { name: 'Users' }).click();
+  await expect(lia.getByRole('heading', { name: 'Users · Acme' })).toBeVisible();
+  await expect(lia.getByTestId('seats')).toHaveText('Licences: 1 of 3 in use, 2 available. Expires 2099-12-31.');
+  await expect(lia.getByRole('cell', { name: 'lia@acme.test' })).toBeVisible();
+
+  // Bad input is refused with a clear message; nothing is added.
+  await addUser(lia, 'ann@', 'Ann', 'Archer', 'Originator');
+  await expect(lia.getByRole('alert')).toHaveText('Enter a valid email address, like name@example.com.');
+  await lia.getByRole('button', { name: 'Cancel' }).click();
+
+  await addUser(lia, 'ann@acme.test', 'Ann', 'Archer', 'Originator');
+  await expect(lia.getByRole('status')).toHaveText('ann@acme.test was added and invited by email.');
+  await addUser(lia, 'bob@acme.test', 'Bob', 'Baker', 'Collaborator');
+  await expect(lia.getByRole('status')).toHaveText('bob@acme.test was added and invited by email.');
+  await expect(lia.getByTestId('seats')).toHaveText('Licences: 3 of 3 in use, 0 available. Expires 2099-12-31.');
+  await expect(lia.getByText('3 users')).toBeVisible();
+
+  // ORG-7: the fourth does not fit.
+  await addUser(lia, 'cy@acme.test', 'Cy', 'Cole', 'Collaborator');
+  await expect(lia.getByRole('alert')).toHaveText('No licences available: every licence seat of this organisation is in use.');
+  await lia.getByRole('button', { name: 'Cancel' }).click();
+
+  // ORG-1: search one field with a wildcard, then contains across all fields.
+  await lia.getByLabel('Search in').selectOption('First name');
+  await lia.getByLabel('Search users').fill('b*');
+  await expect(lia.getByText('1 user', { exact: true })).toBeVisible();
+  await expect(lia.getByRole('cell', { name: 'bob@acme.test' })).toBeVisible();
+  await expect(lia.getByRole('cell', { name: 'ann@acme.test' })).toHaveCount(0);
+  await lia.getByLabel('Search in').selectOption('All');
+  await lia.getByLabel('Search users').fill('collab');
+  await expect(lia.getByText('1 user', { exact: true })).toBeVisible();
+  await lia.getByLabel('Search users').fill('');
+  await expect(lia.getByText('3 users')).toBeVisible();
+
+  // Sort by email, both ways.
+  const firstEmail = () => lia.locator('tbody tr').first().locator('td').first();
+  await expect(firstEmail()).toHaveText('ann@acme.test');
+  await lia.getByRole('button', { name: /^Email/ }).click();
+  await expect(firstEmail()).toHaveText('lia@acme.test');
+  await expect(lia.getByRole('columnheader', { name: /Email/ })).toHaveAttribute('aria-sort', 'descending');
+  await lia.getByRole('button', { name: /^Last name/ }).click();
+  await expect(firstEmail()).toHaveText('lia@acme.test'); // empty last name sorts first
+  await expect(lia.getByText('Page 1 of 1')).toBeVisible();
+  await expect(lia.getByRole('button', { name: 'Next page' })).toBeDisabled();
+  expect(problems).toEqual([]);
+});
