@@ -44,7 +44,7 @@ test('ACC-1 ACC-2 ACC-3 ACC-8: setup, organisation, invitation, sign-in, session
   await page.getByLabel('Administrator email').fill(MEMBER);
   await page.getByRole('button', { name: 'Create organisation' }).click();
   await expect(page.getByRole('status')).toContainText('Acme was created');
-  await expect(page.getByRole('cell', { name: 'Acme' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Acme', exact: true })).toBeVisible();
   await expect(page.getByRole('cell', { name: '1 of 25' })).toBeVisible();
 
   // AUD-2: the invitation is in the outbox.
