@@ -25,6 +25,23 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
 }
 
+/// Removes the unlocked key from this tab.
+pub fn wipe_keys() {
+    if let Some(st) = storage() {
+        let _ = st.remove_item(KEY_SLOT);
+    }
+}
+
+/// Leaves for the sign-in page by a full page load, which also drops
+/// everything held in memory. The signals are left alone so the app does
+/// not route first and race the load.
+pub fn leave_to_sign_in() {
+    wipe_keys();
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_href("/sign-in");
+    }
+}
+
 pub fn use_session() -> Session {
     expect_context::<Session>()
 }
@@ -69,9 +86,7 @@ impl Session {
     }
 
     pub fn forget(self) {
-        if let Some(st) = storage() {
-            let _ = st.remove_item(KEY_SLOT);
-        }
+        wipe_keys();
         self.unlocked.set(None);
         self.account.set(None);
     }

@@ -1,18 +1,11 @@
 // ACC-1 setup, ORG organisation creation with AUD-2 outbox, ACC-3/ACC-4
 // invitation, ACC-2 sign-in with key unlock, ACC-8 sessions, sign-out.
 const { test, expect, newPerson, watchForProblems } = require('./fixtures');
+const { ADMIN, ADMIN_PW, signIn, setUpInstance } = require('./steps');
 
-const ADMIN = 'root@coffer.test';
-const ADMIN_PW = 'correct horse battery staple';
 const MEMBER = 'ann@acme.test';
 const MEMBER_PW = 'ann keeps secrets well';
 const FINGERPRINT = /^([0-9A-F]{4} ){9}[0-9A-F]{4}$/;
-
-async function signIn(page, who, password) {
-  await page.getByLabel('Email or user name').fill(who);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
 
 test('ACC-1 ACC-2 ACC-3 ACC-8: setup, organisation, invitation, sign-in, sessions', async ({ page, coffer, browser }, testInfo) => {
   const problems = watchForProblems(page);
@@ -114,12 +107,7 @@ test('ACC-1 ACC-2 ACC-3 ACC-8: setup, organisation, invitation, sign-in, session
 });
 
 test('ACC-5: change password keeps the key fingerprint', async ({ page, coffer }) => {
-  await page.goto(coffer.url);
-  await page.getByLabel('Email').fill(ADMIN);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN_PW);
-  await page.getByLabel('Confirm password').fill(ADMIN_PW);
-  await page.getByRole('button', { name: 'Create administrator' }).click();
-  await expect(page.getByRole('heading', { name: 'Organisations' })).toBeVisible();
+  await setUpInstance(page, coffer.url);
   await page.getByRole('link', { name: 'My account' }).click();
   const fingerprint = await page.getByTestId('fingerprint').textContent();
   expect(fingerprint).toMatch(FINGERPRINT);

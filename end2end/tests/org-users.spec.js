@@ -2,14 +2,7 @@
 // ORG-3 Add user, ORG-7 licence seats, as an organisation's Liaison sees them.
 const { test, expect, newPerson, watchForProblems } = require('./fixtures');
 
-const ADMIN = 'root@coffer.test';
-const PW = 'correct horse battery staple';
-
-async function signIn(page, who, password) {
-  await page.getByLabel('Email or user name').fill(who);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
+const { ADMIN_PW: PW, signIn, setUpInstance, createOrganisation } = require('./steps');
 
 async function addUser(page, email, first, last, role) {
   await page.getByRole('button', { name: 'Add user' }).click();
@@ -22,21 +15,8 @@ async function addUser(page, email, first, last, role) {
 
 test('ORG-1 ORG-3 ORG-7: Liaison lists, searches, sorts and adds users within the seats', async ({ page, coffer, browser }, testInfo) => {
   // The instance administrator creates Acme with 3 seats for lia@acme.test.
-  await page.goto(coffer.url);
-  await page.getByLabel('Email').fill(ADMIN);
-  await page.getByLabel('Password', { exact: true }).fill(PW);
-  await page.getByLabel('Confirm password').fill(PW);
-  await page.getByRole('button', { name: 'Create administrator' }).click();
-  await page.getByRole('button', { name: 'New organisation' }).click();
-  await page.getByLabel('Name').fill('Acme');
-  await page.getByLabel('Licence seats').fill('3');
-  await page.getByLabel('Expiry date').fill('2099-12-31');
-  await page.getByLabel('Administrator email').fill('lia@acme.test');
-  await page.getByRole('button', { name: 'Create organisation' }).click();
-  await expect(page.getByRole('status')).toContainText('Acme was created');
-  await page.getByRole('main').getByRole('link', { name: 'Outbox' }).click();
-  await page.getByRole('link', { name: 'You are invited to Acme on Coffer' }).click();
-  const invitation = await page.getByRole('link', { name: /\/invite#/ }).getAttribute('href');
+  await setUpInstance(page, coffer.url);
+  const invitation = await createOrganisation(page, 'Acme', 3, 'lia@acme.test');
 
   // The Liaison accepts and signs in; the Users link is in the navigation.
   const lia = await (await newPerson(browser, testInfo)).newPage();

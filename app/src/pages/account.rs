@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use crate::auth;
 use crate::components::{local_time, password_min_length, ErrorBox, NewPasswordFields};
 use crate::pages::require_sign_in;
-use crate::session::use_session;
+use crate::session::{leave_to_sign_in, use_session};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -32,23 +32,16 @@ pub fn AccountPage() -> impl IntoView {
         }
     });
 
-    // Leaving by a full page load also drops everything held in memory.
-    let leave = move || {
-        session.forget();
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().set_href("/sign-in");
-        }
-    };
     let do_sign_out = move |_| {
         spawn_local(async move {
             let _ = sign_out().await;
-            leave();
+            leave_to_sign_in();
         });
     };
     let do_terminate = move |_| {
         spawn_local(async move {
             match terminate_all_sessions().await {
-                Ok(_) => leave(),
+                Ok(_) => leave_to_sign_in(),
                 Err(e) => error.set(Some(e.to_string())),
             }
         });

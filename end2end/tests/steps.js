@@ -1,0 +1,35 @@
+// Steps several specs take the same way a person would.
+const { expect } = require('./fixtures');
+
+exports.ADMIN = 'root@coffer.test';
+exports.ADMIN_PW = 'correct horse battery staple';
+
+exports.signIn = async (page, who, password) => {
+  await page.getByLabel('Email or user name').fill(who);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+};
+
+/// ACC-1 on a fresh instance; the administrator ends on Organisations.
+exports.setUpInstance = async (page, url) => {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(exports.ADMIN);
+  await page.getByLabel('Password', { exact: true }).fill(exports.ADMIN_PW);
+  await page.getByLabel('Confirm password').fill(exports.ADMIN_PW);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await expect(page.getByRole('heading', { name: 'Organisations' })).toBeVisible();
+};
+
+/// Creates an organisation and returns the invitation link from the outbox.
+exports.createOrganisation = async (page, name, seats, adminEmail) => {
+  await page.getByRole('button', { name: 'New organisation' }).click();
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Licence seats').fill(String(seats));
+  await page.getByLabel('Expiry date').fill('2099-12-31');
+  await page.getByLabel('Administrator email').fill(adminEmail);
+  await page.getByRole('button', { name: 'Create organisation' }).click();
+  await expect(page.getByRole('status')).toContainText(`${name} was created`);
+  await page.getByRole('main').getByRole('link', { name: 'Outbox' }).click();
+  await page.getByRole('link', { name: `You are invited to ${name} on Coffer` }).click();
+  return page.getByRole('link', { name: /\/invite#/ }).getAttribute('href');
+};
