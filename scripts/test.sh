@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 
 apt_ensure chromium postgresql
 ensure_browser_toolchain
+if ! python3 -c 'import openpyxl' 2>/dev/null; then
+  say "Installing openpyxl (an independent .xlsx reader for the export tests)"
+  python3 -m pip install --quiet openpyxl
+fi
 if [ ! -x end2end/node_modules/.bin/playwright ]; then
   say "Installing the browser-test packages (npm ci)"
   (cd end2end && npm ci --no-audit --no-fund)

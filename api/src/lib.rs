@@ -249,3 +249,19 @@ pub async fn add_member(organisation_id: String, member: NewMember) -> Result<Me
             .await,
     )
 }
+
+#[server(endpoint = "member_columns", input = Json)]
+pub async fn get_member_columns() -> Result<Vec<MemberColumn>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.member_columns(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "set_member_columns", input = Json)]
+pub async fn set_member_columns(columns: Vec<MemberColumn>) -> Result<Vec<MemberColumn>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .set_member_columns(d.actor.as_ref(), &columns)
+            .await,
+    )
+}

@@ -19,9 +19,9 @@ pub struct Door {
     secure_cookie: bool,
 }
 
-fn session_token(parts: &http::request::Parts) -> Option<String> {
-    parts
-        .headers
+/// The session token from a request's cookies.
+pub fn session_token(headers: &http::HeaderMap) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -42,7 +42,7 @@ pub async fn door() -> Result<Door, ApiError> {
         .get::<ClientInfo>()
         .cloned()
         .unwrap_or_default();
-    let token = session_token(&parts);
+    let token = session_token(&parts.headers);
     let actor = match &token {
         Some(t) => answer(coffer.authenticate(t).await)?,
         None => None,

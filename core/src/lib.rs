@@ -7,6 +7,7 @@ pub mod authz;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod mail;
 pub mod members;
 mod notices;

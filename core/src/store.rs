@@ -835,3 +835,37 @@ pub async fn member(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<
         .map(member_from)
         .transpose()
 }
+
+/// Every member matching the filter, in page order (for exports).
+pub async fn all_members(
+    c: &mut Conn,
+    organisation_id: &str,
+    f: &MemberFilter<'_>,
+    sort: MemberColumn,
+    descending: bool,
+) -> R<Vec<MemberRow>> {
+    list_members(c, organisation_id, f, sort, descending, i64::MAX, 0).await
+}
+
+// ------------------------------------------------------------------ preferences
+
+pub async fn preference(c: &mut Conn, account_id: &str, name: &str) -> R<Option<String>> {
+    sqlx::query_scalar("SELECT value FROM preferences WHERE account_id = $1 AND name = $2")
+        .bind(account_id)
+        .bind(name)
+        .fetch_optional(c)
+        .await
+}
+
+pub async fn set_preference(c: &mut Conn, account_id: &str, name: &str, value: &str) -> R<()> {
+    sqlx::query(
+        "INSERT INTO preferences (account_id, name, value) VALUES ($1, $2, $3) \
+         ON CONFLICT (account_id, name) DO UPDATE SET value = excluded.value",
+    )
+    .bind(account_id)
+    .bind(name)
+    .bind(value)
+    .execute(c)
+    .await?;
+    Ok(())
+}

@@ -2,15 +2,17 @@
 // ORG-3 Add user, ORG-7 licence seats, as an organisation's Liaison sees them.
 const { test, expect, newPerson, watchForProblems } = require('./fixtures');
 
-const { ADMIN_PW: PW, signIn, setUpInstance, createOrganisation } = require('./steps');
+const fs = require('node:fs');
+const { ADMIN_PW: PW, signIn, setUpInstance, createOrganisation, readXlsx } = require('./steps');
 
 async function addUser(page, email, first, last, role) {
   await page.getByRole('button', { name: 'Add user' }).click();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('First name').fill(first);
-  await page.getByLabel('Last name').fill(last);
-  await page.getByLabel('Role').selectOption(role);
-  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const form = page.getByRole('form', { name: 'Add user' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('First name').fill(first);
+  await form.getByLabel('Last name').fill(last);
+  await form.getByLabel('Role').selectOption(role);
+  await form.getByRole('button', { name: 'Add', exact: true }).click();
 }
 
 test('ORG-1 ORG-3 ORG-7: Liaison lists, searches, sorts and adds users within the seats', async ({ page, coffer, browser }, testInfo) => {
@@ -70,5 +72,34 @@ test('ORG-1 ORG-3 ORG-7: Liaison lists, searches, sorts and adds users within th
   await expect(firstEmail()).toHaveText('lia@acme.test'); // empty last name sorts first
   await expect(lia.getByText('Page 1 of 1')).toBeVisible();
   await expect(lia.getByRole('button', { name: 'Next page' })).toBeDisabled();
+
+  // ORG-1 column chooser, remembered for this administrator.
+  await lia.getByText('Columns', { exact: true }).click();
+  await expect(lia.getByRole('checkbox', { name: 'Email' })).toBeDisabled();
+  await lia.getByRole('checkbox', { name: 'Account type' }).uncheck();
+  await expect(lia.getByRole('columnheader', { name: /Account type/ })).toHaveCount(0);
+  await lia.reload();
+  await expect(lia.getByRole('cell', { name: 'bob@acme.test' })).toBeVisible();
+  await expect(lia.getByRole('columnheader', { name: /Account type/ })).toHaveCount(0);
+  await expect(lia.getByRole('columnheader', { name: /Last name/ })).toBeVisible();
+
+  // ORG-2 exports of the current filter and columns.
+  await lia.getByLabel('Search users').fill('collab');
+  await expect(lia.getByText('1 user', { exact: true })).toBeVisible();
+  const [csv] = await Promise.all([lia.waitForEvent('download'), lia.getByRole('button', { name: 'Export to CSV' }).click()]);
+  expect(csv.suggestedFilename()).toMatch(/^users-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csvText = fs.readFileSync(await csv.path(), 'utf8');
+  expect(csvText.trim().split('\n')).toEqual(['Email,First name,Last name,Role,Admin', 'bob@acme.test,Bob,Baker,Collaborator,None']);
+  await lia.getByLabel('Search users').fill('');
+  await expect(lia.getByText('3 users')).toBeVisible();
+  await lia.getByRole('button', { name: /^Email/ }).click();
+  await expect(lia.getByRole('columnheader', { name: /Email/ })).toHaveAttribute('aria-sort', 'descending');
+  const [xlsx] = await Promise.all([lia.waitForEvent('download'), lia.getByRole('button', { name: 'Export to Excel' }).click()]);
+  expect(xlsx.suggestedFilename()).toMatch(/^users-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  const saved = testInfo.outputPath(xlsx.suggestedFilename());
+  await xlsx.saveAs(saved);
+  const rows = readXlsx(saved);
+  expect(rows[0]).toEqual(['Email', 'First name', 'Last name', 'Role', 'Admin']);
+  expect(rows.slice(1).map((r) => r[0])).toEqual(['lia@acme.test', 'bob@acme.test', 'ann@acme.test']);
   expect(problems).toEqual([]);
 });

@@ -33,3 +33,11 @@ exports.createOrganisation = async (page, name, seats, adminEmail) => {
   await page.getByRole('link', { name: `You are invited to ${name} on Coffer` }).click();
   return page.getByRole('link', { name: /\/invite#/ }).getAttribute('href');
 };
+
+/// Reads an .xlsx with Python's openpyxl — a reader that is not the writer.
+exports.readXlsx = (file) => {
+  const { execFileSync } = require('node:child_process');
+  const script = 'import json,sys,openpyxl\nws=openpyxl.load_workbook(sys.argv[1]).active\n'
+    + 'print(json.dumps([[("" if c is None else str(c)) for c in r] for r in ws.iter_rows(values_only=True)]))';
+  return JSON.parse(execFileSync('python3', ['-c', script, file]).toString());
+};

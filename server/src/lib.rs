@@ -1,6 +1,7 @@
 //! The HTTP side of Coffer: the axum router hosting the server functions and
 //! the built browser app, with the security baseline around them.
 
+mod export;
 pub mod web;
 
 use std::net::SocketAddr;

@@ -45,9 +45,13 @@ pub fn router(coffer: Coffer) -> Router {
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.clone());
+    let downloads = Router::new()
+        .route("/export/{file}", get(crate::export::members))
+        .with_state(state.coffer.clone());
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .merge(api)
+        .merge(downloads)
         .fallback_service(site_service(&site))
         .layer(middleware::from_fn(client_info))
         .layer(middleware::from_fn(move |req, next| {

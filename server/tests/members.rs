@@ -459,8 +459,140 @@ async fn members_authorization_matrix(backend: Backend) {
     assert_eq!(refused, 0);
 }
 
+async fn download(b: &Browser, query: &str) -> (u16, Vec<u8>) {
+    let res = b
+        .http
+        .get(format!("{}/export/{query}", b.base))
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.bytes().await.unwrap().to_vec())
+}
+
+/// ORG-2 exports of the filtered table, and ORG-1's remembered columns.
+async fn exports_follow_filter_and_columns(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let org = liaison
+        .call::<SignedIn>("me", json!({}))
+        .await
+        .unwrap()
+        .account
+        .memberships[0]
+        .organisation_id
+        .clone();
+    add(
+        &liaison,
+        &org,
+        "ann@acme.test",
+        "=HYPERLINK(\"http://x\")",
+        "Archer",
+        Role::Originator,
+        false,
+    )
+    .await
+    .unwrap();
+    add(
+        &liaison,
+        &org,
+        "bob@acme.test",
+        "Bob",
+        "Baker, Jr.",
+        Role::Collaborator,
+        false,
+    )
+    .await
+    .unwrap();
+
+    let (status, csv) = download(
+        &liaison,
+        &format!("members.csv?org={org}&field=Email&text=*%40acme.test&sort=Email&desc=true&columns=LastName,FirstName"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "Email,First name,Last name",
+            "lia@acme.test,,",
+            "bob@acme.test,Bob,\"Baker, Jr.\"",
+            "ann@acme.test,\"'=HYPERLINK(\"\"http://x\"\")\",Archer",
+        ]
+    );
+    let (status, xlsx) = download(
+        &liaison,
+        &format!("members.xlsx?org={org}&field=Role&text=collaborator"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let range = book.worksheet_range("Users").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[1],
+        [
+            "bob@acme.test",
+            "Bob",
+            "Baker, Jr.",
+            "Collaborator",
+            "None",
+            "Local"
+        ]
+    );
+    // Refusals: not signed in, not an administrator of this organisation.
+    assert_eq!(
+        download(&server.browser(), &format!("members.csv?org={org}"))
+            .await
+            .0,
+        401
+    );
+    let other = member(&server, &admin, "Bravo", "bo@bravo.test", "bo's password").await;
+    assert_eq!(
+        download(&other, &format!("members.xlsx?org={org}")).await.0,
+        403
+    );
+    assert_eq!(download(&liaison, "members.pdf?org=x").await.0, 404);
+
+    // Column choice is remembered per person; Email is always in it.
+    let cols: Vec<MemberColumn> = liaison.call("member_columns", json!({})).await.unwrap();
+    assert_eq!(cols, MemberColumn::ALL);
+    let saved: Vec<MemberColumn> = liaison
+        .call(
+            "set_member_columns",
+            json!({ "columns": ["Role", "LastName"] }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        saved,
+        [
+            MemberColumn::Email,
+            MemberColumn::LastName,
+            MemberColumn::Role
+        ]
+    );
+    let again: Vec<MemberColumn> = liaison.call("member_columns", json!({})).await.unwrap();
+    assert_eq!(again, saved);
+    let others: Vec<MemberColumn> = other.call("member_columns", json!({})).await.unwrap();
+    assert_eq!(others, MemberColumn::ALL);
+    let err = server
+        .browser()
+        .call::<Vec<MemberColumn>>("member_columns", json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Auth(AuthError::NotSignedIn));
+}
+
 on_both!(
     users_page_search_sort_page,
     adding_members_checks_seats_and_input,
-    members_authorization_matrix
+    members_authorization_matrix,
+    exports_follow_filter_and_columns
 );

@@ -290,6 +290,20 @@ pub struct MemberRow {
     pub active: bool,
 }
 
+impl MemberRow {
+    /// What a column shows for this member, on the page and in exports.
+    pub fn cell(&self, col: MemberColumn) -> &str {
+        match col {
+            MemberColumn::Email => &self.email,
+            MemberColumn::FirstName => &self.first_name,
+            MemberColumn::LastName => &self.last_name,
+            MemberColumn::Role => self.role.as_str(),
+            MemberColumn::Admin => self.admin_tier.as_str(),
+            MemberColumn::AccountType => self.account_type.as_str(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seats {
     pub licence_seats: i64,

@@ -2,7 +2,7 @@
 //! field selector and wildcards, sortable columns, server-side paging, seats,
 //! and adding a member.
 
-use coffer_api::{add_member, list_members};
+use coffer_api::{add_member, get_member_columns, list_members, set_member_columns};
 use coffer_shared::types::{
     AdminTier, MemberColumn, MemberPage, MemberQuery, NewMember, Role, SearchField,
 };
@@ -56,6 +56,47 @@ pub fn UsersPage() -> impl IntoView {
     let data = RwSignal::new(None::<MemberPage>);
     let error = RwSignal::new(None::<String>);
     let reload = RwSignal::new(0u32);
+    let visible = RwSignal::new(MemberColumn::ALL.to_vec());
+    spawn_local(async move {
+        if let Ok(cols) = get_member_columns().await {
+            visible.set(cols);
+        }
+    });
+    let toggle_column = move |col: MemberColumn, on: bool| {
+        let mut cols = visible.get_untracked();
+        cols.retain(|c| *c != col);
+        if on {
+            cols.push(col);
+        }
+        spawn_local(async move {
+            match set_member_columns(cols).await {
+                Ok(saved) => visible.set(saved),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let export = move |file: &'static str| {
+        let Some(org) = organisation.get_untracked() else {
+            return;
+        };
+        let columns: Vec<String> = visible
+            .get_untracked()
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect();
+        let url = format!(
+            "/export/{file}?org={}&field={:?}&text={}&sort={:?}&desc={}&columns={}",
+            js_sys::encode_uri_component(&org),
+            field.get_untracked(),
+            js_sys::encode_uri_component(&text.get_untracked()),
+            sort.get_untracked(),
+            descending.get_untracked(),
+            columns.join(","),
+        );
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_href(&url);
+        }
+    };
 
     Effect::new(move |_| {
         reload.track();
@@ -141,22 +182,37 @@ pub fn UsersPage() -> impl IntoView {
                         prop:value=move || text.get()
                         on:input=move |ev| { text.set(event_target_value(&ev)); page_no.set(0); } />
                 </div>
+                <div class="toolbar">
+                    <details class="columns">
+                        <summary>"Columns"</summary>
+                        <fieldset>
+                            <legend class="visually-hidden">"Visible columns"</legend>
+                            {MemberColumn::ALL.into_iter().map(|col| view! {
+                                <label class="check">
+                                    <input type="checkbox" disabled=col == MemberColumn::Email
+                                        prop:checked=move || visible.with(|v| v.contains(&col))
+                                        on:change=move |ev| toggle_column(col, event_target_checked(&ev)) />
+                                    {col.label()}
+                                </label>
+                            }).collect_view()}
+                        </fieldset>
+                    </details>
+                    <button type="button" class="secondary" on:click=move |_| export("members.xlsx")>"Export to Excel"</button>
+                    <button type="button" class="secondary" on:click=move |_| export("members.csv")>"Export to CSV"</button>
+                </div>
                 <p class="hint" aria-live="polite">{move || data.with(|d| d.as_ref().map(|d| match d.total { 1 => "1 user".to_string(), n => format!("{n} users") }).unwrap_or_default())}</p>
                 <table class="list users">
                     <caption class="visually-hidden">"Members"</caption>
                     <thead><tr>
-                        {MemberColumn::ALL.into_iter().map(header).collect_view()}
+                        {move || visible.get().into_iter().map(header).collect_view()}
                         <th scope="col">"Status"</th>
                     </tr></thead>
                     <tbody>
                         <For each=move || data.get().map(|d| d.rows).unwrap_or_default() key=|r| r.account_id.clone() let:r>
                             <tr>
-                                <td data-label="Email">{r.email.clone()}</td>
-                                <td data-label="First name">{r.first_name.clone()}</td>
-                                <td data-label="Last name">{r.last_name.clone()}</td>
-                                <td data-label="Role">{r.role.as_str()}</td>
-                                <td data-label="Admin">{r.admin_tier.as_str()}</td>
-                                <td data-label="Account type">{r.account_type.as_str()}</td>
+                                {let r2 = r.clone(); move || visible.get().into_iter().map(|col| view! {
+                                    <td data-label=col.label()>{r2.cell(col).to_string()}</td>
+                                }).collect_view()}
                                 <td data-label="Status">{if r.active { "Active" } else { "Invited" }}</td>
                             </tr>
                         </For>
@@ -233,8 +289,8 @@ fn AddUser(
             <button type="button" on:click=move |_| { notice.set(None); open.set(true) }>"Add user"</button>
         </Show>
         <Show when=move || open.get()>
-            <form on:submit=submit novalidate class="stack">
-                <h2>"Add user"</h2>
+            <form on:submit=submit novalidate class="stack" aria-labelledby="add-user-heading">
+                <h2 id="add-user-heading">"Add user"</h2>
                 <label for="new-email">"Email"</label>
                 <input id="new-email" type="email" required bind:value=email />
                 <label for="new-first">"First name"</label>
