@@ -1,6 +1,8 @@
 //! The audit taxonomy. Every administrative and security action writes one
 //! record inside the transaction that makes the change (DESIGN principle 4).
 
+use sha2::{Digest, Sha256};
+
 use crate::store::{self, Conn};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +54,95 @@ impl<'a> Who<'a> {
     }
 }
 
+/// The hash of a record: SHA-256 over the previous record's hash and every
+/// field, each length-prefixed so no two records can encode alike.
+#[allow(clippy::too_many_arguments)]
+pub fn record_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: i64,
+    actor_account_id: Option<&str>,
+    actor_label: &str,
+    organisation_id: Option<&str>,
+    action: &str,
+    target: &str,
+    details: &str,
+) -> String {
+    let mut h = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_be_bytes());
+        h.update(bytes);
+    };
+    field(prev_hash.as_bytes());
+    field(&seq.to_be_bytes());
+    field(&at.to_be_bytes());
+    field(actor_account_id.unwrap_or("\0none").as_bytes());
+    field(actor_label.as_bytes());
+    field(organisation_id.unwrap_or("\0none").as_bytes());
+    field(action.as_bytes());
+    field(target.as_bytes());
+    field(details.as_bytes());
+    hex::encode(h.finalize())
+}
+
+fn hash_of(r: &store::AuditRecord) -> String {
+    record_hash(
+        &r.prev_hash,
+        r.seq,
+        r.at,
+        r.actor_account_id.as_deref(),
+        &r.actor_label,
+        r.organisation_id.as_deref(),
+        &r.action,
+        &r.target,
+        &r.details,
+    )
+}
+
+/// Where a chain stops holding together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Break {
+    /// Position of the first record that does not fit (or that is missing).
+    pub seq: i64,
+    pub reason: &'static str,
+}
+
+/// Checks a chain (records in order) against its head: every record's hash,
+/// every link to the previous record, no gaps, nothing cut off the end.
+pub fn verify(records: &[store::AuditRecord], head: Option<(i64, &str)>) -> Result<u64, Break> {
+    let mut prev = String::new();
+    for (i, r) in records.iter().enumerate() {
+        let expected_seq = i as i64 + 1;
+        if r.seq != expected_seq {
+            return Err(Break {
+                seq: expected_seq,
+                reason: "a record is missing",
+            });
+        }
+        if r.prev_hash != prev {
+            return Err(Break {
+                seq: r.seq,
+                reason: "its link to the previous record is broken",
+            });
+        }
+        if hash_of(r) != r.hash {
+            return Err(Break {
+                seq: r.seq,
+                reason: "its contents were changed",
+            });
+        }
+        prev = r.hash.clone();
+    }
+    let (head_seq, head_hash) = head.unwrap_or((0, ""));
+    if head_seq != records.len() as i64 || head_hash != prev {
+        return Err(Break {
+            seq: records.len() as i64 + 1,
+            reason: "records were removed from the end",
+        });
+    }
+    Ok(records.len() as u64)
+}
+
 pub async fn record(
     c: &mut Conn,
     who: Who<'_>,
@@ -61,6 +152,20 @@ pub async fn record(
     details: serde_json::Value,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let chain = organisation_id.unwrap_or("");
+    let (seq, prev_hash) = store::advance_chain(c, chain).await?;
+    let details = details.to_string();
+    let hash = record_hash(
+        &prev_hash,
+        seq,
+        now,
+        who.account_id,
+        who.label,
+        organisation_id,
+        action.code(),
+        target,
+        &details,
+    );
     store::insert_audit(
         c,
         &store::AuditRow {
@@ -70,8 +175,89 @@ pub async fn record(
             organisation_id,
             action: action.code(),
             target,
-            details: &details.to_string(),
+            details: &details,
+            chain,
+            seq,
+            prev_hash: &prev_hash,
+            hash: &hash,
         },
     )
-    .await
+    .await?;
+    store::set_chain_head(c, chain, &hash).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<store::AuditRecord> {
+        let mut prev = String::new();
+        (1..=n)
+            .map(|seq| {
+                let mut r = store::AuditRecord {
+                    seq,
+                    at: 1_000 + seq,
+                    actor_account_id: Some("a".into()),
+                    actor_label: "a@x.test".into(),
+                    organisation_id: Some("org".into()),
+                    action: "member.added".into(),
+                    target: format!("m{seq}@x.test"),
+                    details: "{}".into(),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                r.hash = hash_of(&r);
+                prev = r.hash.clone();
+                r
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let c = chain(5);
+        let head = c.last().map(|r| (r.seq, r.hash.as_str()));
+        assert_eq!(verify(&c, head), Ok(5));
+        assert_eq!(verify(&[], None), Ok(0));
+    }
+
+    #[test]
+    fn every_kind_of_tampering_is_found_at_its_place() {
+        let c = chain(5);
+        let head = Some((5, c[4].hash.clone()));
+        let head = head.as_ref().map(|(s, h)| (*s, h.as_str()));
+        let mut edited = c.clone();
+        edited[2].target = "someone-else@x.test".into();
+        assert_eq!(
+            verify(&edited, head),
+            Err(Break {
+                seq: 3,
+                reason: "its contents were changed"
+            })
+        );
+        let mut rehashed = edited.clone();
+        rehashed[2].hash = hash_of(&rehashed[2]);
+        assert_eq!(
+            verify(&rehashed, head).unwrap_err().seq,
+            4,
+            "re-hashing one record breaks the next link"
+        );
+        let mut removed = c.clone();
+        removed.remove(1);
+        assert_eq!(
+            verify(&removed, head),
+            Err(Break {
+                seq: 2,
+                reason: "a record is missing"
+            })
+        );
+        let cut = &c[..4];
+        assert_eq!(
+            verify(cut, head),
+            Err(Break {
+                seq: 5,
+                reason: "records were removed from the end"
+            })
+        );
+    }
 }

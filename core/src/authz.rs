@@ -28,6 +28,8 @@ pub enum Action<'a> {
     ManageMembers(&'a str),
     /// Give someone the Admin or Liaison tier in an organisation (ORG-4).
     GrantAdminTier(&'a str),
+    /// Read, export and verify an organisation's audit log (AUD-1).
+    ReadAuditLog(&'a str),
 }
 
 pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a Actor, AuthError> {
@@ -37,7 +39,7 @@ pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a
         Action::CreateOrganisation | Action::ListOrganisations | Action::ReadOutbox => {
             actor.is_instance_admin
         }
-        Action::ManageMembers(org) => {
+        Action::ManageMembers(org) | Action::ReadAuditLog(org) => {
             actor.is_instance_admin || tier_in(actor, org) >= AdminTier::Admin
         }
         Action::GrantAdminTier(org) => {

@@ -529,12 +529,16 @@ pub struct AuditRow<'a> {
     pub action: &'a str,
     pub target: &'a str,
     pub details: &'a str,
+    pub chain: &'a str,
+    pub seq: i64,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
 }
 
 pub async fn insert_audit(c: &mut Conn, a: &AuditRow<'_>) -> R<()> {
     sqlx::query(
-        "INSERT INTO audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details, \
+         chain, seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(a.at)
     .bind(a.actor_account_id)
@@ -543,9 +547,142 @@ pub async fn insert_audit(c: &mut Conn, a: &AuditRow<'_>) -> R<()> {
     .bind(a.action)
     .bind(a.target)
     .bind(a.details)
+    .bind(a.chain)
+    .bind(a.seq)
+    .bind(a.prev_hash)
+    .bind(a.hash)
     .execute(c)
     .await?;
     Ok(())
+}
+
+/// Takes the next position in a chain. The UPDATE locks the chain's head
+/// row until the transaction ends, so concurrent writers queue up.
+pub async fn advance_chain(c: &mut Conn, chain: &str) -> R<(i64, String)> {
+    sqlx::query("INSERT INTO audit_chains (chain, seq, head_hash) VALUES ($1, 0, '') ON CONFLICT (chain) DO NOTHING")
+        .bind(chain)
+        .execute(&mut *c)
+        .await?;
+    let row = sqlx::query(
+        "UPDATE audit_chains SET seq = seq + 1 WHERE chain = $1 RETURNING seq, head_hash",
+    )
+    .bind(chain)
+    .fetch_one(c)
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+pub async fn set_chain_head(c: &mut Conn, chain: &str, hash: &str) -> R<()> {
+    sqlx::query("UPDATE audit_chains SET head_hash = $1 WHERE chain = $2")
+        .bind(hash)
+        .bind(chain)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn chain_head(c: &mut Conn, chain: &str) -> R<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT seq, head_hash FROM audit_chains WHERE chain = $1")
+        .bind(chain)
+        .fetch_optional(c)
+        .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}
+
+/// A stored audit record with everything its hash covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_account_id: Option<String>,
+    pub actor_label: String,
+    pub organisation_id: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+const AUDIT_COLUMNS: &str =
+    "seq, at, actor_account_id, actor_label, organisation_id, action, target, details, prev_hash, hash";
+
+fn audit_from(r: &sqlx::any::AnyRow) -> R<AuditRecord> {
+    Ok(AuditRecord {
+        seq: r.try_get(0)?,
+        at: r.try_get(1)?,
+        actor_account_id: r.try_get(2)?,
+        actor_label: r.try_get(3)?,
+        organisation_id: r.try_get(4)?,
+        action: r.try_get(5)?,
+        target: r.try_get(6)?,
+        details: r.try_get(7)?,
+        prev_hash: r.try_get(8)?,
+        hash: r.try_get(9)?,
+    })
+}
+
+pub async fn chain_records(c: &mut Conn, chain: &str) -> R<Vec<AuditRecord>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE chain = $1 ORDER BY seq"
+    ));
+    let rows = sqlx::query(sql).bind(chain).fetch_all(c).await?;
+    rows.iter().map(audit_from).collect()
+}
+
+/// Filters of the audit log page; text filters are lower-case `LIKE`
+/// patterns, times inclusive Unix milliseconds.
+pub struct AuditFilter<'a> {
+    pub actor: Option<&'a str>,
+    pub target: Option<&'a str>,
+    pub action: Option<&'a str>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+}
+
+/// Newest first. Every condition is always present with a "match all"
+/// value when unused, so the parameter numbers never shift.
+pub async fn audit_page(
+    c: &mut Conn,
+    chain: &str,
+    f: &AuditFilter<'_>,
+    limit: i64,
+    offset: i64,
+) -> R<(i64, Vec<AuditRecord>)> {
+    const WHERE: &str = "WHERE chain = $1 AND LOWER(actor_label) LIKE $2 ESCAPE '\\' \
+        AND LOWER(target) LIKE $3 ESCAPE '\\' AND action LIKE $4 ESCAPE '\\' AND at >= $5 AND at <= $6";
+    let args = (
+        f.actor.unwrap_or("%"),
+        f.target.unwrap_or("%"),
+        f.action.unwrap_or("%"),
+        f.from_ms.unwrap_or(i64::MIN),
+        f.to_ms.unwrap_or(i64::MAX),
+    );
+    let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_events {WHERE}"));
+    let total: i64 = sqlx::query_scalar(count_sql)
+        .bind(chain)
+        .bind(args.0)
+        .bind(args.1)
+        .bind(args.2)
+        .bind(args.3)
+        .bind(args.4)
+        .fetch_one(&mut *c)
+        .await?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {AUDIT_COLUMNS} FROM audit_events {WHERE} ORDER BY seq DESC LIMIT $7 OFFSET $8"
+    ));
+    let rows = sqlx::query(sql)
+        .bind(chain)
+        .bind(args.0)
+        .bind(args.1)
+        .bind(args.2)
+        .bind(args.3)
+        .bind(args.4)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c)
+        .await?;
+    Ok((total, rows.iter().map(audit_from).collect::<R<Vec<_>>>()?))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -556,7 +693,7 @@ pub struct AuditEventRow {
     pub target: String,
 }
 
-/// Newest first; used by tests and, later, the audit log page.
+/// Newest first, across chains; used by tests.
 pub async fn recent_audit(c: &mut Conn, limit: i64) -> R<Vec<AuditEventRow>> {
     let rows = sqlx::query(
         "SELECT actor_label, organisation_id, action, target FROM audit_events ORDER BY id DESC LIMIT $1",

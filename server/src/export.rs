@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use coffer_api::ssr::{answer, session_token};
 use coffer_core::export::ExportFormat;
 use coffer_core::Coffer;
-use coffer_shared::types::{MemberColumn, MemberQuery, SearchField};
+use coffer_shared::types::{AuditQuery, MemberColumn, MemberQuery, SearchField};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -57,12 +57,9 @@ pub async fn members(
         ),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    let actor = match session_token(&headers) {
-        Some(t) => match answer(coffer.authenticate(&t).await) {
-            Ok(a) => a,
-            Err(e) => return failure(e),
-        },
-        None => None,
+    let actor = match signed_in(&coffer, &headers).await {
+        Ok(a) => a,
+        Err(e) => return failure(e),
     };
     let q = MemberQuery {
         field: p.field,
@@ -83,19 +80,75 @@ pub async fn members(
             )
             .await,
     ) {
-        Ok(bytes) => {
-            let name = format!("attachment; filename=\"users-{}.{ext}\"", time_stamp());
-            (
-                [
-                    (header::CONTENT_TYPE, mime.to_string()),
-                    (header::CONTENT_DISPOSITION, name),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+        Ok(bytes) => attachment(mime, &format!("users-{}.{ext}", time_stamp()), bytes),
         Err(e) => failure(e),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditParams {
+    org: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// `GET /export/audit-log.csv?org=…&actor=…&target=…&action=…&from=…&to=…`
+pub async fn audit_log(
+    State(coffer): State<Coffer>,
+    Query(p): Query<AuditParams>,
+    headers: HeaderMap,
+) -> Response {
+    let actor = match signed_in(&coffer, &headers).await {
+        Ok(a) => a,
+        Err(e) => return failure(e),
+    };
+    let q = AuditQuery {
+        actor: p.actor,
+        target: p.target,
+        action: p.action,
+        from: p.from,
+        to: p.to,
+        page: 0,
+        page_size: 0,
+    };
+    match answer(coffer.audit_log_csv(actor.as_ref(), &p.org, &q).await) {
+        Ok(bytes) => attachment(
+            "text/csv; charset=utf-8",
+            &format!("audit-log-{}.csv", time_stamp()),
+            bytes,
+        ),
+        Err(e) => failure(e),
+    }
+}
+
+async fn signed_in(
+    coffer: &Coffer,
+    headers: &HeaderMap,
+) -> Result<Option<coffer_core::Actor>, coffer_api::ApiError> {
+    match session_token(headers) {
+        Some(t) => answer(coffer.authenticate(&t).await),
+        None => Ok(None),
+    }
+}
+
+fn attachment(mime: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 fn failure(e: coffer_api::ApiError) -> Response {

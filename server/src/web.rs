@@ -46,6 +46,7 @@ pub fn router(coffer: Coffer) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.clone());
     let downloads = Router::new()
+        .route("/export/audit-log.csv", get(crate::export::audit_log))
         .route("/export/{file}", get(crate::export::members))
         .with_state(state.coffer.clone());
     Router::new()

@@ -64,6 +64,8 @@ pub enum InputError {
     InvalidProtocolMessage,
     #[error("That mail is not in the outbox.")]
     UnknownMail,
+    #[error("Enter dates as calendar dates (YYYY-MM-DD).")]
+    InvalidDate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
