@@ -3,7 +3,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::Header;
-use crate::pages::{account, home, invite, organisations, outbox, setup, sign_in, users};
+use crate::pages::{account, audit, home, invite, organisations, outbox, setup, sign_in, users};
 use crate::session::Session;
 
 #[component]
@@ -23,6 +23,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=account::AccountPage />
                     <Route path=path!("/organisations") view=organisations::OrganisationsPage />
                     <Route path=path!("/users") view=users::UsersPage />
+                    <Route path=path!("/audit") view=audit::AuditLogPage />
                     <Route path=path!("/outbox") view=outbox::OutboxPage />
                     <Route path=path!("/outbox/:id") view=outbox::OutboxMailPage />
                 </Routes>

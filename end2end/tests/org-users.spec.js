@@ -3,7 +3,7 @@
 const { test, expect, newPerson, watchForProblems } = require('./fixtures');
 
 const fs = require('node:fs');
-const { ADMIN_PW: PW, signIn, setUpInstance, createOrganisation, readXlsx } = require('./steps');
+const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn, readXlsx } = require('./steps');
 
 async function addUser(page, email, first, last, role) {
   await page.getByRole('button', { name: 'Add user' }).click();
@@ -23,11 +23,7 @@ test('ORG-1 ORG-3 ORG-7: Liaison lists, searches, sorts and adds users within th
   // The Liaison accepts and signs in; the Users link is in the navigation.
   const lia = await (await newPerson(browser, testInfo)).newPage();
   const problems = watchForProblems(lia);
-  await lia.goto(invitation);
-  await lia.getByLabel('Password', { exact: true }).fill(PW);
-  await lia.getByLabel('Confirm password').fill(PW);
-  await lia.getByRole('button', { name: 'Accept invitation' }).click();
-  await signIn(lia, 'lia@acme.test', PW);
+  await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);
   await lia.getByRole('link', { name: 'Users' }).click();
   await expect(lia.getByRole('heading', { name: 'Users · Acme' })).toBeVisible();
   await expect(lia.getByTestId('seats')).toHaveText('Licences: 1 of 3 in use, 2 available. Expires 2099-12-31.');

@@ -41,3 +41,21 @@ exports.readXlsx = (file) => {
     + 'print(json.dumps([[("" if c is None else str(c)) for c in r] for r in ws.iter_rows(values_only=True)]))';
   return JSON.parse(execFileSync('python3', ['-c', script, file]).toString());
 };
+
+/// The invited person opens their link in a browser of their own, chooses a
+/// password and signs in.
+exports.acceptInvitationAndSignIn = async (page, link, email, password) => {
+  await page.goto(link);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm password').fill(password);
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(page.getByRole('status')).toHaveText('Your password is set. Sign in to continue.');
+  await exports.signIn(page, email, password);
+};
+
+/// Runs SQL against a test server's SQLite database (to play the attacker).
+exports.sqlite = (dataDir, sql) => {
+  const { execFileSync } = require('node:child_process');
+  const script = 'import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.execute(sys.argv[2])\nc.commit()';
+  execFileSync('python3', ['-c', script, require('node:path').join(dataDir, 'coffer.db'), sql]);
+};

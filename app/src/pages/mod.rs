@@ -1,4 +1,5 @@
 pub mod account;
+pub mod audit;
 pub mod home;
 pub mod invite;
 pub mod organisations;
@@ -7,8 +8,9 @@ pub mod setup;
 pub mod sign_in;
 pub mod users;
 
+use coffer_shared::types::AdminTier;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::session::use_session;
 
@@ -23,4 +25,24 @@ pub fn require_sign_in() -> Signal<bool> {
         }
     });
     Signal::derive(move || session.account.with(|a| a.is_some()))
+}
+
+/// The organisation an administration page is about: `?org=` (instance
+/// administrators arrive from the Organisations page), else the first one
+/// the signed-in person administers.
+pub fn managed_organisation() -> Memo<Option<String>> {
+    let session = use_session();
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| q.get("org")).or_else(|| {
+            session.account.with(|a| {
+                a.as_ref().and_then(|a| {
+                    a.memberships
+                        .iter()
+                        .find(|m| m.admin_tier >= AdminTier::Admin)
+                        .map(|m| m.organisation_id.clone())
+                })
+            })
+        })
+    })
 }

@@ -113,7 +113,10 @@ pub fn OrganisationsPage() -> impl IntoView {
                                 <td>{o.name.clone()}</td>
                                 <td data-label="Seats used">{format!("{} of {}", o.seats_used, o.licence_seats)}</td>
                                 <td data-label="Licence expires">{o.expiry_date.clone()}</td>
-                                <td><A href=format!("/users?org={}", o.id) attr:aria-label=format!("Users of {}", o.name)>"Users"</A></td>
+                                <td class="links">
+                                    <A href=format!("/users?org={}", o.id) attr:aria-label=format!("Users of {}", o.name)>"Users"</A>
+                                    <A href=format!("/audit?org={}", o.id) attr:aria-label=format!("Audit log of {}", o.name)>"Audit log"</A>
+                                </td>
                             </tr>
                         </For>
                     </tbody>

@@ -8,10 +8,9 @@ use coffer_shared::types::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::ErrorBox;
-use crate::pages::require_sign_in;
+use crate::pages::{managed_organisation, require_sign_in};
 use crate::session::use_session;
 
 const PAGE_SIZE: u32 = 25;
@@ -20,21 +19,7 @@ const PAGE_SIZE: u32 = 25;
 pub fn UsersPage() -> impl IntoView {
     let session = use_session();
     let allowed = require_sign_in();
-    let query_map = use_query_map();
-    // The organisation: `?org=` (instance administrators come from the
-    // Organisations page), else the first one the member administers.
-    let organisation = Memo::new(move |_| {
-        query_map.with(|q| q.get("org")).or_else(|| {
-            session.account.with(|a| {
-                a.as_ref().and_then(|a| {
-                    a.memberships
-                        .iter()
-                        .find(|m| m.admin_tier >= AdminTier::Admin)
-                        .map(|m| m.organisation_id.clone())
-                })
-            })
-        })
-    });
+    let organisation = managed_organisation();
     let may_grant_admin = Memo::new(move |_| {
         let org = organisation.get();
         session.account.with(|a| {
