@@ -289,6 +289,23 @@ impl Coffer {
             tx.commit().await?;
             return Err(SignInError::Failed.into());
         }
+        let memberships = store::memberships_of(&mut tx, &account.id).await?;
+        if let Some(expired) = crate::authz::licence_expired(&memberships, &today()) {
+            let who = Who::account(&account.id, &account.email);
+            let details = json!({ "reason": "licence expired", "expiry_date": expired });
+            audit::record(
+                &mut tx,
+                who,
+                None,
+                AuditAction::SignInRefused,
+                &account.email,
+                details,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(SignInError::LicenceExpired(expired).into());
+        }
         let (token, token_hash) = new_token();
         let session_id = new_id();
         store::insert_session(
@@ -362,8 +379,13 @@ impl Coffer {
         let Some(account) = store::account_by_id(&mut c, &s.account_id).await? else {
             return Ok(None);
         };
+        let memberships = store::memberships_of(&mut c, &account.id).await?;
+        // Sessions end with the licence, not just new sign-ins.
+        if crate::authz::licence_expired(&memberships, &today()).is_some() {
+            return Ok(None);
+        }
         Ok(Some(Actor {
-            memberships: store::memberships_of(&mut c, &account.id).await?,
+            memberships,
             account_id: account.id,
             email: account.email,
             is_instance_admin: account.is_instance_admin,
@@ -564,6 +586,11 @@ fn envelope(a: &AccountRow) -> Outcome<KeyEnvelope> {
         }),
         _ => Err(anyhow::anyhow!("account {} has a session but no keys", a.id).into()),
     }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, comparable with expiry dates.
+fn today() -> String {
+    time::OffsetDateTime::now_utc().date().to_string()
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -53,6 +53,16 @@ pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a
     }
 }
 
+/// ORG-7: a member whose every organisation's licence has expired may not
+/// use Coffer; returns the latest expiry date in that case. Accounts
+/// without memberships (the instance administrator) are never blocked.
+pub fn licence_expired(memberships: &[MembershipRow], today: &str) -> Option<String> {
+    if memberships.is_empty() || memberships.iter().any(|m| m.expiry_date.as_str() >= today) {
+        return None;
+    }
+    memberships.iter().map(|m| m.expiry_date.clone()).max()
+}
+
 /// The actor's tier in an organisation (`None` when not a member).
 pub fn tier_in(actor: &Actor, organisation_id: &str) -> AdminTier {
     actor
@@ -79,11 +89,41 @@ mod tests {
                     organisation_name: "Org".into(),
                     role: Role::Originator,
                     admin_tier: t,
+                    expiry_date: "2099-12-31".into(),
                 })
                 .into_iter()
                 .collect(),
             session_id: "s".into(),
         }
+    }
+
+    #[test]
+    fn expiry_blocks_only_when_every_licence_ended() {
+        let m = |d: &str| MembershipRow {
+            organisation_id: d.into(),
+            organisation_name: d.into(),
+            role: Role::Originator,
+            admin_tier: AdminTier::None,
+            expiry_date: d.into(),
+        };
+        assert_eq!(licence_expired(&[], "2026-11-22"), None);
+        assert_eq!(
+            licence_expired(&[m("2026-11-22")], "2026-11-22"),
+            None,
+            "valid through its last day"
+        );
+        assert_eq!(
+            licence_expired(&[m("2026-11-21")], "2026-11-22"),
+            Some("2026-11-21".into())
+        );
+        assert_eq!(
+            licence_expired(&[m("2026-11-20"), m("2027-01-01")], "2026-11-22"),
+            None
+        );
+        assert_eq!(
+            licence_expired(&[m("2026-11-20"), m("2026-11-21")], "2026-11-22"),
+            Some("2026-11-21".into())
+        );
     }
 
     #[test]

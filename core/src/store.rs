@@ -196,6 +196,8 @@ pub struct MembershipRow {
     pub organisation_name: String,
     pub role: Role,
     pub admin_tier: AdminTier,
+    /// Last day of the organisation's licence, `YYYY-MM-DD`.
+    pub expiry_date: String,
 }
 
 pub fn role_code(r: Role) -> &'static str {
@@ -254,7 +256,7 @@ pub async fn insert_membership(
 
 pub async fn memberships_of(c: &mut Conn, account_id: &str) -> R<Vec<MembershipRow>> {
     let rows = sqlx::query(
-        "SELECT m.organisation_id, o.name, m.role, m.admin_tier FROM memberships m \
+        "SELECT m.organisation_id, o.name, m.role, m.admin_tier, o.expiry_date FROM memberships m \
          JOIN organisations o ON o.id = m.organisation_id WHERE m.account_id = $1 ORDER BY o.name_key",
     )
     .bind(account_id)
@@ -267,6 +269,7 @@ pub async fn memberships_of(c: &mut Conn, account_id: &str) -> R<Vec<MembershipR
                 organisation_name: r.try_get(1)?,
                 role: role_from(&r.try_get::<String, _>(2)?),
                 admin_tier: tier_from(&r.try_get::<String, _>(3)?),
+                expiry_date: r.try_get(4)?,
             })
         })
         .collect()

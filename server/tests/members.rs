@@ -590,7 +590,55 @@ async fn exports_follow_filter_and_columns(backend: Backend) {
     assert_eq!(refusal(err), Refusal::Auth(AuthError::NotSignedIn));
 }
 
+/// ORG-7: after the licence expires members cannot sign in (and are told
+/// why only once their password is proven); their sessions end too.
+async fn expired_licence_blocks_members(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let yesterday = time::OffsetDateTime::now_utc()
+        .date()
+        .previous_day()
+        .unwrap()
+        .to_string();
+    sqlx::query("UPDATE organisations SET expiry_date = $1")
+        .bind(&yesterday)
+        .execute(&server.db().await)
+        .await
+        .unwrap();
+    let err = liaison.call::<SignedIn>("me", json!({})).await.unwrap_err();
+    assert_eq!(refusal(err), Refusal::Auth(AuthError::NotSignedIn));
+    let b = server.browser();
+    match b.sign_in("lia@acme.test", "liaison password").await {
+        Err(Some(e)) => {
+            assert_eq!(
+                refusal(e.clone()),
+                Refusal::SignIn(coffer_shared::errors::SignInError::LicenceExpired(
+                    yesterday.clone()
+                ))
+            );
+            assert_eq!(e.to_string(), format!("Your organisation's licence expired on {yesterday}. Ask your administrator to renew it."));
+        }
+        other => panic!("expected the expiry refusal, got {:?}", other.err()),
+    }
+    assert!(
+        matches!(b.sign_in("lia@acme.test", "a wrong guess").await, Err(None)),
+        "no hint without the password"
+    );
+    // The instance administrator still works and sees the date.
+    admin.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    let orgs: Vec<OrganisationView> = admin.call("organisations", json!({})).await.unwrap();
+    assert_eq!(orgs[0].expiry_date, yesterday);
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'session.sign_in_refused'",
+    )
+    .fetch_one(&server.db().await)
+    .await
+    .unwrap();
+    assert_eq!(refused, 1);
+}
+
 on_both!(
+    expired_licence_blocks_members,
     users_page_search_sort_page,
     adding_members_checks_seats_and_input,
     members_authorization_matrix,

@@ -40,6 +40,10 @@ pub enum SignInError {
     AttemptExpired,
     #[error("The current password is incorrect.")]
     WrongCurrentPassword,
+    /// Said only after the password was proven, so it reveals nothing to
+    /// someone guessing.
+    #[error("Your organisation's licence expired on {0}. Ask your administrator to renew it.")]
+    LicenceExpired(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::components::ErrorBox;
+use crate::components::{today_iso, ErrorBox};
 use crate::pages::require_sign_in;
 
 #[component]
@@ -112,7 +112,9 @@ pub fn OrganisationsPage() -> impl IntoView {
                             <tr>
                                 <td>{o.name.clone()}</td>
                                 <td data-label="Seats used">{format!("{} of {}", o.seats_used, o.licence_seats)}</td>
-                                <td data-label="Licence expires">{o.expiry_date.clone()}</td>
+                                <td data-label="Licence expires">
+                                    {if o.expiry_date < today_iso() { format!("{} (expired)", o.expiry_date) } else { o.expiry_date.clone() }}
+                                </td>
                                 <td class="links">
                                     <A href=format!("/users?org={}", o.id) attr:aria-label=format!("Users of {}", o.name)>"Users"</A>
                                     <A href=format!("/audit?org={}", o.id) attr:aria-label=format!("Audit log of {}", o.name)>"Audit log"</A>

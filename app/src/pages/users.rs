@@ -9,7 +9,7 @@ use coffer_shared::types::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::ErrorBox;
+use crate::components::{today_iso, ErrorBox};
 use crate::pages::{managed_organisation, require_sign_in};
 use crate::session::use_session;
 
@@ -149,8 +149,9 @@ pub fn UsersPage() -> impl IntoView {
                 <ErrorBox message=error />
                 {move || data.get().map(|d| view! {
                     <p class="hint" data-testid="seats">
-                        {format!("Licences: {} of {} in use, {} available. Expires {}.",
-                            d.seats.used, d.seats.licence_seats, (d.seats.licence_seats - d.seats.used).max(0), d.seats.expiry_date)}
+                        {format!("Licences: {} of {} in use, {} available. {} {}.",
+                            d.seats.used, d.seats.licence_seats, (d.seats.licence_seats - d.seats.used).max(0),
+                            if d.seats.expiry_date < today_iso() { "Expired on" } else { "Expires" }, d.seats.expiry_date)}
                     </p>
                 })}
                 <AddUser organisation may_grant_admin on_added=move || reload.update(|n| *n += 1) />
