@@ -290,3 +290,31 @@ pub async fn verify_audit_log(organisation_id: String) -> Result<ChainReport, Ap
             .await,
     )
 }
+
+// ------------------------------------------------------------------ groups (ORG-6)
+
+#[server(endpoint = "groups", input = Json)]
+pub async fn list_groups(organisation_id: String) -> Result<Vec<GroupView>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.groups(d.actor.as_ref(), &organisation_id).await)
+}
+
+#[server(endpoint = "add_group", input = Json)]
+pub async fn add_group(organisation_id: String, name: String) -> Result<GroupView, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .add_group(d.actor.as_ref(), &organisation_id, &name)
+            .await,
+    )
+}
+
+#[server(endpoint = "remove_group", input = Json)]
+pub async fn remove_group(organisation_id: String, group_id: String) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .remove_group(d.actor.as_ref(), &organisation_id, &group_id)
+            .await,
+    )
+}

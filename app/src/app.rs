@@ -3,7 +3,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::Header;
-use crate::pages::{account, audit, home, invite, organisations, outbox, setup, sign_in, users};
+use crate::pages::{
+    account, audit, groups, home, invite, organisations, outbox, setup, sign_in, users,
+};
 use crate::session::Session;
 
 #[component]
@@ -24,6 +26,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organisations") view=organisations::OrganisationsPage />
                     <Route path=path!("/users") view=users::UsersPage />
                     <Route path=path!("/audit") view=audit::AuditLogPage />
+                    <Route path=path!("/groups") view=groups::GroupsPage />
                     <Route path=path!("/outbox") view=outbox::OutboxPage />
                     <Route path=path!("/outbox/:id") view=outbox::OutboxMailPage />
                 </Routes>

@@ -27,6 +27,7 @@ pub fn Header() -> impl IntoView {
                     </Show>
                     <Show when=move || session.administers_an_organisation()>
                         <A href="/users">"Users"</A>
+                        <A href="/groups">"Groups"</A>
                         <A href="/audit">"Audit log"</A>
                     </Show>
                     <A href="/account">"My account"</A>

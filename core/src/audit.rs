@@ -19,6 +19,8 @@ pub enum AuditAction {
     PasswordChanged,
     PasswordChangeFailed,
     MemberAdded,
+    GroupCreated,
+    GroupRemoved,
 }
 
 impl AuditAction {
@@ -37,6 +39,8 @@ impl AuditAction {
             AuditAction::PasswordChanged => "account.password_changed",
             AuditAction::PasswordChangeFailed => "account.password_change_failed",
             AuditAction::MemberAdded => "member.added",
+            AuditAction::GroupCreated => "group.created",
+            AuditAction::GroupRemoved => "group.removed",
         }
     }
 }

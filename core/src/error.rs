@@ -2,7 +2,8 @@
 //! internal fault whose details stay in the server log.
 
 use coffer_shared::errors::{
-    AuthError, InputError, InvitationError, MemberError, Refusal, SetupError, SignInError,
+    AuthError, GroupError, InputError, InvitationError, MemberError, Refusal, SetupError,
+    SignInError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +43,8 @@ refusal_from!(
     InvitationError,
     SignInError,
     InputError,
-    MemberError
+    MemberError,
+    GroupError
 );
 
 /// True when a write lost a race on a unique constraint.

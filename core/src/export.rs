@@ -128,6 +128,7 @@ mod tests {
             role: Role::Originator,
             admin_tier: AdminTier::None,
             account_type: AccountType::Local,
+            group: "Sales".into(),
             active: true,
         }
     }
@@ -180,6 +181,7 @@ mod tests {
                 "Last name",
                 "Role",
                 "Admin",
+                "Group",
                 "Account type"
             ]
         );
@@ -191,6 +193,7 @@ mod tests {
                 "Smith, Jr.",
                 "Originator",
                 "None",
+                "Sales",
                 "Local"
             ]
         );

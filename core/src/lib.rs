@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod groups;
 pub mod mail;
 pub mod members;
 mod notices;

@@ -2,7 +2,7 @@
 //! (ORG-3) within the licence seats (ORG-7). `enrol` is the one way anybody
 //! becomes a member, so organisation creation uses it too.
 
-use coffer_shared::errors::{AuthError, MemberError};
+use coffer_shared::errors::{AuthError, GroupError, MemberError};
 use coffer_shared::policy::normalise_email;
 use coffer_shared::types::{AdminTier, MemberPage, MemberQuery, MemberRow, NewMember, Role, Seats};
 use serde_json::json;
@@ -220,6 +220,14 @@ impl Coffer {
         let seats = store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
+        let group = match input.group_id.as_deref().filter(|g| !g.is_empty()) {
+            Some(g) => Some(
+                store::group_in(&mut tx, organisation_id, g)
+                    .await?
+                    .ok_or(GroupError::Unknown)?,
+            ),
+            None => None,
+        };
         let enrolment = Enrolment {
             organisation_id,
             organisation_name: &seats.organisation_name,
@@ -230,6 +238,9 @@ impl Coffer {
             tier,
         };
         let account_id = self.enrol(&mut tx, actor, enrolment).await?;
+        if let Some(g) = &group {
+            store::set_member_group(&mut tx, organisation_id, &account_id, Some(&g.id)).await?;
+        }
         let row = store::member(&mut tx, organisation_id, &account_id)
             .await?
             .ok_or_else(|| {

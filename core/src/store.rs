@@ -1,7 +1,9 @@
 //! All SQL outside the migrations. Functions take a connection so callers
 //! decide the transaction; every query text runs on SQLite and PostgreSQL.
 
-use coffer_shared::types::{AccountType, AdminTier, MemberColumn, MemberRow, Role, SearchField};
+use coffer_shared::types::{
+    AccountType, AdminTier, GroupView, MemberColumn, MemberRow, Role, SearchField,
+};
 use sqlx::{AnyConnection, Row};
 
 pub type Conn = AnyConnection;
@@ -866,8 +868,8 @@ pub struct MemberFilter<'a> {
 
 /// Role and tier are matched by the words the page shows, not the codes.
 const ROLE_LABEL: &str = "(CASE m.role WHEN 'adhoc' THEN 'ad hoc' ELSE m.role END)";
-const MEMBER_FROM: &str =
-    "FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.organisation_id = $1";
+const MEMBER_FROM: &str = "FROM memberships m JOIN accounts a ON a.id = m.account_id \
+     LEFT JOIN groups g ON g.id = m.group_id WHERE m.organisation_id = $1";
 
 fn filter_sql(f: &MemberFilter<'_>) -> String {
     if f.pattern.is_none() {
@@ -899,6 +901,7 @@ fn sort_sql(col: MemberColumn) -> &'static str {
         MemberColumn::LastName => "LOWER(a.last_name)",
         MemberColumn::Role => "m.role",
         MemberColumn::Admin => "m.admin_tier",
+        MemberColumn::Group => "LOWER(COALESCE(g.name, ''))",
         MemberColumn::AccountType => "m.account_type",
     }
 }
@@ -915,7 +918,7 @@ pub async fn count_members(c: &mut Conn, organisation_id: &str, f: &MemberFilter
 
 const MEMBER_COLUMNS: &str =
     "a.id, a.email, a.first_name, a.last_name, m.role, m.admin_tier, m.account_type, \
-     CASE WHEN a.activated_at IS NULL THEN 0 ELSE 1 END";
+     CASE WHEN a.activated_at IS NULL THEN 0 ELSE 1 END, COALESCE(g.name, '')";
 
 fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
     Ok(MemberRow {
@@ -931,6 +934,7 @@ fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
             _ => AccountType::Local,
         },
         active: r.try_get::<i64, _>(7)? != 0,
+        group: r.try_get(8)?,
     })
 }
 
@@ -1005,6 +1009,104 @@ pub async fn set_preference(c: &mut Conn, account_id: &str, name: &str, value: &
     .bind(account_id)
     .bind(name)
     .bind(value)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ groups
+
+pub async fn groups(c: &mut Conn, organisation_id: &str) -> R<Vec<GroupView>> {
+    let rows = sqlx::query(
+        "SELECT g.id, g.name, (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) \
+         FROM groups g WHERE g.organisation_id = $1 ORDER BY g.name_key",
+    )
+    .bind(organisation_id)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(GroupView {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                members: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn group_name_taken(c: &mut Conn, organisation_id: &str, name_key: &str) -> R<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM groups WHERE organisation_id = $1 AND name_key = $2",
+    )
+    .bind(organisation_id)
+    .bind(name_key)
+    .fetch_one(c)
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn insert_group(
+    c: &mut Conn,
+    id: &str,
+    organisation_id: &str,
+    name: &str,
+    now: i64,
+) -> R<()> {
+    sqlx::query("INSERT INTO groups (id, organisation_id, name, name_key, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(organisation_id)
+        .bind(name)
+        .bind(name.to_lowercase())
+        .bind(now)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The group's name and member count, if it belongs to the organisation.
+pub async fn group_in(c: &mut Conn, organisation_id: &str, group_id: &str) -> R<Option<GroupView>> {
+    let row = sqlx::query(
+        "SELECT g.id, g.name, (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) \
+         FROM groups g WHERE g.organisation_id = $1 AND g.id = $2",
+    )
+    .bind(organisation_id)
+    .bind(group_id)
+    .fetch_optional(c)
+    .await?;
+    row.map(|r| {
+        Ok(GroupView {
+            id: r.try_get(0)?,
+            name: r.try_get(1)?,
+            members: r.try_get(2)?,
+        })
+    })
+    .transpose()
+}
+
+/// Deletes the group only if nobody is in it; false otherwise.
+pub async fn delete_empty_group(c: &mut Conn, group_id: &str) -> R<bool> {
+    let done = sqlx::query(
+        "DELETE FROM groups WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = $1)",
+    )
+    .bind(group_id)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_member_group(
+    c: &mut Conn,
+    organisation_id: &str,
+    account_id: &str,
+    group_id: Option<&str>,
+) -> R<()> {
+    sqlx::query(
+        "UPDATE memberships SET group_id = $1 WHERE organisation_id = $2 AND account_id = $3",
+    )
+    .bind(group_id)
+    .bind(organisation_id)
+    .bind(account_id)
     .execute(c)
     .await?;
     Ok(())

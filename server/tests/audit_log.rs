@@ -48,6 +48,7 @@ async fn audit_log_filters_exports_and_detects_tampering(backend: Backend) {
             last_name: "".into(),
             role: Role::Collaborator,
             admin: false,
+            group_id: None,
         };
         liaison
             .call::<MemberRow>("add_member", json!({ "organisation_id": org, "member": m }))

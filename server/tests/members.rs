@@ -31,6 +31,7 @@ async fn add(
         last_name: last.into(),
         role,
         admin,
+        group_id: None,
     };
     b.call(
         "add_member",
@@ -543,6 +544,7 @@ async fn exports_follow_filter_and_columns(backend: Backend) {
             "Baker, Jr.",
             "Collaborator",
             "None",
+            "",
             "Local"
         ]
     );

@@ -88,6 +88,20 @@ pub enum MemberError {
     UnknownOrganisation,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum GroupError {
+    #[error("Group names must be 1 to 60 characters.")]
+    InvalidName,
+    #[error("\"{0}\" is reserved; choose another group name.")]
+    Reserved(String),
+    #[error("A group with this name already exists.")]
+    NameTaken,
+    #[error("A group with members cannot be removed. Move its members first.")]
+    HasMembers,
+    #[error("That group does not exist in this organisation.")]
+    Unknown,
+}
+
 /// Every refusal, whatever its domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
 pub enum Refusal {
@@ -103,6 +117,8 @@ pub enum Refusal {
     Input(#[from] InputError),
     #[error(transparent)]
     Member(#[from] MemberError),
+    #[error(transparent)]
+    Group(#[from] GroupError),
 }
 
 #[cfg(test)]

@@ -223,16 +223,18 @@ pub enum MemberColumn {
     LastName,
     Role,
     Admin,
+    Group,
     AccountType,
 }
 
 impl MemberColumn {
-    pub const ALL: [MemberColumn; 6] = [
+    pub const ALL: [MemberColumn; 7] = [
         MemberColumn::Email,
         MemberColumn::FirstName,
         MemberColumn::LastName,
         MemberColumn::Role,
         MemberColumn::Admin,
+        MemberColumn::Group,
         MemberColumn::AccountType,
     ];
     pub fn label(self) -> &'static str {
@@ -242,6 +244,7 @@ impl MemberColumn {
             MemberColumn::LastName => "Last name",
             MemberColumn::Role => "Role",
             MemberColumn::Admin => "Admin",
+            MemberColumn::Group => "Group",
             MemberColumn::AccountType => "Account type",
         }
     }
@@ -286,6 +289,8 @@ pub struct MemberRow {
     pub role: Role,
     pub admin_tier: AdminTier,
     pub account_type: AccountType,
+    /// Empty when the member is in no group.
+    pub group: String,
     /// False until the member has accepted their invitation.
     pub active: bool,
 }
@@ -299,6 +304,7 @@ impl MemberRow {
             MemberColumn::LastName => &self.last_name,
             MemberColumn::Role => self.role.as_str(),
             MemberColumn::Admin => self.admin_tier.as_str(),
+            MemberColumn::Group => &self.group,
             MemberColumn::AccountType => self.account_type.as_str(),
         }
     }
@@ -326,6 +332,16 @@ pub struct NewMember {
     pub last_name: String,
     pub role: Role,
     pub admin: bool,
+    /// Id of one of the organisation's groups, if any.
+    #[serde(default)]
+    pub group_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub id: String,
+    pub name: String,
+    pub members: i64,
 }
 
 /// Filters of an organisation's audit log (AUD-1). Text filters match

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod audit;
+pub mod groups;
 pub mod home;
 pub mod invite;
 pub mod organisations;

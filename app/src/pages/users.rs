@@ -2,7 +2,7 @@
 //! field selector and wildcards, sortable columns, server-side paging, seats,
 //! and adding a member.
 
-use coffer_api::{add_member, get_member_columns, list_members, set_member_columns};
+use coffer_api::{add_member, get_member_columns, list_groups, list_members, set_member_columns};
 use coffer_shared::types::{
     AdminTier, MemberColumn, MemberPage, MemberQuery, NewMember, Role, SearchField,
 };
@@ -228,6 +228,21 @@ fn AddUser(
     let last = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Originator);
     let admin = RwSignal::new(false);
+    let group = RwSignal::new(String::new());
+    let groups = RwSignal::new(Vec::<coffer_shared::types::GroupView>::new());
+    Effect::new(move |_| {
+        if !open.get() {
+            return;
+        }
+        let Some(org) = organisation.get() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(g) = list_groups(org).await {
+                groups.set(g);
+            }
+        });
+    });
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -243,6 +258,7 @@ fn AddUser(
             last_name: last.get_untracked(),
             role: role.get_untracked(),
             admin: admin.get_untracked() && may_grant_admin.get_untracked(),
+            group_id: Some(group.get_untracked()).filter(|g| !g.is_empty()),
         };
         busy.set(true);
         spawn_local(async move {
@@ -287,6 +303,13 @@ fn AddUser(
                 <select id="new-role" on:change=move |ev| role.set(if event_target_value(&ev) == "Collaborator" { Role::Collaborator } else { Role::Originator })>
                     <option value="Originator">"Originator"</option>
                     <option value="Collaborator">"Collaborator"</option>
+                </select>
+                <label for="new-group">"Group"</label>
+                <select id="new-group" on:change=move |ev| group.set(event_target_value(&ev))>
+                    <option value="">"No group"</option>
+                    <For each=move || groups.get() key=|g| g.id.clone() let:g>
+                        <option value=g.id.clone()>{g.name.clone()}</option>
+                    </For>
                 </select>
                 <Show when=move || may_grant_admin.get()>
                     <label class="check"><input type="checkbox" bind:checked=admin />" Administrator"</label>

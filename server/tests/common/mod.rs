@@ -72,6 +72,11 @@ impl TestServer {
     }
 
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        // Server errors (incident ids) appear in a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_test_writer()
+            .try_init();
         let data = tempfile::tempdir().unwrap();
         let database_url = database_url_for(backend, data.path()).await;
         let mut config = Config {
