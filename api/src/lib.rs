@@ -318,3 +318,17 @@ pub async fn remove_group(organisation_id: String, group_id: String) -> Result<(
             .await,
     )
 }
+
+#[server(endpoint = "update_member", input = Json)]
+pub async fn update_member(
+    organisation_id: String,
+    account_id: String,
+    change: MemberChange,
+) -> Result<MemberRow, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .update_member(d.actor.as_ref(), &organisation_id, &account_id, &change)
+            .await,
+    )
+}

@@ -19,6 +19,7 @@ pub enum AuditAction {
     PasswordChanged,
     PasswordChangeFailed,
     MemberAdded,
+    MemberUpdated,
     GroupCreated,
     GroupRemoved,
 }
@@ -39,6 +40,7 @@ impl AuditAction {
             AuditAction::PasswordChanged => "account.password_changed",
             AuditAction::PasswordChangeFailed => "account.password_change_failed",
             AuditAction::MemberAdded => "member.added",
+            AuditAction::MemberUpdated => "member.updated",
             AuditAction::GroupCreated => "group.created",
             AuditAction::GroupRemoved => "group.removed",
         }

@@ -4,7 +4,9 @@
 
 use coffer_shared::errors::{AuthError, GroupError, MemberError};
 use coffer_shared::policy::normalise_email;
-use coffer_shared::types::{AdminTier, MemberPage, MemberQuery, MemberRow, NewMember, Role, Seats};
+use coffer_shared::types::{
+    AdminTier, MemberChange, MemberPage, MemberQuery, MemberRow, NewMember, Role, Seats,
+};
 use serde_json::json;
 
 use crate::audit::{self, AuditAction, Who};
@@ -251,6 +253,73 @@ impl Coffer {
         tx.commit().await?;
         self.flush_mail().await;
         Ok(row)
+    }
+}
+
+impl Coffer {
+    /// ORG-4: upgrade the role, change the admin tier (Liaisons only, never
+    /// one's own), move between groups. Records before and after.
+    pub async fn update_member(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        account_id: &str,
+        change: &MemberChange,
+    ) -> Outcome<MemberRow> {
+        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        if change.admin_tier.is_some() {
+            if account_id == actor.account_id {
+                return Err(MemberError::OwnTier.into());
+            }
+            authorize(Some(actor), Action::GrantAdminTier(organisation_id)).map_err(
+                |e| match e {
+                    AuthError::Forbidden => MemberError::OnlyLiaisonGrantsAdmin.into(),
+                    other => crate::Failure::from(other),
+                },
+            )?;
+        }
+        let mut tx = self.db().write().await?;
+        let before = store::member(&mut tx, organisation_id, account_id)
+            .await?
+            .ok_or(MemberError::NotAMember)?;
+        let role = change.role.unwrap_or(before.role);
+        if role < before.role {
+            return Err(MemberError::RoleDowngrade.into());
+        }
+        let tier = change.admin_tier.unwrap_or(before.admin_tier);
+        store::update_membership(&mut tx, organisation_id, account_id, role, tier).await?;
+        if let Some(group) = &change.group_id {
+            let group = match Some(group.as_str()).filter(|g| !g.is_empty()) {
+                Some(g) => Some(
+                    store::group_in(&mut tx, organisation_id, g)
+                        .await?
+                        .ok_or(GroupError::Unknown)?
+                        .id,
+                ),
+                None => None,
+            };
+            store::set_member_group(&mut tx, organisation_id, account_id, group.as_deref()).await?;
+        }
+        let after = store::member(&mut tx, organisation_id, account_id)
+            .await?
+            .ok_or(MemberError::NotAMember)?;
+        let details = json!({
+            "before": { "role": before.role.as_str(), "admin_tier": before.admin_tier.as_str(), "group": before.group },
+            "after": { "role": after.role.as_str(), "admin_tier": after.admin_tier.as_str(), "group": after.group },
+        });
+        let who = Who::account(&actor.account_id, &actor.email);
+        audit::record(
+            &mut tx,
+            who,
+            Some(organisation_id),
+            AuditAction::MemberUpdated,
+            &after.email,
+            details,
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 }
 

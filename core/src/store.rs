@@ -1111,3 +1111,36 @@ pub async fn set_member_group(
     .await?;
     Ok(())
 }
+
+pub async fn update_membership(
+    c: &mut Conn,
+    organisation_id: &str,
+    account_id: &str,
+    role: Role,
+    tier: AdminTier,
+) -> R<()> {
+    sqlx::query("UPDATE memberships SET role = $1, admin_tier = $2 WHERE organisation_id = $3 AND account_id = $4")
+        .bind(role_code(role))
+        .bind(tier_code(tier))
+        .bind(organisation_id)
+        .bind(account_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The member's current group id, if any.
+pub async fn member_group_id(
+    c: &mut Conn,
+    organisation_id: &str,
+    account_id: &str,
+) -> R<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT group_id FROM memberships WHERE organisation_id = $1 AND account_id = $2",
+    )
+    .bind(organisation_id)
+    .bind(account_id)
+    .fetch_optional(c)
+    .await
+    .map(Option::flatten)
+}

@@ -639,7 +639,233 @@ async fn expired_licence_blocks_members(backend: Backend) {
     assert_eq!(refused, 1);
 }
 
+async fn change(
+    b: &Browser,
+    org: &str,
+    account: &str,
+    c: MemberChange,
+) -> Result<MemberRow, ApiError> {
+    b.call(
+        "update_member",
+        json!({ "organisation_id": org, "account_id": account, "change": c }),
+    )
+    .await
+}
+
+/// ORG-4: role upgrade only, tiers only by Liaisons and never one's own,
+/// group moves; before/after in the audit record.
+async fn editing_members(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let me: SignedIn = liaison.call("me", json!({})).await.unwrap();
+    let org = me.account.memberships[0].organisation_id.clone();
+    let bob = add(
+        &liaison,
+        &org,
+        "bob@acme.test",
+        "Bob",
+        "B",
+        Role::Collaborator,
+        false,
+    )
+    .await
+    .unwrap();
+    let up = change(
+        &liaison,
+        &org,
+        &bob.account_id,
+        MemberChange {
+            role: Some(Role::Originator),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(up.role, Role::Originator);
+    for role in [Role::Collaborator, Role::AdHoc] {
+        let err = change(
+            &liaison,
+            &org,
+            &bob.account_id,
+            MemberChange {
+                role: Some(role),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(refusal(err), Refusal::Member(MemberError::RoleDowngrade));
+    }
+    let sales: GroupView = liaison
+        .call(
+            "add_group",
+            json!({ "organisation_id": org, "name": "Sales" }),
+        )
+        .await
+        .unwrap();
+    let moved = change(
+        &liaison,
+        &org,
+        &bob.account_id,
+        MemberChange {
+            group_id: Some(sales.id.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(moved.group, "Sales");
+    let out = change(
+        &liaison,
+        &org,
+        &bob.account_id,
+        MemberChange {
+            group_id: Some(String::new()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.group, "");
+    // Tiers: the Liaison makes Bob an Admin; nobody touches their own tier;
+    // an Admin cannot grant tiers.
+    let tiered = change(
+        &liaison,
+        &org,
+        &bob.account_id,
+        MemberChange {
+            admin_tier: Some(AdminTier::Admin),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(tiered.admin_tier, AdminTier::Admin);
+    let err = change(
+        &liaison,
+        &org,
+        &me.account.id,
+        MemberChange {
+            admin_tier: Some(AdminTier::None),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Member(MemberError::OwnTier));
+    let token = server.invitation_tokens("bob@acme.test").remove(0);
+    let bob_browser = server.browser();
+    bob_browser
+        .accept_invitation(&token, "bob's password")
+        .await
+        .unwrap();
+    bob_browser
+        .sign_in("bob@acme.test", "bob's password")
+        .await
+        .unwrap();
+    let err = change(
+        &bob_browser,
+        &org,
+        &me.account.id,
+        MemberChange {
+            admin_tier: Some(AdminTier::None),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        refusal(err),
+        Refusal::Member(MemberError::OnlyLiaisonGrantsAdmin)
+    );
+    let err = change(
+        &bob_browser,
+        &org,
+        &bob.account_id,
+        MemberChange {
+            admin_tier: Some(AdminTier::Liaison),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Member(MemberError::OwnTier));
+    // An Admin may still upgrade roles.
+    let carl = add(
+        &liaison,
+        &org,
+        "carl@acme.test",
+        "",
+        "",
+        Role::Collaborator,
+        false,
+    )
+    .await
+    .unwrap();
+    change(
+        &bob_browser,
+        &org,
+        &carl.account_id,
+        MemberChange {
+            role: Some(Role::Originator),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Outsiders and strangers.
+    let other = member(&server, &admin, "Bravo", "bo@bravo.test", "bo's password").await;
+    let err = change(
+        &other,
+        &org,
+        &carl.account_id,
+        MemberChange {
+            role: Some(Role::Originator),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Auth(AuthError::Forbidden));
+    let bo_id = other
+        .call::<SignedIn>("me", json!({}))
+        .await
+        .unwrap()
+        .account
+        .id;
+    let err = change(
+        &liaison,
+        &org,
+        &bo_id,
+        MemberChange {
+            role: Some(Role::Originator),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Member(MemberError::NotAMember));
+    let details: Vec<String> = sqlx::query_scalar(
+        "SELECT details FROM audit_events WHERE action = 'member.updated' ORDER BY id",
+    )
+    .fetch_all(&server.db().await)
+    .await
+    .unwrap();
+    assert_eq!(details.len(), 5);
+    assert!(
+        details[0].contains(r#""before":{"admin_tier":"None","group":"","role":"Collaborator"}"#),
+        "{}",
+        details[0]
+    );
+    assert!(
+        details[0].contains(r#""after":{"admin_tier":"None","group":"","role":"Originator"}"#),
+        "{}",
+        details[0]
+    );
+}
+
 on_both!(
+    editing_members,
     expired_licence_blocks_members,
     users_page_search_sort_page,
     adding_members_checks_seats_and_input,

@@ -86,6 +86,12 @@ pub enum MemberError {
     InvalidName,
     #[error("That organisation does not exist.")]
     UnknownOrganisation,
+    #[error("Roles can only be upgraded: Ad hoc, then Collaborator, then Originator.")]
+    RoleDowngrade,
+    #[error("Nobody can change their own administrator tier.")]
+    OwnTier,
+    #[error("That person is not a member of this organisation.")]
+    NotAMember,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]

@@ -37,7 +37,7 @@ impl<'de> Deserialize<'de> for Bytes {
 }
 
 /// Member role; only ever upgraded (SPEC "Actors").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Role {
     AdHoc,
     Collaborator,
@@ -55,7 +55,7 @@ impl Role {
 }
 
 /// Administrative tier inside an organisation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum AdminTier {
     None,
     Admin,
@@ -334,6 +334,15 @@ pub struct NewMember {
     pub admin: bool,
     /// Id of one of the organisation's groups, if any.
     #[serde(default)]
+    pub group_id: Option<String>,
+}
+
+/// ORG-4: what an administrator changes about a member; `None` leaves a
+/// field as it is. `group_id: Some("")` takes the member out of their group.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberChange {
+    pub role: Option<Role>,
+    pub admin_tier: Option<AdminTier>,
     pub group_id: Option<String>,
 }
 

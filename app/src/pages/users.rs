@@ -2,9 +2,12 @@
 //! field selector and wildcards, sortable columns, server-side paging, seats,
 //! and adding a member.
 
-use coffer_api::{add_member, get_member_columns, list_groups, list_members, set_member_columns};
+use coffer_api::{
+    add_member, get_member_columns, list_groups, list_members, set_member_columns, update_member,
+};
 use coffer_shared::types::{
-    AdminTier, MemberColumn, MemberPage, MemberQuery, NewMember, Role, SearchField,
+    AdminTier, GroupView, MemberChange, MemberColumn, MemberPage, MemberQuery, MemberRow,
+    NewMember, Role, SearchField,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -41,6 +44,12 @@ pub fn UsersPage() -> impl IntoView {
     let data = RwSignal::new(None::<MemberPage>);
     let error = RwSignal::new(None::<String>);
     let reload = RwSignal::new(0u32);
+    let editing = RwSignal::new(None::<MemberRow>);
+    let my_id = move || {
+        session
+            .account
+            .with(|a| a.as_ref().map(|a| a.id.clone()).unwrap_or_default())
+    };
     let visible = RwSignal::new(MemberColumn::ALL.to_vec());
     spawn_local(async move {
         if let Ok(cols) = get_member_columns().await {
@@ -155,6 +164,10 @@ pub fn UsersPage() -> impl IntoView {
                     </p>
                 })}
                 <AddUser organisation may_grant_admin on_added=move || reload.update(|n| *n += 1) />
+                {move || editing.get().map(|row| {
+                    let own = row.account_id == my_id();
+                    view! { <EditMember row organisation may_grant_admin own editing on_saved=move || reload.update(|n| *n += 1) /> }
+                })}
                 <div class="search" role="search">
                     <label for="search-field" class="visually-hidden">"Search in"</label>
                     <select id="search-field" on:change=move |ev| {
@@ -192,14 +205,19 @@ pub fn UsersPage() -> impl IntoView {
                     <thead><tr>
                         {move || visible.get().into_iter().map(header).collect_view()}
                         <th scope="col">"Status"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr></thead>
                     <tbody>
-                        <For each=move || data.get().map(|d| d.rows).unwrap_or_default() key=|r| r.account_id.clone() let:r>
+                        <For each=move || data.get().map(|d| d.rows).unwrap_or_default() key=|r| (r.account_id.clone(), r.role, r.admin_tier, r.group.clone(), r.active) let:r>
                             <tr>
                                 {let r2 = r.clone(); move || visible.get().into_iter().map(|col| view! {
                                     <td data-label=col.label()>{r2.cell(col).to_string()}</td>
                                 }).collect_view()}
                                 <td data-label="Status">{if r.active { "Active" } else { "Invited" }}</td>
+                                <td>
+                                    <button type="button" class="secondary small" aria-label=format!("Edit {}", r.email)
+                                        on:click={let r = r.clone(); move |_| editing.set(Some(r.clone()))}>"Edit"</button>
+                                </td>
                             </tr>
                         </For>
                     </tbody>
@@ -229,7 +247,7 @@ fn AddUser(
     let role = RwSignal::new(Role::Originator);
     let admin = RwSignal::new(false);
     let group = RwSignal::new(String::new());
-    let groups = RwSignal::new(Vec::<coffer_shared::types::GroupView>::new());
+    let groups = RwSignal::new(Vec::<GroupView>::new());
     Effect::new(move |_| {
         if !open.get() {
             return;
@@ -321,5 +339,98 @@ fn AddUser(
                 </div>
             </form>
         </Show>
+    }
+}
+
+/// ORG-4: role upgrade, admin tier (Liaisons, never one's own), group.
+#[component]
+fn EditMember(
+    row: MemberRow,
+    organisation: Memo<Option<String>>,
+    may_grant_admin: Memo<bool>,
+    own: bool,
+    editing: RwSignal<Option<MemberRow>>,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let role = RwSignal::new(row.role);
+    let tier = RwSignal::new(row.admin_tier);
+    let group = RwSignal::new(None::<String>);
+    let groups = RwSignal::new(Vec::<GroupView>::new());
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let current_group = row.group.clone();
+    spawn_local(async move {
+        if let Some(org) = organisation.get_untracked() {
+            if let Ok(g) = list_groups(org).await {
+                groups.set(g);
+            }
+        }
+    });
+    let roles: Vec<Role> = [Role::AdHoc, Role::Collaborator, Role::Originator]
+        .into_iter()
+        .filter(|r| *r >= row.role)
+        .collect();
+    let show_tier = may_grant_admin.get_untracked() && !own;
+    let account_id = row.account_id.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let Some(org) = organisation.get_untracked() else {
+            return;
+        };
+        let change = MemberChange {
+            role: Some(role.get_untracked()),
+            admin_tier: show_tier.then(|| tier.get_untracked()),
+            group_id: group.get_untracked(),
+        };
+        let account_id = account_id.clone();
+        spawn_local(async move {
+            match update_member(org, account_id, change).await {
+                Ok(r) => {
+                    notice.set(Some(format!("{} was updated.", r.email)));
+                    on_saved();
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <form on:submit=submit novalidate class="stack edit" aria-labelledby="edit-heading">
+            <h2 id="edit-heading">{format!("Edit {}", row.email)}</h2>
+            <label for="edit-role">"Role"</label>
+            <select id="edit-role" on:change=move |ev| {
+                let v = event_target_value(&ev);
+                role.set([Role::AdHoc, Role::Collaborator, Role::Originator].into_iter().find(|r| r.as_str() == v).unwrap_or(Role::Originator));
+            }>
+                {roles.into_iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == r>{r.as_str()}</option> }).collect_view()}
+            </select>
+            <p class="hint">"Roles can only be upgraded."</p>
+            {show_tier.then(|| view! {
+                <label for="edit-tier">"Administrator tier"</label>
+                <select id="edit-tier" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    tier.set([AdminTier::None, AdminTier::Admin, AdminTier::Liaison].into_iter().find(|t| t.as_str() == v).unwrap_or(AdminTier::None));
+                }>
+                    {[AdminTier::None, AdminTier::Admin, AdminTier::Liaison].into_iter().map(|t| view! {
+                        <option value=t.as_str() selected=move || tier.get() == t>{t.as_str()}</option>
+                    }).collect_view()}
+                </select>
+            })}
+            <label for="edit-group">"Group"</label>
+            <select id="edit-group" on:change=move |ev| group.set(Some(event_target_value(&ev)))>
+                <option value="">"No group"</option>
+                <For each=move || groups.get() key=|g| g.id.clone() let:g>
+                    <option value=g.id.clone() selected={g.name == current_group}>{g.name.clone()}</option>
+                </For>
+            </select>
+            <ErrorBox message=error />
+            <Show when=move || notice.with(|n| n.is_some())>
+                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+            </Show>
+            <div class="actions">
+                <button type="submit">"Save changes"</button>
+                <button type="button" class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
+            </div>
+        </form>
     }
 }
