@@ -48,6 +48,20 @@ pub fn ErrorBox(message: RwSignal<Option<String>>) -> impl IntoView {
     }
 }
 
+/// Previous / next page buttons and "Page N of M" (`page` is zero-based).
+#[component]
+pub fn Pager(page: RwSignal<u32>, #[prop(into)] pages: Signal<u32>) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <button type="button" class="secondary" disabled=move || page.get() == 0
+                on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous page"</button>
+            <span>{move || format!("Page {} of {}", page.get() + 1, pages.get())}</span>
+            <button type="button" class="secondary" disabled=move || page.get() + 1 >= pages.get()
+                on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
+        </nav>
+    }
+}
+
 /// "Password" and "Confirm password" with a strength meter. The policy
 /// itself is checked by the caller with `check_new_password`.
 #[component]

@@ -9,13 +9,6 @@ use coffer_shared::types::*;
 use common::*;
 use serde_json::json;
 
-fn refusal(e: ApiError) -> Refusal {
-    match e {
-        ApiError::Refused(r) => r,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
 async fn log(b: &Browser, org: &str, q: AuditQuery) -> Result<AuditLogPage, ApiError> {
     b.call("audit_log", json!({ "organisation_id": org, "query": q }))
         .await
@@ -33,14 +26,7 @@ fn actions(p: &AuditLogPage) -> Vec<&str> {
 async fn audit_log_filters_exports_and_detects_tampering(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
-    let org = liaison
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap()
-        .account
-        .memberships[0]
-        .organisation_id
-        .clone();
+    let org = organisation_id(&liaison).await;
     for email in ["ann@acme.test", "bob@acme.test"] {
         let m = NewMember {
             email: email.into(),
@@ -222,14 +208,7 @@ async fn audit_log_filters_exports_and_detects_tampering(backend: Backend) {
 async fn audit_log_refusals(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
-    let org = liaison
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap()
-        .account
-        .memberships[0]
-        .organisation_id
-        .clone();
+    let org = organisation_id(&liaison).await;
     let other = member(&server, &admin, "Bravo", "bo@bravo.test", "bo's password").await;
     let anonymous = server.browser();
     for (who, want) in [

@@ -9,13 +9,6 @@ use coffer_shared::types::*;
 use common::*;
 use serde_json::json;
 
-fn refusal(e: ApiError) -> Refusal {
-    match e {
-        ApiError::Refused(r) => r,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
 async fn add_group(b: &Browser, org: &str, name: &str) -> Result<GroupView, ApiError> {
     b.call("add_group", json!({ "organisation_id": org, "name": name }))
         .await
@@ -24,14 +17,7 @@ async fn add_group(b: &Browser, org: &str, name: &str) -> Result<GroupView, ApiE
 async fn groups_rules(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
-    let org = liaison
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap()
-        .account
-        .memberships[0]
-        .organisation_id
-        .clone();
+    let org = organisation_id(&liaison).await;
     let sales = add_group(&liaison, &org, " Sales ").await.unwrap();
     assert_eq!(sales.name, "Sales");
     let legal = add_group(&liaison, &org, "Legal").await.unwrap();
@@ -66,14 +52,7 @@ async fn groups_rules(backend: Backend) {
         .unwrap();
     assert_eq!(row.group, "Sales");
     let other = member(&server, &admin, "Bravo", "bo@bravo.test", "bo's password").await;
-    let bravo_org = other
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap()
-        .account
-        .memberships[0]
-        .organisation_id
-        .clone();
+    let bravo_org = organisation_id(&other).await;
     let foreign = add_group(&other, &bravo_org, "Sales").await.unwrap();
     let bob = NewMember {
         email: "bob@acme.test".into(),

@@ -9,13 +9,6 @@ use coffer_shared::types::*;
 use common::*;
 use serde_json::json;
 
-fn refusal(e: ApiError) -> Refusal {
-    match e {
-        ApiError::Refused(r) => r,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
 async fn add(
     b: &Browser,
     org: &str,
@@ -61,14 +54,7 @@ fn emails(p: &MemberPage) -> Vec<&str> {
 async fn users_page_search_sort_page(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
-    let org = liaison
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap()
-        .account
-        .memberships[0]
-        .organisation_id
-        .clone();
+    let org = organisation_id(&liaison).await;
     for (email, first, last, role) in [
         ("ann@acme.test", "Ann", "Archer", Role::Originator),
         ("bob@acme.test", "Bob", "Baker", Role::Collaborator),
@@ -158,14 +144,7 @@ async fn users_page_search_sort_page(backend: Backend) {
 async fn adding_members_checks_seats_and_input(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
-    let org = liaison
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap()
-        .account
-        .memberships[0]
-        .organisation_id
-        .clone();
+    let org = organisation_id(&liaison).await;
     let bad = [
         (
             ("not-an-email", "A", "B", Role::Originator),
@@ -312,14 +291,7 @@ async fn members_authorization_matrix(backend: Backend) {
         "liaison password",
     )
     .await;
-    let org = liaison
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap()
-        .account
-        .memberships[0]
-        .organisation_id
-        .clone();
+    let org = organisation_id(&liaison).await;
     let other_liaison = member(
         &server,
         &instance_admin,
@@ -474,14 +446,7 @@ async fn download(b: &Browser, query: &str) -> (u16, Vec<u8>) {
 async fn exports_follow_filter_and_columns(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
-    let org = liaison
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap()
-        .account
-        .memberships[0]
-        .organisation_id
-        .clone();
+    let org = organisation_id(&liaison).await;
     add(
         &liaison,
         &org,

@@ -12,7 +12,7 @@ use coffer_shared::types::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::{today_iso, ErrorBox};
+use crate::components::{today_iso, ErrorBox, Pager};
 use crate::pages::{managed_organisation, require_sign_in};
 use crate::session::use_session;
 
@@ -222,13 +222,7 @@ pub fn UsersPage() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
-                <nav class="pager" aria-label="Pages">
-                    <button type="button" class="secondary" disabled=move || page_no.get() == 0
-                        on:click=move |_| page_no.update(|p| *p = p.saturating_sub(1))>"Previous page"</button>
-                    <span>{move || format!("Page {} of {}", page_no.get() + 1, pages())}</span>
-                    <button type="button" class="secondary" disabled=move || page_no.get() + 1 >= pages()
-                        on:click=move |_| page_no.update(|p| *p += 1)>"Next page"</button>
-                </nav>
+                <Pager page=page_no pages=Signal::derive(pages) />
             </section>
         </Show>
     }

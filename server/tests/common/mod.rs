@@ -326,6 +326,20 @@ impl Browser {
     }
 }
 
+/// The refusal inside an error, or a failed test.
+pub fn refusal(e: ApiError) -> coffer_shared::errors::Refusal {
+    match e {
+        ApiError::Refused(r) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// The id of the first organisation the signed-in person belongs to.
+pub async fn organisation_id(b: &Browser) -> String {
+    let me: SignedIn = b.call("me", json!({})).await.unwrap();
+    me.account.memberships[0].organisation_id.clone()
+}
+
 pub const ADMIN: &str = "root@coffer.test";
 pub const ADMIN_PASSWORD: &str = "instance admin password";
 
