@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 
 apt_ensure chromium postgresql
 ensure_browser_toolchain
-if ! python3 -c 'import openpyxl' 2>/dev/null; then
-  say "Installing openpyxl (an independent .xlsx reader for the export tests)"
-  python3 -m pip install --quiet openpyxl
+if ! python3 -c 'import openpyxl, aiosmtpd' 2>/dev/null; then
+  say "Installing openpyxl and aiosmtpd (independent .xlsx reader and SMTP server for the tests)"
+  python3 -m pip install --quiet openpyxl aiosmtpd
 fi
 if [ ! -x end2end/node_modules/.bin/playwright ]; then
   say "Installing the browser-test packages (npm ci)"

@@ -1,0 +1,134 @@
+//! AUD-2 over real SMTP: with `smtp_url` set, mail goes to an SMTP server
+//! (Python's aiosmtpd, an implementation we did not write, on loopback)
+//! instead of the outbox, and an outage only delays delivery.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+
+struct SmtpServer {
+    child: Child,
+    maildir: tempfile::TempDir,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start_smtp(port: u16) -> SmtpServer {
+    let maildir = tempfile::tempdir().unwrap();
+    let child = Command::new("python3")
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(maildir.path().join("Maildir"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 -m aiosmtpd (pip install aiosmtpd; scripts/test.sh does)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return SmtpServer { child, maildir };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("aiosmtpd did not start on port {port}");
+}
+
+fn delivered(smtp: &SmtpServer) -> Vec<String> {
+    let new = smtp.maildir.path().join("Maildir").join("new");
+    std::fs::read_dir(new)
+        .map(|d| {
+            d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn mail_goes_over_smtp_and_survives_an_outage(backend: Backend) {
+    let port = free_port();
+    let server = TestServer::start_with(backend, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))
+    })
+    .await;
+    let admin = server.browser();
+    admin.setup(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    admin.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
+
+    // The SMTP server is down: the organisation is still created and the
+    // invitation waits in the queue.
+    admin
+        .create_organisation("Acme", "ann@acme.test")
+        .await
+        .unwrap();
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue")
+        .fetch_one(&server.db().await)
+        .await
+        .unwrap();
+    assert_eq!(queued, 1);
+
+    // It comes up; the next delivery pass sends the invitation.
+    let smtp = start_smtp(port).await;
+    sqlx::query("UPDATE mail_queue SET next_attempt_at = 0")
+        .execute(&server.db().await)
+        .await
+        .unwrap();
+    server.running.coffer.flush_mail().await;
+    let mails = delivered(&smtp);
+    assert_eq!(mails.len(), 1, "one invitation delivered over SMTP");
+    assert!(mails[0].contains("To: ann@acme.test"), "{}", mails[0]);
+    assert!(
+        mails[0].contains("Subject: You are invited to Acme on Coffer"),
+        "{}",
+        mails[0]
+    );
+    assert!(mails[0].contains("/invite#"));
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue")
+        .fetch_one(&server.db().await)
+        .await
+        .unwrap();
+    assert_eq!(queued, 0, "delivered mail leaves the queue");
+
+    // With SMTP up, the next mail goes straight away; the outbox stays empty.
+    admin
+        .create_organisation("Bravo", "bo@bravo.test")
+        .await
+        .unwrap();
+    assert_eq!(delivered(&smtp).len(), 2);
+    assert!(delivered(&smtp)
+        .iter()
+        .any(|m| m.contains("To: bo@bravo.test")));
+    let outbox: Vec<coffer_shared::types::OutboxSummary> =
+        admin.call("outbox", json!({})).await.unwrap();
+    assert!(outbox.is_empty());
+    assert!(
+        !server.data.path().join("outbox").exists()
+            || std::fs::read_dir(server.data.path().join("outbox"))
+                .unwrap()
+                .count()
+                == 0
+    );
+}
+
+on_both!(mail_goes_over_smtp_and_survives_an_outage);
