@@ -47,9 +47,11 @@ async fn start_smtp(port: u16) -> SmtpServer {
         .stderr(Stdio::null())
         .spawn()
         .expect("python3 -m aiosmtpd (pip install aiosmtpd; scripts/test.sh does)");
+    // Owned at once, so Drop kills and reaps it on every path.
+    let server = SmtpServer { child, maildir };
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return SmtpServer { child, maildir };
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
