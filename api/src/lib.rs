@@ -332,3 +332,17 @@ pub async fn update_member(
             .await,
     )
 }
+
+// ------------------------------------------------------------------ own profile (ACC-9)
+
+#[server(endpoint = "profile", input = Json)]
+pub async fn get_profile() -> Result<Profile, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.profile(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "update_profile", input = Json)]
+pub async fn update_profile(profile: Profile) -> Result<Profile, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.update_profile(d.actor.as_ref(), &profile).await)
+}

@@ -14,6 +14,7 @@ pub mod mail;
 pub mod members;
 mod notices;
 pub mod organisations;
+pub mod profile;
 pub mod store;
 pub mod tokens;
 

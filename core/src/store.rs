@@ -2,7 +2,7 @@
 //! decide the transaction; every query text runs on SQLite and PostgreSQL.
 
 use coffer_shared::types::{
-    AccountType, AdminTier, GroupView, MemberColumn, MemberRow, Role, SearchField,
+    AccountType, AdminTier, GroupView, MemberColumn, MemberRow, Profile, Role, SearchField,
 };
 use sqlx::{AnyConnection, Row};
 
@@ -1143,4 +1143,35 @@ pub async fn member_group_id(
     .fetch_optional(c)
     .await
     .map(Option::flatten)
+}
+
+// ------------------------------------------------------------------ profile (ACC-9)
+
+pub async fn profile(c: &mut Conn, account_id: &str) -> R<Option<Profile>> {
+    let row =
+        sqlx::query("SELECT first_name, last_name, other_name, mobile FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(c)
+            .await?;
+    row.map(|r| {
+        Ok(Profile {
+            first_name: r.try_get(0)?,
+            last_name: r.try_get(1)?,
+            other_name: r.try_get(2)?,
+            mobile: r.try_get(3)?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn set_profile(c: &mut Conn, account_id: &str, p: &Profile) -> R<()> {
+    sqlx::query("UPDATE accounts SET first_name = $1, last_name = $2, other_name = $3, mobile = $4 WHERE id = $5")
+        .bind(&p.first_name)
+        .bind(&p.last_name)
+        .bind(&p.other_name)
+        .bind(&p.mobile)
+        .bind(account_id)
+        .execute(c)
+        .await?;
+    Ok(())
 }

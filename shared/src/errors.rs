@@ -70,6 +70,10 @@ pub enum InputError {
     UnknownMail,
     #[error("Enter dates as calendar dates (YYYY-MM-DD).")]
     InvalidDate,
+    #[error("Enter the mobile number in international form: + and country code, then 6 to 14 digits, like +447700900123.")]
+    InvalidMobile,
+    #[error("Names must be at most 100 characters.")]
+    NameTooLong,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]

@@ -120,6 +120,27 @@ pub fn normalise_email(input: &str) -> Result<String, InputError> {
     }
 }
 
+/// E.164: `+`, a country code not starting with 0, at most 15 digits in
+/// all. Spaces, dots, dashes and brackets people type are dropped first.
+pub fn normalise_mobile(input: &str) -> Result<String, InputError> {
+    let compact: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    if compact.is_empty() {
+        return Ok(compact);
+    }
+    let digits = compact.strip_prefix('+').ok_or(InputError::InvalidMobile)?;
+    let ok = (7..=15).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0');
+    if ok {
+        Ok(compact)
+    } else {
+        Err(InputError::InvalidMobile)
+    }
+}
+
 pub fn check_organisation_name(name: &str) -> Result<String, InputError> {
     let n = name.trim();
     let len = n.chars().count();
@@ -158,6 +179,28 @@ mod tests {
         assert!(password_strength("password123") <= 1);
         assert!(password_strength("aaaaaaaaaaaaaaaa") <= 1);
         assert!(password_strength("Tr0ub4dor&3x-horse") >= 3);
+    }
+
+    #[test]
+    fn mobile_numbers() {
+        assert_eq!(
+            normalise_mobile(" +44 7700 900-123 ").unwrap(),
+            "+447700900123"
+        );
+        assert_eq!(normalise_mobile("").unwrap(), "");
+        for bad in [
+            "07700900123",
+            "+0123456789",
+            "+12345",
+            "+1234567890123456",
+            "+44 77OO 900123",
+        ] {
+            assert_eq!(
+                normalise_mobile(bad),
+                Err(InputError::InvalidMobile),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

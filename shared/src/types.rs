@@ -391,6 +391,16 @@ pub struct ChainReport {
     pub first_broken: Option<(i64, String)>,
 }
 
+/// ACC-9: the person's own profile.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub first_name: String,
+    pub last_name: String,
+    pub other_name: String,
+    /// E.164 with a leading `+`, or empty.
+    pub mobile: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,9 @@
 //! My account: key fingerprint, password change (ACC-5), sessions (ACC-8),
 //! sign-out.
 
-use coffer_api::{sessions, sign_out, terminate_all_sessions};
+use coffer_api::{get_profile, sessions, sign_out, terminate_all_sessions, update_profile};
 use coffer_shared::policy::check_new_password;
-use coffer_shared::types::SessionView;
+use coffer_shared::types::{Profile, SessionView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -70,6 +70,7 @@ pub fn AccountPage() -> impl IntoView {
                     <button type="button" class="secondary" on:click=do_sign_out>"Sign out"</button>
                 </div>
             </section>
+            <EditProfile />
             <ChangePassword />
             <section class="card">
                 <h2>"Sessions"</h2>
@@ -152,6 +153,69 @@ fn ChangePassword() -> impl IntoView {
                     </div>
                 </form>
             </Show>
+        </section>
+    }
+}
+
+/// ACC-9: names and mobile number.
+#[component]
+fn EditProfile() -> impl IntoView {
+    let first = RwSignal::new(String::new());
+    let last = RwSignal::new(String::new());
+    let other = RwSignal::new(String::new());
+    let mobile = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let fill = move |p: Profile| {
+        first.set(p.first_name);
+        last.set(p.last_name);
+        other.set(p.other_name);
+        mobile.set(p.mobile);
+    };
+    spawn_local(async move {
+        if let Ok(p) = get_profile().await {
+            fill(p);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        notice.set(None);
+        let p = Profile {
+            first_name: first.get(),
+            last_name: last.get(),
+            other_name: other.get(),
+            mobile: mobile.get(),
+        };
+        spawn_local(async move {
+            match update_profile(p).await {
+                Ok(saved) => {
+                    fill(saved);
+                    notice.set(Some("Your profile was saved.".into()));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2 id="profile-heading">"Profile"</h2>
+            <form on:submit=submit novalidate aria-labelledby="profile-heading">
+                <label for="profile-first">"First name"</label>
+                <input id="profile-first" type="text" autocomplete="given-name" bind:value=first />
+                <label for="profile-last">"Last name"</label>
+                <input id="profile-last" type="text" autocomplete="family-name" bind:value=last />
+                <label for="profile-other">"Other name"</label>
+                <input id="profile-other" type="text" autocomplete="nickname" bind:value=other />
+                <label for="profile-mobile">"Mobile"</label>
+                <input id="profile-mobile" type="tel" autocomplete="tel" inputmode="tel" placeholder="+447700900123" bind:value=mobile />
+                <p class="hint">"International form: + and country code."</p>
+                <ErrorBox message=error />
+                <Show when=move || notice.with(|n| n.is_some())>
+                    <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+                </Show>
+                <button type="submit">"Save profile"</button>
+            </form>
         </section>
     }
 }

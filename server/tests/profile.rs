@@ -1,0 +1,74 @@
+//! ACC-9: own profile over HTTP on SQLite and PostgreSQL.
+
+mod common;
+
+use coffer_shared::errors::{AuthError, InputError, Refusal};
+use coffer_shared::types::Profile;
+use common::*;
+use serde_json::json;
+
+async fn own_profile(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let ann = member(&server, &admin, "Acme", "ann@acme.test", "ann's password").await;
+    let empty: Profile = ann.call("profile", json!({})).await.unwrap();
+    assert_eq!(empty, Profile::default());
+    let input = Profile {
+        first_name: " Ann ".into(),
+        last_name: "Archer".into(),
+        other_name: "Nan".into(),
+        mobile: "+44 7700 900123".into(),
+    };
+    let saved: Profile = ann
+        .call("update_profile", json!({ "profile": input }))
+        .await
+        .unwrap();
+    assert_eq!(saved.first_name, "Ann");
+    assert_eq!(saved.mobile, "+447700900123");
+    assert_eq!(
+        ann.call::<Profile>("profile", json!({})).await.unwrap(),
+        saved
+    );
+    // Bad input is refused and changes nothing.
+    for (p, want) in [
+        (
+            Profile {
+                mobile: "07700 900123".into(),
+                ..saved.clone()
+            },
+            InputError::InvalidMobile,
+        ),
+        (
+            Profile {
+                last_name: "x".repeat(101),
+                ..saved.clone()
+            },
+            InputError::NameTooLong,
+        ),
+    ] {
+        let err = ann
+            .call::<Profile>("update_profile", json!({ "profile": p }))
+            .await
+            .unwrap_err();
+        assert_eq!(refusal(err), Refusal::Input(want));
+    }
+    assert_eq!(
+        ann.call::<Profile>("profile", json!({})).await.unwrap(),
+        saved
+    );
+    // Only for a signed-in person.
+    let err = server
+        .browser()
+        .call::<Profile>("update_profile", json!({ "profile": saved }))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Auth(AuthError::NotSignedIn));
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'account.profile_updated'",
+    )
+    .fetch_one(&server.db().await)
+    .await
+    .unwrap();
+    assert_eq!(n, 1);
+}
+
+on_both!(own_profile);
