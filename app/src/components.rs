@@ -56,7 +56,7 @@ pub fn Pager(page: RwSignal<u32>, #[prop(into)] pages: Signal<u32>) -> impl Into
             <button type="button" class="secondary" disabled=move || page.get() == 0
                 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous page"</button>
             <span>{move || format!("Page {} of {}", page.get() + 1, pages.get())}</span>
-            <button type="button" class="secondary" disabled=move || page.get() + 1 >= pages.get()
+            <button type="button" class="secondary" disabled={move || page.get() + 1 >= pages.get()}
                 on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
         </nav>
     }
