@@ -346,3 +346,17 @@ pub async fn update_profile(profile: Profile) -> Result<Profile, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(d.coffer.update_profile(d.actor.as_ref(), &profile).await)
 }
+
+// ------------------------------------------------------------------ contact login administrator (ACC-10)
+
+/// Answers the same whether or not the address has an account.
+#[server(endpoint = "contact_login_administrator", input = Json)]
+pub async fn contact_login_administrator(email: String, message: String) -> Result<(), ApiError> {
+    ssr::answer(
+        ssr::door()
+            .await?
+            .coffer
+            .contact_login_administrator(&email, &message)
+            .await,
+    )
+}

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod audit_log;
 pub mod authz;
 pub mod config;
+mod contact;
 pub mod db;
 pub mod error;
 pub mod export;

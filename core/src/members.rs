@@ -267,6 +267,14 @@ impl Coffer {
         change: &MemberChange,
     ) -> Outcome<MemberRow> {
         let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        if change.point_of_contact.is_some() {
+            authorize(Some(actor), Action::GrantAdminTier(organisation_id)).map_err(
+                |e| match e {
+                    AuthError::Forbidden => MemberError::OnlyLiaisonSetsContact.into(),
+                    other => crate::Failure::from(other),
+                },
+            )?;
+        }
         if change.admin_tier.is_some() {
             if account_id == actor.account_id {
                 return Err(MemberError::OwnTier.into());
@@ -287,7 +295,14 @@ impl Coffer {
             return Err(MemberError::RoleDowngrade.into());
         }
         let tier = change.admin_tier.unwrap_or(before.admin_tier);
-        store::update_membership(&mut tx, organisation_id, account_id, role, tier).await?;
+        // Only administrators can be points of contact; losing the tier
+        // ends the role.
+        let contact =
+            change.point_of_contact.unwrap_or(before.point_of_contact) && tier >= AdminTier::Admin;
+        if change.point_of_contact == Some(true) && !contact {
+            return Err(MemberError::ContactMustBeAdmin.into());
+        }
+        store::update_membership(&mut tx, organisation_id, account_id, role, tier, contact).await?;
         if let Some(group) = &change.group_id {
             let group = match Some(group.as_str()).filter(|g| !g.is_empty()) {
                 Some(g) => Some(
@@ -304,8 +319,8 @@ impl Coffer {
             .await?
             .ok_or(MemberError::NotAMember)?;
         let details = json!({
-            "before": { "role": before.role.as_str(), "admin_tier": before.admin_tier.as_str(), "group": before.group },
-            "after": { "role": after.role.as_str(), "admin_tier": after.admin_tier.as_str(), "group": after.group },
+            "before": { "role": before.role.as_str(), "admin_tier": before.admin_tier.as_str(), "group": before.group, "point_of_contact": before.point_of_contact },
+            "after": { "role": after.role.as_str(), "admin_tier": after.admin_tier.as_str(), "group": after.group, "point_of_contact": after.point_of_contact },
         });
         let who = Who::account(&actor.account_id, &actor.email);
         audit::record(

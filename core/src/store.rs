@@ -918,7 +918,7 @@ pub async fn count_members(c: &mut Conn, organisation_id: &str, f: &MemberFilter
 
 const MEMBER_COLUMNS: &str =
     "a.id, a.email, a.first_name, a.last_name, m.role, m.admin_tier, m.account_type, \
-     CASE WHEN a.activated_at IS NULL THEN 0 ELSE 1 END, COALESCE(g.name, '')";
+     CASE WHEN a.activated_at IS NULL THEN 0 ELSE 1 END, COALESCE(g.name, ''), m.point_of_contact";
 
 fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
     Ok(MemberRow {
@@ -935,6 +935,7 @@ fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
         },
         active: r.try_get::<i64, _>(7)? != 0,
         group: r.try_get(8)?,
+        point_of_contact: r.try_get::<i64, _>(9)? != 0,
     })
 }
 
@@ -1118,31 +1119,20 @@ pub async fn update_membership(
     account_id: &str,
     role: Role,
     tier: AdminTier,
+    point_of_contact: bool,
 ) -> R<()> {
-    sqlx::query("UPDATE memberships SET role = $1, admin_tier = $2 WHERE organisation_id = $3 AND account_id = $4")
-        .bind(role_code(role))
-        .bind(tier_code(tier))
-        .bind(organisation_id)
-        .bind(account_id)
-        .execute(c)
-        .await?;
-    Ok(())
-}
-
-/// The member's current group id, if any.
-pub async fn member_group_id(
-    c: &mut Conn,
-    organisation_id: &str,
-    account_id: &str,
-) -> R<Option<String>> {
-    sqlx::query_scalar(
-        "SELECT group_id FROM memberships WHERE organisation_id = $1 AND account_id = $2",
+    sqlx::query(
+        "UPDATE memberships SET role = $1, admin_tier = $2, point_of_contact = $3 \
+         WHERE organisation_id = $4 AND account_id = $5",
     )
+    .bind(role_code(role))
+    .bind(tier_code(tier))
+    .bind(point_of_contact as i64)
     .bind(organisation_id)
     .bind(account_id)
-    .fetch_optional(c)
-    .await
-    .map(Option::flatten)
+    .execute(c)
+    .await?;
+    Ok(())
 }
 
 // ------------------------------------------------------------------ profile (ACC-9)
@@ -1174,4 +1164,46 @@ pub async fn set_profile(c: &mut Conn, account_id: &str, p: &Profile) -> R<()> {
         .execute(c)
         .await?;
     Ok(())
+}
+
+/// Who receives "Contact login administrator" mail for an organisation:
+/// its points of contact, or every administrator when it has none.
+pub async fn login_contacts(c: &mut Conn, organisation_id: &str) -> R<Vec<String>> {
+    let chosen: Vec<String> = sqlx::query_scalar(
+        "SELECT a.email FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.organisation_id = $1 AND m.point_of_contact = 1 ORDER BY a.email",
+    )
+    .bind(organisation_id)
+    .fetch_all(&mut *c)
+    .await?;
+    if !chosen.is_empty() {
+        return Ok(chosen);
+    }
+    sqlx::query_scalar(
+        "SELECT a.email FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.organisation_id = $1 AND m.admin_tier IN ('admin', 'liaison') ORDER BY a.email",
+    )
+    .bind(organisation_id)
+    .fetch_all(c)
+    .await
+}
+
+/// Records a contact request unless one was made since `since`; false when
+/// the account asked too recently.
+pub async fn claim_contact_request(
+    c: &mut Conn,
+    account_id: &str,
+    now: i64,
+    since: i64,
+) -> R<bool> {
+    let done = sqlx::query(
+        "UPDATE accounts SET contact_requested_at = $1 WHERE id = $2 \
+         AND (contact_requested_at IS NULL OR contact_requested_at < $3)",
+    )
+    .bind(now)
+    .bind(account_id)
+    .bind(since)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

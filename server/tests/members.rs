@@ -818,12 +818,12 @@ async fn editing_members(backend: Backend) {
     .unwrap();
     assert_eq!(details.len(), 5);
     assert!(
-        details[0].contains(r#""before":{"admin_tier":"None","group":"","role":"Collaborator"}"#),
+        details[0].contains(r#""before":{"admin_tier":"None","group":"","point_of_contact":false,"role":"Collaborator"}"#),
         "{}",
         details[0]
     );
     assert!(
-        details[0].contains(r#""after":{"admin_tier":"None","group":"","role":"Originator"}"#),
+        details[0].contains(r#""after":{"admin_tier":"None","group":"","point_of_contact":false,"role":"Originator"}"#),
         "{}",
         details[0]
     );

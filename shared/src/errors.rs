@@ -74,6 +74,8 @@ pub enum InputError {
     InvalidMobile,
     #[error("Names must be at most 100 characters.")]
     NameTooLong,
+    #[error("The message must be at most 2,000 characters.")]
+    MessageTooLong,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
@@ -96,6 +98,10 @@ pub enum MemberError {
     OwnTier,
     #[error("That person is not a member of this organisation.")]
     NotAMember,
+    #[error("Only a Liaison can choose points of contact.")]
+    OnlyLiaisonSetsContact,
+    #[error("Points of contact must be administrators (Admin or Liaison).")]
+    ContactMustBeAdmin,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]

@@ -293,6 +293,7 @@ pub struct MemberRow {
     pub group: String,
     /// False until the member has accepted their invitation.
     pub active: bool,
+    pub point_of_contact: bool,
 }
 
 impl MemberRow {
@@ -344,6 +345,9 @@ pub struct MemberChange {
     pub role: Option<Role>,
     pub admin_tier: Option<AdminTier>,
     pub group_id: Option<String>,
+    /// ORG-9: Liaisons mark administrators as points of contact.
+    #[serde(default)]
+    pub point_of_contact: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -62,6 +62,58 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </form>
+            <ContactAdministrator identifier />
         </section>
+    }
+}
+
+/// ACC-10: ask the organisation's points of contact for help. The answer
+/// never says whether the address has an account.
+#[component]
+fn ContactAdministrator(identifier: RwSignal<String>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let email = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let sent = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let (e, m) = (email.get_untracked(), message.get_untracked());
+        spawn_local(async move {
+            match coffer_api::contact_login_administrator(e, m).await {
+                Ok(()) => {
+                    sent.set(true);
+                    open.set(false);
+                }
+                Err(err) => error.set(Some(err.to_string())),
+            }
+        });
+    };
+    view! {
+        <Show when=move || sent.get()>
+            <p class="notice" role="status">"If this address belongs to an organisation, its administrators were sent your message."</p>
+        </Show>
+        <Show when=move || !open.get()>
+            <button type="button" class="secondary" on:click=move |_| {
+                email.set(identifier.get_untracked());
+                sent.set(false);
+                open.set(true);
+            }>"Contact login administrator"</button>
+        </Show>
+        <Show when=move || open.get()>
+            <form on:submit=submit novalidate class="stack" aria-labelledby="contact-heading">
+                <h2 id="contact-heading">"Contact your login administrator"</h2>
+                <label for="contact-email">"Your email"</label>
+                <input id="contact-email" type="email" autocomplete="email" required bind:value=email />
+                <label for="contact-message">"Message"</label>
+                <textarea id="contact-message" rows="4" maxlength="2000" bind:value=message></textarea>
+                <ErrorBox message=error />
+                <div class="actions">
+                    <button type="submit">"Send to administrators"</button>
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                </div>
+            </form>
+        </Show>
     }
 }

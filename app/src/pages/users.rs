@@ -348,6 +348,7 @@ fn EditMember(
 ) -> impl IntoView {
     let role = RwSignal::new(row.role);
     let tier = RwSignal::new(row.admin_tier);
+    let contact = RwSignal::new(row.point_of_contact);
     let group = RwSignal::new(None::<String>);
     let groups = RwSignal::new(Vec::<GroupView>::new());
     let error = RwSignal::new(None::<String>);
@@ -376,6 +377,9 @@ fn EditMember(
             role: Some(role.get_untracked()),
             admin_tier: show_tier.then(|| tier.get_untracked()),
             group_id: group.get_untracked(),
+            point_of_contact: may_grant_admin
+                .get_untracked()
+                .then(|| contact.get_untracked()),
         };
         let account_id = account_id.clone();
         spawn_local(async move {
@@ -410,6 +414,10 @@ fn EditMember(
                     }).collect_view()}
                 </select>
             })}
+            <Show when=move || may_grant_admin.get()>
+                <label class="check"><input type="checkbox" bind:checked=contact />" Point of contact"</label>
+                <p class="hint">"Points of contact receive sign-in help requests; they must be administrators."</p>
+            </Show>
             <label for="edit-group">"Group"</label>
             <select id="edit-group" on:change=move |ev| group.set(Some(event_target_value(&ev)))>
                 <option value="">"No group"</option>
