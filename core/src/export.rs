@@ -130,6 +130,7 @@ mod tests {
             account_type: AccountType::Local,
             group: "Sales".into(),
             active: true,
+            point_of_contact: false,
         }
     }
 
