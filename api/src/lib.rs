@@ -360,3 +360,227 @@ pub async fn contact_login_administrator(email: String, message: String) -> Resu
             .await,
     )
 }
+
+// ------------------------------------------------------------------ lockout (ACC-6), reset (ACC-7), security question (ACC-5)
+
+/// The browser found the password wrong by itself; answers the same for
+/// every account.
+#[server(endpoint = "sign_in_failed", input = Json)]
+pub async fn sign_in_failed(login_id: String) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.sign_in_failed(&login_id, &d.client).await)
+}
+
+#[server(endpoint = "unlock_member", input = Json)]
+pub async fn unlock_member(organisation_id: String, account_id: String) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .unlock_member(d.actor.as_ref(), &organisation_id, &account_id)
+            .await,
+    )
+}
+
+/// The emailed self-unlock link; returns the account's email.
+#[server(endpoint = "unlock_with_link", input = Json)]
+pub async fn unlock_with_link(token: String) -> Result<String, ApiError> {
+    ssr::answer(ssr::door().await?.coffer.unlock_with_link(&token).await)
+}
+
+#[server(endpoint = "reset_member_password", input = Json)]
+pub async fn reset_member_password(
+    organisation_id: String,
+    account_id: String,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .reset_member_password(d.actor.as_ref(), &organisation_id, &account_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "reset_view", input = Json)]
+pub async fn get_reset_view(token: String) -> Result<ResetView, ApiError> {
+    ssr::answer(ssr::door().await?.coffer.reset_view(&token).await)
+}
+
+#[server(endpoint = "reset_password_start", input = Json)]
+pub async fn reset_password_start(
+    token: String,
+    answer: String,
+    registration_request: Bytes,
+) -> Result<Bytes, ApiError> {
+    ssr::answer(
+        ssr::door()
+            .await?
+            .coffer
+            .reset_password_start(&token, &answer, &registration_request.0)
+            .await,
+    )
+}
+
+#[server(endpoint = "reset_password_finish", input = Json)]
+pub async fn reset_password_finish(
+    token: String,
+    answer: String,
+    registration_upload: Bytes,
+    keys: KeyEnvelope,
+) -> Result<(), ApiError> {
+    ssr::answer(
+        ssr::door()
+            .await?
+            .coffer
+            .reset_password_finish(&token, &answer, &registration_upload.0, &keys)
+            .await,
+    )
+}
+
+#[server(endpoint = "security_question", input = Json)]
+pub async fn get_security_question() -> Result<String, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.security_question(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "set_security_question", input = Json)]
+pub async fn set_security_question(question: String, answer: String) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .set_security_question(d.actor.as_ref(), &question, &answer)
+            .await,
+    )
+}
+
+// ------------------------------------------------------------------ removal (ORG-5), detail and history (ORG-11)
+
+#[server(endpoint = "member_detail", input = Json)]
+pub async fn get_member_detail(
+    organisation_id: String,
+    account_id: String,
+) -> Result<MemberDetail, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .member_detail(d.actor.as_ref(), &organisation_id, &account_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "member_history", input = Json)]
+pub async fn member_history(
+    organisation_id: String,
+    account_id: String,
+) -> Result<Vec<HistoryEntry>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .member_history(d.actor.as_ref(), &organisation_id, &account_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "remove_member", input = Json)]
+pub async fn remove_member(
+    organisation_id: String,
+    account_id: String,
+    removal: MemberRemoval,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .remove_member(d.actor.as_ref(), &organisation_id, &account_id, &removal)
+            .await,
+    )
+}
+
+// ------------------------------------------------------------------ configuration (ORG-12), plans (ORG-8), logo (ORG-10)
+
+#[server(endpoint = "organisation_settings", input = Json)]
+pub async fn organisation_settings(
+    organisation_id: String,
+) -> Result<coffer_shared::settings::OrgSettings, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .organisation_settings(d.actor.as_ref(), &organisation_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "update_organisation_settings", input = Json)]
+pub async fn update_organisation_settings(
+    organisation_id: String,
+    settings: coffer_shared::settings::OrgSettings,
+) -> Result<coffer_shared::settings::OrgSettings, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .update_organisation_settings(d.actor.as_ref(), &organisation_id, &settings)
+            .await,
+    )
+}
+
+#[server(endpoint = "plans", input = Json)]
+pub async fn list_plans(organisation_id: String) -> Result<Vec<PlanView>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.plans(d.actor.as_ref(), &organisation_id).await)
+}
+
+/// Creates a plan, or changes the one named by `plan_id`.
+#[server(endpoint = "save_plan", input = Json)]
+pub async fn save_plan(
+    organisation_id: String,
+    plan_id: Option<String>,
+    name: String,
+    quota_gb: i64,
+) -> Result<Vec<PlanView>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .save_plan(
+                d.actor.as_ref(),
+                &organisation_id,
+                plan_id.as_deref(),
+                &name,
+                quota_gb,
+            )
+            .await,
+    )
+}
+
+#[server(endpoint = "set_default_plan", input = Json)]
+pub async fn set_default_plan(
+    organisation_id: String,
+    plan_id: String,
+) -> Result<Vec<PlanView>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .set_default_plan(d.actor.as_ref(), &organisation_id, &plan_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "remove_plan", input = Json)]
+pub async fn remove_plan(
+    organisation_id: String,
+    plan_id: String,
+) -> Result<Vec<PlanView>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .remove_plan(d.actor.as_ref(), &organisation_id, &plan_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "remove_logo", input = Json)]
+pub async fn remove_logo(organisation_id: String) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .remove_logo(d.actor.as_ref(), &organisation_id)
+            .await,
+    )
+}

@@ -67,9 +67,13 @@ pub async fn sign_in(
     let challenge = coffer_api::sign_in_start(identifier, Bytes(request)).await?;
     yield_to_browser().await;
     // Wrong password and unknown account fail here alike.
-    let (finalization, export) =
+    let Ok((finalization, export)) =
         crypto::client_login_finish(state, &password, &challenge.credential_response.0)
-            .map_err(|_| ApiError::from(SignInError::Failed))?;
+    else {
+        // Reported so the failure counts towards the lockout at once.
+        let _ = coffer_api::sign_in_failed(challenge.login_id).await;
+        return Err(SignInError::Failed.into());
+    };
     let signed_in = coffer_api::sign_in_finish(challenge.login_id, Bytes(finalization)).await?;
     let keys = MemberKeys::unwrap(
         &signed_in.keys.wrapped_private_key.0,

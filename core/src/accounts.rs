@@ -39,14 +39,14 @@ pub struct NewSession {
     pub signed_in: SignedIn,
 }
 
-fn protocol(e: CryptoError) -> InputError {
+pub(crate) fn protocol(e: CryptoError) -> InputError {
     match e {
         CryptoError::InvalidKey => InputError::InvalidKeyMaterial,
         _ => InputError::InvalidProtocolMessage,
     }
 }
 
-fn check_keys(keys: &KeyEnvelope) -> Result<(), InputError> {
+pub(crate) fn check_keys(keys: &KeyEnvelope) -> Result<(), InputError> {
     let len = keys.wrapped_private_key.0.len();
     if !crypto::is_valid_public_key(&keys.public_key) || !(41..=1024).contains(&len) {
         return Err(InputError::InvalidKeyMaterial);
@@ -217,15 +217,40 @@ impl Coffer {
         if identifier.is_empty() {
             return Err(InputError::MissingIdentifier.into());
         }
-        let mut c = self.db().pool.acquire().await?;
+        let mut c = self.db().write().await?;
         let account = store::account_by_identifier(&mut c, &identifier).await?;
-        let (account_id, record, credential_id) = match &account {
-            Some(a) if a.opaque_record.is_some() => (
+        let usable = match &account {
+            Some(a) if a.opaque_record.is_some() && a.locked_at.is_none() => {
+                let threshold = self.lockout_threshold(&mut c, &a.id).await?;
+                if a.failed_sign_ins >= threshold {
+                    // Guesses went unreported (the client learns the answer
+                    // on its own); lock now.
+                    self.lock(&mut c, a, "too many wrong passwords").await?;
+                    None
+                } else {
+                    // Counted as failed until the finish proves otherwise.
+                    store::count_sign_in_attempt(&mut c, &a.id).await?;
+                    Some(a)
+                }
+            }
+            _ => None,
+        };
+        // Unknown, not yet activated and locked accounts all get the
+        // stand-in record, which no password opens.
+        let (account_id, record, credential_id) = match usable {
+            Some(a) => (
                 Some(a.id.as_str()),
                 a.opaque_record.as_deref(),
                 a.email.clone(),
             ),
-            _ => (None, None, identifier.clone()),
+            None => (
+                None,
+                None,
+                account
+                    .as_ref()
+                    .map(|a| a.email.clone())
+                    .unwrap_or(identifier.clone()),
+            ),
         };
         let (state, response) = self
             .secret()
@@ -243,6 +268,8 @@ impl Coffer {
             now + LOGIN_TTL_MS,
         )
         .await?;
+        c.commit().await?;
+        self.flush_mail().await;
         Ok(LoginChallenge {
             login_id,
             credential_response: Bytes(response),
@@ -286,7 +313,9 @@ impl Coffer {
                 now,
             )
             .await?;
+            self.lock_if_over_threshold(&mut tx, &account.id).await?;
             tx.commit().await?;
+            self.flush_mail().await;
             return Err(SignInError::Failed.into());
         }
         let memberships = store::memberships_of(&mut tx, &account.id).await?;
@@ -305,6 +334,23 @@ impl Coffer {
             .await?;
             tx.commit().await?;
             return Err(SignInError::LicenceExpired(expired).into());
+        }
+        store::sign_in_succeeded(&mut tx, &account.id, now).await?;
+        if !self.may_sign_in(&mut tx, &account.id, &memberships).await? {
+            let who = Who::account(&account.id, &account.email);
+            let details = json!({ "reason": "login permission" });
+            audit::record(
+                &mut tx,
+                who,
+                None,
+                AuditAction::SignInRefused,
+                &account.email,
+                details,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(SignInError::LoginNotPermitted.into());
         }
         let (token, token_hash) = new_token();
         let session_id = new_id();
@@ -338,6 +384,35 @@ impl Coffer {
         };
         tx.commit().await?;
         Ok(NewSession { token, signed_in })
+    }
+
+    /// The browser found the password wrong on its own (OPAQUE lets it) and
+    /// says so, so the failure is recorded and a lock takes effect at once.
+    /// Answers the same whatever the account's state.
+    pub async fn sign_in_failed(&self, login_id: &str, client: &ClientInfo) -> Outcome<()> {
+        let mut tx = self.db().write().await?;
+        let pending = store::take_pending_login(&mut tx, login_id).await?;
+        let account_id = pending
+            .filter(|p| p.purpose == PURPOSE_SIGN_IN)
+            .and_then(|p| p.account_id);
+        if let Some(id) = account_id {
+            if let Some(a) = store::account_by_id(&mut tx, &id).await? {
+                audit::record(
+                    &mut tx,
+                    Who::account(&a.id, &a.email),
+                    None,
+                    AuditAction::SignInFailed,
+                    &a.email,
+                    json!({ "ip": client.ip }),
+                    now_ms(),
+                )
+                .await?;
+                self.lock_if_over_threshold(&mut tx, &a.id).await?;
+            }
+        }
+        tx.commit().await?;
+        self.flush_mail().await;
+        Ok(())
     }
 
     async fn view(&self, c: &mut Conn, a: &AccountRow) -> Outcome<AccountView> {
@@ -589,7 +664,7 @@ fn envelope(a: &AccountRow) -> Outcome<KeyEnvelope> {
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`, comparable with expiry dates.
-fn today() -> String {
+pub(crate) fn today() -> String {
     time::OffsetDateTime::now_utc().date().to_string()
 }
 

@@ -24,6 +24,17 @@ pub enum AuditAction {
     MemberUpdated,
     GroupCreated,
     GroupRemoved,
+    MemberRemoved,
+    AccountLocked,
+    AccountUnlocked,
+    PasswordResetSent,
+    PasswordReset,
+    SecurityQuestionSet,
+    SettingsChanged,
+    PlanCreated,
+    PlanChanged,
+    PlanRemoved,
+    LogoChanged,
 }
 
 impl AuditAction {
@@ -47,6 +58,17 @@ impl AuditAction {
             AuditAction::MemberUpdated => "member.updated",
             AuditAction::GroupCreated => "group.created",
             AuditAction::GroupRemoved => "group.removed",
+            AuditAction::MemberRemoved => "member.removed",
+            AuditAction::AccountLocked => "account.locked",
+            AuditAction::AccountUnlocked => "account.unlocked",
+            AuditAction::PasswordResetSent => "account.password_reset_sent",
+            AuditAction::PasswordReset => "account.password_reset",
+            AuditAction::SecurityQuestionSet => "account.security_question_set",
+            AuditAction::SettingsChanged => "organisation.settings_changed",
+            AuditAction::PlanCreated => "plan.created",
+            AuditAction::PlanChanged => "plan.changed",
+            AuditAction::PlanRemoved => "plan.removed",
+            AuditAction::LogoChanged => "organisation.logo_changed",
         }
     }
 }

@@ -30,6 +30,12 @@ pub enum Action<'a> {
     GrantAdminTier(&'a str),
     /// Read, export and verify an organisation's audit log (AUD-1).
     ReadAuditLog(&'a str),
+    /// Configuration, plans and logo of an organisation (ORG-8/10/12).
+    Configure(&'a str),
+    /// Remove, reset or unlock someone who holds an admin tier.
+    ManageAdministrator(&'a str),
+    /// See an organisation's logo: its members and the instance admin.
+    ViewOrganisation(&'a str),
 }
 
 pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a Actor, AuthError> {
@@ -39,10 +45,13 @@ pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a
         Action::CreateOrganisation | Action::ListOrganisations | Action::ReadOutbox => {
             actor.is_instance_admin
         }
-        Action::ManageMembers(org) | Action::ReadAuditLog(org) => {
+        Action::ManageMembers(org) | Action::ReadAuditLog(org) | Action::Configure(org) => {
             actor.is_instance_admin || tier_in(actor, org) >= AdminTier::Admin
         }
-        Action::GrantAdminTier(org) => {
+        Action::ViewOrganisation(org) => {
+            actor.is_instance_admin || actor.memberships.iter().any(|m| m.organisation_id == org)
+        }
+        Action::GrantAdminTier(org) | Action::ManageAdministrator(org) => {
             actor.is_instance_admin || tier_in(actor, org) == AdminTier::Liaison
         }
     };
@@ -142,34 +151,61 @@ mod tests {
             Action::ReadOutbox,
             Action::ManageMembers("org"),
             Action::GrantAdminTier("org"),
+            Action::ReadAuditLog("org"),
+            Action::Configure("org"),
+            Action::ManageAdministrator("org"),
+            Action::ViewOrganisation("org"),
         ];
-        type Row<'a> = (&'a str, Option<&'a Actor>, [Result<(), AuthError>; 6]);
+        const Y: Result<(), AuthError> = Ok(());
+        type Row<'a> = (&'a str, Option<&'a Actor>, [Result<(), AuthError>; 10]);
         let table: [Row; 6] = [
-            ("anonymous", None, [const { Err(NotSignedIn) }; 6]),
+            ("anonymous", None, [const { Err(NotSignedIn) }; 10]),
             (
                 "member",
                 Some(&member),
-                [Ok(()), Err(F), Err(F), Err(F), Err(F), Err(F)],
+                [
+                    Y,
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Y,
+                ],
             ),
             (
                 "org admin",
                 Some(&org_admin),
-                [Ok(()), Err(F), Err(F), Err(F), Ok(()), Err(F)],
+                [Y, Err(F), Err(F), Err(F), Y, Err(F), Y, Y, Err(F), Y],
             ),
             (
                 "liaison",
                 Some(&liaison),
-                [Ok(()), Err(F), Err(F), Err(F), Ok(()), Ok(())],
+                [Y, Err(F), Err(F), Err(F), Y, Y, Y, Y, Y, Y],
             ),
             (
                 "admin of another org",
                 Some(&other_admin),
-                [Ok(()), Err(F), Err(F), Err(F), Err(F), Err(F)],
+                [
+                    Y,
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                ],
             ),
             (
                 "instance admin",
                 Some(&instance),
-                [Ok(()), Ok(()), Ok(()), Ok(()), Ok(()), Ok(())],
+                [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y],
             ),
         ];
         for (name, who, expected) in table {

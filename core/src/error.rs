@@ -2,8 +2,8 @@
 //! internal fault whose details stay in the server log.
 
 use coffer_shared::errors::{
-    AuthError, GroupError, InputError, InvitationError, MemberError, Refusal, SetupError,
-    SignInError,
+    AuthError, GroupError, InputError, InvitationError, LinkError, LogoError, MemberError,
+    PlanError, Refusal, SettingsError, SetupError, SignInError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +44,11 @@ refusal_from!(
     SignInError,
     InputError,
     MemberError,
-    GroupError
+    GroupError,
+    LinkError,
+    SettingsError,
+    PlanError,
+    LogoError
 );
 
 /// True when a write lost a race on a unique constraint.

@@ -131,6 +131,8 @@ mod tests {
             group: "Sales".into(),
             active: true,
             point_of_contact: false,
+            locked: false,
+            plan: String::new(),
         }
     }
 
@@ -183,7 +185,9 @@ mod tests {
                 "Role",
                 "Admin",
                 "Group",
-                "Account type"
+                "Account type",
+                "Plan",
+                "Locked"
             ]
         );
         assert_eq!(
@@ -195,7 +199,9 @@ mod tests {
                 "Originator",
                 "None",
                 "Sales",
-                "Local"
+                "Local",
+                "",
+                ""
             ]
         );
         assert_eq!(cells.len(), 3);

@@ -11,11 +11,17 @@ pub mod db;
 pub mod error;
 pub mod export;
 pub mod groups;
+pub mod history;
+pub mod logo;
 pub mod mail;
 pub mod members;
 mod notices;
+pub mod org_settings;
 pub mod organisations;
+pub mod plans;
 pub mod profile;
+pub mod removal;
+pub mod security;
 pub mod store;
 pub mod tokens;
 
@@ -134,6 +140,10 @@ impl Coffer {
         let now = db::now_ms();
         store::delete_expired_sessions(&mut c, now).await?;
         store::delete_expired_pending_logins(&mut c, now).await?;
+        drop(c);
+        self.lock_inactive_accounts(now)
+            .await
+            .map_err(|e| anyhow::anyhow!("inactivity locks: {e:?}"))?;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //! (ORG-3) within the licence seats (ORG-7). `enrol` is the one way anybody
 //! becomes a member, so organisation creation uses it too.
 
-use coffer_shared::errors::{AuthError, GroupError, MemberError};
+use coffer_shared::errors::{AuthError, GroupError, MemberError, PlanError};
 use coffer_shared::policy::normalise_email;
 use coffer_shared::types::{
     AdminTier, MemberChange, MemberPage, MemberQuery, MemberRow, NewMember, Role, Seats,
@@ -14,6 +14,7 @@ use crate::authz::{authorize, Action, Actor};
 use crate::db::{new_id, now_ms};
 use crate::error::Outcome;
 use crate::notices;
+use crate::org_settings::flags_to;
 use crate::store::{self, Conn};
 use crate::tokens::new_token;
 use crate::Coffer;
@@ -98,6 +99,13 @@ impl Coffer {
             }
         };
         store::insert_membership(tx, e.organisation_id, &account_id, e.role, e.tier, now).await?;
+        let settings = self.settings_in(tx, e.organisation_id).await?;
+        let flags = crate::org_settings::flags_to(&settings.default_flags());
+        store::set_member_permissions(tx, e.organisation_id, &account_id, &flags).await?;
+        if e.role == Role::Originator {
+            let plan = store::default_plan(tx, e.organisation_id).await?;
+            store::set_member_plan(tx, e.organisation_id, &account_id, plan.as_deref()).await?;
+        }
         let who = || Who::account(&actor.account_id, &actor.email);
         let details = json!({ "role": e.role.as_str(), "admin_tier": e.tier.as_str(), "reused_account": active });
         audit::record(
@@ -117,10 +125,11 @@ impl Coffer {
             return Ok(account_id);
         }
         let (token, token_hash) = new_token();
-        let expires_at = now + self.config().invitation_expiry_hours * 3_600_000;
+        let expires_at = now + i64::from(settings.invitation_expiry_hours) * 3_600_000;
         store::insert_invitation(
             tx,
             &store::NewInvitation {
+                purpose: "invite",
                 token_hash: &token_hash,
                 account_id: &account_id,
                 organisation_id: Some(e.organisation_id),
@@ -315,12 +324,40 @@ impl Coffer {
             };
             store::set_member_group(&mut tx, organisation_id, account_id, group.as_deref()).await?;
         }
+        if role == Role::Originator && before.role < Role::Originator && change.plan_id.is_none() {
+            // New Originators get the default plan (ORG-8).
+            if let Some(p) = store::default_plan(&mut tx, organisation_id).await? {
+                store::set_member_plan(&mut tx, organisation_id, account_id, Some(&p)).await?;
+            }
+        }
+        if let Some(plan) = &change.plan_id {
+            let plan = match Some(plan.as_str()).filter(|p| !p.is_empty()) {
+                Some(p) => Some(
+                    store::plan_in(&mut tx, organisation_id, p)
+                        .await?
+                        .ok_or(PlanError::Unknown)?
+                        .id,
+                ),
+                None => None,
+            };
+            store::set_member_plan(&mut tx, organisation_id, account_id, plan.as_deref()).await?;
+        }
+        let flags_before = store::member_permissions(&mut tx, organisation_id, account_id)
+            .await?
+            .unwrap_or_default();
+        if let Some(flags) = &change.permissions {
+            store::set_member_permissions(&mut tx, organisation_id, account_id, &flags_to(flags))
+                .await?;
+        }
+        let flags_after = store::member_permissions(&mut tx, organisation_id, account_id)
+            .await?
+            .unwrap_or_default();
         let after = store::member(&mut tx, organisation_id, account_id)
             .await?
             .ok_or(MemberError::NotAMember)?;
         let details = json!({
-            "before": { "role": before.role.as_str(), "admin_tier": before.admin_tier.as_str(), "group": before.group, "point_of_contact": before.point_of_contact },
-            "after": { "role": after.role.as_str(), "admin_tier": after.admin_tier.as_str(), "group": after.group, "point_of_contact": after.point_of_contact },
+            "before": { "role": before.role.as_str(), "admin_tier": before.admin_tier.as_str(), "group": before.group, "point_of_contact": before.point_of_contact, "plan": before.plan, "permissions": flags_before },
+            "after": { "role": after.role.as_str(), "admin_tier": after.admin_tier.as_str(), "group": after.group, "point_of_contact": after.point_of_contact, "plan": after.plan, "permissions": flags_after },
         });
         let who = Who::account(&actor.account_id, &actor.email);
         audit::record(

@@ -43,3 +43,33 @@ pub fn account_updated(to: &str, organisation: &str, sign_in: &str, tier: AdminT
         ),
     }
 }
+
+pub fn account_locked(to: &str, link: &str, expires_at_ms: i64) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "Your Coffer account is locked".into(),
+        body: format!(
+            "Hello,\n\nYour Coffer account was locked after too many wrong passwords in a row. \
+             If that was you, open this link to unlock it:\n\n{link}\n\nThe link works once and \
+             expires at {}. Your administrator can also unlock the account.\n\nIf it was not \
+             you, someone may be guessing your password: unlock the account and consider \
+             changing your password.\n",
+            when(expires_at_ms)
+        ),
+    }
+}
+
+pub fn password_reset(to: &str, organisation: &str, link: &str, expires_at_ms: i64) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "Reset your Coffer password".into(),
+        body: format!(
+            "Hello,\n\nAn administrator of {organisation} allowed you to reset your Coffer \
+             password. Open this link to choose a new one:\n\n{link}\n\nThe link works once and \
+             expires at {}. Resetting makes new encryption keys: items that were encrypted to \
+             your old keys can no longer be opened by you.\n\nIf you did not ask for this you \
+             can ignore this message; your current password keeps working.\n",
+            when(expires_at_ms)
+        ),
+    }
+}

@@ -129,7 +129,7 @@ pub async fn audit_log(
     }
 }
 
-async fn signed_in(
+pub(crate) async fn signed_in(
     coffer: &Coffer,
     headers: &HeaderMap,
 ) -> Result<Option<coffer_core::Actor>, coffer_api::ApiError> {
@@ -151,7 +151,7 @@ fn attachment(mime: &str, file_name: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-fn failure(e: coffer_api::ApiError) -> Response {
+pub(crate) fn failure(e: coffer_api::ApiError) -> Response {
     let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,

@@ -2,6 +2,7 @@
 //! the built browser app, with the security baseline around them.
 
 mod export;
+mod logo;
 pub mod web;
 
 use std::net::SocketAddr;

@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 /// Server-function payloads are small protocol messages; file parts will
 /// get their own, larger, limit on their own routes.
 pub const API_BODY_LIMIT: usize = 256 * 1024;
+const LOGO_BODY_LIMIT: usize = 2 * coffer_core::logo::MAX_LOGO_BYTES;
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
                    img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
@@ -45,13 +46,23 @@ pub fn router(coffer: Coffer) -> Router {
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.clone());
+    // Bigger than the logo limit so that oversized files get the domain's
+    // own clear message rather than a bare 413.
+    let uploads = Router::new()
+        .route("/upload/logo", post(crate::logo::upload))
+        .layer(axum::extract::DefaultBodyLimit::max(LOGO_BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(LOGO_BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .with_state(state.coffer.clone());
     let downloads = Router::new()
+        .route("/logo/{org}", get(crate::logo::show))
         .route("/export/audit-log.csv", get(crate::export::audit_log))
         .route("/export/{file}", get(crate::export::members))
         .with_state(state.coffer.clone());
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .merge(api)
+        .merge(uploads)
         .merge(downloads)
         .fallback_service(site_service(&site))
         .layer(middleware::from_fn(client_info))

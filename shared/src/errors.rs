@@ -44,6 +44,9 @@ pub enum SignInError {
     /// someone guessing.
     #[error("Your organisation's licence expired on {0}. Ask your administrator to renew it.")]
     LicenceExpired(String),
+    /// Also said only after the password was proven.
+    #[error("Your organisation does not allow you to sign in. Ask your administrator.")]
+    LoginNotPermitted,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
@@ -102,6 +105,89 @@ pub enum MemberError {
     OnlyLiaisonSetsContact,
     #[error("Points of contact must be administrators (Admin or Liaison).")]
     ContactMustBeAdmin,
+    #[error("You cannot remove yourself. Ask another administrator.")]
+    RemoveSelf,
+    #[error("Only a Liaison can remove, reset or unlock an administrator.")]
+    OnlyLiaisonManagesAdmins,
+    #[error("Items can only be transferred to another Originator of this organisation.")]
+    TransferTargetNotOriginator,
+    #[error("Use Change password on My account to change your own password.")]
+    ResetOwnPassword,
+    #[error("This account is not locked.")]
+    NotLocked,
+    #[error(
+        "This person has not accepted their invitation yet, so there is no password to reset."
+    )]
+    NotActivated,
+}
+
+/// Emailed single-use links other than invitations: password reset and
+/// unlock (ACC-6, ACC-7).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum LinkError {
+    #[error("This link is not valid. Check that you copied the whole link.")]
+    Unknown,
+    #[error("This link has expired. Ask your administrator for a new one.")]
+    Expired,
+    #[error("This link has already been used.")]
+    AlreadyUsed,
+    #[error("The answer to the security question is not right. Answers are not case sensitive.")]
+    WrongAnswer,
+    #[error(
+        "Too many wrong answers: this link no longer works. Ask your administrator for a new one."
+    )]
+    TooManyAnswers,
+}
+
+/// ORG-12 configuration, ACC-5 security question.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum SettingsError {
+    #[error("Invitation expiry must be from 1 to 720 hours (30 days).")]
+    InvalidInvitationExpiry,
+    #[error("The lockout threshold must be from 1 to 100 wrong passwords.")]
+    InvalidLockoutThreshold,
+    #[error("The inactivity limit must be from 0 (never) to 3,650 days.")]
+    InvalidInactivity,
+    #[error("The security question must be 5 to 200 characters.")]
+    InvalidQuestion,
+    #[error("The answer must be at least 3 characters.")]
+    AnswerTooShort,
+}
+
+/// ORG-8 plans.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum PlanError {
+    #[error("Plan names must be 1 to 60 characters.")]
+    InvalidName,
+    #[error("A plan with this name already exists.")]
+    NameTaken,
+    #[error("The quota must be a whole number of gigabytes from 1 to 1,000,000.")]
+    InvalidQuota,
+    #[error("That plan does not exist in this organisation.")]
+    Unknown,
+    #[error("A plan in use cannot be removed. Move its members to another plan first.")]
+    InUse,
+    #[error("The default plan cannot be removed. Make another plan the default first.")]
+    IsDefault,
+    #[error(
+        "Over quota: this upload needs {needed} bytes but only {available} remain on the plan."
+    )]
+    OverQuota { needed: i64, available: i64 },
+}
+
+/// ORG-10 logo uploads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum LogoError {
+    #[error(
+        "The logo must be a PNG, JPEG or GIF image. This file is not one, whatever its name says."
+    )]
+    NotAnImage,
+    #[error("The logo file must be at most 2 MB.")]
+    TooLarge,
+    #[error("The image is too large to process (at most 10,000 × 10,000 pixels).")]
+    TooManyPixels,
+    #[error("The image could not be read; it may be damaged.")]
+    Damaged,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
@@ -135,6 +221,14 @@ pub enum Refusal {
     Member(#[from] MemberError),
     #[error(transparent)]
     Group(#[from] GroupError),
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Logo(#[from] LogoError),
 }
 
 #[cfg(test)]

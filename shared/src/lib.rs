@@ -5,6 +5,7 @@
 pub mod crypto;
 pub mod errors;
 pub mod policy;
+pub mod settings;
 pub mod types;
 
 pub use errors::Refusal;

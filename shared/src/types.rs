@@ -225,10 +225,12 @@ pub enum MemberColumn {
     Admin,
     Group,
     AccountType,
+    Plan,
+    Locked,
 }
 
 impl MemberColumn {
-    pub const ALL: [MemberColumn; 7] = [
+    pub const ALL: [MemberColumn; 9] = [
         MemberColumn::Email,
         MemberColumn::FirstName,
         MemberColumn::LastName,
@@ -236,6 +238,8 @@ impl MemberColumn {
         MemberColumn::Admin,
         MemberColumn::Group,
         MemberColumn::AccountType,
+        MemberColumn::Plan,
+        MemberColumn::Locked,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -246,6 +250,8 @@ impl MemberColumn {
             MemberColumn::Admin => "Admin",
             MemberColumn::Group => "Group",
             MemberColumn::AccountType => "Account type",
+            MemberColumn::Plan => "Plan",
+            MemberColumn::Locked => "Locked",
         }
     }
 }
@@ -294,6 +300,10 @@ pub struct MemberRow {
     /// False until the member has accepted their invitation.
     pub active: bool,
     pub point_of_contact: bool,
+    /// ACC-6: locked after too many wrong passwords or inactivity.
+    pub locked: bool,
+    /// ORG-8: the member's storage plan; empty when none.
+    pub plan: String,
 }
 
 impl MemberRow {
@@ -307,6 +317,14 @@ impl MemberRow {
             MemberColumn::Admin => self.admin_tier.as_str(),
             MemberColumn::Group => &self.group,
             MemberColumn::AccountType => self.account_type.as_str(),
+            MemberColumn::Plan => &self.plan,
+            MemberColumn::Locked => {
+                if self.locked {
+                    "Yes"
+                } else {
+                    ""
+                }
+            }
         }
     }
 }
@@ -348,6 +366,91 @@ pub struct MemberChange {
     /// ORG-9: Liaisons mark administrators as points of contact.
     #[serde(default)]
     pub point_of_contact: Option<bool>,
+    /// ORG-8: a plan id, or `Some("")` for no plan.
+    #[serde(default)]
+    pub plan_id: Option<String>,
+    /// PKG-8: the member's own permission flags (all of them).
+    #[serde(default)]
+    pub permissions: Option<Vec<crate::settings::Permission>>,
+}
+
+/// ORG-5: what happens to a removed member's items: moved to another
+/// Originator of the organisation, or (`None`) deleted for good.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRemoval {
+    pub transfer_to: Option<String>,
+}
+
+/// The Edit panel's view of one member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDetail {
+    pub row: MemberRow,
+    pub permissions: Vec<crate::settings::MemberPermission>,
+    /// Originators who could receive this member's items on removal.
+    pub transfer_candidates: Vec<PersonRef>,
+    pub plan_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRef {
+    pub account_id: String,
+    pub email: String,
+}
+
+/// ORG-11: one line of a member's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at_ms: i64,
+    /// The actor's email, or "An administrator" for someone outside the
+    /// organisation.
+    pub actor: String,
+    pub action: String,
+    pub details: String,
+}
+
+/// What an emailed single-use link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkPurpose {
+    Invite,
+    Reset,
+    Unlock,
+}
+
+impl LinkPurpose {
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkPurpose::Invite => "invite",
+            LinkPurpose::Reset => "reset",
+            LinkPurpose::Unlock => "unlock",
+        }
+    }
+}
+
+/// ACC-7: what the password-reset page shows before the new password.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetView {
+    pub email: String,
+    pub expires_at_ms: i64,
+    pub password_min_length: usize,
+    /// ACC-5: asked before the reset when the person set one.
+    pub security_question: String,
+}
+
+/// ORG-8: a named storage quota.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub id: String,
+    pub name: String,
+    pub quota_bytes: i64,
+    pub is_default: bool,
+    pub members: i64,
+}
+
+/// ORG-10: the organisation logo as stored (always PNG after scaling).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogoInfo {
+    pub width: u32,
+    pub height: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -116,6 +116,12 @@ impl TestServer {
 
     /// Invitation tokens from the outbox, newest first, for an address.
     pub fn invitation_tokens(&self, to: &str) -> Vec<String> {
+        self.link_tokens(to, "invite")
+    }
+
+    /// Tokens of mailed links to `/<page>#…`, newest first, for an address.
+    pub fn link_tokens(&self, to: &str, page: &str) -> Vec<String> {
+        let marker = format!("/{page}#");
         let outbox = self.data.path().join("outbox");
         let mut mails: Vec<_> = std::fs::read_dir(&outbox)
             .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
@@ -127,7 +133,7 @@ impl TestServer {
             .filter_map(|p| std::fs::read_to_string(p).ok())
             .filter(|text| text.contains(&format!("To: {to}")))
             .filter_map(|text| {
-                let start = text.find("/invite#")? + "/invite#".len();
+                let start = text.find(&marker)? + marker.len();
                 Some(
                     text[start..]
                         .chars()
@@ -228,6 +234,22 @@ impl Browser {
         .map(|_| ())
     }
 
+    /// ACC-7: a new password and new keys through a reset link.
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        answer: &str,
+        password: &str,
+    ) -> Result<String, ApiError> {
+        self.register(
+            "reset_password_start",
+            "reset_password_finish",
+            json!({ "token": token, "answer": answer }),
+            password,
+        )
+        .await
+    }
+
     pub async fn accept_invitation(&self, token: &str, password: &str) -> Result<String, ApiError> {
         self.register(
             "accept_invitation_start",
@@ -253,9 +275,15 @@ impl Browser {
             )
             .await
             .map_err(Some)?;
-        let (finalization, export): (Vec<u8>, ExportKey) =
+        let Ok((finalization, export)): Result<(Vec<u8>, ExportKey), _> =
             crypto::client_login_finish(state, password, &challenge.credential_response.0)
-                .map_err(|_| None)?;
+        else {
+            // As the browser does: report it, so it counts at once.
+            self.call::<()>("sign_in_failed", json!({ "login_id": challenge.login_id }))
+                .await
+                .expect("sign_in_failed answers");
+            return Err(None);
+        };
         let signed_in: SignedIn = self
             .call(
                 "sign_in_finish",
@@ -373,4 +401,70 @@ pub async fn member(
     b.accept_invitation(&token, password).await.unwrap();
     b.sign_in(email, password).await.expect("member signs in");
     b
+}
+
+pub async fn add_member(b: &Browser, org: &str, email: &str, role: Role, admin: bool) -> MemberRow {
+    let m = NewMember {
+        email: email.into(),
+        first_name: String::new(),
+        last_name: String::new(),
+        role,
+        admin,
+        group_id: None,
+    };
+    b.call("add_member", json!({ "organisation_id": org, "member": m }))
+        .await
+        .unwrap()
+}
+
+/// Adds someone through `admin`, accepts their invitation and signs them in.
+pub async fn active_member(
+    server: &TestServer,
+    admin: &Browser,
+    org: &str,
+    email: &str,
+    password: &str,
+    role: Role,
+    is_admin: bool,
+) -> (MemberRow, Browser) {
+    let row = add_member(admin, org, email, role, is_admin).await;
+    let token = server.invitation_tokens(email).into_iter().next().unwrap();
+    let b = server.browser();
+    b.accept_invitation(&token, password).await.unwrap();
+    b.sign_in(email, password)
+        .await
+        .expect("new member signs in");
+    (row, b)
+}
+
+/// One member as the Users page lists them.
+pub async fn member_row(b: &Browser, org: &str, email: &str) -> Option<MemberRow> {
+    let q = MemberQuery {
+        field: SearchField::Email,
+        text: email.into(),
+        page_size: 10,
+        ..MemberQuery::default()
+    };
+    let page: MemberPage = b
+        .call("members", json!({ "organisation_id": org, "query": q }))
+        .await
+        .unwrap();
+    page.rows.into_iter().find(|r| r.email == email)
+}
+
+/// Mail subjects sent to an address, oldest first.
+pub fn subjects_to(server: &TestServer, to: &str) -> Vec<String> {
+    let mut mails: Vec<_> = std::fs::read_dir(server.data.path().join("outbox"))
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    mails.sort();
+    mails
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter(|m| m.contains(&format!("To: {to}")))
+        .filter_map(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("Subject: ").map(str::to_string))
+        })
+        .collect()
 }

@@ -9,6 +9,11 @@ use sqlx::{AnyConnection, Row};
 pub type Conn = AnyConnection;
 type R<T> = Result<T, sqlx::Error>;
 
+mod admin;
+mod security;
+pub use admin::*;
+pub use security::*;
+
 // ------------------------------------------------------------------ instance
 
 pub async fn instance_is_set_up(c: &mut Conn) -> R<bool> {
@@ -37,10 +42,15 @@ pub struct AccountRow {
     pub opaque_record: Option<Vec<u8>>,
     pub public_key: Option<String>,
     pub wrapped_private_key: Option<Vec<u8>>,
+    pub failed_sign_ins: i64,
+    pub locked_at: Option<i64>,
+    pub security_question: String,
+    pub security_answer_hash: String,
 }
 
 const ACCOUNT_COLUMNS: &str =
-    "id, email, is_instance_admin, opaque_record, public_key, wrapped_private_key";
+    "id, email, is_instance_admin, opaque_record, public_key, wrapped_private_key, \
+     failed_sign_ins, locked_at, security_question, security_answer_hash";
 
 fn account_from(row: &sqlx::any::AnyRow) -> R<AccountRow> {
     Ok(AccountRow {
@@ -50,6 +60,10 @@ fn account_from(row: &sqlx::any::AnyRow) -> R<AccountRow> {
         opaque_record: row.try_get("opaque_record")?,
         public_key: row.try_get("public_key")?,
         wrapped_private_key: row.try_get("wrapped_private_key")?,
+        failed_sign_ins: row.try_get("failed_sign_ins")?,
+        locked_at: row.try_get("locked_at")?,
+        security_question: row.try_get("security_question")?,
+        security_answer_hash: row.try_get("security_answer_hash")?,
     })
 }
 
@@ -286,9 +300,14 @@ pub struct InvitationRow {
     pub organisation_name: Option<String>,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    pub purpose: String,
+    pub organisation_id: Option<String>,
+    pub failed_answers: i64,
 }
 
 pub struct NewInvitation<'a> {
+    /// `invite`, `reset` or `unlock` (`LinkPurpose::code`).
+    pub purpose: &'a str,
     pub token_hash: &'a str,
     pub account_id: &'a str,
     pub organisation_id: Option<&'a str>,
@@ -299,8 +318,8 @@ pub struct NewInvitation<'a> {
 
 pub async fn insert_invitation(c: &mut Conn, i: &NewInvitation<'_>) -> R<()> {
     sqlx::query(
-        "INSERT INTO invitations (token_hash, account_id, organisation_id, created_by, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO invitations (token_hash, account_id, organisation_id, created_by, created_at, expires_at, purpose) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(i.token_hash)
     .bind(i.account_id)
@@ -308,6 +327,7 @@ pub async fn insert_invitation(c: &mut Conn, i: &NewInvitation<'_>) -> R<()> {
     .bind(i.created_by)
     .bind(i.now)
     .bind(i.expires_at)
+    .bind(i.purpose)
     .execute(c)
     .await?;
     Ok(())
@@ -315,7 +335,8 @@ pub async fn insert_invitation(c: &mut Conn, i: &NewInvitation<'_>) -> R<()> {
 
 pub async fn invitation_by_hash(c: &mut Conn, token_hash: &str) -> R<Option<InvitationRow>> {
     let row = sqlx::query(
-        "SELECT i.account_id, a.email, o.name, i.expires_at, i.used_at FROM invitations i \
+        "SELECT i.account_id, a.email, o.name, i.expires_at, i.used_at, i.purpose, i.organisation_id, \
+         i.failed_answers FROM invitations i \
          JOIN accounts a ON a.id = i.account_id \
          LEFT JOIN organisations o ON o.id = i.organisation_id WHERE i.token_hash = $1",
     )
@@ -329,6 +350,9 @@ pub async fn invitation_by_hash(c: &mut Conn, token_hash: &str) -> R<Option<Invi
             organisation_name: r.try_get(2)?,
             expires_at: r.try_get(3)?,
             used_at: r.try_get(4)?,
+            purpose: r.try_get(5)?,
+            organisation_id: r.try_get(6)?,
+            failed_answers: r.try_get(7)?,
         })
     })
     .transpose()
@@ -869,7 +893,8 @@ pub struct MemberFilter<'a> {
 /// Role and tier are matched by the words the page shows, not the codes.
 const ROLE_LABEL: &str = "(CASE m.role WHEN 'adhoc' THEN 'ad hoc' ELSE m.role END)";
 const MEMBER_FROM: &str = "FROM memberships m JOIN accounts a ON a.id = m.account_id \
-     LEFT JOIN groups g ON g.id = m.group_id WHERE m.organisation_id = $1";
+     LEFT JOIN groups g ON g.id = m.group_id LEFT JOIN plans p ON p.id = m.plan_id \
+     WHERE m.organisation_id = $1";
 
 fn filter_sql(f: &MemberFilter<'_>) -> String {
     if f.pattern.is_none() {
@@ -903,6 +928,8 @@ fn sort_sql(col: MemberColumn) -> &'static str {
         MemberColumn::Admin => "m.admin_tier",
         MemberColumn::Group => "LOWER(COALESCE(g.name, ''))",
         MemberColumn::AccountType => "m.account_type",
+        MemberColumn::Plan => "LOWER(COALESCE(p.name, ''))",
+        MemberColumn::Locked => "CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END",
     }
 }
 
@@ -918,7 +945,8 @@ pub async fn count_members(c: &mut Conn, organisation_id: &str, f: &MemberFilter
 
 const MEMBER_COLUMNS: &str =
     "a.id, a.email, a.first_name, a.last_name, m.role, m.admin_tier, m.account_type, \
-     CASE WHEN a.activated_at IS NULL THEN 0 ELSE 1 END, COALESCE(g.name, ''), m.point_of_contact";
+     CASE WHEN a.activated_at IS NULL THEN 0 ELSE 1 END, COALESCE(g.name, ''), m.point_of_contact, \
+     CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END, COALESCE(p.name, '')";
 
 fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
     Ok(MemberRow {
@@ -936,6 +964,8 @@ fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
         active: r.try_get::<i64, _>(7)? != 0,
         group: r.try_get(8)?,
         point_of_contact: r.try_get::<i64, _>(9)? != 0,
+        locked: r.try_get::<i64, _>(10)? != 0,
+        plan: r.try_get(11)?,
     })
 }
 

@@ -1,0 +1,216 @@
+//! ORG-8 plans: named storage quotas. The first plan becomes the default;
+//! exactly one plan is the default from then on, and new Originators get it.
+//! `may_store` is the rule uploads are checked against.
+
+use coffer_shared::errors::{MemberError, PlanError};
+use coffer_shared::types::PlanView;
+use serde_json::json;
+
+use crate::audit::{self, AuditAction, Who};
+use crate::authz::{authorize, Action, Actor};
+use crate::db::{new_id, now_ms};
+use crate::error::{is_unique_violation, Outcome};
+use crate::store;
+use crate::Coffer;
+
+const GB: i64 = 1_000_000_000;
+
+pub fn check_plan_name(name: &str) -> Result<String, PlanError> {
+    let n = name.trim();
+    let len = n.chars().count();
+    if len == 0 || len > 60 || n.chars().any(char::is_control) {
+        return Err(PlanError::InvalidName);
+    }
+    Ok(n.to_string())
+}
+
+pub fn quota_from_gb(gb: i64) -> Result<i64, PlanError> {
+    if !(1..=1_000_000).contains(&gb) {
+        return Err(PlanError::InvalidQuota);
+    }
+    Ok(gb * GB)
+}
+
+/// Over quota, uploads are refused until usage drops or the plan grows.
+pub fn may_store(quota_bytes: i64, used_bytes: i64, incoming_bytes: i64) -> Result<(), PlanError> {
+    let available = (quota_bytes - used_bytes).max(0);
+    if incoming_bytes > available {
+        return Err(PlanError::OverQuota {
+            needed: incoming_bytes,
+            available,
+        });
+    }
+    Ok(())
+}
+
+impl Coffer {
+    pub async fn plans(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+    ) -> Outcome<Vec<PlanView>> {
+        authorize(actor, Action::Configure(organisation_id))?;
+        let mut c = self.db().pool.acquire().await?;
+        Ok(store::plans(&mut c, organisation_id).await?)
+    }
+
+    /// Creates or (with `plan_id`) changes a plan.
+    pub async fn save_plan(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        plan_id: Option<&str>,
+        name: &str,
+        quota_gb: i64,
+    ) -> Outcome<Vec<PlanView>> {
+        let actor = authorize(actor, Action::Configure(organisation_id))?;
+        let name = check_plan_name(name)?;
+        let quota = quota_from_gb(quota_gb)?;
+        let key = name.to_lowercase();
+        let mut tx = self.db().write().await?;
+        store::seats(&mut tx, organisation_id)
+            .await?
+            .ok_or(MemberError::UnknownOrganisation)?;
+        let existing = match plan_id {
+            Some(id) => Some(
+                store::plan_in(&mut tx, organisation_id, id)
+                    .await?
+                    .ok_or(PlanError::Unknown)?,
+            ),
+            None => None,
+        };
+        let except = existing.as_ref().map(|p| p.id.as_str()).unwrap_or("");
+        if store::plan_name_taken(&mut tx, organisation_id, &key, except).await? {
+            return Err(PlanError::NameTaken.into());
+        }
+        let now = now_ms();
+        let (action, details) = match &existing {
+            Some(p) => {
+                store::update_plan(&mut tx, &p.id, &name, &key, quota).await?;
+                let details = json!({ "before": { "name": p.name, "quota_bytes": p.quota_bytes }, "after": { "name": name, "quota_bytes": quota } });
+                (AuditAction::PlanChanged, details)
+            }
+            None => {
+                let id = new_id();
+                let row = store::NewPlanRow {
+                    id: &id,
+                    organisation_id,
+                    name: &name,
+                    name_key: &key,
+                    quota_bytes: quota,
+                    now,
+                };
+                match store::insert_plan(&mut tx, &row).await {
+                    Err(e) if is_unique_violation(&e) => return Err(PlanError::NameTaken.into()),
+                    other => other?,
+                }
+                if store::default_plan(&mut tx, organisation_id)
+                    .await?
+                    .is_none()
+                {
+                    store::set_default_plan(&mut tx, organisation_id, &id).await?;
+                }
+                (AuditAction::PlanCreated, json!({ "quota_bytes": quota }))
+            }
+        };
+        audit::record(
+            &mut tx,
+            Who::account(&actor.account_id, &actor.email),
+            Some(organisation_id),
+            action,
+            &name,
+            details,
+            now,
+        )
+        .await?;
+        let plans = store::plans(&mut tx, organisation_id).await?;
+        tx.commit().await?;
+        Ok(plans)
+    }
+
+    pub async fn set_default_plan(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        plan_id: &str,
+    ) -> Outcome<Vec<PlanView>> {
+        let actor = authorize(actor, Action::Configure(organisation_id))?;
+        let mut tx = self.db().write().await?;
+        let plan = store::plan_in(&mut tx, organisation_id, plan_id)
+            .await?
+            .ok_or(PlanError::Unknown)?;
+        store::set_default_plan(&mut tx, organisation_id, plan_id).await?;
+        audit::record(
+            &mut tx,
+            Who::account(&actor.account_id, &actor.email),
+            Some(organisation_id),
+            AuditAction::PlanChanged,
+            &plan.name,
+            json!({ "default": true }),
+            now_ms(),
+        )
+        .await?;
+        let plans = store::plans(&mut tx, organisation_id).await?;
+        tx.commit().await?;
+        Ok(plans)
+    }
+
+    pub async fn remove_plan(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        plan_id: &str,
+    ) -> Outcome<Vec<PlanView>> {
+        let actor = authorize(actor, Action::Configure(organisation_id))?;
+        let mut tx = self.db().write().await?;
+        let plan = store::plan_in(&mut tx, organisation_id, plan_id)
+            .await?
+            .ok_or(PlanError::Unknown)?;
+        if plan.is_default {
+            return Err(PlanError::IsDefault.into());
+        }
+        if !store::delete_unused_plan(&mut tx, plan_id).await? {
+            return Err(PlanError::InUse.into());
+        }
+        audit::record(
+            &mut tx,
+            Who::account(&actor.account_id, &actor.email),
+            Some(organisation_id),
+            AuditAction::PlanRemoved,
+            &plan.name,
+            json!({}),
+            now_ms(),
+        )
+        .await?;
+        let plans = store::plans(&mut tx, organisation_id).await?;
+        tx.commit().await?;
+        Ok(plans)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_rules() {
+        assert_eq!(quota_from_gb(5), Ok(5 * GB));
+        assert_eq!(quota_from_gb(0), Err(PlanError::InvalidQuota));
+        assert!(may_store(10, 4, 6).is_ok());
+        assert_eq!(
+            may_store(10, 4, 7),
+            Err(PlanError::OverQuota {
+                needed: 7,
+                available: 6
+            })
+        );
+        assert_eq!(
+            may_store(10, 12, 1),
+            Err(PlanError::OverQuota {
+                needed: 1,
+                available: 0
+            })
+        );
+        assert_eq!(check_plan_name("  "), Err(PlanError::InvalidName));
+    }
+}

@@ -1,0 +1,104 @@
+//! ORG-5: removing a member. Their items go to another Originator (into a
+//! folder "<email> <date>" at the recipient's root) or are deleted for good;
+//! the choice is recorded in `member_removals` for the boxes feature to carry
+//! out. The account and its history stay, so re-adding re-uses the account.
+
+use coffer_shared::errors::MemberError;
+use coffer_shared::types::{LinkPurpose, MemberRemoval, Role};
+use serde_json::json;
+
+use crate::audit::{self, AuditAction, Who};
+use crate::authz::{authorize, Action, Actor};
+use crate::db::{new_id, now_ms};
+use crate::error::Outcome;
+use crate::store;
+use crate::Coffer;
+
+/// The folder the recipient finds the items in.
+pub fn transfer_folder_name(email: &str, date: &str) -> String {
+    format!("{email} {date}")
+}
+
+impl Coffer {
+    pub async fn remove_member(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        account_id: &str,
+        removal: &MemberRemoval,
+    ) -> Outcome<()> {
+        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        if account_id == actor.account_id {
+            return Err(MemberError::RemoveSelf.into());
+        }
+        let mut tx = self.db().write().await?;
+        let (account, _) = self
+            .managed_member(&mut tx, actor, organisation_id, account_id)
+            .await?;
+        let recipient = match removal.transfer_to.as_deref().filter(|t| !t.is_empty()) {
+            Some(to) => {
+                let r = store::member(&mut tx, organisation_id, to)
+                    .await?
+                    .filter(|r| r.role == Role::Originator && r.account_id != account_id)
+                    .ok_or(MemberError::TransferTargetNotOriginator)?;
+                Some(r)
+            }
+            None => None,
+        };
+        let now = now_ms();
+        let folder = transfer_folder_name(&account.email, &crate::accounts::today());
+        let removed = store::remove_membership(
+            &mut tx,
+            &store::NewRemoval {
+                id: &new_id(),
+                organisation_id,
+                account_id,
+                email: &account.email,
+                removed_at: now,
+                removed_by: &actor.account_id,
+                transfer_to: recipient.as_ref().map(|r| r.account_id.as_str()),
+                folder_name: &folder,
+            },
+        )
+        .await?;
+        if !removed {
+            return Err(MemberError::NotAMember.into());
+        }
+        // An invitation into this organisation must not outlive the membership.
+        store::void_links(
+            &mut tx,
+            account_id,
+            LinkPurpose::Invite.code(),
+            Some(organisation_id),
+            now,
+        )
+        .await?;
+        let details = match &recipient {
+            Some(r) => json!({ "items": "transferred", "to": r.email, "folder": folder }),
+            None => json!({ "items": "deleted permanently" }),
+        };
+        audit::record(
+            &mut tx,
+            Who::account(&actor.account_id, &actor.email),
+            Some(organisation_id),
+            AuditAction::MemberRemoved,
+            &account.email,
+            details,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn folder_is_email_then_date() {
+        assert_eq!(
+            super::transfer_folder_name("ann@acme.test", "2026-11-22"),
+            "ann@acme.test 2026-11-22"
+        );
+    }
+}

@@ -1,0 +1,511 @@
+//! Account security: lockout and unlock (ACC-6), administrator password
+//! reset by emailed link (ACC-7) and the security question (ACC-5).
+//!
+//! With OPAQUE a client learns on its own whether a password was right, so
+//! failures cannot be counted only when reported: every started sign-in
+//! counts as a failure until it succeeds, and a locked account is answered
+//! with OPAQUE's stand-in record, which no password opens. Guessing a locked
+//! account therefore teaches nothing.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, SaltString};
+use argon2::{Argon2, PasswordHasher as _, PasswordVerifier as _};
+use coffer_shared::crypto;
+use coffer_shared::errors::{AuthError, LinkError, MemberError, SettingsError};
+use coffer_shared::types::{Bytes, KeyEnvelope, LinkPurpose, ResetView};
+use serde_json::json;
+
+use crate::audit::{self, AuditAction, Who};
+use crate::authz::{authorize, tier_in, Action, Actor};
+use crate::db::now_ms;
+use crate::error::Outcome;
+use crate::notices;
+use crate::store::{self, AccountRow, Conn, InvitationRow};
+use crate::tokens::{hash_token, new_token};
+use crate::Coffer;
+
+const UNLOCK_LINK_HOURS: i64 = 24;
+const MAX_WRONG_ANSWERS: i64 = 5;
+
+/// Security answers compare case- and spacing-insensitively.
+pub fn normalise_answer(answer: &str) -> String {
+    answer
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+pub fn hash_answer(answer: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(normalise_answer(answer).as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing the security answer: {e}"))
+}
+
+pub fn answer_matches(answer: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(normalise_answer(answer).as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+fn who(actor: &Actor) -> Who<'_> {
+    Who::account(&actor.account_id, &actor.email)
+}
+
+impl Coffer {
+    /// Emails a single-use link; earlier unused links of the same purpose
+    /// stop working.
+    async fn send_link(
+        &self,
+        tx: &mut Conn,
+        account: &AccountRow,
+        purpose: LinkPurpose,
+        organisation_id: Option<&str>,
+        created_by: Option<&str>,
+        hours: i64,
+    ) -> Outcome<(String, i64)> {
+        let now = now_ms();
+        store::void_links(tx, &account.id, purpose.code(), None, now).await?;
+        let (token, token_hash) = new_token();
+        let expires_at = now + hours * 3_600_000;
+        store::insert_invitation(
+            tx,
+            &store::NewInvitation {
+                purpose: purpose.code(),
+                token_hash: &token_hash,
+                account_id: &account.id,
+                organisation_id,
+                created_by,
+                now,
+                expires_at,
+            },
+        )
+        .await?;
+        let page = match purpose {
+            LinkPurpose::Invite => "invite",
+            LinkPurpose::Reset => "reset",
+            LinkPurpose::Unlock => "unlock",
+        };
+        // In the fragment: browsers never send it, so logs never see it.
+        Ok((format!("{}/{page}#{token}", self.public_url()), expires_at))
+    }
+
+    async fn valid_link(
+        &self,
+        c: &mut Conn,
+        token: &str,
+        purpose: LinkPurpose,
+    ) -> Outcome<InvitationRow> {
+        let link = store::invitation_by_hash(c, &hash_token(token.trim()))
+            .await?
+            .filter(|l| l.purpose == purpose.code())
+            .ok_or(LinkError::Unknown)?;
+        if link.used_at.is_some() {
+            return Err(LinkError::AlreadyUsed.into());
+        }
+        if link.expires_at <= now_ms() {
+            return Err(LinkError::Expired.into());
+        }
+        Ok(link)
+    }
+
+    /// Locks an account inside the caller's transaction and mails the owner
+    /// an unlock link; nothing happens when it already was locked.
+    pub(crate) async fn lock(
+        &self,
+        tx: &mut Conn,
+        account: &AccountRow,
+        reason: &str,
+    ) -> Outcome<()> {
+        let now = now_ms();
+        if !store::lock_account(tx, &account.id, now).await? {
+            return Ok(());
+        }
+        let (link, expires_at) = self
+            .send_link(
+                tx,
+                account,
+                LinkPurpose::Unlock,
+                None,
+                None,
+                UNLOCK_LINK_HOURS,
+            )
+            .await?;
+        self.mailer()
+            .queue(
+                tx,
+                notices::account_locked(&account.email, &link, expires_at),
+            )
+            .await?;
+        audit::record(
+            tx,
+            Who {
+                account_id: None,
+                label: "Coffer",
+            },
+            None,
+            AuditAction::AccountLocked,
+            &account.email,
+            json!({ "reason": reason }),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Called when a started sign-in for an existing account turns out
+    /// wrong (reported by the browser or a forged finish).
+    pub(crate) async fn lock_if_over_threshold(
+        &self,
+        tx: &mut Conn,
+        account_id: &str,
+    ) -> Outcome<()> {
+        let Some(account) = store::account_by_id(tx, account_id).await? else {
+            return Ok(());
+        };
+        let threshold = self.lockout_threshold(tx, account_id).await?;
+        if account.locked_at.is_none() && account.failed_sign_ins >= threshold {
+            self.lock(tx, &account, "too many wrong passwords").await?;
+        }
+        Ok(())
+    }
+
+    /// The member, when the actor may act on their account: an Admin acts
+    /// on plain members, only a Liaison on administrators.
+    pub(crate) async fn managed_member(
+        &self,
+        c: &mut Conn,
+        actor: &Actor,
+        organisation_id: &str,
+        account_id: &str,
+    ) -> Outcome<(AccountRow, coffer_shared::types::MemberRow)> {
+        let row = store::member(c, organisation_id, account_id)
+            .await?
+            .ok_or(MemberError::NotAMember)?;
+        if row.admin_tier > coffer_shared::types::AdminTier::None
+            && !actor.is_instance_admin
+            && tier_in(actor, organisation_id) < coffer_shared::types::AdminTier::Liaison
+        {
+            return Err(MemberError::OnlyLiaisonManagesAdmins.into());
+        }
+        let account = store::account_by_id(c, account_id)
+            .await?
+            .ok_or(MemberError::NotAMember)?;
+        Ok((account, row))
+    }
+
+    /// ORG-12 inactivity limit: locks members who have not signed in for
+    /// the organisation's number of days, except those with the
+    /// "persistent account" permission. Returns how many were locked.
+    pub async fn lock_inactive_accounts(&self, now: i64) -> Outcome<u64> {
+        let mut c = self.db().pool.acquire().await?;
+        let organisations = store::configured_organisations(&mut c).await?;
+        drop(c);
+        let mut locked = 0;
+        for org in organisations {
+            let mut tx = self.db().write().await?;
+            let settings = self.settings_in(&mut tx, &org).await?;
+            if settings.inactivity_lock_days == 0 {
+                continue;
+            }
+            let cutoff = now - i64::from(settings.inactivity_lock_days) * 86_400_000;
+            for (account_id, flags) in store::idle_members(&mut tx, &org, cutoff).await? {
+                let persistent = settings.allows(
+                    coffer_shared::settings::Permission::PersistentAccount,
+                    &crate::org_settings::flags_from(&flags),
+                );
+                if persistent {
+                    continue;
+                }
+                if let Some(account) = store::account_by_id(&mut tx, &account_id).await? {
+                    self.lock(&mut tx, &account, "inactivity").await?;
+                    locked += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        if locked > 0 {
+            self.flush_mail().await;
+        }
+        Ok(locked)
+    }
+
+    // ------------------------------------------------------------ unlock (ACC-6)
+
+    pub async fn unlock_member(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        account_id: &str,
+    ) -> Outcome<()> {
+        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        let mut tx = self.db().write().await?;
+        let (account, _) = self
+            .managed_member(&mut tx, actor, organisation_id, account_id)
+            .await?;
+        if !store::unlock_account(&mut tx, account_id).await? {
+            return Err(MemberError::NotLocked.into());
+        }
+        store::void_links(
+            &mut tx,
+            account_id,
+            LinkPurpose::Unlock.code(),
+            None,
+            now_ms(),
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            who(actor),
+            Some(organisation_id),
+            AuditAction::AccountUnlocked,
+            &account.email,
+            json!({ "by": "administrator" }),
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The emailed self-unlock link. Returns the account's email.
+    pub async fn unlock_with_link(&self, token: &str) -> Outcome<String> {
+        let mut tx = self.db().write().await?;
+        let link = self.valid_link(&mut tx, token, LinkPurpose::Unlock).await?;
+        let now = now_ms();
+        if !store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
+            return Err(LinkError::AlreadyUsed.into());
+        }
+        if store::unlock_account(&mut tx, &link.account_id).await? {
+            audit::record(
+                &mut tx,
+                Who::account(&link.account_id, &link.email),
+                None,
+                AuditAction::AccountUnlocked,
+                &link.email,
+                json!({ "by": "emailed link" }),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(link.email)
+    }
+
+    // ------------------------------------------------------------ reset (ACC-7)
+
+    pub async fn reset_member_password(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        account_id: &str,
+    ) -> Outcome<()> {
+        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        if account_id == actor.account_id {
+            return Err(MemberError::ResetOwnPassword.into());
+        }
+        let mut tx = self.db().write().await?;
+        let (account, row) = self
+            .managed_member(&mut tx, actor, organisation_id, account_id)
+            .await?;
+        if !row.active {
+            return Err(MemberError::NotActivated.into());
+        }
+        let settings = self.settings_in(&mut tx, organisation_id).await?;
+        let seats = store::seats(&mut tx, organisation_id)
+            .await?
+            .ok_or(MemberError::UnknownOrganisation)?;
+        let (link, expires_at) = self
+            .send_link(
+                &mut tx,
+                &account,
+                LinkPurpose::Reset,
+                Some(organisation_id),
+                Some(&actor.account_id),
+                i64::from(settings.invitation_expiry_hours),
+            )
+            .await?;
+        let mail =
+            notices::password_reset(&account.email, &seats.organisation_name, &link, expires_at);
+        self.mailer().queue(&mut tx, mail).await?;
+        audit::record(
+            &mut tx,
+            who(actor),
+            Some(organisation_id),
+            AuditAction::PasswordResetSent,
+            &account.email,
+            json!({ "expires_at": expires_at }),
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        self.flush_mail().await;
+        Ok(())
+    }
+
+    pub async fn reset_view(&self, token: &str) -> Outcome<ResetView> {
+        let mut c = self.db().pool.acquire().await?;
+        let link = self.valid_link(&mut c, token, LinkPurpose::Reset).await?;
+        let account = store::account_by_id(&mut c, &link.account_id)
+            .await?
+            .ok_or(LinkError::Unknown)?;
+        Ok(ResetView {
+            email: link.email,
+            expires_at_ms: link.expires_at,
+            password_min_length: self.config().password_min_length,
+            security_question: account.security_question,
+        })
+    }
+
+    /// Checks the link and, when one is set, the security answer; a fifth
+    /// wrong answer voids the link.
+    async fn reset_guard(
+        &self,
+        tx: &mut Conn,
+        token: &str,
+        answer: &str,
+    ) -> Outcome<InvitationRow> {
+        let link = self.valid_link(tx, token, LinkPurpose::Reset).await?;
+        let account = store::account_by_id(tx, &link.account_id)
+            .await?
+            .ok_or(LinkError::Unknown)?;
+        if !account.security_answer_hash.is_empty()
+            && !answer_matches(answer, &account.security_answer_hash)
+        {
+            let n = store::count_failed_answer(tx, &hash_token(token.trim())).await?;
+            if n >= MAX_WRONG_ANSWERS {
+                store::use_invitation(tx, &hash_token(token.trim()), now_ms()).await?;
+                return Err(LinkError::TooManyAnswers.into());
+            }
+            return Err(LinkError::WrongAnswer.into());
+        }
+        Ok(link)
+    }
+
+    pub async fn reset_password_start(
+        &self,
+        token: &str,
+        answer: &str,
+        registration_request: &[u8],
+    ) -> Outcome<Bytes> {
+        let mut tx = self.db().write().await?;
+        let guarded = self.reset_guard(&mut tx, token, answer).await;
+        // A wrong answer is counted even though the call fails.
+        tx.commit().await?;
+        let link = guarded?;
+        let response = self
+            .secret()
+            .registration_response(registration_request, link.email.as_bytes())
+            .map_err(crate::accounts::protocol)?;
+        Ok(Bytes(response))
+    }
+
+    /// New password and new keys; every session ends and any lock lifts.
+    pub async fn reset_password_finish(
+        &self,
+        token: &str,
+        answer: &str,
+        registration_upload: &[u8],
+        keys: &KeyEnvelope,
+    ) -> Outcome<()> {
+        crate::accounts::check_keys(keys)?;
+        let record = crypto::server_registration_finish(registration_upload)
+            .map_err(crate::accounts::protocol)?;
+        let mut tx = self.db().write().await?;
+        let link = match self.reset_guard(&mut tx, token, answer).await {
+            Ok(l) => l,
+            Err(e) => {
+                tx.commit().await?;
+                return Err(e);
+            }
+        };
+        let now = now_ms();
+        if !store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
+            return Err(LinkError::AlreadyUsed.into());
+        }
+        store::set_credentials(
+            &mut tx,
+            &link.account_id,
+            &record,
+            &keys.public_key,
+            &keys.wrapped_private_key.0,
+            now,
+        )
+        .await?;
+        store::clear_lock(&mut tx, &link.account_id).await?;
+        let ended = store::delete_sessions_of(&mut tx, &link.account_id, None).await?;
+        audit::record(
+            &mut tx,
+            Who::account(&link.account_id, &link.email),
+            None,
+            AuditAction::PasswordReset,
+            &link.email,
+            json!({ "new_keys": true, "sessions_ended": ended, "organisation_id": link.organisation_id }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ security question (ACC-5)
+
+    pub async fn security_question(&self, actor: Option<&Actor>) -> Outcome<String> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut c = self.db().pool.acquire().await?;
+        let account = store::account_by_id(&mut c, &actor.account_id)
+            .await?
+            .ok_or(AuthError::NotSignedIn)?;
+        Ok(account.security_question)
+    }
+
+    pub async fn set_security_question(
+        &self,
+        actor: Option<&Actor>,
+        question: &str,
+        answer: &str,
+    ) -> Outcome<()> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let question = question.trim();
+        let n = question.chars().count();
+        if !(5..=200).contains(&n) || question.chars().any(char::is_control) {
+            return Err(SettingsError::InvalidQuestion.into());
+        }
+        if normalise_answer(answer).chars().count() < 3 {
+            return Err(SettingsError::AnswerTooShort.into());
+        }
+        let hash = hash_answer(answer)?;
+        let mut tx = self.db().write().await?;
+        store::set_security_question(&mut tx, &actor.account_id, question, &hash).await?;
+        audit::record(
+            &mut tx,
+            who(actor),
+            None,
+            AuditAction::SecurityQuestionSet,
+            &actor.email,
+            json!({ "question": question }),
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_ignore_case_and_spacing_and_are_salted() {
+        let h = hash_answer("  Fluffy   the Cat ").unwrap();
+        assert!(!h.contains("fluffy"));
+        assert!(answer_matches("fluffy THE cat", &h));
+        assert!(!answer_matches("fluffy dog", &h));
+        assert_ne!(h, hash_answer("fluffy the cat").unwrap());
+        assert!(!answer_matches("x", "not a hash"));
+    }
+}
