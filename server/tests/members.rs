@@ -510,7 +510,9 @@ async fn exports_follow_filter_and_columns(backend: Backend) {
             "Collaborator",
             "None",
             "",
-            "Local"
+            "Local",
+            "",
+            ""
         ]
     );
     // Refusals: not signed in, not an administrator of this organisation.
@@ -818,12 +820,12 @@ async fn editing_members(backend: Backend) {
     .unwrap();
     assert_eq!(details.len(), 5);
     assert!(
-        details[0].contains(r#""before":{"admin_tier":"None","group":"","point_of_contact":false,"role":"Collaborator"}"#),
+        details[0].contains(r#""before":{"admin_tier":"None","group":"","permissions":"login,receive,send_public,send_internal,send_private,download_own_sent,encrypt_with_password,send_without_approval,send_to_self","plan":"","point_of_contact":false,"role":"Collaborator"}"#),
         "{}",
         details[0]
     );
     assert!(
-        details[0].contains(r#""after":{"admin_tier":"None","group":"","point_of_contact":false,"role":"Originator"}"#),
+        details[0].contains(r#""after":{"admin_tier":"None","group":"","permissions":"login,receive,send_public,send_internal,send_private,download_own_sent,encrypt_with_password,send_without_approval,send_to_self","plan":"","point_of_contact":false,"role":"Originator"}"#),
         "{}",
         details[0]
     );

@@ -380,6 +380,8 @@ fn EditMember(
             point_of_contact: may_grant_admin
                 .get_untracked()
                 .then(|| contact.get_untracked()),
+            plan_id: None,
+            permissions: None,
         };
         let account_id = account_id.clone();
         spawn_local(async move {
