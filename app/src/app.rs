@@ -4,7 +4,8 @@ use leptos_router::path;
 
 use crate::components::Header;
 use crate::pages::{
-    account, audit, groups, home, invite, organisations, outbox, setup, sign_in, users,
+    account, audit, configuration, groups, home, invite, organisations, outbox, plans, recovery,
+    setup, sign_in, users,
 };
 use crate::session::Session;
 
@@ -22,7 +23,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=setup::SetupPage />
                     <Route path=path!("/sign-in") view=sign_in::SignInPage />
                     <Route path=path!("/invite") view=invite::InvitePage />
+                    <Route path=path!("/reset") view=recovery::ResetPage />
+                    <Route path=path!("/unlock") view=recovery::UnlockPage />
                     <Route path=path!("/account") view=account::AccountPage />
+                    <Route path=path!("/configuration") view=configuration::ConfigurationPage />
+                    <Route path=path!("/plans") view=plans::PlansPage />
                     <Route path=path!("/organisations") view=organisations::OrganisationsPage />
                     <Route path=path!("/users") view=users::UsersPage />
                     <Route path=path!("/audit") view=audit::AuditLogPage />

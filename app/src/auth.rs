@@ -118,3 +118,16 @@ pub async fn change_password(current: String, new: String) -> Result<(), ApiErro
     )
     .await
 }
+
+/// ACC-7: a new password from an emailed reset link, with a fresh key pair
+/// (there is no key escrow to recover the old one from).
+pub async fn reset_password(
+    token: String,
+    answer: String,
+    password: String,
+) -> Result<(), ApiError> {
+    let (t, a) = (token.clone(), answer.clone());
+    let (upload, keys) =
+        register(&password, |req| coffer_api::reset_password_start(t, a, req)).await?;
+    coffer_api::reset_password_finish(token, answer, Bytes(upload), keys).await
+}

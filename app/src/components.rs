@@ -28,13 +28,49 @@ pub fn Header() -> impl IntoView {
                     <Show when=move || session.administers_an_organisation()>
                         <A href="/users">"Users"</A>
                         <A href="/groups">"Groups"</A>
+                        <A href="/plans">"Plans"</A>
+                        <A href="/configuration">"Configuration"</A>
                         <A href="/audit">"Audit log"</A>
                     </Show>
                     <A href="/account">"My account"</A>
                 </nav>
                 <span class="who">{email}</span>
+                <OrganisationLogo />
             </Show>
         </header>
+    }
+}
+
+/// ORG-10: the logo of the person's first organisation, top right; hidden
+/// when the organisation has none (the request answers 404).
+#[component]
+fn OrganisationLogo() -> impl IntoView {
+    let session = use_session();
+    let failed = RwSignal::new(false);
+    let organisation = move || {
+        session.account.with(|a| {
+            a.as_ref()
+                .and_then(|a| a.memberships.first())
+                .map(|m| (m.organisation_id.clone(), m.organisation_name.clone()))
+        })
+    };
+    Effect::new(move |_| {
+        session.logo_version.track();
+        failed.set(false);
+    });
+    move || {
+        organisation()
+            .filter(|_| !failed.get())
+            .map(|(id, name)| {
+                let src = format!(
+                    "/logo/{}?v={}",
+                    js_sys::encode_uri_component(&id),
+                    session.logo_version.get()
+                );
+                view! {
+                    <img class="org-logo" src=src alt=format!("{name} logo") on:error=move |_| failed.set(true) />
+                }
+            })
     }
 }
 

@@ -19,6 +19,8 @@ pub struct Session {
     pub unlocked: RwSignal<Option<String>>,
     /// False until the first "who am I" answer arrives.
     pub loaded: RwSignal<bool>,
+    /// Bumped when the organisation logo changes, so the header reloads it.
+    pub logo_version: RwSignal<u32>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -52,6 +54,7 @@ impl Session {
             account: RwSignal::new(None),
             unlocked: RwSignal::new(None),
             loaded: RwSignal::new(false),
+            logo_version: RwSignal::new(0),
         }
     }
 

@@ -1,7 +1,10 @@
 //! My account: key fingerprint, password change (ACC-5), sessions (ACC-8),
 //! sign-out.
 
-use coffer_api::{get_profile, sessions, sign_out, terminate_all_sessions, update_profile};
+use coffer_api::{
+    get_profile, get_security_question, sessions, set_security_question, sign_out,
+    terminate_all_sessions, update_profile,
+};
 use coffer_shared::policy::check_new_password;
 use coffer_shared::types::{Profile, SessionView};
 use leptos::prelude::*;
@@ -72,6 +75,7 @@ pub fn AccountPage() -> impl IntoView {
             </section>
             <EditProfile />
             <ChangePassword />
+            <SecurityQuestion />
             <section class="card">
                 <h2>"Sessions"</h2>
                 <table class="list">
@@ -215,6 +219,60 @@ fn EditProfile() -> impl IntoView {
                     <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
                 </Show>
                 <button type="submit">"Save profile"</button>
+            </form>
+        </section>
+    }
+}
+
+/// ACC-5: the question asked before an administrator's password reset is
+/// accepted; the answer is stored hashed and compared ignoring capitals.
+#[component]
+fn SecurityQuestion() -> impl IntoView {
+    let current = RwSignal::new(String::new());
+    let question = RwSignal::new(String::new());
+    let answer = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        if let Ok(q) = get_security_question().await {
+            current.set(q);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        notice.set(None);
+        let (q, a) = (question.get_untracked(), answer.get_untracked());
+        spawn_local(async move {
+            match set_security_question(q.clone(), a).await {
+                Ok(()) => {
+                    current.set(q.trim().to_string());
+                    question.set(String::new());
+                    answer.set(String::new());
+                    notice.set(Some("Security question saved.".into()));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>"Security question"</h2>
+            <p class="hint">"Asked when you follow a password-reset link from an administrator."</p>
+            <p data-testid="security-question">{move || {
+                let q = current.get();
+                if q.is_empty() { "No security question is set.".to_string() } else { format!("Your question: {q}") }
+            }}</p>
+            <form class="stack" on:submit=submit novalidate aria-label="Security question">
+                <label for="sq-question">"Question"</label>
+                <input id="sq-question" type="text" bind:value=question />
+                <label for="sq-answer">"Answer"</label>
+                <input id="sq-answer" type="password" autocomplete="off" bind:value=answer />
+                <ErrorBox message=error />
+                <Show when=move || notice.with(|n| n.is_some())>
+                    <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+                </Show>
+                <div class="actions"><button type="submit">"Save security question"</button></div>
             </form>
         </section>
     }

@@ -12,7 +12,7 @@ use crate::auth;
 use crate::components::{local_time, ErrorBox, NewPasswordFields};
 
 /// The token rides in the URL fragment, which the browser never sends.
-fn token_from_location() -> String {
+pub fn token_from_location() -> String {
     web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .map(|h| h.trim_start_matches('#').to_string())

@@ -1,10 +1,14 @@
 pub mod account;
 pub mod audit;
+pub mod configuration;
 pub mod groups;
 pub mod home;
 pub mod invite;
+pub mod member_panel;
 pub mod organisations;
 pub mod outbox;
+pub mod plans;
+pub mod recovery;
 pub mod setup;
 pub mod sign_in;
 pub mod users;

@@ -14,7 +14,7 @@ pub fn SignInPage() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let identifier = RwSignal::new(query.with_untracked(|q| q.get("email").unwrap_or_default()));
-    let notice = query.with_untracked(|q| q.get("accepted").is_some());
+    let notice = query.with_untracked(|q| q.get("accepted").is_some() || q.get("reset").is_some());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);

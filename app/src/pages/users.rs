@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::{today_iso, ErrorBox, Pager};
+use crate::pages::member_panel::MemberPanel;
 use crate::pages::{managed_organisation, require_sign_in};
 use crate::session::use_session;
 
@@ -45,6 +46,7 @@ pub fn UsersPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let reload = RwSignal::new(0u32);
     let editing = RwSignal::new(None::<MemberRow>);
+    let page_notice = RwSignal::new(None::<String>);
     let my_id = move || {
         session
             .account
@@ -164,9 +166,21 @@ pub fn UsersPage() -> impl IntoView {
                     </p>
                 })}
                 <AddUser organisation may_grant_admin on_added=move || reload.update(|n| *n += 1) />
+                <Show when=move || page_notice.with(|n| n.is_some())>
+                    <p class="notice" role="status">{move || page_notice.get().unwrap_or_default()}</p>
+                </Show>
                 {move || editing.get().map(|row| {
                     let own = row.account_id == my_id();
-                    view! { <EditMember row organisation may_grant_admin own editing on_saved=move || reload.update(|n| *n += 1) /> }
+                    let org = organisation.get_untracked().unwrap_or_default();
+                    let account_id = row.account_id.clone();
+                    let refresh = move || reload.update(|n| *n += 1);
+                    view! {
+                        <div class="member-panel">
+                            <EditMember row organisation may_grant_admin own editing on_saved=refresh />
+                            <MemberPanel organisation=org account_id own on_changed=refresh
+                                on_removed=move |message| { editing.set(None); page_notice.set(Some(message)); refresh(); } />
+                        </div>
+                    }
                 })}
                 <div class="search" role="search">
                     <label for="search-field" class="visually-hidden">"Search in"</label>
@@ -208,15 +222,15 @@ pub fn UsersPage() -> impl IntoView {
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr></thead>
                     <tbody>
-                        <For each=move || data.get().map(|d| d.rows).unwrap_or_default() key=|r| (r.account_id.clone(), r.role, r.admin_tier, r.group.clone(), r.active) let:r>
+                        <For each=move || data.get().map(|d| d.rows).unwrap_or_default() key=|r| (r.account_id.clone(), r.role, r.admin_tier, r.group.clone(), r.active, r.locked, r.plan.clone()) let:r>
                             <tr>
                                 {let r2 = r.clone(); move || visible.get().into_iter().map(|col| view! {
                                     <td data-label=col.label()>{r2.cell(col).to_string()}</td>
                                 }).collect_view()}
-                                <td data-label="Status">{if r.active { "Active" } else { "Invited" }}</td>
+                                <td data-label="Status">{if r.locked { "Locked" } else if r.active { "Active" } else { "Invited" }}</td>
                                 <td>
                                     <button type="button" class="secondary small" aria-label=format!("Edit {}", r.email)
-                                        on:click={let r = r.clone(); move |_| editing.set(Some(r.clone()))}>"Edit"</button>
+                                        on:click={let r = r.clone(); move |_| { page_notice.set(None); editing.set(Some(r.clone())) }}>"Edit"</button>
                                 </td>
                             </tr>
                         </For>

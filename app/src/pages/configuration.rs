@@ -1,0 +1,275 @@
+//! ORG-12 Configuration page: invitation expiry, lockout and inactivity
+//! limits, enforce-MFA, the PKG-8 feature modes and new members' defaults;
+//! and the ORG-10 logo.
+
+use coffer_api::{organisation_settings, remove_logo, update_organisation_settings};
+use coffer_shared::settings::{FeatureMode, OrgSettings, Permission, PermissionSetting};
+use coffer_shared::types::LogoInfo;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::ErrorBox;
+use crate::pages::{managed_organisation, require_sign_in};
+use crate::session::use_session;
+
+#[component]
+pub fn ConfigurationPage() -> impl IntoView {
+    let allowed = require_sign_in();
+    let organisation = managed_organisation();
+    let settings = RwSignal::new(None::<OrgSettings>);
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let (Some(org), true) = (organisation.get(), allowed.get()) else {
+            return;
+        };
+        spawn_local(async move {
+            match organisation_settings(org).await {
+                Ok(s) => settings.set(Some(s)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    });
+    view! {
+        <Show when=move || allowed.get()>
+            <section class="card">
+                <h1>"Configuration"</h1>
+                <Show when=move || organisation.with(|o| o.is_none())>
+                    <p>"You do not administer an organisation."</p>
+                </Show>
+                <ErrorBox message=error />
+                {move || match (settings.get(), organisation.get()) {
+                    (Some(s), Some(org)) => Some(view! { <SettingsForm organisation=org.clone() initial=s /> <LogoSection organisation=org /> }),
+                    _ => None,
+                }}
+            </section>
+        </Show>
+    }
+}
+
+fn number_field(
+    id: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input id=id type="text" inputmode="numeric" bind:value=value />
+        <p class="hint">{hint}</p>
+    }
+}
+
+/// Reads a whole number from a field, naming the field when it is not one.
+fn whole_number(text: &str, label: &str) -> Result<u32, String> {
+    text.trim()
+        .parse::<u32>()
+        .map_err(|_| format!("{label} must be a whole number."))
+}
+
+#[component]
+fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
+    let expiry = RwSignal::new(initial.invitation_expiry_hours.to_string());
+    let threshold = RwSignal::new(initial.lockout_threshold.to_string());
+    let inactivity = RwSignal::new(initial.inactivity_lock_days.to_string());
+    let enforce_mfa = RwSignal::new(initial.enforce_mfa);
+    let permissions = RwSignal::new(initial.permissions.clone());
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let set_mode = move |p: Permission, mode: FeatureMode| {
+        permissions.update(|list| {
+            if let Some(s) = list.iter_mut().find(|s| s.permission == p) {
+                s.mode = mode;
+            }
+        })
+    };
+    let set_default = move |p: Permission, on: bool| {
+        permissions.update(|list| {
+            if let Some(s) = list.iter_mut().find(|s| s.permission == p) {
+                s.default_on = on;
+            }
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        notice.set(None);
+        let parsed = (|| {
+            Ok::<_, String>(OrgSettings {
+                invitation_expiry_hours: whole_number(
+                    &expiry.get_untracked(),
+                    "Invitation expiry",
+                )?,
+                lockout_threshold: whole_number(&threshold.get_untracked(), "Lockout threshold")?,
+                inactivity_lock_days: whole_number(
+                    &inactivity.get_untracked(),
+                    "Inactivity limit",
+                )?,
+                enforce_mfa: enforce_mfa.get_untracked(),
+                permissions: permissions.get_untracked(),
+            })
+        })();
+        let wanted = match parsed {
+            Ok(s) => s,
+            Err(message) => return error.set(Some(message)),
+        };
+        busy.set(true);
+        let org = organisation.clone();
+        spawn_local(async move {
+            let result = update_organisation_settings(org, wanted).await;
+            busy.set(false);
+            match result {
+                Ok(saved) => {
+                    permissions.set(saved.permissions);
+                    notice.set(Some("Configuration saved.".into()));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <form class="stack settings" on:submit=submit novalidate aria-label="Organisation configuration">
+            <h2>"Accounts"</h2>
+            {number_field("invitation-expiry", "Invitation expiry (hours)", "How long invitation and password-reset links work; 1 to 720.", expiry)}
+            {number_field("lockout-threshold", "Lockout threshold", "Consecutive wrong passwords that lock an account; 1 to 100.", threshold)}
+            {number_field("inactivity-days", "Inactivity limit (days)", "Lock accounts not signed in for this many days; 0 never locks.", inactivity)}
+            <label class="check"><input type="checkbox" bind:checked=enforce_mfa />" Require two-step sign-in for every member"</label>
+            <h2>"Features"</h2>
+            <p class="hint">"Everyone: every member has it. Only selected: members whose box is ticked on their Edit panel. Nobody: switched off. New members start with the ticked defaults."</p>
+            <table class="list permissions">
+                <caption class="visually-hidden">"Feature modes"</caption>
+                <thead><tr>
+                    <th scope="col">"Feature"</th>
+                    <th scope="col">"Who has it"</th>
+                    <th scope="col">"New members"</th>
+                </tr></thead>
+                <tbody>
+                    {initial.permissions.into_iter().map(|PermissionSetting { permission, .. }| {
+                        let mode = move || permissions.with(|l| l.iter().find(|s| s.permission == permission).map(|s| s.mode).unwrap_or(FeatureMode::Nobody));
+                        let default_on = move || permissions.with(|l| l.iter().any(|s| s.permission == permission && s.default_on));
+                        view! {
+                            <tr>
+                                <th scope="row" data-label="Feature">{permission.label()}</th>
+                                <td data-label="Who has it">
+                                    <select aria-label=format!("Who has {}", permission.label()) on:change=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        if let Some(m) = FeatureMode::ALL.into_iter().find(|m| m.label() == v) { set_mode(permission, m) }
+                                    }>
+                                        {FeatureMode::ALL.into_iter().map(|m| view! {
+                                            <option value=m.label() selected=move || mode() == m>{m.label()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </td>
+                                <td data-label="New members">
+                                    <label class="check">
+                                        <input type="checkbox" disabled=move || mode() != FeatureMode::OnlySelected
+                                            aria-label=format!("New members get {}", permission.label())
+                                            prop:checked=default_on
+                                            on:change=move |ev| set_default(permission, event_target_checked(&ev)) />
+                                    </label>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <ErrorBox message=error />
+            <Show when=move || notice.with(|n| n.is_some())>
+                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+            </Show>
+            <div class="actions"><button type="submit" disabled=move || busy.get()>"Save configuration"</button></div>
+        </form>
+    }
+}
+
+/// Sends the chosen file as the raw request body; the server reads its
+/// type from the bytes, scales it and answers with the stored size.
+async fn upload_logo(organisation: &str, file: web_sys::File) -> Result<LogoInfo, String> {
+    let url = format!(
+        "/upload/logo?org={}",
+        js_sys::encode_uri_component(organisation)
+    );
+    let response = gloo_net::http::Request::post(&url)
+        .body(wasm_bindgen::JsValue::from(file))
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|_| {
+            "The logo could not be sent; check the connection and try again.".to_string()
+        })?;
+    if response.ok() {
+        response.json::<LogoInfo>().await.map_err(|e| e.to_string())
+    } else {
+        Err(response
+            .text()
+            .await
+            .unwrap_or_else(|_| "The logo was refused.".into()))
+    }
+}
+
+#[component]
+fn LogoSection(organisation: String) -> impl IntoView {
+    let session = use_session();
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let org = organisation.clone();
+    let upload = move |_| {
+        error.set(None);
+        notice.set(None);
+        let Some(file) = file_input
+            .get_untracked()
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return error.set(Some("Choose an image file first.".into()));
+        };
+        busy.set(true);
+        let org = org.clone();
+        spawn_local(async move {
+            let result = upload_logo(&org, file).await;
+            busy.set(false);
+            match result {
+                Ok(info) => {
+                    notice.set(Some(format!(
+                        "Logo saved ({} × {} pixels).",
+                        info.width, info.height
+                    )));
+                    session.logo_version.update(|v| *v += 1);
+                }
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
+    let remove = move |_| {
+        error.set(None);
+        notice.set(None);
+        let org = organisation.clone();
+        spawn_local(async move {
+            match remove_logo(org).await {
+                Ok(()) => {
+                    notice.set(Some("Logo removed.".into()));
+                    session.logo_version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="stack" aria-labelledby="logo-heading">
+            <h2 id="logo-heading">"Logo"</h2>
+            <p class="hint">"PNG, JPEG or GIF, at most 2 MB. Larger than 288 × 96 pixels is scaled down. It shows at the top right for your members."</p>
+            <label for="logo-file">"Logo image"</label>
+            <input id="logo-file" type="file" accept=".png,.jpg,.jpeg,.gif,image/png,image/jpeg,image/gif" node_ref=file_input />
+            <div class="actions">
+                <button type="button" disabled=move || busy.get() on:click=upload>"Upload logo"</button>
+                <button type="button" class="secondary" on:click=remove>"Remove logo"</button>
+            </div>
+            <ErrorBox message=error />
+            <Show when=move || notice.with(|n| n.is_some())>
+                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,380 @@
+//! The parts of a member's Edit panel beyond role, tier and group: plan and
+//! permissions (ORG-8, PKG-8), account security (ACC-6 unlock, ACC-7 reset
+//! password), removal with transfer (ORG-5) and history (ORG-11).
+
+use coffer_api::{
+    get_member_detail, list_plans, member_history, remove_member, reset_member_password,
+    unlock_member, update_member,
+};
+use coffer_shared::settings::{FeatureMode, MemberPermission, Permission};
+use coffer_shared::types::{
+    HistoryEntry, MemberChange, MemberDetail, MemberRemoval, PlanView, Role,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::{local_time, ErrorBox};
+
+/// Everything below the basic edit form; `on_changed` refreshes the table.
+#[component]
+pub fn MemberPanel(
+    organisation: String,
+    account_id: String,
+    own: bool,
+    on_changed: impl Fn() + Copy + Send + Sync + 'static,
+    on_removed: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let detail = RwSignal::new(None::<MemberDetail>);
+    let error = RwSignal::new(None::<String>);
+    // Kept here: the sections are rebuilt when the detail reloads after a
+    // change, and their confirmation must survive that.
+    let plan_notice = RwSignal::new(None::<String>);
+    let security_notice = RwSignal::new(None::<String>);
+    let reload = RwSignal::new(0u32);
+    {
+        let (org, id) = (organisation.clone(), account_id.clone());
+        Effect::new(move |_| {
+            reload.track();
+            let (org, id) = (org.clone(), id.clone());
+            spawn_local(async move {
+                match get_member_detail(org, id).await {
+                    Ok(d) => detail.set(Some(d)),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        });
+    }
+    let changed = move || {
+        reload.update(|n| *n += 1);
+        on_changed();
+    };
+    view! {
+        <ErrorBox message=error />
+        {move || detail.get().map(|d| {
+            let org = organisation.clone();
+            view! {
+                <PlanAndPermissions organisation=org.clone() detail=d.clone() notice=plan_notice on_saved=changed />
+                <AccountSecurity organisation=org.clone() detail=d.clone() own notice=security_notice on_done=changed />
+                <RemoveMember organisation=org.clone() detail=d own on_removed />
+                <History organisation=org account_id=account_id.clone() />
+            }
+        })}
+    }
+}
+
+#[component]
+fn PlanAndPermissions(
+    organisation: String,
+    detail: MemberDetail,
+    notice: RwSignal<Option<String>>,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let plans = RwSignal::new(Vec::<PlanView>::new());
+    let plan = RwSignal::new(detail.plan_id.clone());
+    let flags = RwSignal::new(
+        detail
+            .permissions
+            .iter()
+            .filter(|p| p.selected)
+            .map(|p| p.permission)
+            .collect::<Vec<Permission>>(),
+    );
+    let error = RwSignal::new(None::<String>);
+    let is_originator = detail.row.role == Role::Originator;
+    {
+        let org = organisation.clone();
+        spawn_local(async move {
+            if let Ok(p) = list_plans(org).await {
+                plans.set(p);
+            }
+        });
+    }
+    let account_id = detail.row.account_id.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        notice.set(None);
+        let change = MemberChange {
+            plan_id: is_originator.then(|| plan.get_untracked()),
+            permissions: Some(flags.get_untracked()),
+            ..MemberChange::default()
+        };
+        let (org, id) = (organisation.clone(), account_id.clone());
+        spawn_local(async move {
+            match update_member(org, id, change).await {
+                Ok(_) => {
+                    notice.set(Some("Plan and permissions saved.".into()));
+                    on_saved();
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let toggle = move |p: Permission, on: bool| {
+        flags.update(|f| {
+            f.retain(|x| *x != p);
+            if on {
+                f.push(p);
+            }
+        })
+    };
+    let email = detail.row.email.clone();
+    view! {
+        <form class="stack" on:submit=submit novalidate aria-label=format!("Plan and permissions of {email}")>
+            <h3>"Plan and permissions"</h3>
+            {if is_originator {
+                view! {
+                    <label for="member-plan">"Plan"</label>
+                    <select id="member-plan" on:change=move |ev| plan.set(event_target_value(&ev))>
+                        <option value="" selected=move || plan.with(|p| p.is_empty())>"No plan"</option>
+                        <For each=move || plans.get() key=|p| (p.id.clone(), p.name.clone()) let:p>
+                            <option value=p.id.clone() selected={let id = p.id.clone(); move || plan.with(|x| *x == id)}>
+                                {format!("{} ({})", p.name, quota_label(p.quota_bytes))}
+                            </option>
+                        </For>
+                    </select>
+                }.into_any()
+            } else {
+                view! { <p class="hint">"Plans apply to Originators, who own storage."</p> }.into_any()
+            }}
+            <fieldset class="permissions">
+                <legend>"Permissions"</legend>
+                <p class="hint">"Only permissions the organisation grants to selected members can be changed here; the others follow the Configuration page."</p>
+                {detail.permissions.into_iter().map(|MemberPermission { permission, mode, .. }| {
+                    let fixed = mode != FeatureMode::OnlySelected;
+                    let effective = move || match mode {
+                        FeatureMode::Everyone => true,
+                        FeatureMode::Nobody => false,
+                        FeatureMode::OnlySelected => flags.with(|f| f.contains(&permission)),
+                    };
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" disabled=fixed prop:checked=effective
+                                on:change=move |ev| toggle(permission, event_target_checked(&ev)) />
+                            {permission.label()}
+                            {fixed.then(|| view! { <span class="hint">{format!(" ({})", mode.label())}</span> })}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <ErrorBox message=error />
+            <Show when=move || notice.with(|n| n.is_some())>
+                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+            </Show>
+            <div class="actions"><button type="submit">"Save plan and permissions"</button></div>
+        </form>
+    }
+}
+
+/// "2 GB", "500 MB": quotas are whole gigabytes but read better small.
+pub fn quota_label(bytes: i64) -> String {
+    const GB: i64 = 1_000_000_000;
+    if bytes % GB == 0 {
+        format!("{} GB", bytes / GB)
+    } else {
+        format!("{} MB", bytes / 1_000_000)
+    }
+}
+
+#[component]
+fn AccountSecurity(
+    organisation: String,
+    detail: MemberDetail,
+    own: bool,
+    notice: RwSignal<Option<String>>,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let confirming_reset = RwSignal::new(false);
+    let row = detail.row;
+    let email = row.email.clone();
+    let unlock = {
+        let (org, id, email) = (organisation.clone(), row.account_id.clone(), email.clone());
+        move |_| {
+            error.set(None);
+            let (org, id, email) = (org.clone(), id.clone(), email.clone());
+            spawn_local(async move {
+                match unlock_member(org, id).await {
+                    Ok(()) => {
+                        notice.set(Some(format!("{email} is unlocked.")));
+                        on_done();
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+    let reset = {
+        let (org, id, email) = (organisation, row.account_id.clone(), email.clone());
+        move |_| {
+            error.set(None);
+            confirming_reset.set(false);
+            let (org, id, email) = (org.clone(), id.clone(), email.clone());
+            spawn_local(async move {
+                match reset_member_password(org, id).await {
+                    Ok(()) => {
+                        notice.set(Some(format!(
+                            "A password reset link was emailed to {email}."
+                        )));
+                        on_done();
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+    let status = if row.locked {
+        "Locked"
+    } else if row.active {
+        "Active"
+    } else {
+        "Invited"
+    };
+    let may_reset = row.active && !own;
+    view! {
+        <section class="stack" aria-label=format!("Account security of {email}")>
+            <h3>"Account"</h3>
+            <p>{format!("Status: {status}")}</p>
+            {row.locked.then(|| view! {
+                <button type="button" on:click=unlock.clone()>"Unlock"</button>
+            })}
+            <button type="button" class="secondary" disabled=!may_reset on:click=move |_| confirming_reset.set(true)>"Reset password"</button>
+            {(!may_reset).then(|| view! {
+                <p class="hint">{if own { "You change your own password on My account." } else { "Available once the invitation has been accepted." }}</p>
+            })}
+            <Show when=move || confirming_reset.get()>
+                <div class="confirm" role="group" aria-label="Confirm password reset">
+                    <p class="warning">"The member chooses a new password from an emailed link. This makes new encryption keys: everything encrypted to their old keys — files and messages shared with them until now — becomes unreadable to them. Their sessions end."</p>
+                    <button type="button" on:click=reset.clone()>"Send reset link"</button>
+                    <button type="button" class="secondary" on:click=move |_| confirming_reset.set(false)>"Cancel"</button>
+                </div>
+            </Show>
+            <ErrorBox message=error />
+            <Show when=move || notice.with(|n| n.is_some())>
+                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn RemoveMember(
+    organisation: String,
+    detail: MemberDetail,
+    own: bool,
+    on_removed: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let confirming = RwSignal::new(false);
+    // "" means delete permanently.
+    let target = RwSignal::new(
+        detail
+            .transfer_candidates
+            .first()
+            .map(|p| p.account_id.clone())
+            .unwrap_or_default(),
+    );
+    let email = detail.row.email.clone();
+    let candidates = detail.transfer_candidates.clone();
+    let remove = {
+        let (org, id, email) = (organisation, detail.row.account_id.clone(), email.clone());
+        move |_| {
+            error.set(None);
+            let removal = MemberRemoval {
+                transfer_to: Some(target.get_untracked()).filter(|t| !t.is_empty()),
+            };
+            let (org, id, email) = (org.clone(), id.clone(), email.clone());
+            spawn_local(async move {
+                match remove_member(org, id, removal).await {
+                    Ok(()) => on_removed(format!("{email} was removed.")),
+                    Err(e) => {
+                        confirming.set(false);
+                        error.set(Some(e.to_string()));
+                    }
+                }
+            });
+        }
+    };
+    let what = move || {
+        let t = target.get();
+        candidates
+            .iter()
+            .find(|p| p.account_id == t)
+            .map(|p| {
+                format!(
+                    "Their items move to {}, in a folder named after them and today's date.",
+                    p.email
+                )
+            })
+            .unwrap_or_else(|| "Their items are deleted permanently. This cannot be undone.".into())
+    };
+    view! {
+        <section class="stack" aria-label=format!("Remove {email}")>
+            <h3>"Remove from the organisation"</h3>
+            {if own {
+                view! {
+                    <button type="button" class="danger" disabled=true>"Remove member"</button>
+                    <p class="hint">"You cannot remove yourself; another administrator can."</p>
+                }.into_any()
+            } else {
+                view! {
+                    <label for="remove-target">"Their items"</label>
+                    <select id="remove-target" on:change=move |ev| target.set(event_target_value(&ev))>
+                        {detail.transfer_candidates.iter().map(|p| view! {
+                            <option value=p.account_id.clone()>{format!("Transfer to {}", p.email)}</option>
+                        }).collect_view()}
+                        <option value="">"Delete permanently"</option>
+                    </select>
+                    <p class="hint">{what.clone()}</p>
+                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Remove member"</button>
+                    <Show when=move || confirming.get()>
+                        <div class="confirm" role="group" aria-label="Confirm removal">
+                            <p class="warning">{format!("Remove {} from the organisation? Their history is kept.", detail.row.email)}</p>
+                            <button type="button" class="danger" on:click=remove.clone()>"Yes, remove"</button>
+                            <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        </div>
+                    </Show>
+                }.into_any()
+            }}
+            <ErrorBox message=error />
+        </section>
+    }
+}
+
+#[component]
+fn History(organisation: String, account_id: String) -> impl IntoView {
+    let entries = RwSignal::new(None::<Vec<HistoryEntry>>);
+    let error = RwSignal::new(None::<String>);
+    let load = move |_| {
+        if entries.with_untracked(|e| e.is_some()) {
+            return;
+        }
+        let (org, id) = (organisation.clone(), account_id.clone());
+        spawn_local(async move {
+            match member_history(org, id).await {
+                Ok(h) => entries.set(Some(h)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <details class="history" on:toggle=load>
+            <summary>"History"</summary>
+            <ErrorBox message=error />
+            {move || entries.get().map(|list| if list.is_empty() {
+                view! { <p class="hint">"Nothing recorded yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="history-list">
+                        {list.into_iter().map(|h| view! {
+                            <li>
+                                <time>{local_time(h.at_ms)}</time>" · "<strong>{h.actor}</strong>" · "{h.action}
+                                {(!h.details.is_empty()).then(|| view! { <span class="hint">{format!(" {}", h.details)}</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            })}
+        </details>
+    }
+}

@@ -1,0 +1,154 @@
+//! ORG-8 Plans page: named storage quotas; one is the default that new
+//! Originators get.
+
+use coffer_api::{list_plans, remove_plan, save_plan, set_default_plan};
+use coffer_shared::types::PlanView;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::ErrorBox;
+use crate::pages::member_panel::quota_label;
+use crate::pages::{managed_organisation, require_sign_in};
+
+#[component]
+pub fn PlansPage() -> impl IntoView {
+    let allowed = require_sign_in();
+    let organisation = managed_organisation();
+    let plans = RwSignal::new(Vec::<PlanView>::new());
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    // The plan being edited; None adds a new one.
+    let editing = RwSignal::new(None::<String>);
+    let name = RwSignal::new(String::new());
+    let quota = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        let (Some(org), true) = (organisation.get(), allowed.get()) else {
+            return;
+        };
+        spawn_local(async move {
+            match list_plans(org).await {
+                Ok(p) => plans.set(p),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    });
+    let finish =
+        move |result: Result<Vec<PlanView>, coffer_api::ApiError>, done: String| match result {
+            Ok(p) => {
+                plans.set(p);
+                error.set(None);
+                notice.set(Some(done));
+            }
+            Err(e) => {
+                notice.set(None);
+                error.set(Some(e.to_string()));
+            }
+        };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(org) = organisation.get_untracked() else {
+            return;
+        };
+        let Ok(gb) = quota.get_untracked().trim().parse::<i64>() else {
+            notice.set(None);
+            return error.set(Some(
+                "Storage quota must be a whole number of gigabytes.".into(),
+            ));
+        };
+        let (id, n) = (editing.get_untracked(), name.get_untracked());
+        spawn_local(async move {
+            let result = save_plan(org, id, n.clone(), gb).await;
+            let ok = result.is_ok();
+            finish(result, format!("Plan \"{}\" saved.", n.trim()));
+            if ok {
+                editing.set(None);
+                name.set(String::new());
+                quota.set(String::new());
+            }
+        });
+    };
+    let make_default = move |p: PlanView| {
+        let Some(org) = organisation.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let result = set_default_plan(org, p.id).await;
+            finish(result, format!("\"{}\" is now the default plan.", p.name));
+        });
+    };
+    let remove = move |p: PlanView| {
+        let Some(org) = organisation.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let result = remove_plan(org, p.id).await;
+            finish(result, format!("Plan \"{}\" removed.", p.name));
+        });
+    };
+    let edit = move |p: PlanView| {
+        name.set(p.name);
+        quota.set((p.quota_bytes / 1_000_000_000).to_string());
+        editing.set(Some(p.id));
+    };
+    view! {
+        <Show when=move || allowed.get()>
+            <section class="card">
+                <h1>"Plans"</h1>
+                <p class="hint">"A plan is a storage quota for Originators. New Originators get the default plan."</p>
+                <Show when=move || organisation.with(|o| o.is_none())>
+                    <p>"You do not administer an organisation."</p>
+                </Show>
+                <form class="inline" on:submit=submit novalidate aria-label="Plan">
+                    <label for="plan-name">"Plan name"</label>
+                    <input id="plan-name" type="text" bind:value=name />
+                    <label for="plan-quota">"Storage quota (GB)"</label>
+                    <input id="plan-quota" type="text" inputmode="numeric" bind:value=quota />
+                    <button type="submit">{move || if editing.with(|e| e.is_some()) { "Save plan" } else { "Add plan" }}</button>
+                    <Show when=move || editing.with(|e| e.is_some())>
+                        <button type="button" class="secondary" on:click=move |_| {
+                            editing.set(None);
+                            name.set(String::new());
+                            quota.set(String::new());
+                        }>"Cancel"</button>
+                    </Show>
+                </form>
+                <ErrorBox message=error />
+                <Show when=move || notice.with(|n| n.is_some())>
+                    <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+                </Show>
+                <table class="list plans">
+                    <caption class="visually-hidden">"Plans"</caption>
+                    <thead><tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Quota"</th>
+                        <th scope="col">"Members"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr></thead>
+                    <tbody>
+                        <For each=move || plans.get() key=|p| (p.id.clone(), p.name.clone(), p.quota_bytes, p.is_default, p.members) let:p>
+                            <tr>
+                                <td data-label="Name">{p.name.clone()}{p.is_default.then_some(" (default)")}</td>
+                                <td data-label="Quota">{quota_label(p.quota_bytes)}</td>
+                                <td data-label="Members">{p.members}</td>
+                                <td class="actions">
+                                    <button type="button" class="secondary small" aria-label=format!("Edit {}", p.name)
+                                        on:click={let p = p.clone(); move |_| edit(p.clone())}>"Edit"</button>
+                                    <button type="button" class="secondary small" disabled=p.is_default
+                                        aria-label=format!("Make {} the default", p.name)
+                                        on:click={let p = p.clone(); move |_| make_default(p.clone())}>"Make default"</button>
+                                    <button type="button" class="danger small" disabled={p.is_default || p.members > 0}
+                                        title={if p.is_default { "The default plan cannot be removed." } else if p.members > 0 { "Members are on this plan." } else { "" }}
+                                        aria-label=format!("Remove {}", p.name)
+                                        on:click={let p = p.clone(); move |_| remove(p.clone())}>"Remove"</button>
+                                </td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+                <Show when=move || plans.with(|p| p.is_empty())>
+                    <p class="hint">"No plans yet. The first plan you add becomes the default."</p>
+                </Show>
+            </section>
+        </Show>
+    }
+}

@@ -1,0 +1,143 @@
+//! Pages behind emailed single-use links: ACC-7 password reset (with the
+//! ACC-5 security question) and ACC-6 self-unlock.
+
+use coffer_api::{get_reset_view, unlock_with_link};
+use coffer_shared::policy::check_new_password;
+use coffer_shared::types::ResetView;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use crate::auth;
+use crate::components::{local_time, ErrorBox, NewPasswordFields};
+use crate::pages::invite::token_from_location;
+
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let navigate = use_navigate();
+    let token = token_from_location();
+    let view_state = RwSignal::new(None::<Result<ResetView, String>>);
+    let answer = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    {
+        let token = token.clone();
+        spawn_local(async move {
+            view_state.set(Some(get_reset_view(token).await.map_err(|e| e.to_string())));
+        });
+    }
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let Some(Ok(v)) = view_state.get() else {
+            return;
+        };
+        if !v.security_question.is_empty() && answer.with(|a| a.trim().is_empty()) {
+            return error.set(Some("Answer your security question.".into()));
+        }
+        let (pw, again) = (password.get(), confirm.get());
+        if let Err(p) = check_new_password(&pw, &again, v.password_min_length) {
+            return error.set(Some(p.to_string()));
+        }
+        busy.set(true);
+        let navigate = navigate.clone();
+        let (token, answer) = (token.clone(), answer.get());
+        spawn_local(async move {
+            let result = auth::reset_password(token, answer, pw).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    let email = js_sys::encode_uri_component(&v.email);
+                    navigate(
+                        &format!("/sign-in?reset=1&email={email}"),
+                        Default::default(),
+                    );
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let min_length = Signal::derive(move || {
+        view_state.with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|i| i.password_min_length)
+                .unwrap_or(8)
+        })
+    });
+    let question = move || {
+        view_state.with(|v| match v {
+            Some(Ok(v)) => v.security_question.clone(),
+            _ => String::new(),
+        })
+    };
+    view! {
+        <section class="card narrow">
+            <h1>"Choose a new password"</h1>
+            {move || match view_state.get() {
+                None => view! { <p class="loading">"Checking the link…"</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Some(Ok(v)) => view! {
+                    <p>"New password for " <strong>{v.email.clone()}</strong> "."</p>
+                    <p class="hint">{format!("This link works once and expires {}.", local_time(v.expires_at_ms))}</p>
+                    <p class="warning">"Your old encryption keys cannot be recovered: new ones are made in this browser. Files and messages encrypted to your old keys — everything shared with you until now — will no longer open. Ask the senders to share them again."</p>
+                }.into_any(),
+            }}
+            <Show when=move || matches!(view_state.get(), Some(Ok(_)))>
+                <form on:submit=submit.clone() novalidate>
+                    <Show when=move || !question().is_empty()>
+                        <label for="security-answer">{question}</label>
+                        <input id="security-answer" type="text" autocomplete="off" bind:value=answer />
+                        <p class="hint">"Your security answer; capitals do not matter."</p>
+                    </Show>
+                    <NewPasswordFields password confirm label="New password" confirm_label="Confirm new password" min_length />
+                    <ErrorBox message=error />
+                    <button type="submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Making your new keys…" } else { "Set new password" }}
+                    </button>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+/// A button, not an automatic call: mail scanners that open links must not
+/// use up the single-use token.
+#[component]
+pub fn UnlockPage() -> impl IntoView {
+    let token = token_from_location();
+    let error = RwSignal::new(None::<String>);
+    let unlocked = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let unlock = move |_| {
+        error.set(None);
+        busy.set(true);
+        let token = token.clone();
+        spawn_local(async move {
+            let result = unlock_with_link(token).await;
+            busy.set(false);
+            match result {
+                Ok(email) => unlocked.set(Some(email)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="card narrow">
+            <h1>"Unlock your account"</h1>
+            {move || match unlocked.get() {
+                Some(email) => view! {
+                    <p class="notice" role="status">{format!("{email} is unlocked. You can sign in again.")}</p>
+                    <a class="button" href=format!("/sign-in?email={}", js_sys::encode_uri_component(&email))>"Sign in"</a>
+                }.into_any(),
+                None => view! {
+                    <p>"Your account was locked after too many wrong passwords or a long time without signing in."</p>
+                    <ErrorBox message=error />
+                    <button type="button" disabled=move || busy.get() on:click=unlock.clone()>"Unlock my account"</button>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
