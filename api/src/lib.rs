@@ -584,3 +584,32 @@ pub async fn remove_logo(organisation_id: String) -> Result<(), ApiError> {
             .await,
     )
 }
+
+// ------------------------------------------------------------------ CSV import (IMP-4)
+// The file itself goes to `POST /upload/import` (a raw body, like the logo).
+
+#[server(endpoint = "import_start", input = Json)]
+pub async fn import_start(
+    organisation_id: String,
+    import_id: String,
+) -> Result<coffer_shared::import::ImportStatus, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .import_start(d.actor.as_ref(), &organisation_id, &import_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "import_status", input = Json)]
+pub async fn import_status(
+    organisation_id: String,
+    import_id: String,
+) -> Result<coffer_shared::import::ImportStatus, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .import_status(d.actor.as_ref(), &organisation_id, &import_id)
+            .await,
+    )
+}

@@ -35,6 +35,7 @@ pub enum AuditAction {
     PlanChanged,
     PlanRemoved,
     LogoChanged,
+    MembersImported,
 }
 
 impl AuditAction {
@@ -69,6 +70,7 @@ impl AuditAction {
             AuditAction::PlanChanged => "plan.changed",
             AuditAction::PlanRemoved => "plan.removed",
             AuditAction::LogoChanged => "organisation.logo_changed",
+            AuditAction::MembersImported => "members.imported",
         }
     }
 }
@@ -218,6 +220,65 @@ pub async fn record(
     )
     .await?;
     store::set_chain_head(c, chain, &hash).await
+}
+
+/// Many records of one actor in one chain, in order: one chain update and
+/// multi-row inserts (CSV imports add hundreds of thousands).
+pub async fn record_many(
+    c: &mut Conn,
+    who: Who<'_>,
+    organisation_id: Option<&str>,
+    entries: &[(AuditAction, String, serde_json::Value)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let chain = organisation_id.unwrap_or("");
+    let (first, mut prev) = store::advance_chain_by(c, chain, entries.len() as i64).await?;
+    let mut texts = Vec::with_capacity(entries.len());
+    for (i, (action, target, details)) in entries.iter().enumerate() {
+        let details = details.to_string();
+        let seq = first + i as i64;
+        let hash = record_hash(
+            &prev,
+            seq,
+            now,
+            who.account_id,
+            who.label,
+            organisation_id,
+            action.code(),
+            target,
+            &details,
+        );
+        texts.push((
+            seq,
+            details,
+            std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        ));
+    }
+    let rows: Vec<store::AuditRow<'_>> = entries
+        .iter()
+        .zip(&texts)
+        .map(
+            |((action, target, _), (seq, details, prev_hash, hash))| store::AuditRow {
+                at: now,
+                actor_account_id: who.account_id,
+                actor_label: who.label,
+                organisation_id,
+                action: action.code(),
+                target,
+                details,
+                chain,
+                seq: *seq,
+                prev_hash,
+                hash,
+            },
+        )
+        .collect();
+    store::insert_audits(c, &rows).await?;
+    store::set_chain_head(c, chain, &prev).await
 }
 
 #[cfg(test)]

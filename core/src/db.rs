@@ -41,7 +41,8 @@ impl Db {
                     if engine == Engine::Sqlite {
                         conn.execute(
                             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; \
-                             PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL;",
+                             PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; \
+                             PRAGMA cache_size=-16000;",
                         )
                         .await?;
                     }

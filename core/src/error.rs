@@ -5,6 +5,7 @@ use coffer_shared::errors::{
     AuthError, GroupError, InputError, InvitationError, LinkError, LogoError, MemberError,
     PlanError, Refusal, SettingsError, SetupError, SignInError,
 };
+use coffer_shared::import::ImportError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
@@ -48,7 +49,8 @@ refusal_from!(
     LinkError,
     SettingsError,
     PlanError,
-    LogoError
+    LogoError,
+    ImportError
 );
 
 /// True when a write lost a race on a unique constraint.

@@ -78,6 +78,7 @@ impl Coffer {
         let filter = store::MemberFilter {
             field: q.field,
             pattern: pattern.as_deref(),
+            contains: !q.text.contains(['*', '?']),
         };
         let rows =
             store::all_members(&mut c, organisation_id, &filter, q.sort, q.descending).await?;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod groups;
 pub mod history;
+pub mod import;
 pub mod logo;
 pub mod mail;
 pub mod members;
@@ -52,6 +53,7 @@ struct Inner {
     config: Config,
     secret: ServerSecret,
     mailer: mail::Mailer,
+    imports: import::Progress,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +99,7 @@ impl Coffer {
                 config,
                 secret,
                 mailer,
+                imports: import::Progress::default(),
             }),
         })
     }
@@ -115,6 +118,10 @@ impl Coffer {
 
     pub fn mailer(&self) -> &mail::Mailer {
         &self.inner.mailer
+    }
+
+    pub(crate) fn import_progress(&self) -> &import::Progress {
+        &self.inner.imports
     }
 
     /// The origin links in mail point to.

@@ -56,6 +56,13 @@ impl Mailer {
 
     /// Queues the message in the caller's transaction.
     pub async fn queue(&self, c: &mut Conn, mail: Mail) -> Outcome<()> {
+        let m = self.compose(mail)?;
+        store::enqueue_mail(c, &m.id, &m.recipient, &m.subject, &m.message, now_ms()).await?;
+        Ok(())
+    }
+
+    /// The queued form of a mail: the whole RFC 5322 message.
+    pub(crate) fn compose(&self, mail: Mail) -> Outcome<store::BulkMail> {
         let to: Mailbox = mail.to.parse().map_err(|_| InputError::InvalidEmail)?;
         let message = Message::builder()
             .from(self.from.clone())
@@ -64,16 +71,12 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body)
             .context("building a mail message")?;
-        store::enqueue_mail(
-            c,
-            &new_id(),
-            &mail.to,
-            &mail.subject,
-            &message.formatted(),
-            now_ms(),
-        )
-        .await?;
-        Ok(())
+        Ok(store::BulkMail {
+            id: new_id(),
+            recipient: mail.to,
+            subject: mail.subject,
+            message: message.formatted(),
+        })
     }
 
     /// Sends everything that is due; returns how many were delivered.

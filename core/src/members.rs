@@ -25,7 +25,14 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 /// are wildcards matching the whole value; text without them matches
 /// anywhere. Lower-cased, as the columns are compared lower-cased.
 pub fn like_pattern(text: &str) -> String {
-    let t = text.trim().to_lowercase();
+    // Control characters never occur in the fields (and U+001F separates
+    // them in the joined search key), so they are dropped.
+    let t: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     let wild = t.contains('*') || t.contains('?');
     let mut out = String::with_capacity(t.len() + 2);
     for c in t.chars() {
@@ -179,8 +186,8 @@ impl Coffer {
         let filter = store::MemberFilter {
             field: q.field,
             pattern: pattern.as_deref(),
+            contains: !q.text.contains(['*', '?']),
         };
-        let total = store::count_members(&mut c, organisation_id, &filter).await?;
         let rows = store::list_members(
             &mut c,
             organisation_id,
@@ -191,6 +198,11 @@ impl Coffer {
             i64::from(q.page) * i64::from(page_size),
         )
         .await?;
+        // Unfiltered, the total is the seat count already read.
+        let total = match filter.pattern {
+            None => seats.used,
+            Some(_) => store::count_members(&mut c, organisation_id, &filter).await?,
+        };
         Ok(MemberPage {
             organisation_name: seats.organisation_name.clone(),
             total: total as u64,

@@ -73,3 +73,37 @@ pub fn password_reset(to: &str, organisation: &str, link: &str, expires_at_ms: i
         ),
     }
 }
+
+/// IMP-4: the importing administrator's copy of the result.
+pub fn import_report(
+    to: &str,
+    organisation: &str,
+    imported: u64,
+    rows: u64,
+    problems: &[(u64, String, String)],
+    problem_count: usize,
+) -> Mail {
+    let mut body = format!(
+        "Hello,\n\nYour import of members into {organisation} has finished: {imported} of {rows} imported.\n"
+    );
+    if problems.is_empty() {
+        body.push_str("\nEvery row was imported.\n");
+    } else {
+        body.push_str("\nRows not imported (line, email, reason):\n\n");
+        for (line, email, reason) in problems {
+            body.push_str(&format!("Line {line}: {email}: {reason}\n"));
+        }
+        if problem_count > problems.len() {
+            body.push_str(&format!(
+                "\n…and {} more. The full report can be downloaded from the Users page.\n",
+                problem_count - problems.len()
+            ));
+        }
+    }
+    body.push_str("\nEach new member was sent an invitation to choose their password.\n");
+    Mail {
+        to: to.into(),
+        subject: format!("Import finished: {imported} of {rows} imported into {organisation}"),
+        body,
+    }
+}

@@ -2,6 +2,7 @@
 //! the built browser app, with the security baseline around them.
 
 mod export;
+mod import;
 mod logo;
 pub mod web;
 
@@ -51,6 +52,15 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
         config.public_url = Some(format!("http://{addr}"));
     }
     let coffer = Coffer::open(config).await?;
+    // An import running when the last process stopped never committed.
+    match coffer.fail_interrupted_imports().await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            imports = n,
+            "imports interrupted by the last stop were marked failed"
+        ),
+        Err(e) => tracing::warn!(error = ?e, "could not check for interrupted imports"),
+    }
     let url = coffer.public_url();
     let app = web::router(coffer.clone());
     let (shutdown, stop) = oneshot::channel::<()>();

@@ -24,6 +24,7 @@ use tower_http::trace::TraceLayer;
 /// get their own, larger, limit on their own routes.
 pub const API_BODY_LIMIT: usize = 256 * 1024;
 const LOGO_BODY_LIMIT: usize = 2 * coffer_core::logo::MAX_LOGO_BYTES;
+const IMPORT_BODY_LIMIT: usize = 2 * coffer_core::import::MAX_IMPORT_BYTES;
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
                    img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
@@ -54,7 +55,14 @@ pub fn router(coffer: Coffer) -> Router {
         .layer(RequestBodyLimitLayer::new(LOGO_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.coffer.clone());
+    let imports = Router::new()
+        .route("/upload/import", post(crate::import::upload))
+        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .with_state(state.coffer.clone());
     let downloads = Router::new()
+        .route("/export/import-report.csv", get(crate::import::report))
         .route("/logo/{org}", get(crate::logo::show))
         .route("/export/audit-log.csv", get(crate::export::audit_log))
         .route("/export/{file}", get(crate::export::members))
@@ -63,6 +71,7 @@ pub fn router(coffer: Coffer) -> Router {
         .route("/health", get(|| async { "ok" }))
         .merge(api)
         .merge(uploads)
+        .merge(imports)
         .merge(downloads)
         .fallback_service(site_service(&site))
         .layer(middleware::from_fn(client_info))

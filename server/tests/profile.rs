@@ -3,7 +3,7 @@
 mod common;
 
 use coffer_shared::errors::{AuthError, InputError, Refusal};
-use coffer_shared::types::Profile;
+use coffer_shared::types::{MemberColumn, MemberPage, MemberQuery, Profile, SearchField};
 use common::*;
 use serde_json::json;
 
@@ -24,6 +24,32 @@ async fn own_profile(backend: Backend) {
         .unwrap();
     assert_eq!(saved.first_name, "Ann");
     assert_eq!(saved.mobile, "+447700900123");
+    // The Users page finds and sorts by the new names at once (the search
+    // keys on memberships follow the account).
+    let org = organisation_id(&ann).await;
+    let q = MemberQuery {
+        field: SearchField::LastName,
+        text: "ARCH*".into(),
+        sort: MemberColumn::FirstName,
+        page_size: 10,
+        ..MemberQuery::default()
+    };
+    let found: MemberPage = ann
+        .call("members", json!({ "organisation_id": org, "query": q }))
+        .await
+        .unwrap();
+    assert_eq!(found.rows.len(), 1);
+    assert_eq!(found.rows[0].first_name, "Ann");
+    let q = MemberQuery {
+        text: "nn@acme".into(),
+        page_size: 10,
+        ..MemberQuery::default()
+    };
+    let found: MemberPage = ann
+        .call("members", json!({ "organisation_id": org, "query": q }))
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1, "contains across all fields");
     assert_eq!(
         ann.call::<Profile>("profile", json!({})).await.unwrap(),
         saved

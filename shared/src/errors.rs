@@ -229,6 +229,8 @@ pub enum Refusal {
     Plan(#[from] PlanError),
     #[error(transparent)]
     Logo(#[from] LogoError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod crypto;
 pub mod errors;
+pub mod import;
 pub mod policy;
 pub mod settings;
 pub mod types;

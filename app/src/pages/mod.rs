@@ -3,6 +3,7 @@ pub mod audit;
 pub mod configuration;
 pub mod groups;
 pub mod home;
+pub mod import;
 pub mod invite;
 pub mod member_panel;
 pub mod organisations;

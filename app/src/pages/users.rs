@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::{today_iso, ErrorBox, Pager};
+use crate::pages::import::ImportMembers;
 use crate::pages::member_panel::MemberPanel;
 use crate::pages::{managed_organisation, require_sign_in};
 use crate::session::use_session;
@@ -166,6 +167,7 @@ pub fn UsersPage() -> impl IntoView {
                     </p>
                 })}
                 <AddUser organisation may_grant_admin on_added=move || reload.update(|n| *n += 1) />
+                <ImportMembers organisation on_imported=move || reload.update(|n| *n += 1) />
                 <Show when=move || page_notice.with(|n| n.is_some())>
                     <p class="notice" role="status">{move || page_notice.get().unwrap_or_default()}</p>
                 </Show>

@@ -10,8 +10,10 @@ pub type Conn = AnyConnection;
 type R<T> = Result<T, sqlx::Error>;
 
 mod admin;
+mod import;
 mod security;
 pub use admin::*;
+pub use import::*;
 pub use security::*;
 
 // ------------------------------------------------------------------ instance
@@ -185,7 +187,7 @@ pub async fn insert_organisation(c: &mut Conn, o: &NewOrganisationRow<'_>) -> R<
 pub async fn organisations(c: &mut Conn) -> R<Vec<OrganisationRow>> {
     let rows = sqlx::query(
         "SELECT o.id, o.name, o.licence_seats, o.expiry_date, o.created_at, \
-         (SELECT COUNT(*) FROM memberships m WHERE m.organisation_id = o.id) AS seats_used \
+         o.member_count AS seats_used \
          FROM organisations o ORDER BY o.name_key",
     )
     .fetch_all(c)
@@ -867,8 +869,7 @@ pub struct SeatsRow {
 
 pub async fn seats(c: &mut Conn, organisation_id: &str) -> R<Option<SeatsRow>> {
     let row = sqlx::query(
-        "SELECT o.name, o.licence_seats, o.expiry_date, \
-         (SELECT COUNT(*) FROM memberships m WHERE m.organisation_id = o.id) FROM organisations o WHERE o.id = $1",
+        "SELECT o.name, o.licence_seats, o.expiry_date, o.member_count FROM organisations o WHERE o.id = $1",
     )
     .bind(organisation_id)
     .fetch_optional(c)
@@ -888,6 +889,8 @@ pub struct MemberFilter<'a> {
     pub field: SearchField,
     /// A lower-case `LIKE` pattern with `\` as escape, or none for all.
     pub pattern: Option<&'a str>,
+    /// The person typed no wildcard: the pattern is `%text%`.
+    pub contains: bool,
 }
 
 /// Role and tier are matched by the words the page shows, not the codes.
@@ -896,21 +899,44 @@ const MEMBER_FROM: &str = "FROM memberships m JOIN accounts a ON a.id = m.accoun
      LEFT JOIN groups g ON g.id = m.group_id LEFT JOIN plans p ON p.id = m.plan_id \
      WHERE m.organisation_id = $1";
 
+/// Whether the filter's SQL uses the pattern as parameter `$2`.
+fn binds_pattern(f: &MemberFilter<'_>) -> bool {
+    f.pattern.is_some() && !matches!(f.field, SearchField::Role | SearchField::Admin)
+}
+
 fn filter_sql(f: &MemberFilter<'_>) -> String {
     if f.pattern.is_none() {
         return String::new();
     }
-    let like = |col: &str| format!("LOWER({col}) LIKE $2 ESCAPE '\\'");
+    // The `*_key` columns are already lower-cased (migration 0010).
+    let like = |col: &str| format!("{col} LIKE $2 ESCAPE '\\'");
     let cond = match f.field {
-        SearchField::Email => like("a.email"),
-        SearchField::FirstName => like("a.first_name"),
-        SearchField::LastName => like("a.last_name"),
-        SearchField::Role => like(ROLE_LABEL),
-        SearchField::Admin => like("m.admin_tier"),
+        SearchField::Email => like("m.email_key"),
+        SearchField::FirstName => like("m.first_key"),
+        SearchField::LastName => like("m.last_key"),
+        // Role and tier have a handful of values: the pattern is matched
+        // against their words here and the query asks for the codes, which
+        // the (organisation, role/tier, …) indexes answer directly.
+        SearchField::Role => codes_in(
+            "m.role",
+            [Role::AdHoc, Role::Collaborator, Role::Originator]
+                .into_iter()
+                .filter(|r| like_matches(f.pattern.unwrap_or(""), &r.as_str().to_lowercase()))
+                .map(role_code),
+        ),
+        SearchField::Admin => codes_in(
+            "m.admin_tier",
+            [AdminTier::None, AdminTier::Admin, AdminTier::Liaison]
+                .into_iter()
+                .filter(|t| like_matches(f.pattern.unwrap_or(""), &t.as_str().to_lowercase()))
+                .map(tier_code),
+        ),
+        // "Contains" across every field is one LIKE on the joined key.
+        SearchField::All if f.contains => like("m.search_key"),
         SearchField::All => [
-            like("a.email"),
-            like("a.first_name"),
-            like("a.last_name"),
+            like("m.email_key"),
+            like("m.first_key"),
+            like("m.last_key"),
             like(ROLE_LABEL),
             like("m.admin_tier"),
         ]
@@ -919,25 +945,57 @@ fn filter_sql(f: &MemberFilter<'_>) -> String {
     format!(" AND ({cond})")
 }
 
+/// `col IN ('a', 'b')` from fixed codes (never user text); nothing matches
+/// when the list is empty.
+fn codes_in(col: &str, codes: impl Iterator<Item = &'static str>) -> String {
+    let list: Vec<String> = codes.map(|c| format!("'{c}'")).collect();
+    if list.is_empty() {
+        "1 = 0".into()
+    } else {
+        format!("{col} IN ({})", list.join(", "))
+    }
+}
+
+/// SQL `LIKE` semantics (`%`, `_`, `\` escape) on already lower-cased text.
+pub fn like_matches(pattern: &str, text: &str) -> bool {
+    fn go(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('%', rest)) => (0..=t.len()).any(|i| go(rest, &t[i..])),
+            Some(('_', rest)) => !t.is_empty() && go(rest, &t[1..]),
+            Some(('\\', rest)) if !rest.is_empty() => {
+                t.first() == Some(&rest[0]) && go(&rest[1..], &t[1..])
+            }
+            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
+        }
+    }
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    go(&p, &t)
+}
+
 fn sort_sql(col: MemberColumn) -> &'static str {
     match col {
-        MemberColumn::Email => "a.email",
-        MemberColumn::FirstName => "LOWER(a.first_name)",
-        MemberColumn::LastName => "LOWER(a.last_name)",
+        MemberColumn::Email => "m.email_key",
+        MemberColumn::FirstName => "m.first_key",
+        MemberColumn::LastName => "m.last_key",
         MemberColumn::Role => "m.role",
         MemberColumn::Admin => "m.admin_tier",
-        MemberColumn::Group => "LOWER(COALESCE(g.name, ''))",
+        MemberColumn::Group => "m.group_key",
         MemberColumn::AccountType => "m.account_type",
-        MemberColumn::Plan => "LOWER(COALESCE(p.name, ''))",
-        MemberColumn::Locked => "CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END",
+        MemberColumn::Plan => "m.plan_key",
+        MemberColumn::Locked => "m.locked_key",
     }
 }
 
 pub async fn count_members(c: &mut Conn, organisation_id: &str, f: &MemberFilter<'_>) -> R<i64> {
     // Built only from fixed fragments; user text is always a bound parameter.
-    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MEMBER_FROM}{}", filter_sql(f)));
+    // Every filter column is on memberships, so no join is needed.
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM memberships m WHERE m.organisation_id = $1{}",
+        filter_sql(f)
+    ));
     let mut q = sqlx::query_scalar(sql).bind(organisation_id);
-    if let Some(p) = f.pattern {
+    if let (Some(p), true) = (f.pattern, binds_pattern(f)) {
         q = q.bind(p);
     }
     q.fetch_one(c).await
@@ -969,6 +1027,7 @@ fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
     })
 }
 
+/// One page of members in the chosen order.
 pub async fn list_members(
     c: &mut Conn,
     organisation_id: &str,
@@ -979,18 +1038,27 @@ pub async fn list_members(
     offset: i64,
 ) -> R<Vec<MemberRow>> {
     let dir = if descending { "DESC" } else { "ASC" };
-    let (limit_param, offset_param) = if f.pattern.is_some() {
+    let (limit_param, offset_param) = if binds_pattern(f) {
         ("$3", "$4")
     } else {
         ("$2", "$3")
     };
+    // Every sort and filter key is on memberships (each with an index led
+    // by the organisation), so the page is found there first and only its
+    // rows are joined: deep pages do not join the rows they skip.
+    let order = format!("{} {dir}, m.email_key {dir}", sort_sql(sort));
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {MEMBER_COLUMNS} {MEMBER_FROM}{} ORDER BY {} {dir}, a.email {dir} LIMIT {limit_param} OFFSET {offset_param}",
+        "SELECT {MEMBER_COLUMNS} FROM (SELECT m.account_id AS page_id \
+         FROM memberships m WHERE m.organisation_id = $1{} ORDER BY {order} \
+         LIMIT {limit_param} OFFSET {offset_param}) page \
+         JOIN memberships m ON m.organisation_id = $1 AND m.account_id = page.page_id \
+         JOIN accounts a ON a.id = m.account_id \
+         LEFT JOIN groups g ON g.id = m.group_id LEFT JOIN plans p ON p.id = m.plan_id \
+         ORDER BY {order}",
         filter_sql(f),
-        sort_sql(sort)
     ));
     let mut q = sqlx::query(sql).bind(organisation_id);
-    if let Some(p) = f.pattern {
+    if let (Some(p), true) = (f.pattern, binds_pattern(f)) {
         q = q.bind(p);
     }
     let rows = q.bind(limit).bind(offset).fetch_all(c).await?;
@@ -1236,4 +1304,22 @@ pub async fn claim_contact_request(
     .execute(c)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_matches;
+
+    #[test]
+    fn like_semantics_for_role_and_tier_words() {
+        assert!(like_matches("%adm%", "admin"));
+        assert!(like_matches("adm%", "admin"));
+        assert!(!like_matches("dm%", "admin"));
+        assert!(like_matches("_dmin", "admin"));
+        assert!(like_matches("%", ""));
+        assert!(!like_matches("%o%", "admin"));
+        assert!(like_matches("%d h%", "ad hoc"));
+        assert!(like_matches("100\\%", "100%"));
+        assert!(!like_matches("100\\%", "1000"));
+    }
 }

@@ -1,0 +1,465 @@
+//! IMP-1 … IMP-6: bulk import of members from CSV. `parse` reads the file,
+//! `plan` decides every row against the organisation, and this module runs
+//! the import: a preview first, then one transaction that writes every
+//! admitted member, their invitation (a single-use token, never a
+//! temporary password), their mail, the audit records and the finished
+//! report together — so an import is wholly there or not at all.
+
+pub mod parse;
+pub mod plan;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use coffer_shared::import::{
+    ImportError, ImportFormat, ImportPreview, ImportState, ImportStatus, RowOutcome, RowPlan,
+};
+use coffer_shared::types::Role;
+use serde_json::json;
+
+use crate::audit::{self, AuditAction, Who};
+use crate::authz::{authorize, Action, Actor};
+use crate::db::{new_id, now_ms};
+use crate::error::Outcome;
+use crate::store;
+use crate::store::Conn;
+use crate::tokens::new_token;
+use crate::{notices, Coffer};
+
+use self::plan::{Lookups, Planned};
+
+/// The largest file accepted (about 400,000 typical rows).
+pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+/// Rows shown in the preview; the full report is downloadable.
+pub const PREVIEW_ROWS: usize = 500;
+/// Problems listed in the importing administrator's mail.
+const MAILED_PROBLEMS: usize = 1_000;
+const INTERRUPTED: &str =
+    "The server stopped during the import. Nothing was imported; start it again.";
+
+/// Rows done per running import, for the progress bar.
+#[derive(Default)]
+pub struct Progress(Mutex<HashMap<String, Arc<AtomicU64>>>);
+
+impl Progress {
+    fn track(&self, id: &str) -> Arc<AtomicU64> {
+        let counter = Arc::new(AtomicU64::new(0));
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(id.to_string(), counter.clone());
+        }
+        counter
+    }
+    fn get(&self, id: &str) -> Option<u64> {
+        self.0
+            .lock()
+            .ok()?
+            .get(id)
+            .map(|c| c.load(Ordering::Relaxed))
+    }
+    fn forget(&self, id: &str) {
+        if let Ok(mut m) = self.0.lock() {
+            m.remove(id);
+        }
+    }
+}
+
+fn format_code(f: ImportFormat) -> &'static str {
+    match f {
+        ImportFormat::Named => "named",
+        ImportFormat::EmailRole => "email_role",
+    }
+}
+
+fn format_from(code: &str) -> ImportFormat {
+    if code == "named" {
+        ImportFormat::Named
+    } else {
+        ImportFormat::EmailRole
+    }
+}
+
+fn state_from(code: &str) -> ImportState {
+    match code {
+        "previewed" => ImportState::Previewed,
+        "running" => ImportState::Running,
+        "finished" => ImportState::Finished,
+        _ => ImportState::Failed,
+    }
+}
+
+impl Coffer {
+    async fn lookups(
+        &self,
+        c: &mut Conn,
+        organisation_id: &str,
+        rows: &[parse::ParsedRow],
+    ) -> Outcome<Lookups> {
+        let emails: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|c| c.email.as_str())
+            .collect();
+        let usernames: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.as_ref().ok()?.username.clone())
+            .collect();
+        let seats = store::seats(c, organisation_id)
+            .await?
+            .ok_or(coffer_shared::errors::MemberError::UnknownOrganisation)?;
+        let groups = store::groups(c, organisation_id)
+            .await?
+            .into_iter()
+            .map(|g| (g.name.to_lowercase(), g.id))
+            .collect();
+        Ok(Lookups {
+            members: store::member_emails(c, organisation_id).await?,
+            accounts: store::accounts_by_email(c, &emails).await?,
+            usernames: store::username_holders(c, &usernames).await?,
+            groups,
+            seats_left: seats.licence_seats - seats.used,
+        })
+    }
+
+    /// Reads and plans a file; nothing changes but the stored preview.
+    pub async fn import_preview(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        file: &[u8],
+        choice: Option<ImportFormat>,
+    ) -> Outcome<ImportPreview> {
+        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        if file.len() > MAX_IMPORT_BYTES {
+            return Err(ImportError::TooLarge {
+                max_mb: (MAX_IMPORT_BYTES / (1024 * 1024)) as u64,
+            }
+            .into());
+        }
+        let parsed = parse::parse(file, choice)?;
+        let mut c = self.db().pool.acquire().await?;
+        let lookups = self.lookups(&mut c, organisation_id, &parsed.rows).await?;
+        let planned = plan::plan(&parsed.rows, &lookups);
+        let id = new_id();
+        store::insert_import(
+            &mut c,
+            &store::NewImport {
+                id: &id,
+                organisation_id,
+                created_by: &actor.account_id,
+                created_at: now_ms(),
+                format: format_code(parsed.format),
+                rows_total: planned.rows.len() as i64,
+                source: file,
+            },
+        )
+        .await?;
+        let count = |f: fn(&RowOutcome) -> bool| {
+            planned.rows.iter().filter(|r| f(&r.outcome)).count() as u64
+        };
+        Ok(ImportPreview {
+            import_id: id,
+            format: parsed.format,
+            rows_total: planned.rows.len() as u64,
+            to_create: count(|o| *o == RowOutcome::Create),
+            to_reuse: count(|o| *o == RowOutcome::Reuse),
+            skipped: count(|o| matches!(o, RowOutcome::Skip(_))),
+            rows: planned.rows.into_iter().take(PREVIEW_ROWS).collect(),
+        })
+    }
+
+    /// Starts a previewed import in the background; poll `import_status`.
+    pub async fn import_start(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        import_id: &str,
+    ) -> Outcome<ImportStatus> {
+        let actor = authorize(actor, Action::ManageMembers(organisation_id))?.clone();
+        let mut c = self.db().pool.acquire().await?;
+        let row = store::import_row(&mut c, organisation_id, import_id)
+            .await?
+            .filter(|r| r.created_by == actor.account_id)
+            .ok_or(ImportError::Unknown)?;
+        if row.state != "previewed" {
+            return Err(ImportError::AlreadyStarted.into());
+        }
+        if !store::start_import(&mut c, organisation_id, import_id, now_ms()).await? {
+            return Err(ImportError::Busy.into());
+        }
+        drop(c);
+        let counter = self.import_progress().track(import_id);
+        let (me, org, id) = (
+            self.clone(),
+            organisation_id.to_string(),
+            import_id.to_string(),
+        );
+        tokio::spawn(async move {
+            let result = me.run_import(&actor, &org, &id, &counter).await;
+            if let Err(e) = result {
+                tracing::warn!(import = %id, error = ?e, "import failed");
+                if let Ok(mut c) = me.db().pool.acquire().await {
+                    let _ = store::fail_import(&mut c, &id, &e.to_string(), now_ms()).await;
+                }
+            }
+            me.import_progress().forget(&id);
+            me.flush_mail().await;
+        });
+        self.read_import_status(organisation_id, import_id).await
+    }
+
+    pub async fn import_status(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        import_id: &str,
+    ) -> Outcome<ImportStatus> {
+        authorize(actor, Action::ManageMembers(organisation_id))?;
+        self.read_import_status(organisation_id, import_id).await
+    }
+
+    async fn read_import_status(
+        &self,
+        organisation_id: &str,
+        import_id: &str,
+    ) -> Outcome<ImportStatus> {
+        let mut c = self.db().pool.acquire().await?;
+        let row = store::import_row(&mut c, organisation_id, import_id)
+            .await?
+            .ok_or(ImportError::Unknown)?;
+        let state = state_from(&row.state);
+        let rows_done = match state {
+            ImportState::Finished => row.rows_total as u64,
+            ImportState::Running => self.import_progress().get(import_id).unwrap_or(0),
+            _ => 0,
+        };
+        Ok(ImportStatus {
+            import_id: row.id,
+            state,
+            format: format_from(&row.format),
+            rows_total: row.rows_total as u64,
+            rows_done,
+            imported: row.imported as u64,
+            problems: serde_json::from_str(&row.problems).unwrap_or_default(),
+            failure: row.failure,
+        })
+    }
+
+    /// At start-up: an import whose process died never committed.
+    pub async fn fail_interrupted_imports(&self) -> Outcome<u64> {
+        let mut c = self.db().pool.acquire().await?;
+        Ok(store::fail_interrupted_imports(&mut c, INTERRUPTED, now_ms()).await?)
+    }
+
+    async fn run_import(
+        &self,
+        actor: &Actor,
+        organisation_id: &str,
+        import_id: &str,
+        progress: &AtomicU64,
+    ) -> Outcome<()> {
+        let mut tx = self.db().write().await?;
+        let source = store::import_source(&mut tx, import_id).await?;
+        let format = store::import_row(&mut tx, organisation_id, import_id)
+            .await?
+            .map(|r| format_from(&r.format))
+            .ok_or(ImportError::Unknown)?;
+        let parsed = parse::parse(&source, Some(format))?;
+        // Planned again inside the transaction: the organisation may have
+        // changed since the preview.
+        let lookups = self.lookups(&mut tx, organisation_id, &parsed.rows).await?;
+        let planned = plan::plan(&parsed.rows, &lookups);
+        let imported = self
+            .admit_all(&mut tx, actor, organisation_id, &planned, progress)
+            .await?;
+        let problems: Vec<&RowPlan> = planned
+            .rows
+            .iter()
+            .filter(|r| matches!(r.outcome, RowOutcome::Skip(_)))
+            .collect();
+        let seats = store::seats(&mut tx, organisation_id)
+            .await?
+            .ok_or(coffer_shared::errors::MemberError::UnknownOrganisation)?;
+        let report = notices::import_report(
+            &actor.email,
+            &seats.organisation_name,
+            imported,
+            planned.rows.len() as u64,
+            &problems
+                .iter()
+                .take(MAILED_PROBLEMS)
+                .map(|r| (r.line, r.email.clone(), outcome_text(&r.outcome)))
+                .collect::<Vec<_>>(),
+            problems.len(),
+        );
+        self.mailer().queue(&mut tx, report).await?;
+        let now = now_ms();
+        audit::record(
+            &mut tx,
+            Who::account(&actor.account_id, &actor.email),
+            Some(organisation_id),
+            AuditAction::MembersImported,
+            "",
+            json!({ "import": import_id, "imported": imported, "rows": planned.rows.len(), "skipped": problems.len() }),
+            now,
+        )
+        .await?;
+        let problems_json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".into());
+        store::finish_import(&mut tx, import_id, imported as i64, &problems_json, now).await?;
+        progress.store(planned.rows.len() as u64, Ordering::Relaxed);
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes every admitted row in bulk; returns how many joined.
+    async fn admit_all(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        organisation_id: &str,
+        planned: &Planned,
+        progress: &AtomicU64,
+    ) -> Outcome<u64> {
+        let now = now_ms();
+        let settings = self.settings_in(tx, organisation_id).await?;
+        let permissions = crate::org_settings::flags_to(&settings.default_flags());
+        let default_plan = store::default_plan(tx, organisation_id).await?;
+        let organisation_name = store::seats(tx, organisation_id)
+            .await?
+            .map(|s| s.organisation_name)
+            .unwrap_or_default();
+        let expires_at = now + i64::from(settings.invitation_expiry_hours) * 3_600_000;
+        let sign_in = format!("{}/sign-in", self.public_url());
+        let mut done = 0u64;
+        // Batches keep memory bounded and the progress bar moving.
+        for batch in planned.admissions.chunks(2_000) {
+            let new_ids: Vec<String> = batch
+                .iter()
+                .map(|a| a.existing_account.clone().unwrap_or_else(new_id))
+                .collect();
+            let tokens: Vec<(String, String)> = batch.iter().map(|_| new_token()).collect();
+            let accounts: Vec<store::BulkAccount<'_>> = batch
+                .iter()
+                .zip(&new_ids)
+                .filter(|(a, _)| a.existing_account.is_none())
+                .map(|(a, id)| store::BulkAccount {
+                    id,
+                    email: &a.candidate.email,
+                    username: a.candidate.username.as_deref(),
+                    first_name: &a.candidate.first_name,
+                    last_name: &a.candidate.last_name,
+                })
+                .collect();
+            store::insert_accounts(tx, &accounts, now).await?;
+            let memberships: Vec<store::BulkMembership<'_>> = batch
+                .iter()
+                .zip(&new_ids)
+                .map(|(a, id)| store::BulkMembership {
+                    account_id: id,
+                    role: crate::store::role_code(a.candidate.role),
+                    group_id: a.group_id.as_deref(),
+                    plan_id: (a.candidate.role == Role::Originator)
+                        .then_some(default_plan.as_deref())
+                        .flatten(),
+                })
+                .collect();
+            store::insert_memberships(tx, organisation_id, &memberships, &permissions, now).await?;
+            let invitations: Vec<store::BulkInvitation<'_>> = batch
+                .iter()
+                .zip(&new_ids)
+                .zip(&tokens)
+                .filter(|((a, _), _)| a.existing_account.is_none())
+                .map(|((_, id), (_, hash))| store::BulkInvitation {
+                    token_hash: hash,
+                    account_id: id,
+                })
+                .collect();
+            store::insert_invitations(
+                tx,
+                organisation_id,
+                &actor.account_id,
+                &invitations,
+                now,
+                expires_at,
+            )
+            .await?;
+            let mut mails = Vec::with_capacity(batch.len());
+            let mut audits = Vec::with_capacity(batch.len() * 2);
+            for (a, (token, _)) in batch.iter().zip(&tokens) {
+                let email = &a.candidate.email;
+                let reused = a.existing_account.is_some();
+                audits.push((
+                    AuditAction::MemberAdded,
+                    email.clone(),
+                    json!({ "role": a.candidate.role.as_str(), "admin_tier": "None", "reused_account": reused, "imported": true }),
+                ));
+                let mail = if reused {
+                    notices::account_updated(
+                        email,
+                        &organisation_name,
+                        &sign_in,
+                        coffer_shared::types::AdminTier::None,
+                    )
+                } else {
+                    audits.push((
+                        AuditAction::InvitationSent,
+                        email.clone(),
+                        json!({ "expires_at": expires_at }),
+                    ));
+                    let link = format!("{}/invite#{token}", self.public_url());
+                    notices::invitation(email, &organisation_name, &link, expires_at)
+                };
+                mails.push(self.mailer().compose(mail)?);
+            }
+            store::enqueue_mails(tx, &mails, now).await?;
+            audit::record_many(
+                tx,
+                Who::account(&actor.account_id, &actor.email),
+                Some(organisation_id),
+                &audits,
+                now,
+            )
+            .await?;
+            done += batch.len() as u64;
+            progress.store(done, Ordering::Relaxed);
+        }
+        Ok(done)
+    }
+}
+
+impl Coffer {
+    /// IMP-4: the problems of a finished import as CSV (cells neutralised
+    /// like every export, since they echo the uploaded file).
+    pub async fn import_report_csv(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        import_id: &str,
+    ) -> Outcome<Vec<u8>> {
+        let status = self
+            .import_status(actor, organisation_id, import_id)
+            .await?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let neutral = crate::export::neutralise;
+        w.write_record(["Line", "Email", "Result"])
+            .map_err(anyhow::Error::from)?;
+        for p in &status.problems {
+            w.write_record([
+                p.line.to_string(),
+                neutral(&p.email).into_owned(),
+                neutral(&outcome_text(&p.outcome)).into_owned(),
+            ])
+            .map_err(anyhow::Error::from)?;
+        }
+        Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    }
+}
+
+/// How a report line reads.
+pub fn outcome_text(o: &RowOutcome) -> String {
+    match o {
+        RowOutcome::Create => "Invited".into(),
+        RowOutcome::Reuse => "Existing account added".into(),
+        RowOutcome::Skip(reason) => reason.to_string(),
+    }
+}

@@ -1,0 +1,399 @@
+//! SQL for CSV imports (IMP-1 … IMP-6): the import jobs themselves, the
+//! lookups a file is planned against, and multi-row inserts, so 100,000
+//! members cost a few hundred statements rather than a million.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::Row;
+
+use super::{Conn, R};
+
+/// Placeholders `($1, …), ($n+1, …)` for `rows` rows of `cols` values.
+fn values(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", ps.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per statement: well under SQLite's and PostgreSQL's parameter limits.
+fn chunk(cols: usize) -> usize {
+    (8_000 / cols).max(1)
+}
+
+// ------------------------------------------------------------------ jobs
+
+pub struct NewImport<'a> {
+    pub id: &'a str,
+    pub organisation_id: &'a str,
+    pub created_by: &'a str,
+    pub created_at: i64,
+    pub format: &'a str,
+    pub rows_total: i64,
+    pub source: &'a [u8],
+}
+
+pub async fn insert_import(c: &mut Conn, i: &NewImport<'_>) -> R<()> {
+    sqlx::query(
+        "INSERT INTO imports (id, organisation_id, created_by, created_at, format, state, rows_total, source) \
+         VALUES ($1, $2, $3, $4, $5, 'previewed', $6, $7)",
+    )
+    .bind(i.id)
+    .bind(i.organisation_id)
+    .bind(i.created_by)
+    .bind(i.created_at)
+    .bind(i.format)
+    .bind(i.rows_total)
+    .bind(i.source)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub struct ImportRow {
+    pub id: String,
+    pub created_by: String,
+    pub format: String,
+    pub state: String,
+    pub rows_total: i64,
+    pub imported: i64,
+    pub problems: String,
+    pub failure: String,
+}
+
+pub async fn import_row(c: &mut Conn, organisation_id: &str, id: &str) -> R<Option<ImportRow>> {
+    let row = sqlx::query(
+        "SELECT id, created_by, format, state, rows_total, imported, problems, failure FROM imports \
+         WHERE id = $1 AND organisation_id = $2",
+    )
+    .bind(id)
+    .bind(organisation_id)
+    .fetch_optional(c)
+    .await?;
+    row.map(|r| {
+        Ok(ImportRow {
+            id: r.try_get(0)?,
+            created_by: r.try_get(1)?,
+            format: r.try_get(2)?,
+            state: r.try_get(3)?,
+            rows_total: r.try_get(4)?,
+            imported: r.try_get(5)?,
+            problems: r.try_get(6)?,
+            failure: r.try_get(7)?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn import_source(c: &mut Conn, id: &str) -> R<Vec<u8>> {
+    sqlx::query_scalar("SELECT source FROM imports WHERE id = $1")
+        .bind(id)
+        .fetch_one(c)
+        .await
+}
+
+/// Moves a previewed import to running; false when it was not previewed or
+/// another import of the organisation is running.
+pub async fn start_import(c: &mut Conn, organisation_id: &str, id: &str, now: i64) -> R<bool> {
+    let done = sqlx::query(
+        "UPDATE imports SET state = 'running', started_at = $3 WHERE id = $1 AND organisation_id = $2 \
+         AND state = 'previewed' AND NOT EXISTS \
+         (SELECT 1 FROM imports o WHERE o.organisation_id = $2 AND o.state = 'running')",
+    )
+    .bind(id)
+    .bind(organisation_id)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn running_import_exists(c: &mut Conn, organisation_id: &str) -> R<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM imports WHERE organisation_id = $1 AND state = 'running'",
+    )
+    .bind(organisation_id)
+    .fetch_one(c)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Written in the same transaction as the members it imported.
+pub async fn finish_import(
+    c: &mut Conn,
+    id: &str,
+    imported: i64,
+    problems: &str,
+    now: i64,
+) -> R<()> {
+    sqlx::query(
+        "UPDATE imports SET state = 'finished', imported = $2, problems = $3, finished_at = $4, source = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(imported)
+    .bind(problems)
+    .bind(now)
+    .bind(Vec::<u8>::new())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn fail_import(c: &mut Conn, id: &str, failure: &str, now: i64) -> R<()> {
+    sqlx::query(
+        "UPDATE imports SET state = 'failed', failure = $2, finished_at = $3 WHERE id = $1 AND state = 'running'",
+    )
+    .bind(id)
+    .bind(failure)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// At start-up: imports that were running when the process stopped. Their
+/// transaction never committed, so nothing of them is in the database.
+pub async fn fail_interrupted_imports(c: &mut Conn, failure: &str, now: i64) -> R<u64> {
+    let done = sqlx::query(
+        "UPDATE imports SET state = 'failed', failure = $1, finished_at = $2 WHERE state = 'running'",
+    )
+    .bind(failure)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+// ------------------------------------------------------------------ lookups
+
+pub async fn member_emails(c: &mut Conn, organisation_id: &str) -> R<HashSet<String>> {
+    let rows = sqlx::query("SELECT email_key FROM memberships WHERE organisation_id = $1")
+        .bind(organisation_id)
+        .fetch_all(c)
+        .await?;
+    rows.iter().map(|r| r.try_get(0)).collect()
+}
+
+/// Accounts with any of these emails: id and user name by email.
+pub async fn accounts_by_email(
+    c: &mut Conn,
+    emails: &[&str],
+) -> R<HashMap<String, (String, Option<String>)>> {
+    let mut out = HashMap::new();
+    for part in emails.chunks(chunk(1)) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT email, id, username FROM accounts WHERE email IN ({})",
+            (1..=part.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let mut q = sqlx::query(sql);
+        for e in part {
+            q = q.bind(*e);
+        }
+        for r in q.fetch_all(&mut *c).await? {
+            out.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+        }
+    }
+    Ok(out)
+}
+
+/// Holders of any of these user names (compared without case).
+pub async fn username_holders(c: &mut Conn, names: &[String]) -> R<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for part in names.chunks(chunk(1)) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT LOWER(username), id FROM accounts WHERE LOWER(username) IN ({})",
+            (1..=part.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let mut q = sqlx::query(sql);
+        for n in part {
+            q = q.bind(n.to_lowercase());
+        }
+        for r in q.fetch_all(&mut *c).await? {
+            out.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+    }
+    Ok(out)
+}
+
+// ------------------------------------------------------------------ bulk writes
+
+pub struct BulkAccount<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub username: Option<&'a str>,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+}
+
+pub async fn insert_accounts(c: &mut Conn, rows: &[BulkAccount<'_>], now: i64) -> R<()> {
+    for part in rows.chunks(chunk(6)) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO accounts (id, email, username, first_name, last_name, created_at) VALUES {}",
+            values(part.len(), 6)
+        ));
+        let mut q = sqlx::query(sql);
+        for a in part {
+            q = q
+                .bind(a.id)
+                .bind(a.email)
+                .bind(a.username)
+                .bind(a.first_name)
+                .bind(a.last_name)
+                .bind(now);
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+pub struct BulkMembership<'a> {
+    pub account_id: &'a str,
+    pub role: &'a str,
+    pub group_id: Option<&'a str>,
+    pub plan_id: Option<&'a str>,
+}
+
+pub async fn insert_memberships(
+    c: &mut Conn,
+    organisation_id: &str,
+    rows: &[BulkMembership<'_>],
+    permissions: &str,
+    now: i64,
+) -> R<()> {
+    for part in rows.chunks(chunk(8)) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO memberships (organisation_id, account_id, role, admin_tier, created_at, group_id, plan_id, permissions) VALUES {}",
+            values(part.len(), 8)
+        ));
+        let mut q = sqlx::query(sql);
+        for m in part {
+            q = q
+                .bind(organisation_id)
+                .bind(m.account_id)
+                .bind(m.role)
+                .bind("none")
+                .bind(now)
+                .bind(m.group_id)
+                .bind(m.plan_id)
+                .bind(permissions);
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+pub struct BulkInvitation<'a> {
+    pub token_hash: &'a str,
+    pub account_id: &'a str,
+}
+
+pub async fn insert_invitations(
+    c: &mut Conn,
+    organisation_id: &str,
+    created_by: &str,
+    rows: &[BulkInvitation<'_>],
+    now: i64,
+    expires_at: i64,
+) -> R<()> {
+    for part in rows.chunks(chunk(7)) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO invitations (token_hash, account_id, organisation_id, created_by, created_at, expires_at, purpose) VALUES {}",
+            values(part.len(), 7)
+        ));
+        let mut q = sqlx::query(sql);
+        for i in part {
+            q = q
+                .bind(i.token_hash)
+                .bind(i.account_id)
+                .bind(organisation_id)
+                .bind(created_by)
+                .bind(now)
+                .bind(expires_at)
+                .bind("invite");
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+pub struct BulkMail {
+    pub id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub message: Vec<u8>,
+}
+
+pub async fn enqueue_mails(c: &mut Conn, rows: &[BulkMail], now: i64) -> R<()> {
+    for part in rows.chunks(chunk(6)) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO mail_queue (id, recipient, subject, message, created_at, next_attempt_at) VALUES {}",
+            values(part.len(), 6)
+        ));
+        let mut q = sqlx::query(sql);
+        for m in part {
+            q = q
+                .bind(&m.id)
+                .bind(&m.recipient)
+                .bind(&m.subject)
+                .bind(&m.message)
+                .bind(now)
+                .bind(now);
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_audits(c: &mut Conn, rows: &[super::AuditRow<'_>]) -> R<()> {
+    for part in rows.chunks(chunk(11)) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details, \
+             chain, seq, prev_hash, hash) VALUES {}",
+            values(part.len(), 11)
+        ));
+        let mut q = sqlx::query(sql);
+        for a in part {
+            q = q
+                .bind(a.at)
+                .bind(a.actor_account_id)
+                .bind(a.actor_label)
+                .bind(a.organisation_id)
+                .bind(a.action)
+                .bind(a.target)
+                .bind(a.details)
+                .bind(a.chain)
+                .bind(a.seq)
+                .bind(a.prev_hash)
+                .bind(a.hash);
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// Takes `n` consecutive positions in a chain; returns the first and the
+/// hash before it. The head row stays locked until the transaction ends.
+pub async fn advance_chain_by(c: &mut Conn, chain: &str, n: i64) -> R<(i64, String)> {
+    sqlx::query("INSERT INTO audit_chains (chain, seq, head_hash) VALUES ($1, 0, '') ON CONFLICT (chain) DO NOTHING")
+        .bind(chain)
+        .execute(&mut *c)
+        .await?;
+    let row = sqlx::query(
+        "UPDATE audit_chains SET seq = seq + $2 WHERE chain = $1 RETURNING seq, head_hash",
+    )
+    .bind(chain)
+    .bind(n)
+    .fetch_one(c)
+    .await?;
+    let last: i64 = row.try_get(0)?;
+    Ok((last - n + 1, row.try_get(1)?))
+}

@@ -1,0 +1,118 @@
+//! IMP-6: 100,000 valid rows imported — preview, then the whole import
+//! (members, invitations, mail queue, audit records) — on SQLite and, when
+//! `COFFER_BENCH_PG_URL` names an empty PostgreSQL database, PostgreSQL.
+//!
+//! Run: `cargo bench -p coffer-server --bench import_100k`
+
+use std::time::{Duration, Instant};
+
+use coffer_core::{Actor, Coffer, Config};
+use coffer_shared::import::ImportState;
+use coffer_shared::types::NewOrganisation;
+
+const ROWS: usize = 100_000;
+
+fn csv() -> Vec<u8> {
+    let mut out = String::from("USERNAME,EMAIL,GROUP,FIRSTNAME,LASTNAME\n");
+    for n in 0..ROWS {
+        out.push_str(&format!(
+            "user{n:06},person{n:06}@example.test,,First{},\"Last, {}\"\n",
+            n % 500,
+            n % 97
+        ));
+    }
+    out.into_bytes()
+}
+
+async fn run(engine: &str, config: Config, file: &[u8]) {
+    let coffer = Coffer::open(config).await.unwrap();
+    sqlx::query(
+        "INSERT INTO accounts (id, email, is_instance_admin, created_at) VALUES ('bench-admin', 'admin@bench.test', 1, 0)",
+    )
+    .execute(&coffer.db().pool)
+    .await
+    .unwrap();
+    let actor = Actor {
+        account_id: "bench-admin".into(),
+        email: "admin@bench.test".into(),
+        is_instance_admin: true,
+        memberships: Vec::new(),
+        session_id: "bench".into(),
+    };
+    let org = coffer
+        .create_organisation(
+            Some(&actor),
+            &NewOrganisation {
+                name: "Bench".into(),
+                licence_seats: ROWS as i64 + 10,
+                expiry_date: "2099-12-31".into(),
+                administrator_email: "liaison@bench.test".into(),
+            },
+        )
+        .await
+        .map_err(|e| format!("{e:?}"))
+        .unwrap();
+    let t = Instant::now();
+    let preview = coffer
+        .import_preview(Some(&actor), &org.id, file, None)
+        .await
+        .map_err(|e| format!("{e:?}"))
+        .unwrap();
+    let previewed = t.elapsed();
+    assert_eq!(preview.to_create, ROWS as u64);
+    let t = Instant::now();
+    coffer
+        .import_start(Some(&actor), &org.id, &preview.import_id)
+        .await
+        .map_err(|e| format!("{e:?}"))
+        .unwrap();
+    loop {
+        let s = coffer
+            .import_status(Some(&actor), &org.id, &preview.import_id)
+            .await
+            .map_err(|e| format!("{e:?}"))
+            .unwrap();
+        match s.state {
+            ImportState::Running => tokio::time::sleep(Duration::from_millis(20)).await,
+            ImportState::Finished => {
+                assert_eq!(s.imported, ROWS as u64);
+                break;
+            }
+            other => panic!("{other:?}: {}", s.failure),
+        }
+    }
+    println!(
+        "{engine}: {ROWS} rows ({} KB) — preview {:.2} s, import {:.2} s",
+        file.len() / 1024,
+        previewed.as_secs_f64(),
+        t.elapsed().as_secs_f64()
+    );
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let file = csv();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        run("SQLite", config, &file).await;
+        match std::env::var("COFFER_BENCH_PG_URL") {
+            Ok(url) => {
+                let dir = tempfile::tempdir().unwrap();
+                let config = Config {
+                    data_dir: dir.path().to_path_buf(),
+                    database_url: Some(url),
+                    ..Config::default()
+                };
+                run("PostgreSQL", config, &file).await
+            }
+            Err(_) => println!("PostgreSQL skipped: set COFFER_BENCH_PG_URL to an empty database."),
+        }
+    });
+}

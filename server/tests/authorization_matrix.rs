@@ -1,0 +1,545 @@
+//! Every administrative server function and route × every kind of actor,
+//! table-driven, on SQLite and PostgreSQL: each call is allowed or refused
+//! exactly as SPEC says, and there are no unexpected allows.
+
+mod common;
+
+use coffer_shared::errors::{AuthError, MemberError, Refusal};
+use coffer_shared::settings::OrgSettings;
+use coffer_shared::types::*;
+use common::*;
+use serde_json::{json, Value};
+
+const PW: &str = "matrix member password";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Collaborator,
+    Originator,
+    Admin,
+    Liaison,
+    OtherOrgAdmin,
+    InstanceAdmin,
+}
+
+/// Who SPEC lets make a call.
+#[derive(Clone, Copy, Debug)]
+enum Access {
+    /// Anyone signed in, about themself.
+    Own,
+    /// Members of the organisation (and the instance administrator).
+    Member,
+    /// The organisation's Admins and Liaisons (and the instance administrator).
+    Admin,
+    /// Liaisons only (and the instance administrator).
+    Liaison,
+    /// The instance administrator only.
+    Instance,
+}
+
+fn allowed(access: Access, who: Who) -> bool {
+    use Who::*;
+    match (access, who) {
+        (_, Anonymous) => false,
+        (_, InstanceAdmin) => true,
+        (Access::Own, _) => true,
+        (Access::Member, w) => matches!(w, Collaborator | Originator | Admin | Liaison),
+        (Access::Admin, w) => matches!(w, Admin | Liaison),
+        (Access::Liaison, w) => w == Liaison,
+        (Access::Instance, _) => false,
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Call {
+    MemberColumns,
+    SetMemberColumns,
+    ShowLogo,
+    ListMembers,
+    AddMember,
+    ExportMembersCsv,
+    ExportMembersXlsx,
+    AuditLog,
+    VerifyAuditLog,
+    ExportAuditLog,
+    ListGroups,
+    AddGroup,
+    RemoveGroup,
+    UpdateMember,
+    MemberDetail,
+    MemberHistory,
+    UnlockMember,
+    ResetMemberPassword,
+    RemoveMember,
+    OrganisationSettings,
+    UpdateOrganisationSettings,
+    Plans,
+    SavePlan,
+    SetDefaultPlan,
+    RemovePlan,
+    UploadLogo,
+    RemoveLogo,
+    AddAdministrator,
+    ChangeAdminTier,
+    RemoveAdministrator,
+    CreateOrganisation,
+    ListOrganisations,
+    Outbox,
+}
+
+const CALLS: [(Call, Access); 33] = [
+    (Call::MemberColumns, Access::Own),
+    (Call::SetMemberColumns, Access::Own),
+    (Call::UploadLogo, Access::Admin),
+    (Call::ShowLogo, Access::Member),
+    (Call::ListMembers, Access::Admin),
+    (Call::AddMember, Access::Admin),
+    (Call::ExportMembersCsv, Access::Admin),
+    (Call::ExportMembersXlsx, Access::Admin),
+    (Call::AuditLog, Access::Admin),
+    (Call::VerifyAuditLog, Access::Admin),
+    (Call::ExportAuditLog, Access::Admin),
+    (Call::ListGroups, Access::Admin),
+    (Call::AddGroup, Access::Admin),
+    (Call::RemoveGroup, Access::Admin),
+    (Call::UpdateMember, Access::Admin),
+    (Call::MemberDetail, Access::Admin),
+    (Call::MemberHistory, Access::Admin),
+    (Call::UnlockMember, Access::Admin),
+    (Call::ResetMemberPassword, Access::Admin),
+    (Call::RemoveMember, Access::Admin),
+    (Call::OrganisationSettings, Access::Admin),
+    (Call::UpdateOrganisationSettings, Access::Admin),
+    (Call::Plans, Access::Admin),
+    (Call::SavePlan, Access::Admin),
+    (Call::SetDefaultPlan, Access::Admin),
+    (Call::RemovePlan, Access::Admin),
+    (Call::RemoveLogo, Access::Admin),
+    (Call::AddAdministrator, Access::Liaison),
+    (Call::ChangeAdminTier, Access::Liaison),
+    (Call::RemoveAdministrator, Access::Liaison),
+    (Call::CreateOrganisation, Access::Instance),
+    (Call::ListOrganisations, Access::Instance),
+    (Call::Outbox, Access::Instance),
+];
+
+/// What each actor acts on: their own copy of every target, so one allowed
+/// call never changes what the next actor finds.
+struct Targets {
+    member: String,
+    removable: String,
+    administrator: String,
+    group: String,
+    plan_to_default: String,
+    plan_to_remove: String,
+}
+
+struct World {
+    server: TestServer,
+    org: String,
+    active: String,
+    settings: OrgSettings,
+    targets: Vec<Targets>,
+}
+
+fn png() -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(40, 20, image::Rgb([1, 2, 3]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// HTTP routes answer with a status; 404 (no logo yet) is not a refusal.
+fn status_outcome(status: reqwest::StatusCode) -> Result<(), Refusal> {
+    match status.as_u16() {
+        200..=299 | 404 => Ok(()),
+        401 => Err(Refusal::Auth(AuthError::NotSignedIn)),
+        403 => Err(Refusal::Auth(AuthError::Forbidden)),
+        s => panic!("unexpected status {s}"),
+    }
+}
+
+async fn api(b: &Browser, endpoint: &str, body: Value) -> Result<(), Refusal> {
+    b.call::<Value>(endpoint, body)
+        .await
+        .map(|_| ())
+        .map_err(refusal)
+}
+
+async fn perform(w: &World, b: &Browser, call: Call, i: usize) -> Result<(), Refusal> {
+    let org = w.org.as_str();
+    let t = &w.targets[i];
+    let get = |path: String| async move {
+        let res = b
+            .http
+            .get(format!("{}{path}", b.base))
+            .send()
+            .await
+            .unwrap();
+        status_outcome(res.status())
+    };
+    let new_member = |email: String, admin: bool| NewMember {
+        email,
+        first_name: String::new(),
+        last_name: String::new(),
+        role: Role::Collaborator,
+        admin,
+        group_id: None,
+    };
+    match call {
+        Call::MemberColumns => api(b, "member_columns", json!({})).await,
+        Call::SetMemberColumns => {
+            api(
+                b,
+                "set_member_columns",
+                json!({ "columns": [MemberColumn::Email, MemberColumn::Role] }),
+            )
+            .await
+        }
+        Call::ShowLogo => get(format!("/logo/{org}")).await,
+        Call::UploadLogo => {
+            let res = b
+                .http
+                .post(format!("{}/upload/logo?org={org}", b.base))
+                .header("Origin", &b.base)
+                .body(png())
+                .send()
+                .await
+                .unwrap();
+            status_outcome(res.status())
+        }
+        Call::ListMembers => {
+            let q = MemberQuery {
+                page_size: 10,
+                ..MemberQuery::default()
+            };
+            api(b, "members", json!({ "organisation_id": org, "query": q })).await
+        }
+        Call::AddMember => {
+            let m = new_member(format!("new{i}@acme.test"), false);
+            api(b, "add_member", json!({ "organisation_id": org, "member": m })).await
+        }
+        Call::AddAdministrator => {
+            let m = new_member(format!("newadmin{i}@acme.test"), true);
+            api(b, "add_member", json!({ "organisation_id": org, "member": m })).await
+        }
+        Call::ExportMembersCsv => get(format!("/export/members.csv?org={org}")).await,
+        Call::ExportMembersXlsx => get(format!("/export/members.xlsx?org={org}")).await,
+        Call::ExportAuditLog => get(format!("/export/audit-log.csv?org={org}")).await,
+        Call::AuditLog => {
+            let q = AuditQuery {
+                page_size: 10,
+                ..AuditQuery::default()
+            };
+            api(b, "audit_log", json!({ "organisation_id": org, "query": q })).await
+        }
+        Call::VerifyAuditLog => api(b, "verify_audit_log", json!({ "organisation_id": org })).await,
+        Call::ListGroups => api(b, "groups", json!({ "organisation_id": org })).await,
+        Call::AddGroup => {
+            api(
+                b,
+                "add_group",
+                json!({ "organisation_id": org, "name": format!("New group {i}") }),
+            )
+            .await
+        }
+        Call::RemoveGroup => {
+            api(
+                b,
+                "remove_group",
+                json!({ "organisation_id": org, "group_id": t.group }),
+            )
+            .await
+        }
+        Call::UpdateMember | Call::ChangeAdminTier => {
+            let change = match call {
+                Call::UpdateMember => MemberChange {
+                    group_id: Some(String::new()),
+                    ..MemberChange::default()
+                },
+                _ => MemberChange {
+                    admin_tier: Some(AdminTier::Admin),
+                    ..MemberChange::default()
+                },
+            };
+            api(
+                b,
+                "update_member",
+                json!({ "organisation_id": org, "account_id": t.member, "change": change }),
+            )
+            .await
+        }
+        Call::MemberDetail => {
+            api(
+                b,
+                "member_detail",
+                json!({ "organisation_id": org, "account_id": t.member }),
+            )
+            .await
+        }
+        Call::MemberHistory => {
+            api(
+                b,
+                "member_history",
+                json!({ "organisation_id": org, "account_id": t.member }),
+            )
+            .await
+        }
+        Call::UnlockMember => {
+            // Locked afresh for every actor, as too many wrong passwords would.
+            sqlx::query("UPDATE accounts SET locked_at = 1 WHERE id = $1")
+                .bind(&w.active)
+                .execute(&w.server.db().await)
+                .await
+                .unwrap();
+            api(
+                b,
+                "unlock_member",
+                json!({ "organisation_id": org, "account_id": w.active }),
+            )
+            .await
+        }
+        Call::ResetMemberPassword => {
+            api(
+                b,
+                "reset_member_password",
+                json!({ "organisation_id": org, "account_id": w.active }),
+            )
+            .await
+        }
+        Call::RemoveMember | Call::RemoveAdministrator => {
+            let target = match call {
+                Call::RemoveMember => &t.removable,
+                _ => &t.administrator,
+            };
+            api(
+                b,
+                "remove_member",
+                json!({ "organisation_id": org, "account_id": target, "removal": MemberRemoval::default() }),
+            )
+            .await
+        }
+        Call::OrganisationSettings => {
+            api(b, "organisation_settings", json!({ "organisation_id": org })).await
+        }
+        Call::UpdateOrganisationSettings => {
+            api(
+                b,
+                "update_organisation_settings",
+                json!({ "organisation_id": org, "settings": w.settings }),
+            )
+            .await
+        }
+        Call::Plans => api(b, "plans", json!({ "organisation_id": org })).await,
+        Call::SavePlan => {
+            api(
+                b,
+                "save_plan",
+                json!({ "organisation_id": org, "plan_id": null, "name": format!("Saved {i}"), "quota_gb": 5 }),
+            )
+            .await
+        }
+        Call::SetDefaultPlan => {
+            api(
+                b,
+                "set_default_plan",
+                json!({ "organisation_id": org, "plan_id": t.plan_to_default }),
+            )
+            .await
+        }
+        Call::RemovePlan => {
+            api(
+                b,
+                "remove_plan",
+                json!({ "organisation_id": org, "plan_id": t.plan_to_remove }),
+            )
+            .await
+        }
+        Call::RemoveLogo => api(b, "remove_logo", json!({ "organisation_id": org })).await,
+        Call::CreateOrganisation => {
+            let o = NewOrganisation {
+                name: format!("Made by {i}"),
+                licence_seats: 5,
+                expiry_date: "2099-12-31".into(),
+                administrator_email: format!("boss{i}@made.test"),
+            };
+            api(b, "create_organisation", json!({ "organisation": o })).await
+        }
+        Call::ListOrganisations => api(b, "organisations", json!({})).await,
+        Call::Outbox => api(b, "outbox", json!({})).await,
+    }
+}
+
+async fn every_admin_call_by_every_actor(backend: Backend) {
+    let (server, instance_admin) = instance(backend).await;
+    let liaison = member(&server, &instance_admin, "Acme", "lia@acme.test", PW).await;
+    let org = organisation_id(&liaison).await;
+    let other = member(&server, &instance_admin, "Bravo", "bo@bravo.test", PW).await;
+    sqlx::query("UPDATE organisations SET licence_seats = 1000")
+        .execute(&server.db().await)
+        .await
+        .unwrap();
+    let (_, collaborator) = active_member(
+        &server,
+        &liaison,
+        &org,
+        "col@acme.test",
+        PW,
+        Role::Collaborator,
+        false,
+    )
+    .await;
+    let (_, originator) = active_member(
+        &server,
+        &liaison,
+        &org,
+        "ori@acme.test",
+        PW,
+        Role::Originator,
+        false,
+    )
+    .await;
+    let (_, admin) = active_member(
+        &server,
+        &liaison,
+        &org,
+        "adm@acme.test",
+        PW,
+        Role::Originator,
+        true,
+    )
+    .await;
+    let (active, active_browser) = active_member(
+        &server,
+        &liaison,
+        &org,
+        "act@acme.test",
+        PW,
+        Role::Collaborator,
+        false,
+    )
+    .await;
+    drop(active_browser);
+    let anonymous = server.browser();
+    let actors: [(Who, &Browser); 7] = [
+        (Who::Anonymous, &anonymous),
+        (Who::Collaborator, &collaborator),
+        (Who::Originator, &originator),
+        (Who::Admin, &admin),
+        (Who::Liaison, &liaison),
+        (Who::OtherOrgAdmin, &other),
+        (Who::InstanceAdmin, &instance_admin),
+    ];
+
+    let plan_id =
+        |plans: Vec<PlanView>, name: &str| plans.into_iter().find(|p| p.name == name).unwrap().id;
+    let _: Vec<PlanView> = liaison
+        .call(
+            "save_plan",
+            json!({ "organisation_id": org, "plan_id": null, "name": "Base", "quota_gb": 10 }),
+        )
+        .await
+        .unwrap();
+    let mut targets = Vec::new();
+    for i in 0..actors.len() {
+        let m = add_member(
+            &liaison,
+            &org,
+            &format!("t{i}@acme.test"),
+            Role::Collaborator,
+            false,
+        )
+        .await;
+        let r = add_member(
+            &liaison,
+            &org,
+            &format!("r{i}@acme.test"),
+            Role::Collaborator,
+            false,
+        )
+        .await;
+        let a = add_member(
+            &liaison,
+            &org,
+            &format!("ra{i}@acme.test"),
+            Role::Collaborator,
+            true,
+        )
+        .await;
+        let g: GroupView = liaison
+            .call(
+                "add_group",
+                json!({ "organisation_id": org, "name": format!("Group {i}") }),
+            )
+            .await
+            .unwrap();
+        let plan = |name: String| {
+            let (liaison, org) = (&liaison, &org);
+            async move {
+                let plans: Vec<PlanView> = liaison
+                    .call(
+                        "save_plan",
+                        json!({ "organisation_id": org, "plan_id": null, "name": name, "quota_gb": 10 }),
+                    )
+                    .await
+                    .unwrap();
+                plan_id(plans, &name)
+            }
+        };
+        let plan_to_default = plan(format!("Default {i}")).await;
+        let plan_to_remove = plan(format!("Spare {i}")).await;
+        targets.push(Targets {
+            member: m.account_id,
+            removable: r.account_id,
+            administrator: a.account_id,
+            group: g.id,
+            plan_to_default,
+            plan_to_remove,
+        });
+    }
+    let settings: OrgSettings = liaison
+        .call("organisation_settings", json!({ "organisation_id": org }))
+        .await
+        .unwrap();
+    let world = World {
+        server,
+        org,
+        active: active.account_id,
+        settings,
+        targets,
+    };
+
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (call, access) in CALLS {
+        for (i, (who, browser)) in actors.iter().enumerate() {
+            let got = perform(&world, browser, call, i).await;
+            let want = allowed(access, *who);
+            let fine = match (&got, want) {
+                (Ok(()), true) => true,
+                (Err(_), true) | (Ok(()), false) => false,
+                (Err(r), false) => match (who, r) {
+                    (Who::Anonymous, r) => *r == Refusal::Auth(AuthError::NotSignedIn),
+                    // An Admin asking for a Liaison's power hears why in domain words.
+                    (
+                        Who::Admin,
+                        Refusal::Member(
+                            MemberError::OnlyLiaisonGrantsAdmin
+                            | MemberError::OnlyLiaisonManagesAdmins,
+                        ),
+                    ) => true,
+                    (_, r) => *r == Refusal::Auth(AuthError::Forbidden),
+                },
+            };
+            checked += 1;
+            if !fine {
+                failures.push(format!("{call:?} by {who:?}: got {got:?}, allowed: {want}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(checked, CALLS.len() * 7);
+}
+
+on_both!(every_admin_call_by_every_actor);

@@ -1,0 +1,360 @@
+//! IMP-1 … IMP-4: CSV import through the real routes and server functions,
+//! on SQLite and PostgreSQL: preview, start, progress to the end, members
+//! and invitations, the administrator's report mail and CSV, re-running the
+//! same file, seats, whole-file refusals and who may import.
+
+mod common;
+
+use std::time::Duration;
+
+use coffer_shared::import::{ImportPreview, ImportState, ImportStatus, RowOutcome, RowReason};
+use coffer_shared::types::*;
+use common::*;
+use serde_json::json;
+
+const PW: &str = "import admin password";
+
+async fn upload(b: &Browser, org: &str, body: &[u8], format: &str) -> reqwest::Response {
+    b.http
+        .post(format!(
+            "{}/upload/import?org={org}&format={format}",
+            b.base
+        ))
+        .header("Origin", &b.base)
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn preview(b: &Browser, org: &str, body: &[u8]) -> ImportPreview {
+    let res = upload(b, org, body, "").await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    res.json().await.unwrap()
+}
+
+/// Starts an import and waits for it to finish.
+async fn run(b: &Browser, org: &str, id: &str) -> ImportStatus {
+    let started: ImportStatus = b
+        .call(
+            "import_start",
+            json!({ "organisation_id": org, "import_id": id }),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        started.state,
+        ImportState::Running | ImportState::Finished
+    ));
+    for _ in 0..200 {
+        let s: ImportStatus = b
+            .call(
+                "import_status",
+                json!({ "organisation_id": org, "import_id": id }),
+            )
+            .await
+            .unwrap();
+        if s.state != ImportState::Running {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("import did not finish");
+}
+
+const FILE: &[u8] = b"USERNAME,EMAIL,GROUP,FIRSTNAME,LASTNAME\r\n\
+ann.b,ann@acme.test,Sales,Ann,Baker\r\n\
+,bob@acme.test,,\"Bob, Jr.\",Brown\r\n\
+,carl@acme.test,Nowhere,Carl,Cole\r\n\
+,lia@acme.test,,Lia,Liaison\r\n\
+,not-an-email,,,\r\n\
+,dora@acme.test,,\"=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",Diaz\r\n\
+,ANN@acme.test,,Ann,Again\r\n";
+
+async fn import_mixed_file_end_to_end(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let lia = member(&server, &admin, "Acme", "lia@acme.test", PW).await;
+    let org = organisation_id(&lia).await;
+    let _: GroupView = lia
+        .call(
+            "add_group",
+            json!({ "organisation_id": org, "name": "Sales" }),
+        )
+        .await
+        .unwrap();
+    let _: Vec<PlanView> = lia
+        .call(
+            "save_plan",
+            json!({ "organisation_id": org, "plan_id": null, "name": "Standard", "quota_gb": 10 }),
+        )
+        .await
+        .unwrap();
+
+    let p = preview(&lia, &org, FILE).await;
+    assert_eq!(p.format, coffer_shared::import::ImportFormat::Named);
+    assert_eq!(
+        (p.rows_total, p.to_create, p.to_reuse, p.skipped),
+        (7, 3, 0, 4)
+    );
+    let outcomes: Vec<(u64, RowOutcome)> =
+        p.rows.iter().map(|r| (r.line, r.outcome.clone())).collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            (2, RowOutcome::Create),
+            (3, RowOutcome::Create),
+            (
+                4,
+                RowOutcome::Skip(RowReason::GroupDoesNotExist("Nowhere".into()))
+            ),
+            (5, RowOutcome::Skip(RowReason::AlreadyMember)),
+            (6, RowOutcome::Skip(RowReason::InvalidEmail)),
+            (7, RowOutcome::Create),
+            (8, RowOutcome::Skip(RowReason::DuplicateOf(2))),
+        ]
+    );
+    // A preview changes nothing.
+    assert!(member_row(&lia, &org, "ann@acme.test").await.is_none());
+
+    let done = run(&lia, &org, &p.import_id).await;
+    assert_eq!(done.state, ImportState::Finished, "{}", done.failure);
+    assert_eq!((done.imported, done.rows_total, done.rows_done), (3, 7, 7));
+    assert_eq!(done.problems.len(), 4);
+    let ann = member_row(&lia, &org, "ann@acme.test").await.unwrap();
+    assert_eq!(
+        (ann.group.as_str(), ann.plan.as_str(), ann.active),
+        ("Sales", "Standard", false)
+    );
+    assert_eq!(ann.first_name, "Ann");
+    let bob = member_row(&lia, &org, "bob@acme.test").await.unwrap();
+    assert_eq!(bob.first_name, "Bob, Jr.");
+    // Each new member can accept their invitation (a token, not a password).
+    let token = server.invitation_tokens("bob@acme.test").remove(0);
+    let b = server.browser();
+    b.accept_invitation(&token, "bob's own password")
+        .await
+        .unwrap();
+    b.sign_in("bob@acme.test", "bob's own password")
+        .await
+        .expect("bob signs in");
+    // The importing administrator is mailed the details.
+    let mine = subjects_to(&server, "lia@acme.test");
+    assert!(
+        mine.iter()
+            .any(|s| s == "Import finished: 3 of 7 imported into Acme"),
+        "{mine:?}"
+    );
+    // The downloadable report neutralises what it echoes.
+    let report = lia
+        .http
+        .get(format!(
+            "{}/export/import-report.csv?org={org}&id={}",
+            lia.base, p.import_id
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report.starts_with("Line,Email,Result\n4,carl@acme.test,"),
+        "{report}"
+    );
+    assert!(
+        report.contains("8,ann@acme.test,Duplicate of line 2."),
+        "{report}"
+    );
+    // The audit log and the members' history record it.
+    let h: Vec<HistoryEntry> = lia
+        .call(
+            "member_history",
+            json!({ "organisation_id": org, "account_id": ann.account_id }),
+        )
+        .await
+        .unwrap();
+    assert!(h
+        .iter()
+        .any(|e| e.action == "member.added" && e.actor == "lia@acme.test"));
+    let chain: ChainReport = lia
+        .call("verify_audit_log", json!({ "organisation_id": org }))
+        .await
+        .unwrap();
+    assert_eq!(
+        chain.first_broken, None,
+        "bulk audit records keep the chain whole"
+    );
+
+    // Running the same file again adds nobody and says why.
+    let again = preview(&lia, &org, FILE).await;
+    assert_eq!((again.to_create, again.to_reuse), (0, 0));
+    let second = run(&lia, &org, &again.import_id).await;
+    assert_eq!(second.imported, 0);
+    let page: MemberPage = lia
+        .call("members", json!({ "organisation_id": org, "query": MemberQuery { page_size: 50, ..MemberQuery::default() } }))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 4, "lia + three imported, no duplicates");
+    // A started import cannot be started twice.
+    let twice = lia
+        .call::<ImportStatus>(
+            "import_start",
+            json!({ "organisation_id": org, "import_id": p.import_id }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(twice),
+        coffer_shared::Refusal::Import(coffer_shared::import::ImportError::AlreadyStarted)
+    );
+}
+
+async fn seats_existing_accounts_and_roles(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let lia = member(&server, &admin, "Acme", "lia@acme.test", PW).await;
+    let org = organisation_id(&lia).await;
+    // Someone with an account elsewhere on the instance.
+    member(&server, &admin, "Other", "zed@other.test", PW).await;
+    sqlx::query("UPDATE organisations SET licence_seats = 3 WHERE id = $1")
+        .bind(&org)
+        .execute(&server.db().await)
+        .await
+        .unwrap();
+    let file = b"Email;Role\nzed@other.test;Collaborator\nann@acme.test;Originator\nbob@acme.test;Collaborator\ncarl@acme.test;Manager\n";
+    let p = preview(&lia, &org, file).await;
+    assert_eq!(p.format, coffer_shared::import::ImportFormat::EmailRole);
+    let outcomes: Vec<RowOutcome> = p.rows.iter().map(|r| r.outcome.clone()).collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            RowOutcome::Reuse,
+            RowOutcome::Create,
+            RowOutcome::Skip(RowReason::NoLicencesLeft),
+            RowOutcome::Skip(RowReason::InvalidRole),
+        ]
+    );
+    let done = run(&lia, &org, &p.import_id).await;
+    assert_eq!(done.imported, 2);
+    let zed = member_row(&lia, &org, "zed@other.test").await.unwrap();
+    assert_eq!(zed.role, Role::Collaborator);
+    assert!(zed.active, "the existing account is re-used");
+    assert!(subjects_to(&server, "zed@other.test")
+        .iter()
+        .any(|s| s.starts_with("Your Coffer account was updated")));
+    assert!(member_row(&lia, &org, "bob@acme.test").await.is_none());
+}
+
+async fn whole_file_refusals_and_who_may_import(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let lia = member(&server, &admin, "Acme", "lia@acme.test", PW).await;
+    let org = organisation_id(&lia).await;
+    for (body, message) in [
+        (&b""[..], "The file is empty."),
+        (
+            &b"\x89PNG\r\n\x1a\n\0\0\0"[..],
+            "The file is not a CSV text file (it is not UTF-8 text).",
+        ),
+        (
+            &b"Email,Role\n"[..],
+            "The file has a header line but no members.",
+        ),
+    ] {
+        let res = upload(&lia, &org, body, "").await;
+        assert_eq!(res.status(), 400);
+        assert_eq!(res.text().await.unwrap(), message);
+    }
+    let mut big = b"Email,Role\n".to_vec();
+    big.resize(coffer_core::import::MAX_IMPORT_BYTES + 1, b'a');
+    let res = upload(&lia, &org, &big, "").await;
+    assert_eq!(
+        res.text().await.unwrap(),
+        "The file is larger than the 32 MB import limit."
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM imports")
+        .fetch_one(&server.db().await)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "refused files leave nothing behind");
+
+    // Plain members, strangers and the anonymous cannot import or look.
+    let p = preview(&lia, &org, b"Email,Role\nann@acme.test,Originator\n").await;
+    let (_, collaborator) = active_member(
+        &server,
+        &lia,
+        &org,
+        "col@acme.test",
+        PW,
+        Role::Collaborator,
+        false,
+    )
+    .await;
+    let (_, other_admin) = active_member(
+        &server,
+        &lia,
+        &org,
+        "adm@acme.test",
+        PW,
+        Role::Originator,
+        true,
+    )
+    .await;
+    let stranger = member(&server, &admin, "Other", "oz@other.test", PW).await;
+    let anonymous = server.browser();
+    assert_eq!(
+        upload(
+            &collaborator,
+            &org,
+            b"Email,Role\nx@acme.test,Originator\n",
+            ""
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(
+        upload(&stranger, &org, b"Email,Role\nx@acme.test,Originator\n", "")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        upload(
+            &anonymous,
+            &org,
+            b"Email,Role\nx@acme.test,Originator\n",
+            ""
+        )
+        .await
+        .status(),
+        401
+    );
+    for b in [&collaborator, &stranger, &anonymous] {
+        let e = b
+            .call::<ImportStatus>(
+                "import_start",
+                json!({ "organisation_id": org, "import_id": p.import_id }),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(refusal(e), coffer_shared::Refusal::Auth(_)));
+    }
+    // Another administrator of the organisation may watch but not start it.
+    let e = other_admin
+        .call::<ImportStatus>(
+            "import_start",
+            json!({ "organisation_id": org, "import_id": p.import_id }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(e),
+        coffer_shared::Refusal::Import(coffer_shared::import::ImportError::Unknown)
+    );
+    assert!(member_row(&lia, &org, "ann@acme.test").await.is_none());
+}
+
+on_both!(
+    import_mixed_file_end_to_end,
+    seats_existing_accounts_and_roles,
+    whole_file_refusals_and_who_may_import
+);
