@@ -353,7 +353,55 @@ async fn whole_file_refusals_and_who_may_import(backend: Backend) {
     assert!(member_row(&lia, &org, "ann@acme.test").await.is_none());
 }
 
+/// A process that dies mid-import never commits; the next start says so.
+async fn an_interrupted_import_is_failed_at_the_next_start(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let lia = member(&server, &admin, "Acme", "lia@acme.test", PW).await;
+    let org = organisation_id(&lia).await;
+    let p = preview(&lia, &org, b"Email,Role\nann@acme.test,Originator\n").await;
+    sqlx::query("UPDATE imports SET state = 'running' WHERE id = $1")
+        .bind(&p.import_id)
+        .execute(&server.db().await)
+        .await
+        .unwrap();
+    // While it "runs", a second import for the organisation must wait.
+    let other = preview(&lia, &org, b"Email,Role\nbob@acme.test,Originator\n").await;
+    let busy = lia
+        .call::<ImportStatus>(
+            "import_start",
+            json!({ "organisation_id": org, "import_id": other.import_id }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(busy),
+        coffer_shared::Refusal::Import(coffer_shared::import::ImportError::Busy)
+    );
+    let url = server.database_url.clone();
+    let restarted = TestServer::start_with(backend, |c| c.database_url = Some(url)).await;
+    let s: ImportStatus = lia
+        .call(
+            "import_status",
+            json!({ "organisation_id": org, "import_id": p.import_id }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.state, ImportState::Failed);
+    assert!(
+        s.failure
+            .starts_with("The server stopped during the import."),
+        "{}",
+        s.failure
+    );
+    assert!(member_row(&lia, &org, "ann@acme.test").await.is_none());
+    // The organisation can import again.
+    let done = run(&lia, &org, &other.import_id).await;
+    assert_eq!(done.imported, 1);
+    drop(restarted);
+}
+
 on_both!(
+    an_interrupted_import_is_failed_at_the_next_start,
     import_mixed_file_end_to_end,
     seats_existing_accounts_and_roles,
     whole_file_refusals_and_who_may_import

@@ -258,7 +258,15 @@ impl Coffer {
         import_id: &str,
         progress: &AtomicU64,
     ) -> Outcome<()> {
+        let sqlite = self.db().engine == crate::db::Engine::Sqlite;
         let mut tx = self.db().write().await?;
+        if sqlite {
+            // A 100,000-member transaction touches more pages than the
+            // usual cache holds; spilling them early writes them twice.
+            sqlx::query("PRAGMA cache_size = -262144")
+                .execute(&mut *tx)
+                .await?;
+        }
         let source = store::import_source(&mut tx, import_id).await?;
         let format = store::import_row(&mut tx, organisation_id, import_id)
             .await?
@@ -307,6 +315,14 @@ impl Coffer {
         let problems_json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".into());
         store::finish_import(&mut tx, import_id, imported as i64, &problems_json, now).await?;
         progress.store(planned.rows.len() as u64, Ordering::Relaxed);
+        if sqlite {
+            // Back to the pool's usual size (see `db::connect`) before the
+            // connection returns to the pool; the commit writes every dirty
+            // page once either way.
+            sqlx::query("PRAGMA cache_size = -16000")
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
