@@ -150,3 +150,14 @@ pub fn today_iso() -> String {
         d.get_date()
     )
 }
+
+/// Sends a chosen file as the raw body of a POST (the server reads its
+/// type from the bytes), or says the connection failed.
+pub async fn post_file(url: &str, file: web_sys::File) -> Result<gloo_net::http::Response, String> {
+    gloo_net::http::Request::post(url)
+        .body(wasm_bindgen::JsValue::from(file))
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|_| "The file could not be sent; check the connection and try again.".to_string())
+}

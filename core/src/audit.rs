@@ -179,6 +179,7 @@ pub fn verify(records: &[store::AuditRecord], head: Option<(i64, &str)>) -> Resu
     Ok(records.len() as u64)
 }
 
+/// Appends one record to its chain, inside the caller's transaction.
 pub async fn record(
     c: &mut Conn,
     who: Who<'_>,
@@ -188,38 +189,14 @@ pub async fn record(
     details: serde_json::Value,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let chain = organisation_id.unwrap_or("");
-    let (seq, prev_hash) = store::advance_chain(c, chain).await?;
-    let details = details.to_string();
-    let hash = record_hash(
-        &prev_hash,
-        seq,
-        now,
-        who.account_id,
-        who.label,
-        organisation_id,
-        action.code(),
-        target,
-        &details,
-    );
-    store::insert_audit(
+    record_many(
         c,
-        &store::AuditRow {
-            at: now,
-            actor_account_id: who.account_id,
-            actor_label: who.label,
-            organisation_id,
-            action: action.code(),
-            target,
-            details: &details,
-            chain,
-            seq,
-            prev_hash: &prev_hash,
-            hash: &hash,
-        },
+        who,
+        organisation_id,
+        &[(action, target.to_string(), details)],
+        now,
     )
-    .await?;
-    store::set_chain_head(c, chain, &hash).await
+    .await
 }
 
 /// Many records of one actor in one chain, in order: one chain update and

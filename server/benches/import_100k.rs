@@ -6,9 +6,10 @@
 
 use std::time::{Duration, Instant};
 
-use coffer_core::{Actor, Coffer, Config};
+mod support;
+
+use coffer_core::{Coffer, Config};
 use coffer_shared::import::ImportState;
-use coffer_shared::types::NewOrganisation;
 
 const ROWS: usize = 100_000;
 
@@ -26,35 +27,10 @@ fn csv() -> Vec<u8> {
 
 async fn run(engine: &str, config: Config, file: &[u8]) {
     let coffer = Coffer::open(config).await.unwrap();
-    sqlx::query(
-        "INSERT INTO accounts (id, email, is_instance_admin, created_at) VALUES ('bench-admin', 'admin@bench.test', 1, 0)",
-    )
-    .execute(&coffer.db().pool)
-    .await
-    .unwrap();
-    let actor = Actor {
-        account_id: "bench-admin".into(),
-        email: "admin@bench.test".into(),
-        is_instance_admin: true,
-        memberships: Vec::new(),
-        session_id: "bench".into(),
-    };
-    let org = coffer
-        .create_organisation(
-            Some(&actor),
-            &NewOrganisation {
-                name: "Bench".into(),
-                licence_seats: ROWS as i64 + 10,
-                expiry_date: "2099-12-31".into(),
-                administrator_email: "liaison@bench.test".into(),
-            },
-        )
-        .await
-        .map_err(|e| format!("{e:?}"))
-        .unwrap();
+    let (actor, org) = support::bench_organisation(&coffer, ROWS as i64 + 10).await;
     let t = Instant::now();
     let preview = coffer
-        .import_preview(Some(&actor), &org.id, file, None)
+        .import_preview(Some(&actor), &org, file, None)
         .await
         .map_err(|e| format!("{e:?}"))
         .unwrap();
@@ -62,13 +38,13 @@ async fn run(engine: &str, config: Config, file: &[u8]) {
     assert_eq!(preview.to_create, ROWS as u64);
     let t = Instant::now();
     coffer
-        .import_start(Some(&actor), &org.id, &preview.import_id)
+        .import_start(Some(&actor), &org, &preview.import_id)
         .await
         .map_err(|e| format!("{e:?}"))
         .unwrap();
     loop {
         let s = coffer
-            .import_status(Some(&actor), &org.id, &preview.import_id)
+            .import_status(Some(&actor), &org, &preview.import_id)
             .await
             .map_err(|e| format!("{e:?}"))
             .unwrap();

@@ -8,8 +8,10 @@
 use std::time::{Duration, Instant};
 
 use coffer_core::export::ExportFormat;
+mod support;
+
 use coffer_core::{Actor, Coffer, Config};
-use coffer_shared::types::{MemberColumn, MemberQuery, NewOrganisation, SearchField};
+use coffer_shared::types::{MemberColumn, MemberQuery, SearchField};
 
 const MEMBERS: usize = 100_000;
 const RUNS: usize = 40;
@@ -23,32 +25,7 @@ const LAST: [&str; 10] = [
 
 async fn seed(coffer: &Coffer) -> (Actor, String) {
     let pool = &coffer.db().pool;
-    sqlx::query(
-        "INSERT INTO accounts (id, email, is_instance_admin, created_at) VALUES ('bench-admin', 'admin@bench.test', 1, 0)",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
-    let actor = Actor {
-        account_id: "bench-admin".into(),
-        email: "admin@bench.test".into(),
-        is_instance_admin: true,
-        memberships: Vec::new(),
-        session_id: "bench".into(),
-    };
-    let org = coffer
-        .create_organisation(
-            Some(&actor),
-            &NewOrganisation {
-                name: "Bench".into(),
-                licence_seats: MEMBERS as i64 + 10,
-                expiry_date: "2099-12-31".into(),
-                administrator_email: "liaison@bench.test".into(),
-            },
-        )
-        .await
-        .map_err(|e| format!("{e:?}"))
-        .unwrap();
+    let (actor, org) = support::bench_organisation(coffer, MEMBERS as i64 + 10).await;
     let mut tx = pool.begin().await.unwrap();
     for chunk in (0..MEMBERS).collect::<Vec<_>>().chunks(500) {
         let accounts: Vec<String> = chunk
@@ -78,7 +55,7 @@ async fn seed(coffer: &Coffer) -> (Actor, String) {
                     "originator"
                 };
                 let tier = if n % 1000 == 0 { "admin" } else { "none" };
-                format!("('{}', 'm{n}', '{role}', '{tier}', {n})", org.id)
+                format!("('{}', 'm{n}', '{role}', '{tier}', {n})", org)
             })
             .collect();
         sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -98,7 +75,7 @@ async fn seed(coffer: &Coffer) -> (Actor, String) {
         "VACUUM ANALYZE"
     };
     sqlx::query(maintain).execute(pool).await.unwrap();
-    (actor, org.id)
+    (actor, org)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

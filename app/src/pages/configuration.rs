@@ -8,7 +8,7 @@ use coffer_shared::types::LogoInfo;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::ErrorBox;
+use crate::components::{post_file, ErrorBox};
 use crate::pages::{managed_organisation, require_sign_in};
 use crate::session::use_session;
 
@@ -189,14 +189,7 @@ async fn upload_logo(organisation: &str, file: web_sys::File) -> Result<LogoInfo
         "/upload/logo?org={}",
         js_sys::encode_uri_component(organisation)
     );
-    let response = gloo_net::http::Request::post(&url)
-        .body(wasm_bindgen::JsValue::from(file))
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|_| {
-            "The logo could not be sent; check the connection and try again.".to_string()
-        })?;
+    let response = post_file(&url, file).await?;
     if response.ok() {
         response.json::<LogoInfo>().await.map_err(|e| e.to_string())
     } else {

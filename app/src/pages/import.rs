@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::auth::yield_to_browser;
-use crate::components::ErrorBox;
+use crate::components::{post_file, ErrorBox};
 
 fn outcome_text(o: &RowOutcome) -> String {
     match o {
@@ -37,14 +37,7 @@ async fn send_file(
         "/upload/import?org={}&format={format}",
         js_sys::encode_uri_component(organisation)
     );
-    let response = gloo_net::http::Request::post(&url)
-        .body(wasm_bindgen::JsValue::from(file))
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|_| {
-            "The file could not be sent; check the connection and try again.".to_string()
-        })?;
+    let response = post_file(&url, file).await?;
     match response.status() {
         200..=299 => response.json().await.map_err(|e| e.to_string()),
         413 => Err("The file is larger than the import limit.".into()),

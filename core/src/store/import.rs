@@ -9,7 +9,7 @@ use sqlx::Row;
 use super::{Conn, R};
 
 /// Placeholders `($1, …), ($n+1, …)` for `rows` rows of `cols` values.
-fn values(rows: usize, cols: usize) -> String {
+pub(super) fn values(rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|r| {
             let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
@@ -23,7 +23,7 @@ fn values(rows: usize, cols: usize) -> String {
 /// driver looks parameters up in a way that costs the square of their
 /// number per statement (8,000 made the bulk import 20 times slower).
 /// PostgreSQL: thousands, because each statement is a round trip.
-fn chunk(c: &Conn, cols: usize) -> usize {
+pub(super) fn chunk(c: &Conn, cols: usize) -> usize {
     let budget = if c.backend_name() == "SQLite" {
         320
     } else {
@@ -359,49 +359,4 @@ pub async fn enqueue_mails(c: &mut Conn, rows: &[BulkMail], now: i64) -> R<()> {
         q.execute(&mut *c).await?;
     }
     Ok(())
-}
-
-pub async fn insert_audits(c: &mut Conn, rows: &[super::AuditRow<'_>]) -> R<()> {
-    for part in rows.chunks(chunk(c, 11)) {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "INSERT INTO audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details, \
-             chain, seq, prev_hash, hash) VALUES {}",
-            values(part.len(), 11)
-        ));
-        let mut q = sqlx::query(sql);
-        for a in part {
-            q = q
-                .bind(a.at)
-                .bind(a.actor_account_id)
-                .bind(a.actor_label)
-                .bind(a.organisation_id)
-                .bind(a.action)
-                .bind(a.target)
-                .bind(a.details)
-                .bind(a.chain)
-                .bind(a.seq)
-                .bind(a.prev_hash)
-                .bind(a.hash);
-        }
-        q.execute(&mut *c).await?;
-    }
-    Ok(())
-}
-
-/// Takes `n` consecutive positions in a chain; returns the first and the
-/// hash before it. The head row stays locked until the transaction ends.
-pub async fn advance_chain_by(c: &mut Conn, chain: &str, n: i64) -> R<(i64, String)> {
-    sqlx::query("INSERT INTO audit_chains (chain, seq, head_hash) VALUES ($1, 0, '') ON CONFLICT (chain) DO NOTHING")
-        .bind(chain)
-        .execute(&mut *c)
-        .await?;
-    let row = sqlx::query(
-        "UPDATE audit_chains SET seq = seq + $2 WHERE chain = $1 RETURNING seq, head_hash",
-    )
-    .bind(chain)
-    .bind(n)
-    .fetch_one(c)
-    .await?;
-    let last: i64 = row.try_get(0)?;
-    Ok((last - n + 1, row.try_get(1)?))
 }

@@ -566,41 +566,49 @@ pub struct AuditRow<'a> {
     pub hash: &'a str,
 }
 
-pub async fn insert_audit(c: &mut Conn, a: &AuditRow<'_>) -> R<()> {
-    sqlx::query(
-        "INSERT INTO audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details, \
-         chain, seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(a.at)
-    .bind(a.actor_account_id)
-    .bind(a.actor_label)
-    .bind(a.organisation_id)
-    .bind(a.action)
-    .bind(a.target)
-    .bind(a.details)
-    .bind(a.chain)
-    .bind(a.seq)
-    .bind(a.prev_hash)
-    .bind(a.hash)
-    .execute(c)
-    .await?;
+pub async fn insert_audits(c: &mut Conn, rows: &[AuditRow<'_>]) -> R<()> {
+    for part in rows.chunks(import::chunk(c, 11)) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details, \
+             chain, seq, prev_hash, hash) VALUES {}",
+            import::values(part.len(), 11)
+        ));
+        let mut q = sqlx::query(sql);
+        for a in part {
+            q = q
+                .bind(a.at)
+                .bind(a.actor_account_id)
+                .bind(a.actor_label)
+                .bind(a.organisation_id)
+                .bind(a.action)
+                .bind(a.target)
+                .bind(a.details)
+                .bind(a.chain)
+                .bind(a.seq)
+                .bind(a.prev_hash)
+                .bind(a.hash);
+        }
+        q.execute(&mut *c).await?;
+    }
     Ok(())
 }
 
-/// Takes the next position in a chain. The UPDATE locks the chain's head
-/// row until the transaction ends, so concurrent writers queue up.
-pub async fn advance_chain(c: &mut Conn, chain: &str) -> R<(i64, String)> {
+/// Takes `n` consecutive positions in a chain; returns the first and the
+/// hash before it. The head row stays locked until the transaction ends.
+pub async fn advance_chain_by(c: &mut Conn, chain: &str, n: i64) -> R<(i64, String)> {
     sqlx::query("INSERT INTO audit_chains (chain, seq, head_hash) VALUES ($1, 0, '') ON CONFLICT (chain) DO NOTHING")
         .bind(chain)
         .execute(&mut *c)
         .await?;
     let row = sqlx::query(
-        "UPDATE audit_chains SET seq = seq + 1 WHERE chain = $1 RETURNING seq, head_hash",
+        "UPDATE audit_chains SET seq = seq + $2 WHERE chain = $1 RETURNING seq, head_hash",
     )
     .bind(chain)
+    .bind(n)
     .fetch_one(c)
     .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    let last: i64 = row.try_get(0)?;
+    Ok((last - n + 1, row.try_get(1)?))
 }
 
 pub async fn set_chain_head(c: &mut Conn, chain: &str, hash: &str) -> R<()> {
