@@ -17,6 +17,7 @@ pub mod logo;
 pub mod mail;
 pub mod members;
 mod notices;
+mod operator;
 pub mod org_settings;
 pub mod organisations;
 pub mod plans;

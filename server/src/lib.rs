@@ -1,6 +1,7 @@
 //! The HTTP side of Coffer: the axum router hosting the server functions and
 //! the built browser app, with the security baseline around them.
 
+pub mod admin;
 mod export;
 mod import;
 mod logo;

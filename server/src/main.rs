@@ -40,6 +40,12 @@ enum Command {
         #[arg(long)]
         site_dir: Option<String>,
     },
+    /// Administration from the command line, as the instance administrator
+    /// (PLT-3). Uses the same settings as `serve` to find the database.
+    Admin {
+        #[command(subcommand)]
+        command: coffer_server::admin::AdminCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -97,6 +103,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     let _ = running.shutdown.send(());
                     task.await??;
                 }
+            }
+            Ok(())
+        }
+        Command::Admin { command } => {
+            let failed = coffer_server::admin::run(config, command).await?;
+            if failed {
+                std::process::exit(2);
             }
             Ok(())
         }

@@ -18,6 +18,10 @@ pub enum AuthError {
 pub enum SetupError {
     #[error("Coffer is already set up. Sign in instead.")]
     AlreadyDone,
+    #[error(
+        "Coffer is not set up yet: open it in a browser to create the instance administrator."
+    )]
+    NotYet,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]

@@ -175,6 +175,36 @@ impl Coffer {
         organisation_id: &str,
         import_id: &str,
     ) -> Outcome<ImportStatus> {
+        let (actor, counter) = self.claim_import(actor, organisation_id, import_id).await?;
+        let (me, org, id) = (
+            self.clone(),
+            organisation_id.to_string(),
+            import_id.to_string(),
+        );
+        tokio::spawn(async move { me.finish_import(&actor, &org, &id, &counter).await });
+        self.read_import_status(organisation_id, import_id).await
+    }
+
+    /// The same import, waited for (the admin command line).
+    pub async fn import_and_wait(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        import_id: &str,
+    ) -> Outcome<ImportStatus> {
+        let (actor, counter) = self.claim_import(actor, organisation_id, import_id).await?;
+        self.finish_import(&actor, organisation_id, import_id, &counter)
+            .await;
+        self.read_import_status(organisation_id, import_id).await
+    }
+
+    /// Checks who may start it and marks it running.
+    async fn claim_import(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        import_id: &str,
+    ) -> Outcome<(Actor, Arc<AtomicU64>)> {
         let actor = authorize(actor, Action::ManageMembers(organisation_id))?.clone();
         let mut c = self.db().pool.acquire().await?;
         let row = store::import_row(&mut c, organisation_id, import_id)
@@ -187,25 +217,27 @@ impl Coffer {
         if !store::start_import(&mut c, organisation_id, import_id, now_ms()).await? {
             return Err(ImportError::Busy.into());
         }
-        drop(c);
-        let counter = self.import_progress().track(import_id);
-        let (me, org, id) = (
-            self.clone(),
-            organisation_id.to_string(),
-            import_id.to_string(),
-        );
-        tokio::spawn(async move {
-            let result = me.run_import(&actor, &org, &id, &counter).await;
-            if let Err(e) = result {
-                tracing::warn!(import = %id, error = ?e, "import failed");
-                if let Ok(mut c) = me.db().pool.acquire().await {
-                    let _ = store::fail_import(&mut c, &id, &e.to_string(), now_ms()).await;
-                }
+        Ok((actor, self.import_progress().track(import_id)))
+    }
+
+    async fn finish_import(
+        &self,
+        actor: &Actor,
+        organisation_id: &str,
+        import_id: &str,
+        counter: &AtomicU64,
+    ) {
+        if let Err(e) = self
+            .run_import(actor, organisation_id, import_id, counter)
+            .await
+        {
+            tracing::warn!(import = %import_id, error = ?e, "import failed");
+            if let Ok(mut c) = self.db().pool.acquire().await {
+                let _ = store::fail_import(&mut c, import_id, &e.to_string(), now_ms()).await;
             }
-            me.import_progress().forget(&id);
-            me.flush_mail().await;
-        });
-        self.read_import_status(organisation_id, import_id).await
+        }
+        self.import_progress().forget(import_id);
+        self.flush_mail().await;
     }
 
     pub async fn import_status(
