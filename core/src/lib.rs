@@ -148,6 +148,7 @@ impl Coffer {
         let now = db::now_ms();
         store::delete_expired_sessions(&mut c, now).await?;
         store::delete_expired_pending_logins(&mut c, now).await?;
+        store::delete_stale_previews(&mut c, now - import::PREVIEW_KEPT_MS).await?;
         drop(c);
         self.lock_inactive_accounts(now)
             .await

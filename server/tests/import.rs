@@ -400,7 +400,53 @@ async fn an_interrupted_import_is_failed_at_the_next_start(backend: Backend) {
     drop(restarted);
 }
 
+/// A preview nobody starts does not keep the uploaded file for ever.
+async fn stale_previews_are_dropped_by_housekeeping(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let lia = member(&server, &admin, "Acme", "lia@acme.test", PW).await;
+    let org = organisation_id(&lia).await;
+    let old = preview(&lia, &org, b"Email,Role\nann@acme.test,Originator\n").await;
+    let fresh = preview(&lia, &org, b"Email,Role\nbob@acme.test,Originator\n").await;
+    let two_days_ago = coffer_core::db::now_ms() - 48 * 3_600_000;
+    sqlx::query("UPDATE imports SET created_at = $1 WHERE id = $2")
+        .bind(two_days_ago)
+        .bind(&old.import_id)
+        .execute(&server.db().await)
+        .await
+        .unwrap();
+    // Housekeeping as the server runs it, on the same database.
+    let data = tempfile::tempdir().unwrap();
+    let coffer = coffer_core::Coffer::open(coffer_core::Config {
+        data_dir: data.path().to_path_buf(),
+        database_url: Some(server.database_url.clone()),
+        ..coffer_core::Config::default()
+    })
+    .await
+    .unwrap();
+    coffer.housekeeping().await.unwrap();
+    let gone = lia
+        .call::<ImportStatus>(
+            "import_status",
+            json!({ "organisation_id": org, "import_id": old.import_id }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(gone),
+        coffer_shared::Refusal::Import(coffer_shared::import::ImportError::Unknown)
+    );
+    let kept: ImportStatus = lia
+        .call(
+            "import_status",
+            json!({ "organisation_id": org, "import_id": fresh.import_id }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.state, ImportState::Previewed);
+}
+
 on_both!(
+    stale_previews_are_dropped_by_housekeeping,
     an_interrupted_import_is_failed_at_the_next_start,
     import_mixed_file_end_to_end,
     seats_existing_accounts_and_roles,

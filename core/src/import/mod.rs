@@ -33,6 +33,8 @@ use self::plan::{Lookups, Planned};
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 /// Rows shown in the preview; the full report is downloadable.
 pub const PREVIEW_ROWS: usize = 500;
+/// How long a preview waits to be started before housekeeping drops it.
+pub const PREVIEW_KEPT_MS: i64 = 24 * 3_600_000;
 /// Problems listed in the importing administrator's mail.
 const MAILED_PROBLEMS: usize = 1_000;
 const INTERRUPTED: &str =

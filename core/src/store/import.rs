@@ -175,6 +175,15 @@ pub async fn fail_interrupted_imports(c: &mut Conn, failure: &str, now: i64) -> 
     Ok(done.rows_affected())
 }
 
+/// Previews nobody started: the file they keep (personal data) goes.
+pub async fn delete_stale_previews(c: &mut Conn, created_before: i64) -> R<u64> {
+    let done = sqlx::query("DELETE FROM imports WHERE state = 'previewed' AND created_at < $1")
+        .bind(created_before)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 // ------------------------------------------------------------------ lookups
 
 pub async fn member_emails(c: &mut Conn, organisation_id: &str) -> R<HashSet<String>> {
