@@ -62,6 +62,66 @@ async fn run(b: &Browser, org: &str, id: &str) -> ImportStatus {
     panic!("import did not finish");
 }
 
+/// The keys the bulk insert computes must be exactly those the triggers
+/// compute for a member added one at a time: each membership of the
+/// organisation is deleted and inserted again without keys, and the keys
+/// the triggers give it are compared with the imported ones.
+async fn assert_keys_match_the_triggers(server: &TestServer, org: &str) {
+    use sqlx::Row;
+    const KEYS: &str =
+        "account_id, email_key, first_key, last_key, search_key, group_key, plan_key, locked_key";
+    let db = server.db().await;
+    let read = |db: sqlx::AnyPool| async move {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {KEYS} FROM memberships WHERE organisation_id = $1 ORDER BY account_id"
+        )))
+        .bind(org)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        rows.iter()
+            .map(|r| {
+                let text: Vec<String> = (0..7).map(|i| r.try_get(i).unwrap()).collect();
+                (text, r.try_get::<i64, _>(7).unwrap())
+            })
+            .collect::<Vec<_>>()
+    };
+    let imported = read(db.clone()).await;
+    assert!(imported.iter().all(|(k, _)| !k[1].is_empty()));
+    let mut tx = db.begin().await.unwrap();
+    let rows = sqlx::query(
+        "SELECT account_id, role, admin_tier, created_at, group_id, plan_id, permissions FROM memberships WHERE organisation_id = $1",
+    )
+    .bind(org)
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM memberships WHERE organisation_id = $1")
+        .bind(org)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    for r in &rows {
+        sqlx::query(
+            "INSERT INTO memberships (organisation_id, account_id, role, admin_tier, created_at, group_id, plan_id, permissions) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(org)
+        .bind(r.try_get::<String, _>(0).unwrap())
+        .bind(r.try_get::<String, _>(1).unwrap())
+        .bind(r.try_get::<String, _>(2).unwrap())
+        .bind(r.try_get::<i64, _>(3).unwrap())
+        .bind(r.try_get::<Option<String>, _>(4).unwrap())
+        .bind(r.try_get::<Option<String>, _>(5).unwrap())
+        .bind(r.try_get::<String, _>(6).unwrap())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(imported, read(db).await);
+}
+
 const FILE: &[u8] = b"USERNAME,EMAIL,GROUP,FIRSTNAME,LASTNAME\r\n\
 ann.b,ann@acme.test,Sales,Ann,Baker\r\n\
 ,bob@acme.test,,\"Bob, Jr.\",Brown\r\n\
@@ -128,6 +188,7 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     assert_eq!(ann.first_name, "Ann");
     let bob = member_row(&lia, &org, "bob@acme.test").await.unwrap();
     assert_eq!(bob.first_name, "Bob, Jr.");
+    assert_keys_match_the_triggers(&server, &org).await;
     // Each new member can accept their invitation (a token, not a password).
     let token = server.invitation_tokens("bob@acme.test").remove(0);
     let b = server.browser();
@@ -238,6 +299,7 @@ async fn seats_existing_accounts_and_roles(backend: Backend) {
     let zed = member_row(&lia, &org, "zed@other.test").await.unwrap();
     assert_eq!(zed.role, Role::Collaborator);
     assert!(zed.active, "the existing account is re-used");
+    assert_keys_match_the_triggers(&server, &org).await;
     assert!(subjects_to(&server, "zed@other.test")
         .iter()
         .any(|s| s.starts_with("Your Coffer account was updated")));

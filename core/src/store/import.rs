@@ -8,28 +8,50 @@ use sqlx::Row;
 
 use super::{Conn, R};
 
-/// Placeholders `($1, …), ($n+1, …)` for `rows` rows of `cols` values.
-pub(super) fn values(rows: usize, cols: usize) -> String {
+fn is_sqlite(c: &Conn) -> bool {
+    c.backend_name() == "SQLite"
+}
+
+/// The placeholder of parameter `n` (1-based, in the order of the text).
+/// SQLite gets anonymous `?`: for numbered ones its driver asks SQLite for
+/// every parameter's name, and SQLite finds a name by walking the list of
+/// them, so a statement's binding costs the square of its parameters.
+fn placeholder(sqlite: bool, n: usize) -> String {
+    if sqlite {
+        "?".into()
+    } else {
+        format!("${n}")
+    }
+}
+
+/// `(p1, …), (pn+1, …)` for `rows` rows of `cols` values.
+pub(super) fn values(c: &Conn, rows: usize, cols: usize) -> String {
+    let sqlite = is_sqlite(c);
     (0..rows)
         .map(|r| {
-            let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            let ps: Vec<String> = (1..=cols)
+                .map(|k| placeholder(sqlite, r * cols + k))
+                .collect();
             format!("({})", ps.join(", "))
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// Rows per statement. SQLite: a few hundred parameters, because its
-/// driver looks parameters up in a way that costs the square of their
-/// number per statement (8,000 made the bulk import 20 times slower).
-/// PostgreSQL: thousands, because each statement is a round trip.
-pub(super) fn chunk(c: &Conn, cols: usize) -> usize {
-    let budget = if c.backend_name() == "SQLite" {
-        320
-    } else {
-        8_000
-    };
-    (budget / cols).max(1)
+/// `p1, …, pn` for an `IN` list.
+fn list(c: &Conn, n: usize) -> String {
+    let sqlite = is_sqlite(c);
+    (1..=n)
+        .map(|k| placeholder(sqlite, k))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per statement: a few thousand parameters, so 100,000 rows take a
+/// few hundred statements (each a round trip on PostgreSQL, which allows
+/// 65,535 parameters; SQLite allows 32,766).
+pub(super) fn chunk(cols: usize) -> usize {
+    (8_000 / cols).max(1)
 }
 
 // ------------------------------------------------------------------ jobs
@@ -200,13 +222,10 @@ pub async fn accounts_by_email(
     emails: &[&str],
 ) -> R<HashMap<String, (String, Option<String>)>> {
     let mut out = HashMap::new();
-    for part in emails.chunks(chunk(c, 1)) {
+    for part in emails.chunks(chunk(1)) {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT email, id, username FROM accounts WHERE email IN ({})",
-            (1..=part.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            list(c, part.len())
         ));
         let mut q = sqlx::query(sql);
         for e in part {
@@ -222,13 +241,10 @@ pub async fn accounts_by_email(
 /// Holders of any of these user names (compared without case).
 pub async fn username_holders(c: &mut Conn, names: &[String]) -> R<HashMap<String, String>> {
     let mut out = HashMap::new();
-    for part in names.chunks(chunk(c, 1)) {
+    for part in names.chunks(chunk(1)) {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT LOWER(username), id FROM accounts WHERE LOWER(username) IN ({})",
-            (1..=part.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            list(c, part.len())
         ));
         let mut q = sqlx::query(sql);
         for n in part {
@@ -252,10 +268,10 @@ pub struct BulkAccount<'a> {
 }
 
 pub async fn insert_accounts(c: &mut Conn, rows: &[BulkAccount<'_>], now: i64) -> R<()> {
-    for part in rows.chunks(chunk(c, 6)) {
+    for part in rows.chunks(chunk(6)) {
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO accounts (id, email, username, first_name, last_name, created_at) VALUES {}",
-            values(part.len(), 6)
+            values(c, part.len(), 6)
         ));
         let mut q = sqlx::query(sql);
         for a in part {
@@ -279,6 +295,9 @@ pub struct BulkMembership<'a> {
     pub plan_id: Option<&'a str>,
 }
 
+/// Memberships with their search and sort keys computed in the same
+/// statement (from the accounts, groups and plans just written), so the
+/// key triggers leave them alone: one write per member.
 pub async fn insert_memberships(
     c: &mut Conn,
     organisation_id: &str,
@@ -286,23 +305,38 @@ pub async fn insert_memberships(
     permissions: &str,
     now: i64,
 ) -> R<()> {
-    for part in rows.chunks(chunk(c, 8)) {
+    let sqlite = is_sqlite(c);
+    let sep = if sqlite { "char(31)" } else { "chr(31)" };
+    for part in rows.chunks(chunk(4)) {
+        let values = values(c, part.len(), 4);
+        let n = part.len() * 4;
+        let (org, now_p, perms) = (
+            placeholder(sqlite, n + 1),
+            placeholder(sqlite, n + 2),
+            placeholder(sqlite, n + 3),
+        );
         let sql = sqlx::AssertSqlSafe(format!(
-            "INSERT INTO memberships (organisation_id, account_id, role, admin_tier, created_at, group_id, plan_id, permissions) VALUES {}",
-            values(part.len(), 8)
+            "WITH v(account_id, role, group_id, plan_id) AS (VALUES {values}) \
+             INSERT INTO memberships (organisation_id, account_id, role, admin_tier, created_at, group_id, plan_id, permissions, \
+                 email_key, first_key, last_key, locked_key, group_key, plan_key, search_key) \
+             SELECT {org}, v.account_id, v.role, 'none', {now_p}, v.group_id, v.plan_id, {perms}, \
+                 LOWER(a.email), LOWER(a.first_name), LOWER(a.last_name), \
+                 CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END, \
+                 COALESCE(LOWER(g.name), ''), COALESCE(LOWER(p.name), ''), \
+                 LOWER(a.email) || {sep} || LOWER(a.first_name) || {sep} || LOWER(a.last_name) || {sep} \
+                     || (CASE v.role WHEN 'adhoc' THEN 'ad hoc' ELSE v.role END) || {sep} || 'none' \
+             FROM v JOIN accounts a ON a.id = v.account_id \
+             LEFT JOIN groups g ON g.id = v.group_id LEFT JOIN plans p ON p.id = v.plan_id"
         ));
         let mut q = sqlx::query(sql);
         for m in part {
             q = q
-                .bind(organisation_id)
                 .bind(m.account_id)
                 .bind(m.role)
-                .bind("none")
-                .bind(now)
                 .bind(m.group_id)
-                .bind(m.plan_id)
-                .bind(permissions);
+                .bind(m.plan_id);
         }
+        q = q.bind(organisation_id).bind(now).bind(permissions);
         q.execute(&mut *c).await?;
     }
     Ok(())
@@ -321,10 +355,10 @@ pub async fn insert_invitations(
     now: i64,
     expires_at: i64,
 ) -> R<()> {
-    for part in rows.chunks(chunk(c, 7)) {
+    for part in rows.chunks(chunk(7)) {
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO invitations (token_hash, account_id, organisation_id, created_by, created_at, expires_at, purpose) VALUES {}",
-            values(part.len(), 7)
+            values(c, part.len(), 7)
         ));
         let mut q = sqlx::query(sql);
         for i in part {
@@ -350,10 +384,10 @@ pub struct BulkMail {
 }
 
 pub async fn enqueue_mails(c: &mut Conn, rows: &[BulkMail], now: i64) -> R<()> {
-    for part in rows.chunks(chunk(c, 6)) {
+    for part in rows.chunks(chunk(6)) {
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO mail_queue (id, recipient, subject, message, created_at, next_attempt_at) VALUES {}",
-            values(part.len(), 6)
+            values(c, part.len(), 6)
         ));
         let mut q = sqlx::query(sql);
         for m in part {

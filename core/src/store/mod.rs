@@ -567,11 +567,11 @@ pub struct AuditRow<'a> {
 }
 
 pub async fn insert_audits(c: &mut Conn, rows: &[AuditRow<'_>]) -> R<()> {
-    for part in rows.chunks(import::chunk(c, 11)) {
+    for part in rows.chunks(import::chunk(11)) {
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details, \
              chain, seq, prev_hash, hash) VALUES {}",
-            import::values(part.len(), 11)
+            import::values(c, part.len(), 11)
         ));
         let mut q = sqlx::query(sql);
         for a in part {
