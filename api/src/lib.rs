@@ -110,16 +110,70 @@ pub async fn sign_in_start(
     )
 }
 
+/// The password step: a session, or a ticket for the second factor.
 #[server(endpoint = "sign_in_finish", input = Json)]
-pub async fn sign_in_finish(login_id: String, finalization: Bytes) -> Result<SignedIn, ApiError> {
+pub async fn sign_in_finish(login_id: String, finalization: Bytes) -> Result<SignInStep, ApiError> {
+    use coffer_core::accounts::SignInResult;
     let d = ssr::door().await?;
-    let session = ssr::answer(
+    let result = ssr::answer(
         d.coffer
             .sign_in_finish(&login_id, &finalization.0, &d.client)
             .await,
     )?;
+    Ok(match result {
+        SignInResult::Session(session) => {
+            d.set_session_cookie(&session.token);
+            SignInStep::SignedIn(session.signed_in)
+        }
+        SignInResult::SecondFactor(prompt) => SignInStep::SecondFactor(prompt),
+    })
+}
+
+/// MFA-1: the second step, with a code from the authenticator app or a
+/// recovery code.
+#[server(endpoint = "sign_in_second_factor", input = Json)]
+pub async fn sign_in_second_factor(ticket: String, code: String) -> Result<SignedIn, ApiError> {
+    let d = ssr::door().await?;
+    let session = ssr::answer(
+        d.coffer
+            .sign_in_second_factor(&ticket, &code, &d.client)
+            .await,
+    )?;
     d.set_session_cookie(&session.token);
     Ok(session.signed_in)
+}
+
+// ------------------------------------------------------------------ two-step sign-in (MFA-1)
+
+#[server(endpoint = "two_step_status", input = Json)]
+pub async fn get_two_step_status() -> Result<TwoStepStatus, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.two_step_status(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "totp_begin", input = Json)]
+pub async fn totp_begin() -> Result<TotpSetup, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.totp_begin(d.actor.as_ref()).await)
+}
+
+/// Returns the recovery codes, shown once.
+#[server(endpoint = "totp_confirm", input = Json)]
+pub async fn totp_confirm(code: String) -> Result<Vec<String>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.totp_confirm(d.actor.as_ref(), &code).await)
+}
+
+#[server(endpoint = "totp_disable", input = Json)]
+pub async fn totp_disable(code: String) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.totp_disable(d.actor.as_ref(), &code).await)
+}
+
+#[server(endpoint = "recovery_codes_renew", input = Json)]
+pub async fn recovery_codes_renew(code: String) -> Result<Vec<String>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.recovery_codes_renew(d.actor.as_ref(), &code).await)
 }
 
 #[server(endpoint = "me", input = Json)]

@@ -2,9 +2,9 @@
 //! generation, wrapping and unwrapping. Passwords go no further than here.
 
 use coffer_api::ApiError;
-use coffer_shared::crypto::{self, MemberKeys};
+use coffer_shared::crypto::{self, ExportKey, MemberKeys};
 use coffer_shared::errors::{InputError, SignInError};
-use coffer_shared::types::{Bytes, KeyEnvelope, SignedIn};
+use coffer_shared::types::{Bytes, KeyEnvelope, SecondFactorPrompt, SignInStep, SignedIn};
 use wasm_bindgen::JsCast;
 
 /// Lets the page paint ("Working…") before Argon2 occupies the thread.
@@ -57,11 +57,16 @@ pub async fn accept_invitation(token: String, password: String) -> Result<(), Ap
     coffer_api::accept_invitation_finish(token, Bytes(upload), keys).await
 }
 
+/// Where the password step left a sign-in.
+pub enum SignInOutcome {
+    Done(SignedIn, MemberKeys),
+    /// The export key waits in memory for the second factor: the wrapped
+    /// keys come only with the session.
+    SecondFactor(SecondFactorPrompt, ExportKey),
+}
+
 /// OPAQUE sign-in, then unwrap the private key with the export key.
-pub async fn sign_in(
-    identifier: String,
-    password: String,
-) -> Result<(SignedIn, MemberKeys), ApiError> {
+pub async fn sign_in(identifier: String, password: String) -> Result<SignInOutcome, ApiError> {
     yield_to_browser().await;
     let (state, request) = crypto::client_login_start(&password).map_err(|_| malformed())?;
     let challenge = coffer_api::sign_in_start(identifier, Bytes(request)).await?;
@@ -74,14 +79,34 @@ pub async fn sign_in(
         let _ = coffer_api::sign_in_failed(challenge.login_id).await;
         return Err(SignInError::Failed.into());
     };
-    let signed_in = coffer_api::sign_in_finish(challenge.login_id, Bytes(finalization)).await?;
-    let keys = MemberKeys::unwrap(
+    match coffer_api::sign_in_finish(challenge.login_id, Bytes(finalization)).await? {
+        SignInStep::SignedIn(signed_in) => {
+            let keys = unlock(&signed_in, &export)?;
+            Ok(SignInOutcome::Done(signed_in, keys))
+        }
+        SignInStep::SecondFactor(prompt) => Ok(SignInOutcome::SecondFactor(prompt, export)),
+    }
+}
+
+/// MFA-1: the code from the authenticator app (or a recovery code), then
+/// the keys unlock with the export key kept from the password step.
+pub async fn second_factor(
+    ticket: String,
+    code: String,
+    export: &ExportKey,
+) -> Result<(SignedIn, MemberKeys), ApiError> {
+    let signed_in = coffer_api::sign_in_second_factor(ticket, code).await?;
+    let keys = unlock(&signed_in, export)?;
+    Ok((signed_in, keys))
+}
+
+fn unlock(signed_in: &SignedIn, export: &ExportKey) -> Result<MemberKeys, ApiError> {
+    MemberKeys::unwrap(
         &signed_in.keys.wrapped_private_key.0,
-        &export,
+        export,
         &signed_in.keys.public_key,
     )
-    .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))?;
-    Ok((signed_in, keys))
+    .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))
 }
 
 /// Proves the current password and registers the new one; the same key

@@ -39,6 +39,12 @@ pub struct NewSession {
     pub signed_in: SignedIn,
 }
 
+/// Where a correct password leads.
+pub enum SignInResult {
+    Session(NewSession),
+    SecondFactor(coffer_shared::types::SecondFactorPrompt),
+}
+
 pub(crate) fn protocol(e: CryptoError) -> InputError {
     match e {
         CryptoError::InvalidKey => InputError::InvalidKeyMaterial,
@@ -281,7 +287,7 @@ impl Coffer {
         login_id: &str,
         finalization: &[u8],
         client: &ClientInfo,
-    ) -> Outcome<NewSession> {
+    ) -> Outcome<SignInResult> {
         let mut tx = self.db().write().await?;
         let pending = store::take_pending_login(&mut tx, login_id).await?;
         let Some(pending) = pending.filter(|p| p.purpose == PURPOSE_SIGN_IN) else {
@@ -335,7 +341,12 @@ impl Coffer {
             tx.commit().await?;
             return Err(SignInError::LicenceExpired(expired).into());
         }
-        store::sign_in_succeeded(&mut tx, &account.id, now).await?;
+        let second_factor = store::totp_factor(&mut tx, &account.id)
+            .await?
+            .is_some_and(|t| t.confirmed);
+        if !second_factor {
+            store::sign_in_succeeded(&mut tx, &account.id, now).await?;
+        }
         if !self.may_sign_in(&mut tx, &account.id, &memberships).await? {
             let who = Who::account(&account.id, &account.email);
             let details = json!({ "reason": "login permission" });
@@ -352,10 +363,35 @@ impl Coffer {
             tx.commit().await?;
             return Err(SignInError::LoginNotPermitted.into());
         }
+        if second_factor {
+            // The attempt stays counted as failed until the second factor
+            // is proved, so guessing codes runs into the lockout.
+            let prompt = self.await_second_factor(&mut tx, &account.id, now).await?;
+            tx.commit().await?;
+            return Ok(SignInResult::SecondFactor(prompt));
+        }
+        let session = self
+            .open_session(&mut tx, &account, client, now, json!({ "ip": client.ip }))
+            .await?;
+        tx.commit().await?;
+        Ok(SignInResult::Session(session))
+    }
+
+    /// The end of every successful sign-in: a session, the audit record and
+    /// the keys (still wrapped) for the browser.
+    pub(crate) async fn open_session(
+        &self,
+        tx: &mut Conn,
+        account: &AccountRow,
+        client: &ClientInfo,
+        now: i64,
+        details: serde_json::Value,
+    ) -> Outcome<NewSession> {
+        store::sign_in_succeeded(tx, &account.id, now).await?;
         let (token, token_hash) = new_token();
         let session_id = new_id();
         store::insert_session(
-            &mut tx,
+            tx,
             &store::NewSession {
                 token_hash: &token_hash,
                 id: &session_id,
@@ -369,20 +405,19 @@ impl Coffer {
         .await?;
         let who = Who::account(&account.id, &account.email);
         audit::record(
-            &mut tx,
+            tx,
             who,
             None,
             AuditAction::SignedIn,
             &account.email,
-            json!({ "ip": client.ip }),
+            details,
             now,
         )
         .await?;
         let signed_in = SignedIn {
-            account: self.view(&mut tx, &account).await?,
-            keys: envelope(&account)?,
+            account: self.view(tx, account).await?,
+            keys: envelope(account)?,
         };
-        tx.commit().await?;
         Ok(NewSession { token, signed_in })
     }
 

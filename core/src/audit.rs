@@ -36,6 +36,9 @@ pub enum AuditAction {
     PlanRemoved,
     LogoChanged,
     MembersImported,
+    TotpEnabled,
+    TotpDisabled,
+    RecoveryCodesRenewed,
 }
 
 impl AuditAction {
@@ -71,6 +74,9 @@ impl AuditAction {
             AuditAction::PlanRemoved => "plan.removed",
             AuditAction::LogoChanged => "organisation.logo_changed",
             AuditAction::MembersImported => "members.imported",
+            AuditAction::TotpEnabled => "mfa.totp_enabled",
+            AuditAction::TotpDisabled => "mfa.totp_disabled",
+            AuditAction::RecoveryCodesRenewed => "mfa.recovery_codes_renewed",
         }
     }
 }

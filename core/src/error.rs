@@ -3,7 +3,7 @@
 
 use coffer_shared::errors::{
     AuthError, GroupError, InputError, InvitationError, LinkError, LogoError, MemberError,
-    PlanError, Refusal, SettingsError, SetupError, SignInError,
+    MfaError, PlanError, Refusal, SettingsError, SetupError, SignInError,
 };
 use coffer_shared::import::ImportError;
 
@@ -50,7 +50,8 @@ refusal_from!(
     SettingsError,
     PlanError,
     LogoError,
-    ImportError
+    ImportError,
+    MfaError
 );
 
 /// True when a write lost a race on a unique constraint.

@@ -16,6 +16,7 @@ pub mod import;
 pub mod logo;
 pub mod mail;
 pub mod members;
+pub mod mfa;
 mod notices;
 mod operator;
 pub mod org_settings;

@@ -208,6 +208,25 @@ pub enum GroupError {
     Unknown,
 }
 
+/// Second factors (MFA-1 … MFA-5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum MfaError {
+    #[error("Enter the 6-digit code your authenticator app shows, or one of your recovery codes.")]
+    MissingCode,
+    #[error("That code is not right. Enter the code your authenticator app shows now, or a recovery code.")]
+    WrongCode,
+    #[error("That code was already used. Wait for your authenticator app to show the next one.")]
+    CodeAlreadyUsed,
+    #[error("Too many wrong codes. Sign in again to get new tries.")]
+    TooManyAttempts,
+    #[error("Two-step sign-in with an authenticator app is already on. Turn it off first to move it to another app.")]
+    AlreadyOn,
+    #[error("Start the set-up again: scan the new QR code, then enter the code it shows.")]
+    NoSetupStarted,
+    #[error("Two-step sign-in with an authenticator app is not on.")]
+    NotOn,
+}
+
 /// Every refusal, whatever its domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
 pub enum Refusal {
@@ -235,6 +254,8 @@ pub enum Refusal {
     Logo(#[from] LogoError),
     #[error(transparent)]
     Import(#[from] crate::import::ImportError),
+    #[error(transparent)]
+    Mfa(#[from] MfaError),
 }
 
 #[cfg(test)]

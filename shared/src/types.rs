@@ -124,6 +124,41 @@ pub struct SignedIn {
     pub keys: KeyEnvelope,
 }
 
+/// What the password step of a sign-in leads to: a session, or a request
+/// for the second factor (the keys come only with the session).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum SignInStep {
+    SignedIn(SignedIn),
+    SecondFactor(SecondFactorPrompt),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorPrompt {
+    /// Names this half-finished sign-in for the second step.
+    pub ticket: String,
+    /// The member has an authenticator app (and recovery codes).
+    pub totp: bool,
+}
+
+/// MFA-1: the member's own two-step sign-in settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoStepStatus {
+    pub totp: bool,
+    pub recovery_codes_left: u32,
+}
+
+/// MFA-1: a new authenticator secret, shown until confirmed with a code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    /// Base32, for typing into an app by hand.
+    pub secret: String,
+    /// The `otpauth://` URI the QR code holds.
+    pub uri: String,
+    /// The QR code as an SVG document, drawn by the server.
+    pub qr_svg: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordChangeChallenge {
     pub change_id: String,

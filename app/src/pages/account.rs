@@ -1,5 +1,5 @@
-//! My account: key fingerprint, password change (ACC-5), sessions (ACC-8),
-//! sign-out.
+//! My account: key fingerprint, password change (ACC-5), two-step sign-in
+//! (MFA-1), sessions (ACC-8), sign-out.
 
 use coffer_api::{
     get_profile, get_security_question, sessions, set_security_question, sign_out,
@@ -75,6 +75,7 @@ pub fn AccountPage() -> impl IntoView {
             </section>
             <EditProfile />
             <ChangePassword />
+            <crate::pages::two_step::TwoStepSignIn />
             <SecurityQuestion />
             <section class="card">
                 <h2>"Sessions"</h2>

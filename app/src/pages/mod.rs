@@ -12,6 +12,7 @@ pub mod plans;
 pub mod recovery;
 pub mod setup;
 pub mod sign_in;
+pub mod two_step;
 pub mod users;
 
 use coffer_shared::types::AdminTier;

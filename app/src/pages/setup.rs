@@ -48,9 +48,14 @@ pub fn SetupPage() -> impl IntoView {
             .await;
             busy.set(false);
             match result {
-                Ok((signed_in, keys)) => {
+                Ok(auth::SignInOutcome::Done(signed_in, keys)) => {
                     session.signed_in(signed_in, &keys);
                     navigate("/organisations", Default::default());
+                }
+                // A brand-new account has no second factor; should one
+                // appear, the sign-in page asks for it.
+                Ok(auth::SignInOutcome::SecondFactor(..)) => {
+                    navigate("/sign-in", Default::default());
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }

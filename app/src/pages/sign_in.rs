@@ -4,7 +4,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::auth;
+use coffer_api::ApiError;
+use coffer_shared::crypto::{ExportKey, MemberKeys};
+use coffer_shared::errors::{MfaError, SignInError};
+use coffer_shared::types::SignedIn;
+use coffer_shared::Refusal;
+
+use crate::auth::{self, SignInOutcome};
 use crate::components::ErrorBox;
 use crate::session::use_session;
 
@@ -18,6 +24,20 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // MFA-1: after a right password, the ticket and the export key wait
+    // here (in memory only) for the code.
+    let waiting = RwSignal::new(None::<String>);
+    let export = StoredValue::new_local(None::<ExportKey>);
+
+    let enter = Callback::new(move |(signed_in, keys): (SignedIn, MemberKeys)| {
+        let admin = signed_in.account.is_instance_admin;
+        session.signed_in(signed_in, &keys);
+        password.set(String::new());
+        navigate(
+            if admin { "/organisations" } else { "/account" },
+            Default::default(),
+        );
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -29,41 +49,124 @@ pub fn SignInPage() -> impl IntoView {
             ));
         }
         busy.set(true);
-        let navigate = navigate.clone();
         spawn_local(async move {
             let result = auth::sign_in(id, pw).await;
             busy.set(false);
             match result {
-                Ok((signed_in, keys)) => {
-                    let admin = signed_in.account.is_instance_admin;
-                    session.signed_in(signed_in, &keys);
+                Ok(SignInOutcome::Done(signed_in, keys)) => enter.run((signed_in, keys)),
+                Ok(SignInOutcome::SecondFactor(prompt, key)) => {
                     password.set(String::new());
-                    navigate(
-                        if admin { "/organisations" } else { "/account" },
-                        Default::default(),
-                    );
+                    export.set_value(Some(key));
+                    waiting.set(Some(prompt.ticket));
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
         });
     };
 
+    let start_over = Callback::new(move |message: Option<String>| {
+        export.set_value(None);
+        waiting.set(None);
+        error.set(message);
+    });
+
     view! {
         <section class="card narrow">
             <h1>"Sign in"</h1>
             {notice.then(|| view! { <p class="notice" role="status">"Your password is set. Sign in to continue."</p> })}
-            <form on:submit=submit novalidate>
-                <label for="identifier">"Email or user name"</label>
-                <input id="identifier" type="text" autocomplete="username" autocapitalize="none" required bind:value=identifier />
-                <label for="password">"Password"</label>
-                <input id="password" type="password" autocomplete="current-password" required bind:value=password />
-                <ErrorBox message=error />
-                <button type="submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
-                </button>
-            </form>
-            <ContactAdministrator identifier />
+            <Show when=move || waiting.get().is_none()>
+                <form on:submit=submit novalidate>
+                    <label for="identifier">"Email or user name"</label>
+                    <input id="identifier" type="text" autocomplete="username" autocapitalize="none" required bind:value=identifier />
+                    <label for="password">"Password"</label>
+                    <input id="password" type="password" autocomplete="current-password" required bind:value=password />
+                    <ErrorBox message=error />
+                    <button type="submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </form>
+                <ContactAdministrator identifier />
+            </Show>
+            {move || waiting.get().map(|ticket| view! { <SecondFactorForm ticket export enter start_over /> })}
         </section>
+    }
+}
+
+/// MFA-1: the code step of a sign-in.
+#[component]
+fn SecondFactorForm(
+    ticket: String,
+    export: StoredValue<Option<ExportKey>, LocalStorage>,
+    enter: Callback<(SignedIn, MemberKeys)>,
+    start_over: Callback<Option<String>>,
+) -> impl IntoView {
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let recovery = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let Some(key) = export.get_value() else {
+            return start_over.run(None);
+        };
+        let (t, c) = (ticket.clone(), code.get_untracked());
+        busy.set(true);
+        spawn_local(async move {
+            let result = auth::second_factor(t, c, &key).await;
+            busy.set(false);
+            match result {
+                Ok(done) => {
+                    export.set_value(None);
+                    enter.run(done);
+                }
+                Err(e) => {
+                    code.set(String::new());
+                    // A spent or expired attempt needs the password again.
+                    let again = matches!(
+                        &e,
+                        ApiError::Refused(Refusal::Mfa(MfaError::TooManyAttempts))
+                            | ApiError::Refused(Refusal::SignIn(SignInError::AttemptExpired))
+                    );
+                    if again {
+                        start_over.run(Some(e.to_string()));
+                    } else {
+                        error.set(Some(e.to_string()));
+                    }
+                }
+            }
+        });
+    };
+    view! {
+        <form on:submit=submit novalidate aria-labelledby="second-factor-heading">
+            <h2 id="second-factor-heading">"Two-step sign-in"</h2>
+            <Show
+                when=move || recovery.get()
+                fallback=move || view! {
+                    <p class="hint">"Open your authenticator app and enter the 6-digit code it shows for Coffer."</p>
+                    <label for="code">"Authentication code"</label>
+                    <input id="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="7" required bind:value=code />
+                }
+            >
+                <p class="hint">"Enter one of the recovery codes you saved when you set up two-step sign-in. Each works once."</p>
+                <label for="code">"Recovery code"</label>
+                <input id="code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" required bind:value=code />
+            </Show>
+            <ErrorBox message=error />
+            <div class="actions">
+                <button type="submit" disabled=move || busy.get()>
+                    {move || if busy.get() { "Checking…" } else { "Verify" }}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| {
+                    code.set(String::new());
+                    error.set(None);
+                    recovery.update(|r| *r = !*r);
+                }>
+                    {move || if recovery.get() { "Use the authenticator app" } else { "Use a recovery code" }}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| start_over.run(None)>"Cancel"</button>
+            </div>
+        </form>
     }
 }
 

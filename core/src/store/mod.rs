@@ -11,9 +11,11 @@ type R<T> = Result<T, sqlx::Error>;
 
 mod admin;
 mod import;
+mod mfa;
 mod security;
 pub use admin::*;
 pub use import::*;
+pub use mfa::*;
 pub use security::*;
 
 // ------------------------------------------------------------------ instance

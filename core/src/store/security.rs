@@ -222,6 +222,9 @@ pub const ACCOUNT_ACTIONS: &[&str] = &[
     "account.locked",
     "account.unlocked",
     "account.password_reset",
+    "mfa.totp_enabled",
+    "mfa.totp_disabled",
+    "mfa.recovery_codes_renewed",
 ];
 
 /// A member's history in one organisation, newest first, with whether each

@@ -156,6 +156,13 @@ pub struct Unlocked {
     pub keys: MemberKeys,
 }
 
+/// Names whose keys were unlocked, never the keys.
+impl std::fmt::Debug for Unlocked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Unlocked({})", self.signed_in.account.email)
+    }
+}
+
 impl Browser {
     pub async fn raw(&self, endpoint: &str, body: Value) -> reqwest::Response {
         self.http
@@ -267,6 +274,19 @@ impl Browser {
         identifier: &str,
         password: &str,
     ) -> Result<Unlocked, Option<ApiError>> {
+        match self.sign_in_password(identifier, password).await? {
+            (SignInStep::SignedIn(signed_in), export) => Ok(unlocked(signed_in, &export)),
+            (SignInStep::SecondFactor(_), _) => panic!("{identifier} needs a second factor"),
+        }
+    }
+
+    /// The password step alone: a session or a second-factor prompt, with
+    /// the export key the browser keeps for unlocking afterwards.
+    pub async fn sign_in_password(
+        &self,
+        identifier: &str,
+        password: &str,
+    ) -> Result<(SignInStep, ExportKey), Option<ApiError>> {
         let (state, request) = crypto::client_login_start(password).unwrap();
         let challenge: LoginChallenge = self
             .call(
@@ -284,20 +304,30 @@ impl Browser {
                 .expect("sign_in_failed answers");
             return Err(None);
         };
-        let signed_in: SignedIn = self
+        let step: SignInStep = self
             .call(
                 "sign_in_finish",
                 json!({ "login_id": challenge.login_id, "finalization": Bytes(finalization) }),
             )
             .await
             .map_err(Some)?;
-        let keys = MemberKeys::unwrap(
-            &signed_in.keys.wrapped_private_key.0,
-            &export,
-            &signed_in.keys.public_key,
-        )
-        .expect("keys unwrap with the export key");
-        Ok(Unlocked { signed_in, keys })
+        Ok((step, export))
+    }
+
+    /// MFA-1: the code step after [`Browser::sign_in_password`].
+    pub async fn second_factor(
+        &self,
+        ticket: &str,
+        code: &str,
+        export: &ExportKey,
+    ) -> Result<Unlocked, ApiError> {
+        let signed_in: SignedIn = self
+            .call(
+                "sign_in_second_factor",
+                json!({ "ticket": ticket, "code": code }),
+            )
+            .await?;
+        Ok(unlocked(signed_in, export))
     }
 
     pub async fn change_password(&self, old: &str, new: &str) -> Result<(), ApiError> {
@@ -467,4 +497,34 @@ pub fn subjects_to(server: &TestServer, to: &str) -> Vec<String> {
                 .find_map(|l| l.strip_prefix("Subject: ").map(str::to_string))
         })
         .collect()
+}
+
+fn unlocked(signed_in: SignedIn, export: &ExportKey) -> Unlocked {
+    let keys = MemberKeys::unwrap(
+        &signed_in.keys.wrapped_private_key.0,
+        export,
+        &signed_in.keys.public_key,
+    )
+    .expect("keys unwrap with the export key");
+    Unlocked { signed_in, keys }
+}
+
+/// A TOTP code from Debian's `oathtool` (an implementation nobody here
+/// wrote), `offset` seconds from now.
+pub fn oathtool_code(secret: &str, offset: i64) -> String {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + offset;
+    let out = std::process::Command::new("oathtool")
+        .args(["--totp", "--base32", "--now", &format!("@{at}"), secret])
+        .output()
+        .expect("oathtool is installed (apt-get install oathtool)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }

@@ -1,0 +1,192 @@
+//! MFA-1 on My account: set up an authenticator app (QR code and typed
+//! key), confirm it with a code, keep the recovery codes, renew them, turn
+//! it off.
+
+use coffer_api::{
+    get_two_step_status, recovery_codes_renew, totp_begin, totp_confirm, totp_disable,
+};
+use coffer_shared::types::{TotpSetup, TwoStepStatus};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::ErrorBox;
+
+/// What the card is doing.
+#[derive(Clone, PartialEq)]
+enum Stage {
+    Idle,
+    Scanning(TotpSetup),
+    /// Fresh recovery codes, shown this once.
+    Codes(Vec<String>),
+    /// Asking for a code before turning off or renewing codes.
+    Proving(Proof),
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Proof {
+    TurnOff,
+    RenewCodes,
+}
+
+/// The base32 key in groups of four, as apps show it.
+fn grouped(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[component]
+pub fn TwoStepSignIn() -> impl IntoView {
+    let status = RwSignal::new(None::<TwoStepStatus>);
+    let stage = RwSignal::new(Stage::Idle);
+    let error = RwSignal::new(None::<String>);
+    let code = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let refresh = move || {
+        spawn_local(async move {
+            match get_two_step_status().await {
+                Ok(s) => status.set(Some(s)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        })
+    };
+    refresh();
+
+    let begin = move |_| {
+        error.set(None);
+        code.set(String::new());
+        spawn_local(async move {
+            match totp_begin().await {
+                Ok(setup) => stage.set(Stage::Scanning(setup)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let result = totp_confirm(code.get_untracked()).await;
+            busy.set(false);
+            code.set(String::new());
+            match result {
+                Ok(codes) => {
+                    stage.set(Stage::Codes(codes));
+                    refresh();
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let prove = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let Stage::Proving(what) = stage.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let typed = code.get_untracked();
+            let result = match what {
+                Proof::TurnOff => totp_disable(typed).await.map(|()| Stage::Idle),
+                Proof::RenewCodes => recovery_codes_renew(typed).await.map(Stage::Codes),
+            };
+            busy.set(false);
+            code.set(String::new());
+            match result {
+                Ok(next) => {
+                    stage.set(next);
+                    refresh();
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let ask = move |what: Proof| {
+        error.set(None);
+        code.set(String::new());
+        stage.set(Stage::Proving(what));
+    };
+    let cancel = move |_| {
+        error.set(None);
+        stage.set(Stage::Idle);
+    };
+
+    let summary = move || {
+        match status.get() {
+        None => String::new(),
+        Some(s) if s.totp => format!(
+            "On: signing in takes a code from your authenticator app. {} of 10 recovery codes left.",
+            s.recovery_codes_left
+        ),
+        Some(_) => "Off. With it on, signing in also takes a code from an authenticator app on your phone, so a stolen password is not enough.".into(),
+    }
+    };
+    let is_on = move || status.get().is_some_and(|s| s.totp);
+
+    view! {
+        <section class="card" aria-labelledby="two-step-heading">
+            <h2 id="two-step-heading">"Two-step sign-in"</h2>
+            <p data-testid="two-step-status">{summary}</p>
+            {move || match stage.get() {
+                Stage::Idle => view! {
+                    <div class="actions">
+                        <Show
+                            when=is_on
+                            fallback=move || view! { <button type="button" on:click=begin>"Set up authenticator app"</button> }
+                        >
+                            <button type="button" class="secondary" on:click=move |_| ask(Proof::RenewCodes)>"New recovery codes"</button>
+                            <button type="button" class="secondary danger" on:click=move |_| ask(Proof::TurnOff)>"Turn off"</button>
+                        </Show>
+                    </div>
+                }.into_any(),
+                Stage::Scanning(setup) => view! {
+                    <form on:submit=confirm class="stack" novalidate>
+                        <p>"1. Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator or any TOTP app)."</p>
+                        <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=setup.qr_svg.clone()></div>
+                        <p class="hint">"Cannot scan it? Add an account by hand with this key (time-based):"</p>
+                        <p><code class="secret" data-testid="totp-secret">{grouped(&setup.secret)}</code></p>
+                        <label for="totp-code">"2. Enter the 6-digit code the app shows"</label>
+                        <input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="7" required bind:value=code />
+                        <div class="actions">
+                            <button type="submit" disabled=move || busy.get()>"Turn on"</button>
+                            <button type="button" class="secondary" on:click=cancel>"Cancel"</button>
+                        </div>
+                    </form>
+                }.into_any(),
+                Stage::Codes(codes) => view! {
+                    <div class="stack" role="status">
+                        <p><strong>"Save these recovery codes now."</strong>" Each signs you in once if you lose your phone. They are not shown again."</p>
+                        <ol class="recovery-codes" data-testid="recovery-codes">
+                            {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                        </ol>
+                        <div class="actions">
+                            <button type="button" on:click=cancel>"I have saved them"</button>
+                        </div>
+                    </div>
+                }.into_any(),
+                Stage::Proving(what) => view! {
+                    <form on:submit=prove class="stack" novalidate>
+                        <p>{match what {
+                            Proof::TurnOff => "To turn two-step sign-in off, enter a code from your authenticator app or a recovery code.",
+                            Proof::RenewCodes => "To get new recovery codes (the old ones stop working), enter a code from your authenticator app or a recovery code.",
+                        }}</p>
+                        <label for="proof-code">"Code"</label>
+                        <input id="proof-code" type="text" autocomplete="one-time-code" required bind:value=code />
+                        <div class="actions">
+                            <button type="submit" class=move || if what == Proof::TurnOff { "danger" } else { "" } disabled=move || busy.get()>
+                                {match what { Proof::TurnOff => "Turn off", Proof::RenewCodes => "Make new codes" }}
+                            </button>
+                            <button type="button" class="secondary" on:click=cancel>"Cancel"</button>
+                        </div>
+                    </form>
+                }.into_any(),
+            }}
+            <ErrorBox message=error />
+        </section>
+    }
+}

@@ -1,0 +1,402 @@
+//! MFA-1: authenticator apps (TOTP, RFC 6238: SHA-1, 6 digits, 30 s, as
+//! the common apps expect), single-use recovery codes, and the second step
+//! of a sign-in.
+
+use coffer_shared::errors::{MfaError, SignInError};
+use coffer_shared::types::{SecondFactorPrompt, TotpSetup, TwoStepStatus};
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use totp_rs::{Algorithm, Builder, Totp};
+
+use crate::accounts::NewSession;
+use crate::audit::{self, AuditAction, Who};
+use crate::authz::{authorize, Action, Actor};
+use crate::db::{new_id, now_ms};
+use crate::error::Outcome;
+use crate::store::{self, Conn};
+use crate::{ClientInfo, Coffer};
+
+pub(crate) const PURPOSE_SECOND_FACTOR: &str = "second_factor";
+/// Time to find the phone and type the code.
+const SECOND_FACTOR_TTL_MS: i64 = 5 * 60 * 1000;
+/// Wrong codes one sign-in may try before it must start again (each also
+/// counts towards the account's lockout).
+const MAX_CODE_ATTEMPTS: i64 = 5;
+const RECOVERY_CODES: usize = 10;
+const ISSUER: &str = "Coffer";
+
+/// The authenticator for a secret (base32). Codes of the previous and next
+/// 30 s step are accepted too, for clocks that drift.
+fn authenticator(secret: &str, account: &str) -> Option<Totp> {
+    let bytes = totp_rs::Secret::try_from_base32(secret).ok()?;
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_skew(1)
+        .with_secret(bytes)
+        // The otpauth label cannot hold ':'.
+        .with_account_name(account.replace(':', ""))
+        .with_issuer(Some(ISSUER))
+        .build()
+        .ok()
+}
+
+/// What the member typed, as a TOTP code (six digits, spaces allowed) or
+/// as a recovery code (any case, dashes and spaces ignored).
+#[derive(Debug, PartialEq, Eq)]
+enum Code {
+    Totp(String),
+    Recovery(String),
+}
+
+fn read_code(typed: &str) -> Option<Code> {
+    let plain: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if plain.is_empty() {
+        None
+    } else if plain.len() == 6 && plain.chars().all(|c| c.is_ascii_digit()) {
+        Some(Code::Totp(plain))
+    } else {
+        Some(Code::Recovery(plain.to_ascii_uppercase()))
+    }
+}
+
+/// Ten codes of 80 random bits in base32, shown as `ABCD-EFGH-JKLM-NPQR`;
+/// only their hashes are kept (80 bits make a plain hash safe to store).
+fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
+    let mut rng = rand::thread_rng();
+    (0..RECOVERY_CODES)
+        .map(|_| {
+            let mut bytes = [0u8; 10];
+            rng.fill_bytes(&mut bytes);
+            let plain = totp_rs::Secret::from(bytes).to_base32();
+            let shown = plain
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("-");
+            (shown, recovery_hash(&plain))
+        })
+        .unzip()
+}
+
+fn recovery_hash(plain: &str) -> String {
+    hex::encode(Sha256::digest(plain.as_bytes()))
+}
+
+fn new_secret() -> String {
+    let mut bytes = [0u8; 20];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    totp_rs::Secret::from(bytes).to_base32()
+}
+
+fn qr_svg(uri: &str) -> Outcome<String> {
+    let code = qrcode::QrCode::with_error_correction_level(uri, qrcode::EcLevel::M)
+        .map_err(|e| anyhow::anyhow!("QR code: {e}"))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build())
+}
+
+fn unix_seconds(now_ms: i64) -> u64 {
+    u64::try_from(now_ms / 1000).unwrap_or(0)
+}
+
+impl Coffer {
+    pub async fn two_step_status(&self, actor: Option<&Actor>) -> Outcome<TwoStepStatus> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut c = self.db().pool.acquire().await?;
+        let totp = store::totp_factor(&mut c, &actor.account_id)
+            .await?
+            .is_some_and(|t| t.confirmed);
+        let left = store::recovery_codes_left(&mut c, &actor.account_id).await?;
+        Ok(TwoStepStatus {
+            totp,
+            recovery_codes_left: u32::try_from(left).unwrap_or(0),
+        })
+    }
+
+    /// A fresh secret for the member's app; nothing changes at sign-in
+    /// until a code from it is confirmed.
+    pub async fn totp_begin(&self, actor: Option<&Actor>) -> Outcome<TotpSetup> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let secret = new_secret();
+        let uri = authenticator(&secret, &actor.email)
+            .ok_or_else(|| anyhow::anyhow!("TOTP parameters rejected"))?
+            .to_url()
+            .map_err(|e| anyhow::anyhow!("otpauth URI: {e}"))?;
+        let mut tx = self.db().write().await?;
+        if !store::begin_totp(&mut tx, &actor.account_id, &secret, now_ms()).await? {
+            return Err(MfaError::AlreadyOn.into());
+        }
+        tx.commit().await?;
+        Ok(TotpSetup {
+            qr_svg: qr_svg(&uri)?,
+            secret,
+            uri,
+        })
+    }
+
+    /// Turns the app on once it shows the right code; returns the recovery
+    /// codes, which are never shown again.
+    pub async fn totp_confirm(&self, actor: Option<&Actor>, code: &str) -> Outcome<Vec<String>> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let Some(Code::Totp(code)) = read_code(code) else {
+            return Err(MfaError::MissingCode.into());
+        };
+        let mut tx = self.db().write().await?;
+        let factor = match store::totp_factor(&mut tx, &actor.account_id).await? {
+            Some(f) if f.confirmed => return Err(MfaError::AlreadyOn.into()),
+            Some(f) => f,
+            None => return Err(MfaError::NoSetupStarted.into()),
+        };
+        let now = now_ms();
+        let step = authenticator(&factor.secret, &actor.email)
+            .and_then(|t| t.check(&code, unix_seconds(now)))
+            .ok_or(MfaError::WrongCode)?;
+        store::confirm_totp(&mut tx, &actor.account_id, step as i64, now).await?;
+        let (shown, hashes) = new_recovery_codes();
+        store::replace_recovery_codes(&mut tx, &actor.account_id, &hashes).await?;
+        audit::record(
+            &mut tx,
+            Who::account(&actor.account_id, &actor.email),
+            None,
+            AuditAction::TotpEnabled,
+            &actor.email,
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(shown)
+    }
+
+    /// Turning the app off takes a current code or a recovery code, so a
+    /// session left open is not enough.
+    pub async fn totp_disable(&self, actor: Option<&Actor>, code: &str) -> Outcome<()> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut tx = self.db().write().await?;
+        let now = now_ms();
+        self.prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
+            .await??;
+        store::delete_totp(&mut tx, &actor.account_id).await?;
+        audit::record(
+            &mut tx,
+            Who::account(&actor.account_id, &actor.email),
+            None,
+            AuditAction::TotpDisabled,
+            &actor.email,
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// New recovery codes (the old ones stop working), against a code.
+    pub async fn recovery_codes_renew(
+        &self,
+        actor: Option<&Actor>,
+        code: &str,
+    ) -> Outcome<Vec<String>> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut tx = self.db().write().await?;
+        let now = now_ms();
+        self.prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
+            .await??;
+        let (shown, hashes) = new_recovery_codes();
+        store::replace_recovery_codes(&mut tx, &actor.account_id, &hashes).await?;
+        audit::record(
+            &mut tx,
+            Who::account(&actor.account_id, &actor.email),
+            None,
+            AuditAction::RecoveryCodesRenewed,
+            &actor.email,
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(shown)
+    }
+
+    /// After a correct password, for an account with a second factor.
+    pub(crate) async fn await_second_factor(
+        &self,
+        tx: &mut Conn,
+        account_id: &str,
+        now: i64,
+    ) -> Outcome<SecondFactorPrompt> {
+        let ticket = new_id();
+        store::insert_pending_login(
+            tx,
+            &ticket,
+            Some(account_id),
+            PURPOSE_SECOND_FACTOR,
+            &[],
+            now,
+            now + SECOND_FACTOR_TTL_MS,
+        )
+        .await?;
+        Ok(SecondFactorPrompt { ticket, totp: true })
+    }
+
+    /// The second step of a sign-in: a TOTP code or a recovery code.
+    pub async fn sign_in_second_factor(
+        &self,
+        ticket: &str,
+        code: &str,
+        client: &ClientInfo,
+    ) -> Outcome<NewSession> {
+        let mut tx = self.db().write().await?;
+        let now = now_ms();
+        let waiting = store::waiting_sign_in(&mut tx, ticket, PURPOSE_SECOND_FACTOR).await?;
+        let Some(waiting) = waiting.filter(|w| w.expires_at > now) else {
+            return Err(SignInError::AttemptExpired.into());
+        };
+        let account = store::account_by_id(&mut tx, &waiting.account_id)
+            .await?
+            .filter(|a| a.locked_at.is_none())
+            .ok_or(SignInError::AttemptExpired)?;
+        match self
+            .prove_second_factor(&mut tx, &account.id, &account.email, code, now)
+            .await?
+        {
+            Ok(factor) => {
+                store::delete_pending_login(&mut tx, ticket).await?;
+                let session = self
+                    .open_session(
+                        &mut tx,
+                        &account,
+                        client,
+                        now,
+                        json!({ "ip": client.ip, "second_factor": factor }),
+                    )
+                    .await?;
+                tx.commit().await?;
+                Ok(session)
+            }
+            Err(MfaError::MissingCode) => Err(MfaError::MissingCode.into()),
+            Err(refusal) => {
+                audit::record(
+                    &mut tx,
+                    Who::account(&account.id, &account.email),
+                    None,
+                    AuditAction::SignInFailed,
+                    &account.email,
+                    json!({ "ip": client.ip, "second_factor": "wrong code" }),
+                    now,
+                )
+                .await?;
+                store::count_sign_in_attempt(&mut tx, &account.id).await?;
+                self.lock_if_over_threshold(&mut tx, &account.id).await?;
+                let refusal = if waiting.attempts + 1 >= MAX_CODE_ATTEMPTS {
+                    store::delete_pending_login(&mut tx, ticket).await?;
+                    MfaError::TooManyAttempts
+                } else {
+                    store::count_second_factor_attempt(&mut tx, ticket).await?;
+                    refusal
+                };
+                tx.commit().await?;
+                self.flush_mail().await;
+                Err(refusal.into())
+            }
+        }
+    }
+
+    /// Checks a typed code against the account's factors and uses it up;
+    /// the inner result names the factor or says why the code failed.
+    async fn prove_second_factor(
+        &self,
+        tx: &mut Conn,
+        account_id: &str,
+        email: &str,
+        typed: &str,
+        now: i64,
+    ) -> Outcome<Result<&'static str, MfaError>> {
+        let Some(factor) = store::totp_factor(tx, account_id)
+            .await?
+            .filter(|f| f.confirmed)
+        else {
+            return Ok(Err(MfaError::NotOn));
+        };
+        Ok(match read_code(typed) {
+            None => Err(MfaError::MissingCode),
+            Some(Code::Totp(code)) => {
+                match authenticator(&factor.secret, email)
+                    .and_then(|t| t.check(&code, unix_seconds(now)))
+                {
+                    None => Err(MfaError::WrongCode),
+                    Some(step) if step as i64 <= factor.last_step => Err(MfaError::CodeAlreadyUsed),
+                    Some(step) => {
+                        if store::use_totp_step(tx, account_id, step as i64).await? {
+                            Ok("authenticator app")
+                        } else {
+                            Err(MfaError::CodeAlreadyUsed)
+                        }
+                    }
+                }
+            }
+            Some(Code::Recovery(plain)) => {
+                if store::use_recovery_code(tx, account_id, &recovery_hash(&plain), now).await? {
+                    Ok("recovery code")
+                } else {
+                    Err(MfaError::WrongCode)
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_read_whatever_the_spacing_and_case() {
+        assert_eq!(read_code(" 123 456 "), Some(Code::Totp("123456".into())));
+        assert_eq!(
+            read_code("abcd-efgh-ijkl-mnop"),
+            Some(Code::Recovery("ABCDEFGHIJKLMNOP".into()))
+        );
+        assert_eq!(read_code(" - "), None);
+        assert_eq!(read_code("12345"), Some(Code::Recovery("12345".into())));
+    }
+
+    #[test]
+    fn recovery_codes_are_ten_distinct_80_bit_codes_stored_as_hashes() {
+        let (shown, hashes) = new_recovery_codes();
+        assert_eq!(shown.len(), 10);
+        let distinct: std::collections::HashSet<_> = shown.iter().collect();
+        assert_eq!(distinct.len(), 10);
+        for (s, h) in shown.iter().zip(&hashes) {
+            assert_eq!(s.len(), 19, "{s}");
+            let Some(Code::Recovery(plain)) = read_code(&s.to_lowercase()) else {
+                panic!("{s} reads as a recovery code");
+            };
+            assert_eq!(&recovery_hash(&plain), h);
+            assert!(!h.contains(&plain));
+        }
+    }
+
+    #[test]
+    fn rfc_6238_sha1_vectors() {
+        // RFC 6238 appendix B, SHA-1 seed "12345678901234567890", last six
+        // digits of the eight-digit values.
+        let secret = totp_rs::Secret::from(b"12345678901234567890".to_vec()).to_base32();
+        let t = authenticator(&secret, "a@b.test").unwrap();
+        assert_eq!(t.generate(59).to_string(), "287082");
+        assert_eq!(t.generate(1_111_111_109).to_string(), "081804");
+        assert_eq!(t.generate(2_000_000_000).to_string(), "279037");
+        assert_eq!(t.check("081804", 1_111_111_109), Some(1_111_111_109 / 30));
+        assert_eq!(t.check("081804", 1_111_111_109 + 90), None);
+    }
+}

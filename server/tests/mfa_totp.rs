@@ -1,0 +1,340 @@
+//! MFA-1 through the real server functions, on SQLite and PostgreSQL: an
+//! authenticator app set up and confirmed, sign-in asking for its code,
+//! replayed and wrong codes refused, recovery codes working once, wrong
+//! codes running into the lockout, turning it off, and who may call what.
+//! Codes come from Debian's `oathtool`.
+
+mod common;
+
+use coffer_shared::crypto::ExportKey;
+use coffer_shared::errors::{AuthError, MfaError, SignInError};
+use coffer_shared::types::*;
+use coffer_shared::Refusal;
+use common::*;
+use serde_json::json;
+
+const PW: &str = "member password for mfa";
+
+/// Sets up and confirms an authenticator app; returns its secret and the
+/// recovery codes.
+async fn turn_on(b: &Browser) -> (String, Vec<String>) {
+    let setup: TotpSetup = b.call("totp_begin", json!({})).await.unwrap();
+    let codes: Vec<String> = b
+        .call(
+            "totp_confirm",
+            json!({ "code": oathtool_code(&setup.secret, 0) }),
+        )
+        .await
+        .unwrap();
+    (setup.secret, codes)
+}
+
+async fn password_step(server: &TestServer, email: &str) -> (Browser, String, ExportKey) {
+    let b = server.browser();
+    match b.sign_in_password(email, PW).await.unwrap() {
+        (SignInStep::SecondFactor(p), export) => {
+            assert!(p.totp);
+            (b, p.ticket, export)
+        }
+        (SignInStep::SignedIn(_), _) => panic!("signed in without the second factor"),
+    }
+}
+
+async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let ann = member(&server, &admin, "Acme", "ann@acme.test", PW).await;
+    let off: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    assert_eq!(off, TwoStepStatus::default());
+
+    let setup: TotpSetup = ann.call("totp_begin", json!({})).await.unwrap();
+    assert!(
+        setup
+            .uri
+            .starts_with("otpauth://totp/Coffer:ann%40acme.test?")
+            && setup.uri.contains(&format!("secret={}", setup.secret))
+            && setup.uri.contains("issuer=Coffer"),
+        "{}",
+        setup.uri
+    );
+    assert!(setup.qr_svg.contains("<svg"), "the QR code is drawn here");
+    assert_eq!(setup.secret.len(), 32, "160-bit secret in base32");
+    // A wrong code does not turn it on.
+    let right = oathtool_code(&setup.secret, 0);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let err = ann
+        .call::<Vec<String>>("totp_confirm", json!({ "code": wrong }))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode));
+    let still: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    assert!(!still.totp);
+    // Until confirmed, sign-in is unchanged.
+    server
+        .browser()
+        .sign_in("ann@acme.test", PW)
+        .await
+        .expect("no second factor yet");
+
+    let codes: Vec<String> = ann
+        .call("totp_confirm", json!({ "code": right }))
+        .await
+        .unwrap();
+    assert_eq!(codes.len(), 10);
+    let on: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    assert_eq!(
+        on,
+        TwoStepStatus {
+            totp: true,
+            recovery_codes_left: 10
+        }
+    );
+    let again = ann
+        .call::<TotpSetup>("totp_begin", json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(again), Refusal::Mfa(MfaError::AlreadyOn));
+
+    // The password alone no longer opens a session or hands out the keys.
+    let (b, ticket, export) = password_step(&server, "ann@acme.test").await;
+    let me = b.call::<SignedIn>("me", json!({})).await.unwrap_err();
+    assert_eq!(refusal(me), Refusal::Auth(AuthError::NotSignedIn));
+    let err = b.second_factor(&ticket, wrong, &export).await.unwrap_err();
+    assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode));
+    // The code that confirmed the app was used: it does not work again.
+    let err = b.second_factor(&ticket, &right, &export).await.unwrap_err();
+    assert_eq!(refusal(err), Refusal::Mfa(MfaError::CodeAlreadyUsed));
+    let next = oathtool_code(&setup.secret, 30);
+    let unlocked = b
+        .second_factor(&ticket, &next, &export)
+        .await
+        .expect("the next code signs in");
+    assert_eq!(unlocked.signed_in.account.email, "ann@acme.test");
+    let _: SignedIn = b.call("me", json!({})).await.unwrap();
+    // The ticket is spent; and the same code in another sign-in is a replay.
+    let err = b.second_factor(&ticket, &next, &export).await.unwrap_err();
+    assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));
+    let (b2, ticket2, export2) = password_step(&server, "ann@acme.test").await;
+    let err = b2
+        .second_factor(&ticket2, &next, &export2)
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Mfa(MfaError::CodeAlreadyUsed));
+
+    // A recovery code works once, typed any way.
+    let typed = format!(" {} ", codes[0].to_lowercase());
+    b2.second_factor(&ticket2, &typed, &export2)
+        .await
+        .expect("a recovery code signs in");
+    let (b3, ticket3, export3) = password_step(&server, "ann@acme.test").await;
+    let err = b3
+        .second_factor(&ticket3, &codes[0], &export3)
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode));
+    let left: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    assert_eq!(left.recovery_codes_left, 9);
+
+    // New recovery codes replace the old ones.
+    let fresh: Vec<String> = ann
+        .call("recovery_codes_renew", json!({ "code": codes[1] }))
+        .await
+        .unwrap();
+    assert_eq!(fresh.len(), 10);
+    let err = b3
+        .second_factor(&ticket3, &codes[2], &export3)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(err),
+        Refusal::Mfa(MfaError::WrongCode),
+        "old codes are void"
+    );
+    // Turning it off takes a code; a wrong one changes nothing.
+    let err = ann
+        .call::<()>("totp_disable", json!({ "code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ" }))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode));
+    let err = ann
+        .call::<()>("totp_disable", json!({ "code": "  " }))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Mfa(MfaError::MissingCode));
+    let _: () = ann
+        .call("totp_disable", json!({ "code": fresh[0] }))
+        .await
+        .unwrap();
+    assert_eq!(
+        ann.call::<TwoStepStatus>("two_step_status", json!({}))
+            .await
+            .unwrap(),
+        TwoStepStatus::default()
+    );
+    server
+        .browser()
+        .sign_in("ann@acme.test", PW)
+        .await
+        .expect("the password alone works again");
+
+    // The factor changes are in the member's history and the audit log.
+    let db = server.db().await;
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_events WHERE target = 'ann@acme.test' AND action LIKE 'mfa.%' ORDER BY id",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "mfa.totp_enabled",
+            "mfa.recovery_codes_renewed",
+            "mfa.totp_disabled"
+        ]
+    );
+    let second: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE target = 'ann@acme.test' AND action = 'session.signed_in' \
+         AND details LIKE '%recovery code%'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(second, 1, "the sign-in record names the factor used");
+}
+
+async fn wrong_codes_spend_the_attempt_and_lock_the_account(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let ann = member(&server, &admin, "Acme", "ann@acme.test", PW).await;
+    let (secret, _) = turn_on(&ann).await;
+    let wrong = |n: u32| {
+        let right = oathtool_code(&secret, 0);
+        let w = format!("{:06}", (right.parse::<u32>().unwrap() + 1 + n) % 1_000_000);
+        assert_ne!(w, right);
+        w
+    };
+    // Five wrong codes spend one sign-in.
+    let (b, ticket, export) = password_step(&server, "ann@acme.test").await;
+    for n in 0..4 {
+        let err = b
+            .second_factor(&ticket, &wrong(n), &export)
+            .await
+            .unwrap_err();
+        assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode));
+    }
+    let err = b
+        .second_factor(&ticket, &wrong(4), &export)
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Mfa(MfaError::TooManyAttempts));
+    let right = oathtool_code(&secret, 0);
+    let err = b.second_factor(&ticket, &right, &export).await.unwrap_err();
+    assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));
+    // A right password does not clear the count: the next wrong codes lock
+    // the account (threshold 10: 2 password steps + 5 + 3 wrong codes).
+    let (b, ticket, export) = password_step(&server, "ann@acme.test").await;
+    for n in 0..3 {
+        let _ = b
+            .second_factor(&ticket, &wrong(n), &export)
+            .await
+            .unwrap_err();
+    }
+    let db = server.db().await;
+    let locked: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE email = 'ann@acme.test' AND locked_at IS NOT NULL",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(locked, 1, "wrong codes count towards the lockout");
+    let err = b.second_factor(&ticket, &right, &export).await.unwrap_err();
+    assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));
+    assert!(subjects_to(&server, "ann@acme.test")
+        .iter()
+        .any(|s| s.contains("locked")));
+}
+
+async fn who_may_call_what(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let ann = member(&server, &admin, "Acme", "ann@acme.test", PW).await;
+    let anonymous = server.browser();
+    for (call, args) in [
+        ("two_step_status", json!({})),
+        ("totp_begin", json!({})),
+        ("totp_confirm", json!({ "code": "123456" })),
+        ("totp_disable", json!({ "code": "123456" })),
+        ("recovery_codes_renew", json!({ "code": "123456" })),
+    ] {
+        let err = anonymous
+            .call::<serde_json::Value>(call, args)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refusal(err),
+            Refusal::Auth(AuthError::NotSignedIn),
+            "{call}"
+        );
+    }
+    // Nothing to turn off or confirm before set-up.
+    let err = ann
+        .call::<()>("totp_disable", json!({ "code": "123456" }))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Mfa(MfaError::NotOn));
+    let err = ann
+        .call::<Vec<String>>("totp_confirm", json!({ "code": "123456" }))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Mfa(MfaError::NoSetupStarted));
+    // A made-up ticket, or a password-step id, is not a second-factor ticket.
+    let err = anonymous
+        .call::<SignedIn>(
+            "sign_in_second_factor",
+            json!({ "ticket": "made-up", "code": "123456" }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));
+    let (_, request) = coffer_shared::crypto::client_login_start(PW).unwrap();
+    let challenge: LoginChallenge = anonymous
+        .call(
+            "sign_in_start",
+            json!({ "identifier": "ann@acme.test", "credential_request": Bytes(request) }),
+        )
+        .await
+        .unwrap();
+    let err = anonymous
+        .call::<SignedIn>(
+            "sign_in_second_factor",
+            json!({ "ticket": challenge.login_id, "code": "123456" }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));
+    // One member's factor is theirs alone: Bob's set-up leaves Ann's sign-in as it was.
+    let (_, bob) = active_member(
+        &server,
+        &ann,
+        &organisation_id(&ann).await,
+        "bob@acme.test",
+        PW,
+        Role::Collaborator,
+        false,
+    )
+    .await;
+    turn_on(&bob).await;
+    server
+        .browser()
+        .sign_in("ann@acme.test", PW)
+        .await
+        .expect("Ann has no second factor");
+}
+
+on_both!(
+    set_up_confirm_sign_in_replay_and_recovery,
+    wrong_codes_spend_the_attempt_and_lock_the_account,
+    who_may_call_what
+);
