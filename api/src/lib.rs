@@ -151,10 +151,16 @@ pub async fn get_two_step_status() -> Result<TwoStepStatus, ApiError> {
     ssr::answer(d.coffer.two_step_status(d.actor.as_ref()).await)
 }
 
+/// `setup_token` is the mailed set-up link's token (MFA-2, MFA-3), needed
+/// when the session may only set up a second factor.
 #[server(endpoint = "totp_begin", input = Json)]
-pub async fn totp_begin() -> Result<TotpSetup, ApiError> {
+pub async fn totp_begin(setup_token: Option<String>) -> Result<TotpSetup, ApiError> {
     let d = ssr::door().await?;
-    ssr::answer(d.coffer.totp_begin(d.actor.as_ref()).await)
+    ssr::answer(
+        d.coffer
+            .totp_begin(d.actor.as_ref(), setup_token.as_deref())
+            .await,
+    )
 }
 
 /// Returns the recovery codes, shown once.
@@ -168,6 +174,20 @@ pub async fn totp_confirm(code: String) -> Result<Vec<String>, ApiError> {
 pub async fn totp_disable(code: String) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     ssr::answer(d.coffer.totp_disable(d.actor.as_ref(), &code).await)
+}
+
+/// MFA-3: an administrator re-seeds a member's authenticator.
+#[server(endpoint = "reseed_second_factor", input = Json)]
+pub async fn reseed_second_factor(
+    organisation_id: String,
+    account_id: String,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .reseed_second_factor(d.actor.as_ref(), &organisation_id, &account_id)
+            .await,
+    )
 }
 
 #[server(endpoint = "recovery_codes_renew", input = Json)]

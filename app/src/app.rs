@@ -5,7 +5,7 @@ use leptos_router::path;
 use crate::components::Header;
 use crate::pages::{
     account, audit, configuration, groups, home, invite, organisations, outbox, plans, recovery,
-    setup, sign_in, users,
+    setup, sign_in, two_step, users,
 };
 use crate::session::Session;
 
@@ -26,6 +26,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset") view=recovery::ResetPage />
                     <Route path=path!("/unlock") view=recovery::UnlockPage />
                     <Route path=path!("/account") view=account::AccountPage />
+                    <Route path=path!("/two-step-setup") view=two_step::TwoStepSetupPage />
                     <Route path=path!("/configuration") view=configuration::ConfigurationPage />
                     <Route path=path!("/plans") view=plans::PlansPage />
                     <Route path=path!("/organisations") view=organisations::OrganisationsPage />

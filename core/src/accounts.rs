@@ -370,10 +370,23 @@ impl Coffer {
             tx.commit().await?;
             return Ok(SignInResult::SecondFactor(prompt));
         }
+        // MFA-2/MFA-3: a member who must have a second factor and has none
+        // gets a session that can only set one up (and a link to do it).
+        let setup_only = self
+            .second_factor_required(&mut tx, &account, &memberships)
+            .await?;
         let session = self
-            .open_session(&mut tx, &account, client, now, json!({ "ip": client.ip }))
+            .open_session(
+                &mut tx,
+                &account,
+                client,
+                now,
+                json!({ "ip": client.ip, "setup_only": setup_only }),
+                setup_only,
+            )
             .await?;
         tx.commit().await?;
+        self.flush_mail().await;
         Ok(SignInResult::Session(session))
     }
 
@@ -386,6 +399,7 @@ impl Coffer {
         client: &ClientInfo,
         now: i64,
         details: serde_json::Value,
+        setup_only: bool,
     ) -> Outcome<NewSession> {
         store::sign_in_succeeded(tx, &account.id, now).await?;
         let (token, token_hash) = new_token();
@@ -400,6 +414,7 @@ impl Coffer {
                 expires_at: now + SESSION_IDLE_MS,
                 user_agent: &truncate(&client.user_agent, 300),
                 ip: &truncate(&client.ip, 64),
+                setup_only,
             },
         )
         .await?;
@@ -415,7 +430,7 @@ impl Coffer {
         )
         .await?;
         let signed_in = SignedIn {
-            account: self.view(tx, account).await?,
+            account: self.view(tx, account, setup_only).await?,
             keys: envelope(account)?,
         };
         Ok(NewSession { token, signed_in })
@@ -450,7 +465,7 @@ impl Coffer {
         Ok(())
     }
 
-    async fn view(&self, c: &mut Conn, a: &AccountRow) -> Outcome<AccountView> {
+    async fn view(&self, c: &mut Conn, a: &AccountRow, setup_only: bool) -> Outcome<AccountView> {
         let memberships = store::memberships_of(c, &a.id).await?;
         Ok(AccountView {
             id: a.id.clone(),
@@ -466,6 +481,7 @@ impl Coffer {
                 })
                 .collect(),
             public_key: a.public_key.clone().unwrap_or_default(),
+            setup_second_factor: setup_only,
         })
     }
 
@@ -500,17 +516,18 @@ impl Coffer {
             email: account.email,
             is_instance_admin: account.is_instance_admin,
             session_id: s.id,
+            setup_only: s.setup_only,
         }))
     }
 
     pub async fn me(&self, actor: Option<&Actor>) -> Outcome<SignedIn> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let actor = authorize(actor, Action::SetUpSecondFactor)?;
         let mut c = self.db().pool.acquire().await?;
         let account = store::account_by_id(&mut c, &actor.account_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;
         Ok(SignedIn {
-            account: self.view(&mut c, &account).await?,
+            account: self.view(&mut c, &account, actor.setup_only).await?,
             keys: envelope(&account)?,
         })
     }

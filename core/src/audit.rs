@@ -39,6 +39,7 @@ pub enum AuditAction {
     TotpEnabled,
     TotpDisabled,
     RecoveryCodesRenewed,
+    TwoStepReseeded,
 }
 
 impl AuditAction {
@@ -77,6 +78,7 @@ impl AuditAction {
             AuditAction::TotpEnabled => "mfa.totp_enabled",
             AuditAction::TotpDisabled => "mfa.totp_disabled",
             AuditAction::RecoveryCodesRenewed => "mfa.recovery_codes_renewed",
+            AuditAction::TwoStepReseeded => "mfa.reseeded",
         }
     }
 }

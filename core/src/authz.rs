@@ -15,10 +15,15 @@ pub struct Actor {
     pub memberships: Vec<MembershipRow>,
     /// The session the request came with.
     pub session_id: String,
+    /// MFA-2/MFA-3: the session may only set up a second factor.
+    pub setup_only: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action<'a> {
+    /// See one's own account and set up a second factor: all a session
+    /// waiting for its second factor's set-up may do.
+    SetUpSecondFactor,
     /// See and change one's own account, sessions and password.
     ManageOwnAccount,
     CreateOrganisation,
@@ -40,8 +45,11 @@ pub enum Action<'a> {
 
 pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a Actor, AuthError> {
     let actor = actor.ok_or(AuthError::NotSignedIn)?;
+    if actor.setup_only && action != Action::SetUpSecondFactor {
+        return Err(AuthError::SecondFactorSetupRequired);
+    }
     let allowed = match action {
-        Action::ManageOwnAccount => true,
+        Action::SetUpSecondFactor | Action::ManageOwnAccount => true,
         Action::CreateOrganisation | Action::ListOrganisations | Action::ReadOutbox => {
             actor.is_instance_admin
         }
@@ -103,6 +111,7 @@ mod tests {
                 .into_iter()
                 .collect(),
             session_id: "s".into(),
+            setup_only: false,
         }
     }
 

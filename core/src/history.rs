@@ -92,11 +92,15 @@ impl Coffer {
         let plan_id = store::member_plan_id(&mut c, organisation_id, account_id)
             .await?
             .unwrap_or_default();
+        let two_step = store::totp_factor(&mut c, account_id)
+            .await?
+            .is_some_and(|t| t.confirmed);
         Ok(MemberDetail {
             row,
             permissions,
             transfer_candidates,
             plan_id,
+            two_step,
         })
     }
 }

@@ -2,8 +2,9 @@
 //! the common apps expect), single-use recovery codes, and the second step
 //! of a sign-in.
 
-use coffer_shared::errors::{MfaError, SignInError};
-use coffer_shared::types::{SecondFactorPrompt, TotpSetup, TwoStepStatus};
+use coffer_shared::errors::{LinkError, MfaError, SignInError};
+use coffer_shared::settings::Permission;
+use coffer_shared::types::{LinkPurpose, SecondFactorPrompt, TotpSetup, TwoStepStatus};
 use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -14,7 +15,9 @@ use crate::audit::{self, AuditAction, Who};
 use crate::authz::{authorize, Action, Actor};
 use crate::db::{new_id, now_ms};
 use crate::error::Outcome;
-use crate::store::{self, Conn};
+use crate::notices;
+use crate::org_settings::flags_from;
+use crate::store::{self, AccountRow, Conn, MembershipRow};
 use crate::{ClientInfo, Coffer};
 
 pub(crate) const PURPOSE_SECOND_FACTOR: &str = "second_factor";
@@ -25,6 +28,8 @@ const SECOND_FACTOR_TTL_MS: i64 = 5 * 60 * 1000;
 const MAX_CODE_ATTEMPTS: i64 = 5;
 const RECOVERY_CODES: usize = 10;
 const ISSUER: &str = "Coffer";
+/// How long a mailed set-up link (MFA-2, MFA-3) works.
+const SETUP_LINK_HOURS: i64 = 72;
 
 /// The authenticator for a secret (base32). Codes of the previous and next
 /// 30 s step are accepted too, for clocks that drift.
@@ -111,7 +116,7 @@ fn unix_seconds(now_ms: i64) -> u64 {
 
 impl Coffer {
     pub async fn two_step_status(&self, actor: Option<&Actor>) -> Outcome<TwoStepStatus> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let actor = authorize(actor, Action::SetUpSecondFactor)?;
         let mut c = self.db().pool.acquire().await?;
         let totp = store::totp_factor(&mut c, &actor.account_id)
             .await?
@@ -124,9 +129,24 @@ impl Coffer {
     }
 
     /// A fresh secret for the member's app; nothing changes at sign-in
-    /// until a code from it is confirmed.
-    pub async fn totp_begin(&self, actor: Option<&Actor>) -> Outcome<TotpSetup> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+    /// until a code from it is confirmed. A session that may only set up a
+    /// second factor also needs the mailed set-up link: after a re-seed the
+    /// password alone must not be enough to bind someone else's phone.
+    pub async fn totp_begin(
+        &self,
+        actor: Option<&Actor>,
+        setup_token: Option<&str>,
+    ) -> Outcome<TotpSetup> {
+        let actor = authorize(actor, Action::SetUpSecondFactor)?;
+        if actor.setup_only {
+            let mut c = self.db().pool.acquire().await?;
+            let link = self
+                .valid_link(&mut c, setup_token.unwrap_or(""), LinkPurpose::TwoStepSetup)
+                .await?;
+            if link.account_id != actor.account_id {
+                return Err(LinkError::Unknown.into());
+            }
+        }
         let secret = new_secret();
         let uri = authenticator(&secret, &actor.email)
             .ok_or_else(|| anyhow::anyhow!("TOTP parameters rejected"))?
@@ -147,7 +167,7 @@ impl Coffer {
     /// Turns the app on once it shows the right code; returns the recovery
     /// codes, which are never shown again.
     pub async fn totp_confirm(&self, actor: Option<&Actor>, code: &str) -> Outcome<Vec<String>> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let actor = authorize(actor, Action::SetUpSecondFactor)?;
         let Some(Code::Totp(code)) = read_code(code) else {
             return Err(MfaError::MissingCode.into());
         };
@@ -162,6 +182,15 @@ impl Coffer {
             .and_then(|t| t.check(&code, unix_seconds(now)))
             .ok_or(MfaError::WrongCode)?;
         store::confirm_totp(&mut tx, &actor.account_id, step as i64, now).await?;
+        store::second_factor_settled(&mut tx, &actor.account_id).await?;
+        store::void_links(
+            &mut tx,
+            &actor.account_id,
+            LinkPurpose::TwoStepSetup.code(),
+            None,
+            now,
+        )
+        .await?;
         let (shown, hashes) = new_recovery_codes();
         store::replace_recovery_codes(&mut tx, &actor.account_id, &hashes).await?;
         audit::record(
@@ -228,6 +257,144 @@ impl Coffer {
         Ok(shown)
     }
 
+    /// MFA-2/MFA-3: whether a member without a second factor must set one
+    /// up before anything else: re-seeded by an administrator, or in an
+    /// organisation that enforces it without the MFA-exemption permission.
+    /// When so, makes sure a live set-up link is in their mailbox.
+    pub(crate) async fn second_factor_required(
+        &self,
+        tx: &mut Conn,
+        account: &AccountRow,
+        memberships: &[MembershipRow],
+    ) -> Outcome<bool> {
+        let mut required = store::is_reseeded(tx, &account.id).await?;
+        for m in memberships {
+            if required {
+                break;
+            }
+            let settings = self.settings_in(tx, &m.organisation_id).await?;
+            if settings.enforce_mfa {
+                let flags = store::member_permissions(tx, &m.organisation_id, &account.id)
+                    .await?
+                    .unwrap_or_default();
+                required = !settings.allows(Permission::MfaExemption, &flags_from(&flags));
+            }
+        }
+        if required
+            && !store::live_link_exists(tx, &account.id, LinkPurpose::TwoStepSetup.code(), now_ms())
+                .await?
+        {
+            self.mail_setup_link(
+                tx,
+                account,
+                None,
+                "Your organisation requires two-step sign-in.",
+            )
+            .await?;
+        }
+        Ok(required)
+    }
+
+    async fn mail_setup_link(
+        &self,
+        tx: &mut Conn,
+        account: &AccountRow,
+        sent_by: Option<&str>,
+        why: &str,
+    ) -> Outcome<()> {
+        let (link, expires_at) = self
+            .send_link(
+                tx,
+                account,
+                LinkPurpose::TwoStepSetup,
+                None,
+                sent_by,
+                SETUP_LINK_HOURS,
+            )
+            .await?;
+        self.mailer()
+            .queue(
+                tx,
+                notices::two_step_setup(&account.email, why, &link, expires_at),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// MFA-2: enforcement switched on: every member without a second
+    /// factor and without the exemption is mailed a set-up link.
+    pub(crate) async fn enforcement_switched_on(
+        &self,
+        tx: &mut Conn,
+        organisation_id: &str,
+        actor_id: &str,
+    ) -> Outcome<u64> {
+        let settings = self.settings_in(tx, organisation_id).await?;
+        let mut mailed = 0;
+        for (account_id, flags) in store::members_without_second_factor(tx, organisation_id).await?
+        {
+            if settings.allows(Permission::MfaExemption, &flags_from(&flags)) {
+                continue;
+            }
+            if let Some(account) = store::account_by_id(tx, &account_id).await? {
+                self.mail_setup_link(
+                    tx,
+                    &account,
+                    Some(actor_id),
+                    "Your organisation now requires two-step sign-in.",
+                )
+                .await?;
+                mailed += 1;
+            }
+        }
+        Ok(mailed)
+    }
+
+    /// MFA-3: an administrator re-seeds a member's authenticator (lost
+    /// phone, deleted entry): the secret and recovery codes stop working
+    /// and a new set-up link is mailed.
+    pub async fn reseed_second_factor(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &str,
+        account_id: &str,
+    ) -> Outcome<()> {
+        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        let mut tx = self.db().write().await?;
+        let (account, _) = self
+            .managed_member(&mut tx, actor, organisation_id, account_id)
+            .await?;
+        let has_one = store::totp_factor(&mut tx, &account.id)
+            .await?
+            .is_some_and(|t| t.confirmed);
+        if !has_one && !store::is_reseeded(&mut tx, &account.id).await? {
+            return Err(MfaError::NothingToReseed.into());
+        }
+        store::delete_totp(&mut tx, &account.id).await?;
+        store::mark_reseeded(&mut tx, &account.id).await?;
+        self.mail_setup_link(
+            &mut tx,
+            &account,
+            Some(&actor.account_id),
+            "An administrator of your organisation reset two-step sign-in on your account, so \
+             the codes of your old authenticator app and your recovery codes no longer work.",
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            Who::account(&actor.account_id, &actor.email),
+            Some(organisation_id),
+            AuditAction::TwoStepReseeded,
+            &account.email,
+            json!({}),
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        self.flush_mail().await;
+        Ok(())
+    }
+
     /// After a correct password, for an account with a second factor.
     pub(crate) async fn await_second_factor(
         &self,
@@ -279,6 +446,7 @@ impl Coffer {
                         client,
                         now,
                         json!({ "ip": client.ip, "second_factor": factor }),
+                        false,
                     )
                     .await?;
                 tx.commit().await?;

@@ -107,3 +107,22 @@ pub fn import_report(
         body,
     }
 }
+
+/// MFA-2/MFA-3: why and how to set up two-step sign-in.
+pub fn two_step_setup(to: &str, why: &str, link: &str, expires_at_ms: i64) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "Set up two-step sign-in for Coffer".into(),
+        body: format!(
+            "Hello,\n\n{why} From now on, signing in to Coffer takes your password and a code \
+             from an authenticator app on your phone.\n\n\
+             1. Install an authenticator app on your phone (Google Authenticator, Microsoft \
+             Authenticator or any app for time-based codes).\n\
+             2. Open this link, sign in with your password, scan the QR code Coffer shows with \
+             the app, and enter the code the app displays:\n\n{link}\n\n\
+             The link expires at {}. Until it is done you can sign in, but do nothing else. \
+             If the link has expired, sign in again and Coffer mails you a new one.\n",
+            when(expires_at_ms)
+        ),
+    }
+}

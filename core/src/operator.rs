@@ -28,6 +28,7 @@ impl Coffer {
             email: account.email,
             is_instance_admin: true,
             session_id: "command line".into(),
+            setup_only: false,
         })
     }
 }

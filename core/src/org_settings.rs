@@ -131,6 +131,10 @@ impl Coffer {
         let before = self.settings_in(&mut tx, organisation_id).await?;
         let text = serde_json::to_string(&settings).map_err(anyhow::Error::from)?;
         store::set_organisation_settings(&mut tx, organisation_id, &text).await?;
+        if settings.enforce_mfa && !before.enforce_mfa {
+            self.enforcement_switched_on(&mut tx, organisation_id, &actor.account_id)
+                .await?;
+        }
         let details = json!({ "before": before, "after": settings });
         audit::record(
             &mut tx,
@@ -143,6 +147,7 @@ impl Coffer {
         )
         .await?;
         tx.commit().await?;
+        self.flush_mail().await;
         Ok(settings)
     }
 }

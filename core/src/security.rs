@@ -58,7 +58,7 @@ fn who(actor: &Actor) -> Who<'_> {
 impl Coffer {
     /// Emails a single-use link; earlier unused links of the same purpose
     /// stop working.
-    async fn send_link(
+    pub(crate) async fn send_link(
         &self,
         tx: &mut Conn,
         account: &AccountRow,
@@ -88,12 +88,13 @@ impl Coffer {
             LinkPurpose::Invite => "invite",
             LinkPurpose::Reset => "reset",
             LinkPurpose::Unlock => "unlock",
+            LinkPurpose::TwoStepSetup => "two-step-setup",
         };
         // In the fragment: browsers never send it, so logs never see it.
         Ok((format!("{}/{page}#{token}", self.public_url()), expires_at))
     }
 
-    async fn valid_link(
+    pub(crate) async fn valid_link(
         &self,
         c: &mut Conn,
         token: &str,

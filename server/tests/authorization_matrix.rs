@@ -71,6 +71,7 @@ enum Call {
     MemberHistory,
     UnlockMember,
     ResetMemberPassword,
+    ReseedSecondFactor,
     RemoveMember,
     OrganisationSettings,
     UpdateOrganisationSettings,
@@ -88,7 +89,7 @@ enum Call {
     Outbox,
 }
 
-const CALLS: [(Call, Access); 33] = [
+const CALLS: [(Call, Access); 34] = [
     (Call::MemberColumns, Access::Own),
     (Call::SetMemberColumns, Access::Own),
     (Call::UploadLogo, Access::Admin),
@@ -108,6 +109,7 @@ const CALLS: [(Call, Access); 33] = [
     (Call::MemberHistory, Access::Admin),
     (Call::UnlockMember, Access::Admin),
     (Call::ResetMemberPassword, Access::Admin),
+    (Call::ReseedSecondFactor, Access::Admin),
     (Call::RemoveMember, Access::Admin),
     (Call::OrganisationSettings, Access::Admin),
     (Call::UpdateOrganisationSettings, Access::Admin),
@@ -304,6 +306,28 @@ async fn perform(w: &World, b: &Browser, call: Call, i: usize) -> Result<(), Ref
             api(
                 b,
                 "reset_member_password",
+                json!({ "organisation_id": org, "account_id": w.active }),
+            )
+            .await
+        }
+        Call::ReseedSecondFactor => {
+            // An authenticator app afresh for every actor to re-seed.
+            let db = w.server.db().await;
+            sqlx::query("DELETE FROM totp_factors WHERE account_id = $1")
+                .bind(&w.active)
+                .execute(&db)
+                .await
+                .unwrap();
+            sqlx::query(
+                "INSERT INTO totp_factors (account_id, secret, created_at, confirmed_at) VALUES ($1, 'JBSWY3DPEHPK3PXP', 1, 1)",
+            )
+            .bind(&w.active)
+            .execute(&db)
+            .await
+            .unwrap();
+            api(
+                b,
+                "reseed_second_factor",
                 json!({ "organisation_id": org, "account_id": w.active }),
             )
             .await

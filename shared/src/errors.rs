@@ -10,6 +10,8 @@ pub enum AuthError {
     NotSignedIn,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    #[error("Set up two-step sign-in first: your organisation requires it. Follow the link in the email Coffer sent you.")]
+    SecondFactorSetupRequired,
     #[error("This request did not come from Coffer's own pages and was refused.")]
     CrossOrigin,
 }
@@ -225,6 +227,8 @@ pub enum MfaError {
     NoSetupStarted,
     #[error("Two-step sign-in with an authenticator app is not on.")]
     NotOn,
+    #[error("This member has not set up two-step sign-in, so there is nothing to re-seed.")]
+    NothingToReseed,
 }
 
 /// Every refusal, whatever its domain.

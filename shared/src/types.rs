@@ -89,6 +89,9 @@ pub struct AccountView {
     pub memberships: Vec<MembershipView>,
     /// age recipient (`age1…`) of the member's X25519 key pair.
     pub public_key: String,
+    /// MFA-2/MFA-3: this session may only set up a second factor.
+    #[serde(default)]
+    pub setup_second_factor: bool,
 }
 
 /// The member's key material as stored on the server: the public key, and
@@ -424,6 +427,9 @@ pub struct MemberDetail {
     /// Originators who could receive this member's items on removal.
     pub transfer_candidates: Vec<PersonRef>,
     pub plan_id: String,
+    /// MFA-1: the member has an authenticator app set up.
+    #[serde(default)]
+    pub two_step: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -449,6 +455,8 @@ pub enum LinkPurpose {
     Invite,
     Reset,
     Unlock,
+    /// MFA-2/MFA-3: set up a second factor.
+    TwoStepSetup,
 }
 
 impl LinkPurpose {
@@ -457,6 +465,7 @@ impl LinkPurpose {
             LinkPurpose::Invite => "invite",
             LinkPurpose::Reset => "reset",
             LinkPurpose::Unlock => "unlock",
+            LinkPurpose::TwoStepSetup => "two_step_setup",
         }
     }
 }

@@ -3,8 +3,8 @@
 //! password), removal with transfer (ORG-5) and history (ORG-11).
 
 use coffer_api::{
-    get_member_detail, list_plans, member_history, remove_member, reset_member_password,
-    unlock_member, update_member,
+    get_member_detail, list_plans, member_history, remove_member, reseed_second_factor,
+    reset_member_password, unlock_member, update_member,
 };
 use coffer_shared::settings::{FeatureMode, MemberPermission, Permission};
 use coffer_shared::types::{
@@ -204,6 +204,25 @@ fn AccountSecurity(
             });
         }
     };
+    let reseed = {
+        let (org, id, email) = (organisation.clone(), row.account_id.clone(), email.clone());
+        move |_| {
+            error.set(None);
+            let (org, id, email) = (org.clone(), id.clone(), email.clone());
+            spawn_local(async move {
+                match reseed_second_factor(org, id).await {
+                    Ok(()) => {
+                        notice.set(Some(format!(
+                            "Two-step sign-in of {email} was re-seeded; a set-up link was emailed."
+                        )));
+                        on_done();
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+    let two_step = detail.two_step;
     let reset = {
         let (org, id, email) = (organisation, row.account_id.clone(), email.clone());
         move |_| {
@@ -241,6 +260,11 @@ fn AccountSecurity(
             <button type="button" class="secondary" disabled=!may_reset on:click=move |_| confirming_reset.set(true)>"Reset password"</button>
             {(!may_reset).then(|| view! {
                 <p class="hint">{if own { "You change your own password on My account." } else { "Available once the invitation has been accepted." }}</p>
+            })}
+            <p>{if two_step { "Two-step sign-in: on" } else { "Two-step sign-in: off" }}</p>
+            <button type="button" class="secondary" disabled=!two_step || own on:click=reseed.clone()>"Re-seed two-step sign-in"</button>
+            {(two_step && !own).then(|| view! {
+                <p class="hint">"For a lost phone: the old codes and recovery codes stop working and a new set-up link is emailed."</p>
             })}
             <Show when=move || confirming_reset.get()>
                 <div class="confirm" role="group" aria-label="Confirm password reset">

@@ -31,12 +31,18 @@ pub fn SignInPage() -> impl IntoView {
 
     let enter = Callback::new(move |(signed_in, keys): (SignedIn, MemberKeys)| {
         let admin = signed_in.account.is_instance_admin;
+        // MFA-2/MFA-3: this session can only set up the second factor.
+        let setup = signed_in.account.setup_second_factor;
         session.signed_in(signed_in, &keys);
         password.set(String::new());
-        navigate(
-            if admin { "/organisations" } else { "/account" },
-            Default::default(),
-        );
+        let to = if setup {
+            "/two-step-setup"
+        } else if admin {
+            "/organisations"
+        } else {
+            "/account"
+        };
+        navigate(to, Default::default());
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {

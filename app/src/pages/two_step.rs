@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::ErrorBox;
+use crate::session::use_session;
 
 /// What the card is doing.
 #[derive(Clone, PartialEq)]
@@ -38,8 +39,67 @@ fn grouped(secret: &str) -> String {
         .join(" ")
 }
 
+/// Where the mailed set-up link's token waits while the member signs in.
+const SETUP_TOKEN_SLOT: &str = "coffer.two_step_setup";
+
+fn setup_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// MFA-2/MFA-3: the page the mailed set-up link opens. The token moves
+/// from the address to this tab's storage; the member signs in if needed
+/// (that session can do nothing but this) and sets up the app.
 #[component]
-pub fn TwoStepSignIn() -> impl IntoView {
+pub fn TwoStepSetupPage() -> impl IntoView {
+    let session = use_session();
+    let token = crate::pages::invite::token_from_location();
+    if let Some(st) = setup_storage() {
+        if !token.is_empty() {
+            let _ = st.set_item(SETUP_TOKEN_SLOT, &token);
+            // Out of the address bar and history.
+            if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = h.replace_state_with_url(
+                    &wasm_bindgen::JsValue::NULL,
+                    "",
+                    Some("/two-step-setup"),
+                );
+            }
+        }
+    }
+    let stored = setup_storage()
+        .and_then(|st| st.get_item(SETUP_TOKEN_SLOT).ok().flatten())
+        .filter(|t| !t.is_empty());
+    let signed_in = move || session.account.with(|a| a.is_some());
+    let waiting = move || {
+        session
+            .account
+            .with(|a| a.as_ref().is_some_and(|a| a.setup_second_factor))
+    };
+    view! {
+        <section class="card narrow">
+            <h1>"Set up two-step sign-in"</h1>
+            <p>"Signing in to Coffer will take your password and a 6-digit code from an authenticator app on your phone (Google Authenticator, Microsoft Authenticator or any app for time-based codes). Install one first."</p>
+            <Show when=move || session.loaded.get() && !signed_in()>
+                <p>"Sign in with your password to continue; Coffer then shows the QR code to scan."</p>
+                <div class="actions"><a class="button" href="/sign-in">"Sign in"</a></div>
+            </Show>
+            <Show when=move || signed_in() && !waiting()>
+                <p class="notice" role="status">"Two-step sign-in is set up. "<a href="/account">"Go to My account"</a></p>
+            </Show>
+        </section>
+        <Show when=waiting>
+            {
+                let token = stored.clone();
+                view! { <TwoStepSignIn setup_token=token /> }
+            }
+        </Show>
+    }
+}
+
+#[component]
+pub fn TwoStepSignIn(#[prop(default = None)] setup_token: Option<String>) -> impl IntoView {
+    let session = use_session();
+    let setup_token = StoredValue::new(setup_token);
     let status = RwSignal::new(None::<TwoStepStatus>);
     let stage = RwSignal::new(Stage::Idle);
     let error = RwSignal::new(None::<String>);
@@ -58,8 +118,9 @@ pub fn TwoStepSignIn() -> impl IntoView {
     let begin = move |_| {
         error.set(None);
         code.set(String::new());
+        let setup_token = setup_token.get_value();
         spawn_local(async move {
-            match totp_begin().await {
+            match totp_begin(setup_token).await {
                 Ok(setup) => stage.set(Stage::Scanning(setup)),
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -77,6 +138,11 @@ pub fn TwoStepSignIn() -> impl IntoView {
                 Ok(codes) => {
                     stage.set(Stage::Codes(codes));
                     refresh();
+                    // A half-trusted session is whole now.
+                    if let Some(st) = setup_storage() {
+                        let _ = st.remove_item(SETUP_TOKEN_SLOT);
+                    }
+                    session.load();
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }

@@ -167,3 +167,68 @@ pub async fn delete_pending_login(c: &mut Conn, ticket: &str) -> R<()> {
         .await?;
     Ok(())
 }
+
+// ------------------------------------------------------------------ enforcement (MFA-2, MFA-3)
+
+/// Once a second factor is set up, the member's half-trusted sessions
+/// become whole and a re-seed is settled.
+pub async fn second_factor_settled(c: &mut Conn, account_id: &str) -> R<()> {
+    sqlx::query("UPDATE sessions SET setup_only = 0 WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("UPDATE accounts SET two_step_reseeded = 0 WHERE id = $1")
+        .bind(account_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_reseeded(c: &mut Conn, account_id: &str) -> R<()> {
+    sqlx::query("UPDATE accounts SET two_step_reseeded = 1 WHERE id = $1")
+        .bind(account_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn is_reseeded(c: &mut Conn, account_id: &str) -> R<bool> {
+    let n: Option<i64> = sqlx::query_scalar("SELECT two_step_reseeded FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(c)
+        .await?;
+    Ok(n.unwrap_or(0) != 0)
+}
+
+/// Whether an unused, unexpired link of this purpose is out for the account.
+pub async fn live_link_exists(c: &mut Conn, account_id: &str, purpose: &str, now: i64) -> R<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL \
+         AND expires_at > $3",
+    )
+    .bind(account_id)
+    .bind(purpose)
+    .bind(now)
+    .fetch_one(c)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Activated members of an organisation with no confirmed authenticator,
+/// with their permission flags: who enforcement must reach.
+pub async fn members_without_second_factor(
+    c: &mut Conn,
+    organisation_id: &str,
+) -> R<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT m.account_id, m.permissions FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.organisation_id = $1 AND a.opaque_record IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM totp_factors t WHERE t.account_id = m.account_id AND t.confirmed_at IS NOT NULL)",
+    )
+    .bind(organisation_id)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}

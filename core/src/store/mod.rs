@@ -445,12 +445,14 @@ pub struct NewSession<'a> {
     pub expires_at: i64,
     pub user_agent: &'a str,
     pub ip: &'a str,
+    /// MFA-2/MFA-3: may only set up a second factor.
+    pub setup_only: bool,
 }
 
 pub async fn insert_session(c: &mut Conn, s: &NewSession<'_>) -> R<()> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, id, account_id, created_at, last_seen_at, expires_at, user_agent, ip) \
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+        "INSERT INTO sessions (token_hash, id, account_id, created_at, last_seen_at, expires_at, user_agent, ip, setup_only) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
     )
     .bind(s.token_hash)
     .bind(s.id)
@@ -459,6 +461,7 @@ pub async fn insert_session(c: &mut Conn, s: &NewSession<'_>) -> R<()> {
     .bind(s.expires_at)
     .bind(s.user_agent)
     .bind(s.ip)
+    .bind(i64::from(s.setup_only))
     .execute(c)
     .await?;
     Ok(())
@@ -473,6 +476,7 @@ pub struct SessionRow {
     pub expires_at: i64,
     pub user_agent: String,
     pub ip: String,
+    pub setup_only: bool,
 }
 
 fn session_from(r: &sqlx::any::AnyRow) -> R<SessionRow> {
@@ -484,11 +488,12 @@ fn session_from(r: &sqlx::any::AnyRow) -> R<SessionRow> {
         expires_at: r.try_get("expires_at")?,
         user_agent: r.try_get("user_agent")?,
         ip: r.try_get("ip")?,
+        setup_only: r.try_get::<i64, _>("setup_only")? != 0,
     })
 }
 
 const SESSION_COLUMNS: &str =
-    "id, account_id, created_at, last_seen_at, expires_at, user_agent, ip";
+    "id, account_id, created_at, last_seen_at, expires_at, user_agent, ip, setup_only";
 
 pub async fn session_by_hash(c: &mut Conn, token_hash: &str) -> R<Option<SessionRow>> {
     let sql = sqlx::AssertSqlSafe(format!(

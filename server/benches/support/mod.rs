@@ -19,6 +19,7 @@ pub async fn bench_organisation(coffer: &Coffer, seats: i64) -> (Actor, String) 
         is_instance_admin: true,
         memberships: Vec::new(),
         session_id: "bench".into(),
+        setup_only: false,
     };
     let org = coffer
         .create_organisation(

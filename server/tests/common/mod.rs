@@ -132,6 +132,8 @@ impl TestServer {
             .iter()
             .filter_map(|p| std::fs::read_to_string(p).ok())
             .filter(|text| text.contains(&format!("To: {to}")))
+            // Quoted-printable bodies break long lines with a trailing '='.
+            .map(|text| text.replace("=\r\n", "").replace("=\n", ""))
             .filter_map(|text| {
                 let start = text.find(&marker)? + marker.len();
                 Some(
