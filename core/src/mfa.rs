@@ -213,8 +213,16 @@ impl Coffer {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut tx = self.db().write().await?;
         let now = now_ms();
-        self.prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
-            .await??;
+        if let Err(refusal) = self
+            .prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
+            .await?
+        {
+            self.count_wrong_code(&mut tx, &actor.account_id, &refusal)
+                .await?;
+            tx.commit().await?;
+            self.flush_mail().await;
+            return Err(refusal.into());
+        }
         store::delete_totp(&mut tx, &actor.account_id).await?;
         audit::record(
             &mut tx,
@@ -239,8 +247,16 @@ impl Coffer {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut tx = self.db().write().await?;
         let now = now_ms();
-        self.prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
-            .await??;
+        if let Err(refusal) = self
+            .prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
+            .await?
+        {
+            self.count_wrong_code(&mut tx, &actor.account_id, &refusal)
+                .await?;
+            tx.commit().await?;
+            self.flush_mail().await;
+            return Err(refusal.into());
+        }
         let (shown, hashes) = new_recovery_codes();
         store::replace_recovery_codes(&mut tx, &actor.account_id, &hashes).await?;
         audit::record(
@@ -464,8 +480,8 @@ impl Coffer {
                     now,
                 )
                 .await?;
-                store::count_sign_in_attempt(&mut tx, &account.id).await?;
-                self.lock_if_over_threshold(&mut tx, &account.id).await?;
+                self.count_wrong_code(&mut tx, &account.id, &refusal)
+                    .await?;
                 let refusal = if waiting.attempts + 1 >= MAX_CODE_ATTEMPTS {
                     store::delete_pending_login(&mut tx, ticket).await?;
                     MfaError::TooManyAttempts
@@ -480,6 +496,21 @@ impl Coffer {
         }
     }
 
+    /// A wrong or replayed code counts towards the lockout like a wrong
+    /// password, so codes cannot be guessed without limit.
+    async fn count_wrong_code(
+        &self,
+        tx: &mut Conn,
+        account_id: &str,
+        refusal: &MfaError,
+    ) -> Outcome<()> {
+        if matches!(refusal, MfaError::WrongCode | MfaError::CodeAlreadyUsed) {
+            store::count_sign_in_attempt(tx, account_id).await?;
+            self.lock_if_over_threshold(tx, account_id).await?;
+        }
+        Ok(())
+    }
+
     /// Checks a typed code against the account's factors and uses it up;
     /// the inner result names the factor or says why the code failed.
     async fn prove_second_factor(
@@ -490,6 +521,12 @@ impl Coffer {
         typed: &str,
         now: i64,
     ) -> Outcome<Result<&'static str, MfaError>> {
+        if store::account_by_id(tx, account_id)
+            .await?
+            .is_some_and(|a| a.locked_at.is_some())
+        {
+            return Ok(Err(MfaError::AccountLocked));
+        }
         let Some(factor) = store::totp_factor(tx, account_id)
             .await?
             .filter(|f| f.confirmed)

@@ -257,6 +257,40 @@ async fn wrong_codes_spend_the_attempt_and_lock_the_account(backend: Backend) {
         .any(|s| s.contains("locked")));
 }
 
+async fn guessing_codes_to_turn_it_off_runs_into_the_lockout(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let ann = member(&server, &admin, "Acme", "ann@acme.test", PW).await;
+    let (secret, _) = turn_on(&ann).await;
+    // Default threshold 10: the tenth wrong code locks the account.
+    for n in 0..10 {
+        let err = ann
+            .call::<()>(
+                "totp_disable",
+                json!({ "code": format!("XXXX-XXXX-XXXX-XX{n:02}") }),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode), "guess {n}");
+    }
+    let right = oathtool_code(&secret, 30);
+    for call in ["totp_disable", "recovery_codes_renew"] {
+        let err = ann
+            .call::<serde_json::Value>(call, json!({ "code": right }))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refusal(err),
+            Refusal::Mfa(MfaError::AccountLocked),
+            "{call}"
+        );
+    }
+    let on: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    assert!(on.totp, "still on");
+    assert!(subjects_to(&server, "ann@acme.test")
+        .iter()
+        .any(|s| s.contains("locked")));
+}
+
 async fn who_may_call_what(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let ann = member(&server, &admin, "Acme", "ann@acme.test", PW).await;
@@ -336,5 +370,6 @@ async fn who_may_call_what(backend: Backend) {
 on_both!(
     set_up_confirm_sign_in_replay_and_recovery,
     wrong_codes_spend_the_attempt_and_lock_the_account,
+    guessing_codes_to_turn_it_off_runs_into_the_lockout,
     who_may_call_what
 );

@@ -229,6 +229,10 @@ pub enum MfaError {
     NotOn,
     #[error("This member has not set up two-step sign-in, so there is nothing to re-seed.")]
     NothingToReseed,
+    #[error(
+        "Too many wrong codes: your account is locked. Use the unlock link Coffer emailed you."
+    )]
+    AccountLocked,
 }
 
 /// Every refusal, whatever its domain.

@@ -75,6 +75,18 @@ pub fn TwoStepSetupPage() -> impl IntoView {
             .account
             .with(|a| a.as_ref().is_some_and(|a| a.setup_second_factor))
     };
+    let navigate = leptos_router::hooks::use_navigate();
+    // Stays open after the set-up succeeds, so the recovery codes can be read.
+    let open = RwSignal::new(false);
+    Effect::new(move |_| {
+        if waiting() {
+            open.set(true);
+        }
+    });
+    let finished = Callback::new(move |()| {
+        session.load();
+        navigate("/account", Default::default());
+    });
     view! {
         <section class="card narrow">
             <h1>"Set up two-step sign-in"</h1>
@@ -83,22 +95,33 @@ pub fn TwoStepSetupPage() -> impl IntoView {
                 <p>"Sign in with your password to continue; Coffer then shows the QR code to scan."</p>
                 <div class="actions"><a class="button" href="/sign-in">"Sign in"</a></div>
             </Show>
-            <Show when=move || signed_in() && !waiting()>
+            <Show when=move || signed_in() && !waiting() && !open.get()>
                 <p class="notice" role="status">"Two-step sign-in is set up. "<a href="/account">"Go to My account"</a></p>
             </Show>
         </section>
-        <Show when=waiting>
+        <Show when=move || open.get()>
             {
                 let token = stored.clone();
-                view! { <TwoStepSignIn setup_token=token /> }
+                match token {
+                    Some(token) => view! { <TwoStepSignIn setup_token=Some(token) on_finished=finished /> }.into_any(),
+                    None => view! {
+                        <section class="card narrow">
+                            <p role="status">"Open the link in the email “Set up two-step sign-in for Coffer” that Coffer sent you: setting up needs it as well as your password. If it has expired, sign in again and Coffer sends a new one."</p>
+                        </section>
+                    }.into_any(),
+                }
             }
         </Show>
     }
 }
 
 #[component]
-pub fn TwoStepSignIn(#[prop(default = None)] setup_token: Option<String>) -> impl IntoView {
-    let session = use_session();
+pub fn TwoStepSignIn(
+    #[prop(default = None)] setup_token: Option<String>,
+    /// Called once the new recovery codes were acknowledged.
+    #[prop(optional)]
+    on_finished: Option<Callback<()>>,
+) -> impl IntoView {
     let setup_token = StoredValue::new(setup_token);
     let status = RwSignal::new(None::<TwoStepStatus>);
     let stage = RwSignal::new(Stage::Idle);
@@ -138,11 +161,9 @@ pub fn TwoStepSignIn(#[prop(default = None)] setup_token: Option<String>) -> imp
                 Ok(codes) => {
                     stage.set(Stage::Codes(codes));
                     refresh();
-                    // A half-trusted session is whole now.
                     if let Some(st) = setup_storage() {
                         let _ = st.remove_item(SETUP_TOKEN_SLOT);
                     }
-                    session.load();
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -231,7 +252,12 @@ pub fn TwoStepSignIn(#[prop(default = None)] setup_token: Option<String>) -> imp
                             {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
                         </ol>
                         <div class="actions">
-                            <button type="button" on:click=cancel>"I have saved them"</button>
+                            <button type="button" on:click=move |_| {
+                                stage.set(Stage::Idle);
+                                if let Some(f) = on_finished {
+                                    f.run(());
+                                }
+                            }>"I have saved them"</button>
                         </div>
                     </div>
                 }.into_any(),
