@@ -134,6 +134,7 @@ mod tests {
             point_of_contact: false,
             locked: false,
             plan: String::new(),
+            two_step: true,
         }
     }
 
@@ -188,7 +189,8 @@ mod tests {
                 "Group",
                 "Account type",
                 "Plan",
-                "Locked"
+                "Locked",
+                "MFA"
             ]
         );
         assert_eq!(
@@ -202,7 +204,8 @@ mod tests {
                 "Sales",
                 "Local",
                 "",
-                ""
+                "",
+                "Yes"
             ]
         );
         assert_eq!(cells.len(), 3);

@@ -172,6 +172,10 @@ async fn run(engine: &str, config: Config) {
             "sorted by plan descending, page 30",
             q(SearchField::All, "", MemberColumn::Plan, true, 30),
         ),
+        (
+            "sorted by MFA, page 40",
+            q(SearchField::All, "", MemberColumn::Mfa, false, 40),
+        ),
     ];
     println!("| {engine} query | p50 ms | p95 ms | max ms | matches |");
     println!("|---|---|---|---|---|");

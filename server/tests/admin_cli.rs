@@ -99,7 +99,7 @@ async fn admin_commands_list_import_and_export() {
     let lines: Vec<&str> = csv.trim().lines().collect();
     assert_eq!(
         lines[0],
-        "Email,First name,Last name,Role,Admin,Group,Account type,Plan,Locked"
+        "Email,First name,Last name,Role,Admin,Group,Account type,Plan,Locked,MFA"
     );
     assert_eq!(lines.len(), 5, "lia, ann, bob, carl: {csv}");
     assert!(lines

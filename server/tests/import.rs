@@ -69,7 +69,7 @@ async fn run(b: &Browser, org: &str, id: &str) -> ImportStatus {
 async fn assert_keys_match_the_triggers(server: &TestServer, org: &str) {
     use sqlx::Row;
     const KEYS: &str =
-        "account_id, email_key, first_key, last_key, search_key, group_key, plan_key, locked_key";
+        "account_id, email_key, first_key, last_key, search_key, group_key, plan_key, locked_key, mfa_key";
     let db = server.db().await;
     let read = |db: sqlx::AnyPool| async move {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -82,12 +82,16 @@ async fn assert_keys_match_the_triggers(server: &TestServer, org: &str) {
         rows.iter()
             .map(|r| {
                 let text: Vec<String> = (0..7).map(|i| r.try_get(i).unwrap()).collect();
-                (text, r.try_get::<i64, _>(7).unwrap())
+                (
+                    text,
+                    r.try_get::<i64, _>(7).unwrap(),
+                    r.try_get::<i64, _>(8).unwrap(),
+                )
             })
             .collect::<Vec<_>>()
     };
     let imported = read(db.clone()).await;
-    assert!(imported.iter().all(|(k, _)| !k[1].is_empty()));
+    assert!(imported.iter().all(|(k, ..)| !k[1].is_empty()));
     let mut tx = db.begin().await.unwrap();
     let rows = sqlx::query(
         "SELECT account_id, role, admin_tier, created_at, group_id, plan_id, permissions FROM memberships WHERE organisation_id = $1",
@@ -274,8 +278,17 @@ async fn seats_existing_accounts_and_roles(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let lia = member(&server, &admin, "Acme", "lia@acme.test", PW).await;
     let org = organisation_id(&lia).await;
-    // Someone with an account elsewhere on the instance.
-    member(&server, &admin, "Other", "zed@other.test", PW).await;
+    // Someone with an account elsewhere on the instance, with an
+    // authenticator app (the MFA column's key must come along).
+    let zed = member(&server, &admin, "Other", "zed@other.test", PW).await;
+    let setup: TotpSetup = zed.call("totp_begin", json!({})).await.unwrap();
+    let _: Vec<String> = zed
+        .call(
+            "totp_confirm",
+            json!({ "code": oathtool_code(&setup.secret, 0) }),
+        )
+        .await
+        .unwrap();
     sqlx::query("UPDATE organisations SET licence_seats = 3 WHERE id = $1")
         .bind(&org)
         .execute(&server.db().await)
@@ -299,6 +312,7 @@ async fn seats_existing_accounts_and_roles(backend: Backend) {
     let zed = member_row(&lia, &org, "zed@other.test").await.unwrap();
     assert_eq!(zed.role, Role::Collaborator);
     assert!(zed.active, "the existing account is re-used");
+    assert!(zed.two_step, "the MFA column shows the app");
     assert_keys_match_the_triggers(&server, &org).await;
     assert!(subjects_to(&server, "zed@other.test")
         .iter()

@@ -92,6 +92,22 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
             recovery_codes_left: 10
         }
     );
+    // ORG-1's MFA column shows it, and sorts by it.
+    let org = organisation_id(&ann).await;
+    assert!(
+        member_row(&ann, &org, "ann@acme.test")
+            .await
+            .unwrap()
+            .two_step
+    );
+    let page: MemberPage = ann
+        .call(
+            "members",
+            json!({ "organisation_id": org, "query": MemberQuery { sort: MemberColumn::Mfa, descending: true, page_size: 10, ..MemberQuery::default() } }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.rows[0].email, "ann@acme.test");
     let again = ann
         .call::<TotpSetup>("totp_begin", json!({}))
         .await
@@ -179,6 +195,12 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
         .sign_in("ann@acme.test", PW)
         .await
         .expect("the password alone works again");
+    assert!(
+        !member_row(&ann, &org, "ann@acme.test")
+            .await
+            .unwrap()
+            .two_step
+    );
 
     // The factor changes are in the member's history and the audit log.
     let db = server.db().await;

@@ -265,10 +265,12 @@ pub enum MemberColumn {
     AccountType,
     Plan,
     Locked,
+    /// MFA-1: an authenticator app is set up.
+    Mfa,
 }
 
 impl MemberColumn {
-    pub const ALL: [MemberColumn; 9] = [
+    pub const ALL: [MemberColumn; 10] = [
         MemberColumn::Email,
         MemberColumn::FirstName,
         MemberColumn::LastName,
@@ -278,6 +280,7 @@ impl MemberColumn {
         MemberColumn::AccountType,
         MemberColumn::Plan,
         MemberColumn::Locked,
+        MemberColumn::Mfa,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -290,6 +293,7 @@ impl MemberColumn {
             MemberColumn::AccountType => "Account type",
             MemberColumn::Plan => "Plan",
             MemberColumn::Locked => "Locked",
+            MemberColumn::Mfa => "MFA",
         }
     }
 }
@@ -342,6 +346,9 @@ pub struct MemberRow {
     pub locked: bool,
     /// ORG-8: the member's storage plan; empty when none.
     pub plan: String,
+    /// MFA-1: the member has an authenticator app set up.
+    #[serde(default)]
+    pub two_step: bool,
 }
 
 impl MemberRow {
@@ -361,6 +368,13 @@ impl MemberRow {
                     "Yes"
                 } else {
                     ""
+                }
+            }
+            MemberColumn::Mfa => {
+                if self.two_step {
+                    "Yes"
+                } else {
+                    "No"
                 }
             }
         }

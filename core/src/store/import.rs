@@ -318,13 +318,15 @@ pub async fn insert_memberships(
         let sql = sqlx::AssertSqlSafe(format!(
             "WITH v(account_id, role, group_id, plan_id) AS (VALUES {values}) \
              INSERT INTO memberships (organisation_id, account_id, role, admin_tier, created_at, group_id, plan_id, permissions, \
-                 email_key, first_key, last_key, locked_key, group_key, plan_key, search_key) \
+                 email_key, first_key, last_key, locked_key, group_key, plan_key, search_key, mfa_key) \
              SELECT {org}, v.account_id, v.role, 'none', {now_p}, v.group_id, v.plan_id, {perms}, \
                  LOWER(a.email), LOWER(a.first_name), LOWER(a.last_name), \
                  CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END, \
                  COALESCE(LOWER(g.name), ''), COALESCE(LOWER(p.name), ''), \
                  LOWER(a.email) || {sep} || LOWER(a.first_name) || {sep} || LOWER(a.last_name) || {sep} \
-                     || (CASE v.role WHEN 'adhoc' THEN 'ad hoc' ELSE v.role END) || {sep} || 'none' \
+                     || (CASE v.role WHEN 'adhoc' THEN 'ad hoc' ELSE v.role END) || {sep} || 'none', \
+                 CASE WHEN EXISTS (SELECT 1 FROM totp_factors t WHERE t.account_id = a.id \
+                     AND t.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END \
              FROM v JOIN accounts a ON a.id = v.account_id \
              LEFT JOIN groups g ON g.id = v.group_id LEFT JOIN plans p ON p.id = v.plan_id"
         ));

@@ -999,6 +999,7 @@ fn sort_sql(col: MemberColumn) -> &'static str {
         MemberColumn::AccountType => "m.account_type",
         MemberColumn::Plan => "m.plan_key",
         MemberColumn::Locked => "m.locked_key",
+        MemberColumn::Mfa => "m.mfa_key",
     }
 }
 
@@ -1019,7 +1020,7 @@ pub async fn count_members(c: &mut Conn, organisation_id: &str, f: &MemberFilter
 const MEMBER_COLUMNS: &str =
     "a.id, a.email, a.first_name, a.last_name, m.role, m.admin_tier, m.account_type, \
      CASE WHEN a.activated_at IS NULL THEN 0 ELSE 1 END, COALESCE(g.name, ''), m.point_of_contact, \
-     CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END, COALESCE(p.name, '')";
+     CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END, COALESCE(p.name, ''), m.mfa_key";
 
 fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
     Ok(MemberRow {
@@ -1039,6 +1040,7 @@ fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
         point_of_contact: r.try_get::<i64, _>(9)? != 0,
         locked: r.try_get::<i64, _>(10)? != 0,
         plan: r.try_get(11)?,
+        two_step: r.try_get::<i64, _>(12)? != 0,
     })
 }
 
