@@ -176,6 +176,31 @@ pub async fn totp_disable(code: String) -> Result<(), ApiError> {
     ssr::answer(d.coffer.totp_disable(d.actor.as_ref(), &code).await)
 }
 
+/// First OPAQUE round of proving the password inside a session.
+#[server(endpoint = "password_proof_start", input = Json)]
+pub async fn password_proof_start(credential_request: Bytes) -> Result<LoginChallenge, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .password_proof_start(d.actor.as_ref(), &credential_request.0)
+            .await,
+    )
+}
+
+/// MFA-1: turn the authenticator app off against the password.
+#[server(endpoint = "totp_disable_with_password", input = Json)]
+pub async fn totp_disable_with_password(
+    login_id: String,
+    finalization: Bytes,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .totp_disable_with_password(d.actor.as_ref(), &login_id, &finalization.0)
+            .await,
+    )
+}
+
 /// MFA-3: an administrator re-seeds a member's authenticator.
 #[server(endpoint = "reseed_second_factor", input = Json)]
 pub async fn reseed_second_factor(

@@ -156,3 +156,16 @@ pub async fn reset_password(
         register(&password, |req| coffer_api::reset_password_start(t, a, req)).await?;
     coffer_api::reset_password_finish(token, answer, Bytes(upload), keys).await
 }
+
+/// MFA-1: turns the authenticator app off by proving the password with
+/// OPAQUE (the password still never leaves the browser).
+pub async fn disable_two_step_with_password(password: String) -> Result<(), ApiError> {
+    yield_to_browser().await;
+    let (state, request) = crypto::client_login_start(&password).map_err(|_| malformed())?;
+    let challenge = coffer_api::password_proof_start(Bytes(request)).await?;
+    yield_to_browser().await;
+    let (finalization, _) =
+        crypto::client_login_finish(state, &password, &challenge.credential_response.0)
+            .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
+    coffer_api::totp_disable_with_password(challenge.login_id, Bytes(finalization)).await
+}

@@ -601,10 +601,17 @@ impl Coffer {
         registration_request: &[u8],
     ) -> Outcome<PasswordChangeChallenge> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
-        let mut c = self.db().pool.acquire().await?;
+        let mut c = self.db().write().await?;
         let account = store::account_by_id(&mut c, &actor.account_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;
+        if account.locked_at.is_some() {
+            return Err(SignInError::AccountLocked.into());
+        }
+        // Counted as failed until the finish proves the password: the
+        // browser learns a wrong one on its own and could guess forever.
+        store::count_sign_in_attempt(&mut c, &account.id).await?;
+        self.lock_if_over_threshold(&mut c, &account.id).await?;
         let id = account.email.as_bytes();
         let (state, credential_response) = self
             .secret()
@@ -626,6 +633,8 @@ impl Coffer {
             now + LOGIN_TTL_MS,
         )
         .await?;
+        c.commit().await?;
+        self.flush_mail().await;
         Ok(PasswordChangeChallenge {
             change_id,
             credential_response: Bytes(credential_response),
@@ -670,6 +679,7 @@ impl Coffer {
             tx.commit().await?;
             return Err(SignInError::WrongCurrentPassword.into());
         }
+        store::clear_failed_sign_ins(&mut tx, &actor.account_id).await?;
         let account = store::account_by_id(&mut tx, &actor.account_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;

@@ -21,6 +21,9 @@ use crate::store::{self, AccountRow, Conn, MembershipRow};
 use crate::{ClientInfo, Coffer};
 
 pub(crate) const PURPOSE_SECOND_FACTOR: &str = "second_factor";
+const PURPOSE_PASSWORD_PROOF: &str = "password_proof";
+/// Time between the two OPAQUE rounds of a password proof.
+const PASSWORD_PROOF_TTL_MS: i64 = 2 * 60 * 1000;
 /// Time to find the phone and type the code.
 const SECOND_FACTOR_TTL_MS: i64 = 5 * 60 * 1000;
 /// Wrong codes one sign-in may try before it must start again (each also
@@ -108,6 +111,17 @@ fn qr_svg(uri: &str) -> Outcome<String> {
         .min_dimensions(200, 200)
         .quiet_zone(true)
         .build())
+}
+
+/// A locked account's sessions may not keep guessing codes.
+async fn refuse_if_locked(c: &mut Conn, account_id: &str) -> Outcome<()> {
+    if store::account_by_id(c, account_id)
+        .await?
+        .is_some_and(|a| a.locked_at.is_some())
+    {
+        return Err(SignInError::AccountLocked.into());
+    }
+    Ok(())
 }
 
 fn unix_seconds(now_ms: i64) -> u64 {
@@ -213,6 +227,7 @@ impl Coffer {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut tx = self.db().write().await?;
         let now = now_ms();
+        refuse_if_locked(&mut tx, &actor.account_id).await?;
         if let Err(refusal) = self
             .prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
             .await?
@@ -238,6 +253,100 @@ impl Coffer {
         Ok(())
     }
 
+    /// First OPAQUE round of proving the password inside a session (MFA-1:
+    /// turning the app off without it). Counted as a failed sign-in until
+    /// the second round proves it, because the browser learns a wrong
+    /// password on its own and would otherwise guess without limit.
+    pub async fn password_proof_start(
+        &self,
+        actor: Option<&Actor>,
+        credential_request: &[u8],
+    ) -> Outcome<coffer_shared::types::LoginChallenge> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut tx = self.db().write().await?;
+        let account = store::account_by_id(&mut tx, &actor.account_id)
+            .await?
+            .ok_or(coffer_shared::errors::AuthError::NotSignedIn)?;
+        refuse_if_locked(&mut tx, &account.id).await?;
+        store::count_sign_in_attempt(&mut tx, &account.id).await?;
+        self.lock_if_over_threshold(&mut tx, &account.id).await?;
+        let (state, response) = self
+            .secret()
+            .login_start(
+                account.opaque_record.as_deref(),
+                credential_request,
+                account.email.as_bytes(),
+            )
+            .map_err(crate::accounts::protocol)?;
+        let login_id = new_id();
+        let now = now_ms();
+        store::insert_pending_login(
+            &mut tx,
+            &login_id,
+            Some(&account.id),
+            PURPOSE_PASSWORD_PROOF,
+            &state,
+            now,
+            now + PASSWORD_PROOF_TTL_MS,
+        )
+        .await?;
+        tx.commit().await?;
+        self.flush_mail().await;
+        Ok(coffer_shared::types::LoginChallenge {
+            login_id,
+            credential_response: coffer_shared::types::Bytes(response),
+        })
+    }
+
+    /// MFA-1: turns the app off against the password instead of a code.
+    pub async fn totp_disable_with_password(
+        &self,
+        actor: Option<&Actor>,
+        login_id: &str,
+        finalization: &[u8],
+    ) -> Outcome<()> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut tx = self.db().write().await?;
+        let now = now_ms();
+        let pending = store::take_pending_login(&mut tx, login_id)
+            .await?
+            .filter(|p| {
+                p.purpose == PURPOSE_PASSWORD_PROOF
+                    && p.account_id.as_deref() == Some(actor.account_id.as_str())
+                    && p.expires_at > now
+            });
+        let Some(pending) = pending else {
+            tx.commit().await?;
+            return Err(SignInError::AttemptExpired.into());
+        };
+        if coffer_shared::crypto::server_login_finish(&pending.server_state, finalization).is_err()
+        {
+            tx.commit().await?;
+            return Err(SignInError::WrongCurrentPassword.into());
+        }
+        store::clear_failed_sign_ins(&mut tx, &actor.account_id).await?;
+        if !store::totp_factor(&mut tx, &actor.account_id)
+            .await?
+            .is_some_and(|t| t.confirmed)
+        {
+            tx.commit().await?;
+            return Err(MfaError::NotOn.into());
+        }
+        store::delete_totp(&mut tx, &actor.account_id).await?;
+        audit::record(
+            &mut tx,
+            Who::account(&actor.account_id, &actor.email),
+            None,
+            AuditAction::TotpDisabled,
+            &actor.email,
+            json!({ "proved_by": "password" }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// New recovery codes (the old ones stop working), against a code.
     pub async fn recovery_codes_renew(
         &self,
@@ -247,6 +356,7 @@ impl Coffer {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut tx = self.db().write().await?;
         let now = now_ms();
+        refuse_if_locked(&mut tx, &actor.account_id).await?;
         if let Err(refusal) = self
             .prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
             .await?
@@ -521,12 +631,6 @@ impl Coffer {
         typed: &str,
         now: i64,
     ) -> Outcome<Result<&'static str, MfaError>> {
-        if store::account_by_id(tx, account_id)
-            .await?
-            .is_some_and(|a| a.locked_at.is_some())
-        {
-            return Ok(Err(MfaError::AccountLocked));
-        }
         let Some(factor) = store::totp_factor(tx, account_id)
             .await?
             .filter(|f| f.confirmed)

@@ -80,9 +80,22 @@ test('MFA-1: authenticator app, recovery codes, turning it off', async ({ page, 
   await ann.getByRole('button', { name: 'Verify' }).click();
   await expect(ann.getByRole('heading', { name: 'My account' })).toBeVisible();
 
-  // Turning it off takes a code; then the password alone signs in again.
-  await card.getByRole('button', { name: 'Turn off' }).click();
+  // New recovery codes take a code; the old ones stop working.
+  await card.getByRole('button', { name: 'New recovery codes' }).click();
   await card.getByLabel('Code').fill(recovery[2]);
+  await card.getByRole('button', { name: 'Make new codes' }).click();
+  await expect(card.getByTestId('recovery-codes').getByRole('listitem')).toHaveCount(10);
+  await card.getByRole('button', { name: 'I have saved them' }).click();
+  await expect(card.getByTestId('two-step-status')).toContainText('10 of 10 recovery codes left');
+
+  // Turning it off takes a code or the password (proved with OPAQUE); then
+  // the password alone signs in again.
+  await card.getByRole('button', { name: 'Turn off' }).click();
+  await card.getByRole('button', { name: 'Use my password instead' }).click();
+  await card.getByLabel('Your password').fill('not my password at all');
+  await card.getByRole('button', { name: 'Turn off' }).click();
+  await expect(card.getByRole('alert')).toHaveText('The current password is incorrect.');
+  await card.getByLabel('Your password').fill(PW);
   await card.getByRole('button', { name: 'Turn off' }).click();
   await expect(card.getByTestId('two-step-status')).toContainText('Off.');
   await signOut(ann);

@@ -394,7 +394,46 @@ async fn organisation_self(b: &Browser) -> String {
     me.account.id
 }
 
+/// The change-password form proves the current password with OPAQUE, so the
+/// browser learns a wrong guess on its own: every attempt counts until the
+/// finish proves it, and the account locks at the threshold.
+async fn guessing_the_current_password_locks(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let ann = member(&server, &admin, "Acme", "ann@acme.test", "ann's password").await;
+    for _ in 0..3 {
+        assert_eq!(
+            refusal(
+                ann.change_password("a guess", "a new password of ann")
+                    .await
+                    .unwrap_err()
+            ),
+            Refusal::SignIn(coffer_shared::errors::SignInError::WrongCurrentPassword)
+        );
+    }
+    // A right one clears the count.
+    ann.change_password("ann's password", "ann's second password")
+        .await
+        .unwrap();
+    for _ in 0..10 {
+        let _ = ann
+            .change_password("a guess", "a new password of ann")
+            .await;
+    }
+    assert_eq!(
+        refusal(
+            ann.change_password("ann's second password", "a third one for ann")
+                .await
+                .unwrap_err()
+        ),
+        Refusal::SignIn(coffer_shared::errors::SignInError::AccountLocked)
+    );
+    assert!(subjects_to(&server, "ann@acme.test")
+        .iter()
+        .any(|s| s.contains("locked")));
+}
+
 on_both!(
+    guessing_the_current_password_locks,
     ten_wrong_passwords_lock_and_unlock_restores,
     reset_password_makes_new_keys_and_asks_the_security_question
 );

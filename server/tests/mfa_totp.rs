@@ -302,7 +302,7 @@ async fn guessing_codes_to_turn_it_off_runs_into_the_lockout(backend: Backend) {
             .unwrap_err();
         assert_eq!(
             refusal(err),
-            Refusal::Mfa(MfaError::AccountLocked),
+            Refusal::SignIn(SignInError::AccountLocked),
             "{call}"
         );
     }
@@ -311,6 +311,63 @@ async fn guessing_codes_to_turn_it_off_runs_into_the_lockout(backend: Backend) {
     assert!(subjects_to(&server, "ann@acme.test")
         .iter()
         .any(|s| s.contains("locked")));
+}
+
+/// The browser's half of proving the password inside a session; `None`
+/// when OPAQUE says it is wrong (the server never learns which).
+async fn prove_password(b: &Browser, password: &str) -> Option<(String, Bytes)> {
+    let (state, request) = coffer_shared::crypto::client_login_start(password).unwrap();
+    let challenge: LoginChallenge = b
+        .call(
+            "password_proof_start",
+            json!({ "credential_request": Bytes(request) }),
+        )
+        .await
+        .unwrap();
+    coffer_shared::crypto::client_login_finish(state, password, &challenge.credential_response.0)
+        .ok()
+        .map(|(fin, _)| (challenge.login_id, Bytes(fin)))
+}
+
+async fn turning_it_off_with_the_password(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let ann = member(&server, &admin, "Acme", "ann@acme.test", PW).await;
+    turn_on(&ann).await;
+    assert!(prove_password(&ann, "not my password").await.is_none());
+    let (login_id, fin) = prove_password(&ann, PW).await.unwrap();
+    let _: () = ann
+        .call(
+            "totp_disable_with_password",
+            json!({ "login_id": login_id, "finalization": fin }),
+        )
+        .await
+        .unwrap();
+    let off: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    assert!(!off.totp);
+    // A proof is single-use and only for its own account.
+    let err = ann
+        .call::<()>(
+            "totp_disable_with_password",
+            json!({ "login_id": login_id, "finalization": fin }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));
+    // Guessing the password this way runs into the lockout: each start
+    // counts until a finish proves it (threshold 10).
+    turn_on(&ann).await;
+    for _ in 0..10 {
+        assert!(prove_password(&ann, "a guess").await.is_none());
+    }
+    let (_, request) = coffer_shared::crypto::client_login_start(PW).unwrap();
+    let err = ann
+        .call::<LoginChallenge>(
+            "password_proof_start",
+            json!({ "credential_request": Bytes(request) }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::SignIn(SignInError::AccountLocked));
 }
 
 async fn who_may_call_what(backend: Backend) {
@@ -323,6 +380,14 @@ async fn who_may_call_what(backend: Backend) {
         ("totp_confirm", json!({ "code": "123456" })),
         ("totp_disable", json!({ "code": "123456" })),
         ("recovery_codes_renew", json!({ "code": "123456" })),
+        (
+            "password_proof_start",
+            json!({ "credential_request": Bytes(vec![1; 32]) }),
+        ),
+        (
+            "totp_disable_with_password",
+            json!({ "login_id": "x", "finalization": Bytes(vec![1; 32]) }),
+        ),
     ] {
         let err = anonymous
             .call::<serde_json::Value>(call, args)
@@ -393,5 +458,6 @@ on_both!(
     set_up_confirm_sign_in_replay_and_recovery,
     wrong_codes_spend_the_attempt_and_lock_the_account,
     guessing_codes_to_turn_it_off_runs_into_the_lockout,
+    turning_it_off_with_the_password,
     who_may_call_what
 );

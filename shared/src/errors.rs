@@ -46,6 +46,11 @@ pub enum SignInError {
     AttemptExpired,
     #[error("The current password is incorrect.")]
     WrongCurrentPassword,
+    /// For someone already signed in who guessed too often.
+    #[error(
+        "Too many wrong attempts: your account is locked. Use the unlock link Coffer emailed you."
+    )]
+    AccountLocked,
     /// Said only after the password was proven, so it reveals nothing to
     /// someone guessing.
     #[error("Your organisation's licence expired on {0}. Ask your administrator to renew it.")]

@@ -127,6 +127,9 @@ pub fn TwoStepSignIn(
     let stage = RwSignal::new(Stage::Idle);
     let error = RwSignal::new(None::<String>);
     let code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    // Turning off with the password instead of a code.
+    let by_password = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let refresh = move || {
         spawn_local(async move {
@@ -179,11 +182,17 @@ pub fn TwoStepSignIn(
         spawn_local(async move {
             let typed = code.get_untracked();
             let result = match what {
+                Proof::TurnOff if by_password.get_untracked() => {
+                    crate::auth::disable_two_step_with_password(password.get_untracked())
+                        .await
+                        .map(|()| Stage::Idle)
+                }
                 Proof::TurnOff => totp_disable(typed).await.map(|()| Stage::Idle),
                 Proof::RenewCodes => recovery_codes_renew(typed).await.map(Stage::Codes),
             };
             busy.set(false);
             code.set(String::new());
+            password.set(String::new());
             match result {
                 Ok(next) => {
                     stage.set(next);
@@ -196,6 +205,7 @@ pub fn TwoStepSignIn(
     let ask = move |what: Proof| {
         error.set(None);
         code.set(String::new());
+        by_password.set(false);
         stage.set(Stage::Proving(what));
     };
     let cancel = move |_| {
@@ -267,8 +277,21 @@ pub fn TwoStepSignIn(
                             Proof::TurnOff => "To turn two-step sign-in off, enter a code from your authenticator app or a recovery code.",
                             Proof::RenewCodes => "To get new recovery codes (the old ones stop working), enter a code from your authenticator app or a recovery code.",
                         }}</p>
-                        <label for="proof-code">"Code"</label>
-                        <input id="proof-code" type="text" autocomplete="one-time-code" required bind:value=code />
+                        <Show
+                            when=move || by_password.get()
+                            fallback=move || view! {
+                                <label for="proof-code">"Code"</label>
+                                <input id="proof-code" type="text" autocomplete="one-time-code" required bind:value=code />
+                            }
+                        >
+                            <label for="proof-password">"Your password"</label>
+                            <input id="proof-password" type="password" autocomplete="current-password" required bind:value=password />
+                        </Show>
+                        {(what == Proof::TurnOff).then(|| view! {
+                            <button type="button" class="secondary" on:click=move |_| { error.set(None); by_password.update(|b| *b = !*b); }>
+                                {move || if by_password.get() { "Use a code instead" } else { "Use my password instead" }}
+                            </button>
+                        })}
                         <div class="actions">
                             <button type="submit" class=move || if what == Proof::TurnOff { "danger" } else { "" } disabled=move || busy.get()>
                                 {match what { Proof::TurnOff => "Turn off", Proof::RenewCodes => "Make new codes" }}

@@ -232,3 +232,12 @@ pub async fn members_without_second_factor(
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
 }
+
+/// A password proved inside a session: the guess it counted is cleared.
+pub async fn clear_failed_sign_ins(c: &mut Conn, account_id: &str) -> R<()> {
+    sqlx::query("UPDATE accounts SET failed_sign_ins = 0 WHERE id = $1")
+        .bind(account_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
