@@ -512,7 +512,8 @@ async fn exports_follow_filter_and_columns(backend: Backend) {
             "",
             "Local",
             "",
-            ""
+            "",
+            "No"
         ]
     );
     // Refusals: not signed in, not an administrator of this organisation.
