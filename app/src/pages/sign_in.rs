@@ -93,7 +93,11 @@ pub fn SignInPage() -> impl IntoView {
                 </form>
                 <ContactAdministrator identifier />
             </Show>
-            {move || waiting.get().map(|ticket| view! { <SecondFactorForm ticket export enter start_over /> })}
+            {move || waiting.get().map(|ticket| view! {
+                <SecondFactorForm ticket export enter start_over />
+                // Lost the phone and the recovery codes: ask for a re-seed.
+                <ContactAdministrator identifier />
+            })}
         </section>
     }
 }
