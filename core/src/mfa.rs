@@ -13,7 +13,7 @@ use totp_rs::{Algorithm, Builder, Totp};
 use crate::accounts::NewSession;
 use crate::audit::{self, AuditAction, Who};
 use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_id, now_ms};
+use crate::db::{new_id, now_ms, Tx};
 use crate::error::Outcome;
 use crate::notices;
 use crate::org_settings::flags_from;
@@ -113,6 +113,36 @@ fn qr_svg(uri: &str) -> Outcome<String> {
         .build())
 }
 
+/// Ten fresh recovery codes replace the account's old ones; returns them
+/// for showing once.
+async fn issue_recovery_codes(c: &mut Conn, account_id: &str) -> Outcome<Vec<String>> {
+    let (shown, hashes) = new_recovery_codes();
+    store::replace_recovery_codes(c, account_id, &hashes).await?;
+    Ok(shown)
+}
+
+/// A change the member made to their own factors, for the audit log and
+/// their history.
+async fn record_own(
+    c: &mut Conn,
+    actor: &Actor,
+    action: AuditAction,
+    details: serde_json::Value,
+    now: i64,
+) -> Outcome<()> {
+    audit::record(
+        c,
+        Who::account(&actor.account_id, &actor.email),
+        None,
+        action,
+        &actor.email,
+        details,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// A locked account's sessions may not keep guessing codes.
 async fn refuse_if_locked(c: &mut Conn, account_id: &str) -> Outcome<()> {
     if store::account_by_id(c, account_id)
@@ -205,18 +235,8 @@ impl Coffer {
             now,
         )
         .await?;
-        let (shown, hashes) = new_recovery_codes();
-        store::replace_recovery_codes(&mut tx, &actor.account_id, &hashes).await?;
-        audit::record(
-            &mut tx,
-            Who::account(&actor.account_id, &actor.email),
-            None,
-            AuditAction::TotpEnabled,
-            &actor.email,
-            json!({}),
-            now,
-        )
-        .await?;
+        let shown = issue_recovery_codes(&mut tx, &actor.account_id).await?;
+        record_own(&mut tx, actor, AuditAction::TotpEnabled, json!({}), now).await?;
         tx.commit().await?;
         Ok(shown)
     }
@@ -225,30 +245,10 @@ impl Coffer {
     /// session left open is not enough.
     pub async fn totp_disable(&self, actor: Option<&Actor>, code: &str) -> Outcome<()> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
-        let mut tx = self.db().write().await?;
         let now = now_ms();
-        refuse_if_locked(&mut tx, &actor.account_id).await?;
-        if let Err(refusal) = self
-            .prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
-            .await?
-        {
-            self.count_wrong_code(&mut tx, &actor.account_id, &refusal)
-                .await?;
-            tx.commit().await?;
-            self.flush_mail().await;
-            return Err(refusal.into());
-        }
+        let mut tx = self.prove_in_session(actor, code, now).await?;
         store::delete_totp(&mut tx, &actor.account_id).await?;
-        audit::record(
-            &mut tx,
-            Who::account(&actor.account_id, &actor.email),
-            None,
-            AuditAction::TotpDisabled,
-            &actor.email,
-            json!({}),
-            now,
-        )
-        .await?;
+        record_own(&mut tx, actor, AuditAction::TotpDisabled, json!({}), now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -333,12 +333,10 @@ impl Coffer {
             return Err(MfaError::NotOn.into());
         }
         store::delete_totp(&mut tx, &actor.account_id).await?;
-        audit::record(
+        record_own(
             &mut tx,
-            Who::account(&actor.account_id, &actor.email),
-            None,
+            actor,
             AuditAction::TotpDisabled,
-            &actor.email,
             json!({ "proved_by": "password" }),
             now,
         )
@@ -354,27 +352,13 @@ impl Coffer {
         code: &str,
     ) -> Outcome<Vec<String>> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
-        let mut tx = self.db().write().await?;
         let now = now_ms();
-        refuse_if_locked(&mut tx, &actor.account_id).await?;
-        if let Err(refusal) = self
-            .prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
-            .await?
-        {
-            self.count_wrong_code(&mut tx, &actor.account_id, &refusal)
-                .await?;
-            tx.commit().await?;
-            self.flush_mail().await;
-            return Err(refusal.into());
-        }
-        let (shown, hashes) = new_recovery_codes();
-        store::replace_recovery_codes(&mut tx, &actor.account_id, &hashes).await?;
-        audit::record(
+        let mut tx = self.prove_in_session(actor, code, now).await?;
+        let shown = issue_recovery_codes(&mut tx, &actor.account_id).await?;
+        record_own(
             &mut tx,
-            Who::account(&actor.account_id, &actor.email),
-            None,
+            actor,
             AuditAction::RecoveryCodesRenewed,
-            &actor.email,
             json!({}),
             now,
         )
@@ -604,6 +588,24 @@ impl Coffer {
                 Err(refusal.into())
             }
         }
+    }
+
+    /// A write transaction in which the signed-in member proved a current
+    /// code; a wrong one is counted (and committed) before the refusal.
+    async fn prove_in_session(&self, actor: &Actor, code: &str, now: i64) -> Outcome<Tx> {
+        let mut tx = self.db().write().await?;
+        refuse_if_locked(&mut tx, &actor.account_id).await?;
+        if let Err(refusal) = self
+            .prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
+            .await?
+        {
+            self.count_wrong_code(&mut tx, &actor.account_id, &refusal)
+                .await?;
+            tx.commit().await?;
+            self.flush_mail().await;
+            return Err(refusal.into());
+        }
+        Ok(tx)
     }
 
     /// A wrong or replayed code counts towards the lockout like a wrong
