@@ -2,6 +2,7 @@
 //! the common apps expect), single-use recovery codes, and the second step
 //! of a sign-in.
 
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use coffer_shared::errors::{LinkError, MfaError, SignInError};
 use coffer_shared::settings::Permission;
 use coffer_shared::types::{LinkPurpose, SecondFactorPrompt, TotpSetup, TwoStepStatus};
@@ -31,6 +32,8 @@ const SECOND_FACTOR_TTL_MS: i64 = 5 * 60 * 1000;
 const MAX_CODE_ATTEMPTS: i64 = 5;
 const RECOVERY_CODES: usize = 10;
 const ISSUER: &str = "Coffer";
+const TOTP_AT_REST: &str = "totp-secret";
+const SEALED_PREFIX: &str = "sealed:";
 /// How long a mailed set-up link (MFA-2, MFA-3) works.
 const SETUP_LINK_HOURS: i64 = 72;
 
@@ -197,7 +200,8 @@ impl Coffer {
             .to_url()
             .map_err(|e| anyhow::anyhow!("otpauth URI: {e}"))?;
         let mut tx = self.db().write().await?;
-        if !store::begin_totp(&mut tx, &actor.account_id, &secret, now_ms()).await? {
+        let stored = self.seal_secret(&actor.account_id, &secret);
+        if !store::begin_totp(&mut tx, &actor.account_id, &stored, now_ms()).await? {
             return Err(MfaError::AlreadyOn.into());
         }
         tx.commit().await?;
@@ -222,9 +226,12 @@ impl Coffer {
             None => return Err(MfaError::NoSetupStarted.into()),
         };
         let now = now_ms();
-        let step = authenticator(&factor.secret, &actor.email)
-            .and_then(|t| t.check(&code, unix_seconds(now)))
-            .ok_or(MfaError::WrongCode)?;
+        let step = authenticator(
+            &self.open_secret(&actor.account_id, &factor.secret)?,
+            &actor.email,
+        )
+        .and_then(|t| t.check(&code, unix_seconds(now)))
+        .ok_or(MfaError::WrongCode)?;
         store::confirm_totp(&mut tx, &actor.account_id, step as i64, now).await?;
         store::second_factor_settled(&mut tx, &actor.account_id).await?;
         store::void_links(
@@ -590,6 +597,33 @@ impl Coffer {
         }
     }
 
+    /// The TOTP secret as stored: sealed under a key derived from the
+    /// server secret file, bound to the account, so a copy of the database
+    /// alone does not give anyone the member's codes.
+    fn seal_secret(&self, account_id: &str, secret: &str) -> String {
+        let sealed =
+            self.secret()
+                .seal_at_rest(TOTP_AT_REST, account_id.as_bytes(), secret.as_bytes());
+        format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(sealed))
+    }
+
+    fn open_secret(&self, account_id: &str, stored: &str) -> Outcome<String> {
+        let Some(sealed) = stored.strip_prefix(SEALED_PREFIX) else {
+            // Set up before secrets were sealed.
+            return Ok(stored.to_string());
+        };
+        let bytes = URL_SAFE_NO_PAD
+            .decode(sealed)
+            .map_err(|e| anyhow::anyhow!("stored TOTP secret: {e}"))?;
+        let plain = self
+            .secret()
+            .open_at_rest(TOTP_AT_REST, account_id.as_bytes(), &bytes)
+            .map_err(|_| {
+                anyhow::anyhow!("stored TOTP secret does not open with this server secret")
+            })?;
+        Ok(String::from_utf8_lossy(&plain).into_owned())
+    }
+
     /// A write transaction in which the signed-in member proved a current
     /// code; a wrong one is counted (and committed) before the refusal.
     async fn prove_in_session(&self, actor: &Actor, code: &str, now: i64) -> Outcome<Tx> {
@@ -642,7 +676,7 @@ impl Coffer {
         Ok(match read_code(typed) {
             None => Err(MfaError::MissingCode),
             Some(Code::Totp(code)) => {
-                match authenticator(&factor.secret, email)
+                match authenticator(&self.open_secret(account_id, &factor.secret)?, email)
                     .and_then(|t| t.check(&code, unix_seconds(now)))
                 {
                     None => Err(MfaError::WrongCode),

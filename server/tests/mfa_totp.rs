@@ -58,6 +58,15 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
     );
     assert!(setup.qr_svg.contains("<svg"), "the QR code is drawn here");
     assert_eq!(setup.secret.len(), 32, "160-bit secret in base32");
+    // The database holds it sealed under the server secret file's key.
+    let stored: String = sqlx::query_scalar("SELECT secret FROM totp_factors")
+        .fetch_one(&server.db().await)
+        .await
+        .unwrap();
+    assert!(
+        stored.starts_with("sealed:") && !stored.contains(&setup.secret),
+        "{stored}"
+    );
     // A wrong code does not turn it on.
     let right = oathtool_code(&setup.secret, 0);
     let wrong = if right == "000000" {

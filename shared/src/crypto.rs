@@ -133,6 +133,51 @@ impl ServerSecret {
             .map_err(|_| CryptoError::InvalidKey)
     }
 
+    /// Encrypts a secret the server must be able to read back (a TOTP
+    /// secret) under a key derived from this file-kept secret, so the
+    /// database alone does not reveal it. `aad` binds it to its row.
+    pub fn seal_at_rest(&self, purpose: &str, aad: &[u8], plain: &[u8]) -> Vec<u8> {
+        let cipher = self.at_rest_cipher(purpose);
+        let mut nonce = [0u8; 24];
+        OsRng.fill_bytes(&mut nonce);
+        let ct = cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
+            .expect("XChaCha20-Poly1305 encryption of a short message cannot fail");
+        let mut out = Vec::with_capacity(1 + 24 + ct.len());
+        out.push(WRAP_VERSION);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        out
+    }
+
+    pub fn open_at_rest(
+        &self,
+        purpose: &str,
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        if sealed.len() < 1 + 24 + 16 || sealed[0] != WRAP_VERSION {
+            return Err(CryptoError::UnwrapFailed);
+        }
+        self.at_rest_cipher(purpose)
+            .decrypt(
+                XNonce::from_slice(&sealed[1..25]),
+                Payload {
+                    msg: &sealed[25..],
+                    aad,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| CryptoError::UnwrapFailed)
+    }
+
+    fn at_rest_cipher(&self, purpose: &str) -> XChaCha20Poly1305 {
+        derived_cipher(
+            &self.to_bytes(),
+            format!("coffer/v1/at-rest/{purpose}").as_bytes(),
+        )
+    }
+
     pub fn registration_response(
         &self,
         request: &[u8],
@@ -281,9 +326,13 @@ impl MemberKeys {
 }
 
 fn wrapping_cipher(export_key: &[u8]) -> XChaCha20Poly1305 {
-    let hk = Hkdf::<Sha256>::new(None, export_key);
+    derived_cipher(export_key, WRAP_INFO)
+}
+
+fn derived_cipher(ikm: &[u8], info: &[u8]) -> XChaCha20Poly1305 {
+    let hk = Hkdf::<Sha256>::new(None, ikm);
     let mut key = Zeroizing::new([0u8; 32]);
-    hk.expand(WRAP_INFO, key.as_mut())
+    hk.expand(info, key.as_mut())
         .expect("32 bytes is a valid HKDF-SHA256 length");
     XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&key[..]))
 }
@@ -307,6 +356,22 @@ pub fn fingerprint(public_key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_at_rest_opens_only_with_the_same_secret_purpose_and_row() {
+        let server = ServerSecret::generate();
+        let sealed = server.seal_at_rest("totp", b"account-1", b"JBSWY3DPEHPK3PXP");
+        assert!(!sealed.windows(4).any(|w| w == b"JBSW"));
+        assert_eq!(
+            &server.open_at_rest("totp", b"account-1", &sealed).unwrap()[..],
+            b"JBSWY3DPEHPK3PXP"
+        );
+        assert!(server.open_at_rest("totp", b"account-2", &sealed).is_err());
+        assert!(server.open_at_rest("other", b"account-1", &sealed).is_err());
+        assert!(ServerSecret::generate()
+            .open_at_rest("totp", b"account-1", &sealed)
+            .is_err());
+    }
 
     fn register(server: &ServerSecret, id: &[u8], password: &str) -> (Vec<u8>, ExportKey) {
         let (state, req) = client_registration_start(password).unwrap();
