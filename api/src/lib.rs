@@ -221,6 +221,136 @@ pub async fn recovery_codes_renew(code: String) -> Result<Vec<String>, ApiError>
     ssr::answer(d.coffer.recovery_codes_renew(d.actor.as_ref(), &code).await)
 }
 
+// ------------------------------------------------------------------ passkeys (MFA-4, MFA-5)
+
+use coffer_shared::webauthn_rs_proto::{PublicKeyCredential, RegisterPublicKeyCredential};
+
+#[server(endpoint = "passkeys", input = Json)]
+pub async fn list_passkeys() -> Result<Vec<PasskeyView>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.passkeys(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "passkey_register_start", input = Json)]
+pub async fn passkey_register_start() -> Result<PasskeyCreation, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.passkey_register_start(d.actor.as_ref()).await)
+}
+
+/// `prf_wrapped_key`: the private key wrapped under the passkey's PRF
+/// output, when the authenticator gave one while creating it.
+#[server(endpoint = "passkey_register_finish", input = Json)]
+pub async fn passkey_register_finish(
+    ceremony_id: String,
+    name: String,
+    credential: RegisterPublicKeyCredential,
+    prf_wrapped_key: Option<Bytes>,
+) -> Result<PasskeyView, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .passkey_register_finish(
+                d.actor.as_ref(),
+                &ceremony_id,
+                &name,
+                &credential,
+                prf_wrapped_key.as_ref().map(|b| b.0.as_slice()),
+            )
+            .await,
+    )
+}
+
+#[server(endpoint = "passkey_set_key", input = Json)]
+pub async fn passkey_set_key(
+    passkey_id: String,
+    prf_wrapped_key: Bytes,
+) -> Result<PasskeyView, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .passkey_set_key(d.actor.as_ref(), &passkey_id, &prf_wrapped_key.0)
+            .await,
+    )
+}
+
+#[server(endpoint = "passkey_rename", input = Json)]
+pub async fn passkey_rename(passkey_id: String, name: String) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .passkey_rename(d.actor.as_ref(), &passkey_id, &name)
+            .await,
+    )
+}
+
+#[server(endpoint = "passkey_remove", input = Json)]
+pub async fn passkey_remove(passkey_id: String) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.passkey_remove(d.actor.as_ref(), &passkey_id).await)
+}
+
+/// "Sign in with a passkey", nothing typed.
+#[server(endpoint = "passkey_sign_in_start", input = Json)]
+pub async fn passkey_sign_in_start() -> Result<PasskeyRequest, ApiError> {
+    ssr::answer(ssr::door().await?.coffer.passkey_sign_in_start().await)
+}
+
+#[server(endpoint = "passkey_sign_in_finish", input = Json)]
+pub async fn passkey_sign_in_finish(
+    ceremony_id: String,
+    credential: PublicKeyCredential,
+) -> Result<PasskeySignIn, ApiError> {
+    let d = ssr::door().await?;
+    let (session, answer) = ssr::answer(
+        d.coffer
+            .passkey_sign_in_finish(&ceremony_id, &credential, &d.client)
+            .await,
+    )?;
+    d.set_session_cookie(&session.token);
+    Ok(answer)
+}
+
+/// The second step of a password sign-in with a passkey.
+#[server(endpoint = "passkey_second_factor_start", input = Json)]
+pub async fn passkey_second_factor_start(ticket: String) -> Result<PasskeyRequest, ApiError> {
+    ssr::answer(
+        ssr::door()
+            .await?
+            .coffer
+            .passkey_second_factor_start(&ticket)
+            .await,
+    )
+}
+
+#[server(endpoint = "passkey_second_factor_finish", input = Json)]
+pub async fn passkey_second_factor_finish(
+    ticket: String,
+    ceremony_id: String,
+    credential: PublicKeyCredential,
+) -> Result<SignedIn, ApiError> {
+    let d = ssr::door().await?;
+    let session = ssr::answer(
+        d.coffer
+            .passkey_second_factor_finish(&ticket, &ceremony_id, &credential, &d.client)
+            .await,
+    )?;
+    d.set_session_cookie(&session.token);
+    Ok(session.signed_in)
+}
+
+/// MFA-5 fallback: after a passkey that cannot unlock the keys, the
+/// password proves itself (the browser derives the unwrapping key on its
+/// own); this second OPAQUE round clears the attempt's count.
+#[server(endpoint = "password_proof_finish", input = Json)]
+pub async fn password_proof_finish(login_id: String, finalization: Bytes) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .password_proof_finish(d.actor.as_ref(), &login_id, &finalization.0)
+            .await,
+    )
+}
+
 #[server(endpoint = "me", input = Json)]
 pub async fn me() -> Result<SignedIn, ApiError> {
     let d = ssr::door().await?;

@@ -4,8 +4,12 @@
 use coffer_api::ApiError;
 use coffer_shared::crypto::{self, ExportKey, MemberKeys};
 use coffer_shared::errors::{InputError, SignInError};
-use coffer_shared::types::{Bytes, KeyEnvelope, SecondFactorPrompt, SignInStep, SignedIn};
+use coffer_shared::types::{
+    Bytes, KeyEnvelope, PasskeyView, SecondFactorPrompt, SignInStep, SignedIn,
+};
 use wasm_bindgen::JsCast;
+
+use crate::webauthn;
 
 /// Lets the page paint ("Working…") before Argon2 occupies the thread.
 pub async fn yield_to_browser() {
@@ -168,4 +172,93 @@ pub async fn disable_two_step_with_password(password: String) -> Result<(), ApiE
         crypto::client_login_finish(state, &password, &challenge.credential_response.0)
             .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
     coffer_api::totp_disable_with_password(challenge.login_id, Bytes(finalization)).await
+}
+
+// ---------------------------------------------------------------- passkeys (MFA-4, MFA-5)
+
+/// Creates a passkey and registers it under `name`. With the member's keys
+/// unlocked in this tab and a PRF-capable authenticator, the private key is
+/// also wrapped under the PRF output, so the passkey alone unlocks it.
+pub async fn add_passkey(name: String, keys: Option<MemberKeys>) -> Result<PasskeyView, ApiError> {
+    let start = coffer_api::passkey_register_start().await?;
+    let created = webauthn::create(start.options).await?;
+    let wrapped = match (&keys, &created.prf) {
+        (Some(k), Some(prf)) => Some(Bytes(k.wrap_for_passkey(prf))),
+        _ => None,
+    };
+    let raw_id = created.credential.raw_id.clone();
+    let view =
+        coffer_api::passkey_register_finish(start.ceremony_id, name, created.credential, wrapped)
+            .await?;
+    match keys {
+        // The authenticator evaluates PRF only on a request: one more touch.
+        Some(k) if created.prf.is_none() && created.prf_enabled => {
+            match webauthn::evaluate_prf(&raw_id).await {
+                Ok(Some(prf)) => {
+                    coffer_api::passkey_set_key(view.id.clone(), Bytes(k.wrap_for_passkey(&prf)))
+                        .await
+                }
+                // Registered all the same; it signs in, the password unlocks.
+                _ => Ok(view),
+            }
+        }
+        _ => Ok(view),
+    }
+}
+
+/// Where a passkey sign-in left the keys.
+pub enum PasskeyOutcome {
+    Unlocked(SignedIn, MemberKeys),
+    /// Signed in, but the passkey has no PRF wrapping (or its authenticator
+    /// gave no PRF output): the password unlocks the keys.
+    NeedsPassword(SignedIn),
+}
+
+/// MFA-4: "Sign in with a passkey", nothing typed; MFA-5: the keys unlock
+/// with the PRF output when the passkey has a wrapping for it.
+pub async fn sign_in_with_passkey() -> Result<PasskeyOutcome, ApiError> {
+    let start = coffer_api::passkey_sign_in_start().await?;
+    let asserted = webauthn::assert(start.options).await?;
+    let answer = coffer_api::passkey_sign_in_finish(start.ceremony_id, asserted.credential).await?;
+    let keys = match (&answer.prf_wrapped_key, &asserted.prf) {
+        (Some(wrapped), Some(prf)) => {
+            MemberKeys::unwrap_with_passkey(&wrapped.0, prf, &answer.signed_in.keys.public_key).ok()
+        }
+        _ => None,
+    };
+    Ok(match keys {
+        Some(keys) => PasskeyOutcome::Unlocked(answer.signed_in, keys),
+        None => PasskeyOutcome::NeedsPassword(answer.signed_in),
+    })
+}
+
+/// The second step with a passkey; the keys unlock with the export key
+/// kept from the password step.
+pub async fn second_factor_passkey(
+    ticket: String,
+    export: &ExportKey,
+) -> Result<(SignedIn, MemberKeys), ApiError> {
+    let start = coffer_api::passkey_second_factor_start(ticket.clone()).await?;
+    let asserted = webauthn::assert(start.options).await?;
+    let signed_in =
+        coffer_api::passkey_second_factor_finish(ticket, start.ceremony_id, asserted.credential)
+            .await?;
+    let keys = unlock(&signed_in, export)?;
+    Ok((signed_in, keys))
+}
+
+/// MFA-5 fallback: the password, proved with OPAQUE inside the session,
+/// gives the export key that unwraps the private key.
+pub async fn unlock_with_password(password: String) -> Result<(SignedIn, MemberKeys), ApiError> {
+    yield_to_browser().await;
+    let (state, request) = crypto::client_login_start(&password).map_err(|_| malformed())?;
+    let challenge = coffer_api::password_proof_start(Bytes(request)).await?;
+    yield_to_browser().await;
+    let (finalization, export) =
+        crypto::client_login_finish(state, &password, &challenge.credential_response.0)
+            .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
+    coffer_api::password_proof_finish(challenge.login_id, Bytes(finalization)).await?;
+    let me = coffer_api::me().await?;
+    let keys = unlock(&me, &export)?;
+    Ok((me, keys))
 }

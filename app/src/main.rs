@@ -7,6 +7,7 @@ mod auth;
 mod components;
 mod pages;
 mod session;
+mod webauthn;
 
 fn main() {
     console_error_panic_hook::set_once();

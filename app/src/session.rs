@@ -44,6 +44,13 @@ pub fn leave_to_sign_in() {
     }
 }
 
+/// The key pair unlocked in this tab, if any (MFA-5 wraps it for a new
+/// passkey).
+pub fn unlocked_keys() -> Option<MemberKeys> {
+    let text = storage()?.get_item(KEY_SLOT).ok()??;
+    MemberKeys::from_secret_text(&text).ok()
+}
+
 pub fn use_session() -> Session {
     expect_context::<Session>()
 }

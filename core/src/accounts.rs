@@ -325,43 +325,23 @@ impl Coffer {
             return Err(SignInError::Failed.into());
         }
         let memberships = store::memberships_of(&mut tx, &account.id).await?;
-        if let Some(expired) = crate::authz::licence_expired(&memberships, &today()) {
-            let who = Who::account(&account.id, &account.email);
-            let details = json!({ "reason": "licence expired", "expiry_date": expired });
-            audit::record(
-                &mut tx,
-                who,
-                None,
-                AuditAction::SignInRefused,
-                &account.email,
-                details,
-                now,
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(SignInError::LicenceExpired(expired).into());
-        }
-        let second_factor = store::totp_factor(&mut tx, &account.id)
+        if let Some(refusal) = self
+            .licence_refusal(&mut tx, &account, &memberships, now)
             .await?
-            .is_some_and(|t| t.confirmed);
+        {
+            tx.commit().await?;
+            return Err(refusal.into());
+        }
+        let second_factor = self.has_second_factor(&mut tx, &account.id).await?;
         if !second_factor {
             store::sign_in_succeeded(&mut tx, &account.id, now).await?;
         }
-        if !self.may_sign_in(&mut tx, &account.id, &memberships).await? {
-            let who = Who::account(&account.id, &account.email);
-            let details = json!({ "reason": "login permission" });
-            audit::record(
-                &mut tx,
-                who,
-                None,
-                AuditAction::SignInRefused,
-                &account.email,
-                details,
-                now,
-            )
-            .await?;
+        if let Some(refusal) = self
+            .permission_refusal(&mut tx, &account, &memberships, now)
+            .await?
+        {
             tx.commit().await?;
-            return Err(SignInError::LoginNotPermitted.into());
+            return Err(refusal.into());
         }
         if second_factor {
             // The attempt stays counted as failed until the second factor
@@ -388,6 +368,62 @@ impl Coffer {
         tx.commit().await?;
         self.flush_mail().await;
         Ok(SignInResult::Session(session))
+    }
+
+    /// ORG-7: after the licence's last day nobody of the organisation signs
+    /// in; the refusal is recorded.
+    pub(crate) async fn licence_refusal(
+        &self,
+        tx: &mut Conn,
+        account: &AccountRow,
+        memberships: &[store::MembershipRow],
+        now: i64,
+    ) -> Outcome<Option<SignInError>> {
+        let Some(expired) = crate::authz::licence_expired(memberships, &today()) else {
+            return Ok(None);
+        };
+        let details = json!({ "reason": "licence expired", "expiry_date": expired });
+        self.record_refused_sign_in(tx, account, details, now)
+            .await?;
+        Ok(Some(SignInError::LicenceExpired(expired)))
+    }
+
+    /// PKG-8 "login": members whose organisations withhold the permission
+    /// are refused; the refusal is recorded.
+    pub(crate) async fn permission_refusal(
+        &self,
+        tx: &mut Conn,
+        account: &AccountRow,
+        memberships: &[store::MembershipRow],
+        now: i64,
+    ) -> Outcome<Option<SignInError>> {
+        if self.may_sign_in(tx, &account.id, memberships).await? {
+            return Ok(None);
+        }
+        let details = json!({ "reason": "login permission" });
+        self.record_refused_sign_in(tx, account, details, now)
+            .await?;
+        Ok(Some(SignInError::LoginNotPermitted))
+    }
+
+    async fn record_refused_sign_in(
+        &self,
+        tx: &mut Conn,
+        account: &AccountRow,
+        details: serde_json::Value,
+        now: i64,
+    ) -> Outcome<()> {
+        audit::record(
+            tx,
+            Who::account(&account.id, &account.email),
+            None,
+            AuditAction::SignInRefused,
+            &account.email,
+            details,
+            now,
+        )
+        .await?;
+        Ok(())
     }
 
     /// The end of every successful sign-in: a session, the audit record and

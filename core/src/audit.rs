@@ -40,6 +40,9 @@ pub enum AuditAction {
     TotpDisabled,
     RecoveryCodesRenewed,
     TwoStepReseeded,
+    PasskeyAdded,
+    PasskeyRenamed,
+    PasskeyRemoved,
 }
 
 impl AuditAction {
@@ -79,6 +82,9 @@ impl AuditAction {
             AuditAction::TotpDisabled => "mfa.totp_disabled",
             AuditAction::RecoveryCodesRenewed => "mfa.recovery_codes_renewed",
             AuditAction::TwoStepReseeded => "mfa.reseeded",
+            AuditAction::PasskeyAdded => "mfa.passkey_added",
+            AuditAction::PasskeyRenamed => "mfa.passkey_renamed",
+            AuditAction::PasskeyRemoved => "mfa.passkey_removed",
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use coffer_shared::errors::{
     AuthError, GroupError, InputError, InvitationError, LinkError, LogoError, MemberError,
-    MfaError, PlanError, Refusal, SettingsError, SetupError, SignInError,
+    MfaError, PasskeyError, PlanError, Refusal, SettingsError, SetupError, SignInError,
 };
 use coffer_shared::import::ImportError;
 
@@ -51,7 +51,8 @@ refusal_from!(
     PlanError,
     LogoError,
     ImportError,
-    MfaError
+    MfaError,
+    PasskeyError
 );
 
 /// True when a write lost a race on a unique constraint.

@@ -21,6 +21,7 @@ mod notices;
 mod operator;
 pub mod org_settings;
 pub mod organisations;
+pub mod passkeys;
 pub mod plans;
 pub mod profile;
 pub mod removal;
@@ -56,6 +57,8 @@ struct Inner {
     secret: ServerSecret,
     mailer: mail::Mailer,
     imports: import::Progress,
+    /// MFA-4: `None` when the public URL has no domain name.
+    relying_party: Option<webauthn_rs::prelude::Webauthn>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +98,7 @@ impl Coffer {
             config.smtp_url.as_deref(),
             &config.outbox_dir(),
         )?;
+        let public_url = config.public_url.clone().unwrap_or_default();
         Ok(Coffer {
             inner: Arc::new(Inner {
                 db,
@@ -102,6 +106,7 @@ impl Coffer {
                 secret,
                 mailer,
                 imports: import::Progress::default(),
+                relying_party: passkeys::relying_party(&public_url),
             }),
         })
     }
@@ -120,6 +125,10 @@ impl Coffer {
 
     pub fn mailer(&self) -> &mail::Mailer {
         &self.inner.mailer
+    }
+
+    pub(crate) fn relying_party(&self) -> Option<&webauthn_rs::prelude::Webauthn> {
+        self.inner.relying_party.as_ref()
     }
 
     pub(crate) fn import_progress(&self) -> &import::Progress {

@@ -29,7 +29,7 @@ const PASSWORD_PROOF_TTL_MS: i64 = 2 * 60 * 1000;
 const SECOND_FACTOR_TTL_MS: i64 = 5 * 60 * 1000;
 /// Wrong codes one sign-in may try before it must start again (each also
 /// counts towards the account's lockout).
-const MAX_CODE_ATTEMPTS: i64 = 5;
+pub(crate) const MAX_CODE_ATTEMPTS: i64 = 5;
 const RECOVERY_CODES: usize = 10;
 const ISSUER: &str = "Coffer";
 const TOTP_AT_REST: &str = "totp-secret";
@@ -169,9 +169,11 @@ impl Coffer {
             .await?
             .is_some_and(|t| t.confirmed);
         let left = store::recovery_codes_left(&mut c, &actor.account_id).await?;
+        let passkeys = store::passkeys_of(&mut c, &actor.account_id).await?.len();
         Ok(TwoStepStatus {
             totp,
             recovery_codes_left: u32::try_from(left).unwrap_or(0),
+            passkeys: u32::try_from(passkeys).unwrap_or(u32::MAX),
         })
     }
 
@@ -305,14 +307,14 @@ impl Coffer {
         })
     }
 
-    /// MFA-1: turns the app off against the password instead of a code.
-    pub async fn totp_disable_with_password(
+    /// The second round of a password proof inside a session; a wrong
+    /// password stays counted (and the refusal is committed).
+    async fn finish_password_proof(
         &self,
-        actor: Option<&Actor>,
+        actor: &Actor,
         login_id: &str,
         finalization: &[u8],
-    ) -> Outcome<()> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+    ) -> Outcome<Tx> {
         let mut tx = self.db().write().await?;
         let now = now_ms();
         let pending = store::take_pending_login(&mut tx, login_id)
@@ -332,6 +334,36 @@ impl Coffer {
             return Err(SignInError::WrongCurrentPassword.into());
         }
         store::clear_failed_sign_ins(&mut tx, &actor.account_id).await?;
+        Ok(tx)
+    }
+
+    /// MFA-5 fallback: the password proved after a passkey sign-in whose
+    /// passkey cannot unlock the keys (the browser unwraps them itself).
+    pub async fn password_proof_finish(
+        &self,
+        actor: Option<&Actor>,
+        login_id: &str,
+        finalization: &[u8],
+    ) -> Outcome<()> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let tx = self
+            .finish_password_proof(actor, login_id, finalization)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// MFA-1: turns the app off against the password instead of a code.
+    pub async fn totp_disable_with_password(
+        &self,
+        actor: Option<&Actor>,
+        login_id: &str,
+        finalization: &[u8],
+    ) -> Outcome<()> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut tx = self
+            .finish_password_proof(actor, login_id, finalization)
+            .await?;
         if !store::totp_factor(&mut tx, &actor.account_id)
             .await?
             .is_some_and(|t| t.confirmed)
@@ -345,7 +377,7 @@ impl Coffer {
             actor,
             AuditAction::TotpDisabled,
             json!({ "proved_by": "password" }),
-            now,
+            now_ms(),
         )
         .await?;
         tx.commit().await?;
@@ -481,20 +513,20 @@ impl Coffer {
         let (account, _) = self
             .managed_member(&mut tx, actor, organisation_id, account_id)
             .await?;
-        let has_one = store::totp_factor(&mut tx, &account.id)
-            .await?
-            .is_some_and(|t| t.confirmed);
+        let has_one = self.has_second_factor(&mut tx, &account.id).await?;
         if !has_one && !store::is_reseeded(&mut tx, &account.id).await? {
             return Err(MfaError::NothingToReseed.into());
         }
         store::delete_totp(&mut tx, &account.id).await?;
+        let passkeys = store::delete_passkeys_of(&mut tx, &account.id).await?;
         store::mark_reseeded(&mut tx, &account.id).await?;
         self.mail_setup_link(
             &mut tx,
             &account,
             Some(&actor.account_id),
             "An administrator of your organisation reset two-step sign-in on your account, so \
-             the codes of your old authenticator app and your recovery codes no longer work.",
+             the codes of your old authenticator app, your recovery codes and your passkeys no \
+             longer work.",
         )
         .await?;
         audit::record(
@@ -503,13 +535,21 @@ impl Coffer {
             Some(organisation_id),
             AuditAction::TwoStepReseeded,
             &account.email,
-            json!({}),
+            json!({ "passkeys_removed": passkeys }),
             now_ms(),
         )
         .await?;
         tx.commit().await?;
         self.flush_mail().await;
         Ok(())
+    }
+
+    /// A confirmed authenticator app or a passkey (MFA-1, MFA-4).
+    pub(crate) async fn has_second_factor(&self, c: &mut Conn, account_id: &str) -> Outcome<bool> {
+        Ok(store::totp_factor(c, account_id)
+            .await?
+            .is_some_and(|t| t.confirmed)
+            || !store::passkeys_of(c, account_id).await?.is_empty())
     }
 
     /// After a correct password, for an account with a second factor.
@@ -530,7 +570,15 @@ impl Coffer {
             now + SECOND_FACTOR_TTL_MS,
         )
         .await?;
-        Ok(SecondFactorPrompt { ticket, totp: true })
+        let totp = store::totp_factor(tx, account_id)
+            .await?
+            .is_some_and(|t| t.confirmed);
+        let passkey = !store::passkeys_of(tx, account_id).await?.is_empty();
+        Ok(SecondFactorPrompt {
+            ticket,
+            totp,
+            passkey,
+        })
     }
 
     /// The second step of a sign-in: a TOTP code or a recovery code.

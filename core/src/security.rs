@@ -437,6 +437,8 @@ impl Coffer {
         )
         .await?;
         store::clear_lock(&mut tx, &link.account_id).await?;
+        // New keys: what the passkeys' PRF unlocked is the old private key.
+        store::forget_passkey_keys(&mut tx, &link.account_id).await?;
         let ended = store::delete_sessions_of(&mut tx, &link.account_id, None).await?;
         audit::record(
             &mut tx,

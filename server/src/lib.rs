@@ -35,9 +35,20 @@ pub struct Running {
     pub task: JoinHandle<std::io::Result<()>>,
 }
 
+/// On a loopback address the name `localhost`: browsers allow passkeys
+/// (MFA-4) only on a domain name, and treat `http://localhost` as secure.
+fn default_public_url(addr: SocketAddr) -> String {
+    if addr.ip().is_loopback() {
+        format!("http://localhost:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    }
+}
+
 /// Opens storage, binds the listener and serves until shut down. When the
 /// configuration has no public URL, the bound address becomes it (so a
-/// test server on port 0 knows its own origin).
+/// test server on port 0 knows its own origin), named `localhost` when it
+/// is a loopback address.
 pub async fn start(mut config: Config) -> Result<Running, StartError> {
     let listener = TcpListener::bind(config.bind)
         .await
@@ -50,7 +61,7 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
         reason,
     })?;
     if config.public_url.is_none() {
-        config.public_url = Some(format!("http://{addr}"));
+        config.public_url = Some(default_public_url(addr));
     }
     let coffer = Coffer::open(config).await?;
     // An import running when the last process stopped never committed.

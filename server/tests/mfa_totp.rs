@@ -98,7 +98,8 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
         on,
         TwoStepStatus {
             totp: true,
-            recovery_codes_left: 10
+            recovery_codes_left: 10,
+            passkeys: 0,
         }
     );
     // ORG-1's MFA column shows it, and sorts by it.

@@ -247,6 +247,15 @@ pub struct MemberKeys {
 
 const WRAP_VERSION: u8 = 1;
 const WRAP_INFO: &[u8] = b"coffer/v1/member-key-wrap";
+const PRF_WRAP_INFO: &[u8] = b"coffer/v1/member-key-wrap/passkey-prf";
+
+/// MFA-5: the input every passkey's PRF is evaluated on. One for the whole
+/// app, because a passkey-only sign-in does not know the credential before
+/// the authenticator answers; the authenticator's per-credential secret
+/// makes the outputs differ anyway.
+pub fn passkey_prf_input() -> [u8; 32] {
+    Sha256::digest(b"coffer/v1/passkey-prf-input").into()
+}
 
 impl MemberKeys {
     /// Fresh key pair from the platform's secure random source (Web Crypto
@@ -275,7 +284,36 @@ impl MemberKeys {
     /// bound as associated data so a wrapped key cannot be paired with
     /// another account's public key unnoticed.
     pub fn wrap(&self, export_key: &[u8]) -> Vec<u8> {
-        let cipher = wrapping_cipher(export_key);
+        self.wrap_with(&wrapping_cipher(export_key))
+    }
+
+    /// MFA-5: the second wrapping, under a key derived from a passkey's PRF
+    /// output (which only the browser ever sees).
+    pub fn wrap_for_passkey(&self, prf_output: &[u8]) -> Vec<u8> {
+        self.wrap_with(&derived_cipher(prf_output, PRF_WRAP_INFO))
+    }
+
+    pub fn unwrap(
+        wrapped: &[u8],
+        export_key: &[u8],
+        public_key: &str,
+    ) -> Result<Self, CryptoError> {
+        Self::unwrap_with(wrapped, &wrapping_cipher(export_key), public_key)
+    }
+
+    pub fn unwrap_with_passkey(
+        wrapped: &[u8],
+        prf_output: &[u8],
+        public_key: &str,
+    ) -> Result<Self, CryptoError> {
+        Self::unwrap_with(
+            wrapped,
+            &derived_cipher(prf_output, PRF_WRAP_INFO),
+            public_key,
+        )
+    }
+
+    fn wrap_with(&self, cipher: &XChaCha20Poly1305) -> Vec<u8> {
         let mut nonce = [0u8; 24];
         OsRng.fill_bytes(&mut nonce);
         let secret = self.secret_text();
@@ -296,15 +334,14 @@ impl MemberKeys {
         out
     }
 
-    pub fn unwrap(
+    fn unwrap_with(
         wrapped: &[u8],
-        export_key: &[u8],
+        cipher: &XChaCha20Poly1305,
         public_key: &str,
     ) -> Result<Self, CryptoError> {
         if wrapped.len() < 1 + 24 + 16 || wrapped[0] != WRAP_VERSION {
             return Err(CryptoError::UnwrapFailed);
         }
-        let cipher = wrapping_cipher(export_key);
         let plain = Zeroizing::new(
             cipher
                 .decrypt(
@@ -460,6 +497,18 @@ mod tests {
         assert!(!wrapped
             .windows(10)
             .any(|w| secret.as_bytes().windows(10).any(|s| s == w)));
+    }
+
+    #[test]
+    fn passkey_wrapping_opens_only_with_the_same_prf_output() {
+        let keys = MemberKeys::generate();
+        let prf = [7u8; 32];
+        let wrapped = keys.wrap_for_passkey(&prf);
+        let back = MemberKeys::unwrap_with_passkey(&wrapped, &prf, &keys.public_key()).unwrap();
+        assert_eq!(back.public_key(), keys.public_key());
+        assert!(MemberKeys::unwrap_with_passkey(&wrapped, &[8u8; 32], &keys.public_key()).is_err());
+        // Domain separation: the PRF output is not usable as an export key.
+        assert!(MemberKeys::unwrap(&wrapped, &prf, &keys.public_key()).is_err());
     }
 
     #[test]

@@ -240,6 +240,36 @@ pub enum MfaError {
     AccountLocked,
 }
 
+/// Passkeys (MFA-4, MFA-5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum PasskeyError {
+    #[error("Passkeys need Coffer to be opened by a name such as localhost or coffer.example.org, not by an IP address. Ask the person who runs Coffer to set its public URL.")]
+    Unavailable,
+    #[error("This passkey is not registered with Coffer: it may have been removed. Sign in with your password.")]
+    NotRecognised,
+    #[error("The passkey could not be verified. Try again, or sign in with your password.")]
+    NotVerified,
+    #[error("The passkey request expired or was already used. Try again.")]
+    CeremonyExpired,
+    #[error("Give the passkey a name of up to 64 characters, such as the device it lives on.")]
+    BadName,
+    #[error("That passkey no longer exists.")]
+    NotFound,
+    #[error("This passkey is already registered.")]
+    AlreadyRegistered,
+    #[error("You have no passkey registered. Use your authenticator app or a recovery code.")]
+    NoPasskeys,
+    #[error("The wrapped key from this passkey is malformed.")]
+    BadWrappedKey,
+    // Met in the browser only.
+    #[error("The passkey request was cancelled or timed out.")]
+    Cancelled,
+    #[error("This browser cannot use passkeys. Sign in with your password.")]
+    NotSupported,
+    #[error("This device already holds a passkey for your account.")]
+    AlreadyOnDevice,
+}
+
 /// Every refusal, whatever its domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
 pub enum Refusal {
@@ -269,6 +299,8 @@ pub enum Refusal {
     Import(#[from] crate::import::ImportError),
     #[error(transparent)]
     Mfa(#[from] MfaError),
+    #[error(transparent)]
+    Passkey(#[from] PasskeyError),
 }
 
 #[cfg(test)]

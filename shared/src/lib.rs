@@ -10,3 +10,5 @@ pub mod settings;
 pub mod types;
 
 pub use errors::Refusal;
+/// WebAuthn's wire types, shared so both ends agree on them.
+pub use webauthn_rs_proto;

@@ -142,6 +142,46 @@ pub struct SecondFactorPrompt {
     pub ticket: String,
     /// The member has an authenticator app (and recovery codes).
     pub totp: bool,
+    /// The member has a passkey, which may be used instead (MFA-4).
+    #[serde(default)]
+    pub passkey: bool,
+}
+
+/// MFA-4: one of the member's passkeys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyView {
+    pub id: String,
+    pub name: String,
+    pub created_at_ms: i64,
+    pub last_used_at_ms: Option<i64>,
+    /// MFA-5: signing in with it also unlocks the member's keys.
+    pub unlocks_keys: bool,
+}
+
+/// The options for `navigator.credentials.create`, and the name of the
+/// server's half of the ceremony.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PasskeyCreation {
+    pub ceremony_id: String,
+    pub options: webauthn_rs_proto::CreationChallengeResponse,
+}
+
+/// The options for `navigator.credentials.get`, and the name of the
+/// server's half of the ceremony.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PasskeyRequest {
+    pub ceremony_id: String,
+    pub options: webauthn_rs_proto::RequestChallengeResponse,
+}
+
+/// A sign-in with a passkey alone: the session, and when the passkey can
+/// unlock them (MFA-5) the member's private key wrapped under a key only
+/// its PRF output gives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeySignIn {
+    pub signed_in: SignedIn,
+    pub passkey_id: String,
+    pub prf_wrapped_key: Option<Bytes>,
 }
 
 /// MFA-1: the member's own two-step sign-in settings.
@@ -149,6 +189,9 @@ pub struct SecondFactorPrompt {
 pub struct TwoStepStatus {
     pub totp: bool,
     pub recovery_codes_left: u32,
+    /// How many passkeys the member has (MFA-4).
+    #[serde(default)]
+    pub passkeys: u32,
 }
 
 /// MFA-1: a new authenticator secret, shown until confirmed with a code.

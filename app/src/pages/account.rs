@@ -1,5 +1,5 @@
 //! My account: key fingerprint, password change (ACC-5), two-step sign-in
-//! (MFA-1), sessions (ACC-8), sign-out.
+//! (MFA-1), passkeys (MFA-4, MFA-5), sessions (ACC-8), sign-out.
 
 use coffer_api::{
     get_profile, get_security_question, sessions, set_security_question, sign_out,
@@ -64,10 +64,15 @@ pub fn AccountPage() -> impl IntoView {
                     <dd>{email}</dd>
                     <dt>"Key fingerprint"</dt>
                     <dd class="fingerprint" data-testid="fingerprint">
-                        {move || session.fingerprint().unwrap_or_else(|| "Locked in this tab: sign in again to unlock your keys.".into())}
+                        {move || session.fingerprint().unwrap_or_else(|| "Locked in this tab".into())}
                     </dd>
                 </dl>
                 <p class="hint">"Compare this fingerprint when someone checks your identity. It stays the same when you change your password."</p>
+                <Show when=move || session.unlocked.with(|u| u.is_none())>
+                    <crate::pages::passkeys::UnlockKeysForm
+                        reason="Your encryption keys are not unlocked in this tab. Enter your password to unlock them; it never leaves this browser."
+                        on_unlocked=Callback::new(move |(s, keys)| session.signed_in(s, &keys)) />
+                </Show>
                 <ErrorBox message=error />
                 <div class="actions">
                     <button type="button" class="secondary" on:click=do_sign_out>"Sign out"</button>
@@ -76,6 +81,7 @@ pub fn AccountPage() -> impl IntoView {
             <EditProfile />
             <ChangePassword />
             <crate::pages::two_step::TwoStepSignIn />
+            <crate::pages::passkeys::PasskeysCard />
             <SecurityQuestion />
             <section class="card">
                 <h2>"Sessions"</h2>

@@ -8,6 +8,7 @@ pub mod invite;
 pub mod member_panel;
 pub mod organisations;
 pub mod outbox;
+pub mod passkeys;
 pub mod plans;
 pub mod recovery;
 pub mod setup;

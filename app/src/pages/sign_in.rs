@@ -1,4 +1,6 @@
 //! ACC-2: OPAQUE sign-in; the private key is unlocked in the browser.
+//! MFA-1/MFA-4: the second step with a code or a passkey; MFA-4/MFA-5:
+//! signing in with a passkey alone.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,11 +9,12 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use coffer_api::ApiError;
 use coffer_shared::crypto::{ExportKey, MemberKeys};
 use coffer_shared::errors::{MfaError, SignInError};
-use coffer_shared::types::SignedIn;
+use coffer_shared::types::{SecondFactorPrompt, SignedIn};
 use coffer_shared::Refusal;
 
-use crate::auth::{self, SignInOutcome};
+use crate::auth::{self, PasskeyOutcome, SignInOutcome};
 use crate::components::ErrorBox;
+use crate::pages::passkeys::UnlockKeysForm;
 use crate::session::use_session;
 
 #[component]
@@ -26,8 +29,11 @@ pub fn SignInPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     // MFA-1: after a right password, the ticket and the export key wait
     // here (in memory only) for the code.
-    let waiting = RwSignal::new(None::<String>);
+    let waiting = RwSignal::new(None::<SecondFactorPrompt>);
     let export = StoredValue::new_local(None::<ExportKey>);
+    // MFA-5: signed in with a passkey that cannot unlock the keys.
+    let needs_password = RwSignal::new(None::<SignedIn>);
+    let passkey_busy = RwSignal::new(false);
 
     let enter = Callback::new(move |(signed_in, keys): (SignedIn, MemberKeys)| {
         let admin = signed_in.account.is_instance_admin;
@@ -63,8 +69,22 @@ pub fn SignInPage() -> impl IntoView {
                 Ok(SignInOutcome::SecondFactor(prompt, key)) => {
                     password.set(String::new());
                     export.set_value(Some(key));
-                    waiting.set(Some(prompt.ticket));
+                    waiting.set(Some(prompt));
                 }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    let with_passkey = move |_| {
+        error.set(None);
+        passkey_busy.set(true);
+        spawn_local(async move {
+            let result = auth::sign_in_with_passkey().await;
+            passkey_busy.set(false);
+            match result {
+                Ok(PasskeyOutcome::Unlocked(signed_in, keys)) => enter.run((signed_in, keys)),
+                Ok(PasskeyOutcome::NeedsPassword(signed_in)) => needs_password.set(Some(signed_in)),
                 Err(e) => error.set(Some(e.to_string())),
             }
         });
@@ -80,7 +100,12 @@ pub fn SignInPage() -> impl IntoView {
         <section class="card narrow">
             <h1>"Sign in"</h1>
             {notice.then(|| view! { <p class="notice" role="status">"Your password is set. Sign in to continue."</p> })}
-            <Show when=move || waiting.get().is_none()>
+            <Show when=move || needs_password.with(|n| n.is_some())>
+                <UnlockKeysForm
+                    reason="Your passkey signed you in, but it cannot unlock your encryption keys: its authenticator does not support the PRF extension. Enter your password once to unlock them; it never leaves this browser."
+                    on_unlocked=enter />
+            </Show>
+            <Show when=move || waiting.with(|w| w.is_none()) && needs_password.with(|n| n.is_none())>
                 <form on:submit=submit novalidate>
                     <label for="identifier">"Email or user name"</label>
                     <input id="identifier" type="text" autocomplete="username" autocapitalize="none" required bind:value=identifier />
@@ -91,10 +116,17 @@ pub fn SignInPage() -> impl IntoView {
                         {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </form>
+                <Show when=crate::webauthn::supported>
+                    <div class="or-passkey">
+                        <button type="button" class="secondary" disabled=move || passkey_busy.get() on:click=with_passkey>
+                            {move || if passkey_busy.get() { "Waiting for the passkey…" } else { "Sign in with a passkey" }}
+                        </button>
+                    </div>
+                </Show>
                 <ContactAdministrator identifier />
             </Show>
-            {move || waiting.get().map(|ticket| view! {
-                <SecondFactorForm ticket export enter start_over />
+            {move || waiting.get().map(|prompt| view! {
+                <SecondFactorForm prompt export enter start_over />
                 // Lost the phone and the recovery codes: ask for a re-seed.
                 <ContactAdministrator identifier />
             })}
@@ -105,7 +137,7 @@ pub fn SignInPage() -> impl IntoView {
 /// MFA-1: the code step of a sign-in.
 #[component]
 fn SecondFactorForm(
-    ticket: String,
+    prompt: SecondFactorPrompt,
     export: StoredValue<Option<ExportKey>, LocalStorage>,
     enter: Callback<(SignedIn, MemberKeys)>,
     start_over: Callback<Option<String>>,
@@ -114,6 +146,44 @@ fn SecondFactorForm(
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let recovery = RwSignal::new(false);
+    let ticket = prompt.ticket.clone();
+    let finished = move |result: Result<(SignedIn, MemberKeys), ApiError>| match result {
+        Ok(done) => {
+            export.set_value(None);
+            enter.run(done);
+        }
+        Err(e) => {
+            code.set(String::new());
+            // A spent or expired attempt needs the password again.
+            let again = matches!(
+                &e,
+                ApiError::Refused(Refusal::Mfa(MfaError::TooManyAttempts))
+                    | ApiError::Refused(Refusal::SignIn(SignInError::AttemptExpired))
+            );
+            if again {
+                start_over.run(Some(e.to_string()));
+            } else {
+                error.set(Some(e.to_string()));
+            }
+        }
+    };
+    let with_passkey = {
+        let ticket = ticket.clone();
+        move |_| {
+            error.set(None);
+            let Some(key) = export.get_value() else {
+                return start_over.run(None);
+            };
+            let t = ticket.clone();
+            busy.set(true);
+            spawn_local(async move {
+                let result = auth::second_factor_passkey(t, &key).await;
+                busy.set(false);
+                finished(result);
+            });
+        }
+    };
+    let (totp, passkey) = (prompt.totp, prompt.passkey);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -125,31 +195,19 @@ fn SecondFactorForm(
         spawn_local(async move {
             let result = auth::second_factor(t, c, &key).await;
             busy.set(false);
-            match result {
-                Ok(done) => {
-                    export.set_value(None);
-                    enter.run(done);
-                }
-                Err(e) => {
-                    code.set(String::new());
-                    // A spent or expired attempt needs the password again.
-                    let again = matches!(
-                        &e,
-                        ApiError::Refused(Refusal::Mfa(MfaError::TooManyAttempts))
-                            | ApiError::Refused(Refusal::SignIn(SignInError::AttemptExpired))
-                    );
-                    if again {
-                        start_over.run(Some(e.to_string()));
-                    } else {
-                        error.set(Some(e.to_string()));
-                    }
-                }
-            }
+            finished(result);
         });
     };
     view! {
         <form on:submit=submit novalidate aria-labelledby="second-factor-heading">
             <h2 id="second-factor-heading">"Two-step sign-in"</h2>
+            {passkey.then(|| view! {
+                <p class="hint">{if totp { "Use one of your passkeys, or the code from your authenticator app." } else { "Confirm with one of your passkeys." }}</p>
+                <div class="actions">
+                    <button type="button" disabled=move || busy.get() on:click=with_passkey.clone()>"Use a passkey"</button>
+                </div>
+            })}
+            <Show when=move || totp>
             <Show
                 when=move || recovery.get()
                 fallback=move || view! {
@@ -162,18 +220,21 @@ fn SecondFactorForm(
                 <label for="code">"Recovery code"</label>
                 <input id="code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" required bind:value=code />
             </Show>
+            </Show>
             <ErrorBox message=error />
             <div class="actions">
-                <button type="submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Checking…" } else { "Verify" }}
-                </button>
-                <button type="button" class="secondary" on:click=move |_| {
-                    code.set(String::new());
-                    error.set(None);
-                    recovery.update(|r| *r = !*r);
-                }>
-                    {move || if recovery.get() { "Use the authenticator app" } else { "Use a recovery code" }}
-                </button>
+                <Show when=move || totp>
+                    <button type="submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Checking…" } else { "Verify" }}
+                    </button>
+                    <button type="button" class="secondary" on:click=move |_| {
+                        code.set(String::new());
+                        error.set(None);
+                        recovery.update(|r| *r = !*r);
+                    }>
+                        {move || if recovery.get() { "Use the authenticator app" } else { "Use a recovery code" }}
+                    </button>
+                </Show>
                 <button type="button" class="secondary" on:click=move |_| start_over.run(None)>"Cancel"</button>
             </div>
         </form>

@@ -326,7 +326,8 @@ pub async fn insert_memberships(
                  LOWER(a.email) || {sep} || LOWER(a.first_name) || {sep} || LOWER(a.last_name) || {sep} \
                      || (CASE v.role WHEN 'adhoc' THEN 'ad hoc' ELSE v.role END) || {sep} || 'none', \
                  CASE WHEN EXISTS (SELECT 1 FROM totp_factors t WHERE t.account_id = a.id \
-                     AND t.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END \
+                     AND t.confirmed_at IS NOT NULL) \
+                     OR EXISTS (SELECT 1 FROM passkeys k WHERE k.account_id = a.id) THEN 1 ELSE 0 END \
              FROM v JOIN accounts a ON a.id = v.account_id \
              LEFT JOIN groups g ON g.id = v.group_id LEFT JOIN plans p ON p.id = v.plan_id"
         ));

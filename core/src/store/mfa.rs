@@ -214,7 +214,8 @@ pub async fn live_link_exists(c: &mut Conn, account_id: &str, purpose: &str, now
     Ok(n > 0)
 }
 
-/// Activated members of an organisation with no confirmed authenticator,
+/// Activated members of an organisation with no confirmed authenticator
+/// and no passkey,
 /// with their permission flags: who enforcement must reach.
 pub async fn members_without_second_factor(
     c: &mut Conn,
@@ -223,7 +224,8 @@ pub async fn members_without_second_factor(
     let rows = sqlx::query(
         "SELECT m.account_id, m.permissions FROM memberships m JOIN accounts a ON a.id = m.account_id \
          WHERE m.organisation_id = $1 AND a.opaque_record IS NOT NULL AND NOT EXISTS \
-         (SELECT 1 FROM totp_factors t WHERE t.account_id = m.account_id AND t.confirmed_at IS NOT NULL)",
+         (SELECT 1 FROM totp_factors t WHERE t.account_id = m.account_id AND t.confirmed_at IS NOT NULL) \
+         AND NOT EXISTS (SELECT 1 FROM passkeys k WHERE k.account_id = m.account_id)",
     )
     .bind(organisation_id)
     .fetch_all(c)

@@ -12,10 +12,12 @@ type R<T> = Result<T, sqlx::Error>;
 mod admin;
 mod import;
 mod mfa;
+mod passkeys;
 mod security;
 pub use admin::*;
 pub use import::*;
 pub use mfa::*;
+pub use passkeys::*;
 pub use security::*;
 
 // ------------------------------------------------------------------ instance

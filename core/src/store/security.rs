@@ -225,6 +225,9 @@ pub const ACCOUNT_ACTIONS: &[&str] = &[
     "mfa.totp_enabled",
     "mfa.totp_disabled",
     "mfa.recovery_codes_renewed",
+    "mfa.passkey_added",
+    "mfa.passkey_renamed",
+    "mfa.passkey_removed",
 ];
 
 /// A member's history in one organisation, newest first, with whether each

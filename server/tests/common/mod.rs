@@ -3,6 +3,8 @@
 //! as the browser does (same JSON, same OPAQUE messages, same cookies).
 #![allow(dead_code)]
 
+pub mod authenticator;
+
 use std::path::PathBuf;
 
 use coffer_api::ApiError;

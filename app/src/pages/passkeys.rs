@@ -1,0 +1,236 @@
+//! MFA-4 on My account: add passkeys, name them, see when each was last
+//! used, remove them. MFA-5: whether each one also unlocks the keys, and
+//! the password prompt for when the one used cannot.
+
+use coffer_api::{list_passkeys, passkey_remove, passkey_rename};
+use coffer_shared::crypto::MemberKeys;
+use coffer_shared::types::{PasskeyView, SignedIn};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::auth;
+use crate::components::{local_time, ErrorBox};
+use crate::session::{unlocked_keys, use_session};
+use crate::webauthn;
+
+#[component]
+pub fn PasskeysCard() -> impl IntoView {
+    let session = use_session();
+    let list = RwSignal::new(None::<Vec<PasskeyView>>);
+    let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let name = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let refresh = move || {
+        spawn_local(async move {
+            match list_passkeys().await {
+                Ok(l) => list.set(Some(l)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        })
+    };
+    refresh();
+
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        notice.set(None);
+        let typed = name.get_untracked();
+        if typed.trim().is_empty() {
+            return error.set(Some(
+                "Give the passkey a name, such as the device it lives on.".into(),
+            ));
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = auth::add_passkey(typed, unlocked_keys()).await;
+            busy.set(false);
+            match result {
+                Ok(view) => {
+                    name.set(String::new());
+                    notice.set(Some(if view.unlocks_keys {
+                        format!(
+                            "Passkey “{}” added. It signs you in and unlocks your keys.",
+                            view.name
+                        )
+                    } else {
+                        format!(
+                            "Passkey “{}” added. It signs you in; your password is still needed \
+                             once to unlock your keys, because this authenticator cannot (it does \
+                             not support the PRF extension).",
+                            view.name
+                        )
+                    }));
+                    refresh();
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let locked = move || session.unlocked.with(|u| u.is_none());
+
+    view! {
+        <section class="card" aria-labelledby="passkeys-heading">
+            <h2 id="passkeys-heading">"Passkeys"</h2>
+            <p class="hint">"A passkey signs you in with your device's screen lock or security key instead of your password, and also counts as the second step after your password."</p>
+            {move || list.get().map(|l| if l.is_empty() {
+                view! { <p>"You have no passkeys."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="passkeys">
+                        {l.into_iter().map(|p| view! { <PasskeyItem passkey=p error notice on_change=Callback::new(move |()| refresh()) /> }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+            <Show when=move || !webauthn::supported()>
+                <p class="hint">"This browser cannot create passkeys."</p>
+            </Show>
+            <Show when=locked>
+                <p class="hint">"Your keys are locked in this tab, so a new passkey could not unlock them. Unlock them with your password first."</p>
+            </Show>
+            <form on:submit=add novalidate class="inline-form">
+                <label for="passkey-name">"Name for a new passkey"</label>
+                <input id="passkey-name" type="text" maxlength="64" placeholder="Work laptop" autocomplete="off" bind:value=name />
+                <button type="submit" disabled=move || busy.get()>
+                    {move || if busy.get() { "Waiting for the passkey…" } else { "Add a passkey" }}
+                </button>
+            </form>
+            <ErrorBox message=error />
+            <Show when=move || notice.with(|n| n.is_some())>
+                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn PasskeyItem(
+    passkey: PasskeyView,
+    error: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let id = StoredValue::new(passkey.id.clone());
+    let editing = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let new_name = RwSignal::new(passkey.name.clone());
+    let label = passkey.name.clone();
+    let used = passkey
+        .last_used_at_ms
+        .map(|t| format!("last used {}", local_time(t)))
+        .unwrap_or_else(|| "not used yet".into());
+    let unlocks = if passkey.unlocks_keys {
+        "unlocks your keys"
+    } else {
+        "your password unlocks your keys"
+    };
+    let rename = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let typed = new_name.get_untracked();
+        spawn_local(async move {
+            match passkey_rename(id.get_value(), typed).await {
+                Ok(()) => {
+                    editing.set(false);
+                    on_change.run(());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let remove = {
+        let name = passkey.name.clone();
+        move |_| {
+            error.set(None);
+            let name = name.clone();
+            spawn_local(async move {
+                match passkey_remove(id.get_value()).await {
+                    Ok(()) => {
+                        notice.set(Some(format!(
+                            "Passkey “{name}” removed. It no longer signs you in."
+                        )));
+                        on_change.run(());
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+    view! {
+        <li class="passkey" data-testid="passkey">
+            <Show
+                when=move || editing.get()
+                fallback={
+                    let label = label.clone();
+                    let used = used.clone();
+                    move || view! {
+                        <span class="passkey-name">{label.clone()}</span>
+                        <span class="hint">{format!("Added {} · {} · {}", local_time(passkey.created_at_ms), used, unlocks)}</span>
+                    }
+                }
+            >
+                <form on:submit=rename novalidate class="inline-form">
+                    <label for=format!("rename-{}", id.get_value())>"New name"</label>
+                    <input id=format!("rename-{}", id.get_value()) type="text" maxlength="64" bind:value=new_name />
+                    <button type="submit">"Save name"</button>
+                    <button type="button" class="secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </form>
+            </Show>
+            <div class="actions">
+                <Show when=move || !editing.get() && !confirming.get()>
+                    <button type="button" class="secondary" on:click=move |_| editing.set(true)>"Rename"</button>
+                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Remove"</button>
+                </Show>
+                <Show when=move || confirming.get()>
+                    <span>"Remove this passkey?"</span>
+                    <button type="button" class="danger" on:click=remove.clone()>"Yes, remove it"</button>
+                    <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
+                </Show>
+            </div>
+        </li>
+    }
+}
+
+/// MFA-5 fallback: the keys are locked in this tab (a passkey without PRF
+/// signed in, or the tab was reopened); the password unlocks them.
+#[component]
+pub fn UnlockKeysForm(
+    /// Why the password is needed, in the member's terms.
+    #[prop(into)]
+    reason: String,
+    on_unlocked: Callback<(SignedIn, MemberKeys)>,
+) -> impl IntoView {
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let pw = password.get_untracked();
+        if pw.is_empty() {
+            return error.set(Some("Enter your password.".into()));
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = auth::unlock_with_password(pw).await;
+            busy.set(false);
+            password.set(String::new());
+            match result {
+                Ok(done) => on_unlocked.run(done),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <form on:submit=submit novalidate aria-labelledby="unlock-heading" class="stack">
+            <h2 id="unlock-heading">"Unlock your keys"</h2>
+            <p class="hint">{reason}</p>
+            <label for="unlock-password">"Password"</label>
+            <input id="unlock-password" type="password" autocomplete="current-password" required bind:value=password />
+            <ErrorBox message=error />
+            <button type="submit" disabled=move || busy.get()>
+                {move || if busy.get() { "Unlocking…" } else { "Unlock" }}
+            </button>
+        </form>
+    }
+}
