@@ -231,10 +231,18 @@ pub async fn list_passkeys() -> Result<Vec<PasskeyView>, ApiError> {
     ssr::answer(d.coffer.passkeys(d.actor.as_ref()).await)
 }
 
+/// `setup_token`: the mailed set-up link's token (MFA-2, MFA-3), needed
+/// when the session may only set up a second factor.
 #[server(endpoint = "passkey_register_start", input = Json)]
-pub async fn passkey_register_start() -> Result<PasskeyCreation, ApiError> {
+pub async fn passkey_register_start(
+    setup_token: Option<String>,
+) -> Result<PasskeyCreation, ApiError> {
     let d = ssr::door().await?;
-    ssr::answer(d.coffer.passkey_register_start(d.actor.as_ref()).await)
+    ssr::answer(
+        d.coffer
+            .passkey_register_start(d.actor.as_ref(), setup_token.as_deref())
+            .await,
+    )
 }
 
 /// `prf_wrapped_key`: the private key wrapped under the passkey's PRF

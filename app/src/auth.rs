@@ -179,8 +179,12 @@ pub async fn disable_two_step_with_password(password: String) -> Result<(), ApiE
 /// Creates a passkey and registers it under `name`. With the member's keys
 /// unlocked in this tab and a PRF-capable authenticator, the private key is
 /// also wrapped under the PRF output, so the passkey alone unlocks it.
-pub async fn add_passkey(name: String, keys: Option<MemberKeys>) -> Result<PasskeyView, ApiError> {
-    let start = coffer_api::passkey_register_start().await?;
+pub async fn add_passkey(
+    name: String,
+    keys: Option<MemberKeys>,
+    setup_token: Option<String>,
+) -> Result<PasskeyView, ApiError> {
+    let start = coffer_api::passkey_register_start(setup_token).await?;
     let created = webauthn::create(start.options).await?;
     let wrapped = match (&keys, &created.prf) {
         (Some(k), Some(prf)) => Some(Bytes(k.wrap_for_passkey(prf))),

@@ -187,15 +187,7 @@ impl Coffer {
         setup_token: Option<&str>,
     ) -> Outcome<TotpSetup> {
         let actor = authorize(actor, Action::SetUpSecondFactor)?;
-        if actor.setup_only {
-            let mut c = self.db().pool.acquire().await?;
-            let link = self
-                .valid_link(&mut c, setup_token.unwrap_or(""), LinkPurpose::TwoStepSetup)
-                .await?;
-            if link.account_id != actor.account_id {
-                return Err(LinkError::Unknown.into());
-            }
-        }
+        self.check_setup_link(actor, setup_token).await?;
         let secret = new_secret();
         let uri = authenticator(&secret, &actor.email)
             .ok_or_else(|| anyhow::anyhow!("TOTP parameters rejected"))?
@@ -212,6 +204,39 @@ impl Coffer {
             secret,
             uri,
         })
+    }
+
+    /// A session that may only set up a second factor (MFA-2, MFA-3) must
+    /// also hold the mailed set-up link.
+    pub(crate) async fn check_setup_link(
+        &self,
+        actor: &Actor,
+        setup_token: Option<&str>,
+    ) -> Outcome<()> {
+        if !actor.setup_only {
+            return Ok(());
+        }
+        let mut c = self.db().pool.acquire().await?;
+        let link = self
+            .valid_link(&mut c, setup_token.unwrap_or(""), LinkPurpose::TwoStepSetup)
+            .await?;
+        if link.account_id != actor.account_id {
+            return Err(LinkError::Unknown.into());
+        }
+        Ok(())
+    }
+
+    /// A second factor is in place: sessions waiting for one become full,
+    /// the re-seed mark and the mailed set-up links are spent.
+    pub(crate) async fn second_factor_in_place(
+        &self,
+        tx: &mut Conn,
+        account_id: &str,
+        now: i64,
+    ) -> Outcome<()> {
+        store::second_factor_settled(tx, account_id).await?;
+        store::void_links(tx, account_id, LinkPurpose::TwoStepSetup.code(), None, now).await?;
+        Ok(())
     }
 
     /// Turns the app on once it shows the right code; returns the recovery
@@ -235,15 +260,8 @@ impl Coffer {
         .and_then(|t| t.check(&code, unix_seconds(now)))
         .ok_or(MfaError::WrongCode)?;
         store::confirm_totp(&mut tx, &actor.account_id, step as i64, now).await?;
-        store::second_factor_settled(&mut tx, &actor.account_id).await?;
-        store::void_links(
-            &mut tx,
-            &actor.account_id,
-            LinkPurpose::TwoStepSetup.code(),
-            None,
-            now,
-        )
-        .await?;
+        self.second_factor_in_place(&mut tx, &actor.account_id, now)
+            .await?;
         let shown = issue_recovery_codes(&mut tx, &actor.account_id).await?;
         record_own(&mut tx, actor, AuditAction::TotpEnabled, json!({}), now).await?;
         tx.commit().await?;

@@ -167,8 +167,15 @@ impl Coffer {
     /// The options for the browser's `navigator.credentials.create`: a
     /// discoverable credential with user verification, none of the
     /// member's existing passkeys again.
-    pub async fn passkey_register_start(&self, actor: Option<&Actor>) -> Outcome<PasskeyCreation> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+    /// `setup_token` is the mailed set-up link's token, needed when the
+    /// session may only set up a second factor (MFA-2, MFA-3).
+    pub async fn passkey_register_start(
+        &self,
+        actor: Option<&Actor>,
+        setup_token: Option<&str>,
+    ) -> Outcome<PasskeyCreation> {
+        let actor = authorize(actor, Action::SetUpSecondFactor)?;
+        self.check_setup_link(actor, setup_token).await?;
         let webauthn = self.webauthn()?;
         let mut tx = self.db().write().await?;
         let existing = store::passkeys_of(&mut tx, &actor.account_id).await?;
@@ -215,7 +222,8 @@ impl Coffer {
         credential: &RegisterPublicKeyCredential,
         prf_wrapped_key: Option<&[u8]>,
     ) -> Outcome<PasskeyView> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        // The link was checked when the ceremony started.
+        let actor = authorize(actor, Action::SetUpSecondFactor)?;
         let name = passkey_name(name)?;
         check_wrapped_key(prf_wrapped_key)?;
         let webauthn = self.webauthn()?;
@@ -262,8 +270,10 @@ impl Coffer {
             last_used_at: None,
         };
         store::insert_passkey(&mut tx, &row).await?;
-        // A passkey is a second factor: a re-seeded member has one again.
-        store::second_factor_settled(&mut tx, &actor.account_id).await?;
+        // A passkey is a second factor: a member who had to set one up
+        // (MFA-2, MFA-3) now has.
+        self.second_factor_in_place(&mut tx, &actor.account_id, now)
+            .await?;
         self.record_passkey_change(
             &mut tx,
             actor,

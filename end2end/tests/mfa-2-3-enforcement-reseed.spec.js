@@ -1,7 +1,8 @@
 // MFA-2: the organisation requires two-step sign-in; a member is mailed a
 // set-up link, can do nothing else after signing in until the app is set
 // up, and then signs in with a code. MFA-3: the administrator re-seeds the
-// member's app from the Users page, and a new link sets up a new one.
+// member's app from the Users page, and a new link sets up a new second
+// factor, a passkey this time (MFA-4).
 // Codes come from Debian's oathtool.
 const { execFileSync } = require('node:child_process');
 const { test, expect, newPerson, watchForProblems } = require('./fixtures');
@@ -94,15 +95,28 @@ test('MFA-2 MFA-3: enforcement and re-seed', async ({ page: root, coffer, browse
   await lia.getByText('History', { exact: true }).click();
   await expect(lia.locator('.history-list li').first()).toContainText('mfa.reseeded');
 
-  // The old app no longer counts: Bob is asked to set up a new one.
+  // The old app no longer counts: Bob is asked to set up a new second
+  // factor, and this time chooses a passkey (MFA-4).
   const again = await mailedLink(root, 'bob@acme.test', 'Set up two-step sign-in for Coffer', /\/two-step-setup#/);
   expect(again).not.toEqual(setupLink);
   await bob.goto(again);
   await bob.getByRole('link', { name: 'Sign in' }).last().click();
   await signIn(bob, 'bob@acme.test', BOB_PW);
   await expect(bob.getByRole('heading', { name: 'Set up two-step sign-in' })).toBeVisible();
-  await setUpApp(bob);
+  const cdp = await bob.context().newCDPSession(bob);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+    protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+    isUserVerified: true, hasPrf: true, automaticPresenceSimulation: true } });
+  const withPasskey = bob.getByRole('region', { name: 'Or use a passkey' });
+  await withPasskey.getByLabel('Name for a new passkey').fill('Bob’s laptop');
+  await withPasskey.getByRole('button', { name: 'Add a passkey' }).click();
   await expect(bob.getByRole('heading', { name: 'My account' })).toBeVisible();
+  await expect(bob.getByRole('region', { name: 'Passkeys' }).getByTestId('passkey')).toContainText('Bob’s laptop');
+  await bob.getByRole('button', { name: 'Sign out' }).first().click();
+  await bob.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await expect(bob.getByRole('heading', { name: 'My account' })).toBeVisible();
+  await expect(bob.getByTestId('fingerprint')).toHaveText(/^[0-9A-F]{4}( [0-9A-F]{4}){9}$/);
   expect(problems).toEqual([]);
   expect(bobProblems).toEqual([]);
 });

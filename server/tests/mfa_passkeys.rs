@@ -523,9 +523,72 @@ async fn refusals_and_reseed(backend: Backend) {
         panic!("after a re-seed the password alone opens a set-up session");
     };
     assert!(s.account.setup_second_factor);
+
+    // That session may add a passkey as the new second factor, with the
+    // mailed set-up link, and is then a full session.
+    let without_link = b
+        .call::<Value>("passkey_register_start", json!({}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refusal(without_link), Refusal::Link(_)),
+        "the password alone does not bind a new passkey"
+    );
+    assert_eq!(
+        refused(&b, "passkeys", json!({})).await,
+        AuthError::SecondFactorSetupRequired.into()
+    );
+    let token = server.link_tokens("ann@acme.test", "two-step-setup")[0].clone();
+    let start: Value = b
+        .call("passkey_register_start", json!({ "setup_token": token }))
+        .await
+        .unwrap();
+    let (_, credential) = SoftPasskey::create(&start["options"], server.url());
+    let _: PasskeyView = b
+        .call(
+            "passkey_register_finish",
+            json!({ "ceremony_id": start["ceremony_id"], "name": "New phone", "credential": credential }),
+        )
+        .await
+        .unwrap();
+    let me: SignedIn = b.call("me", json!({})).await.unwrap();
+    assert!(!me.account.setup_second_factor);
+    let listed: Vec<PasskeyView> = b.call("passkeys", json!({})).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    // The link is spent.
+    let again = b
+        .call::<Value>("passkey_register_start", json!({ "setup_token": token }))
+        .await;
+    assert!(again.is_ok(), "a full session needs no link");
+}
+
+async fn a_password_reset_keeps_the_passkey_but_not_its_key_wrapping(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let acme = acme(&server, &admin).await;
+    let (mut passkey, _) = register(&server, &acme.ann, "Key", Some(&acme.unlocked.keys)).await;
+    let ann_id = ann_row(&acme).await.account_id;
+    acme.lia
+        .call::<()>(
+            "reset_member_password",
+            json!({ "organisation_id": acme.org, "account_id": ann_id }),
+        )
+        .await
+        .unwrap();
+    let token = server.link_tokens("ann@acme.test", "reset")[0].clone();
+    let new_public_key = server
+        .browser()
+        .reset_password(&token, "", "ann's password after the reset")
+        .await
+        .unwrap();
+    // A reset makes new keys: the old wrapping would open the old key.
+    let (_, result) = passkey_sign_in(&server, &mut passkey).await;
+    let signed = result.expect("the passkey still signs in");
+    assert_eq!(signed.signed_in.keys.public_key, new_public_key);
+    assert!(signed.prf_wrapped_key.is_none());
 }
 
 on_both!(
+    a_password_reset_keeps_the_passkey_but_not_its_key_wrapping,
     register_sign_in_unlock_rename_and_remove,
     wrong_origin_replay_unknown_and_unverified_are_refused,
     without_prf_the_password_unlocks_the_keys,

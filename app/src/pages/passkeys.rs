@@ -19,8 +19,6 @@ pub fn PasskeysCard() -> impl IntoView {
     let list = RwSignal::new(None::<Vec<PasskeyView>>);
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
-    let name = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
     let refresh = move || {
         spawn_local(async move {
             match list_passkeys().await {
@@ -30,43 +28,6 @@ pub fn PasskeysCard() -> impl IntoView {
         })
     };
     refresh();
-
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        notice.set(None);
-        let typed = name.get_untracked();
-        if typed.trim().is_empty() {
-            return error.set(Some(
-                "Give the passkey a name, such as the device it lives on.".into(),
-            ));
-        }
-        busy.set(true);
-        spawn_local(async move {
-            let result = auth::add_passkey(typed, unlocked_keys()).await;
-            busy.set(false);
-            match result {
-                Ok(view) => {
-                    name.set(String::new());
-                    notice.set(Some(if view.unlocks_keys {
-                        format!(
-                            "Passkey “{}” added. It signs you in and unlocks your keys.",
-                            view.name
-                        )
-                    } else {
-                        format!(
-                            "Passkey “{}” added. It signs you in; your password is still needed \
-                             once to unlock your keys, because this authenticator cannot (it does \
-                             not support the PRF extension).",
-                            view.name
-                        )
-                    }));
-                    refresh();
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
-    };
     let locked = move || session.unlocked.with(|u| u.is_none());
 
     view! {
@@ -82,24 +43,82 @@ pub fn PasskeysCard() -> impl IntoView {
                     </ul>
                 }.into_any()
             })}
-            <Show when=move || !webauthn::supported()>
-                <p class="hint">"This browser cannot create passkeys."</p>
-            </Show>
             <Show when=locked>
                 <p class="hint">"Your keys are locked in this tab, so a new passkey could not unlock them. Unlock them with your password first."</p>
             </Show>
-            <form on:submit=add novalidate class="inline-form">
-                <label for="passkey-name">"Name for a new passkey"</label>
-                <input id="passkey-name" type="text" maxlength="64" placeholder="Work laptop" autocomplete="off" bind:value=name />
-                <button type="submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Waiting for the passkey…" } else { "Add a passkey" }}
-                </button>
-            </form>
+            <AddPasskeyForm notice on_added=Callback::new(move |_| refresh()) />
             <ErrorBox message=error />
-            <Show when=move || notice.with(|n| n.is_some())>
-                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
-            </Show>
         </section>
+    }
+}
+
+/// What the member is told about a passkey just added.
+fn added_notice(view: &PasskeyView) -> String {
+    if view.unlocks_keys {
+        format!(
+            "Passkey “{}” added. It signs you in and unlocks your keys.",
+            view.name
+        )
+    } else {
+        format!(
+            "Passkey “{}” added. It signs you in; your password is still needed once to unlock \
+             your keys, because this authenticator cannot (it does not support the PRF extension).",
+            view.name
+        )
+    }
+}
+
+/// A name, then the browser's passkey dialog. `setup_token` is the mailed
+/// set-up link's token when this is the required second factor (MFA-2).
+#[component]
+pub fn AddPasskeyForm(
+    notice: RwSignal<Option<String>>,
+    on_added: Callback<PasskeyView>,
+    #[prop(default = None)] setup_token: Option<String>,
+) -> impl IntoView {
+    let setup_token = StoredValue::new(setup_token);
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        notice.set(None);
+        let typed = name.get_untracked();
+        if typed.trim().is_empty() {
+            return error.set(Some(
+                "Give the passkey a name, such as the device it lives on.".into(),
+            ));
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = auth::add_passkey(typed, unlocked_keys(), setup_token.get_value()).await;
+            busy.set(false);
+            match result {
+                Ok(view) => {
+                    name.set(String::new());
+                    notice.set(Some(added_notice(&view)));
+                    on_added.run(view);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <Show when=move || !webauthn::supported()>
+            <p class="hint">"This browser cannot create passkeys."</p>
+        </Show>
+        <form on:submit=add novalidate class="inline-form">
+            <label for="passkey-name">"Name for a new passkey"</label>
+            <input id="passkey-name" type="text" maxlength="64" placeholder="Work laptop" autocomplete="off" bind:value=name />
+            <button type="submit" disabled=move || busy.get()>
+                {move || if busy.get() { "Waiting for the passkey…" } else { "Add a passkey" }}
+            </button>
+        </form>
+        <ErrorBox message=error />
+        <Show when=move || notice.with(|n| n.is_some())>
+            <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+        </Show>
     }
 }
 

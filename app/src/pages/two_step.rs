@@ -90,7 +90,7 @@ pub fn TwoStepSetupPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>"Set up two-step sign-in"</h1>
-            <p>"Signing in to Coffer will take your password and a 6-digit code from an authenticator app on your phone (Google Authenticator, Microsoft Authenticator or any app for time-based codes). Install one first."</p>
+            <p>"Signing in to Coffer will take your password and a second step: a 6-digit code from an authenticator app on your phone (Google Authenticator, Microsoft Authenticator or any app for time-based codes), or a passkey."</p>
             <Show when=move || session.loaded.get() && !signed_in()>
                 <p>"Sign in with your password to continue; Coffer then shows the QR code to scan."</p>
                 <div class="actions"><a class="button" href="/sign-in">"Sign in"</a></div>
@@ -103,7 +103,17 @@ pub fn TwoStepSetupPage() -> impl IntoView {
             {
                 let token = stored.clone();
                 match token {
-                    Some(token) => view! { <TwoStepSignIn setup_token=Some(token) on_finished=finished /> }.into_any(),
+                    Some(token) => view! {
+                        <TwoStepSignIn setup_token=Some(token.clone()) on_finished=finished />
+                        <section class="card narrow" aria-labelledby="setup-passkey-heading">
+                            <h2 id="setup-passkey-heading">"Or use a passkey"</h2>
+                            <p class="hint">"Instead of an authenticator app, a passkey — this device's screen lock or a security key — can be your second step."</p>
+                            <crate::pages::passkeys::AddPasskeyForm
+                                notice=RwSignal::new(None)
+                                setup_token=Some(token)
+                                on_added=Callback::new(move |_| finished.run(())) />
+                        </section>
+                    }.into_any(),
                     None => view! {
                         <section class="card narrow">
                             <p role="status">"Open the link in the email “Set up two-step sign-in for Coffer” that Coffer sent you: setting up needs it as well as your password. If it has expired, sign in again and Coffer sends a new one."</p>
