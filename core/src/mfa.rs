@@ -126,7 +126,7 @@ async fn issue_recovery_codes(c: &mut Conn, account_id: &str) -> Outcome<Vec<Str
 
 /// A change the member made to their own factors, for the audit log and
 /// their history.
-async fn record_own(
+pub(crate) async fn record_own(
     c: &mut Conn,
     actor: &Actor,
     action: AuditAction,

@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use webauthn_rs::prelude::{
-    DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration,
-    PublicKeyCredential, RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
+    AuthenticationResult, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
+    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, Url, Uuid, Webauthn,
+    WebauthnBuilder,
 };
 
 use crate::accounts::NewSession;
@@ -25,7 +26,7 @@ use crate::audit::{self, AuditAction, Who};
 use crate::authz::{authorize, Action, Actor};
 use crate::db::{new_id, now_ms};
 use crate::error::Outcome;
-use crate::mfa::{MAX_CODE_ATTEMPTS, PURPOSE_SECOND_FACTOR};
+use crate::mfa::{record_own, MAX_CODE_ATTEMPTS, PURPOSE_SECOND_FACTOR};
 use crate::store::{self, Conn, PasskeyRow};
 use crate::{ClientInfo, Coffer};
 
@@ -274,7 +275,7 @@ impl Coffer {
         // (MFA-2, MFA-3) now has.
         self.second_factor_in_place(&mut tx, &actor.account_id, now)
             .await?;
-        self.record_passkey_change(
+        record_own(
             &mut tx,
             actor,
             AuditAction::PasskeyAdded,
@@ -321,7 +322,7 @@ impl Coffer {
         if !store::rename_passkey(&mut tx, &actor.account_id, passkey_id, &name).await? {
             return Err(PasskeyError::NotFound.into());
         }
-        self.record_passkey_change(
+        record_own(
             &mut tx,
             actor,
             AuditAction::PasskeyRenamed,
@@ -344,7 +345,7 @@ impl Coffer {
             return Err(PasskeyError::NotFound.into());
         };
         store::delete_passkey(&mut tx, &actor.account_id, passkey_id).await?;
-        self.record_passkey_change(
+        record_own(
             &mut tx,
             actor,
             AuditAction::PasskeyRemoved,
@@ -356,24 +357,19 @@ impl Coffer {
         Ok(())
     }
 
-    async fn record_passkey_change(
+    /// After a verified use: the new signature counter and the time.
+    async fn note_use(
         &self,
         c: &mut Conn,
-        actor: &Actor,
-        action: AuditAction,
-        details: serde_json::Value,
+        row: &PasskeyRow,
+        result: &AuthenticationResult,
         now: i64,
     ) -> Outcome<()> {
-        audit::record(
-            c,
-            Who::account(&actor.account_id, &actor.email),
-            None,
-            action,
-            &actor.email,
-            details,
-            now,
-        )
-        .await?;
+        let mut passkey = stored_passkey(row)?;
+        passkey.update_credential(result);
+        let updated =
+            serde_json::to_string(&passkey).map_err(|e| anyhow::anyhow!("passkey: {e}"))?;
+        store::passkey_used(c, &row.id, &updated, now).await?;
         Ok(())
     }
 
@@ -432,8 +428,11 @@ impl Coffer {
             return Err(PasskeyError::NotRecognised.into());
         };
         let now = now_ms();
-        let mut passkey = stored_passkey(&row)?;
-        let verified = webauthn.finish_discoverable_authentication_v2(credential, state, &passkey);
+        let verified = webauthn.finish_discoverable_authentication_v2(
+            credential,
+            state,
+            stored_passkey(&row)?,
+        );
         let result = match verified {
             Ok(r) => r,
             Err(e) => {
@@ -470,10 +469,7 @@ impl Coffer {
             tx.commit().await?;
             return Err(refusal.into());
         }
-        passkey.update_credential(&result);
-        let updated =
-            serde_json::to_string(&passkey).map_err(|e| anyhow::anyhow!("passkey: {e}"))?;
-        store::passkey_used(&mut tx, &row.id, &updated, now).await?;
+        self.note_use(&mut tx, &row, &result, now).await?;
         let session = self
             .open_session(
                 &mut tx,
@@ -591,11 +587,7 @@ impl Coffer {
                 return Err(PasskeyError::NotVerified.into());
             }
         };
-        let mut passkey = stored_passkey(&row)?;
-        passkey.update_credential(&result);
-        let updated =
-            serde_json::to_string(&passkey).map_err(|e| anyhow::anyhow!("passkey: {e}"))?;
-        store::passkey_used(&mut tx, &row.id, &updated, now).await?;
+        self.note_use(&mut tx, &row, &result, now).await?;
         store::delete_pending_login(&mut tx, ticket).await?;
         let session = self
             .open_session(
