@@ -3,7 +3,7 @@
 
 use coffer_api::ApiError;
 use coffer_shared::crypto::{self, ExportKey, MemberKeys};
-use coffer_shared::errors::{InputError, SignInError};
+use coffer_shared::errors::{InputError, PasskeyError, SignInError};
 use coffer_shared::types::{
     Bytes, KeyEnvelope, PasskeyView, SecondFactorPrompt, SignInStep, SignedIn,
 };
@@ -183,7 +183,7 @@ pub async fn add_passkey(
     name: String,
     keys: Option<MemberKeys>,
     setup_token: Option<String>,
-) -> Result<PasskeyView, ApiError> {
+) -> Result<AddedPasskey, ApiError> {
     let start = coffer_api::passkey_register_start(setup_token).await?;
     let created = webauthn::create(start.options).await?;
     let wrapped = match (&keys, &created.prf) {
@@ -194,20 +194,48 @@ pub async fn add_passkey(
     let view =
         coffer_api::passkey_register_finish(start.ceremony_id, name, created.credential, wrapped)
             .await?;
-    match keys {
+    let prf_supported = created.prf_enabled;
+    let view = match keys {
         // The authenticator evaluates PRF only on a request: one more touch.
         Some(k) if created.prf.is_none() && created.prf_enabled => {
             match webauthn::evaluate_prf(&raw_id).await {
                 Ok(Some(prf)) => {
                     coffer_api::passkey_set_key(view.id.clone(), Bytes(k.wrap_for_passkey(&prf)))
-                        .await
+                        .await?
                 }
                 // Registered all the same; it signs in, the password unlocks.
-                _ => Ok(view),
+                _ => view,
             }
         }
-        _ => Ok(view),
-    }
+        _ => view,
+    };
+    Ok(AddedPasskey {
+        view,
+        prf_supported,
+    })
+}
+
+pub struct AddedPasskey {
+    pub view: PasskeyView,
+    /// The authenticator supports PRF (whether or not the keys could be
+    /// wrapped: they may have been locked in this tab).
+    pub prf_supported: bool,
+}
+
+/// MFA-5 for a passkey added while the keys were locked: asks it for its
+/// PRF output and stores the wrapping.
+pub async fn let_passkey_unlock(
+    passkey: &PasskeyView,
+    keys: &MemberKeys,
+) -> Result<PasskeyView, ApiError> {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    let raw_id = URL_SAFE_NO_PAD
+        .decode(&passkey.credential_id)
+        .map_err(|_| malformed())?;
+    let prf = webauthn::evaluate_prf(&raw_id)
+        .await?
+        .ok_or(PasskeyError::NoPrf)?;
+    coffer_api::passkey_set_key(passkey.id.clone(), Bytes(keys.wrap_for_passkey(&prf))).await
 }
 
 /// Where a passkey sign-in left the keys.

@@ -79,6 +79,7 @@ pub fn passkey_name(typed: &str) -> Result<String, PasskeyError> {
 fn view(row: &PasskeyRow) -> PasskeyView {
     PasskeyView {
         id: row.id.clone(),
+        credential_id: row.credential_id.clone(),
         name: row.name.clone(),
         created_at_ms: row.created_at,
         last_used_at_ms: row.last_used_at,

@@ -113,6 +113,10 @@ test('MFA-4/MFA-5: without PRF the password unlocks the keys once; a passkey is 
   await p.getByRole('button', { name: 'Unlock' }).click();
   await expect(p.getByRole('heading', { name: 'My account' })).toBeVisible();
   await expect(p.getByTestId('fingerprint')).toHaveText(fingerprint);
+  // Asking this passkey to unlock the keys is answered plainly.
+  await p.getByRole('button', { name: 'Let it unlock my keys' }).click();
+  await expect(p.getByRole('region', { name: 'Passkeys' }).getByRole('alert')).toHaveText(
+    'This passkey cannot unlock your keys: its authenticator does not support the PRF extension. It still signs you in; your password unlocks the keys.');
 
   // With a passkey registered, the password is one step of two.
   await signOut(p);
@@ -124,4 +128,31 @@ test('MFA-4/MFA-5: without PRF the password unlocks the keys once; a passkey is 
   await expect(p.getByRole('heading', { name: 'My account' })).toBeVisible();
   await expect(p.getByTestId('fingerprint')).toHaveText(fingerprint);
   expect(problems).toEqual([]);
+});
+
+test('MFA-5: a passkey added while the keys are locked in the tab can be made to unlock them later', async ({ page, coffer, browser }, testInfo) => {
+  const { ann: p, problems, fingerprint } = await ann(page, coffer, browser, testInfo);
+  // A second tab shares the session but not the unlocked keys.
+  const tab = await p.context().newPage();
+  const tabProblems = watchForProblems(tab);
+  await tab.goto(`${coffer.url}/account`);
+  await expect(tab.getByTestId('fingerprint')).toHaveText('Locked in this tab');
+  await virtualAuthenticator(tab, true);
+  const card = await addPasskey(tab, 'Tablet');
+  await expect(card.getByRole('status')).toHaveText(
+    'Passkey “Tablet” added. It signs you in; to let it unlock your keys too, unlock them with your password and choose “Let it unlock my keys”.');
+  await expect(card.getByTestId('passkey')).toContainText('your password unlocks your keys');
+  await tab.getByLabel('Password').fill(PW);
+  await tab.getByRole('button', { name: 'Unlock' }).click();
+  await expect(tab.getByTestId('fingerprint')).toHaveText(fingerprint);
+  await card.getByRole('button', { name: 'Let it unlock my keys' }).click();
+  await expect(card.getByRole('status')).toHaveText('Passkey “Tablet” now unlocks your keys too.');
+  await expect(card.getByTestId('passkey')).toContainText('· unlocks your keys');
+
+  await tab.getByRole('button', { name: 'Sign out' }).first().click();
+  await tab.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await expect(tab.getByRole('heading', { name: 'My account' })).toBeVisible();
+  await expect(tab.getByTestId('fingerprint')).toHaveText(fingerprint);
+  expect(problems).toEqual([]);
+  expect(tabProblems).toEqual([]);
 });

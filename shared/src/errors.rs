@@ -268,6 +268,8 @@ pub enum PasskeyError {
     NotSupported,
     #[error("This device already holds a passkey for your account.")]
     AlreadyOnDevice,
+    #[error("This passkey cannot unlock your keys: its authenticator does not support the PRF extension. It still signs you in; your password unlocks the keys.")]
+    NoPrf,
 }
 
 /// Every refusal, whatever its domain.

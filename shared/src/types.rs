@@ -151,6 +151,9 @@ pub struct SecondFactorPrompt {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeyView {
     pub id: String,
+    /// The WebAuthn credential id, base64url: the browser names it when
+    /// asking this one passkey for its PRF output (MFA-5).
+    pub credential_id: String,
     pub name: String,
     pub created_at_ms: i64,
     pub last_used_at_ms: Option<i64>,

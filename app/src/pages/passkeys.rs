@@ -8,7 +8,7 @@ use coffer_shared::types::{PasskeyView, SignedIn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::auth;
+use crate::auth::{self, AddedPasskey};
 use crate::components::{local_time, ErrorBox};
 use crate::session::{unlocked_keys, use_session};
 use crate::webauthn;
@@ -53,10 +53,17 @@ pub fn PasskeysCard() -> impl IntoView {
 }
 
 /// What the member is told about a passkey just added.
-fn added_notice(view: &PasskeyView) -> String {
+fn added_notice(added: &AddedPasskey) -> String {
+    let view = &added.view;
     if view.unlocks_keys {
         format!(
             "Passkey “{}” added. It signs you in and unlocks your keys.",
+            view.name
+        )
+    } else if added.prf_supported {
+        format!(
+            "Passkey “{}” added. It signs you in; to let it unlock your keys too, unlock them \
+             with your password and choose “Let it unlock my keys”.",
             view.name
         )
     } else {
@@ -95,10 +102,10 @@ pub fn AddPasskeyForm(
             let result = auth::add_passkey(typed, unlocked_keys(), setup_token.get_value()).await;
             busy.set(false);
             match result {
-                Ok(view) => {
+                Ok(added) => {
                     name.set(String::new());
-                    notice.set(Some(added_notice(&view)));
-                    on_added.run(view);
+                    notice.set(Some(added_notice(&added)));
+                    on_added.run(added.view);
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -142,6 +149,27 @@ fn PasskeyItem(
         "unlocks your keys"
     } else {
         "your password unlocks your keys"
+    };
+    let session = use_session();
+    let may_unlock = !passkey.unlocks_keys;
+    let for_prf = StoredValue::new(passkey.clone());
+    let let_unlock = move |_| {
+        error.set(None);
+        let Some(keys) = unlocked_keys() else {
+            return error.set(Some("Unlock your keys with your password first.".into()));
+        };
+        spawn_local(async move {
+            match auth::let_passkey_unlock(&for_prf.get_value(), &keys).await {
+                Ok(view) => {
+                    notice.set(Some(format!(
+                        "Passkey “{}” now unlocks your keys too.",
+                        view.name
+                    )));
+                    on_change.run(());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
     };
     let rename = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -197,6 +225,9 @@ fn PasskeyItem(
             </Show>
             <div class="actions">
                 <Show when=move || !editing.get() && !confirming.get()>
+                    <Show when=move || may_unlock && session.unlocked.with(|u| u.is_some())>
+                        <button type="button" class="secondary" on:click=let_unlock>"Let it unlock my keys"</button>
+                    </Show>
                     <button type="button" class="secondary" on:click=move |_| editing.set(true)>"Rename"</button>
                     <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Remove"</button>
                 </Show>
