@@ -3,6 +3,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::Header;
+use crate::i18n::{tr, I18n};
 use crate::pages::{
     account, audit, configuration, groups, home, invite, organisations, outbox, plans, recovery,
     setup, sign_in, two_step, users,
@@ -11,14 +12,24 @@ use crate::session::Session;
 
 #[component]
 pub fn App() -> impl IntoView {
+    let i18n = I18n::new();
+    provide_context(i18n);
     let session = Session::new();
     provide_context(session);
     session.load();
+    // ACC-9: the signed-in member's language, as soon as it is known.
+    Effect::new(move |_| {
+        if let Some(lang) = session.account.with(|a| a.as_ref().map(|a| a.language)) {
+            i18n.set(lang);
+        }
+    });
     view! {
         <Router>
+            // Everything is drawn again in the new language when it changes.
+            {move || { i18n.language.track(); view! {
             <Header />
             <main id="main">
-                <Routes fallback=|| view! { <h1>"Page not found"</h1> }>
+                <Routes fallback=|| view! { <h1>{tr("Page not found")}</h1> }>
                     <Route path=path!("/") view=home::Home />
                     <Route path=path!("/setup") view=setup::SetupPage />
                     <Route path=path!("/sign-in") view=sign_in::SignInPage />
@@ -37,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/outbox/:id") view=outbox::OutboxMailPage />
                 </Routes>
             </main>
+            } }}
         </Router>
     }
 }

@@ -1,5 +1,6 @@
 //! Pieces several pages share.
 
+use crate::i18n::{tf, tr, tr_text};
 use coffer_shared::policy::{password_strength, strength_label};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -18,21 +19,21 @@ pub fn Header() -> impl IntoView {
     };
     view! {
         <header class="top">
-            <a class="brand" href="/">"Coffer"</a>
+            <a class="brand" href="/">{tr("Coffer")}</a>
             <Show when=signed_in>
-                <nav aria-label="Main">
+                <nav aria-label=tr("Main")>
                     <Show when=move || session.is_instance_admin()>
-                        <A href="/organisations">"Organisations"</A>
-                        <A href="/outbox">"Outbox"</A>
+                        <A href="/organisations">{tr("Organisations")}</A>
+                        <A href="/outbox">{tr("Outbox")}</A>
                     </Show>
                     <Show when=move || session.administers_an_organisation()>
-                        <A href="/users">"Users"</A>
-                        <A href="/groups">"Groups"</A>
-                        <A href="/plans">"Plans"</A>
-                        <A href="/configuration">"Configuration"</A>
-                        <A href="/audit">"Audit log"</A>
+                        <A href="/users">{tr("Users")}</A>
+                        <A href="/groups">{tr("Groups")}</A>
+                        <A href="/plans">{tr("Plans")}</A>
+                        <A href="/configuration">{tr("Configuration")}</A>
+                        <A href="/audit">{tr("Audit log")}</A>
                     </Show>
-                    <A href="/account">"My account"</A>
+                    <A href="/account">{tr("My account")}</A>
                 </nav>
                 <span class="who">{email}</span>
                 <OrganisationLogo />
@@ -68,7 +69,7 @@ fn OrganisationLogo() -> impl IntoView {
                     session.logo_version.get()
                 );
                 view! {
-                    <img class="org-logo" src=src alt=format!("{name} logo") on:error=move |_| failed.set(true) />
+                    <img class="org-logo" src=src alt=tf("{name} logo", &[("name", &name)]) on:error=move |_| failed.set(true) />
                 }
             })
     }
@@ -79,7 +80,7 @@ fn OrganisationLogo() -> impl IntoView {
 pub fn ErrorBox(message: RwSignal<Option<String>>) -> impl IntoView {
     view! {
         <Show when=move || message.with(|m| m.is_some())>
-            <p class="error" role="alert">{move || message.get().unwrap_or_default()}</p>
+            <p class="error" role="alert">{move || tr_text(&message.get().unwrap_or_default())}</p>
         </Show>
     }
 }
@@ -88,12 +89,12 @@ pub fn ErrorBox(message: RwSignal<Option<String>>) -> impl IntoView {
 #[component]
 pub fn Pager(page: RwSignal<u32>, #[prop(into)] pages: Signal<u32>) -> impl IntoView {
     view! {
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label=tr("Pages")>
             <button type="button" class="secondary" disabled=move || page.get() == 0
-                on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous page"</button>
-            <span>{move || format!("Page {} of {}", page.get() + 1, pages.get())}</span>
+                on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>{tr("Previous page")}</button>
+            <span>{move || tf("Page {page} of {pages}", &[("page", &(page.get() + 1).to_string()), ("pages", &pages.get().to_string())])}</span>
             <button type="button" class="secondary" disabled={move || page.get() + 1 >= pages.get()}
-                on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
+                on:click=move |_| page.update(|p| *p += 1)>{tr("Next page")}</button>
         </nav>
     }
 }
@@ -110,15 +111,15 @@ pub fn NewPasswordFields(
 ) -> impl IntoView {
     let score = move || password.with(|p| password_strength(p));
     view! {
-        <label for="new-password">{label}</label>
+        <label for="new-password">{tr(label)}</label>
         <input id="new-password" type="password" autocomplete="new-password" required bind:value=password />
         <div class="strength">
             <meter id="strength" min="0" max="4" low="2" high="3" optimum="4"
-                value=move || score().to_string() aria-label="Password strength"></meter>
-            <span aria-live="polite">{move || format!("Strength: {}", strength_label(score()))}</span>
+                value=move || score().to_string() aria-label=tr("Password strength")></meter>
+            <span aria-live="polite">{move || tf("Strength: {label}", &[("label", tr(strength_label(score())))])}</span>
         </div>
-        <p class="hint">{move || format!("At least {} characters. Any characters are allowed; a long phrase is best.", min_length.get())}</p>
-        <label for="confirm-password">{confirm_label}</label>
+        <p class="hint">{move || tf("At least {n} characters. Any characters are allowed; a long phrase is best.", &[("n", &min_length.get().to_string())])}</p>
+        <label for="confirm-password">{tr(confirm_label)}</label>
         <input id="confirm-password" type="password" autocomplete="new-password" required bind:value=confirm />
     }
 }
@@ -159,5 +160,7 @@ pub async fn post_file(url: &str, file: web_sys::File) -> Result<gloo_net::http:
         .map_err(|e| e.to_string())?
         .send()
         .await
-        .map_err(|_| "The file could not be sent; check the connection and try again.".to_string())
+        .map_err(|_| {
+            tr("The file could not be sent; check the connection and try again.").to_string()
+        })
 }

@@ -5,6 +5,7 @@
 mod app;
 mod auth;
 mod components;
+mod i18n;
 mod pages;
 mod session;
 mod webauthn;

@@ -518,6 +518,7 @@ impl Coffer {
                 .collect(),
             public_key: a.public_key.clone().unwrap_or_default(),
             setup_second_factor: setup_only,
+            language: a.language,
         })
     }
 

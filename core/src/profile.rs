@@ -1,4 +1,4 @@
-//! ACC-9: a person's own profile: names and mobile number.
+//! ACC-9: a person's own profile: names, mobile number, default language.
 
 use coffer_shared::errors::{AuthError, InputError};
 use coffer_shared::policy::normalise_mobile;
@@ -26,6 +26,7 @@ pub fn validate(p: &Profile) -> Result<Profile, InputError> {
         last_name: name(&p.last_name)?,
         other_name: name(&p.other_name)?,
         mobile: normalise_mobile(&p.mobile)?,
+        language: p.language,
     })
 }
 
@@ -47,8 +48,8 @@ impl Coffer {
             .ok_or(AuthError::NotSignedIn)?;
         store::set_profile(&mut tx, &actor.account_id, &p).await?;
         let details = json!({
-            "before": { "first_name": before.first_name, "last_name": before.last_name, "other_name": before.other_name, "mobile": before.mobile },
-            "after": { "first_name": p.first_name, "last_name": p.last_name, "other_name": p.other_name, "mobile": p.mobile },
+            "before": { "first_name": before.first_name, "last_name": before.last_name, "other_name": before.other_name, "mobile": before.mobile, "language": before.language.code() },
+            "after": { "first_name": p.first_name, "last_name": p.last_name, "other_name": p.other_name, "mobile": p.mobile, "language": p.language.code() },
         });
         let who = Who::account(&actor.account_id, &actor.email);
         audit::record(

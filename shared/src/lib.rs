@@ -4,6 +4,7 @@
 
 pub mod crypto;
 pub mod errors;
+pub mod i18n;
 pub mod import;
 pub mod policy;
 pub mod settings;

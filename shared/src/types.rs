@@ -92,6 +92,9 @@ pub struct AccountView {
     /// MFA-2/MFA-3: this session may only set up a second factor.
     #[serde(default)]
     pub setup_second_factor: bool,
+    /// ACC-9: the member's default language, applied at sign-in.
+    #[serde(default)]
+    pub language: crate::i18n::Language,
 }
 
 /// The member's key material as stored on the server: the public key, and
@@ -610,6 +613,9 @@ pub struct Profile {
     pub other_name: String,
     /// E.164 with a leading `+`, or empty.
     pub mobile: String,
+    /// The language Coffer speaks to the member (PLT-5).
+    #[serde(default)]
+    pub language: crate::i18n::Language,
 }
 
 #[cfg(test)]

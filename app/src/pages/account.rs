@@ -1,10 +1,12 @@
 //! My account: key fingerprint, password change (ACC-5), two-step sign-in
 //! (MFA-1), passkeys (MFA-4, MFA-5), sessions (ACC-8), sign-out.
 
+use crate::i18n::{tf, tr};
 use coffer_api::{
     get_profile, get_security_question, sessions, set_security_question, sign_out,
     terminate_all_sessions, update_profile,
 };
+use coffer_shared::i18n::Language;
 use coffer_shared::policy::check_new_password;
 use coffer_shared::types::{Profile, SessionView};
 use leptos::prelude::*;
@@ -58,24 +60,24 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Show when=move || allowed.get()>
             <section class="card">
-                <h1>"My account"</h1>
+                <h1>{tr("My account")}</h1>
                 <dl class="facts">
-                    <dt>"Email"</dt>
+                    <dt>{tr("Email")}</dt>
                     <dd>{email}</dd>
-                    <dt>"Key fingerprint"</dt>
+                    <dt>{tr("Key fingerprint")}</dt>
                     <dd class="fingerprint" data-testid="fingerprint">
-                        {move || session.fingerprint().unwrap_or_else(|| "Locked in this tab".into())}
+                        {move || session.fingerprint().unwrap_or_else(|| tr("Locked in this tab").into())}
                     </dd>
                 </dl>
-                <p class="hint">"Compare this fingerprint when someone checks your identity. It stays the same when you change your password."</p>
+                <p class="hint">{tr("Compare this fingerprint when someone checks your identity. It stays the same when you change your password.")}</p>
                 <Show when=move || session.unlocked.with(|u| u.is_none())>
                     <crate::pages::passkeys::UnlockKeysForm
-                        reason="Your encryption keys are not unlocked in this tab. Enter your password to unlock them; it never leaves this browser."
+                        reason=tr("Your encryption keys are not unlocked in this tab. Enter your password to unlock them; it never leaves this browser.")
                         on_unlocked=Callback::new(move |(s, keys)| session.signed_in(s, &keys)) />
                 </Show>
                 <ErrorBox message=error />
                 <div class="actions">
-                    <button type="button" class="secondary" on:click=do_sign_out>"Sign out"</button>
+                    <button type="button" class="secondary" on:click=do_sign_out>{tr("Sign out")}</button>
                 </div>
             </section>
             <EditProfile />
@@ -84,22 +86,22 @@ pub fn AccountPage() -> impl IntoView {
             <crate::pages::passkeys::PasskeysCard />
             <SecurityQuestion />
             <section class="card">
-                <h2>"Sessions"</h2>
+                <h2>{tr("Sessions")}</h2>
                 <table class="list">
-                    <caption class="visually-hidden">"Your sessions"</caption>
-                    <thead><tr><th scope="col">"Signed in"</th><th scope="col">"Last active"</th><th scope="col">"Browser"</th><th scope="col">"Address"</th></tr></thead>
+                    <caption class="visually-hidden">{tr("Your sessions")}</caption>
+                    <thead><tr><th scope="col">{tr("Signed in")}</th><th scope="col">{tr("Last active")}</th><th scope="col">{tr("Browser")}</th><th scope="col">{tr("Address")}</th></tr></thead>
                     <tbody>
                         <For each=move || list.get() key=|s| (s.created_at_ms, s.ip.clone(), s.user_agent.clone()) let:s>
                             <tr>
-                                <td data-label="Signed in">{local_time(s.created_at_ms)}{s.current.then_some(" (this session)")}</td>
-                                <td data-label="Last active">{local_time(s.last_seen_at_ms)}</td>
-                                <td class="ua" data-label="Browser">{s.user_agent.clone()}</td>
-                                <td data-label="Address">{s.ip.clone()}</td>
+                                <td data-label=tr("Signed in")>{local_time(s.created_at_ms)}{s.current.then_some(tr(" (this session)"))}</td>
+                                <td data-label=tr("Last active")>{local_time(s.last_seen_at_ms)}</td>
+                                <td class="ua" data-label=tr("Browser")>{s.user_agent.clone()}</td>
+                                <td data-label=tr("Address")>{s.ip.clone()}</td>
                             </tr>
                         </For>
                     </tbody>
                 </table>
-                <button type="button" class="danger" on:click=do_terminate>"Terminate all sessions"</button>
+                <button type="button" class="danger" on:click=do_terminate>{tr("Terminate all sessions")}</button>
             </section>
         </Show>
     }
@@ -121,7 +123,7 @@ fn ChangePassword() -> impl IntoView {
         done.set(false);
         let (old, new, again) = (current.get(), password.get(), confirm.get());
         if old.is_empty() {
-            return error.set(Some("Enter your current password.".into()));
+            return error.set(Some(tr("Enter your current password.").into()));
         }
         if let Err(p) = check_new_password(&new, &again, min_length.get()) {
             return error.set(Some(p.to_string()));
@@ -144,23 +146,23 @@ fn ChangePassword() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>"Password"</h2>
+            <h2>{tr("Password")}</h2>
             <Show when=move || done.get()>
-                <p class="notice" role="status">"Your password was changed. Your other sessions were signed out."</p>
+                <p class="notice" role="status">{tr("Your password was changed. Your other sessions were signed out.")}</p>
             </Show>
             <Show when=move || open.get() fallback=move || view! {
-                <button type="button" on:click=move |_| open.set(true)>"Change password"</button>
+                <button type="button" on:click=move |_| open.set(true)>{tr("Change password")}</button>
             }>
                 <form on:submit=submit novalidate>
-                    <label for="current-password">"Current password"</label>
+                    <label for="current-password">{tr("Current password")}</label>
                     <input id="current-password" type="password" autocomplete="current-password" required bind:value=current />
-                    <NewPasswordFields password confirm label="New password" confirm_label="Confirm new password" min_length=min_length.into() />
+                    <NewPasswordFields password confirm label=tr("New password") confirm_label=tr("Confirm new password") min_length=min_length.into() />
                     <ErrorBox message=error />
                     <div class="actions">
                         <button type="submit" disabled=move || busy.get()>
-                            {move || if busy.get() { "Saving…" } else { "Save new password" }}
+                            {move || if busy.get() { tr("Saving…") } else { tr("Save new password") }}
                         </button>
-                        <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                        <button type="button" class="secondary" on:click=move |_| open.set(false)>{tr("Cancel")}</button>
                     </div>
                 </form>
             </Show>
@@ -177,11 +179,14 @@ fn EditProfile() -> impl IntoView {
     let mobile = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
+    let language = RwSignal::new(crate::i18n::current());
+    let session = use_session();
     let fill = move |p: Profile| {
         first.set(p.first_name);
         last.set(p.last_name);
         other.set(p.other_name);
         mobile.set(p.mobile);
+        language.set(p.language);
     };
     spawn_local(async move {
         if let Ok(p) = get_profile().await {
@@ -197,12 +202,20 @@ fn EditProfile() -> impl IntoView {
             last_name: last.get(),
             other_name: other.get(),
             mobile: mobile.get(),
+            language: language.get(),
         };
         spawn_local(async move {
             match update_profile(p).await {
                 Ok(saved) => {
+                    let lang = saved.language;
                     fill(saved);
-                    notice.set(Some("Your profile was saved.".into()));
+                    notice.set(Some(tr("Your profile was saved.").into()));
+                    // ACC-9: the new language applies at once.
+                    session.account.update(|a| {
+                        if let Some(a) = a {
+                            a.language = lang;
+                        }
+                    });
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -210,22 +223,33 @@ fn EditProfile() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2 id="profile-heading">"Profile"</h2>
+            <h2 id="profile-heading">{tr("Profile")}</h2>
             <form on:submit=submit novalidate aria-labelledby="profile-heading">
-                <label for="profile-first">"First name"</label>
+                <label for="profile-first">{tr("First name")}</label>
                 <input id="profile-first" type="text" autocomplete="given-name" bind:value=first />
-                <label for="profile-last">"Last name"</label>
+                <label for="profile-last">{tr("Last name")}</label>
                 <input id="profile-last" type="text" autocomplete="family-name" bind:value=last />
-                <label for="profile-other">"Other name"</label>
+                <label for="profile-other">{tr("Other name")}</label>
                 <input id="profile-other" type="text" autocomplete="nickname" bind:value=other />
-                <label for="profile-mobile">"Mobile"</label>
+                <label for="profile-mobile">{tr("Mobile")}</label>
                 <input id="profile-mobile" type="tel" autocomplete="tel" inputmode="tel" placeholder="+447700900123" bind:value=mobile />
-                <p class="hint">"International form: + and country code."</p>
+                <p class="hint">{tr("International form: + and country code.")}</p>
+                <label for="profile-language">{tr("Language")}</label>
+                <select id="profile-language"
+                    on:change=move |ev| {
+                        if let Some(l) = Language::from_code(&event_target_value(&ev)) {
+                            language.set(l);
+                        }
+                    }>
+                    {Language::ALL.into_iter().map(|l| view! {
+                        <option value=l.code() selected=move || language.get() == l>{l.name()}</option>
+                    }).collect_view()}
+                </select>
                 <ErrorBox message=error />
                 <Show when=move || notice.with(|n| n.is_some())>
                     <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
                 </Show>
-                <button type="submit">"Save profile"</button>
+                <button type="submit">{tr("Save profile")}</button>
             </form>
         </section>
     }
@@ -256,7 +280,7 @@ fn SecurityQuestion() -> impl IntoView {
                     current.set(q.trim().to_string());
                     question.set(String::new());
                     answer.set(String::new());
-                    notice.set(Some("Security question saved.".into()));
+                    notice.set(Some(tr("Security question saved.").into()));
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -264,22 +288,22 @@ fn SecurityQuestion() -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>"Security question"</h2>
-            <p class="hint">"Asked when you follow a password-reset link from an administrator."</p>
+            <h2>{tr("Security question")}</h2>
+            <p class="hint">{tr("Asked when you follow a password-reset link from an administrator.")}</p>
             <p data-testid="security-question">{move || {
                 let q = current.get();
-                if q.is_empty() { "No security question is set.".to_string() } else { format!("Your question: {q}") }
+                if q.is_empty() { tr("No security question is set.").to_string() } else { tf("Your question: {q}", &[("q", &q)]) }
             }}</p>
-            <form class="stack" on:submit=submit novalidate aria-label="Security question">
-                <label for="sq-question">"Question"</label>
+            <form class="stack" on:submit=submit novalidate aria-label=tr("Security question")>
+                <label for="sq-question">{tr("Question")}</label>
                 <input id="sq-question" type="text" bind:value=question />
-                <label for="sq-answer">"Answer"</label>
+                <label for="sq-answer">{tr("Answer")}</label>
                 <input id="sq-answer" type="password" autocomplete="off" bind:value=answer />
                 <ErrorBox message=error />
                 <Show when=move || notice.with(|n| n.is_some())>
                     <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
                 </Show>
-                <div class="actions"><button type="submit">"Save security question"</button></div>
+                <div class="actions"><button type="submit">{tr("Save security question")}</button></div>
             </form>
         </section>
     }

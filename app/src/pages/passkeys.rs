@@ -2,6 +2,7 @@
 //! used, remove them. MFA-5: whether each one also unlocks the keys, and
 //! the password prompt for when the one used cannot.
 
+use crate::i18n::{tf, tr};
 use coffer_api::{list_passkeys, passkey_remove, passkey_rename};
 use coffer_shared::crypto::MemberKeys;
 use coffer_shared::types::{PasskeyView, SignedIn};
@@ -32,10 +33,10 @@ pub fn PasskeysCard() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="passkeys-heading">
-            <h2 id="passkeys-heading">"Passkeys"</h2>
-            <p class="hint">"A passkey signs you in with your device's screen lock or security key instead of your password, and also counts as the second step after your password."</p>
+            <h2 id="passkeys-heading">{tr("Passkeys")}</h2>
+            <p class="hint">{tr("A passkey signs you in with your device's screen lock or security key instead of your password, and also counts as the second step after your password.")}</p>
             {move || list.get().map(|l| if l.is_empty() {
-                view! { <p>"You have no passkeys."</p> }.into_any()
+                view! { <p>{tr("You have no passkeys.")}</p> }.into_any()
             } else {
                 view! {
                     <ul class="passkeys">
@@ -44,7 +45,7 @@ pub fn PasskeysCard() -> impl IntoView {
                 }.into_any()
             })}
             <Show when=locked>
-                <p class="hint">"Your keys are locked in this tab, so a new passkey could not unlock them. Unlock them with your password first."</p>
+                <p class="hint">{tr("Your keys are locked in this tab, so a new passkey could not unlock them. Unlock them with your password first.")}</p>
             </Show>
             <AddPasskeyForm notice on_added=Callback::new(move |_| refresh()) />
             <ErrorBox message=error />
@@ -55,22 +56,24 @@ pub fn PasskeysCard() -> impl IntoView {
 /// What the member is told about a passkey just added.
 fn added_notice(added: &AddedPasskey) -> String {
     let view = &added.view;
+    let name = [("name", view.name.as_str())];
     if view.unlocks_keys {
-        format!(
-            "Passkey “{}” added. It signs you in and unlocks your keys.",
-            view.name
+        tf(
+            "Passkey “{name}” added. It signs you in and unlocks your keys.",
+            &name,
         )
     } else if added.prf_supported {
-        format!(
-            "Passkey “{}” added. It signs you in; to let it unlock your keys too, unlock them \
-             with your password and choose “Let it unlock my keys”.",
-            view.name
+        tf(
+            "Passkey “{name}” added. It signs you in; to let it unlock your keys too, unlock \
+             them with your password and choose “Let it unlock my keys”.",
+            &name,
         )
     } else {
-        format!(
-            "Passkey “{}” added. It signs you in; your password is still needed once to unlock \
-             your keys, because this authenticator cannot (it does not support the PRF extension).",
-            view.name
+        tf(
+            "Passkey “{name}” added. It signs you in; your password is still needed once to \
+             unlock your keys, because this authenticator cannot (it does not support the PRF \
+             extension).",
+            &name,
         )
     }
 }
@@ -94,7 +97,7 @@ pub fn AddPasskeyForm(
         let typed = name.get_untracked();
         if typed.trim().is_empty() {
             return error.set(Some(
-                "Give the passkey a name, such as the device it lives on.".into(),
+                tr("Give the passkey a name, such as the device it lives on.").into(),
             ));
         }
         busy.set(true);
@@ -113,13 +116,13 @@ pub fn AddPasskeyForm(
     };
     view! {
         <Show when=move || !webauthn::supported()>
-            <p class="hint">"This browser cannot create passkeys."</p>
+            <p class="hint">{tr("This browser cannot create passkeys.")}</p>
         </Show>
         <form on:submit=add novalidate class="inline-form">
-            <label for="passkey-name">"Name for a new passkey"</label>
-            <input id="passkey-name" type="text" maxlength="64" placeholder="Work laptop" autocomplete="off" bind:value=name />
+            <label for="passkey-name">{tr("Name for a new passkey")}</label>
+            <input id="passkey-name" type="text" maxlength="64" placeholder=tr("Work laptop") autocomplete="off" bind:value=name />
             <button type="submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Waiting for the passkey…" } else { "Add a passkey" }}
+                {move || if busy.get() { tr("Waiting for the passkey…") } else { tr("Add a passkey") }}
             </button>
         </form>
         <ErrorBox message=error />
@@ -143,12 +146,12 @@ fn PasskeyItem(
     let label = passkey.name.clone();
     let used = passkey
         .last_used_at_ms
-        .map(|t| format!("last used {}", local_time(t)))
-        .unwrap_or_else(|| "not used yet".into());
+        .map(|t| tf("last used {time}", &[("time", &local_time(t))]))
+        .unwrap_or_else(|| tr("not used yet").into());
     let unlocks = if passkey.unlocks_keys {
-        "unlocks your keys"
+        tr("unlocks your keys")
     } else {
-        "your password unlocks your keys"
+        tr("your password unlocks your keys")
     };
     let session = use_session();
     let may_unlock = !passkey.unlocks_keys;
@@ -156,14 +159,16 @@ fn PasskeyItem(
     let let_unlock = move |_| {
         error.set(None);
         let Some(keys) = unlocked_keys() else {
-            return error.set(Some("Unlock your keys with your password first.".into()));
+            return error.set(Some(
+                tr("Unlock your keys with your password first.").into(),
+            ));
         };
         spawn_local(async move {
             match auth::let_passkey_unlock(&for_prf.get_value(), &keys).await {
                 Ok(view) => {
-                    notice.set(Some(format!(
-                        "Passkey “{}” now unlocks your keys too.",
-                        view.name
+                    notice.set(Some(tf(
+                        "Passkey “{name}” now unlocks your keys too.",
+                        &[("name", &view.name)],
                     )));
                     on_change.run(());
                 }
@@ -193,8 +198,9 @@ fn PasskeyItem(
             spawn_local(async move {
                 match passkey_remove(id.get_value()).await {
                     Ok(()) => {
-                        notice.set(Some(format!(
-                            "Passkey “{name}” removed. It no longer signs you in."
+                        notice.set(Some(tf(
+                            "Passkey “{name}” removed. It no longer signs you in.",
+                            &[("name", &name)],
                         )));
                         on_change.run(());
                     }
@@ -212,29 +218,29 @@ fn PasskeyItem(
                     let used = used.clone();
                     move || view! {
                         <span class="passkey-name">{label.clone()}</span>
-                        <span class="hint">{format!("Added {} · {} · {}", local_time(passkey.created_at_ms), used, unlocks)}</span>
+                        <span class="hint">{tf("Added {time} · {used} · {unlocks}", &[("time", &local_time(passkey.created_at_ms)), ("used", &used), ("unlocks", unlocks)])}</span>
                     }
                 }
             >
                 <form on:submit=rename novalidate class="inline-form">
-                    <label for=format!("rename-{}", id.get_value())>"New name"</label>
+                    <label for=format!("rename-{}", id.get_value())>{tr("New name")}</label>
                     <input id=format!("rename-{}", id.get_value()) type="text" maxlength="64" bind:value=new_name />
-                    <button type="submit">"Save name"</button>
-                    <button type="button" class="secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+                    <button type="submit">{tr("Save name")}</button>
+                    <button type="button" class="secondary" on:click=move |_| editing.set(false)>{tr("Cancel")}</button>
                 </form>
             </Show>
             <div class="actions">
                 <Show when=move || !editing.get() && !confirming.get()>
                     <Show when=move || may_unlock && session.unlocked.with(|u| u.is_some())>
-                        <button type="button" class="secondary" on:click=let_unlock>"Let it unlock my keys"</button>
+                        <button type="button" class="secondary" on:click=let_unlock>{tr("Let it unlock my keys")}</button>
                     </Show>
-                    <button type="button" class="secondary" on:click=move |_| editing.set(true)>"Rename"</button>
-                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Remove"</button>
+                    <button type="button" class="secondary" on:click=move |_| editing.set(true)>{tr("Rename")}</button>
+                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>{tr("Remove")}</button>
                 </Show>
                 <Show when=move || confirming.get()>
-                    <span>"Remove this passkey?"</span>
-                    <button type="button" class="danger" on:click=remove.clone()>"Yes, remove it"</button>
-                    <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
+                    <span>{tr("Remove this passkey?")}</span>
+                    <button type="button" class="danger" on:click=remove.clone()>{tr("Yes, remove it")}</button>
+                    <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{tr("Keep it")}</button>
                 </Show>
             </div>
         </li>
@@ -258,7 +264,7 @@ pub fn UnlockKeysForm(
         error.set(None);
         let pw = password.get_untracked();
         if pw.is_empty() {
-            return error.set(Some("Enter your password.".into()));
+            return error.set(Some(tr("Enter your password.").into()));
         }
         busy.set(true);
         spawn_local(async move {
@@ -273,13 +279,13 @@ pub fn UnlockKeysForm(
     };
     view! {
         <form on:submit=submit novalidate aria-labelledby="unlock-heading" class="stack">
-            <h2 id="unlock-heading">"Unlock your keys"</h2>
+            <h2 id="unlock-heading">{tr("Unlock your keys")}</h2>
             <p class="hint">{reason}</p>
-            <label for="unlock-password">"Password"</label>
+            <label for="unlock-password">{tr("Password")}</label>
             <input id="unlock-password" type="password" autocomplete="current-password" required bind:value=password />
             <ErrorBox message=error />
             <button type="submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Unlocking…" } else { "Unlock" }}
+                {move || if busy.get() { tr("Unlocking…") } else { tr("Unlock") }}
             </button>
         </form>
     }

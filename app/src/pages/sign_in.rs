@@ -2,6 +2,7 @@
 //! MFA-1/MFA-4: the second step with a code or a passkey; MFA-4/MFA-5:
 //! signing in with a passkey alone.
 
+use crate::i18n::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -57,7 +58,7 @@ pub fn SignInPage() -> impl IntoView {
         let (id, pw) = (identifier.get(), password.get());
         if id.trim().is_empty() || pw.is_empty() {
             return error.set(Some(
-                "Enter your email or user name and your password.".into(),
+                tr("Enter your email or user name and your password.").into(),
             ));
         }
         busy.set(true);
@@ -98,28 +99,28 @@ pub fn SignInPage() -> impl IntoView {
 
     view! {
         <section class="card narrow">
-            <h1>"Sign in"</h1>
-            {notice.then(|| view! { <p class="notice" role="status">"Your password is set. Sign in to continue."</p> })}
+            <h1>{tr("Sign in")}</h1>
+            {notice.then(|| view! { <p class="notice" role="status">{tr("Your password is set. Sign in to continue.")}</p> })}
             <Show when=move || needs_password.with(|n| n.is_some())>
                 <UnlockKeysForm
-                    reason="Your passkey signed you in, but it cannot unlock your encryption keys: its authenticator does not support the PRF extension. Enter your password once to unlock them; it never leaves this browser."
+                    reason=tr("Your passkey signed you in, but it cannot unlock your encryption keys: its authenticator does not support the PRF extension. Enter your password once to unlock them; it never leaves this browser.")
                     on_unlocked=enter />
             </Show>
             <Show when=move || waiting.with(|w| w.is_none()) && needs_password.with(|n| n.is_none())>
                 <form on:submit=submit novalidate>
-                    <label for="identifier">"Email or user name"</label>
+                    <label for="identifier">{tr("Email or user name")}</label>
                     <input id="identifier" type="text" autocomplete="username" autocapitalize="none" required bind:value=identifier />
-                    <label for="password">"Password"</label>
+                    <label for="password">{tr("Password")}</label>
                     <input id="password" type="password" autocomplete="current-password" required bind:value=password />
                     <ErrorBox message=error />
                     <button type="submit" disabled=move || busy.get()>
-                        {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                        {move || if busy.get() { tr("Signing in…") } else { tr("Sign in") }}
                     </button>
                 </form>
                 <Show when=crate::webauthn::supported>
                     <div class="or-passkey">
                         <button type="button" class="secondary" disabled=move || passkey_busy.get() on:click=with_passkey>
-                            {move || if passkey_busy.get() { "Waiting for the passkey…" } else { "Sign in with a passkey" }}
+                            {move || if passkey_busy.get() { tr("Waiting for the passkey…") } else { tr("Sign in with a passkey") }}
                         </button>
                     </div>
                 </Show>
@@ -200,24 +201,24 @@ fn SecondFactorForm(
     };
     view! {
         <form on:submit=submit novalidate aria-labelledby="second-factor-heading">
-            <h2 id="second-factor-heading">"Two-step sign-in"</h2>
+            <h2 id="second-factor-heading">{tr("Two-step sign-in")}</h2>
             {passkey.then(|| view! {
-                <p class="hint">{if totp { "Use one of your passkeys, or the code from your authenticator app." } else { "Confirm with one of your passkeys." }}</p>
+                <p class="hint">{if totp { tr("Use one of your passkeys, or the code from your authenticator app.") } else { tr("Confirm with one of your passkeys.") }}</p>
                 <div class="actions">
-                    <button type="button" disabled=move || busy.get() on:click=with_passkey.clone()>"Use a passkey"</button>
+                    <button type="button" disabled=move || busy.get() on:click=with_passkey.clone()>{tr("Use a passkey")}</button>
                 </div>
             })}
             <Show when=move || totp>
             <Show
                 when=move || recovery.get()
                 fallback=move || view! {
-                    <p class="hint">"Open your authenticator app and enter the 6-digit code it shows for Coffer."</p>
-                    <label for="code">"Authentication code"</label>
+                    <p class="hint">{tr("Open your authenticator app and enter the 6-digit code it shows for Coffer.")}</p>
+                    <label for="code">{tr("Authentication code")}</label>
                     <input id="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="7" required bind:value=code />
                 }
             >
-                <p class="hint">"Enter one of the recovery codes you saved when you set up two-step sign-in. Each works once."</p>
-                <label for="code">"Recovery code"</label>
+                <p class="hint">{tr("Enter one of the recovery codes you saved when you set up two-step sign-in. Each works once.")}</p>
+                <label for="code">{tr("Recovery code")}</label>
                 <input id="code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" required bind:value=code />
             </Show>
             </Show>
@@ -225,17 +226,17 @@ fn SecondFactorForm(
             <div class="actions">
                 <Show when=move || totp>
                     <button type="submit" disabled=move || busy.get()>
-                        {move || if busy.get() { "Checking…" } else { "Verify" }}
+                        {move || if busy.get() { tr("Checking…") } else { tr("Verify") }}
                     </button>
                     <button type="button" class="secondary" on:click=move |_| {
                         code.set(String::new());
                         error.set(None);
                         recovery.update(|r| *r = !*r);
                     }>
-                        {move || if recovery.get() { "Use the authenticator app" } else { "Use a recovery code" }}
+                        {move || if recovery.get() { tr("Use the authenticator app") } else { tr("Use a recovery code") }}
                     </button>
                 </Show>
-                <button type="button" class="secondary" on:click=move |_| start_over.run(None)>"Cancel"</button>
+                <button type="button" class="secondary" on:click=move |_| start_over.run(None)>{tr("Cancel")}</button>
             </div>
         </form>
     }
@@ -266,26 +267,26 @@ fn ContactAdministrator(identifier: RwSignal<String>) -> impl IntoView {
     };
     view! {
         <Show when=move || sent.get()>
-            <p class="notice" role="status">"If this address belongs to an organisation, its administrators were sent your message."</p>
+            <p class="notice" role="status">{tr("If this address belongs to an organisation, its administrators were sent your message.")}</p>
         </Show>
         <Show when=move || !open.get()>
             <button type="button" class="secondary" on:click=move |_| {
                 email.set(identifier.get_untracked());
                 sent.set(false);
                 open.set(true);
-            }>"Contact login administrator"</button>
+            }>{tr("Contact login administrator")}</button>
         </Show>
         <Show when=move || open.get()>
             <form on:submit=submit novalidate class="stack" aria-labelledby="contact-heading">
-                <h2 id="contact-heading">"Contact your login administrator"</h2>
-                <label for="contact-email">"Your email"</label>
+                <h2 id="contact-heading">{tr("Contact your login administrator")}</h2>
+                <label for="contact-email">{tr("Your email")}</label>
                 <input id="contact-email" type="email" autocomplete="email" required bind:value=email />
-                <label for="contact-message">"Message"</label>
+                <label for="contact-message">{tr("Message")}</label>
                 <textarea id="contact-message" rows="4" maxlength="2000" bind:value=message></textarea>
                 <ErrorBox message=error />
                 <div class="actions">
-                    <button type="submit">"Send to administrators"</button>
-                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit">{tr("Send to administrators")}</button>
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>{tr("Cancel")}</button>
                 </div>
             </form>
         </Show>

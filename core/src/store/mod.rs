@@ -1,6 +1,7 @@
 //! All SQL outside the migrations. Functions take a connection so callers
 //! decide the transaction; every query text runs on SQLite and PostgreSQL.
 
+use coffer_shared::i18n::Language;
 use coffer_shared::types::{
     AccountType, AdminTier, GroupView, MemberColumn, MemberRow, Profile, Role, SearchField,
 };
@@ -52,11 +53,12 @@ pub struct AccountRow {
     pub locked_at: Option<i64>,
     pub security_question: String,
     pub security_answer_hash: String,
+    pub language: Language,
 }
 
 const ACCOUNT_COLUMNS: &str =
     "id, email, is_instance_admin, opaque_record, public_key, wrapped_private_key, \
-     failed_sign_ins, locked_at, security_question, security_answer_hash";
+     failed_sign_ins, locked_at, security_question, security_answer_hash, language";
 
 fn account_from(row: &sqlx::any::AnyRow) -> R<AccountRow> {
     Ok(AccountRow {
@@ -70,6 +72,7 @@ fn account_from(row: &sqlx::any::AnyRow) -> R<AccountRow> {
         locked_at: row.try_get("locked_at")?,
         security_question: row.try_get("security_question")?,
         security_answer_hash: row.try_get("security_answer_hash")?,
+        language: Language::from_code(&row.try_get::<String, _>("language")?).unwrap_or_default(),
     })
 }
 
@@ -1255,31 +1258,37 @@ pub async fn update_membership(
 // ------------------------------------------------------------------ profile (ACC-9)
 
 pub async fn profile(c: &mut Conn, account_id: &str) -> R<Option<Profile>> {
-    let row =
-        sqlx::query("SELECT first_name, last_name, other_name, mobile FROM accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_optional(c)
-            .await?;
+    let row = sqlx::query(
+        "SELECT first_name, last_name, other_name, mobile, language FROM accounts WHERE id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(c)
+    .await?;
     row.map(|r| {
         Ok(Profile {
             first_name: r.try_get(0)?,
             last_name: r.try_get(1)?,
             other_name: r.try_get(2)?,
             mobile: r.try_get(3)?,
+            language: Language::from_code(&r.try_get::<String, _>(4)?).unwrap_or_default(),
         })
     })
     .transpose()
 }
 
 pub async fn set_profile(c: &mut Conn, account_id: &str, p: &Profile) -> R<()> {
-    sqlx::query("UPDATE accounts SET first_name = $1, last_name = $2, other_name = $3, mobile = $4 WHERE id = $5")
-        .bind(&p.first_name)
-        .bind(&p.last_name)
-        .bind(&p.other_name)
-        .bind(&p.mobile)
-        .bind(account_id)
-        .execute(c)
-        .await?;
+    sqlx::query(
+        "UPDATE accounts SET first_name = $1, last_name = $2, other_name = $3, mobile = $4, \
+         language = $5 WHERE id = $6",
+    )
+    .bind(&p.first_name)
+    .bind(&p.last_name)
+    .bind(&p.other_name)
+    .bind(&p.mobile)
+    .bind(p.language.code())
+    .bind(account_id)
+    .execute(c)
+    .await?;
     Ok(())
 }
 

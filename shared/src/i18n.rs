@@ -1,0 +1,178 @@
+//! PLT-5: the languages Coffer speaks. English text is the key (as with
+//! gettext): a page asks for `translate(lang, "Sign in")`, and a missing
+//! translation shows the English rather than a key. A test checks that
+//! every text the browser app asks for has its translations.
+
+use serde::{Deserialize, Serialize};
+
+mod german;
+
+/// ACC-9: a member's default language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    De,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::En, Language::De];
+
+    /// BCP 47 tag, stored and used for `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::De => "de",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Language> {
+        let primary = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        Language::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// The language's own name for itself, as a language picker shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::En => "English",
+            Language::De => "Deutsch",
+        }
+    }
+}
+
+/// `english` in `lang`; the English itself when there is no translation.
+pub fn translate(lang: Language, english: &str) -> &str {
+    match lang {
+        Language::En => english,
+        Language::De => german::text(english).unwrap_or(english),
+    }
+}
+
+/// A translated template with `{name}` placeholders filled in.
+pub fn translate_with(lang: Language, english: &str, args: &[(&str, &str)]) -> String {
+    let mut text = translate(lang, english).to_string();
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
+/// Whether `lang` has its own text for `english` (English always has).
+pub fn has_translation(lang: Language, english: &str) -> bool {
+    match lang {
+        Language::En => true,
+        Language::De => german::text(english).is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every text the browser app passes to `tr` / `tf` (the English key),
+    /// read from its sources, with Rust's `\` line continuations joined.
+    fn app_keys() -> Vec<String> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src"),
+            &mut files,
+        );
+        let mut keys = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut joined = String::new();
+            let mut lines = text.lines().peekable();
+            while let Some(line) = lines.next() {
+                if let Some(head) = line.strip_suffix('\\') {
+                    joined.push_str(head);
+                    continue_trimmed(&mut joined, &mut lines);
+                } else {
+                    joined.push_str(line);
+                    joined.push('\n');
+                }
+            }
+            for call in ["tr(\"", "tf(\""] {
+                let mut rest = joined.as_str();
+                while let Some(at) = rest.find(call) {
+                    let after = &rest[at + call.len()..];
+                    let end = after.find('"').unwrap();
+                    keys.push(after[..end].to_string());
+                    rest = &after[end..];
+                }
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// After a `\` continuation Rust drops the next line's leading spaces.
+    fn continue_trimmed<'a>(
+        joined: &mut String,
+        lines: &mut std::iter::Peekable<impl Iterator<Item = &'a str>>,
+    ) {
+        while let Some(next) = lines.next() {
+            let next = next.trim_start();
+            if let Some(head) = next.strip_suffix('\\') {
+                joined.push_str(head);
+            } else {
+                joined.push_str(next);
+                joined.push('\n');
+                return;
+            }
+        }
+    }
+
+    #[test]
+    fn every_text_the_app_asks_for_is_translated() {
+        let keys = app_keys();
+        assert!(keys.len() > 100, "found {} keys", keys.len());
+        let missing: Vec<_> = keys
+            .iter()
+            .filter(|k| !has_translation(Language::De, k))
+            .collect();
+        assert!(missing.is_empty(), "no German for: {missing:#?}");
+    }
+
+    #[test]
+    fn translations_keep_their_placeholders() {
+        for key in app_keys() {
+            let german = translate(Language::De, &key);
+            for part in key.split('{').skip(1) {
+                let name = part.split('}').next().unwrap();
+                assert!(
+                    german.contains(&format!("{{{name}}}")),
+                    "{key:?} → {german:?} lost {{{name}}}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn languages_read_from_browser_tags_and_fill_templates() {
+        assert_eq!(Language::from_code("de-AT"), Some(Language::De));
+        assert_eq!(Language::from_code("EN_gb"), Some(Language::En));
+        assert_eq!(Language::from_code("fr"), None);
+        assert_eq!(translate(Language::De, "Sign in"), "Anmelden");
+        assert_eq!(translate(Language::De, "no such text"), "no such text");
+        assert_eq!(
+            translate_with(Language::De, "Your question: {q}", &[("q", "Wer?")]),
+            "Ihre Frage: Wer?"
+        );
+    }
+}
