@@ -35,7 +35,7 @@ test('ORG-8 PKG-8 ORG-5 ORG-10: plans, permissions, removal and logo', async ({ 
   await expect(lia.locator('tbody tr')).toHaveCount(0); // nothing was saved
   await planForm.getByLabel('Storage quota (GB)').fill('50');
   await planForm.getByRole('button', { name: 'Add plan' }).click();
-  await expect(lia.getByRole('status')).toHaveText('Plan "Standard" saved.');
+  await expect(lia.getByRole('status')).toHaveText('Plan “Standard” saved.');
   await expect(lia.getByRole('cell', { name: /^(Name: )?Standard \(default\)$/ })).toBeVisible();
   await planForm.getByLabel('Plan name').fill('Standard');
   await planForm.getByLabel('Storage quota (GB)').fill('60');
@@ -44,14 +44,14 @@ test('ORG-8 PKG-8 ORG-5 ORG-10: plans, permissions, removal and logo', async ({ 
   await planForm.getByLabel('Plan name').fill('Large');
   await planForm.getByLabel('Storage quota (GB)').fill('500');
   await planForm.getByRole('button', { name: 'Add plan' }).click();
-  await expect(lia.getByRole('status')).toHaveText('Plan "Large" saved.');
+  await expect(lia.getByRole('status')).toHaveText('Plan “Large” saved.');
   await expect(lia.getByRole('button', { name: 'Remove Standard' })).toBeDisabled();
   await lia.getByRole('button', { name: 'Make Large the default' }).click();
-  await expect(lia.getByRole('status')).toHaveText('"Large" is now the default plan.');
+  await expect(lia.getByRole('status')).toHaveText('“Large” is now the default plan.');
   await lia.getByRole('button', { name: 'Edit Standard' }).click();
   await planForm.getByLabel('Storage quota (GB)').fill('75');
   await planForm.getByRole('button', { name: 'Save plan' }).click();
-  await expect(lia.getByRole('status')).toHaveText('Plan "Standard" saved.');
+  await expect(lia.getByRole('status')).toHaveText('Plan “Standard” saved.');
   await expect(lia.getByRole('row').filter({ hasText: 'Standard' }).getByRole('cell', { name: /^(Quota: )?75 GB$/ })).toBeVisible();
 
   // New Originators get the default plan.

@@ -1,6 +1,7 @@
 //! AUD-1: an organisation's audit log: filters, pages, CSV export, and a
 //! check of the hash chain that names the first broken record.
 
+use crate::i18n::{tf, tr};
 use coffer_api::{audit_log, verify_audit_log};
 use coffer_shared::types::{AuditLogPage, AuditQuery};
 use leptos::prelude::*;
@@ -58,11 +59,17 @@ pub fn AuditLogPage() -> impl IntoView {
                 Ok(r) => match r.first_broken {
                     None => (
                         true,
-                        format!("The audit log is intact: {} records checked.", r.records),
+                        tf(
+                            "The audit log is intact: {0} records checked.",
+                            &[("0", &(r.records).to_string())],
+                        ),
                     ),
                     Some((seq, why)) => (
                         false,
-                        format!("The audit log was tampered with: record {seq} fails ({why})."),
+                        tf(
+                            "The audit log was tampered with: record {seq} fails ({why}).",
+                            &[("seq", &(seq).to_string()), ("why", &(why).to_string())],
+                        ),
                     ),
                 },
                 Err(e) => (false, e.to_string()),
@@ -110,46 +117,46 @@ pub fn AuditLogPage() -> impl IntoView {
     view! {
         <Show when=move || allowed.get()>
             <section class="card">
-                <h1>"Audit log"</h1>
+                <h1>{tr("Audit log")}</h1>
                 <ErrorBox message=error />
                 <div class="filters">
-                    {filter("audit-actor", "Actor", "search", actor)}
-                    {filter("audit-target", "Target", "search", target)}
+                    {filter("audit-actor", tr("Actor"), "search", actor)}
+                    {filter("audit-target", tr("Target"), "search", target)}
                     <div class="filter">
-                        <label for="audit-action">"Action"</label>
+                        <label for="audit-action">{tr("Action")}</label>
                         <select id="audit-action" on:change=move |ev| { action.set(event_target_value(&ev)); page_no.set(0); }>
-                            <option value="">"All actions"</option>
-                            <option value="member.">"Members"</option>
-                            <option value="invitation.">"Invitations"</option>
-                            <option value="organisation.">"Organisation"</option>
+                            <option value="">{tr("All actions")}</option>
+                            <option value="member.">{tr("Members")}</option>
+                            <option value="invitation.">{tr("Invitations")}</option>
+                            <option value="organisation.">{tr("Organisation")}</option>
                         </select>
                     </div>
-                    {filter("audit-from", "From", "date", from)}
-                    {filter("audit-to", "To", "date", to)}
+                    {filter("audit-from", tr("From"), "date", from)}
+                    {filter("audit-to", tr("To"), "date", to)}
                 </div>
                 <div class="toolbar">
-                    <button type="button" on:click=verify>"Verify"</button>
-                    <button type="button" class="secondary" on:click=export>"Export to CSV"</button>
+                    <button type="button" on:click=verify>{tr("Verify")}</button>
+                    <button type="button" class="secondary" on:click=export>{tr("Export to CSV")}</button>
                 </div>
                 {move || report.get().map(|(ok, text)| view! {
                     <p class=if ok { "notice" } else { "error" } role="status">{text}</p>
                 })}
-                <p class="hint" aria-live="polite">{move || data.with(|d| d.as_ref().map(|d| format!("{} records", d.total)).unwrap_or_default())}</p>
+                <p class="hint" aria-live="polite">{move || data.with(|d| d.as_ref().map(|d| tf("{0} records", &[("0", &(d.total).to_string())])).unwrap_or_default())}</p>
                 <table class="list">
-                    <caption class="visually-hidden">"Audit records, newest first"</caption>
+                    <caption class="visually-hidden">{tr("Audit records, newest first")}</caption>
                     <thead><tr>
-                        <th scope="col">"#"</th><th scope="col">"Time"</th><th scope="col">"Actor"</th>
-                        <th scope="col">"Action"</th><th scope="col">"Target"</th><th scope="col">"Details"</th>
+                        <th scope="col">"#"</th><th scope="col">{tr("Time")}</th><th scope="col">{tr("Actor")}</th>
+                        <th scope="col">{tr("Action")}</th><th scope="col">{tr("Target")}</th><th scope="col">{tr("Details")}</th>
                     </tr></thead>
                     <tbody>
                         <For each=move || data.get().map(|d| d.entries).unwrap_or_default() key=|e| e.seq let:e>
                             <tr>
                                 <td data-label="#">{e.seq}</td>
-                                <td data-label="Time">{local_time(e.at_ms)}</td>
-                                <td data-label="Actor">{e.actor.clone()}</td>
-                                <td data-label="Action">{e.action.clone()}</td>
-                                <td data-label="Target">{e.target.clone()}</td>
-                                <td data-label="Details" class="ua">{e.details.clone()}</td>
+                                <td data-label=tr("Time")>{local_time(e.at_ms)}</td>
+                                <td data-label=tr("Actor")>{e.actor.clone()}</td>
+                                <td data-label=tr("Action")>{e.action.clone()}</td>
+                                <td data-label=tr("Target")>{e.target.clone()}</td>
+                                <td data-label=tr("Details") class="ua">{e.details.clone()}</td>
                             </tr>
                         </For>
                     </tbody>

@@ -2,6 +2,7 @@
 //! limits, enforce-MFA, the PKG-8 feature modes and new members' defaults;
 //! and the ORG-10 logo.
 
+use crate::i18n::{tf, tr};
 use coffer_api::{organisation_settings, remove_logo, update_organisation_settings};
 use coffer_shared::settings::{FeatureMode, OrgSettings, Permission, PermissionSetting};
 use coffer_shared::types::LogoInfo;
@@ -32,9 +33,9 @@ pub fn ConfigurationPage() -> impl IntoView {
     view! {
         <Show when=move || allowed.get()>
             <section class="card">
-                <h1>"Configuration"</h1>
+                <h1>{tr("Configuration")}</h1>
                 <Show when=move || organisation.with(|o| o.is_none())>
-                    <p>"You do not administer an organisation."</p>
+                    <p>{tr("You do not administer an organisation.")}</p>
                 </Show>
                 <ErrorBox message=error />
                 {move || match (settings.get(), organisation.get()) {
@@ -63,7 +64,7 @@ fn number_field(
 fn whole_number(text: &str, label: &str) -> Result<u32, String> {
     text.trim()
         .parse::<u32>()
-        .map_err(|_| format!("{label} must be a whole number."))
+        .map_err(|_| tf("{label} must be a whole number.", &[("label", (label))]))
 }
 
 #[component]
@@ -98,12 +99,15 @@ fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
             Ok::<_, String>(OrgSettings {
                 invitation_expiry_hours: whole_number(
                     &expiry.get_untracked(),
-                    "Invitation expiry",
+                    tr("Invitation expiry"),
                 )?,
-                lockout_threshold: whole_number(&threshold.get_untracked(), "Lockout threshold")?,
+                lockout_threshold: whole_number(
+                    &threshold.get_untracked(),
+                    tr("Lockout threshold"),
+                )?,
                 inactivity_lock_days: whole_number(
                     &inactivity.get_untracked(),
-                    "Inactivity limit",
+                    tr("Inactivity limit"),
                 )?,
                 enforce_mfa: enforce_mfa.get_untracked(),
                 permissions: permissions.get_untracked(),
@@ -121,27 +125,27 @@ fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
             match result {
                 Ok(saved) => {
                     permissions.set(saved.permissions);
-                    notice.set(Some("Configuration saved.".into()));
+                    notice.set(Some(tr("Configuration saved.").into()));
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
         });
     };
     view! {
-        <form class="stack settings" on:submit=submit novalidate aria-label="Organisation configuration">
-            <h2>"Accounts"</h2>
-            {number_field("invitation-expiry", "Invitation expiry (hours)", "How long invitation and password-reset links work; 1 to 720.", expiry)}
-            {number_field("lockout-threshold", "Lockout threshold", "Consecutive wrong passwords that lock an account; 1 to 100.", threshold)}
-            {number_field("inactivity-days", "Inactivity limit (days)", "Lock accounts not signed in for this many days; 0 never locks.", inactivity)}
-            <label class="check"><input type="checkbox" bind:checked=enforce_mfa />" Require two-step sign-in for every member"</label>
-            <h2>"Features"</h2>
-            <p class="hint">"Everyone: every member has it. Only selected: members whose box is ticked on their Edit panel. Nobody: switched off. New members start with the ticked defaults."</p>
+        <form class="stack settings" on:submit=submit novalidate aria-label=tr("Organisation configuration")>
+            <h2>{tr("Accounts")}</h2>
+            {number_field("invitation-expiry", tr("Invitation expiry (hours)"), tr("How long invitation and password-reset links work; 1 to 720."), expiry)}
+            {number_field("lockout-threshold", tr("Lockout threshold"), tr("Consecutive wrong passwords that lock an account; 1 to 100."), threshold)}
+            {number_field("inactivity-days", tr("Inactivity limit (days)"), tr("Lock accounts not signed in for this many days; 0 never locks."), inactivity)}
+            <label class="check"><input type="checkbox" bind:checked=enforce_mfa />{tr(" Require two-step sign-in for every member")}</label>
+            <h2>{tr("Features")}</h2>
+            <p class="hint">{tr("Everyone: every member has it. Only selected: members whose box is ticked on their Edit panel. Nobody: switched off. New members start with the ticked defaults.")}</p>
             <table class="list permissions">
-                <caption class="visually-hidden">"Feature modes"</caption>
+                <caption class="visually-hidden">{tr("Feature modes")}</caption>
                 <thead><tr>
-                    <th scope="col">"Feature"</th>
-                    <th scope="col">"Who has it"</th>
-                    <th scope="col">"New members"</th>
+                    <th scope="col">{tr("Feature")}</th>
+                    <th scope="col">{tr("Who has it")}</th>
+                    <th scope="col">{tr("New members")}</th>
                 </tr></thead>
                 <tbody>
                     {initial.permissions.into_iter().map(|PermissionSetting { permission, .. }| {
@@ -149,21 +153,21 @@ fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
                         let default_on = move || permissions.with(|l| l.iter().any(|s| s.permission == permission && s.default_on));
                         view! {
                             <tr>
-                                <th scope="row" data-label="Feature">{permission.label()}</th>
-                                <td data-label="Who has it">
-                                    <select aria-label=format!("Who has {}", permission.label()) on:change=move |ev| {
+                                <th scope="row" data-label=tr("Feature")>{permission.label()}</th>
+                                <td data-label=tr("Who has it")>
+                                    <select aria-label=tf("Who has {0}", &[("0", (permission.label()))]) on:change=move |ev| {
                                         let v = event_target_value(&ev);
                                         if let Some(m) = FeatureMode::ALL.into_iter().find(|m| m.label() == v) { set_mode(permission, m) }
                                     }>
                                         {FeatureMode::ALL.into_iter().map(|m| view! {
-                                            <option value=m.label() selected=move || mode() == m>{m.label()}</option>
+                                            <option value=m.label() selected=move || mode() == m>{tr(m.label())}</option>
                                         }).collect_view()}
                                     </select>
                                 </td>
-                                <td data-label="New members">
+                                <td data-label=tr("New members")>
                                     <label class="check">
                                         <input type="checkbox" disabled=move || mode() != FeatureMode::OnlySelected
-                                            aria-label=format!("New members get {}", permission.label())
+                                            aria-label=tf("New members get {0}", &[("0", (permission.label()))])
                                             prop:checked=default_on
                                             on:change=move |ev| set_default(permission, event_target_checked(&ev)) />
                                     </label>
@@ -177,7 +181,7 @@ fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
             <Show when=move || notice.with(|n| n.is_some())>
                 <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
             </Show>
-            <div class="actions"><button type="submit" disabled=move || busy.get()>"Save configuration"</button></div>
+            <div class="actions"><button type="submit" disabled=move || busy.get()>{tr("Save configuration")}</button></div>
         </form>
     }
 }
@@ -196,7 +200,7 @@ async fn upload_logo(organisation: &str, file: web_sys::File) -> Result<LogoInfo
         Err(response
             .text()
             .await
-            .unwrap_or_else(|_| "The logo was refused.".into()))
+            .unwrap_or_else(|_| tr("The logo was refused.").into()))
     }
 }
 
@@ -216,7 +220,7 @@ fn LogoSection(organisation: String) -> impl IntoView {
             .and_then(|i| i.files())
             .and_then(|f| f.get(0))
         else {
-            return error.set(Some("Choose an image file first.".into()));
+            return error.set(Some(tr("Choose an image file first.").into()));
         };
         busy.set(true);
         let org = org.clone();
@@ -225,9 +229,12 @@ fn LogoSection(organisation: String) -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(info) => {
-                    notice.set(Some(format!(
-                        "Logo saved ({} × {} pixels).",
-                        info.width, info.height
+                    notice.set(Some(tf(
+                        "Logo saved ({0} × {1} pixels).",
+                        &[
+                            ("0", &(info.width).to_string()),
+                            ("1", &(info.height).to_string()),
+                        ],
                     )));
                     session.logo_version.update(|v| *v += 1);
                 }
@@ -242,7 +249,7 @@ fn LogoSection(organisation: String) -> impl IntoView {
         spawn_local(async move {
             match remove_logo(org).await {
                 Ok(()) => {
-                    notice.set(Some("Logo removed.".into()));
+                    notice.set(Some(tr("Logo removed.").into()));
                     session.logo_version.update(|v| *v += 1);
                 }
                 Err(e) => error.set(Some(e.to_string())),
@@ -251,13 +258,13 @@ fn LogoSection(organisation: String) -> impl IntoView {
     };
     view! {
         <section class="stack" aria-labelledby="logo-heading">
-            <h2 id="logo-heading">"Logo"</h2>
-            <p class="hint">"PNG, JPEG or GIF, at most 2 MB. Larger than 288 × 96 pixels is scaled down. It shows at the top right for your members."</p>
-            <label for="logo-file">"Logo image"</label>
+            <h2 id="logo-heading">{tr("Logo")}</h2>
+            <p class="hint">{tr("PNG, JPEG or GIF, at most 2 MB. Larger than 288 × 96 pixels is scaled down. It shows at the top right for your members.")}</p>
+            <label for="logo-file">{tr("Logo image")}</label>
             <input id="logo-file" type="file" accept=".png,.jpg,.jpeg,.gif,image/png,image/jpeg,image/gif" node_ref=file_input />
             <div class="actions">
-                <button type="button" disabled=move || busy.get() on:click=upload>"Upload logo"</button>
-                <button type="button" class="secondary" on:click=remove>"Remove logo"</button>
+                <button type="button" disabled=move || busy.get() on:click=upload>{tr("Upload logo")}</button>
+                <button type="button" class="secondary" on:click=remove>{tr("Remove logo")}</button>
             </div>
             <ErrorBox message=error />
             <Show when=move || notice.with(|n| n.is_some())>

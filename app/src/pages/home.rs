@@ -1,3 +1,4 @@
+use crate::i18n::tr;
 use coffer_api::get_setup_status;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,5 +29,5 @@ pub fn Home() -> impl IntoView {
             navigate(target, Default::default());
         });
     });
-    view! { <p class="loading">"Loading…"</p> }
+    view! { <p class="loading">{tr("Loading…")}</p> }
 }

@@ -1,6 +1,7 @@
 //! IMP-1 … IMP-4 on the Users page: choose a CSV file, see what will happen
 //! to every row, confirm, watch the progress, read and download the result.
 
+use crate::i18n::{tf, tr};
 use coffer_api::{import_start, import_status};
 use coffer_shared::import::{
     ImportFormat, ImportPreview, ImportState, ImportStatus, RowOutcome, RowPlan,
@@ -13,9 +14,9 @@ use crate::components::{post_file, ErrorBox};
 
 fn outcome_text(o: &RowOutcome) -> String {
     match o {
-        RowOutcome::Create => "Will be invited".into(),
-        RowOutcome::Reuse => "Existing account will be added".into(),
-        RowOutcome::Skip(reason) => format!("Skipped: {reason}"),
+        RowOutcome::Create => tr("Will be invited").into(),
+        RowOutcome::Reuse => tr("Existing account will be added").into(),
+        RowOutcome::Skip(reason) => tf("Skipped: {reason}", &[("reason", &(reason).to_string())]),
     }
 }
 
@@ -40,11 +41,11 @@ async fn send_file(
     let response = post_file(&url, file).await?;
     match response.status() {
         200..=299 => response.json().await.map_err(|e| e.to_string()),
-        413 => Err("The file is larger than the import limit.".into()),
+        413 => Err(tr("The file is larger than the import limit.").into()),
         _ => Err(response
             .text()
             .await
-            .unwrap_or_else(|_| "The file was refused.".into())),
+            .unwrap_or_else(|_| tr("The file was refused.").into())),
     }
 }
 
@@ -57,16 +58,16 @@ fn rows_table(
         <table class="list import-rows">
             <caption>{caption}</caption>
             <thead><tr>
-                <th scope="col">"Line"</th>
-                <th scope="col">"Email"</th>
-                <th scope="col">"Result"</th>
+                <th scope="col">{tr("Line")}</th>
+                <th scope="col">{tr("Email")}</th>
+                <th scope="col">{tr("Result")}</th>
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| view! {
                     <tr>
-                        <td data-label="Line">{r.line}</td>
-                        <td data-label="Email">{r.email}</td>
-                        <td data-label="Result">{text(&r.outcome)}</td>
+                        <td data-label=tr("Line")>{r.line}</td>
+                        <td data-label=tr("Email")>{r.email}</td>
+                        <td data-label=tr("Result")>{text(&r.outcome)}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -101,7 +102,7 @@ pub fn ImportMembers(
             .and_then(|i| i.files())
             .and_then(|f| f.get(0))
         else {
-            return error.set(Some("Choose a CSV file first.".into()));
+            return error.set(Some(tr("Choose a CSV file first.").into()));
         };
         busy.set(true);
         let chosen = format.get_untracked();
@@ -151,37 +152,34 @@ pub fn ImportMembers(
     };
     view! {
         <Show when=move || !open.get()>
-            <button type="button" class="secondary" on:click=move |_| { reset(); open.set(true) }>"Import from CSV"</button>
+            <button type="button" class="secondary" on:click=move |_| { reset(); open.set(true) }>{tr("Import from CSV")}</button>
         </Show>
         <Show when=move || open.get()>
             <section class="stack import" aria-labelledby="import-heading">
-                <h2 id="import-heading">"Import from CSV"</h2>
-                <p class="hint">"Either a header USERNAME, EMAIL, GROUP, FIRSTNAME, LASTNAME (any order), or a header line followed by Email, Role (Originator or Collaborator) on each line. New members are invited by email to choose their own password."</p>
-                <label for="import-format">"Format"</label>
+                <h2 id="import-heading">{tr("Import from CSV")}</h2>
+                <p class="hint">{tr("Either a header USERNAME, EMAIL, GROUP, FIRSTNAME, LASTNAME (any order), or a header line followed by Email, Role (Originator or Collaborator) on each line. New members are invited by email to choose their own password.")}</p>
+                <label for="import-format">{tr("Format")}</label>
                 <select id="import-format" on:change=move |ev| format.set(event_target_value(&ev))>
-                    <option value="">"Detect from the header"</option>
-                    <option value="named">{ImportFormat::Named.label()}</option>
-                    <option value="email_role">{ImportFormat::EmailRole.label()}</option>
+                    <option value="">{tr("Detect from the header")}</option>
+                    <option value="named">{tr(ImportFormat::Named.label())}</option>
+                    <option value="email_role">{tr(ImportFormat::EmailRole.label())}</option>
                 </select>
-                <label for="import-file">"CSV file"</label>
+                <label for="import-file">{tr("CSV file")}</label>
                 <input id="import-file" type="file" accept=".csv,text/csv" node_ref=file_input on:change=move |_| reset() />
                 <div class="actions">
-                    <button type="button" disabled=move || busy.get() on:click=check>"Preview"</button>
-                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Close"</button>
+                    <button type="button" disabled=move || busy.get() on:click=check>{tr("Preview")}</button>
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>{tr("Close")}</button>
                 </div>
                 <ErrorBox message=error />
                 {move || preview.get().filter(|_| status.with(|s| s.is_none())).map(|p| view! {
                     <div class="import-preview">
-                        <p role="status">{format!(
-                            "Format: {}. {} rows: {} to invite, {} existing accounts to add, {} skipped.",
-                            p.format.label(), p.rows_total, p.to_create, p.to_reuse, p.skipped
-                        )}</p>
+                        <p role="status">{tf("Format: {0}. {1} rows: {2} to invite, {3} existing accounts to add, {4} skipped.", &[("0", (p.format.label())), ("1", &(p.rows_total).to_string()), ("2", &(p.to_create).to_string()), ("3", &(p.to_reuse).to_string()), ("4", &(p.skipped).to_string())])}</p>
                         {(p.rows_total as usize > p.rows.len()).then(|| view! {
-                            <p class="hint">{format!("The first {} rows are shown.", p.rows.len())}</p>
+                            <p class="hint">{tf("The first {0} rows are shown.", &[("0", &(p.rows.len()).to_string())])}</p>
                         })}
-                        {rows_table("What will happen", p.rows.clone(), outcome_text)}
+                        {rows_table(tr("What will happen"), p.rows.clone(), outcome_text)}
                         <button type="button" disabled={move || busy.get() || p.to_create + p.to_reuse == 0} on:click=start>
-                            {format!("Import {} members", p.to_create + p.to_reuse)}
+                            {tf("Import {0} members", &[("0", &(p.to_create + p.to_reuse).to_string())])}
                         </button>
                     </div>
                 })}
@@ -189,17 +187,17 @@ pub fn ImportMembers(
                     let running = s.state == ImportState::Running;
                     view! {
                         <div class="import-result">
-                            <progress max=s.rows_total.max(1).to_string() value=s.rows_done.to_string() aria-label="Import progress"></progress>
+                            <progress max=s.rows_total.max(1).to_string() value=s.rows_done.to_string() aria-label=tr("Import progress")></progress>
                             {if running {
-                                view! { <p aria-live="polite">{format!("Importing… {} of {} rows", s.rows_done, s.rows_total)}</p> }.into_any()
+                                view! { <p aria-live="polite">{tf("Importing… {0} of {1} rows", &[("0", &(s.rows_done).to_string()), ("1", &(s.rows_total).to_string())])}</p> }.into_any()
                             } else if s.state == ImportState::Finished {
                                 view! {
-                                    <p role="status">{format!("{} of {} imported.", s.imported, s.rows_total)}</p>
-                                    {(!s.problems.is_empty()).then(|| rows_table("Not imported", s.problems.clone(), result_text))}
-                                    <a class="button secondary" href=report_href download="import-report.csv">"Download the report (CSV)"</a>
+                                    <p role="status">{tf("{0} of {1} imported.", &[("0", &(s.imported).to_string()), ("1", &(s.rows_total).to_string())])}</p>
+                                    {(!s.problems.is_empty()).then(|| rows_table(tr("Not imported"), s.problems.clone(), result_text))}
+                                    <a class="button secondary" href=report_href download="import-report.csv">{tr("Download the report (CSV)")}</a>
                                 }.into_any()
                             } else {
-                                view! { <p class="error">"Nothing was imported."</p> }.into_any()
+                                view! { <p class="error">{tr("Nothing was imported.")}</p> }.into_any()
                             }}
                         </div>
                     }

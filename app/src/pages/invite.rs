@@ -1,6 +1,7 @@
 //! ACC-3 / ACC-4: following an invitation link, the new member chooses a
 //! password; the browser makes their key pair and sends it only wrapped.
 
+use crate::i18n::{tf, tr};
 use coffer_api::invitation;
 use coffer_shared::policy::check_new_password;
 use coffer_shared::types::InvitationView;
@@ -75,17 +76,17 @@ pub fn InvitePage() -> impl IntoView {
 
     view! {
         <section class="card narrow">
-            <h1>"Accept your invitation"</h1>
+            <h1>{tr("Accept your invitation")}</h1>
             {move || match view_state.get() {
-                None => view! { <p class="loading">"Checking the invitation…"</p> }.into_any(),
+                None => view! { <p class="loading">{tr("Checking the invitation…")}</p> }.into_any(),
                 Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                 Some(Ok(inv)) => view! {
                     <p>
-                        {inv.organisation_name.clone().map(|o| format!("You are invited to {o}. ")).unwrap_or_default()}
-                        "Choose the password for " <strong>{inv.email.clone()}</strong> "."
+                        {inv.organisation_name.clone().map(|o| tf("You are invited to {o}. ", &[("o", &(o).to_string())])).unwrap_or_default()}
+                        {tr("Choose the password for ")} <strong>{inv.email.clone()}</strong> "."
                     </p>
-                    <p class="hint">{format!("This link expires {}.", local_time(inv.expires_at_ms))}</p>
-                    <p class="hint">"Your encryption keys are created in this browser. The password never leaves it: if you forget it, an administrator must reset your account."</p>
+                    <p class="hint">{tf("This link expires {0}.", &[("0", &(local_time(inv.expires_at_ms)).to_string())])}</p>
+                    <p class="hint">{tr("Your encryption keys are created in this browser. The password never leaves it: if you forget it, an administrator must reset your account.")}</p>
                 }.into_any(),
             }}
             <Show when=move || matches!(view_state.get(), Some(Ok(_)))>
@@ -93,7 +94,7 @@ pub fn InvitePage() -> impl IntoView {
                     <NewPasswordFields password confirm min_length />
                     <ErrorBox message=error />
                     <button type="submit" disabled=move || busy.get()>
-                        {move || if busy.get() { "Setting up your keys…" } else { "Accept invitation" }}
+                        {move || if busy.get() { tr("Setting up your keys…") } else { tr("Accept invitation") }}
                     </button>
                 </form>
             </Show>

@@ -2,6 +2,7 @@
 //! permissions (ORG-8, PKG-8), account security (ACC-6 unlock, ACC-7 reset
 //! password), removal with transfer (ORG-5) and history (ORG-11).
 
+use crate::i18n::{tf, tr};
 use coffer_api::{
     get_member_detail, list_plans, member_history, remove_member, reseed_second_factor,
     reset_member_password, unlock_member, update_member,
@@ -103,7 +104,7 @@ fn PlanAndPermissions(
         spawn_local(async move {
             match update_member(org, id, change).await {
                 Ok(_) => {
-                    notice.set(Some("Plan and permissions saved.".into()));
+                    notice.set(Some(tr("Plan and permissions saved.").into()));
                     on_saved();
                 }
                 Err(e) => error.set(Some(e.to_string())),
@@ -120,13 +121,13 @@ fn PlanAndPermissions(
     };
     let email = detail.row.email.clone();
     view! {
-        <form class="stack" on:submit=submit novalidate aria-label=format!("Plan and permissions of {email}")>
-            <h3>"Plan and permissions"</h3>
+        <form class="stack" on:submit=submit novalidate aria-label=tf("Plan and permissions of {email}", &[("email", &(email).to_string())])>
+            <h3>{tr("Plan and permissions")}</h3>
             {if is_originator {
                 view! {
-                    <label for="member-plan">"Plan"</label>
+                    <label for="member-plan">{tr("Plan")}</label>
                     <select id="member-plan" on:change=move |ev| plan.set(event_target_value(&ev))>
-                        <option value="" selected=move || plan.with(|p| p.is_empty())>"No plan"</option>
+                        <option value="" selected=move || plan.with(|p| p.is_empty())>{tr("No plan")}</option>
                         <For each=move || plans.get() key=|p| (p.id.clone(), p.name.clone()) let:p>
                             <option value=p.id.clone() selected={let id = p.id.clone(); move || plan.with(|x| *x == id)}>
                                 {format!("{} ({})", p.name, quota_label(p.quota_bytes))}
@@ -135,11 +136,11 @@ fn PlanAndPermissions(
                     </select>
                 }.into_any()
             } else {
-                view! { <p class="hint">"Plans apply to Originators, who own storage."</p> }.into_any()
+                view! { <p class="hint">{tr("Plans apply to Originators, who own storage.")}</p> }.into_any()
             }}
             <fieldset class="permissions">
-                <legend>"Permissions"</legend>
-                <p class="hint">"Only permissions the organisation grants to selected members can be changed here; the others follow the Configuration page."</p>
+                <legend>{tr("Permissions")}</legend>
+                <p class="hint">{tr("Only permissions the organisation grants to selected members can be changed here; the others follow the Configuration page.")}</p>
                 {detail.permissions.into_iter().map(|MemberPermission { permission, mode, .. }| {
                     let fixed = mode != FeatureMode::OnlySelected;
                     let effective = move || match mode {
@@ -151,8 +152,8 @@ fn PlanAndPermissions(
                         <label class="check">
                             <input type="checkbox" disabled=fixed prop:checked=effective
                                 on:change=move |ev| toggle(permission, event_target_checked(&ev)) />
-                            {permission.label()}
-                            {fixed.then(|| view! { <span class="hint">{format!(" ({})", mode.label())}</span> })}
+                            {tr(permission.label())}
+                            {fixed.then(|| view! { <span class="hint">{format!(" ({})", tr(mode.label()))}</span> })}
                         </label>
                     }
                 }).collect_view()}
@@ -161,7 +162,7 @@ fn PlanAndPermissions(
             <Show when=move || notice.with(|n| n.is_some())>
                 <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
             </Show>
-            <div class="actions"><button type="submit">"Save plan and permissions"</button></div>
+            <div class="actions"><button type="submit">{tr("Save plan and permissions")}</button></div>
         </form>
     }
 }
@@ -170,9 +171,9 @@ fn PlanAndPermissions(
 pub fn quota_label(bytes: i64) -> String {
     const GB: i64 = 1_000_000_000;
     if bytes % GB == 0 {
-        format!("{} GB", bytes / GB)
+        tf("{0} GB", &[("0", &(bytes / GB).to_string())])
     } else {
-        format!("{} MB", bytes / 1_000_000)
+        tf("{0} MB", &[("0", &(bytes / 1_000_000).to_string())])
     }
 }
 
@@ -196,7 +197,10 @@ fn AccountSecurity(
             spawn_local(async move {
                 match unlock_member(org, id).await {
                     Ok(()) => {
-                        notice.set(Some(format!("{email} is unlocked.")));
+                        notice.set(Some(tf(
+                            "{email} is unlocked.",
+                            &[("email", &(email).to_string())],
+                        )));
                         on_done();
                     }
                     Err(e) => error.set(Some(e.to_string())),
@@ -212,8 +216,9 @@ fn AccountSecurity(
             spawn_local(async move {
                 match reseed_second_factor(org, id).await {
                     Ok(()) => {
-                        notice.set(Some(format!(
-                            "Two-step sign-in of {email} was re-seeded; a set-up link was emailed."
+                        notice.set(Some(tf(
+                            "Two-step sign-in of {email} was re-seeded; a set-up link was emailed.",
+                            &[("email", &(email).to_string())],
                         )));
                         on_done();
                     }
@@ -232,8 +237,9 @@ fn AccountSecurity(
             spawn_local(async move {
                 match reset_member_password(org, id).await {
                     Ok(()) => {
-                        notice.set(Some(format!(
-                            "A password reset link was emailed to {email}."
+                        notice.set(Some(tf(
+                            "A password reset link was emailed to {email}.",
+                            &[("email", &(email).to_string())],
                         )));
                         on_done();
                     }
@@ -243,34 +249,34 @@ fn AccountSecurity(
         }
     };
     let status = if row.locked {
-        "Locked"
+        tr("Locked")
     } else if row.active {
-        "Active"
+        tr("Active")
     } else {
-        "Invited"
+        tr("Invited")
     };
     let may_reset = row.active && !own;
     view! {
-        <section class="stack" aria-label=format!("Account security of {email}")>
-            <h3>"Account"</h3>
-            <p>{format!("Status: {status}")}</p>
+        <section class="stack" aria-label=tf("Account security of {email}", &[("email", &(email).to_string())])>
+            <h3>{tr("Account")}</h3>
+            <p>{tf("Status: {status}", &[("status", (status))])}</p>
             {row.locked.then(|| view! {
-                <button type="button" on:click=unlock.clone()>"Unlock"</button>
+                <button type="button" on:click=unlock.clone()>{tr("Unlock")}</button>
             })}
-            <button type="button" class="secondary" disabled=!may_reset on:click=move |_| confirming_reset.set(true)>"Reset password"</button>
+            <button type="button" class="secondary" disabled=!may_reset on:click=move |_| confirming_reset.set(true)>{tr("Reset password")}</button>
             {(!may_reset).then(|| view! {
-                <p class="hint">{if own { "You change your own password on My account." } else { "Available once the invitation has been accepted." }}</p>
+                <p class="hint">{if own { tr("You change your own password on My account.") } else { tr("Available once the invitation has been accepted.") }}</p>
             })}
-            <p>{if two_step { "Two-step sign-in: on" } else { "Two-step sign-in: off" }}</p>
-            <button type="button" class="secondary" disabled=!two_step || own on:click=reseed.clone()>"Re-seed two-step sign-in"</button>
+            <p>{if two_step { tr("Two-step sign-in: on") } else { tr("Two-step sign-in: off") }}</p>
+            <button type="button" class="secondary" disabled=!two_step || own on:click=reseed.clone()>{tr("Re-seed two-step sign-in")}</button>
             {(two_step && !own).then(|| view! {
-                <p class="hint">"For a lost phone: the old codes and recovery codes stop working and a new set-up link is emailed."</p>
+                <p class="hint">{tr("For a lost phone: the old codes and recovery codes stop working and a new set-up link is emailed.")}</p>
             })}
             <Show when=move || confirming_reset.get()>
-                <div class="confirm" role="group" aria-label="Confirm password reset">
-                    <p class="warning">"The member chooses a new password from an emailed link. This makes new encryption keys: everything encrypted to their old keys — files and messages shared with them until now — becomes unreadable to them. Their sessions end."</p>
-                    <button type="button" on:click=reset.clone()>"Send reset link"</button>
-                    <button type="button" class="secondary" on:click=move |_| confirming_reset.set(false)>"Cancel"</button>
+                <div class="confirm" role="group" aria-label=tr("Confirm password reset")>
+                    <p class="warning">{tr("The member chooses a new password from an emailed link. This makes new encryption keys: everything encrypted to their old keys — files and messages shared with them until now — becomes unreadable to them. Their sessions end.")}</p>
+                    <button type="button" on:click=reset.clone()>{tr("Send reset link")}</button>
+                    <button type="button" class="secondary" on:click=move |_| confirming_reset.set(false)>{tr("Cancel")}</button>
                 </div>
             </Show>
             <ErrorBox message=error />
@@ -310,7 +316,10 @@ fn RemoveMember(
             let (org, id, email) = (org.clone(), id.clone(), email.clone());
             spawn_local(async move {
                 match remove_member(org, id, removal).await {
-                    Ok(()) => on_removed(format!("{email} was removed.")),
+                    Ok(()) => on_removed(tf(
+                        "{email} was removed.",
+                        &[("email", &(email).to_string())],
+                    )),
                     Err(e) => {
                         confirming.set(false);
                         error.set(Some(e.to_string()));
@@ -325,37 +334,39 @@ fn RemoveMember(
             .iter()
             .find(|p| p.account_id == t)
             .map(|p| {
-                format!(
-                    "Their items move to {}, in a folder named after them and today's date.",
-                    p.email
+                tf(
+                    "Their items move to {0}, in a folder named after them and today's date.",
+                    &[("0", &(p.email).to_string())],
                 )
             })
-            .unwrap_or_else(|| "Their items are deleted permanently. This cannot be undone.".into())
+            .unwrap_or_else(|| {
+                tr("Their items are deleted permanently. This cannot be undone.").into()
+            })
     };
     view! {
-        <section class="stack" aria-label=format!("Remove {email}")>
-            <h3>"Remove from the organisation"</h3>
+        <section class="stack" aria-label=tf("Remove {email}", &[("email", &(email).to_string())])>
+            <h3>{tr("Remove from the organisation")}</h3>
             {if own {
                 view! {
-                    <button type="button" class="danger" disabled=true>"Remove member"</button>
-                    <p class="hint">"You cannot remove yourself; another administrator can."</p>
+                    <button type="button" class="danger" disabled=true>{tr("Remove member")}</button>
+                    <p class="hint">{tr("You cannot remove yourself; another administrator can.")}</p>
                 }.into_any()
             } else {
                 view! {
-                    <label for="remove-target">"Their items"</label>
+                    <label for="remove-target">{tr("Their items")}</label>
                     <select id="remove-target" on:change=move |ev| target.set(event_target_value(&ev))>
                         {detail.transfer_candidates.iter().map(|p| view! {
-                            <option value=p.account_id.clone()>{format!("Transfer to {}", p.email)}</option>
+                            <option value=p.account_id.clone()>{tf("Transfer to {0}", &[("0", &(p.email).to_string())])}</option>
                         }).collect_view()}
-                        <option value="">"Delete permanently"</option>
+                        <option value="">{tr("Delete permanently")}</option>
                     </select>
                     <p class="hint">{what.clone()}</p>
-                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Remove member"</button>
+                    <button type="button" class="danger" on:click=move |_| confirming.set(true)>{tr("Remove member")}</button>
                     <Show when=move || confirming.get()>
-                        <div class="confirm" role="group" aria-label="Confirm removal">
-                            <p class="warning">{format!("Remove {} from the organisation? Their history is kept.", detail.row.email)}</p>
-                            <button type="button" class="danger" on:click=remove.clone()>"Yes, remove"</button>
-                            <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        <div class="confirm" role="group" aria-label=tr("Confirm removal")>
+                            <p class="warning">{tf("Remove {0} from the organisation? Their history is kept.", &[("0", &(detail.row.email).to_string())])}</p>
+                            <button type="button" class="danger" on:click=remove.clone()>{tr("Yes, remove")}</button>
+                            <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{tr("Cancel")}</button>
                         </div>
                     </Show>
                 }.into_any()
@@ -383,10 +394,10 @@ fn History(organisation: String, account_id: String) -> impl IntoView {
     };
     view! {
         <details class="history" on:toggle=load>
-            <summary>"History"</summary>
+            <summary>{tr("History")}</summary>
             <ErrorBox message=error />
             {move || entries.get().map(|list| if list.is_empty() {
-                view! { <p class="hint">"Nothing recorded yet."</p> }.into_any()
+                view! { <p class="hint">{tr("Nothing recorded yet.")}</p> }.into_any()
             } else {
                 view! {
                     <ol class="history-list">

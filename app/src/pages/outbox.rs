@@ -1,6 +1,7 @@
 //! AUD-2: with no SMTP server configured, mail lands in the outbox, which
 //! the instance administrator reads here.
 
+use crate::i18n::{tf, tr};
 use coffer_api::{outbox, read_outbox_mail};
 use coffer_shared::types::{OutboxMail, OutboxSummary};
 use leptos::prelude::*;
@@ -29,19 +30,19 @@ pub fn OutboxPage() -> impl IntoView {
     view! {
         <Show when=move || allowed.get()>
             <section class="card">
-                <h1>"Outbox"</h1>
-                <p class="hint">"Mail Coffer would have sent. Configure SMTP to deliver it instead."</p>
+                <h1>{tr("Outbox")}</h1>
+                <p class="hint">{tr("Mail Coffer would have sent. Configure SMTP to deliver it instead.")}</p>
                 <ErrorBox message=error />
                 <ul class="mail-list">
                     <For each=move || list.get().unwrap_or_default() key=|m| m.id.clone() let:m>
                         <li>
                             <A href=format!("/outbox/{}", m.id)>{m.subject.clone()}</A>
-                            <span class="meta">{format!("To {} · {}", m.to, local_time(m.sent_at_ms))}</span>
+                            <span class="meta">{tf("To {0} · {1}", &[("0", &(m.to).to_string()), ("1", &(local_time(m.sent_at_ms)).to_string())])}</span>
                         </li>
                     </For>
                 </ul>
                 <Show when=move || list.with(|l| l.as_ref().is_some_and(|l| l.is_empty()))>
-                    <p>"The outbox is empty."</p>
+                    <p>{tr("The outbox is empty.")}</p>
                 </Show>
             </section>
         </Show>
@@ -86,12 +87,12 @@ pub fn OutboxMailPage() -> impl IntoView {
     view! {
         <Show when=move || allowed.get()>
             <section class="card">
-                <A href="/outbox">"Back to the outbox"</A>
+                <A href="/outbox">{tr("Back to the outbox")}</A>
                 <ErrorBox message=error />
                 {move || mail.get().map(|m| view! {
                     <article class="mail">
                         <h1>{m.subject.clone()}</h1>
-                        <p class="meta">{format!("To {} · {}", m.to, local_time(m.sent_at_ms))}</p>
+                        <p class="meta">{tf("To {0} · {1}", &[("0", &(m.to).to_string()), ("1", &(local_time(m.sent_at_ms)).to_string())])}</p>
                         <pre class="mail-body">
                             {linkify(&m.body).into_iter().map(|(text, link)| if link {
                                 view! { <a href=text.clone() rel="noreferrer">{text.clone()}</a> }.into_any()

@@ -1,6 +1,7 @@
 //! ORG-8 Plans page: named storage quotas; one is the default that new
 //! Originators get.
 
+use crate::i18n::{tf, tr};
 use coffer_api::{list_plans, remove_plan, save_plan, set_default_plan};
 use coffer_shared::types::PlanView;
 use leptos::prelude::*;
@@ -52,14 +53,14 @@ pub fn PlansPage() -> impl IntoView {
         let Ok(gb) = quota.get_untracked().trim().parse::<i64>() else {
             notice.set(None);
             return error.set(Some(
-                "Storage quota must be a whole number of gigabytes.".into(),
+                tr("Storage quota must be a whole number of gigabytes.").into(),
             ));
         };
         let (id, n) = (editing.get_untracked(), name.get_untracked());
         spawn_local(async move {
             let result = save_plan(org, id, n.clone(), gb).await;
             let ok = result.is_ok();
-            finish(result, format!("Plan \"{}\" saved.", n.trim()));
+            finish(result, tf("Plan “{0}” saved.", &[("0", (n.trim()))]));
             if ok {
                 editing.set(None);
                 name.set(String::new());
@@ -73,7 +74,13 @@ pub fn PlansPage() -> impl IntoView {
         };
         spawn_local(async move {
             let result = set_default_plan(org, p.id).await;
-            finish(result, format!("\"{}\" is now the default plan.", p.name));
+            finish(
+                result,
+                tf(
+                    "“{0}” is now the default plan.",
+                    &[("0", &(p.name).to_string())],
+                ),
+            );
         });
     };
     let remove = move |p: PlanView| {
@@ -82,7 +89,10 @@ pub fn PlansPage() -> impl IntoView {
         };
         spawn_local(async move {
             let result = remove_plan(org, p.id).await;
-            finish(result, format!("Plan \"{}\" removed.", p.name));
+            finish(
+                result,
+                tf("Plan “{0}” removed.", &[("0", &(p.name).to_string())]),
+            );
         });
     };
     let edit = move |p: PlanView| {
@@ -93,23 +103,23 @@ pub fn PlansPage() -> impl IntoView {
     view! {
         <Show when=move || allowed.get()>
             <section class="card">
-                <h1>"Plans"</h1>
-                <p class="hint">"A plan is a storage quota for Originators. New Originators get the default plan."</p>
+                <h1>{tr("Plans")}</h1>
+                <p class="hint">{tr("A plan is a storage quota for Originators. New Originators get the default plan.")}</p>
                 <Show when=move || organisation.with(|o| o.is_none())>
-                    <p>"You do not administer an organisation."</p>
+                    <p>{tr("You do not administer an organisation.")}</p>
                 </Show>
-                <form class="inline" on:submit=submit novalidate aria-label="Plan">
-                    <label for="plan-name">"Plan name"</label>
+                <form class="inline" on:submit=submit novalidate aria-label=tr("Plan")>
+                    <label for="plan-name">{tr("Plan name")}</label>
                     <input id="plan-name" type="text" bind:value=name />
-                    <label for="plan-quota">"Storage quota (GB)"</label>
+                    <label for="plan-quota">{tr("Storage quota (GB)")}</label>
                     <input id="plan-quota" type="text" inputmode="numeric" bind:value=quota />
-                    <button type="submit">{move || if editing.with(|e| e.is_some()) { "Save plan" } else { "Add plan" }}</button>
+                    <button type="submit">{move || if editing.with(|e| e.is_some()) { tr("Save plan") } else { tr("Add plan") }}</button>
                     <Show when=move || editing.with(|e| e.is_some())>
                         <button type="button" class="secondary" on:click=move |_| {
                             editing.set(None);
                             name.set(String::new());
                             quota.set(String::new());
-                        }>"Cancel"</button>
+                        }>{tr("Cancel")}</button>
                     </Show>
                 </form>
                 <ErrorBox message=error />
@@ -117,36 +127,36 @@ pub fn PlansPage() -> impl IntoView {
                     <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
                 </Show>
                 <table class="list plans">
-                    <caption class="visually-hidden">"Plans"</caption>
+                    <caption class="visually-hidden">{tr("Plans")}</caption>
                     <thead><tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Quota"</th>
-                        <th scope="col">"Members"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        <th scope="col">{tr("Name")}</th>
+                        <th scope="col">{tr("Quota")}</th>
+                        <th scope="col">{tr("Members")}</th>
+                        <th scope="col"><span class="visually-hidden">{tr("Actions")}</span></th>
                     </tr></thead>
                     <tbody>
                         <For each=move || plans.get() key=|p| (p.id.clone(), p.name.clone(), p.quota_bytes, p.is_default, p.members) let:p>
                             <tr>
-                                <td data-label="Name">{p.name.clone()}{p.is_default.then_some(" (default)")}</td>
-                                <td data-label="Quota">{quota_label(p.quota_bytes)}</td>
-                                <td data-label="Members">{p.members}</td>
+                                <td data-label=tr("Name")>{p.name.clone()}{p.is_default.then_some(" (default)")}</td>
+                                <td data-label=tr("Quota")>{quota_label(p.quota_bytes)}</td>
+                                <td data-label=tr("Members")>{p.members}</td>
                                 <td class="actions">
-                                    <button type="button" class="secondary small" aria-label=format!("Edit {}", p.name)
-                                        on:click={let p = p.clone(); move |_| edit(p.clone())}>"Edit"</button>
+                                    <button type="button" class="secondary small" aria-label=tf("Edit {0}", &[("0", &(p.name).to_string())])
+                                        on:click={let p = p.clone(); move |_| edit(p.clone())}>{tr("Edit")}</button>
                                     <button type="button" class="secondary small" disabled=p.is_default
-                                        aria-label=format!("Make {} the default", p.name)
-                                        on:click={let p = p.clone(); move |_| make_default(p.clone())}>"Make default"</button>
+                                        aria-label=tf("Make {0} the default", &[("0", &(p.name).to_string())])
+                                        on:click={let p = p.clone(); move |_| make_default(p.clone())}>{tr("Make default")}</button>
                                     <button type="button" class="danger small" disabled={p.is_default || p.members > 0}
-                                        title={if p.is_default { "The default plan cannot be removed." } else if p.members > 0 { "Members are on this plan." } else { "" }}
-                                        aria-label=format!("Remove {}", p.name)
-                                        on:click={let p = p.clone(); move |_| remove(p.clone())}>"Remove"</button>
+                                        title={if p.is_default { tr("The default plan cannot be removed.") } else if p.members > 0 { tr("Members are on this plan.") } else { "" }}
+                                        aria-label=tf("Remove {0}", &[("0", &(p.name).to_string())])
+                                        on:click={let p = p.clone(); move |_| remove(p.clone())}>{tr("Remove")}</button>
                                 </td>
                             </tr>
                         </For>
                     </tbody>
                 </table>
                 <Show when=move || plans.with(|p| p.is_empty())>
-                    <p class="hint">"No plans yet. The first plan you add becomes the default."</p>
+                    <p class="hint">{tr("No plans yet. The first plan you add becomes the default.")}</p>
                 </Show>
             </section>
         </Show>

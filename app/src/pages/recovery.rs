@@ -1,6 +1,7 @@
 //! Pages behind emailed single-use links: ACC-7 password reset (with the
 //! ACC-5 security question) and ACC-6 self-unlock.
 
+use crate::i18n::{tf, tr};
 use coffer_api::{get_reset_view, unlock_with_link};
 use coffer_shared::policy::check_new_password;
 use coffer_shared::types::ResetView;
@@ -35,7 +36,7 @@ pub fn ResetPage() -> impl IntoView {
             return;
         };
         if !v.security_question.is_empty() && answer.with(|a| a.trim().is_empty()) {
-            return error.set(Some("Answer your security question.".into()));
+            return error.set(Some(tr("Answer your security question.").into()));
         }
         let (pw, again) = (password.get(), confirm.get());
         if let Err(p) = check_new_password(&pw, &again, v.password_min_length) {
@@ -75,14 +76,14 @@ pub fn ResetPage() -> impl IntoView {
     };
     view! {
         <section class="card narrow">
-            <h1>"Choose a new password"</h1>
+            <h1>{tr("Choose a new password")}</h1>
             {move || match view_state.get() {
-                None => view! { <p class="loading">"Checking the link…"</p> }.into_any(),
+                None => view! { <p class="loading">{tr("Checking the link…")}</p> }.into_any(),
                 Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
                 Some(Ok(v)) => view! {
-                    <p>"New password for " <strong>{v.email.clone()}</strong> "."</p>
-                    <p class="hint">{format!("This link works once and expires {}.", local_time(v.expires_at_ms))}</p>
-                    <p class="warning">"Your old encryption keys cannot be recovered: new ones are made in this browser. Files and messages encrypted to your old keys — everything shared with you until now — will no longer open. Ask the senders to share them again."</p>
+                    <p>{tr("New password for ")} <strong>{v.email.clone()}</strong> "."</p>
+                    <p class="hint">{tf("This link works once and expires {0}.", &[("0", &(local_time(v.expires_at_ms)).to_string())])}</p>
+                    <p class="warning">{tr("Your old encryption keys cannot be recovered: new ones are made in this browser. Files and messages encrypted to your old keys — everything shared with you until now — will no longer open. Ask the senders to share them again.")}</p>
                 }.into_any(),
             }}
             <Show when=move || matches!(view_state.get(), Some(Ok(_)))>
@@ -90,12 +91,12 @@ pub fn ResetPage() -> impl IntoView {
                     <Show when=move || !question().is_empty()>
                         <label for="security-answer">{question}</label>
                         <input id="security-answer" type="text" autocomplete="off" bind:value=answer />
-                        <p class="hint">"Your security answer; capitals do not matter."</p>
+                        <p class="hint">{tr("Your security answer; capitals do not matter.")}</p>
                     </Show>
-                    <NewPasswordFields password confirm label="New password" confirm_label="Confirm new password" min_length />
+                    <NewPasswordFields password confirm label=tr("New password") confirm_label=tr("Confirm new password") min_length />
                     <ErrorBox message=error />
                     <button type="submit" disabled=move || busy.get()>
-                        {move || if busy.get() { "Making your new keys…" } else { "Set new password" }}
+                        {move || if busy.get() { tr("Making your new keys…") } else { tr("Set new password") }}
                     </button>
                 </form>
             </Show>
@@ -126,16 +127,16 @@ pub fn UnlockPage() -> impl IntoView {
     };
     view! {
         <section class="card narrow">
-            <h1>"Unlock your account"</h1>
+            <h1>{tr("Unlock your account")}</h1>
             {move || match unlocked.get() {
                 Some(email) => view! {
-                    <p class="notice" role="status">{format!("{email} is unlocked. You can sign in again.")}</p>
-                    <a class="button" href=format!("/sign-in?email={}", js_sys::encode_uri_component(&email))>"Sign in"</a>
+                    <p class="notice" role="status">{tf("{email} is unlocked. You can sign in again.", &[("email", &(email).to_string())])}</p>
+                    <a class="button" href=format!("/sign-in?email={}", js_sys::encode_uri_component(&email))>{tr("Sign in")}</a>
                 }.into_any(),
                 None => view! {
-                    <p>"Your account was locked after too many wrong passwords or a long time without signing in."</p>
+                    <p>{tr("Your account was locked after too many wrong passwords or a long time without signing in.")}</p>
                     <ErrorBox message=error />
-                    <button type="button" disabled=move || busy.get() on:click=unlock.clone()>"Unlock my account"</button>
+                    <button type="button" disabled=move || busy.get() on:click=unlock.clone()>{tr("Unlock my account")}</button>
                 }.into_any(),
             }}
         </section>

@@ -1,5 +1,6 @@
 //! ACC-1: the first visitor of a new instance creates its administrator.
 
+use crate::i18n::tr;
 use coffer_api::get_setup_status;
 use coffer_shared::policy::{check_new_password, normalise_email};
 use leptos::prelude::*;
@@ -64,19 +65,19 @@ pub fn SetupPage() -> impl IntoView {
 
     view! {
         <section class="card narrow">
-            <h1>"Set up Coffer"</h1>
+            <h1>{tr("Set up Coffer")}</h1>
             <Show
                 when=move || !done_already.get()
-                fallback=|| view! { <p>"Coffer is already set up. " <a href="/sign-in">"Sign in"</a> " instead."</p> }
+                fallback=|| view! { <p>{tr("Coffer is already set up. ")} <a href="/sign-in">{tr("Sign in")}</a> " instead."</p> }
             >
-                <p>"Create the instance administrator. There is no default password: choose yours now."</p>
+                <p>{tr("Create the instance administrator. There is no default password: choose yours now.")}</p>
                 <form on:submit=submit.clone() novalidate>
-                    <label for="email">"Email"</label>
+                    <label for="email">{tr("Email")}</label>
                     <input id="email" type="email" autocomplete="username" required bind:value=email />
                     <NewPasswordFields password confirm min_length=min_length.into() />
                     <ErrorBox message=error />
                     <button type="submit" disabled=move || busy.get()>
-                        {move || if busy.get() { "Creating…" } else { "Create administrator" }}
+                        {move || if busy.get() { tr("Creating…") } else { tr("Create administrator") }}
                     </button>
                 </form>
             </Show>

@@ -2,6 +2,7 @@
 //! key), confirm it with a code, keep the recovery codes, renew them, turn
 //! it off.
 
+use crate::i18n::{tf, tr};
 use coffer_api::{
     get_two_step_status, recovery_codes_renew, totp_begin, totp_confirm, totp_disable,
 };
@@ -89,14 +90,14 @@ pub fn TwoStepSetupPage() -> impl IntoView {
     });
     view! {
         <section class="card narrow">
-            <h1>"Set up two-step sign-in"</h1>
-            <p>"Signing in to Coffer will take your password and a second step: a 6-digit code from an authenticator app on your phone (Google Authenticator, Microsoft Authenticator or any app for time-based codes), or a passkey."</p>
+            <h1>{tr("Set up two-step sign-in")}</h1>
+            <p>{tr("Signing in to Coffer will take your password and a second step: a 6-digit code from an authenticator app on your phone (Google Authenticator, Microsoft Authenticator or any app for time-based codes), or a passkey.")}</p>
             <Show when=move || session.loaded.get() && !signed_in()>
-                <p>"Sign in with your password to continue; Coffer then shows the QR code to scan."</p>
-                <div class="actions"><a class="button" href="/sign-in">"Sign in"</a></div>
+                <p>{tr("Sign in with your password to continue; Coffer then shows the QR code to scan.")}</p>
+                <div class="actions"><a class="button" href="/sign-in">{tr("Sign in")}</a></div>
             </Show>
             <Show when=move || signed_in() && !waiting() && !open.get()>
-                <p class="notice" role="status">"Two-step sign-in is set up. "<a href="/account">"Go to My account"</a></p>
+                <p class="notice" role="status">{tr("Two-step sign-in is set up. ")}<a href="/account">{tr("Go to My account")}</a></p>
             </Show>
         </section>
         <Show when=move || open.get()>
@@ -106,8 +107,8 @@ pub fn TwoStepSetupPage() -> impl IntoView {
                     Some(token) => view! {
                         <TwoStepSignIn setup_token=Some(token.clone()) on_finished=finished />
                         <section class="card narrow" aria-labelledby="setup-passkey-heading">
-                            <h2 id="setup-passkey-heading">"Or use a passkey"</h2>
-                            <p class="hint">"Instead of an authenticator app, a passkey — this device's screen lock or a security key — can be your second step."</p>
+                            <h2 id="setup-passkey-heading">{tr("Or use a passkey")}</h2>
+                            <p class="hint">{tr("Instead of an authenticator app, a passkey — this device's screen lock or a security key — can be your second step.")}</p>
                             <crate::pages::passkeys::AddPasskeyForm
                                 notice=RwSignal::new(None)
                                 setup_token=Some(token)
@@ -116,7 +117,7 @@ pub fn TwoStepSetupPage() -> impl IntoView {
                     }.into_any(),
                     None => view! {
                         <section class="card narrow">
-                            <p role="status">"Open the link in the email “Set up two-step sign-in for Coffer” that Coffer sent you: setting up needs it as well as your password. If it has expired, sign in again and Coffer sends a new one."</p>
+                            <p role="status">{tr("Open the link in the email “Set up two-step sign-in for Coffer” that Coffer sent you: setting up needs it as well as your password. If it has expired, sign in again and Coffer sends a new one.")}</p>
                         </section>
                     }.into_any(),
                 }
@@ -226,48 +227,45 @@ pub fn TwoStepSignIn(
     let summary = move || {
         match status.get() {
         None => String::new(),
-        Some(s) if s.totp => format!(
-            "On: signing in takes a code from your authenticator app. {} of 10 recovery codes left.",
-            s.recovery_codes_left
-        ),
-        Some(_) => "Off. With it on, signing in also takes a code from an authenticator app on your phone, so a stolen password is not enough.".into(),
+        Some(s) if s.totp => tf("On: signing in takes a code from your authenticator app. {0} of 10 recovery codes left.", &[("0", &(s.recovery_codes_left).to_string())]),
+        Some(_) => tr("Off. With it on, signing in also takes a code from an authenticator app on your phone, so a stolen password is not enough.").into(),
     }
     };
     let is_on = move || status.get().is_some_and(|s| s.totp);
 
     view! {
         <section class="card" aria-labelledby="two-step-heading">
-            <h2 id="two-step-heading">"Two-step sign-in"</h2>
+            <h2 id="two-step-heading">{tr("Two-step sign-in")}</h2>
             <p data-testid="two-step-status">{summary}</p>
             {move || match stage.get() {
                 Stage::Idle => view! {
                     <div class="actions">
                         <Show
                             when=is_on
-                            fallback=move || view! { <button type="button" on:click=begin>"Set up authenticator app"</button> }
+                            fallback=move || view! { <button type="button" on:click=begin>{tr("Set up authenticator app")}</button> }
                         >
-                            <button type="button" class="secondary" on:click=move |_| ask(Proof::RenewCodes)>"New recovery codes"</button>
-                            <button type="button" class="secondary danger" on:click=move |_| ask(Proof::TurnOff)>"Turn off"</button>
+                            <button type="button" class="secondary" on:click=move |_| ask(Proof::RenewCodes)>{tr("New recovery codes")}</button>
+                            <button type="button" class="secondary danger" on:click=move |_| ask(Proof::TurnOff)>{tr("Turn off")}</button>
                         </Show>
                     </div>
                 }.into_any(),
                 Stage::Scanning(setup) => view! {
                     <form on:submit=confirm class="stack" novalidate>
-                        <p>"1. Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator or any TOTP app)."</p>
-                        <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=setup.qr_svg.clone()></div>
-                        <p class="hint">"Cannot scan it? Add an account by hand with this key (time-based):"</p>
+                        <p>{tr("1. Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator or any TOTP app).")}</p>
+                        <div class="qr" role="img" aria-label=tr("QR code for your authenticator app") inner_html=setup.qr_svg.clone()></div>
+                        <p class="hint">{tr("Cannot scan it? Add an account by hand with this key (time-based):")}</p>
                         <p><code class="secret" data-testid="totp-secret">{grouped(&setup.secret)}</code></p>
-                        <label for="totp-code">"2. Enter the 6-digit code the app shows"</label>
+                        <label for="totp-code">{tr("2. Enter the 6-digit code the app shows")}</label>
                         <input id="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="7" required bind:value=code />
                         <div class="actions">
-                            <button type="submit" disabled=move || busy.get()>"Turn on"</button>
-                            <button type="button" class="secondary" on:click=cancel>"Cancel"</button>
+                            <button type="submit" disabled=move || busy.get()>{tr("Turn on")}</button>
+                            <button type="button" class="secondary" on:click=cancel>{tr("Cancel")}</button>
                         </div>
                     </form>
                 }.into_any(),
                 Stage::Codes(codes) => view! {
                     <div class="stack" role="status">
-                        <p><strong>"Save these recovery codes now."</strong>" Each signs you in once if you lose your phone. They are not shown again."</p>
+                        <p><strong>{tr("Save these recovery codes now.")}</strong>{tr(" Each signs you in once if you lose your phone. They are not shown again.")}</p>
                         <ol class="recovery-codes" data-testid="recovery-codes">
                             {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
                         </ol>
@@ -277,36 +275,36 @@ pub fn TwoStepSignIn(
                                 if let Some(f) = on_finished {
                                     f.run(());
                                 }
-                            }>"I have saved them"</button>
+                            }>{tr("I have saved them")}</button>
                         </div>
                     </div>
                 }.into_any(),
                 Stage::Proving(what) => view! {
                     <form on:submit=prove class="stack" novalidate>
                         <p>{match what {
-                            Proof::TurnOff => "To turn two-step sign-in off, enter a code from your authenticator app or a recovery code.",
-                            Proof::RenewCodes => "To get new recovery codes (the old ones stop working), enter a code from your authenticator app or a recovery code.",
+                            Proof::TurnOff => tr("To turn two-step sign-in off, enter a code from your authenticator app or a recovery code."),
+                            Proof::RenewCodes => tr("To get new recovery codes (the old ones stop working), enter a code from your authenticator app or a recovery code."),
                         }}</p>
                         <Show
                             when=move || by_password.get()
                             fallback=move || view! {
-                                <label for="proof-code">"Code"</label>
+                                <label for="proof-code">{tr("Code")}</label>
                                 <input id="proof-code" type="text" autocomplete="one-time-code" required bind:value=code />
                             }
                         >
-                            <label for="proof-password">"Your password"</label>
+                            <label for="proof-password">{tr("Your password")}</label>
                             <input id="proof-password" type="password" autocomplete="current-password" required bind:value=password />
                         </Show>
                         {(what == Proof::TurnOff).then(|| view! {
                             <button type="button" class="secondary" on:click=move |_| { error.set(None); by_password.update(|b| *b = !*b); }>
-                                {move || if by_password.get() { "Use a code instead" } else { "Use my password instead" }}
+                                {move || if by_password.get() { tr("Use a code instead") } else { tr("Use my password instead") }}
                             </button>
                         })}
                         <div class="actions">
                             <button type="submit" class=move || if what == Proof::TurnOff { "danger" } else { "" } disabled=move || busy.get()>
-                                {match what { Proof::TurnOff => "Turn off", Proof::RenewCodes => "Make new codes" }}
+                                {match what { Proof::TurnOff => tr("Turn off"), Proof::RenewCodes => tr("Make new codes") }}
                             </button>
-                            <button type="button" class="secondary" on:click=cancel>"Cancel"</button>
+                            <button type="button" class="secondary" on:click=cancel>{tr("Cancel")}</button>
                         </div>
                     </form>
                 }.into_any(),

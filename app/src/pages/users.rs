@@ -2,6 +2,7 @@
 //! field selector and wildcards, sortable columns, server-side paging, seats,
 //! and adding a member.
 
+use crate::i18n::{tf, tr, tr_text};
 use coffer_api::{
     add_member, get_member_columns, list_groups, list_members, set_member_columns, update_member,
 };
@@ -144,7 +145,7 @@ pub fn UsersPage() -> impl IntoView {
         view! {
             <th scope="col" aria-sort=aria>
                 <button type="button" class="sort" on:click=move |_| sort_by(col)>
-                    {col.label()}
+                    {tr(col.label())}
                     <span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span>
                 </button>
             </th>
@@ -154,16 +155,14 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Show when=move || allowed.get()>
             <section class="card">
-                <h1>{move || data.with(|d| d.as_ref().map(|d| format!("Users · {}", d.organisation_name)).unwrap_or_else(|| "Users".into()))}</h1>
+                <h1>{move || data.with(|d| d.as_ref().map(|d| tf("Users · {0}", &[("0", &(d.organisation_name).to_string())])).unwrap_or_else(|| tr("Users").into()))}</h1>
                 <Show when=move || organisation.with(|o| o.is_none())>
-                    <p>"You do not administer an organisation."</p>
+                    <p>{tr("You do not administer an organisation.")}</p>
                 </Show>
                 <ErrorBox message=error />
                 {move || data.get().map(|d| view! {
                     <p class="hint" data-testid="seats">
-                        {format!("Licences: {} of {} in use, {} available. {} {}.",
-                            d.seats.used, d.seats.licence_seats, (d.seats.licence_seats - d.seats.used).max(0),
-                            if d.seats.expiry_date < today_iso() { "Expired on" } else { "Expires" }, d.seats.expiry_date)}
+                        {tf("Licences: {0} of {1} in use, {2} available. {3} {4}.", &[("0", &(d.seats.used).to_string()), ("1", &(d.seats.licence_seats).to_string()), ("2", &((d.seats.licence_seats - d.seats.used).max(0)).to_string()), ("3", (if d.seats.expiry_date < today_iso() { tr("Expired on") } else { tr("Expires") })), ("4", &(d.seats.expiry_date).to_string())])}
                     </p>
                 })}
                 <AddUser organisation may_grant_admin on_added=move || reload.update(|n| *n += 1) />
@@ -185,54 +184,54 @@ pub fn UsersPage() -> impl IntoView {
                     }
                 })}
                 <div class="search" role="search">
-                    <label for="search-field" class="visually-hidden">"Search in"</label>
+                    <label for="search-field" class="visually-hidden">{tr("Search in")}</label>
                     <select id="search-field" on:change=move |ev| {
                         let v = event_target_value(&ev);
                         field.set(SearchField::ALL.into_iter().find(|f| f.label() == v).unwrap_or_default());
                         page_no.set(0);
                     }>
-                        {SearchField::ALL.into_iter().map(|f| view! { <option value=f.label()>{f.label()}</option> }).collect_view()}
+                        {SearchField::ALL.into_iter().map(|f| view! { <option value=f.label()>{tr(f.label())}</option> }).collect_view()}
                     </select>
-                    <input type="search" aria-label="Search users" placeholder="Search users (* and ? are wildcards)"
+                    <input type="search" aria-label=tr("Search users") placeholder=tr("Search users (* and ? are wildcards)")
                         prop:value=move || text.get()
                         on:input=move |ev| { text.set(event_target_value(&ev)); page_no.set(0); } />
                 </div>
                 <div class="toolbar">
                     <details class="columns">
-                        <summary>"Columns"</summary>
+                        <summary>{tr("Columns")}</summary>
                         <fieldset>
-                            <legend class="visually-hidden">"Visible columns"</legend>
+                            <legend class="visually-hidden">{tr("Visible columns")}</legend>
                             {MemberColumn::ALL.into_iter().map(|col| view! {
                                 <label class="check">
                                     <input type="checkbox" disabled=col == MemberColumn::Email
                                         prop:checked=move || visible.with(|v| v.contains(&col))
                                         on:change=move |ev| toggle_column(col, event_target_checked(&ev)) />
-                                    {col.label()}
+                                    {tr(col.label())}
                                 </label>
                             }).collect_view()}
                         </fieldset>
                     </details>
-                    <button type="button" class="secondary" on:click=move |_| export("members.xlsx")>"Export to Excel"</button>
-                    <button type="button" class="secondary" on:click=move |_| export("members.csv")>"Export to CSV"</button>
+                    <button type="button" class="secondary" on:click=move |_| export("members.xlsx")>{tr("Export to Excel")}</button>
+                    <button type="button" class="secondary" on:click=move |_| export("members.csv")>{tr("Export to CSV")}</button>
                 </div>
-                <p class="hint" aria-live="polite">{move || data.with(|d| d.as_ref().map(|d| match d.total { 1 => "1 user".to_string(), n => format!("{n} users") }).unwrap_or_default())}</p>
+                <p class="hint" aria-live="polite">{move || data.with(|d| d.as_ref().map(|d| match d.total { 1 => tr("1 user").to_string(), n => tf("{n} users", &[("n", &(n).to_string())]) }).unwrap_or_default())}</p>
                 <table class="list users">
-                    <caption class="visually-hidden">"Members"</caption>
+                    <caption class="visually-hidden">{tr("Members")}</caption>
                     <thead><tr>
                         {move || visible.get().into_iter().map(header).collect_view()}
-                        <th scope="col">"Status"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        <th scope="col">{tr("Status")}</th>
+                        <th scope="col"><span class="visually-hidden">{tr("Actions")}</span></th>
                     </tr></thead>
                     <tbody>
                         <For each=move || data.get().map(|d| d.rows).unwrap_or_default() key=|r| (r.account_id.clone(), r.role, r.admin_tier, r.group.clone(), r.active, r.locked, r.plan.clone()) let:r>
                             <tr>
                                 {let r2 = r.clone(); move || visible.get().into_iter().map(|col| view! {
-                                    <td data-label=col.label()>{r2.cell(col).to_string()}</td>
+                                    <td data-label=tr(col.label())>{cell_text(&r2, col)}</td>
                                 }).collect_view()}
-                                <td data-label="Status">{if r.locked { "Locked" } else if r.active { "Active" } else { "Invited" }}</td>
+                                <td data-label=tr("Status")>{if r.locked { tr("Locked") } else if r.active { tr("Active") } else { tr("Invited") }}</td>
                                 <td>
-                                    <button type="button" class="secondary small" aria-label=format!("Edit {}", r.email)
-                                        on:click={let r = r.clone(); move |_| { page_notice.set(None); editing.set(Some(r.clone())) }}>"Edit"</button>
+                                    <button type="button" class="secondary small" aria-label=tf("Edit {0}", &[("0", &(r.email).to_string())])
+                                        on:click={let r = r.clone(); move |_| { page_notice.set(None); editing.set(Some(r.clone())) }}>{tr("Edit")}</button>
                                 </td>
                             </tr>
                         </For>
@@ -295,11 +294,14 @@ fn AddUser(
             match result {
                 Ok(row) => {
                     let how = if row.active {
-                        "told their account was updated"
+                        tr("told their account was updated")
                     } else {
-                        "invited by email"
+                        tr("invited by email")
                     };
-                    notice.set(Some(format!("{} was added and {how}.", row.email)));
+                    notice.set(Some(tf(
+                        "{0} was added and {how}.",
+                        &[("0", &(row.email).to_string()), ("how", (how))],
+                    )));
                     for s in [email, first, last] {
                         s.set(String::new());
                     }
@@ -316,25 +318,25 @@ fn AddUser(
             <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
         </Show>
         <Show when=move || !open.get()>
-            <button type="button" on:click=move |_| { notice.set(None); open.set(true) }>"Add user"</button>
+            <button type="button" on:click=move |_| { notice.set(None); open.set(true) }>{tr("Add user")}</button>
         </Show>
         <Show when=move || open.get()>
             <form on:submit=submit novalidate class="stack" aria-labelledby="add-user-heading">
-                <h2 id="add-user-heading">"Add user"</h2>
-                <label for="new-email">"Email"</label>
+                <h2 id="add-user-heading">{tr("Add user")}</h2>
+                <label for="new-email">{tr("Email")}</label>
                 <input id="new-email" type="email" required bind:value=email />
-                <label for="new-first">"First name"</label>
+                <label for="new-first">{tr("First name")}</label>
                 <input id="new-first" type="text" bind:value=first />
-                <label for="new-last">"Last name"</label>
+                <label for="new-last">{tr("Last name")}</label>
                 <input id="new-last" type="text" bind:value=last />
-                <label for="new-role">"Role"</label>
+                <label for="new-role">{tr("Role")}</label>
                 <select id="new-role" on:change=move |ev| role.set(if event_target_value(&ev) == "Collaborator" { Role::Collaborator } else { Role::Originator })>
-                    <option value="Originator">"Originator"</option>
-                    <option value="Collaborator">"Collaborator"</option>
+                    <option value="Originator">{tr("Originator")}</option>
+                    <option value="Collaborator">{tr("Collaborator")}</option>
                 </select>
-                <label for="new-group">"Group"</label>
+                <label for="new-group">{tr("Group")}</label>
                 <select id="new-group" on:change=move |ev| group.set(event_target_value(&ev))>
-                    <option value="">"No group"</option>
+                    <option value="">{tr("No group")}</option>
                     <For each=move || groups.get() key=|g| g.id.clone() let:g>
                         <option value=g.id.clone()>{g.name.clone()}</option>
                     </For>
@@ -344,8 +346,8 @@ fn AddUser(
                 </Show>
                 <ErrorBox message=error />
                 <div class="actions">
-                    <button type="submit" disabled=move || busy.get()>"Add"</button>
-                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" disabled=move || busy.get()>{tr("Add")}</button>
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>{tr("Cancel")}</button>
                 </div>
             </form>
         </Show>
@@ -403,7 +405,10 @@ fn EditMember(
         spawn_local(async move {
             match update_member(org, account_id, change).await {
                 Ok(r) => {
-                    notice.set(Some(format!("{} was updated.", r.email)));
+                    notice.set(Some(tf(
+                        "{0} was updated.",
+                        &[("0", &(r.email).to_string())],
+                    )));
                     on_saved();
                 }
                 Err(e) => error.set(Some(e.to_string())),
@@ -412,33 +417,33 @@ fn EditMember(
     };
     view! {
         <form on:submit=submit novalidate class="stack edit" aria-labelledby="edit-heading">
-            <h2 id="edit-heading">{format!("Edit {}", row.email)}</h2>
-            <label for="edit-role">"Role"</label>
+            <h2 id="edit-heading">{tf("Edit {0}", &[("0", &(row.email).to_string())])}</h2>
+            <label for="edit-role">{tr("Role")}</label>
             <select id="edit-role" on:change=move |ev| {
                 let v = event_target_value(&ev);
                 role.set([Role::AdHoc, Role::Collaborator, Role::Originator].into_iter().find(|r| r.as_str() == v).unwrap_or(Role::Originator));
             }>
-                {roles.into_iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == r>{r.as_str()}</option> }).collect_view()}
+                {roles.into_iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == r>{tr(r.as_str())}</option> }).collect_view()}
             </select>
-            <p class="hint">"Roles can only be upgraded."</p>
+            <p class="hint">{tr("Roles can only be upgraded.")}</p>
             {show_tier.then(|| view! {
-                <label for="edit-tier">"Administrator tier"</label>
+                <label for="edit-tier">{tr("Administrator tier")}</label>
                 <select id="edit-tier" on:change=move |ev| {
                     let v = event_target_value(&ev);
                     tier.set([AdminTier::None, AdminTier::Admin, AdminTier::Liaison].into_iter().find(|t| t.as_str() == v).unwrap_or(AdminTier::None));
                 }>
                     {[AdminTier::None, AdminTier::Admin, AdminTier::Liaison].into_iter().map(|t| view! {
-                        <option value=t.as_str() selected=move || tier.get() == t>{t.as_str()}</option>
+                        <option value=t.as_str() selected=move || tier.get() == t>{tr(t.as_str())}</option>
                     }).collect_view()}
                 </select>
             })}
             <Show when=move || may_grant_admin.get()>
-                <label class="check"><input type="checkbox" bind:checked=contact />" Point of contact"</label>
-                <p class="hint">"Points of contact receive sign-in help requests; they must be administrators."</p>
+                <label class="check"><input type="checkbox" bind:checked=contact />{tr(" Point of contact")}</label>
+                <p class="hint">{tr("Points of contact receive sign-in help requests; they must be administrators.")}</p>
             </Show>
-            <label for="edit-group">"Group"</label>
+            <label for="edit-group">{tr("Group")}</label>
             <select id="edit-group" on:change=move |ev| group.set(Some(event_target_value(&ev)))>
-                <option value="">"No group"</option>
+                <option value="">{tr("No group")}</option>
                 <For each=move || groups.get() key=|g| g.id.clone() let:g>
                     <option value=g.id.clone() selected={g.name == current_group}>{g.name.clone()}</option>
                 </For>
@@ -448,9 +453,22 @@ fn EditMember(
                 <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
             </Show>
             <div class="actions">
-                <button type="submit">"Save changes"</button>
-                <button type="button" class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
+                <button type="submit">{tr("Save changes")}</button>
+                <button type="button" class="secondary" on:click=move |_| editing.set(None)>{tr("Close")}</button>
             </div>
         </form>
+    }
+}
+
+/// A cell as shown: names and addresses as typed, the fixed words (role,
+/// tier, type, yes) in the page's language.
+fn cell_text(row: &MemberRow, col: MemberColumn) -> String {
+    match col {
+        MemberColumn::Role
+        | MemberColumn::Admin
+        | MemberColumn::AccountType
+        | MemberColumn::Locked
+        | MemberColumn::Mfa => tr_text(row.cell(col)),
+        _ => row.cell(col).to_string(),
     }
 }
