@@ -3,7 +3,8 @@
 mod common;
 
 use coffer_shared::errors::{AuthError, InputError, Refusal};
-use coffer_shared::types::{MemberColumn, MemberPage, MemberQuery, Profile, SearchField};
+use coffer_shared::i18n::Language;
+use coffer_shared::types::{MemberColumn, MemberPage, MemberQuery, Profile, SearchField, SignedIn};
 use common::*;
 use serde_json::json;
 
@@ -17,6 +18,7 @@ async fn own_profile(backend: Backend) {
         last_name: "Archer".into(),
         other_name: "Nan".into(),
         mobile: "+44 7700 900123".into(),
+        language: Language::De,
     };
     let saved: Profile = ann
         .call("update_profile", json!({ "profile": input }))
@@ -24,6 +26,17 @@ async fn own_profile(backend: Backend) {
         .unwrap();
     assert_eq!(saved.first_name, "Ann");
     assert_eq!(saved.mobile, "+447700900123");
+    // ACC-9: the default language comes back with the session, so the
+    // browser applies it at every sign-in.
+    assert_eq!(saved.language, Language::De);
+    let me: SignedIn = ann.call("me", json!({})).await.unwrap();
+    assert_eq!(me.account.language, Language::De);
+    let fresh = server.browser();
+    let again = fresh
+        .sign_in("ann@acme.test", "ann's password")
+        .await
+        .unwrap();
+    assert_eq!(again.signed_in.account.language, Language::De);
     // The Users page finds and sorts by the new names at once (the search
     // keys on memberships follow the account).
     let org = organisation_id(&ann).await;
@@ -77,6 +90,13 @@ async fn own_profile(backend: Backend) {
             .unwrap_err();
         assert_eq!(refusal(err), Refusal::Input(want));
     }
+    // A language Coffer does not speak is refused before anything changes.
+    let mut unknown = serde_json::to_value(&saved).unwrap();
+    unknown["language"] = json!("xx");
+    assert!(ann
+        .call::<Profile>("update_profile", json!({ "profile": unknown }))
+        .await
+        .is_err());
     assert_eq!(
         ann.call::<Profile>("profile", json!({})).await.unwrap(),
         saved

@@ -190,14 +190,19 @@ mod tests {
         );
         keys.push("Yes".into());
         let errors = include_str!("errors.rs").to_string() + include_str!("import.rs");
-        for line in errors.lines() {
-            let line = line.trim();
-            if let Some(rest) = line.strip_prefix("#[error(\"") {
-                let text = rest.trim_end_matches(")]").trim_end_matches('"');
-                if !text.contains('{') && !text.contains('\\') {
-                    keys.push(text.to_string());
-                }
+        let mut lines = errors.lines().map(str::trim).peekable();
+        while let Some(line) = lines.next() {
+            let text = match line.strip_prefix("#[error(") {
+                Some("") => lines.next().unwrap_or(""),
+                Some(rest) => rest,
+                None => continue,
+            };
+            let text = text.trim_end_matches(")]").trim_start_matches('"');
+            let text = text.trim_end_matches('"');
+            if text.starts_with("transparent") || text.contains('{') || text.contains('\\') {
+                continue;
             }
+            keys.push(text.to_string());
         }
         keys
     }

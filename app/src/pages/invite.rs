@@ -1,7 +1,7 @@
 //! ACC-3 / ACC-4: following an invitation link, the new member chooses a
 //! password; the browser makes their key pair and sends it only wrapped.
 
-use crate::i18n::{tf, tr};
+use crate::i18n::{tf, tr, tr_text};
 use coffer_api::invitation;
 use coffer_shared::policy::check_new_password;
 use coffer_shared::types::InvitationView;
@@ -79,7 +79,7 @@ pub fn InvitePage() -> impl IntoView {
             <h1>{tr("Accept your invitation")}</h1>
             {move || match view_state.get() {
                 None => view! { <p class="loading">{tr("Checking the invitation…")}</p> }.into_any(),
-                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{tr_text(&message)}</p> }.into_any(),
                 Some(Ok(inv)) => view! {
                     <p>
                         {inv.organisation_name.clone().map(|o| tf("You are invited to {o}. ", &[("o", &(o).to_string())])).unwrap_or_default()}

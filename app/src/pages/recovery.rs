@@ -1,7 +1,7 @@
 //! Pages behind emailed single-use links: ACC-7 password reset (with the
 //! ACC-5 security question) and ACC-6 self-unlock.
 
-use crate::i18n::{tf, tr};
+use crate::i18n::{tf, tr, tr_text};
 use coffer_api::{get_reset_view, unlock_with_link};
 use coffer_shared::policy::check_new_password;
 use coffer_shared::types::ResetView;
@@ -79,7 +79,7 @@ pub fn ResetPage() -> impl IntoView {
             <h1>{tr("Choose a new password")}</h1>
             {move || match view_state.get() {
                 None => view! { <p class="loading">{tr("Checking the link…")}</p> }.into_any(),
-                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{tr_text(&message)}</p> }.into_any(),
                 Some(Ok(v)) => view! {
                     <p>{tr("New password for ")} <strong>{v.email.clone()}</strong> "."</p>
                     <p class="hint">{tf("This link works once and expires {0}.", &[("0", &(local_time(v.expires_at_ms)).to_string())])}</p>

@@ -514,6 +514,14 @@ pub fn text(english: &str) -> Option<&'static str> {
         "That import does not exist or is not yours." => "Diesen Import gibt es nicht, oder er gehört nicht Ihnen.",
         "That import has already been started." => "Dieser Import wurde bereits gestartet.",
         "Another import for this organisation is still running." => "Ein anderer Import für diese Organisation läuft noch.",
+        "Coffer is not set up yet: open it in a browser to create the instance administrator." => "Coffer ist noch nicht eingerichtet: Öffnen Sie es in einem Browser, um den Instanz-Administrator anzulegen.",
+        "Too many wrong attempts: your account is locked. Use the unlock link Coffer emailed you." => "Zu viele falsche Versuche: Ihr Konto ist gesperrt. Verwenden Sie den Entsperr-Link, den Coffer Ihnen per E-Mail gesendet hat.",
+        "This person has not accepted their invitation yet, so there is no password to reset." => "Diese Person hat ihre Einladung noch nicht angenommen, daher gibt es kein Passwort zum Zurücksetzen.",
+        "Too many wrong answers: this link no longer works. Ask your administrator for a new one." => "Zu viele falsche Antworten: Dieser Link funktioniert nicht mehr. Bitten Sie Ihren Administrator um einen neuen.",
+        "The logo must be a PNG, JPEG or GIF image. This file is not one, whatever its name says." => "Das Logo muss ein PNG-, JPEG- oder GIF-Bild sein. Diese Datei ist keines, was auch immer ihr Name sagt.",
+        "Too many wrong codes: your account is locked. Use the unlock link Coffer emailed you." => "Zu viele falsche Codes: Ihr Konto ist gesperrt. Verwenden Sie den Entsperr-Link, den Coffer Ihnen per E-Mail gesendet hat.",
+        "The user name is not valid: use 3 to 64 letters, digits, dots, dashes or underscores." => "Der Benutzername ist ungültig: Verwenden Sie 3 bis 64 Buchstaben, Ziffern, Punkte, Binde- oder Unterstriche.",
+        "The header does not name an EMAIL column. Use USERNAME, EMAIL, GROUP, FIRSTNAME, LASTNAME, or Email and Role in that order." => "Die Kopfzeile nennt keine EMAIL-Spalte. Verwenden Sie USERNAME, EMAIL, GROUP, FIRSTNAME, LASTNAME oder E-Mail und Rolle in dieser Reihenfolge.",
         _ => return None,
     })
 }
