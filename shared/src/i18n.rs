@@ -189,6 +189,7 @@ mod tests {
             .map(|f| f.label().to_string()),
         );
         keys.push("Yes".into());
+        keys.push("No".into());
         let errors = include_str!("errors.rs").to_string() + include_str!("import.rs");
         let mut lines = errors.lines().map(str::trim).peekable();
         while let Some(line) = lines.next() {

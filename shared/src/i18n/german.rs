@@ -416,6 +416,7 @@ pub fn text(english: &str) -> Option<&'static str> {
         "USERNAME, EMAIL, GROUP, FIRSTNAME, LASTNAME (by column name)" => "USERNAME, EMAIL, GROUP, FIRSTNAME, LASTNAME (nach Spaltenname)",
         "Email, Role (by position)" => "E-Mail, Rolle (nach Position)",
         "Yes" => "Ja",
+        "No" => "Nein",
         "Please sign in to continue." => "Bitte melden Sie sich an, um fortzufahren.",
         "You are not allowed to do that." => "Das dürfen Sie nicht.",
         "Set up two-step sign-in first: your organisation requires it. Follow the link in the email Coffer sent you." => "Richten Sie zuerst die zweistufige Anmeldung ein: Ihre Organisation verlangt sie. Folgen Sie dem Link in der E-Mail, die Coffer Ihnen gesendet hat.",
