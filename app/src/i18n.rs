@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use coffer_shared::i18n::{translate, translate_with, Language};
+use coffer_shared::i18n::{translate, translate_message, translate_with, Language};
 use leptos::prelude::*;
 
 thread_local! {
@@ -34,7 +34,7 @@ pub fn tf(english: &'static str, args: &[(&str, &str)]) -> String {
 /// Text that arrives at run time (a refusal from the server), translated
 /// when it is one of the known messages.
 pub fn tr_text(text: &str) -> String {
-    translate(current(), text).to_string()
+    translate_message(current(), text)
 }
 
 /// The browser's preferred language, when Coffer speaks it.

@@ -1,7 +1,7 @@
 //! IMP-1 … IMP-4 on the Users page: choose a CSV file, see what will happen
 //! to every row, confirm, watch the progress, read and download the result.
 
-use crate::i18n::{tf, tr};
+use crate::i18n::{tf, tr, tr_text};
 use coffer_api::{import_start, import_status};
 use coffer_shared::import::{
     ImportFormat, ImportPreview, ImportState, ImportStatus, RowOutcome, RowPlan,
@@ -16,13 +16,16 @@ fn outcome_text(o: &RowOutcome) -> String {
     match o {
         RowOutcome::Create => tr("Will be invited").into(),
         RowOutcome::Reuse => tr("Existing account will be added").into(),
-        RowOutcome::Skip(reason) => tf("Skipped: {reason}", &[("reason", &(reason).to_string())]),
+        RowOutcome::Skip(reason) => tf(
+            "Skipped: {reason}",
+            &[("reason", &tr_text(&reason.to_string()))],
+        ),
     }
 }
 
 fn result_text(o: &RowOutcome) -> String {
     match o {
-        RowOutcome::Skip(reason) => reason.to_string(),
+        RowOutcome::Skip(reason) => tr_text(&reason.to_string()),
         other => outcome_text(other),
     }
 }

@@ -523,6 +523,15 @@ pub fn text(english: &str) -> Option<&'static str> {
         "Too many wrong codes: your account is locked. Use the unlock link Coffer emailed you." => "Zu viele falsche Codes: Ihr Konto ist gesperrt. Verwenden Sie den Entsperr-Link, den Coffer Ihnen per E-Mail gesendet hat.",
         "The user name is not valid: use 3 to 64 letters, digits, dots, dashes or underscores." => "Der Benutzername ist ungültig: Verwenden Sie 3 bis 64 Buchstaben, Ziffern, Punkte, Binde- oder Unterstriche.",
         "The header does not name an EMAIL column. Use USERNAME, EMAIL, GROUP, FIRSTNAME, LASTNAME, or Email and Role in that order." => "Die Kopfzeile nennt keine EMAIL-Spalte. Verwenden Sie USERNAME, EMAIL, GROUP, FIRSTNAME, LASTNAME oder E-Mail und Rolle in dieser Reihenfolge.",
+        // Refusals with values (filled in by `translate_message`)
+        "Your organisation's licence expired on {0}. Ask your administrator to renew it." => "Die Lizenz Ihrer Organisation ist am {0} abgelaufen. Bitten Sie Ihren Administrator, sie zu verlängern.",
+        "\"{0}\" is reserved; choose another group name." => "„{0}“ ist reserviert; wählen Sie einen anderen Gruppennamen.",
+        "Over quota: this upload needs {needed} bytes but only {available} remain on the plan." => "Kontingent überschritten: Dieser Upload braucht {needed} Byte, im Tarif sind aber nur noch {available} frei.",
+        "The group \"{0}\" does not exist." => "Die Gruppe „{0}“ gibt es nicht.",
+        "Duplicate of line {0}." => "Duplikat von Zeile {0}.",
+        "This line has {found} field(s); the format needs {needed}." => "Diese Zeile hat {found} Feld(er); das Format braucht {needed}.",
+        "The file is larger than the {max_mb} MB import limit." => "Die Datei ist größer als die Importgrenze von {max_mb} MB.",
+        "The file could not be read as CSV near line {line}: {detail}" => "Die Datei konnte nahe Zeile {line} nicht als CSV gelesen werden: {detail}",
         _ => return None,
     })
 }
