@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::audit::{self, AuditAction, Who};
 use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_id, now_ms};
+use crate::db::{new_handle, new_id, now_ms};
 use crate::error::{is_unique_violation, Outcome};
 use crate::store::{self, AccountRow, Conn};
 use crate::tokens::{hash_token, new_token};
@@ -262,7 +262,7 @@ impl Coffer {
             .secret()
             .login_start(record, credential_request, credential_id.as_bytes())
             .map_err(protocol)?;
-        let login_id = new_id();
+        let login_id = new_handle();
         let now = now_ms();
         store::insert_pending_login(
             &mut c,
@@ -658,7 +658,7 @@ impl Coffer {
             .secret()
             .registration_response(registration_request, id)
             .map_err(protocol)?;
-        let change_id = new_id();
+        let change_id = new_handle();
         let now = now_ms();
         store::insert_pending_login(
             &mut c,

@@ -88,6 +88,15 @@ pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// A record's key. Time-ordered (UUIDv7), so a bulk insert appends to the
+/// primary-key and foreign-key indexes instead of splitting pages all over
+/// them; never a secret, since its first 48 bits tell when it was made.
 pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// A handle a client holds for a ceremony in progress (a sign-in's pending
+/// login, a second step's ticket): random throughout, nothing to guess from.
+pub fn new_handle() -> String {
     uuid::Uuid::new_v4().to_string()
 }

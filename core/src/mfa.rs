@@ -14,7 +14,7 @@ use totp_rs::{Algorithm, Builder, Totp};
 use crate::accounts::NewSession;
 use crate::audit::{self, AuditAction, Who};
 use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_id, now_ms, Tx};
+use crate::db::{new_handle, now_ms, Tx};
 use crate::error::Outcome;
 use crate::notices;
 use crate::org_settings::flags_from;
@@ -305,7 +305,7 @@ impl Coffer {
                 account.email.as_bytes(),
             )
             .map_err(crate::accounts::protocol)?;
-        let login_id = new_id();
+        let login_id = new_handle();
         let now = now_ms();
         store::insert_pending_login(
             &mut tx,
@@ -577,7 +577,7 @@ impl Coffer {
         account_id: &str,
         now: i64,
     ) -> Outcome<SecondFactorPrompt> {
-        let ticket = new_id();
+        let ticket = new_handle();
         store::insert_pending_login(
             tx,
             &ticket,

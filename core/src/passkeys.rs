@@ -24,7 +24,7 @@ use webauthn_rs::prelude::{
 use crate::accounts::NewSession;
 use crate::audit::{self, AuditAction, Who};
 use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_id, now_ms};
+use crate::db::{new_handle, new_id, now_ms};
 use crate::error::Outcome;
 use crate::mfa::{record_own, MAX_CODE_ATTEMPTS, PURPOSE_SECOND_FACTOR};
 use crate::store::{self, Conn, PasskeyRow};
@@ -144,7 +144,7 @@ impl Coffer {
         purpose: &str,
         state: Vec<u8>,
     ) -> Outcome<String> {
-        let id = new_id();
+        let id = new_handle();
         let now = now_ms();
         store::insert_pending_login(
             c,

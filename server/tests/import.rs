@@ -238,9 +238,16 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
         )
         .await
         .unwrap();
-    assert!(h
-        .iter()
-        .any(|e| e.action == "member.added" && e.actor == "lia@acme.test"));
+    // One record per imported member, which carries the invitation.
+    let added: Vec<&HistoryEntry> = h.iter().filter(|e| e.action == "member.added").collect();
+    assert_eq!(added.len(), 1, "{h:?}");
+    assert_eq!(added[0].actor, "lia@acme.test");
+    assert!(
+        added[0].details.contains("invitation_expires_at")
+            && added[0].details.contains("\"imported\":true"),
+        "{:?}",
+        added[0]
+    );
     let chain: ChainReport = lia
         .call("verify_audit_log", json!({ "organisation_id": org }))
         .await

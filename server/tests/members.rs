@@ -80,7 +80,7 @@ async fn users_page_search_sort_page(backend: Backend) {
         ]
     );
     // Contains, wildcards, per field, case-insensitive; % and _ are literal.
-    let searches: [(SearchField, &str, &[&str]); 8] = [
+    let searches: [(SearchField, &str, &[&str]); 11] = [
         (SearchField::Email, "OTHER", &["bea@other.test"]),
         (
             SearchField::FirstName,
@@ -89,6 +89,14 @@ async fn users_page_search_sort_page(backend: Backend) {
         ),
         (SearchField::LastName, "?aker", &["bob@acme.test"]),
         (SearchField::All, "50%", &["cy_50%@acme.test"]),
+        // "Contains" across every field reaches names, role and tier words.
+        (SearchField::All, "ARCH", &["ann@acme.test"]),
+        (
+            SearchField::All,
+            "collab",
+            &["bea@other.test", "bob@acme.test"],
+        ),
+        (SearchField::All, "liaison", &["lia@acme.test"]),
         (SearchField::Email, "_", &["cy_50%@acme.test"]),
         (
             SearchField::Role,

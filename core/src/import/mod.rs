@@ -401,15 +401,15 @@ impl Coffer {
                 .collect();
             let tokens: Vec<(String, String)> = batch.iter().map(|_| new_token()).collect();
             let mut letters = Vec::with_capacity(batch.len());
-            let mut audits = Vec::with_capacity(batch.len() * 2);
+            let mut audits = Vec::with_capacity(batch.len());
             for (a, (token, _)) in batch.iter().zip(&tokens) {
                 let email = &a.candidate.email;
                 let reused = a.existing_account.is_some();
-                audits.push((
-                    AuditAction::MemberAdded,
-                    email.clone(),
-                    json!({ "role": a.candidate.role.as_str(), "admin_tier": "None", "reused_account": reused, "imported": true }),
-                ));
+                // One record per imported member, the invitation's expiry in
+                // it: a manual invitation writes `invitation.sent` as well,
+                // but at 100,000 rows that second record cost the import a
+                // sixth of its time.
+                let mut details = json!({ "role": a.candidate.role.as_str(), "admin_tier": "None", "reused_account": reused, "imported": true });
                 let mail = if reused {
                     notices::account_updated(
                         email,
@@ -418,14 +418,11 @@ impl Coffer {
                         coffer_shared::types::AdminTier::None,
                     )
                 } else {
-                    audits.push((
-                        AuditAction::InvitationSent,
-                        email.clone(),
-                        json!({ "expires_at": expires_at }),
-                    ));
+                    details["invitation_expires_at"] = json!(expires_at);
                     let link = format!("{}/invite#{token}", self.public_url());
                     notices::invitation(email, &organisation_name, &link, expires_at)
                 };
+                audits.push((AuditAction::MemberAdded, email.clone(), details));
                 letters.push(mail);
             }
             // Formatting 2,000 messages is CPU work: done on another thread

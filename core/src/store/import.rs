@@ -6,11 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 
-use super::{Conn, R};
-
-fn is_sqlite(c: &Conn) -> bool {
-    c.backend_name() == "SQLite"
-}
+use super::{is_sqlite, Conn, R};
 
 /// The placeholder of parameter `n` (1-based, in the order of the text).
 /// SQLite gets anonymous `?`: for numbered ones its driver asks SQLite for
