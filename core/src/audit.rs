@@ -90,6 +90,7 @@ impl AuditAction {
 }
 
 /// Who did it: an account (by id and email) or the system itself.
+#[derive(Clone, Copy)]
 pub struct Who<'a> {
     pub account_id: Option<&'a str>,
     pub label: &'a str,
@@ -226,50 +227,92 @@ pub async fn record_many(
         return Ok(());
     }
     let chain = organisation_id.unwrap_or("");
-    let (first, mut prev) = store::advance_chain_by(c, chain, entries.len() as i64).await?;
-    let mut texts = Vec::with_capacity(entries.len());
-    for (i, (action, target, details)) in entries.iter().enumerate() {
-        let details = details.to_string();
-        let seq = first + i as i64;
-        let hash = record_hash(
-            &prev,
-            seq,
-            now,
-            who.account_id,
-            who.label,
-            organisation_id,
-            action.code(),
-            target,
-            &details,
-        );
-        texts.push((
-            seq,
-            details,
-            std::mem::replace(&mut prev, hash.clone()),
-            hash,
-        ));
-    }
-    let rows: Vec<store::AuditRow<'_>> = entries
-        .iter()
-        .zip(&texts)
-        .map(
-            |((action, target, _), (seq, details, prev_hash, hash))| store::AuditRow {
-                at: now,
-                actor_account_id: who.account_id,
-                actor_label: who.label,
+    let (first, prev) = store::advance_chain_by(c, chain, entries.len() as i64).await?;
+    let mut link = ChainLink { seq: first, prev };
+    let linked = link.append(who, organisation_id, entries, now);
+    let sqlite = c.backend_name() == "SQLite";
+    store::run_bulk(
+        c,
+        store::insert_audits(sqlite, &linked.rows(who, organisation_id, entries, now)),
+    )
+    .await?;
+    store::set_chain_head(c, chain, &link.prev).await
+}
+
+/// Where the next record of a chain goes: its position and the hash before
+/// it. A bulk writer takes a range with `store::advance_chain_by`, hashes
+/// records off the connection's thread, and sets the head at the end.
+pub struct ChainLink {
+    pub seq: i64,
+    pub prev: String,
+}
+
+/// Records hashed into a chain, ready to be written.
+pub struct Linked(Vec<(i64, String, String, String)>);
+
+impl ChainLink {
+    pub fn append(
+        &mut self,
+        who: Who<'_>,
+        organisation_id: Option<&str>,
+        entries: &[(AuditAction, String, serde_json::Value)],
+        now: i64,
+    ) -> Linked {
+        let mut out = Vec::with_capacity(entries.len());
+        for (action, target, details) in entries {
+            let details = details.to_string();
+            let hash = record_hash(
+                &self.prev,
+                self.seq,
+                now,
+                who.account_id,
+                who.label,
                 organisation_id,
-                action: action.code(),
+                action.code(),
                 target,
+                &details,
+            );
+            out.push((
+                self.seq,
                 details,
-                chain,
-                seq: *seq,
-                prev_hash,
+                std::mem::replace(&mut self.prev, hash.clone()),
                 hash,
-            },
-        )
-        .collect();
-    store::insert_audits(c, &rows).await?;
-    store::set_chain_head(c, chain, &prev).await
+            ));
+            self.seq += 1;
+        }
+        Linked(out)
+    }
+}
+
+impl Linked {
+    /// The rows to insert, borrowing from the entries they were made from.
+    pub fn rows<'a>(
+        &'a self,
+        who: Who<'a>,
+        organisation_id: Option<&'a str>,
+        entries: &'a [(AuditAction, String, serde_json::Value)],
+        now: i64,
+    ) -> Vec<store::AuditRow<'a>> {
+        entries
+            .iter()
+            .zip(&self.0)
+            .map(
+                |((action, target, _), (seq, details, prev_hash, hash))| store::AuditRow {
+                    at: now,
+                    actor_account_id: who.account_id,
+                    actor_label: who.label,
+                    organisation_id,
+                    action: action.code(),
+                    target,
+                    details,
+                    chain: organisation_id.unwrap_or(""),
+                    seq: *seq,
+                    prev_hash,
+                    hash,
+                },
+            )
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod parse;
 pub mod plan;
+mod write;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,16 +16,14 @@ use std::sync::{Arc, Mutex};
 use coffer_shared::import::{
     ImportError, ImportFormat, ImportPreview, ImportState, ImportStatus, RowOutcome, RowPlan,
 };
-use coffer_shared::types::Role;
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
+use crate::audit::{self, AuditAction, ChainLink, Who};
 use crate::authz::{authorize, Action, Actor};
 use crate::db::{new_id, now_ms};
 use crate::error::Outcome;
 use crate::store;
 use crate::store::Conn;
-use crate::tokens::new_token;
 use crate::{notices, Coffer};
 
 use self::plan::{Lookups, Planned};
@@ -382,118 +381,56 @@ impl Coffer {
         planned: &Planned,
         progress: &AtomicU64,
     ) -> Outcome<u64> {
+        if planned.admissions.is_empty() {
+            return Ok(0);
+        }
         let now = now_ms();
         let settings = self.settings_in(tx, organisation_id).await?;
-        let permissions = crate::org_settings::flags_to(&settings.default_flags());
-        let default_plan = store::default_plan(tx, organisation_id).await?;
-        let organisation_name = store::seats(tx, organisation_id)
-            .await?
-            .map(|s| s.organisation_name)
-            .unwrap_or_default();
-        let expires_at = now + i64::from(settings.invitation_expiry_hours) * 3_600_000;
-        let sign_in = format!("{}/sign-in", self.public_url());
-        let mut done = 0u64;
-        // Batches keep memory bounded and the progress bar moving.
-        for batch in planned.admissions.chunks(2_000) {
-            let new_ids: Vec<String> = batch
-                .iter()
-                .map(|a| a.existing_account.clone().unwrap_or_else(new_id))
-                .collect();
-            let tokens: Vec<(String, String)> = batch.iter().map(|_| new_token()).collect();
-            let mut letters = Vec::with_capacity(batch.len());
-            let mut audits = Vec::with_capacity(batch.len());
-            for (a, (token, _)) in batch.iter().zip(&tokens) {
-                let email = &a.candidate.email;
-                let reused = a.existing_account.is_some();
-                // One record per imported member, the invitation's expiry in
-                // it: a manual invitation writes `invitation.sent` as well,
-                // but at 100,000 rows that second record cost the import a
-                // sixth of its time.
-                let mut details = json!({ "role": a.candidate.role.as_str(), "admin_tier": "None", "reused_account": reused, "imported": true });
-                let mail = if reused {
-                    notices::account_updated(
-                        email,
-                        &organisation_name,
-                        &sign_in,
-                        coffer_shared::types::AdminTier::None,
-                    )
-                } else {
-                    details["invitation_expires_at"] = json!(expires_at);
-                    let link = format!("{}/invite#{token}", self.public_url());
-                    notices::invitation(email, &organisation_name, &link, expires_at)
-                };
-                audits.push((AuditAction::MemberAdded, email.clone(), details));
-                letters.push(mail);
+        let writer = write::Writer {
+            sqlite: self.db().engine == crate::db::Engine::Sqlite,
+            organisation_id: organisation_id.to_string(),
+            organisation_name: store::seats(tx, organisation_id)
+                .await?
+                .map(|s| s.organisation_name)
+                .unwrap_or_default(),
+            actor_id: actor.account_id.clone(),
+            actor_email: actor.email.clone(),
+            now,
+            expires_at: now + i64::from(settings.invitation_expiry_hours) * 3_600_000,
+            permissions: crate::org_settings::flags_to(&settings.default_flags()),
+            default_plan: store::default_plan(tx, organisation_id).await?,
+            public_url: self.public_url(),
+            mailer: self.mailer().clone(),
+        };
+        // The audit chain's positions for every record are taken now; the
+        // writer thread hashes them in order and the head is set at the end.
+        let (first, prev) =
+            store::advance_chain_by(tx, organisation_id, planned.admissions.len() as i64).await?;
+        let admissions = planned.admissions.clone();
+        let (send, mut prepared) = tokio::sync::mpsc::channel(2);
+        let preparing = tokio::task::spawn_blocking(move || {
+            let mut link = ChainLink { seq: first, prev };
+            for batch in admissions.chunks(write::BATCH) {
+                let next = writer.prepare(batch, &mut link);
+                let failed = next.is_err();
+                // A closed channel means the writing side failed and stopped.
+                if send.blocking_send(next).is_err() || failed {
+                    break;
+                }
             }
-            // Formatting 2,000 messages is CPU work: done on another thread
-            // while this batch's rows are written.
-            let mailer = self.mailer().clone();
-            let composing = tokio::task::spawn_blocking(move || {
-                letters
-                    .into_iter()
-                    .map(|m| mailer.compose(m))
-                    .collect::<Outcome<Vec<_>>>()
-            });
-            let accounts: Vec<store::BulkAccount<'_>> = batch
-                .iter()
-                .zip(&new_ids)
-                .filter(|(a, _)| a.existing_account.is_none())
-                .map(|(a, id)| store::BulkAccount {
-                    id,
-                    email: &a.candidate.email,
-                    username: a.candidate.username.as_deref(),
-                    first_name: &a.candidate.first_name,
-                    last_name: &a.candidate.last_name,
-                })
-                .collect();
-            store::insert_accounts(tx, &accounts, now).await?;
-            let memberships: Vec<store::BulkMembership<'_>> = batch
-                .iter()
-                .zip(&new_ids)
-                .map(|(a, id)| store::BulkMembership {
-                    account_id: id,
-                    role: crate::store::role_code(a.candidate.role),
-                    group_id: a.group_id.as_deref(),
-                    plan_id: (a.candidate.role == Role::Originator)
-                        .then_some(default_plan.as_deref())
-                        .flatten(),
-                })
-                .collect();
-            store::insert_memberships(tx, organisation_id, &memberships, &permissions, now).await?;
-            let invitations: Vec<store::BulkInvitation<'_>> = batch
-                .iter()
-                .zip(&new_ids)
-                .zip(&tokens)
-                .filter(|((a, _), _)| a.existing_account.is_none())
-                .map(|((_, id), (_, hash))| store::BulkInvitation {
-                    token_hash: hash,
-                    account_id: id,
-                })
-                .collect();
-            store::insert_invitations(
-                tx,
-                organisation_id,
-                &actor.account_id,
-                &invitations,
-                now,
-                expires_at,
-            )
-            .await?;
-            let mails = composing
-                .await
-                .map_err(|e| anyhow::anyhow!("composing import mail: {e}"))??;
-            store::enqueue_mails(tx, &mails, now).await?;
-            audit::record_many(
-                tx,
-                Who::account(&actor.account_id, &actor.email),
-                Some(organisation_id),
-                &audits,
-                now,
-            )
-            .await?;
-            done += batch.len() as u64;
+            link.prev
+        });
+        let mut done = 0u64;
+        while let Some(batch) = prepared.recv().await {
+            let batch = batch?;
+            store::run_bulk(tx, batch.statements).await?;
+            done += batch.rows;
             progress.store(done, Ordering::Relaxed);
         }
+        let head = preparing
+            .await
+            .map_err(|e| anyhow::anyhow!("preparing import rows: {e}"))?;
+        store::set_chain_head(tx, organisation_id, &head).await?;
         Ok(done)
     }
 }

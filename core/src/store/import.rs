@@ -21,8 +21,7 @@ fn placeholder(sqlite: bool, n: usize) -> String {
 }
 
 /// `(p1, …), (pn+1, …)` for `rows` rows of `cols` values.
-pub(super) fn values(c: &Conn, rows: usize, cols: usize) -> String {
-    let sqlite = is_sqlite(c);
+pub(super) fn values(sqlite: bool, rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|r| {
             let ps: Vec<String> = (1..=cols)
@@ -255,6 +254,18 @@ pub async fn username_holders(c: &mut Conn, names: &[String]) -> R<HashMap<Strin
 
 // ------------------------------------------------------------------ bulk writes
 
+/// A bulk statement with its values bound, not yet run: built on one thread
+/// while the connection runs the statements before it.
+pub type Bulk = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Runs bulk statements in order.
+pub async fn run_bulk(c: &mut Conn, statements: Vec<Bulk>) -> R<()> {
+    for q in statements {
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
 pub struct BulkAccount<'a> {
     pub id: &'a str,
     pub email: &'a str,
@@ -263,25 +274,26 @@ pub struct BulkAccount<'a> {
     pub last_name: &'a str,
 }
 
-pub async fn insert_accounts(c: &mut Conn, rows: &[BulkAccount<'_>], now: i64) -> R<()> {
-    for part in rows.chunks(chunk(6)) {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "INSERT INTO accounts (id, email, username, first_name, last_name, created_at) VALUES {}",
-            values(c, part.len(), 6)
-        ));
-        let mut q = sqlx::query(sql);
-        for a in part {
-            q = q
-                .bind(a.id)
-                .bind(a.email)
-                .bind(a.username)
-                .bind(a.first_name)
-                .bind(a.last_name)
-                .bind(now);
-        }
-        q.execute(&mut *c).await?;
-    }
-    Ok(())
+pub fn insert_accounts(sqlite: bool, rows: &[BulkAccount<'_>], now: i64) -> Vec<Bulk> {
+    rows.chunks(chunk(6))
+        .map(|part| {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "INSERT INTO accounts (id, email, username, first_name, last_name, created_at) VALUES {}",
+                values(sqlite, part.len(), 6)
+            ));
+            let mut q = sqlx::query(sql);
+            for a in part {
+                q = q
+                    .bind(a.id)
+                    .bind(a.email)
+                    .bind(a.username)
+                    .bind(a.first_name)
+                    .bind(a.last_name)
+                    .bind(now);
+            }
+            q
+        })
+        .collect()
 }
 
 pub struct BulkMembership<'a> {
@@ -294,51 +306,50 @@ pub struct BulkMembership<'a> {
 /// Memberships with their search and sort keys computed in the same
 /// statement (from the accounts, groups and plans just written), so the
 /// key triggers leave them alone: one write per member.
-pub async fn insert_memberships(
-    c: &mut Conn,
+pub fn insert_memberships(
+    sqlite: bool,
     organisation_id: &str,
     rows: &[BulkMembership<'_>],
     permissions: &str,
     now: i64,
-) -> R<()> {
-    let sqlite = is_sqlite(c);
+) -> Vec<Bulk> {
     let sep = if sqlite { "char(31)" } else { "chr(31)" };
-    for part in rows.chunks(chunk(4)) {
-        let values = values(c, part.len(), 4);
-        let n = part.len() * 4;
-        let (org, now_p, perms) = (
-            placeholder(sqlite, n + 1),
-            placeholder(sqlite, n + 2),
-            placeholder(sqlite, n + 3),
-        );
-        let sql = sqlx::AssertSqlSafe(format!(
-            "WITH v(account_id, role, group_id, plan_id) AS (VALUES {values}) \
-             INSERT INTO memberships (organisation_id, account_id, role, admin_tier, created_at, group_id, plan_id, permissions, \
-                 email_key, first_key, last_key, locked_key, group_key, plan_key, search_key, mfa_key) \
-             SELECT {org}, v.account_id, v.role, 'none', {now_p}, v.group_id, v.plan_id, {perms}, \
-                 LOWER(a.email), LOWER(a.first_name), LOWER(a.last_name), \
-                 CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END, \
-                 COALESCE(LOWER(g.name), ''), COALESCE(LOWER(p.name), ''), \
-                 LOWER(a.email) || {sep} || LOWER(a.first_name) || {sep} || LOWER(a.last_name) || {sep} \
-                     || (CASE v.role WHEN 'adhoc' THEN 'ad hoc' ELSE v.role END) || {sep} || 'none', \
-                 CASE WHEN EXISTS (SELECT 1 FROM totp_factors t WHERE t.account_id = a.id \
-                     AND t.confirmed_at IS NOT NULL) \
-                     OR EXISTS (SELECT 1 FROM passkeys k WHERE k.account_id = a.id) THEN 1 ELSE 0 END \
-             FROM v JOIN accounts a ON a.id = v.account_id \
-             LEFT JOIN groups g ON g.id = v.group_id LEFT JOIN plans p ON p.id = v.plan_id"
-        ));
-        let mut q = sqlx::query(sql);
-        for m in part {
-            q = q
-                .bind(m.account_id)
-                .bind(m.role)
-                .bind(m.group_id)
-                .bind(m.plan_id);
-        }
-        q = q.bind(organisation_id).bind(now).bind(permissions);
-        q.execute(&mut *c).await?;
-    }
-    Ok(())
+    rows.chunks(chunk(4))
+        .map(|part| {
+            let values = values(sqlite, part.len(), 4);
+            let n = part.len() * 4;
+            let (org, now_p, perms) = (
+                placeholder(sqlite, n + 1),
+                placeholder(sqlite, n + 2),
+                placeholder(sqlite, n + 3),
+            );
+            let sql = sqlx::AssertSqlSafe(format!(
+                "WITH v(account_id, role, group_id, plan_id) AS (VALUES {values}) \
+                 INSERT INTO memberships (organisation_id, account_id, role, admin_tier, created_at, group_id, plan_id, permissions, \
+                     email_key, first_key, last_key, locked_key, group_key, plan_key, search_key, mfa_key) \
+                 SELECT {org}, v.account_id, v.role, 'none', {now_p}, v.group_id, v.plan_id, {perms}, \
+                     LOWER(a.email), LOWER(a.first_name), LOWER(a.last_name), \
+                     CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END, \
+                     COALESCE(LOWER(g.name), ''), COALESCE(LOWER(p.name), ''), \
+                     LOWER(a.email) || {sep} || LOWER(a.first_name) || {sep} || LOWER(a.last_name) || {sep} \
+                         || (CASE v.role WHEN 'adhoc' THEN 'ad hoc' ELSE v.role END) || {sep} || 'none', \
+                     CASE WHEN EXISTS (SELECT 1 FROM totp_factors t WHERE t.account_id = a.id \
+                         AND t.confirmed_at IS NOT NULL) \
+                         OR EXISTS (SELECT 1 FROM passkeys k WHERE k.account_id = a.id) THEN 1 ELSE 0 END \
+                 FROM v JOIN accounts a ON a.id = v.account_id \
+                 LEFT JOIN groups g ON g.id = v.group_id LEFT JOIN plans p ON p.id = v.plan_id"
+            ));
+            let mut q = sqlx::query(sql);
+            for m in part {
+                q = q
+                    .bind(m.account_id)
+                    .bind(m.role)
+                    .bind(m.group_id)
+                    .bind(m.plan_id);
+            }
+            q.bind(organisation_id).bind(now).bind(permissions)
+        })
+        .collect()
 }
 
 pub struct BulkInvitation<'a> {
@@ -346,33 +357,34 @@ pub struct BulkInvitation<'a> {
     pub account_id: &'a str,
 }
 
-pub async fn insert_invitations(
-    c: &mut Conn,
+pub fn insert_invitations(
+    sqlite: bool,
     organisation_id: &str,
     created_by: &str,
     rows: &[BulkInvitation<'_>],
     now: i64,
     expires_at: i64,
-) -> R<()> {
-    for part in rows.chunks(chunk(7)) {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "INSERT INTO invitations (token_hash, account_id, organisation_id, created_by, created_at, expires_at, purpose) VALUES {}",
-            values(c, part.len(), 7)
-        ));
-        let mut q = sqlx::query(sql);
-        for i in part {
-            q = q
-                .bind(i.token_hash)
-                .bind(i.account_id)
-                .bind(organisation_id)
-                .bind(created_by)
-                .bind(now)
-                .bind(expires_at)
-                .bind("invite");
-        }
-        q.execute(&mut *c).await?;
-    }
-    Ok(())
+) -> Vec<Bulk> {
+    rows.chunks(chunk(7))
+        .map(|part| {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "INSERT INTO invitations (token_hash, account_id, organisation_id, created_by, created_at, expires_at, purpose) VALUES {}",
+                values(sqlite, part.len(), 7)
+            ));
+            let mut q = sqlx::query(sql);
+            for i in part {
+                q = q
+                    .bind(i.token_hash)
+                    .bind(i.account_id)
+                    .bind(organisation_id)
+                    .bind(created_by)
+                    .bind(now)
+                    .bind(expires_at)
+                    .bind("invite");
+            }
+            q
+        })
+        .collect()
 }
 
 pub struct BulkMail {
@@ -382,23 +394,24 @@ pub struct BulkMail {
     pub message: Vec<u8>,
 }
 
-pub async fn enqueue_mails(c: &mut Conn, rows: &[BulkMail], now: i64) -> R<()> {
-    for part in rows.chunks(chunk(6)) {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "INSERT INTO mail_queue (id, recipient, subject, message, created_at, next_attempt_at) VALUES {}",
-            values(c, part.len(), 6)
-        ));
-        let mut q = sqlx::query(sql);
-        for m in part {
-            q = q
-                .bind(&m.id)
-                .bind(&m.recipient)
-                .bind(&m.subject)
-                .bind(&m.message)
-                .bind(now)
-                .bind(now);
-        }
-        q.execute(&mut *c).await?;
-    }
-    Ok(())
+pub fn enqueue_mails(sqlite: bool, rows: &[BulkMail], now: i64) -> Vec<Bulk> {
+    rows.chunks(chunk(6))
+        .map(|part| {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "INSERT INTO mail_queue (id, recipient, subject, message, created_at, next_attempt_at) VALUES {}",
+                values(sqlite, part.len(), 6)
+            ));
+            let mut q = sqlx::query(sql);
+            for m in part {
+                q = q
+                    .bind(m.id.as_str())
+                    .bind(m.recipient.as_str())
+                    .bind(m.subject.as_str())
+                    .bind(m.message.as_slice())
+                    .bind(now)
+                    .bind(now);
+            }
+            q
+        })
+        .collect()
 }
