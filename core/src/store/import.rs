@@ -266,6 +266,26 @@ pub async fn run_bulk(c: &mut Conn, statements: Vec<Bulk>) -> R<()> {
     Ok(())
 }
 
+/// Multi-row `INSERT INTO {into} VALUES …` statements of `cols` values a
+/// row, each row's values bound by `bind`.
+pub(super) fn multi_row<T>(
+    sqlite: bool,
+    into: &str,
+    cols: usize,
+    rows: &[T],
+    bind: impl Fn(Bulk, &T) -> Bulk,
+) -> Vec<Bulk> {
+    rows.chunks(chunk(cols))
+        .map(|part| {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {into} VALUES {}",
+                values(sqlite, part.len(), cols)
+            ));
+            part.iter().fold(sqlx::query(sql), &bind)
+        })
+        .collect()
+}
+
 pub struct BulkAccount<'a> {
     pub id: &'a str,
     pub email: &'a str,
@@ -275,25 +295,20 @@ pub struct BulkAccount<'a> {
 }
 
 pub fn insert_accounts(sqlite: bool, rows: &[BulkAccount<'_>], now: i64) -> Vec<Bulk> {
-    rows.chunks(chunk(6))
-        .map(|part| {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "INSERT INTO accounts (id, email, username, first_name, last_name, created_at) VALUES {}",
-                values(sqlite, part.len(), 6)
-            ));
-            let mut q = sqlx::query(sql);
-            for a in part {
-                q = q
-                    .bind(a.id)
-                    .bind(a.email)
-                    .bind(a.username)
-                    .bind(a.first_name)
-                    .bind(a.last_name)
-                    .bind(now);
-            }
-            q
-        })
-        .collect()
+    multi_row(
+        sqlite,
+        "accounts (id, email, username, first_name, last_name, created_at)",
+        6,
+        rows,
+        |q, a| {
+            q.bind(a.id)
+                .bind(a.email)
+                .bind(a.username)
+                .bind(a.first_name)
+                .bind(a.last_name)
+                .bind(now)
+        },
+    )
 }
 
 pub struct BulkMembership<'a> {
@@ -365,26 +380,21 @@ pub fn insert_invitations(
     now: i64,
     expires_at: i64,
 ) -> Vec<Bulk> {
-    rows.chunks(chunk(7))
-        .map(|part| {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "INSERT INTO invitations (token_hash, account_id, organisation_id, created_by, created_at, expires_at, purpose) VALUES {}",
-                values(sqlite, part.len(), 7)
-            ));
-            let mut q = sqlx::query(sql);
-            for i in part {
-                q = q
-                    .bind(i.token_hash)
-                    .bind(i.account_id)
-                    .bind(organisation_id)
-                    .bind(created_by)
-                    .bind(now)
-                    .bind(expires_at)
-                    .bind("invite");
-            }
-            q
-        })
-        .collect()
+    multi_row(
+        sqlite,
+        "invitations (token_hash, account_id, organisation_id, created_by, created_at, expires_at, purpose)",
+        7,
+        rows,
+        |q, i| {
+            q.bind(i.token_hash)
+                .bind(i.account_id)
+                .bind(organisation_id)
+                .bind(created_by)
+                .bind(now)
+                .bind(expires_at)
+                .bind("invite")
+        },
+    )
 }
 
 pub struct BulkMail {
@@ -395,23 +405,18 @@ pub struct BulkMail {
 }
 
 pub fn enqueue_mails(sqlite: bool, rows: &[BulkMail], now: i64) -> Vec<Bulk> {
-    rows.chunks(chunk(6))
-        .map(|part| {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "INSERT INTO mail_queue (id, recipient, subject, message, created_at, next_attempt_at) VALUES {}",
-                values(sqlite, part.len(), 6)
-            ));
-            let mut q = sqlx::query(sql);
-            for m in part {
-                q = q
-                    .bind(m.id.as_str())
-                    .bind(m.recipient.as_str())
-                    .bind(m.subject.as_str())
-                    .bind(m.message.as_slice())
-                    .bind(now)
-                    .bind(now);
-            }
-            q
-        })
-        .collect()
+    multi_row(
+        sqlite,
+        "mail_queue (id, recipient, subject, message, created_at, next_attempt_at)",
+        6,
+        rows,
+        |q, m| {
+            q.bind(m.id.as_str())
+                .bind(m.recipient.as_str())
+                .bind(m.subject.as_str())
+                .bind(m.message.as_slice())
+                .bind(now)
+                .bind(now)
+        },
+    )
 }

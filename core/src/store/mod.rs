@@ -583,31 +583,26 @@ pub struct AuditRow<'a> {
 }
 
 pub fn insert_audits(sqlite: bool, rows: &[AuditRow<'_>]) -> Vec<Bulk> {
-    rows.chunks(import::chunk(11))
-        .map(|part| {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "INSERT INTO audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details, \
-                 chain, seq, prev_hash, hash) VALUES {}",
-                import::values(sqlite, part.len(), 11)
-            ));
-            let mut q = sqlx::query(sql);
-            for a in part {
-                q = q
-                    .bind(a.at)
-                    .bind(a.actor_account_id)
-                    .bind(a.actor_label)
-                    .bind(a.organisation_id)
-                    .bind(a.action)
-                    .bind(a.target)
-                    .bind(a.details)
-                    .bind(a.chain)
-                    .bind(a.seq)
-                    .bind(a.prev_hash)
-                    .bind(a.hash);
-            }
-            q
-        })
-        .collect()
+    import::multi_row(
+        sqlite,
+        "audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details, \
+         chain, seq, prev_hash, hash)",
+        11,
+        rows,
+        |q, a| {
+            q.bind(a.at)
+                .bind(a.actor_account_id)
+                .bind(a.actor_label)
+                .bind(a.organisation_id)
+                .bind(a.action)
+                .bind(a.target)
+                .bind(a.details)
+                .bind(a.chain)
+                .bind(a.seq)
+                .bind(a.prev_hash)
+                .bind(a.hash)
+        },
+    )
 }
 
 /// Takes `n` consecutive positions in a chain; returns the first and the
