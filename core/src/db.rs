@@ -84,6 +84,20 @@ impl Db {
     }
 }
 
+/// A write transaction on a connection already taken from the pool (for
+/// work that changes the connection's settings around it).
+pub async fn begin_write(
+    conn: &mut sqlx::AnyConnection,
+    sqlite: bool,
+) -> Result<sqlx::Transaction<'_, sqlx::Any>, sqlx::Error> {
+    use sqlx::Connection;
+    if sqlite {
+        conn.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        conn.begin().await
+    }
+}
+
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
