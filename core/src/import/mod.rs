@@ -26,7 +26,7 @@ use crate::store;
 use crate::store::Conn;
 use crate::{notices, Coffer};
 
-use self::plan::{Lookups, Planned};
+use self::plan::{Admission, Lookups};
 
 /// The largest file accepted (about 400,000 typical rows).
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
@@ -373,9 +373,10 @@ impl Coffer {
         // Planned again inside the transaction: the organisation may have
         // changed since the preview.
         let lookups = self.lookups(&mut tx, organisation_id, &parsed.rows).await?;
-        let planned = plan::plan(&parsed.rows, &lookups);
+        let mut planned = plan::plan(&parsed.rows, &lookups);
+        let admissions = std::mem::take(&mut planned.admissions);
         let imported = self
-            .admit_all(&mut tx, actor, organisation_id, &planned, progress)
+            .admit_all(&mut tx, actor, organisation_id, admissions, progress)
             .await?;
         let problems: Vec<&RowPlan> = planned
             .rows
@@ -422,10 +423,10 @@ impl Coffer {
         tx: &mut Conn,
         actor: &Actor,
         organisation_id: &str,
-        planned: &Planned,
+        admissions: Vec<Admission>,
         progress: &AtomicU64,
     ) -> Outcome<u64> {
-        if planned.admissions.is_empty() {
+        if admissions.is_empty() {
             return Ok(0);
         }
         let now = now_ms();
@@ -449,8 +450,7 @@ impl Coffer {
         // The audit chain's positions for every record are taken now; the
         // writer thread hashes them in order and the head is set at the end.
         let (first, prev) =
-            store::advance_chain_by(tx, organisation_id, planned.admissions.len() as i64).await?;
-        let admissions = planned.admissions.clone();
+            store::advance_chain_by(tx, organisation_id, admissions.len() as i64).await?;
         let (send, mut prepared) = tokio::sync::mpsc::channel(2);
         let preparing = tokio::task::spawn_blocking(move || {
             let mut link = ChainLink { seq: first, prev };
