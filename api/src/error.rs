@@ -40,9 +40,22 @@ impl ApiError {
             ApiError::Refused(Refusal::Auth(AuthError::NotSignedIn)) => 401,
             ApiError::Refused(Refusal::Auth(_)) => 403,
             ApiError::Refused(Refusal::Setup(_)) => 409,
+            ApiError::Refused(Refusal::RateLimit(_)) => 429,
             ApiError::Refused(_) => 400,
             ApiError::Internal { .. } => 500,
             ApiError::Request { .. } => 400,
+        }
+    }
+
+    /// Seconds to wait before trying again, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::Refused(Refusal::RateLimit(
+                coffer_shared::errors::RateLimitError::TooManyRequests {
+                    retry_after_seconds,
+                },
+            )) => Some(*retry_after_seconds),
+            _ => None,
         }
     }
 

@@ -15,7 +15,15 @@ use coffer_shared::types::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-pub const SESSION_COOKIE: &str = "coffer_session";
+/// The session cookie's name: over https with the `__Host-` prefix, which
+/// browsers accept only when Secure, for the whole site and no other host.
+pub fn session_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-coffer_session"
+    } else {
+        "coffer_session"
+    }
+}
 
 // ------------------------------------------------------------------ setup (ACC-1)
 
@@ -32,13 +40,18 @@ pub async fn get_public_settings() -> Result<PublicSettings, ApiError> {
     })
 }
 
+/// `setup_code`: the one-time code the server prints at start-up.
 #[server(endpoint = "setup_start", input = Json)]
-pub async fn setup_start(email: String, registration_request: Bytes) -> Result<Bytes, ApiError> {
+pub async fn setup_start(
+    email: String,
+    setup_code: String,
+    registration_request: Bytes,
+) -> Result<Bytes, ApiError> {
     ssr::answer(
         ssr::door()
             .await?
             .coffer
-            .setup_start(&email, &registration_request.0)
+            .setup_start(&email, &setup_code, &registration_request.0)
             .await,
     )
 }
@@ -46,6 +59,7 @@ pub async fn setup_start(email: String, registration_request: Bytes) -> Result<B
 #[server(endpoint = "setup_finish", input = Json)]
 pub async fn setup_finish(
     email: String,
+    setup_code: String,
     registration_upload: Bytes,
     keys: KeyEnvelope,
 ) -> Result<(), ApiError> {
@@ -53,7 +67,7 @@ pub async fn setup_finish(
         ssr::door()
             .await?
             .coffer
-            .setup_finish(&email, &registration_upload.0, &keys)
+            .setup_finish(&email, &setup_code, &registration_upload.0, &keys)
             .await,
     )
 }
@@ -381,10 +395,15 @@ pub async fn sessions() -> Result<Vec<SessionView>, ApiError> {
     ssr::answer(d.coffer.sessions(d.actor.as_ref()).await)
 }
 
+/// `remove_passkeys`: also remove every passkey (a lost device).
 #[server(endpoint = "terminate_all_sessions", input = Json)]
-pub async fn terminate_all_sessions() -> Result<u64, ApiError> {
+pub async fn terminate_all_sessions(remove_passkeys: Option<bool>) -> Result<u64, ApiError> {
     let d = ssr::door().await?;
-    let n = ssr::answer(d.coffer.terminate_all_sessions(d.actor.as_ref()).await)?;
+    let n = ssr::answer(
+        d.coffer
+            .terminate_all_sessions(d.actor.as_ref(), remove_passkeys.unwrap_or(false))
+            .await,
+    )?;
     d.clear_session_cookie();
     Ok(n)
 }
@@ -414,6 +433,7 @@ pub async fn password_change_finish(
     finalization: Bytes,
     registration_upload: Bytes,
     wrapped_private_key: Bytes,
+    remove_passkeys: Option<bool>,
 ) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     let actor = d.actor.as_ref();
@@ -425,6 +445,7 @@ pub async fn password_change_finish(
                 &finalization.0,
                 &registration_upload.0,
                 &wrapped_private_key.0,
+                remove_passkeys.unwrap_or(false),
             )
             .await,
     )

@@ -8,7 +8,7 @@ use http::{HeaderValue, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use crate::{ApiError, SESSION_COOKIE};
+use crate::{session_cookie, ApiError};
 
 /// What a server function body needs to know about its request.
 pub struct Door {
@@ -17,17 +17,21 @@ pub struct Door {
     pub token: Option<String>,
     pub client: ClientInfo,
     secure_cookie: bool,
+    /// Seconds the cookie is kept: the longest a session may last.
+    cookie_max_age: i64,
 }
 
-/// The session token from a request's cookies.
-pub fn session_token(headers: &http::HeaderMap) -> Option<String> {
+/// The session token from a request's cookies (`secure`: the site is
+/// served over https, so the cookie has its `__Host-` name).
+pub fn session_token(headers: &http::HeaderMap, secure: bool) -> Option<String> {
+    let name = session_cookie(secure);
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
         .filter(|v| !v.is_empty())
 }
@@ -42,33 +46,37 @@ pub async fn door() -> Result<Door, ApiError> {
         .get::<ClientInfo>()
         .cloned()
         .unwrap_or_default();
-    let token = session_token(&parts.headers);
+    let secure_cookie = coffer.public_url().starts_with("https://");
+    let token = session_token(&parts.headers, secure_cookie);
     let actor = match &token {
         Some(t) => answer(coffer.authenticate(t).await)?,
         None => None,
     };
-    let secure_cookie = coffer.public_url().starts_with("https://");
+    let cookie_max_age = coffer.config().session_max_ms() / 1000;
     Ok(Door {
         coffer,
         actor,
         token,
         client,
         secure_cookie,
+        cookie_max_age,
     })
 }
 
 impl Door {
     pub fn set_session_cookie(&self, token: &str) {
         let secure = if self.secure_cookie { "; Secure" } else { "" };
+        let (name, age) = (session_cookie(self.secure_cookie), self.cookie_max_age);
         self.set_cookie(&format!(
-            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=604800{secure}"
+            "{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={age}{secure}"
         ));
     }
 
     pub fn clear_session_cookie(&self) {
         let secure = if self.secure_cookie { "; Secure" } else { "" };
+        let name = session_cookie(self.secure_cookie);
         self.set_cookie(&format!(
-            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+            "{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
         ));
     }
 
@@ -100,6 +108,9 @@ pub fn answer<T>(outcome: Outcome<T>) -> Result<T, ApiError> {
         StatusCode::from_u16(err.http_status()),
     ) {
         opts.set_status(status);
+        if let Some(seconds) = err.retry_after() {
+            opts.insert_header(http::header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
     }
     Err(err)
 }

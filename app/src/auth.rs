@@ -48,10 +48,10 @@ where
     Ok((upload, envelope))
 }
 
-pub async fn set_up(email: String, password: String) -> Result<(), ApiError> {
-    let e = email.clone();
-    let (upload, keys) = register(&password, |req| coffer_api::setup_start(e, req)).await?;
-    coffer_api::setup_finish(email, Bytes(upload), keys).await
+pub async fn set_up(email: String, code: String, password: String) -> Result<(), ApiError> {
+    let (e, c) = (email.clone(), code.clone());
+    let (upload, keys) = register(&password, |req| coffer_api::setup_start(e, c, req)).await?;
+    coffer_api::setup_finish(email, code, Bytes(upload), keys).await
 }
 
 pub async fn accept_invitation(token: String, password: String) -> Result<(), ApiError> {
@@ -64,6 +64,9 @@ pub async fn accept_invitation(token: String, password: String) -> Result<(), Ap
 /// Where the password step left a sign-in.
 pub enum SignInOutcome {
     Done(SignedIn, MemberKeys),
+    /// MFA-2/MFA-3: a session that may only set up a second factor carries
+    /// no keys; the export key waits in memory until the factor is set up.
+    SetUpFirst(SignedIn, ExportKey),
     /// The export key waits in memory for the second factor: the wrapped
     /// keys come only with the session.
     SecondFactor(SecondFactorPrompt, ExportKey),
@@ -84,6 +87,9 @@ pub async fn sign_in(identifier: String, password: String) -> Result<SignInOutco
         return Err(SignInError::Failed.into());
     };
     match coffer_api::sign_in_finish(challenge.login_id, Bytes(finalization)).await? {
+        SignInStep::SignedIn(signed_in) if signed_in.keys.is_none() => {
+            Ok(SignInOutcome::SetUpFirst(signed_in, export))
+        }
         SignInStep::SignedIn(signed_in) => {
             let keys = unlock(&signed_in, &export)?;
             Ok(SignInOutcome::Done(signed_in, keys))
@@ -104,18 +110,22 @@ pub async fn second_factor(
     Ok((signed_in, keys))
 }
 
-fn unlock(signed_in: &SignedIn, export: &ExportKey) -> Result<MemberKeys, ApiError> {
-    MemberKeys::unwrap(
-        &signed_in.keys.wrapped_private_key.0,
-        export,
-        &signed_in.keys.public_key,
-    )
-    .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))
+pub fn unlock(signed_in: &SignedIn, export: &ExportKey) -> Result<MemberKeys, ApiError> {
+    let keys = signed_in
+        .keys
+        .as_ref()
+        .ok_or(ApiError::from(InputError::InvalidKeyMaterial))?;
+    MemberKeys::unwrap(&keys.wrapped_private_key.0, export, &keys.public_key)
+        .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))
 }
 
 /// Proves the current password and registers the new one; the same key
 /// pair is re-wrapped under the new export key.
-pub async fn change_password(current: String, new: String) -> Result<(), ApiError> {
+pub async fn change_password(
+    current: String,
+    new: String,
+    remove_passkeys: bool,
+) -> Result<(), ApiError> {
     yield_to_browser().await;
     let (login, credential_request) =
         crypto::client_login_start(&current).map_err(|_| malformed())?;
@@ -129,12 +139,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), ApiErro
         crypto::client_login_finish(login, &current, &challenge.credential_response.0)
             .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
     let me = coffer_api::me().await?;
-    let keys = MemberKeys::unwrap(
-        &me.keys.wrapped_private_key.0,
-        &old_export,
-        &me.keys.public_key,
-    )
-    .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))?;
+    let keys = unlock(&me, &old_export)?;
     yield_to_browser().await;
     let (upload, new_export) =
         crypto::client_registration_finish(registration, &new, &challenge.registration_response.0)
@@ -144,6 +149,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), ApiErro
         Bytes(finalization),
         Bytes(upload),
         Bytes(keys.wrap(&new_export)),
+        Some(remove_passkeys),
     )
     .await
 }
@@ -254,7 +260,8 @@ pub async fn sign_in_with_passkey() -> Result<PasskeyOutcome, ApiError> {
     let answer = coffer_api::passkey_sign_in_finish(start.ceremony_id, asserted.credential).await?;
     let keys = match (&answer.prf_wrapped_key, &asserted.prf) {
         (Some(wrapped), Some(prf)) => {
-            MemberKeys::unwrap_with_passkey(&wrapped.0, prf, &answer.signed_in.keys.public_key).ok()
+            MemberKeys::unwrap_with_passkey(&wrapped.0, prf, &answer.signed_in.account.public_key)
+                .ok()
         }
         _ => None,
     };
@@ -279,9 +286,10 @@ pub async fn second_factor_passkey(
     Ok((signed_in, keys))
 }
 
-/// MFA-5 fallback: the password, proved with OPAQUE inside the session,
-/// gives the export key that unwraps the private key.
-pub async fn unlock_with_password(password: String) -> Result<(SignedIn, MemberKeys), ApiError> {
+/// Proves the password with OPAQUE inside the session (it never leaves the
+/// browser); the server then counts the session as freshly proved. Returns
+/// the export key.
+pub async fn prove_password(password: String) -> Result<ExportKey, ApiError> {
     yield_to_browser().await;
     let (state, request) = crypto::client_login_start(&password).map_err(|_| malformed())?;
     let challenge = coffer_api::password_proof_start(Bytes(request)).await?;
@@ -290,6 +298,13 @@ pub async fn unlock_with_password(password: String) -> Result<(SignedIn, MemberK
         crypto::client_login_finish(state, &password, &challenge.credential_response.0)
             .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
     coffer_api::password_proof_finish(challenge.login_id, Bytes(finalization)).await?;
+    Ok(export)
+}
+
+/// MFA-5 fallback: the password, proved with OPAQUE inside the session,
+/// gives the export key that unwraps the private key.
+pub async fn unlock_with_password(password: String) -> Result<(SignedIn, MemberKeys), ApiError> {
+    let export = prove_password(password).await?;
     let me = coffer_api::me().await?;
     let keys = unlock(&me, &export)?;
     Ok((me, keys))

@@ -5,7 +5,7 @@
 //! the server.
 
 use coffer_api::me;
-use coffer_shared::crypto::{fingerprint, MemberKeys};
+use coffer_shared::crypto::{fingerprint, ExportKey, MemberKeys};
 use coffer_shared::types::{AccountView, SignedIn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,6 +21,9 @@ pub struct Session {
     pub loaded: RwSignal<bool>,
     /// Bumped when the organisation logo changes, so the header reloads it.
     pub logo_version: RwSignal<u32>,
+    /// MFA-2/MFA-3: the export key of a sign-in whose session may only set
+    /// up a second factor, in memory only, until the keys arrive.
+    pending_export: StoredValue<Option<ExportKey>, LocalStorage>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -62,6 +65,7 @@ impl Session {
             unlocked: RwSignal::new(None),
             loaded: RwSignal::new(false),
             logo_version: RwSignal::new(0),
+            pending_export: StoredValue::new_local(None),
         }
     }
 
@@ -77,13 +81,31 @@ impl Session {
     }
 
     fn restore(self, s: SignedIn) {
+        if s.keys.is_some() {
+            if let Some(export) = self.pending_export.get_value() {
+                self.pending_export.set_value(None);
+                if let Ok(keys) = crate::auth::unlock(&s, &export) {
+                    return self.signed_in(s, &keys);
+                }
+            }
+        }
         let stored = storage().and_then(|st| st.get_item(KEY_SLOT).ok().flatten());
         let unlocked = stored
             .and_then(|text| MemberKeys::from_secret_text(&text).ok())
             .map(|k| k.public_key())
-            .filter(|pk| *pk == s.keys.public_key);
+            .filter(|pk| *pk == s.account.public_key);
         self.unlocked.set(unlocked);
         self.account.set(Some(s.account));
+    }
+
+    /// MFA-2/MFA-3: signed in to set up a second factor, without keys; the
+    /// export key unlocks them once the factor is in place and `load` runs.
+    pub fn signed_in_to_set_up(self, s: SignedIn, export: ExportKey) {
+        wipe_keys();
+        self.pending_export.set_value(Some(export));
+        self.unlocked.set(None);
+        self.account.set(Some(s.account));
+        self.loaded.set(true);
     }
 
     pub fn signed_in(self, s: SignedIn, keys: &MemberKeys) {
@@ -97,6 +119,7 @@ impl Session {
 
     pub fn forget(self) {
         wipe_keys();
+        self.pending_export.set_value(None);
         self.unlocked.set(None);
         self.account.set(None);
     }

@@ -8,10 +8,11 @@ use coffer_shared::crypto::{self, CryptoError};
 use coffer_shared::errors::{AuthError, InputError, InvitationError, SetupError, SignInError};
 use coffer_shared::policy::normalise_email;
 use coffer_shared::types::{
-    AccountView, Bytes, InvitationView, KeyEnvelope, LoginChallenge, MembershipView,
+    AccountView, Bytes, InvitationView, KeyEnvelope, LinkPurpose, LoginChallenge, MembershipView,
     PasswordChangeChallenge, SessionView, SetupStatus, SignedIn,
 };
 use serde_json::json;
+use sha2::Digest as _;
 
 use crate::audit::{self, AuditAction, Who};
 use crate::authz::{authorize, Action, Actor};
@@ -23,10 +24,6 @@ use crate::{ClientInfo, Coffer};
 
 /// How long a started sign-in may take to finish.
 const LOGIN_TTL_MS: i64 = 2 * 60 * 1000;
-/// A session ends after this much inactivity…
-const SESSION_IDLE_MS: i64 = 12 * 60 * 60 * 1000;
-/// …and at the latest this long after sign-in.
-const SESSION_MAX_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 /// Only touch `last_seen_at` this often, to keep reads cheap.
 const TOUCH_EVERY_MS: i64 = 60 * 1000;
 
@@ -43,6 +40,49 @@ pub struct NewSession {
 pub enum SignInResult {
     Session(NewSession),
     SecondFactor(coffer_shared::types::SecondFactorPrompt),
+}
+
+/// ACC-1: the setup code for a new instance: read from its file, or made
+/// and written there (readable by the operator only) on the first start; the
+/// file goes once the administrator exists. Twelve characters of a
+/// 32-letter alphabet (60 bits), shown in groups of four.
+pub(crate) fn setup_code(path: &std::path::Path, set_up: bool) -> anyhow::Result<Option<String>> {
+    if set_up {
+        let _ = std::fs::remove_file(path);
+        return Ok(None);
+    }
+    if let Ok(text) = std::fs::read_to_string(path) {
+        let code = canonical_setup_code(&text);
+        if code.len() == 12 {
+            return Ok(Some(shown_setup_code(&code)));
+        }
+    }
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut raw = [0u8; 12];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut raw);
+    let code: String = raw
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
+    crate::write_private(path, code.as_bytes())?;
+    Ok(Some(shown_setup_code(&code)))
+}
+
+/// What was typed, without spaces or dashes, in capitals.
+fn canonical_setup_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn shown_setup_code(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 pub(crate) fn protocol(e: CryptoError) -> InputError {
@@ -70,11 +110,31 @@ impl Coffer {
         })
     }
 
-    pub async fn setup_start(&self, email: &str, registration_request: &[u8]) -> Outcome<Bytes> {
+    /// The code printed at start-up, so that whoever first finds a freshly
+    /// exposed instance cannot claim it.
+    fn check_setup_code(&self, typed: &str) -> Result<(), SetupError> {
+        let expected = self.setup_code().map(canonical_setup_code);
+        let typed = canonical_setup_code(typed);
+        // Compared as digests, so the time taken says nothing of the code.
+        let digest = |s: &str| sha2::Sha256::digest(s.as_bytes());
+        match expected {
+            Some(e) if digest(&e) == digest(&typed) => Ok(()),
+            Some(_) => Err(SetupError::WrongCode),
+            None => Err(SetupError::AlreadyDone),
+        }
+    }
+
+    pub async fn setup_start(
+        &self,
+        email: &str,
+        setup_code: &str,
+        registration_request: &[u8],
+    ) -> Outcome<Bytes> {
         let email = normalise_email(email)?;
         if !self.setup_status().await?.needs_setup {
             return Err(SetupError::AlreadyDone.into());
         }
+        self.check_setup_code(setup_code)?;
         let response = self
             .secret()
             .registration_response(registration_request, email.as_bytes())
@@ -85,10 +145,15 @@ impl Coffer {
     pub async fn setup_finish(
         &self,
         email: &str,
+        setup_code: &str,
         registration_upload: &[u8],
         keys: &KeyEnvelope,
     ) -> Outcome<()> {
         let email = normalise_email(email)?;
+        if !self.setup_status().await?.needs_setup {
+            return Err(SetupError::AlreadyDone.into());
+        }
+        self.check_setup_code(setup_code)?;
         check_keys(keys)?;
         let record = crypto::server_registration_finish(registration_upload).map_err(protocol)?;
         let mut tx = self.db().write().await?;
@@ -111,6 +176,7 @@ impl Coffer {
             store::mark_instance_set_up(&mut tx, now, &id).await?;
             audit::record(
                 &mut tx,
+                self.audit_key(),
                 Who::account(&id, &email),
                 None,
                 AuditAction::InstanceSetUp,
@@ -129,21 +195,35 @@ impl Coffer {
         }
         match tx.commit().await {
             Err(e) if is_unique_violation(&e) => Err(SetupError::AlreadyDone.into()),
-            other => Ok(other?),
+            other => {
+                other?;
+                // Spent: nobody needs it again.
+                let _ = std::fs::remove_file(self.config().setup_code_path());
+                Ok(())
+            }
         }
     }
 
     // ------------------------------------------------------------ invitations (ACC-3)
 
+    /// An unused, unexpired link made for inviting (never a reset, unlock or
+    /// set-up link), for an account that has no credentials yet.
     async fn valid_invitation(&self, c: &mut Conn, token: &str) -> Outcome<store::InvitationRow> {
         let inv = store::invitation_by_hash(c, &hash_token(token.trim()))
             .await?
+            .filter(|i| i.purpose == LinkPurpose::Invite.code())
             .ok_or(InvitationError::Unknown)?;
         if inv.used_at.is_some() {
             return Err(InvitationError::AlreadyUsed.into());
         }
         if inv.expires_at <= now_ms() {
             return Err(InvitationError::Expired.into());
+        }
+        let account = store::account_by_id(c, &inv.account_id)
+            .await?
+            .ok_or(InvitationError::Unknown)?;
+        if account.opaque_record.is_some() {
+            return Err(InvitationError::AccountAlreadySetUp.into());
         }
         Ok(inv)
     }
@@ -198,6 +278,7 @@ impl Coffer {
         .await?;
         audit::record(
             &mut tx,
+            self.audit_key(),
             Who::account(&inv.account_id, &inv.email),
             None,
             AuditAction::InvitationAccepted,
@@ -223,19 +304,24 @@ impl Coffer {
         if identifier.is_empty() {
             return Err(InputError::MissingIdentifier.into());
         }
+        // Each start counts as a failure until finished, so starts are what
+        // a guesser (or someone out to lock the account) must be slowed in.
+        self.throttle().identifier(&identifier)?;
         let mut c = self.db().write().await?;
         let account = store::account_by_identifier(&mut c, &identifier).await?;
         let usable = match &account {
-            Some(a) if a.opaque_record.is_some() && a.locked_at.is_none() => {
+            Some(a) if a.opaque_record.is_some() && !a.refuses_passwords() => {
                 let threshold = self.lockout_threshold(&mut c, &a.id).await?;
-                if a.failed_sign_ins >= threshold {
+                // Counted as failed until the finish proves otherwise; the
+                // count read back from the same statement decides.
+                let failures = store::count_sign_in_attempt(&mut c, &a.id).await?;
+                if failures > threshold {
                     // Guesses went unreported (the client learns the answer
                     // on its own); lock now.
-                    self.lock(&mut c, a, "too many wrong passwords").await?;
+                    self.lock(&mut c, a, crate::security::LockReason::Guessing)
+                        .await?;
                     None
                 } else {
-                    // Counted as failed until the finish proves otherwise.
-                    store::count_sign_in_attempt(&mut c, &a.id).await?;
                     Some(a)
                 }
             }
@@ -311,6 +397,7 @@ impl Coffer {
             let who = Who::account(&account.id, &account.email);
             audit::record(
                 &mut tx,
+                self.audit_key(),
                 who,
                 None,
                 AuditAction::SignInFailed,
@@ -415,6 +502,7 @@ impl Coffer {
     ) -> Outcome<()> {
         audit::record(
             tx,
+            self.audit_key(),
             Who::account(&account.id, &account.email),
             None,
             AuditAction::SignInRefused,
@@ -447,7 +535,7 @@ impl Coffer {
                 id: &session_id,
                 account_id: &account.id,
                 now,
-                expires_at: now + SESSION_IDLE_MS,
+                expires_at: now + self.config().session_idle_ms(),
                 user_agent: &truncate(&client.user_agent, 300),
                 ip: &truncate(&client.ip, 64),
                 setup_only,
@@ -457,6 +545,7 @@ impl Coffer {
         let who = Who::account(&account.id, &account.email);
         audit::record(
             tx,
+            self.audit_key(),
             who,
             None,
             AuditAction::SignedIn,
@@ -467,7 +556,7 @@ impl Coffer {
         .await?;
         let signed_in = SignedIn {
             account: self.view(tx, account, setup_only).await?,
-            keys: envelope(account)?,
+            keys: keys_for(account, setup_only)?,
         };
         Ok(NewSession { token, signed_in })
     }
@@ -485,6 +574,7 @@ impl Coffer {
             if let Some(a) = store::account_by_id(&mut tx, &id).await? {
                 audit::record(
                     &mut tx,
+                    self.audit_key(),
                     Who::account(&a.id, &a.email),
                     None,
                     AuditAction::SignInFailed,
@@ -525,26 +615,38 @@ impl Coffer {
     // ------------------------------------------------------------ sessions (ACC-8)
 
     /// Resolves a session token to the person behind it, or `None` when the
-    /// token is unknown or expired.
+    /// token is unknown or expired, or the account may no longer come in:
+    /// every request checks the lock, the licence and the Login permission
+    /// again, so a change takes effect at once rather than at the next
+    /// sign-in.
     pub async fn authenticate(&self, token: &str) -> Outcome<Option<Actor>> {
         let mut c = self.db().pool.acquire().await?;
         let Some(s) = store::session_by_hash(&mut c, &hash_token(token)).await? else {
             return Ok(None);
         };
         let now = now_ms();
-        if s.expires_at <= now {
+        if s.expires_at <= now || now - s.created_at >= self.config().session_max_ms() {
             return Ok(None);
         }
         if now - s.last_seen_at >= TOUCH_EVERY_MS {
-            let expires = (now + SESSION_IDLE_MS).min(s.created_at + SESSION_MAX_MS);
+            let expires = (now + self.config().session_idle_ms())
+                .min(s.created_at + self.config().session_max_ms());
             store::touch_session(&mut c, &s.id, now, expires).await?;
         }
         let Some(account) = store::account_by_id(&mut c, &s.account_id).await? else {
             return Ok(None);
         };
+        // A lock for guessing keeps passwords out, not the owner's sessions:
+        // otherwise anyone could end them by guessing.
+        if account.refuses_everything() {
+            return Ok(None);
+        }
         let memberships = store::memberships_of(&mut c, &account.id).await?;
         // Sessions end with the licence, not just new sign-ins.
         if crate::authz::licence_expired(&memberships, &today()).is_some() {
+            return Ok(None);
+        }
+        if !self.may_sign_in(&mut c, &account.id, &memberships).await? {
             return Ok(None);
         }
         Ok(Some(Actor {
@@ -554,7 +656,13 @@ impl Coffer {
             is_instance_admin: account.is_instance_admin,
             session_id: s.id,
             setup_only: s.setup_only,
+            proved_at: s.proved_at,
         }))
+    }
+
+    /// Factor changes need a recent proof (see `require_fresh_proof`).
+    pub(crate) fn fresh_proof(&self, actor: &Actor) -> Result<(), AuthError> {
+        crate::authz::require_fresh_proof(actor, now_ms(), self.config().reauthentication_ms())
     }
 
     pub async fn me(&self, actor: Option<&Actor>) -> Outcome<SignedIn> {
@@ -565,7 +673,7 @@ impl Coffer {
             .ok_or(AuthError::NotSignedIn)?;
         Ok(SignedIn {
             account: self.view(&mut c, &account, actor.setup_only).await?,
-            keys: envelope(&account)?,
+            keys: keys_for(&account, actor.setup_only)?,
         })
     }
 
@@ -577,6 +685,7 @@ impl Coffer {
                 let who = Who::account(&a.id, &a.email);
                 audit::record(
                     &mut tx,
+                    self.audit_key(),
                     who,
                     None,
                     AuditAction::SignedOut,
@@ -607,23 +716,62 @@ impl Coffer {
             .collect())
     }
 
-    /// Ends every session of the actor, the current one included.
-    pub async fn terminate_all_sessions(&self, actor: Option<&Actor>) -> Outcome<u64> {
+    /// Ends every session of the actor, the current one included, and when
+    /// asked (a lost device) removes every passkey too, which like any
+    /// passkey removal needs a recent proof.
+    pub async fn terminate_all_sessions(
+        &self,
+        actor: Option<&Actor>,
+        remove_passkeys: bool,
+    ) -> Outcome<u64> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
+        if remove_passkeys {
+            self.fresh_proof(actor)?;
+        }
         let mut tx = self.db().write().await?;
         let n = store::delete_sessions_of(&mut tx, &actor.account_id, None).await?;
+        let passkeys = self
+            .remove_all_passkeys(&mut tx, actor, remove_passkeys)
+            .await?;
         let who = Who::account(&actor.account_id, &actor.email);
         audit::record(
             &mut tx,
+            self.audit_key(),
             who,
             None,
             AuditAction::SessionsTerminated,
             &actor.email,
-            json!({ "sessions": n }),
+            json!({ "sessions": n, "passkeys_removed": passkeys }),
             now_ms(),
         )
         .await?;
         tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Removes every passkey of the actor when `remove`, recorded as the
+    /// member's own change; returns how many went.
+    async fn remove_all_passkeys(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        remove: bool,
+    ) -> Outcome<u64> {
+        if !remove {
+            return Ok(0);
+        }
+        let n = store::delete_passkeys_of(tx, &actor.account_id).await?;
+        if n > 0 {
+            crate::mfa::record_own(
+                tx,
+                self.audit_key(),
+                actor,
+                AuditAction::PasskeyRemoved,
+                json!({ "all": true, "count": n }),
+                now_ms(),
+            )
+            .await?;
+        }
         Ok(n)
     }
 
@@ -688,6 +836,7 @@ impl Coffer {
         finalization: &[u8],
         registration_upload: &[u8],
         wrapped_private_key: &[u8],
+        remove_passkeys: bool,
     ) -> Outcome<()> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut tx = self.db().write().await?;
@@ -705,6 +854,7 @@ impl Coffer {
         if crypto::server_login_finish(&pending.server_state, finalization).is_err() {
             audit::record(
                 &mut tx,
+                self.audit_key(),
                 who,
                 None,
                 AuditAction::PasswordChangeFailed,
@@ -737,19 +887,36 @@ impl Coffer {
         .await?;
         let ended =
             store::delete_sessions_of(&mut tx, &account.id, Some(&actor.session_id)).await?;
+        // A reset link sent earlier must not undo the change.
+        store::void_links(&mut tx, &account.id, LinkPurpose::Reset.code(), None, now).await?;
+        // The current password was just proved.
+        store::session_proved(&mut tx, &actor.session_id, now).await?;
+        let passkeys = self
+            .remove_all_passkeys(&mut tx, actor, remove_passkeys)
+            .await?;
         audit::record(
             &mut tx,
+            self.audit_key(),
             who,
             None,
             AuditAction::PasswordChanged,
             &actor.email,
-            json!({ "other_sessions_ended": ended }),
+            json!({ "other_sessions_ended": ended, "passkeys_removed": passkeys }),
             now,
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The keys a session is handed: none until every factor the account must
+/// have is proven (a session that may only set one up gets none).
+fn keys_for(a: &AccountRow, setup_only: bool) -> Outcome<Option<KeyEnvelope>> {
+    if setup_only {
+        return Ok(None);
+    }
+    envelope(a).map(Some)
 }
 
 fn envelope(a: &AccountRow) -> Outcome<KeyEnvelope> {

@@ -130,7 +130,11 @@ impl Coffer {
         let records = store::chain_records(&mut c, organisation_id).await?;
         let head = store::chain_head(&mut c, organisation_id).await?;
         Ok(
-            match audit::verify(&records, head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
+            match audit::verify(
+                self.audit_key(),
+                &records,
+                head.as_ref().map(|(s, h)| (*s, h.as_str())),
+            ) {
                 Ok(n) => ChainReport {
                     records: n,
                     first_broken: None,

@@ -17,6 +17,20 @@ pub struct Actor {
     pub session_id: String,
     /// MFA-2/MFA-3: the session may only set up a second factor.
     pub setup_only: bool,
+    /// When a password or second factor was last proved in this session
+    /// (Unix ms): factor changes need a recent one.
+    pub proved_at: i64,
+}
+
+/// Adding or removing a passkey or binding an authenticator app needs a
+/// proof of a password or second factor from the last `window_ms`, as in a
+/// re-authentication window: a session left open is not enough.
+pub fn require_fresh_proof(actor: &Actor, now: i64, window_ms: i64) -> Result<(), AuthError> {
+    if now - actor.proved_at <= window_ms {
+        Ok(())
+    } else {
+        Err(AuthError::ReauthenticationRequired)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +84,15 @@ pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a
     }
 }
 
+/// Account-wide security (password reset, unlock, re-seed, the lockout
+/// threshold and inactivity locking, the account's own history) belongs to
+/// the account's home organisation, the one that first enrolled it, and to
+/// the instance administrator. Any other organisation the account joined
+/// manages only its membership there.
+pub fn secures_account(actor: &Actor, organisation_id: &str, home: Option<&str>) -> bool {
+    actor.is_instance_admin || home == Some(organisation_id)
+}
+
 /// ORG-7: a member whose every organisation's licence has expired may not
 /// use Coffer; returns the latest expiry date in that case. Accounts
 /// without memberships (the instance administrator) are never blocked.
@@ -112,7 +135,19 @@ mod tests {
                 .collect(),
             session_id: "s".into(),
             setup_only: false,
+            proved_at: 1_000,
         }
+    }
+
+    #[test]
+    fn factor_changes_need_a_recent_proof() {
+        let a = actor(false, None);
+        assert_eq!(require_fresh_proof(&a, 1_000, 0), Ok(()));
+        assert_eq!(require_fresh_proof(&a, 301_000, 300_000), Ok(()));
+        assert_eq!(
+            require_fresh_proof(&a, 301_001, 300_000),
+            Err(AuthError::ReauthenticationRequired)
+        );
     }
 
     #[test]

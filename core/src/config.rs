@@ -23,6 +23,25 @@ pub struct Config {
     pub lockout_threshold: u32,
     /// Directory holding the built browser app (Trunk's `dist/`).
     pub site_dir: PathBuf,
+    /// A session ends after this many idle minutes…
+    pub session_idle_minutes: u32,
+    /// …and at the latest this many hours after sign-in.
+    pub session_max_hours: u32,
+    /// Adding or removing a passkey or binding an authenticator app needs
+    /// a password or second-factor proof this recent.
+    pub reauthentication_seconds: u32,
+    /// Calls to the endpoints anyone may call (sign-in, links, setup), per
+    /// client address and minute.
+    pub rate_limit_per_address: u32,
+    /// Sign-in starts and contact requests per identifier (email or user
+    /// name) and minute.
+    pub rate_limit_per_identifier: u32,
+    /// Behind a reverse proxy: the request header holding the client's
+    /// address (e.g. `X-Forwarded-For`, `X-Real-IP`). Without it the
+    /// connection's address is used and such headers are ignored.
+    pub trusted_proxy_header: Option<String>,
+    /// SMTP connections used at once to deliver mail.
+    pub smtp_connections: u32,
 }
 
 impl Default for Config {
@@ -38,6 +57,13 @@ impl Default for Config {
             password_min_length: PASSWORD_MIN_DEFAULT,
             lockout_threshold: 10,
             site_dir: PathBuf::from("dist"),
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            reauthentication_seconds: 300,
+            rate_limit_per_address: 120,
+            rate_limit_per_identifier: 10,
+            trusted_proxy_header: None,
+            smtp_connections: 4,
         }
     }
 }
@@ -64,6 +90,13 @@ struct Layer {
     password_min_length: Option<usize>,
     lockout_threshold: Option<u32>,
     site_dir: Option<PathBuf>,
+    session_idle_minutes: Option<u32>,
+    session_max_hours: Option<u32>,
+    reauthentication_seconds: Option<u32>,
+    rate_limit_per_address: Option<u32>,
+    rate_limit_per_identifier: Option<u32>,
+    trusted_proxy_header: Option<String>,
+    smtp_connections: Option<u32>,
 }
 
 pub const KEYS: &[&str] = &[
@@ -77,6 +110,23 @@ pub const KEYS: &[&str] = &[
     "password_min_length",
     "lockout_threshold",
     "site_dir",
+    "session_idle_minutes",
+    "session_max_hours",
+    "reauthentication_seconds",
+    "rate_limit_per_address",
+    "rate_limit_per_identifier",
+    "trusted_proxy_header",
+    "smtp_connections",
+];
+
+/// Whole-number settings with their allowed range.
+const NUMBERS: &[(&str, u32, u32)] = &[
+    ("session_idle_minutes", 1, 24 * 60),
+    ("session_max_hours", 1, 24 * 30),
+    ("reauthentication_seconds", 0, 3600),
+    ("rate_limit_per_address", 1, 1_000_000),
+    ("rate_limit_per_identifier", 1, 1_000_000),
+    ("smtp_connections", 1, 32),
 ];
 
 fn bad(key: &str, reason: impl ToString) -> ConfigError {
@@ -117,6 +167,13 @@ impl Config {
         layer.invitation_expiry_hours = parse_env(&get, "invitation_expiry_hours")?;
         layer.password_min_length = parse_env(&get, "password_min_length")?;
         layer.lockout_threshold = parse_env(&get, "lockout_threshold")?;
+        layer.session_idle_minutes = parse_env(&get, "session_idle_minutes")?;
+        layer.session_max_hours = parse_env(&get, "session_max_hours")?;
+        layer.reauthentication_seconds = parse_env(&get, "reauthentication_seconds")?;
+        layer.rate_limit_per_address = parse_env(&get, "rate_limit_per_address")?;
+        layer.rate_limit_per_identifier = parse_env(&get, "rate_limit_per_identifier")?;
+        layer.trusted_proxy_header = get("trusted_proxy_header");
+        layer.smtp_connections = parse_env(&get, "smtp_connections")?;
         cfg.apply(layer)?;
         Ok(cfg)
     }
@@ -152,12 +209,59 @@ impl Config {
         if let Some(v) = l.site_dir {
             self.site_dir = v;
         }
+        for (key, value) in [
+            ("session_idle_minutes", l.session_idle_minutes),
+            ("session_max_hours", l.session_max_hours),
+            ("reauthentication_seconds", l.reauthentication_seconds),
+            ("rate_limit_per_address", l.rate_limit_per_address),
+            ("rate_limit_per_identifier", l.rate_limit_per_identifier),
+            ("smtp_connections", l.smtp_connections),
+        ] {
+            if let Some(v) = value {
+                self.set(key, &v.to_string())?;
+            }
+        }
+        if let Some(v) = l.trusted_proxy_header {
+            self.set("trusted_proxy_header", &v)?;
+        }
         Ok(())
+    }
+
+    fn number_slot(&mut self, key: &str) -> Option<&mut u32> {
+        Some(match key {
+            "session_idle_minutes" => &mut self.session_idle_minutes,
+            "session_max_hours" => &mut self.session_max_hours,
+            "reauthentication_seconds" => &mut self.reauthentication_seconds,
+            "rate_limit_per_address" => &mut self.rate_limit_per_address,
+            "rate_limit_per_identifier" => &mut self.rate_limit_per_identifier,
+            "smtp_connections" => &mut self.smtp_connections,
+            _ => return None,
+        })
     }
 
     /// Sets one key from text, validating it (used for every source).
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        if let Some(&(_, lo, hi)) = NUMBERS.iter().find(|(k, _, _)| *k == key) {
+            let n: u32 = value
+                .parse()
+                .map_err(|_| bad(key, "expected a whole number"))?;
+            if !(lo..=hi).contains(&n) {
+                return Err(bad(key, format!("must be between {lo} and {hi}")));
+            }
+            if let Some(slot) = self.number_slot(key) {
+                *slot = n;
+            }
+            return Ok(());
+        }
         match key {
+            "trusted_proxy_header" => {
+                let name = value.trim();
+                if header_name_ok(name) {
+                    self.trusted_proxy_header = Some(name.to_ascii_lowercase());
+                } else {
+                    return Err(bad(key, "expected a header name such as X-Forwarded-For"));
+                }
+            }
             "database_url" => {
                 if !(value.starts_with("sqlite:")
                     || value.starts_with("postgres://")
@@ -224,6 +328,18 @@ impl Config {
         Ok(())
     }
 
+    pub fn session_idle_ms(&self) -> i64 {
+        i64::from(self.session_idle_minutes) * 60_000
+    }
+
+    pub fn session_max_ms(&self) -> i64 {
+        i64::from(self.session_max_hours) * 3_600_000
+    }
+
+    pub fn reauthentication_ms(&self) -> i64 {
+        i64::from(self.reauthentication_seconds) * 1000
+    }
+
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
             format!(
@@ -240,6 +356,18 @@ impl Config {
     pub fn secret_key_path(&self) -> PathBuf {
         self.data_dir.join("server-secret.key")
     }
+
+    /// ACC-1: the one-time setup code, until the administrator exists.
+    pub fn setup_code_path(&self) -> PathBuf {
+        self.data_dir.join("setup-code")
+    }
+}
+
+/// An HTTP header name: letters, digits and dashes.
+fn header_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 fn parse_env<T: std::str::FromStr>(
@@ -290,6 +418,28 @@ mod tests {
         let err =
             Config::load(None, |k| (k == "COFFER_BIND").then(|| "nowhere".into())).unwrap_err();
         assert!(err.to_string().contains("bind"), "{err}");
+        let err = Config::load(None, |k| {
+            (k == "COFFER_SESSION_IDLE_MINUTES").then(|| "0".into())
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("session_idle_minutes: must be between 1 and 1440"),
+            "{err}"
+        );
+        let err = Config::load(None, |k| {
+            (k == "COFFER_TRUSTED_PROXY_HEADER").then(|| "X Forwarded".into())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("trusted_proxy_header"), "{err}");
+        let ok = Config::load(None, |k| match k {
+            "COFFER_RATE_LIMIT_PER_ADDRESS" => Some("7".into()),
+            "COFFER_TRUSTED_PROXY_HEADER" => Some("X-Real-IP".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(ok.rate_limit_per_address, 7);
+        assert_eq!(ok.trusted_proxy_header.as_deref(), Some("x-real-ip"));
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
         std::fs::write(&file, "colour = 1\n").unwrap();

@@ -1,14 +1,16 @@
 //! ACC-10 "Contact login administrator": someone who cannot sign in asks
 //! their organisation's points of contact (or all its administrators) for
-//! help. The answer is the same whether or not the address has an account,
-//! and an account can ask at most once every ten minutes.
+//! help. The request is only queued, for any address, so the answer is the
+//! same in content and time whether or not the address has an account; the
+//! lookups and mail happen afterwards. An account can ask at most once
+//! every ten minutes.
 
 use coffer_shared::errors::InputError;
 use coffer_shared::policy::normalise_email;
 use serde_json::json;
 
 use crate::audit::{self, AuditAction, Who};
-use crate::db::now_ms;
+use crate::db::{new_id, now_ms};
 use crate::error::Outcome;
 use crate::mail::Mail;
 use crate::store;
@@ -16,6 +18,8 @@ use crate::Coffer;
 
 const QUIET_MS: i64 = 10 * 60 * 1000;
 const MAX_MESSAGE: usize = 2000;
+/// Requests handled per pass of the queue.
+const BATCH: i64 = 100;
 
 impl Coffer {
     pub async fn contact_login_administrator(&self, email: &str, message: &str) -> Outcome<()> {
@@ -24,16 +28,55 @@ impl Coffer {
         if message.chars().count() > MAX_MESSAGE {
             return Err(InputError::MessageTooLong.into());
         }
+        self.throttle().identifier(&email)?;
         let mut tx = self.db().write().await?;
-        let Some(account) = store::account_by_identifier(&mut tx, &email).await? else {
+        store::queue_contact_request(&mut tx, &new_id(), &email, message, now_ms()).await?;
+        tx.commit().await?;
+        let coffer = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = coffer.deliver_contact_requests().await {
+                tracing::warn!(error = ?e, "contact requests stay queued");
+            }
+        });
+        Ok(())
+    }
+
+    /// Works through the queued requests (after each request, and at every
+    /// housekeeping pass for what a stop left behind).
+    pub async fn deliver_contact_requests(&self) -> Outcome<()> {
+        loop {
+            let mut c = self.db().pool.acquire().await?;
+            let queued = store::queued_contact_requests(&mut c, BATCH).await?;
+            drop(c);
+            if queued.is_empty() {
+                return Ok(());
+            }
+            for (id, email, message) in queued {
+                let mut tx = self.db().write().await?;
+                if store::take_contact_request(&mut tx, &id).await? {
+                    self.contact_request(&mut tx, &email, &message).await?;
+                }
+                tx.commit().await?;
+            }
+            self.flush_mail().await;
+        }
+    }
+
+    async fn contact_request(
+        &self,
+        tx: &mut store::Conn,
+        email: &str,
+        message: &str,
+    ) -> Outcome<()> {
+        let Some(account) = store::account_by_identifier(tx, email).await? else {
             return Ok(());
         };
         let now = now_ms();
-        if !store::claim_contact_request(&mut tx, &account.id, now, now - QUIET_MS).await? {
+        if !store::claim_contact_request(tx, &account.id, now, now - QUIET_MS).await? {
             return Ok(());
         }
-        for m in store::memberships_of(&mut tx, &account.id).await? {
-            for to in store::login_contacts(&mut tx, &m.organisation_id).await? {
+        for m in store::memberships_of(tx, &account.id).await? {
+            for to in store::login_contacts(tx, &m.organisation_id).await? {
                 let body = format!(
                     "Hello,\n\n{email}, a member of {org}, asked for help signing in to Coffer.\n\n\
                      Their message:\n\n{text}\n\nYou can unlock or reset their account on the Users page.\n",
@@ -41,24 +84,21 @@ impl Coffer {
                     text = if message.is_empty() { "(no message)" } else { message },
                 );
                 let subject = format!("Sign-in help requested by {email}");
-                self.mailer()
-                    .queue(&mut tx, Mail { to, subject, body })
-                    .await?;
+                self.mailer().queue(tx, Mail { to, subject, body }).await?;
             }
             let who = Who::account(&account.id, &account.email);
             audit::record(
-                &mut tx,
+                tx,
+                self.audit_key(),
                 who,
                 Some(&m.organisation_id),
                 AuditAction::ContactRequested,
-                &email,
+                email,
                 json!({}),
                 now,
             )
             .await?;
         }
-        tx.commit().await?;
-        self.flush_mail().await;
         Ok(())
     }
 }

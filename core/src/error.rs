@@ -3,7 +3,8 @@
 
 use coffer_shared::errors::{
     AuthError, GroupError, InputError, InvitationError, LinkError, LogoError, MemberError,
-    MfaError, PasskeyError, PlanError, Refusal, SettingsError, SetupError, SignInError,
+    MfaError, PasskeyError, PlanError, RateLimitError, Refusal, SettingsError, SetupError,
+    SignInError,
 };
 use coffer_shared::import::ImportError;
 
@@ -52,7 +53,8 @@ refusal_from!(
     LogoError,
     ImportError,
     MfaError,
-    PasskeyError
+    PasskeyError,
+    RateLimitError
 );
 
 /// True when a write lost a race on a unique constraint.

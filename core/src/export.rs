@@ -73,6 +73,9 @@ impl Coffer {
         format: ExportFormat,
     ) -> Outcome<Vec<u8>> {
         authorize(actor, Action::ManageMembers(organisation_id))?;
+        if q.text.trim().chars().count() > crate::members::MAX_SEARCH_CHARS {
+            return Err(coffer_shared::errors::InputError::SearchTooLong.into());
+        }
         let mut c = self.db().pool.acquire().await?;
         let pattern = (!q.text.trim().is_empty()).then(|| crate::members::like_pattern(&q.text));
         let filter = store::MemberFilter {

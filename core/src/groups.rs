@@ -59,6 +59,7 @@ impl Coffer {
         let who = Who::account(&actor.account_id, &actor.email);
         audit::record(
             &mut tx,
+            self.audit_key(),
             who,
             Some(organisation_id),
             AuditAction::GroupCreated,
@@ -94,6 +95,7 @@ impl Coffer {
         let who = Who::account(&actor.account_id, &actor.email);
         audit::record(
             &mut tx,
+            self.audit_key(),
             who,
             Some(organisation_id),
             AuditAction::GroupRemoved,

@@ -5,7 +5,7 @@ use coffer_shared::errors::MemberError;
 use coffer_shared::settings::MemberPermission;
 use coffer_shared::types::{HistoryEntry, MemberDetail, PersonRef};
 
-use crate::authz::{authorize, Action, Actor};
+use crate::authz::{authorize, secures_account, Action, Actor};
 use crate::error::Outcome;
 use crate::org_settings::flags_from;
 use crate::store;
@@ -35,13 +35,23 @@ impl Coffer {
         organisation_id: &str,
         account_id: &str,
     ) -> Outcome<Vec<HistoryEntry>> {
-        authorize(actor, Action::ManageMembers(organisation_id))?;
+        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
         let member = store::member(&mut c, organisation_id, account_id)
             .await?
             .ok_or(MemberError::NotAMember)?;
-        let rows =
-            store::member_history(&mut c, organisation_id, &member.email, HISTORY_LIMIT).await?;
+        let home = store::account_by_id(&mut c, account_id)
+            .await?
+            .and_then(|a| a.home_organisation_id);
+        let account_wide = secures_account(actor, organisation_id, home.as_deref());
+        let rows = store::member_history(
+            &mut c,
+            organisation_id,
+            &member.email,
+            account_wide,
+            HISTORY_LIMIT,
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(r, inside)| HistoryEntry {

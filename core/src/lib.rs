@@ -35,6 +35,7 @@ pub mod profile;
 pub mod removal;
 pub mod security;
 pub mod store;
+pub mod throttle;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -67,6 +68,10 @@ struct Inner {
     imports: import::Progress,
     /// MFA-4: `None` when the public URL has no domain name.
     relying_party: Option<webauthn_rs::prelude::Webauthn>,
+    throttle: throttle::Throttle,
+    /// ACC-1: the code first-run setup asks for, while setup is pending.
+    setup_code: Option<String>,
+    audit_key: audit::AuditKey,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,12 +106,34 @@ impl Coffer {
             })?;
         db.migrate().await?;
         let secret = load_or_create_secret(&config.secret_key_path())?;
+        let mut c = db
+            .pool
+            .acquire()
+            .await
+            .map_err(|reason| OpenError::Database {
+                url: redact(&url),
+                reason,
+            })?;
+        let set_up =
+            store::instance_is_set_up(&mut c)
+                .await
+                .map_err(|reason| OpenError::Database {
+                    url: redact(&url),
+                    reason,
+                })?;
+        drop(c);
+        let setup_code = accounts::setup_code(&config.setup_code_path(), set_up)?;
         let mailer = mail::Mailer::new(
             &config.smtp_from,
             config.smtp_url.as_deref(),
             &config.outbox_dir(),
         )?;
         let public_url = config.public_url.clone().unwrap_or_default();
+        let audit_key = audit::AuditKey::new(*secret.derive_key("audit-chain"));
+        let throttle = throttle::Throttle::new(
+            config.rate_limit_per_address,
+            config.rate_limit_per_identifier,
+        );
         Ok(Coffer {
             inner: Arc::new(Inner {
                 db,
@@ -115,6 +142,9 @@ impl Coffer {
                 mailer,
                 imports: import::Progress::default(),
                 relying_party: passkeys::relying_party(&public_url),
+                throttle,
+                setup_code,
+                audit_key,
             }),
         })
     }
@@ -137,6 +167,21 @@ impl Coffer {
 
     pub(crate) fn relying_party(&self) -> Option<&webauthn_rs::prelude::Webauthn> {
         self.inner.relying_party.as_ref()
+    }
+
+    /// The audit chain's MAC key (from the server secret file).
+    pub(crate) fn audit_key(&self) -> &audit::AuditKey {
+        &self.inner.audit_key
+    }
+
+    /// ACC-1: the setup code to show the operator, while setup is pending.
+    pub fn setup_code(&self) -> Option<&str> {
+        self.inner.setup_code.as_deref()
+    }
+
+    /// The rate limits on anonymous calls.
+    pub fn throttle(&self) -> &throttle::Throttle {
+        &self.inner.throttle
     }
 
     pub(crate) fn import_progress(&self) -> &import::Progress {
@@ -162,6 +207,7 @@ impl Coffer {
     /// Periodic housekeeping: mail retries and expired rows.
     pub async fn housekeeping(&self) -> anyhow::Result<()> {
         self.flush_mail().await;
+        self.inner.throttle.forget_idle();
         let mut c = self.inner.db.pool.acquire().await?;
         let now = db::now_ms();
         store::delete_expired_sessions(&mut c, now).await?;
@@ -171,6 +217,9 @@ impl Coffer {
         self.lock_inactive_accounts(now)
             .await
             .map_err(|e| anyhow::anyhow!("inactivity locks: {e:?}"))?;
+        self.deliver_contact_requests()
+            .await
+            .map_err(|e| anyhow::anyhow!("contact requests: {e:?}"))?;
         Ok(())
     }
 }
@@ -203,7 +252,7 @@ fn load_or_create_secret(path: &std::path::Path) -> anyhow::Result<ServerSecret>
 }
 
 #[cfg(unix)]
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
     let mut f = std::fs::OpenOptions::new()
@@ -218,7 +267,7 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, bytes)?;
     Ok(())
 }

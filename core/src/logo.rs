@@ -22,6 +22,10 @@ pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
 pub const LOGO_WIDTH: u32 = 288;
 pub const LOGO_HEIGHT: u32 = 96;
 const MAX_SIDE: u32 = 10_000;
+/// About 4 megapixels: what a logo could sensibly need, checked from the
+/// header before any pixel is decoded (a small file can claim a huge
+/// image).
+pub const MAX_PIXELS: u64 = 4 * 1024 * 1024;
 
 /// Validates and scales a logo; returns the PNG and its size.
 pub fn prepare_logo(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), LogoError> {
@@ -35,11 +39,18 @@ pub fn prepare_logo(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), LogoError> {
     ) {
         return Err(LogoError::NotAnImage);
     }
+    let (w, h) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| LogoError::Damaged)?;
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(LogoError::TooManyPixels);
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    // RGBA at the pixel bound, with room for one working copy.
+    limits.max_alloc = Some(MAX_PIXELS * 4 * 2);
     reader.limits(limits);
     let image = reader.decode().map_err(|e| match e {
         image::ImageError::Limits(_) => LogoError::TooManyPixels,
@@ -70,7 +81,11 @@ impl Coffer {
         upload: &[u8],
     ) -> Outcome<LogoInfo> {
         let actor = authorize(actor, Action::Configure(organisation_id))?;
-        let (png, width, height) = prepare_logo(upload)?;
+        // Decoding and scaling take real CPU time: off the async workers.
+        let bytes = upload.to_vec();
+        let (png, width, height) = tokio::task::spawn_blocking(move || prepare_logo(&bytes))
+            .await
+            .map_err(|e| anyhow::anyhow!("logo task: {e}"))??;
         let mut tx = self.db().write().await?;
         store::seats(&mut tx, organisation_id)
             .await?
@@ -79,6 +94,7 @@ impl Coffer {
         store::set_logo(&mut tx, organisation_id, &png, width, height, now).await?;
         audit::record(
             &mut tx,
+            self.audit_key(),
             Who::account(&actor.account_id, &actor.email),
             Some(organisation_id),
             AuditAction::LogoChanged,
@@ -97,6 +113,7 @@ impl Coffer {
         if store::delete_logo(&mut tx, organisation_id).await? {
             audit::record(
                 &mut tx,
+                self.audit_key(),
                 Who::account(&actor.account_id, &actor.email),
                 Some(organisation_id),
                 AuditAction::LogoChanged,
@@ -168,5 +185,24 @@ mod tests {
             prepare_logo(&vec![0u8; MAX_LOGO_BYTES + 1]),
             Err(LogoError::TooLarge)
         );
+    }
+
+    /// A small file that claims a huge image is refused from its header,
+    /// before a pixel is decoded.
+    #[test]
+    fn pixel_count_is_bounded_before_decoding() {
+        assert_eq!(
+            prepare_logo(&encoded(2049, 2049, ImageFormat::Png)),
+            Err(LogoError::TooManyPixels)
+        );
+        assert!(prepare_logo(&encoded(2048, 2048, ImageFormat::Png)).is_ok());
+        // A PNG header claiming 60,000 × 60,000 pixels, and nothing else.
+        let mut claim = encoded(1, 1, ImageFormat::Png);
+        claim[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+        claim[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+        // The chunk's CRC-32 again, so the forged header still parses.
+        let crc = crc32fast::hash(&claim[12..29]);
+        claim[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert_eq!(prepare_logo(&claim), Err(LogoError::TooManyPixels));
     }
 }

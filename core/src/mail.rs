@@ -48,6 +48,12 @@ impl Mailer {
             None => {
                 std::fs::create_dir_all(outbox)
                     .with_context(|| format!("cannot create {}", outbox.display()))?;
+                tracing::warn!(
+                    outbox = %outbox.display(),
+                    "no SMTP server configured (smtp_url): mail, with its sign-in links, is written \
+                     to the outbox folder and shown to the instance administrator; this is for \
+                     evaluation, not for use with real people"
+                );
                 Transport::Outbox(outbox.to_path_buf())
             }
         };
@@ -193,5 +199,43 @@ pub fn outbox_mail(dir: &Path, id: &str) -> Outcome<OutboxMail> {
             Ok(read_mail(dir, id, ms)?)
         }
         _ => Err(InputError::UnknownMail.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use coffer_shared::policy::normalise_email;
+    use lettre::message::Mailbox;
+
+    /// The one email rule every door uses never lets through an address
+    /// the mail library refuses, so an invitation can always be composed.
+    fn composable(address: &str) {
+        if let Ok(e) = normalise_email(address) {
+            assert!(
+                e.parse::<Mailbox>().is_ok(),
+                "{e:?} passes the rule but not lettre"
+            );
+        }
+    }
+
+    #[test]
+    fn known_hard_cases() {
+        for a in [
+            "=HYPERLINK(\"http://evil.example\",\"x\")@h.example",
+            "o'brien+tag@x.org",
+            "{}|~@x.org",
+            "ann@münchen.de",
+            "a@b.c",
+        ] {
+            composable(a);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn accepted_addresses_are_composable(local in "[a-z0-9.!#$%&'*+/=?^_`{|}~\"(),:;<>@\\[\\] -]{1,12}",
+                                             domain in "[a-z0-9.ü_-]{1,12}") {
+            composable(&format!("{local}@{domain}"));
+        }
     }
 }

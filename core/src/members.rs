@@ -2,7 +2,7 @@
 //! (ORG-3) within the licence seats (ORG-7). `enrol` is the one way anybody
 //! becomes a member, so organisation creation uses it too.
 
-use coffer_shared::errors::{AuthError, GroupError, MemberError, PlanError};
+use coffer_shared::errors::{AuthError, GroupError, InputError, MemberError, PlanError};
 use coffer_shared::policy::normalise_email;
 use coffer_shared::types::{
     AdminTier, MemberChange, MemberPage, MemberQuery, MemberRow, NewMember, Role, Seats,
@@ -20,6 +20,8 @@ use crate::tokens::new_token;
 use crate::Coffer;
 
 pub const MAX_PAGE_SIZE: u32 = 200;
+/// Longer search text is refused: no field holds more than this usefully.
+pub const MAX_SEARCH_CHARS: usize = 100;
 
 /// Search text to a SQL `LIKE` pattern (escape character `\`): `*` and `?`
 /// are wildcards matching the whole value; text without them matches
@@ -37,6 +39,8 @@ pub fn like_pattern(text: &str) -> String {
     let mut out = String::with_capacity(t.len() + 2);
     for c in t.chars() {
         match c {
+            // `**` means what `*` does.
+            '*' if out.ends_with('%') && !out.ends_with("\\%") => {}
             '*' => out.push('%'),
             '?' => out.push('_'),
             '%' | '_' | '\\' => {
@@ -96,12 +100,18 @@ impl Coffer {
                 if store::is_member(tx, e.organisation_id, &a.id).await? {
                     return Err(MemberError::AlreadyMember.into());
                 }
+                // An account no organisation looks after (it left them all)
+                // gets this one; the instance administrator's never has one.
+                if a.home_organisation_id.is_none() && !a.is_instance_admin {
+                    store::set_home_organisation(tx, &a.id, Some(e.organisation_id)).await?;
+                }
                 (a.id, a.opaque_record.is_some())
             }
             None => {
                 let id = new_id();
                 store::insert_account(tx, &id, e.email, false, now).await?;
                 store::set_names(tx, &id, e.first_name, e.last_name).await?;
+                store::set_home_organisation(tx, &id, Some(e.organisation_id)).await?;
                 (id, false)
             }
         };
@@ -117,6 +127,7 @@ impl Coffer {
         let details = json!({ "role": e.role.as_str(), "admin_tier": e.tier.as_str(), "reused_account": active });
         audit::record(
             tx,
+            self.audit_key(),
             who(),
             Some(e.organisation_id),
             AuditAction::MemberAdded,
@@ -158,6 +169,7 @@ impl Coffer {
         let details = json!({ "expires_at": expires_at });
         audit::record(
             tx,
+            self.audit_key(),
             who(),
             Some(e.organisation_id),
             AuditAction::InvitationSent,
@@ -177,6 +189,9 @@ impl Coffer {
         q: &MemberQuery,
     ) -> Outcome<MemberPage> {
         authorize(actor, Action::ManageMembers(organisation_id))?;
+        if q.text.trim().chars().count() > MAX_SEARCH_CHARS {
+            return Err(InputError::SearchTooLong.into());
+        }
         let mut c = self.db().pool.acquire().await?;
         let seats = store::seats(&mut c, organisation_id)
             .await?
@@ -311,6 +326,12 @@ impl Coffer {
         let before = store::member(&mut tx, organisation_id, account_id)
             .await?
             .ok_or(MemberError::NotAMember)?;
+        // Only Liaisons act on administrators (an Admin on themself too).
+        if before.admin_tier > AdminTier::None
+            && authorize(Some(actor), Action::ManageAdministrator(organisation_id)).is_err()
+        {
+            return Err(MemberError::OnlyLiaisonEditsAdmins.into());
+        }
         let role = change.role.unwrap_or(before.role);
         if role < before.role {
             return Err(MemberError::RoleDowngrade.into());
@@ -374,6 +395,7 @@ impl Coffer {
         let who = Who::account(&actor.account_id, &actor.email);
         audit::record(
             &mut tx,
+            self.audit_key(),
             who,
             Some(organisation_id),
             AuditAction::MemberUpdated,
@@ -398,6 +420,10 @@ mod tests {
         assert_eq!(like_pattern("a?n"), "a_n");
         assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
         assert_eq!(like_pattern("*@acme.test"), "%@acme.test");
+        assert_eq!(like_pattern("****z"), "%z");
+        assert_eq!(like_pattern("a**b*"), "a%b%");
+        // An escaped percent sign is no wildcard to collapse into.
+        assert_eq!(like_pattern("%*"), "\\%%");
     }
 
     #[test]

@@ -128,6 +128,7 @@ async fn issue_recovery_codes(c: &mut Conn, account_id: &str) -> Outcome<Vec<Str
 /// their history.
 pub(crate) async fn record_own(
     c: &mut Conn,
+    key: &audit::AuditKey,
     actor: &Actor,
     action: AuditAction,
     details: serde_json::Value,
@@ -135,6 +136,7 @@ pub(crate) async fn record_own(
 ) -> Outcome<()> {
     audit::record(
         c,
+        key,
         Who::account(&actor.account_id, &actor.email),
         None,
         action,
@@ -188,6 +190,9 @@ impl Coffer {
     ) -> Outcome<TotpSetup> {
         let actor = authorize(actor, Action::SetUpSecondFactor)?;
         self.check_setup_link(actor, setup_token).await?;
+        if !actor.setup_only {
+            self.fresh_proof(actor)?;
+        }
         let secret = new_secret();
         let uri = authenticator(&secret, &actor.email)
             .ok_or_else(|| anyhow::anyhow!("TOTP parameters rejected"))?
@@ -263,7 +268,15 @@ impl Coffer {
         self.second_factor_in_place(&mut tx, &actor.account_id, now)
             .await?;
         let shown = issue_recovery_codes(&mut tx, &actor.account_id).await?;
-        record_own(&mut tx, actor, AuditAction::TotpEnabled, json!({}), now).await?;
+        record_own(
+            &mut tx,
+            self.audit_key(),
+            actor,
+            AuditAction::TotpEnabled,
+            json!({}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(shown)
     }
@@ -275,7 +288,15 @@ impl Coffer {
         let now = now_ms();
         let mut tx = self.prove_in_session(actor, code, now).await?;
         store::delete_totp(&mut tx, &actor.account_id).await?;
-        record_own(&mut tx, actor, AuditAction::TotpDisabled, json!({}), now).await?;
+        record_own(
+            &mut tx,
+            self.audit_key(),
+            actor,
+            AuditAction::TotpDisabled,
+            json!({}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -352,6 +373,7 @@ impl Coffer {
             return Err(SignInError::WrongCurrentPassword.into());
         }
         store::clear_failed_sign_ins(&mut tx, &actor.account_id).await?;
+        store::session_proved(&mut tx, &actor.session_id, now).await?;
         Ok(tx)
     }
 
@@ -392,6 +414,7 @@ impl Coffer {
         store::delete_totp(&mut tx, &actor.account_id).await?;
         record_own(
             &mut tx,
+            self.audit_key(),
             actor,
             AuditAction::TotpDisabled,
             json!({ "proved_by": "password" }),
@@ -414,6 +437,7 @@ impl Coffer {
         let shown = issue_recovery_codes(&mut tx, &actor.account_id).await?;
         record_own(
             &mut tx,
+            self.audit_key(),
             actor,
             AuditAction::RecoveryCodesRenewed,
             json!({}),
@@ -529,7 +553,7 @@ impl Coffer {
         let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
         let mut tx = self.db().write().await?;
         let (account, _) = self
-            .managed_member(&mut tx, actor, organisation_id, account_id)
+            .secured_member(&mut tx, actor, organisation_id, account_id)
             .await?;
         let has_one = self.has_second_factor(&mut tx, &account.id).await?;
         if !has_one && !store::is_reseeded(&mut tx, &account.id).await? {
@@ -549,6 +573,7 @@ impl Coffer {
         .await?;
         audit::record(
             &mut tx,
+            self.audit_key(),
             Who::account(&actor.account_id, &actor.email),
             Some(organisation_id),
             AuditAction::TwoStepReseeded,
@@ -639,6 +664,7 @@ impl Coffer {
             Err(refusal) => {
                 audit::record(
                     &mut tx,
+                    self.audit_key(),
                     Who::account(&account.id, &account.email),
                     None,
                     AuditAction::SignInFailed,
@@ -649,11 +675,11 @@ impl Coffer {
                 .await?;
                 self.count_wrong_code(&mut tx, &account.id, &refusal)
                     .await?;
-                let refusal = if waiting.attempts + 1 >= MAX_CODE_ATTEMPTS {
+                let attempts = store::count_second_factor_attempt(&mut tx, ticket).await?;
+                let refusal = if attempts >= MAX_CODE_ATTEMPTS {
                     store::delete_pending_login(&mut tx, ticket).await?;
                     MfaError::TooManyAttempts
                 } else {
-                    store::count_second_factor_attempt(&mut tx, ticket).await?;
                     refusal
                 };
                 tx.commit().await?;
@@ -705,6 +731,7 @@ impl Coffer {
             self.flush_mail().await;
             return Err(refusal.into());
         }
+        store::session_proved(&mut tx, &actor.session_id, now).await?;
         Ok(tx)
     }
 

@@ -29,6 +29,7 @@ impl Coffer {
             is_instance_admin: true,
             session_id: "command line".into(),
             setup_only: false,
+            proved_at: crate::db::now_ms(),
         })
     }
 }

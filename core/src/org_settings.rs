@@ -69,17 +69,16 @@ impl Coffer {
         })
     }
 
-    /// ACC-6: the lowest threshold among the account's organisations, or
-    /// the instance's for accounts outside any.
+    /// ACC-6: the home organisation's threshold (another organisation the
+    /// account joined cannot lower it), or the instance's for accounts
+    /// without a home.
     pub(crate) async fn lockout_threshold(&self, c: &mut Conn, account_id: &str) -> Outcome<i64> {
-        let stored = store::organisation_settings_of(c, account_id).await?;
-        let lowest = stored
-            .iter()
-            .filter_map(|t| serde_json::from_str::<OrgSettings>(t).ok())
-            .map(|s| s.lockout_threshold)
-            .min();
+        let home = store::home_settings_of(c, account_id)
+            .await?
+            .and_then(|t| serde_json::from_str::<OrgSettings>(&t).ok())
+            .map(|s| s.lockout_threshold);
         Ok(i64::from(
-            lowest.unwrap_or(self.config().lockout_threshold).max(1),
+            home.unwrap_or(self.config().lockout_threshold).max(1),
         ))
     }
 
@@ -129,6 +128,22 @@ impl Coffer {
             .await?
             .ok_or(coffer_shared::errors::MemberError::UnknownOrganisation)?;
         let before = self.settings_in(&mut tx, organisation_id).await?;
+        // Who may sign in, and who may skip the second factor, decide the
+        // administrators' own access too: a Liaison's call.
+        let mode = |s: &OrgSettings, p: Permission| {
+            s.permissions
+                .iter()
+                .find(|x| x.permission == p)
+                .map(|x| (x.mode, x.default_on))
+        };
+        let sensitive_changed = [Permission::Login, Permission::MfaExemption]
+            .into_iter()
+            .any(|p| mode(&before, p) != mode(&settings, p));
+        if sensitive_changed
+            && authorize(Some(actor), Action::GrantAdminTier(organisation_id)).is_err()
+        {
+            return Err(SettingsError::OnlyLiaisonSetsSignInModes.into());
+        }
         let text = serde_json::to_string(&settings).map_err(anyhow::Error::from)?;
         store::set_organisation_settings(&mut tx, organisation_id, &text).await?;
         if settings.enforce_mfa && !before.enforce_mfa {
@@ -138,6 +153,7 @@ impl Coffer {
         let details = json!({ "before": before, "after": settings });
         audit::record(
             &mut tx,
+            self.audit_key(),
             Who::account(&actor.account_id, &actor.email),
             Some(organisation_id),
             AuditAction::SettingsChanged,

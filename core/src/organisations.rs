@@ -84,7 +84,7 @@ impl Coffer {
             other => other?,
         }
         audit::record(
-            &mut tx,
+            &mut tx, self.audit_key(),
             Who::account(&actor.account_id, &actor.email),
             Some(&org_id),
             AuditAction::OrganisationCreated,

@@ -178,6 +178,11 @@ impl Coffer {
     ) -> Outcome<PasskeyCreation> {
         let actor = authorize(actor, Action::SetUpSecondFactor)?;
         self.check_setup_link(actor, setup_token).await?;
+        // A session that may only set up a factor holds the mailed link
+        // instead; any other needs a recent proof.
+        if !actor.setup_only {
+            self.fresh_proof(actor)?;
+        }
         let webauthn = self.webauthn()?;
         let mut tx = self.db().write().await?;
         let existing = store::passkeys_of(&mut tx, &actor.account_id).await?;
@@ -278,6 +283,7 @@ impl Coffer {
             .await?;
         record_own(
             &mut tx,
+            self.audit_key(),
             actor,
             AuditAction::PasskeyAdded,
             json!({ "name": row.name, "unlocks_keys": row.prf_wrapped_key.is_some() }),
@@ -325,6 +331,7 @@ impl Coffer {
         }
         record_own(
             &mut tx,
+            self.audit_key(),
             actor,
             AuditAction::PasskeyRenamed,
             json!({ "name": name }),
@@ -337,6 +344,7 @@ impl Coffer {
 
     pub async fn passkey_remove(&self, actor: Option<&Actor>, passkey_id: &str) -> Outcome<()> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
+        self.fresh_proof(actor)?;
         let mut tx = self.db().write().await?;
         let Some(row) = store::passkeys_of(&mut tx, &actor.account_id)
             .await?
@@ -348,6 +356,7 @@ impl Coffer {
         store::delete_passkey(&mut tx, &actor.account_id, passkey_id).await?;
         record_own(
             &mut tx,
+            self.audit_key(),
             actor,
             AuditAction::PasskeyRemoved,
             json!({ "name": row.name }),
@@ -440,6 +449,7 @@ impl Coffer {
                 tracing::info!(error = ?e, "passkey sign-in refused");
                 audit::record(
                     &mut tx,
+                    self.audit_key(),
                     Who::account(&account.id, &account.email),
                     None,
                     AuditAction::SignInFailed,
@@ -452,7 +462,9 @@ impl Coffer {
                 return Err(PasskeyError::NotVerified.into());
             }
         };
-        if account.locked_at.is_some() {
+        // A lock for guessing passwords leaves passkeys working: a passkey
+        // cannot be guessed, so an attacker cannot lock its owner out.
+        if account.refuses_everything() {
             return Err(SignInError::AccountLocked.into());
         }
         let memberships = store::memberships_of(&mut tx, &account.id).await?;
@@ -578,12 +590,11 @@ impl Coffer {
             Ok(r) => r,
             Err(e) => {
                 tracing::info!(error = ?e, "passkey second step refused");
-                if waiting.attempts + 1 >= MAX_CODE_ATTEMPTS {
+                if store::count_second_factor_attempt(&mut tx, ticket).await? >= MAX_CODE_ATTEMPTS {
                     store::delete_pending_login(&mut tx, ticket).await?;
                     tx.commit().await?;
                     return Err(MfaError::TooManyAttempts.into());
                 }
-                store::count_second_factor_attempt(&mut tx, ticket).await?;
                 tx.commit().await?;
                 return Err(PasskeyError::NotVerified.into());
             }

@@ -115,6 +115,7 @@ impl Coffer {
         };
         audit::record(
             &mut tx,
+            self.audit_key(),
             Who::account(&actor.account_id, &actor.email),
             Some(organisation_id),
             action,
@@ -142,6 +143,7 @@ impl Coffer {
         store::set_default_plan(&mut tx, organisation_id, plan_id).await?;
         audit::record(
             &mut tx,
+            self.audit_key(),
             Who::account(&actor.account_id, &actor.email),
             Some(organisation_id),
             AuditAction::PlanChanged,
@@ -174,6 +176,7 @@ impl Coffer {
         }
         audit::record(
             &mut tx,
+            self.audit_key(),
             Who::account(&actor.account_id, &actor.email),
             Some(organisation_id),
             AuditAction::PlanRemoved,

@@ -54,6 +54,7 @@ impl Coffer {
         let who = Who::account(&actor.account_id, &actor.email);
         audit::record(
             &mut tx,
+            self.audit_key(),
             who,
             None,
             AuditAction::ProfileUpdated,

@@ -64,6 +64,12 @@ impl Coffer {
         if !removed {
             return Err(MemberError::NotAMember.into());
         }
+        // Leaving its home hands the account's security to the oldest
+        // organisation it still belongs to (or to none).
+        if account.home_organisation_id.as_deref() == Some(organisation_id) {
+            let next = store::oldest_membership(&mut tx, account_id).await?;
+            store::set_home_organisation(&mut tx, account_id, next.as_deref()).await?;
+        }
         // An invitation into this organisation must not outlive the membership.
         store::void_links(
             &mut tx,
@@ -79,6 +85,7 @@ impl Coffer {
         };
         audit::record(
             &mut tx,
+            self.audit_key(),
             Who::account(&actor.account_id, &actor.email),
             Some(organisation_id),
             AuditAction::MemberRemoved,

@@ -15,7 +15,7 @@ use coffer_shared::types::{Bytes, KeyEnvelope, LinkPurpose, ResetView};
 use serde_json::json;
 
 use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, tier_in, Action, Actor};
+use crate::authz::{authorize, secures_account, tier_in, Action, Actor};
 use crate::db::now_ms;
 use crate::error::Outcome;
 use crate::notices;
@@ -49,6 +49,32 @@ pub fn answer_matches(answer: &str, stored: &str) -> bool {
             .verify_password(normalise_answer(answer).as_bytes(), &h)
             .is_ok()
     })
+}
+
+/// Why an account is locked (ACC-6, ORG-12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockReason {
+    /// Too many wrong passwords or codes: passwords are refused, passkeys
+    /// still sign in.
+    Guessing,
+    /// Idle past the organisation's limit: nothing signs in.
+    Inactivity,
+}
+
+impl LockReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            LockReason::Guessing => store::LOCKED_FOR_GUESSING,
+            LockReason::Inactivity => store::LOCKED_FOR_INACTIVITY,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            LockReason::Guessing => "too many wrong passwords",
+            LockReason::Inactivity => "inactivity",
+        }
+    }
 }
 
 fn who(actor: &Actor) -> Who<'_> {
@@ -114,15 +140,16 @@ impl Coffer {
     }
 
     /// Locks an account inside the caller's transaction and mails the owner
-    /// an unlock link; nothing happens when it already was locked.
+    /// an unlock link, once per lock: nothing happens when it already was
+    /// locked.
     pub(crate) async fn lock(
         &self,
         tx: &mut Conn,
         account: &AccountRow,
-        reason: &str,
+        reason: LockReason,
     ) -> Outcome<()> {
         let now = now_ms();
-        if !store::lock_account(tx, &account.id, now).await? {
+        if !store::lock_account(tx, &account.id, now, reason.code()).await? {
             return Ok(());
         }
         let (link, expires_at) = self
@@ -143,6 +170,7 @@ impl Coffer {
             .await?;
         audit::record(
             tx,
+            self.audit_key(),
             Who {
                 account_id: None,
                 label: "Coffer",
@@ -150,7 +178,7 @@ impl Coffer {
             None,
             AuditAction::AccountLocked,
             &account.email,
-            json!({ "reason": reason }),
+            json!({ "reason": reason.words() }),
             now,
         )
         .await?;
@@ -169,7 +197,7 @@ impl Coffer {
         };
         let threshold = self.lockout_threshold(tx, account_id).await?;
         if account.locked_at.is_none() && account.failed_sign_ins >= threshold {
-            self.lock(tx, &account, "too many wrong passwords").await?;
+            self.lock(tx, &account, LockReason::Guessing).await?;
         }
         Ok(())
     }
@@ -198,6 +226,29 @@ impl Coffer {
         Ok((account, row))
     }
 
+    /// The member, when the actor may act on their account as a whole
+    /// (reset, unlock, re-seed): the tier rule of `managed_member`, and the
+    /// account's home organisation must be this one.
+    pub(crate) async fn secured_member(
+        &self,
+        c: &mut Conn,
+        actor: &Actor,
+        organisation_id: &str,
+        account_id: &str,
+    ) -> Outcome<(AccountRow, coffer_shared::types::MemberRow)> {
+        let (account, row) = self
+            .managed_member(c, actor, organisation_id, account_id)
+            .await?;
+        if !secures_account(
+            actor,
+            organisation_id,
+            account.home_organisation_id.as_deref(),
+        ) {
+            return Err(MemberError::AccountOfAnotherOrganisation.into());
+        }
+        Ok((account, row))
+    }
+
     /// ORG-12 inactivity limit: locks members who have not signed in for
     /// the organisation's number of days, except those with the
     /// "persistent account" permission. Returns how many were locked.
@@ -222,7 +273,7 @@ impl Coffer {
                     continue;
                 }
                 if let Some(account) = store::account_by_id(&mut tx, &account_id).await? {
-                    self.lock(&mut tx, &account, "inactivity").await?;
+                    self.lock(&mut tx, &account, LockReason::Inactivity).await?;
                     locked += 1;
                 }
             }
@@ -245,7 +296,7 @@ impl Coffer {
         let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
         let mut tx = self.db().write().await?;
         let (account, _) = self
-            .managed_member(&mut tx, actor, organisation_id, account_id)
+            .secured_member(&mut tx, actor, organisation_id, account_id)
             .await?;
         if !store::unlock_account(&mut tx, account_id).await? {
             return Err(MemberError::NotLocked.into());
@@ -260,6 +311,7 @@ impl Coffer {
         .await?;
         audit::record(
             &mut tx,
+            self.audit_key(),
             who(actor),
             Some(organisation_id),
             AuditAction::AccountUnlocked,
@@ -283,6 +335,7 @@ impl Coffer {
         if store::unlock_account(&mut tx, &link.account_id).await? {
             audit::record(
                 &mut tx,
+                self.audit_key(),
                 Who::account(&link.account_id, &link.email),
                 None,
                 AuditAction::AccountUnlocked,
@@ -310,7 +363,7 @@ impl Coffer {
         }
         let mut tx = self.db().write().await?;
         let (account, row) = self
-            .managed_member(&mut tx, actor, organisation_id, account_id)
+            .secured_member(&mut tx, actor, organisation_id, account_id)
             .await?;
         if !row.active {
             return Err(MemberError::NotActivated.into());
@@ -334,6 +387,7 @@ impl Coffer {
         self.mailer().queue(&mut tx, mail).await?;
         audit::record(
             &mut tx,
+            self.audit_key(),
             who(actor),
             Some(organisation_id),
             AuditAction::PasswordResetSent,
@@ -441,7 +495,7 @@ impl Coffer {
         store::forget_passkey_keys(&mut tx, &link.account_id).await?;
         let ended = store::delete_sessions_of(&mut tx, &link.account_id, None).await?;
         audit::record(
-            &mut tx,
+            &mut tx, self.audit_key(),
             Who::account(&link.account_id, &link.email),
             None,
             AuditAction::PasswordReset,
@@ -485,6 +539,7 @@ impl Coffer {
         store::set_security_question(&mut tx, &actor.account_id, question, &hash).await?;
         audit::record(
             &mut tx,
+            self.audit_key(),
             who(actor),
             None,
             AuditAction::SecurityQuestionSet,

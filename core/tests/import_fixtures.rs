@@ -31,10 +31,19 @@ fn report(bytes: &[u8]) -> String {
         Err(e) => return format!("error: {e}\n"),
     };
     let mut out = format!("format: {:?}\n", file.format);
-    for row in plan(&file.rows, &lookups()).rows {
+    let planned = plan(&file.rows, &lookups());
+    // The wire says only "added"; the admissions say whether an account is
+    // re-used.
+    let reused: std::collections::HashSet<u64> = planned
+        .admissions
+        .iter()
+        .filter(|a| a.existing_account.is_some())
+        .map(|a| a.candidate.line)
+        .collect();
+    for row in planned.rows {
         let what = match row.outcome {
-            RowOutcome::Create => format!("create {}", row.email),
-            RowOutcome::Reuse => format!("reuse {}", row.email),
+            RowOutcome::Add if reused.contains(&row.line) => format!("reuse {}", row.email),
+            RowOutcome::Add => format!("create {}", row.email),
             RowOutcome::Skip(reason) => format!("skip {}: {reason}", row.email),
         };
         out.push_str(&format!("{} {what}\n", row.line));

@@ -12,6 +12,14 @@ test('ACC-1 ACC-2 ACC-3 ACC-8: setup, organisation, invitation, sign-in, session
   // ACC-1: a new instance opens on the setup page.
   await page.goto(coffer.url);
   await expect(page.getByRole('heading', { name: 'Set up Coffer' })).toBeVisible();
+  // Without the code the server printed, nobody can claim the instance.
+  await page.getByLabel('Setup code').fill('AAAA-BBBB-CCCC');
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN_PW);
+  await page.getByLabel('Confirm password').fill(ADMIN_PW);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await expect(page.getByRole('alert')).toHaveText("The setup code is not right. Coffer prints it in the server's console and log when it starts.");
+  await page.getByLabel('Setup code').fill(coffer.setupCode.toLowerCase());
   await page.getByLabel('Email').fill(ADMIN);
   await page.getByLabel('Password', { exact: true }).fill('short');
   await page.getByLabel('Confirm password').fill('short');
@@ -107,7 +115,7 @@ test('ACC-1 ACC-2 ACC-3 ACC-8: setup, organisation, invitation, sign-in, session
 });
 
 test('ACC-5: change password keeps the key fingerprint', async ({ page, coffer }) => {
-  await setUpInstance(page, coffer.url);
+  await setUpInstance(page, coffer);
   await page.getByRole('link', { name: 'My account' }).click();
   const fingerprint = await page.getByTestId('fingerprint').textContent();
   expect(fingerprint).toMatch(FINGERPRINT);

@@ -4,7 +4,7 @@ const { test, expect, newPerson, watchForProblems } = require('./fixtures');
 const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn } = require('./steps');
 
 test('ACC-9: own profile', async ({ page, coffer, browser }, testInfo) => {
-  await setUpInstance(page, coffer.url);
+  await setUpInstance(page, coffer);
   const invitation = await createOrganisation(page, 'Acme', 5, 'ann@acme.test');
   const ann = await (await newPerson(browser, testInfo)).newPage();
   const problems = watchForProblems(ann);

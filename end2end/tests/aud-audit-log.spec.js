@@ -5,7 +5,7 @@ const { test, expect, newPerson, watchForProblems } = require('./fixtures');
 const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn, sqlite } = require('./steps');
 
 test('AUD-1: audit log filters, export, verify and tamper detection', async ({ page, coffer, browser }, testInfo) => {
-  await setUpInstance(page, coffer.url);
+  await setUpInstance(page, coffer);
   const invitation = await createOrganisation(page, 'Acme', 10, 'lia@acme.test');
   const lia = await (await newPerson(browser, testInfo)).newPage();
   const problems = watchForProblems(lia);

@@ -30,17 +30,20 @@ exports.test = base.extend({
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, COFFER_LOG: 'info' },
     });
-    const url = await new Promise((resolve, reject) => {
+    // ACC-1: a fresh instance prints its one-time setup code beside the URL.
+    const { url, setupCode } = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`coffer did not start:\n${log.join('')}`)), 30_000);
       proc.stdout.on('data', (d) => {
         log.push(d.toString());
-        const m = /Coffer is running at (\S+)/.exec(log.join(''));
-        if (m) { clearTimeout(timer); resolve(m[1]); }
+        const text = log.join('');
+        const m = /Coffer is running at (\S+)/.exec(text);
+        const code = /Setup code: (\S+)/.exec(text);
+        if (m && code) { clearTimeout(timer); resolve({ url: m[1], setupCode: code[1] }); }
       });
       proc.stderr.on('data', (d) => log.push(d.toString()));
       proc.on('exit', (code) => reject(new Error(`coffer exited with ${code}:\n${log.join('')}`)));
     });
-    await use({ url, dataDir });
+    await use({ url, dataDir, setupCode });
     proc.kill('SIGTERM');
     if (testInfo.status !== testInfo.expectedStatus) {
       await testInfo.attach('coffer-server.log', { body: log.join(''), contentType: 'text/plain' });

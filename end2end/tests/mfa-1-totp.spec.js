@@ -15,7 +15,7 @@ async function signOut(page) {
 }
 
 test('MFA-1: authenticator app, recovery codes, turning it off', async ({ page, coffer, browser }, testInfo) => {
-  await setUpInstance(page, coffer.url);
+  await setUpInstance(page, coffer);
   const invitation = await createOrganisation(page, 'Acme', 5, 'ann@acme.test');
   const ann = await (await newPerson(browser, testInfo)).newPage();
   const problems = watchForProblems(ann);

@@ -34,7 +34,7 @@ async function setUpApp(page) {
 }
 
 test('MFA-2 MFA-3: enforcement and re-seed', async ({ page: root, coffer, browser }, testInfo) => {
-  await setUpInstance(root, coffer.url);
+  await setUpInstance(root, coffer);
   const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
   const lia = await (await newPerson(browser, testInfo)).newPage();
   const problems = watchForProblems(lia);

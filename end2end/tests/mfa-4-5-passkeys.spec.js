@@ -33,7 +33,7 @@ async function signOut(page) {
 /// Ann, the first administrator of Acme, signed in on her own device, with
 /// her key fingerprint as My account shows it.
 async function ann(page, coffer, browser, testInfo) {
-  await setUpInstance(page, coffer.url);
+  await setUpInstance(page, coffer);
   const invitation = await createOrganisation(page, 'Acme', 5, 'ann@acme.test');
   const ann = await (await newPerson(browser, testInfo)).newPage();
   const problems = watchForProblems(ann);

@@ -22,7 +22,7 @@ async function failSignIn(page, email, times) {
 
 test('ACC-5 ACC-6 ACC-7 ORG-11 ORG-12: lockout, unlock, history and admin password reset', async ({ page: root, coffer, browser }, testInfo) => {
   test.setTimeout(120_000);
-  await setUpInstance(root, coffer.url);
+  await setUpInstance(root, coffer);
   const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
   const lia = await (await newPerson(browser, testInfo)).newPage();
   const problems = watchForProblems(lia);

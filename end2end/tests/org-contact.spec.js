@@ -12,7 +12,7 @@ async function addUser(page, email, admin) {
 }
 
 test('ORG-9 ACC-10: points of contact receive sign-in help requests', async ({ page, coffer, browser }, testInfo) => {
-  await setUpInstance(page, coffer.url);
+  await setUpInstance(page, coffer);
   const invitation = await createOrganisation(page, 'Acme', 10, 'lia@acme.test');
   const lia = await (await newPerson(browser, testInfo)).newPage();
   const problems = watchForProblems(lia);

@@ -4,7 +4,7 @@ const { test, expect, newPerson } = require('./fixtures');
 const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn, signIn, sqlite } = require('./steps');
 
 test('ORG-7: expired licence stops sign-in with a clear reason', async ({ page, coffer, browser }, testInfo) => {
-  await setUpInstance(page, coffer.url);
+  await setUpInstance(page, coffer);
   const invitation = await createOrganisation(page, 'Acme', 5, 'lia@acme.test');
   const lia = await (await newPerson(browser, testInfo)).newPage();
   await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);

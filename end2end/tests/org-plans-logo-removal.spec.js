@@ -15,7 +15,7 @@ async function addUser(lia, email, role) {
 
 test('ORG-8 PKG-8 ORG-5 ORG-10: plans, permissions, removal and logo', async ({ page: root, coffer, browser }, testInfo) => {
   test.setTimeout(120_000);
-  await setUpInstance(root, coffer.url);
+  await setUpInstance(root, coffer);
   const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
   const lia = await (await newPerson(browser, testInfo)).newPage();
   const problems = watchForProblems(lia);

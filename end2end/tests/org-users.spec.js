@@ -17,7 +17,7 @@ async function addUser(page, email, first, last, role) {
 
 test('ORG-1 ORG-3 ORG-7: Liaison lists, searches, sorts and adds users within the seats', async ({ page, coffer, browser }, testInfo) => {
   // The instance administrator creates Acme with 3 seats for lia@acme.test.
-  await setUpInstance(page, coffer.url);
+  await setUpInstance(page, coffer);
   const invitation = await createOrganisation(page, 'Acme', 3, 'lia@acme.test');
 
   // The Liaison accepts and signs in; the Users link is in the navigation.

@@ -10,9 +10,11 @@ exports.signIn = async (page, who, password) => {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 };
 
-/// ACC-1 on a fresh instance; the administrator ends on Organisations.
-exports.setUpInstance = async (page, url) => {
-  await page.goto(url);
+/// ACC-1 on a fresh instance, with the setup code the server printed; the
+/// administrator ends on Organisations.
+exports.setUpInstance = async (page, coffer) => {
+  await page.goto(coffer.url);
+  await page.getByLabel('Setup code').fill(coffer.setupCode);
   await page.getByLabel('Email').fill(exports.ADMIN);
   await page.getByLabel('Password', { exact: true }).fill(exports.ADMIN_PW);
   await page.getByLabel('Confirm password').fill(exports.ADMIN_PW);

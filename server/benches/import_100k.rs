@@ -35,7 +35,7 @@ async fn run(engine: &str, config: Config, file: &[u8]) {
         .map_err(|e| format!("{e:?}"))
         .unwrap();
     let previewed = t.elapsed();
-    assert_eq!(preview.to_create, ROWS as u64);
+    assert_eq!(preview.to_add, ROWS as u64);
     let t = Instant::now();
     coffer
         .import_start(Some(&actor), &org, &preview.import_id)

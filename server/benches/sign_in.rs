@@ -52,7 +52,8 @@ fn domain_sqlite(c: &mut Criterion) {
         };
         let coffer = Coffer::open(config).await.unwrap();
         let (state, req) = crypto::client_registration_start(PASSWORD).unwrap();
-        let resp = coffer.setup_start(EMAIL, &req).await.unwrap();
+        let code = coffer.setup_code().unwrap().to_string();
+        let resp = coffer.setup_start(EMAIL, &code, &req).await.unwrap();
         let (upload, export) =
             crypto::client_registration_finish(state, PASSWORD, &resp.0).unwrap();
         let keys = MemberKeys::generate();
@@ -61,7 +62,7 @@ fn domain_sqlite(c: &mut Criterion) {
             wrapped_private_key: Bytes(keys.wrap(&export)),
         };
         coffer
-            .setup_finish(EMAIL, &upload, &envelope)
+            .setup_finish(EMAIL, &code, &upload, &envelope)
             .await
             .unwrap();
         coffer

@@ -133,7 +133,7 @@ pub(crate) async fn signed_in(
     coffer: &Coffer,
     headers: &HeaderMap,
 ) -> Result<Option<coffer_core::Actor>, coffer_api::ApiError> {
-    match session_token(headers) {
+    match session_token(headers, coffer.public_url().starts_with("https://")) {
         Some(t) => answer(coffer.authenticate(&t).await),
         None => Ok(None),
     }

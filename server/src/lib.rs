@@ -74,6 +74,12 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
         Err(e) => tracing::warn!(error = ?e, "could not check for interrupted imports"),
     }
     let url = coffer.public_url();
+    if let Some(code) = coffer.setup_code() {
+        tracing::info!(
+            setup_code = code,
+            "not set up yet: open {url} and enter the setup code to create the instance administrator"
+        );
+    }
     let app = web::router(coffer.clone());
     let (shutdown, stop) = oneshot::channel::<()>();
     let housekeeping = coffer.clone();

@@ -1,5 +1,6 @@
 //! `coffer`: the server binary. `coffer serve` runs Coffer.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,7 +65,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // Work still running on blocking threads (a long import parse, say) must
+    // not hold the process up once the server has stopped.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("coffer: {e:#}");
@@ -72,6 +77,10 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// After a stop signal, requests in flight get this long to finish; then the
+/// server stops regardless, so a stuck request cannot keep it running.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
@@ -95,13 +104,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             let running = coffer_server::start(config).await?;
-            println!("Coffer is running at {}", running.url);
+            // Whoever started the server may stop reading its output: a
+            // closed stdout must not bring the server down.
+            let mut out = std::io::stdout();
+            let _ = writeln!(out, "Coffer is running at {}", running.url);
+            if let Some(code) = running.coffer.setup_code() {
+                let _ = writeln!(
+                    out,
+                    "Setup code: {code} (the setup page asks for it to create the instance administrator)"
+                );
+            }
+            let _ = out.flush();
             let mut task = running.task;
             tokio::select! {
                 served = &mut task => served??,
                 _ = shutdown_signal() => {
+                    tracing::info!("stopping: finishing requests in flight");
                     let _ = running.shutdown.send(());
-                    task.await??;
+                    match tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await {
+                        Ok(served) => served??,
+                        Err(_) => {
+                            tracing::warn!(
+                                grace_seconds = SHUTDOWN_GRACE.as_secs(),
+                                "requests still running after the grace period were cut off"
+                            );
+                            task.abort();
+                        }
+                    }
                 }
             }
             Ok(())

@@ -41,10 +41,15 @@ pub fn router(coffer: Coffer) -> Router {
     let origin = origin_of(&coffer.public_url());
     let https = origin.starts_with("https://");
     let site = coffer.config().site_dir.clone();
+    let trusted_header = coffer.config().trusted_proxy_header.clone();
     let state = AppState { coffer, origin };
     let api = Router::new()
         .route("/api/{*fn_name}", post(server_fn))
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            throttle_anonymous,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.clone());
     // Bigger than the logo limit so that oversized files get the domain's
@@ -74,7 +79,7 @@ pub fn router(coffer: Coffer) -> Router {
         .merge(imports)
         .merge(downloads)
         .fallback_service(site_service(&site))
-        .layer(middleware::from_fn(client_info))
+        .layer(middleware::from_fn_with_state(trusted_header, client_info))
         .layer(middleware::from_fn(move |req, next| {
             security_headers(https, req, next)
         }))
@@ -130,21 +135,100 @@ async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -
         return next.run(req).await;
     }
     tracing::warn!(origin = ?origin, path = %req.uri().path(), "refused cross-origin request");
-    let body = serde_json::to_string(&ApiError::from(AuthError::CrossOrigin)).unwrap_or_default();
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    api_error_response(ApiError::from(AuthError::CrossOrigin))
 }
 
-async fn client_info(req: Request, next: Next) -> Response {
+/// The server functions anyone may call without a session: each call from
+/// one client address counts towards `rate_limit_per_address`.
+const ANONYMOUS_ENDPOINTS: &[&str] = &[
+    "setup_status",
+    "public_settings",
+    "setup_start",
+    "setup_finish",
+    "invitation",
+    "accept_invitation_start",
+    "accept_invitation_finish",
+    "sign_in_start",
+    "sign_in_finish",
+    "sign_in_failed",
+    "sign_in_second_factor",
+    "passkey_sign_in_start",
+    "passkey_sign_in_finish",
+    "passkey_second_factor_start",
+    "passkey_second_factor_finish",
+    "contact_login_administrator",
+    "unlock_with_link",
+    "reset_view",
+    "reset_password_start",
+    "reset_password_finish",
+];
+
+/// 429 with `Retry-After` once a client address has made too many
+/// anonymous calls.
+async fn throttle_anonymous(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let endpoint = req.uri().path().trim_start_matches("/api/");
+    if !ANONYMOUS_ENDPOINTS.contains(&endpoint) {
+        return next.run(req).await;
+    }
+    let address = req
+        .extensions()
+        .get::<ClientInfo>()
+        .and_then(|c| c.ip.parse().ok());
+    let Some(address) = address else {
+        return next.run(req).await;
+    };
+    match state.coffer.throttle().address(address) {
+        Ok(()) => next.run(req).await,
+        Err(limit) => {
+            tracing::info!(%address, endpoint, "anonymous calls over the limit");
+            api_error_response(ApiError::from(limit))
+        }
+    }
+}
+
+/// An `ApiError` as the server functions answer it, with its status (and
+/// `Retry-After` when it has one).
+pub fn api_error_response(err: ApiError) -> Response {
+    let status =
+        StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(&err).unwrap_or_default();
+    let mut res = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Some(seconds) = err.retry_after() {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    res
+}
+
+/// The client's address: the connection's, or behind a reverse proxy the
+/// one the configured header names (for `X-Forwarded-For`, the address the
+/// nearest proxy appended, which a client cannot forge). Other such headers
+/// are ignored, so clients cannot choose their own address.
+pub fn client_address(
+    headers: &axum::http::HeaderMap,
+    peer: Option<std::net::IpAddr>,
+    trusted_header: Option<&str>,
+) -> Option<std::net::IpAddr> {
+    let from_header = trusted_header
+        .and_then(|name| headers.get(name))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse().ok());
+    from_header.or(peer)
+}
+
+async fn client_info(
+    State(trusted_header): State<Option<String>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut req = req;
-    let ip = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| c.0.ip());
+    let ip = client_address(req.headers(), peer, trusted_header.as_deref())
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     let user_agent = req
         .headers()
@@ -156,9 +240,33 @@ async fn client_info(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Trunk's content-hashed files (`coffer-app-<16 hex>.js`, `…_bg.wasm`,
+/// `main-<16 hex>.css`): their name changes with their content.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// How an answer may be kept: hashed assets for a year (their names change
+/// with a release), downloads and uploads revalidated, and everything else
+/// (answers carrying keys and account data, the app shell) never stored.
+pub fn cache_policy(path: &str, status: StatusCode) -> &'static str {
+    if status.is_success() && is_hashed_asset(path) {
+        "public, max-age=31536000, immutable"
+    } else if path.starts_with("/export/") || path.starts_with("/upload/") {
+        "no-cache"
+    } else {
+        "no-store"
+    }
+}
+
 async fn security_headers(https: bool, req: Request, next: Next) -> Response {
-    let is_api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path().to_string();
     let mut res = next.run(req).await;
+    let cache = cache_policy(&path, res.status());
     let h = res.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
@@ -181,12 +289,67 @@ async fn security_headers(https: bool, req: Request, next: Next) -> Response {
             "max-age=63072000; includeSubDomains",
         );
     }
-    // Answers carry keys and account data: never cache them. The app shell
-    // revalidates so a new release is picked up at once.
-    set(
-        h,
-        "cache-control",
-        if is_api { "no-store" } else { "no-cache" },
-    );
+    set(h, "cache-control", cache);
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn the_client_address_comes_from_the_trusted_header_only() {
+        let peer = Some("10.0.0.5".parse().unwrap());
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, 198.51.100.7".parse().unwrap());
+        h.insert("x-real-ip", "7.7.7.7".parse().unwrap());
+        assert_eq!(client_address(&h, peer, None), peer, "no proxy configured");
+        assert_eq!(
+            client_address(&h, peer, Some("x-forwarded-for")),
+            Some("198.51.100.7".parse().unwrap()),
+            "the address the proxy appended, not the client's claim"
+        );
+        assert_eq!(
+            client_address(&h, peer, Some("x-real-ip")),
+            Some("7.7.7.7".parse().unwrap())
+        );
+        assert_eq!(
+            client_address(&HeaderMap::new(), peer, Some("x-real-ip")),
+            peer,
+            "header missing: the connection's address"
+        );
+    }
+
+    #[test]
+    fn only_hashed_assets_are_kept() {
+        use super::{cache_policy, StatusCode};
+        let ok = StatusCode::OK;
+        for hashed in [
+            "/coffer-app-1f2e3d4c5b6a7980.js",
+            "/coffer-app-1f2e3d4c5b6a7980_bg.wasm",
+            "/main-0123456789abcdef.css",
+        ] {
+            assert_eq!(
+                cache_policy(hashed, ok),
+                "public, max-age=31536000, immutable"
+            );
+        }
+        assert_eq!(
+            cache_policy("/main-0123456789abcdef.css", StatusCode::NOT_FOUND),
+            "no-store"
+        );
+        for plain in [
+            "/",
+            "/index.html",
+            "/public/boot.js",
+            "/api/me",
+            "/sign-in",
+            "/logo/x",
+        ] {
+            assert_eq!(cache_policy(plain, ok), "no-store", "{plain}");
+        }
+        assert_eq!(cache_policy("/export/members.csv", ok), "no-cache");
+        assert_eq!(cache_policy("/upload/import", ok), "no-cache");
+    }
 }

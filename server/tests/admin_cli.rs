@@ -65,7 +65,7 @@ async fn admin_commands_list_import_and_export() {
 
     std::fs::write(
         &file,
-        "USERNAME,EMAIL,GROUP,FIRSTNAME,LASTNAME\ncarl.c,carl@acme.test,,Carl,Cole\n",
+        "USERNAME,EMAIL,GROUP,FIRSTNAME,LASTNAME\ncarl_c,carl@acme.test,,Carl,Cole\n",
     )
     .unwrap();
     let out = admin(

@@ -20,6 +20,9 @@ enum Who {
     Admin,
     Liaison,
     OtherOrgAdmin,
+    /// A Liaison of another organisation that also has the target accounts
+    /// as members: it manages their membership there, never the account.
+    SharedAccountLiaison,
     InstanceAdmin,
 }
 
@@ -38,8 +41,36 @@ enum Access {
     Instance,
 }
 
-fn allowed(access: Access, who: Who) -> bool {
+/// Calls about one member's account, which the sharing Liaison makes in its
+/// own organisation; every other call it makes on the matrix's organisation.
+fn about_a_member(call: Call) -> bool {
+    matches!(
+        call,
+        Call::UpdateMember
+            | Call::ChangeAdminTier
+            | Call::MemberDetail
+            | Call::MemberHistory
+            | Call::UnlockMember
+            | Call::ResetMemberPassword
+            | Call::ReseedSecondFactor
+            | Call::RemoveMember
+            | Call::RemoveAdministrator
+    )
+}
+
+/// Account-wide security: the home organisation's alone.
+fn account_wide(call: Call) -> bool {
+    matches!(
+        call,
+        Call::UnlockMember | Call::ResetMemberPassword | Call::ReseedSecondFactor
+    )
+}
+
+fn allowed(call: Call, access: Access, who: Who) -> bool {
     use Who::*;
+    if who == SharedAccountLiaison {
+        return matches!(access, Access::Own) || (about_a_member(call) && !account_wide(call));
+    }
     match (access, who) {
         (_, Anonymous) => false,
         (_, InstanceAdmin) => true,
@@ -140,6 +171,8 @@ struct Targets {
 struct World {
     server: TestServer,
     org: String,
+    /// The sharing Liaison's organisation.
+    shared_org: String,
     active: String,
     settings: OrgSettings,
     targets: Vec<Targets>,
@@ -169,8 +202,12 @@ async fn api(b: &Browser, endpoint: &str, body: Value) -> Result<(), Refusal> {
         .map_err(refusal)
 }
 
-async fn perform(w: &World, b: &Browser, call: Call, i: usize) -> Result<(), Refusal> {
-    let org = w.org.as_str();
+async fn perform(w: &World, b: &Browser, who: Who, call: Call, i: usize) -> Result<(), Refusal> {
+    let org = if who == Who::SharedAccountLiaison && about_a_member(call) {
+        w.shared_org.as_str()
+    } else {
+        w.org.as_str()
+    };
     let t = &w.targets[i];
     let get = |path: String| async move {
         let res = b
@@ -400,6 +437,8 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
     let liaison = member(&server, &instance_admin, "Acme", "lia@acme.test", PW).await;
     let org = organisation_id(&liaison).await;
     let other = member(&server, &instance_admin, "Bravo", "bo@bravo.test", PW).await;
+    let sharing = member(&server, &instance_admin, "Charlie", "cy@charlie.test", PW).await;
+    let shared_org = organisation_id(&sharing).await;
     sqlx::query("UPDATE organisations SET licence_seats = 1000")
         .execute(&server.db().await)
         .await
@@ -446,15 +485,25 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
     .await;
     drop(active_browser);
     let anonymous = server.browser();
-    let actors: [(Who, &Browser); 7] = [
+    let actors: [(Who, &Browser); 8] = [
         (Who::Anonymous, &anonymous),
         (Who::Collaborator, &collaborator),
         (Who::Originator, &originator),
         (Who::Admin, &admin),
         (Who::Liaison, &liaison),
         (Who::OtherOrgAdmin, &other),
+        (Who::SharedAccountLiaison, &sharing),
         (Who::InstanceAdmin, &instance_admin),
     ];
+    // Charlie re-uses Acme's accounts: Acme stays their home.
+    add_member(
+        &sharing,
+        &shared_org,
+        "act@acme.test",
+        Role::Collaborator,
+        false,
+    )
+    .await;
 
     let plan_id =
         |plans: Vec<PlanView>, name: &str| plans.into_iter().find(|p| p.name == name).unwrap().id;
@@ -513,6 +562,9 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
         };
         let plan_to_default = plan(format!("Default {i}")).await;
         let plan_to_remove = plan(format!("Spare {i}")).await;
+        for (email, admin) in [(&m.email, false), (&r.email, false), (&a.email, true)] {
+            add_member(&sharing, &shared_org, email, Role::Collaborator, admin).await;
+        }
         targets.push(Targets {
             member: m.account_id,
             removable: r.account_id,
@@ -529,6 +581,7 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
     let world = World {
         server,
         org,
+        shared_org,
         active: active.account_id,
         settings,
         targets,
@@ -538,13 +591,17 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
     let mut failures = Vec::new();
     for (call, access) in CALLS {
         for (i, (who, browser)) in actors.iter().enumerate() {
-            let got = perform(&world, browser, call, i).await;
-            let want = allowed(access, *who);
+            let got = perform(&world, browser, *who, call, i).await;
+            let want = allowed(call, access, *who);
             let fine = match (&got, want) {
                 (Ok(()), true) => true,
                 (Err(_), true) | (Ok(()), false) => false,
                 (Err(r), false) => match (who, r) {
                     (Who::Anonymous, r) => *r == Refusal::Auth(AuthError::NotSignedIn),
+                    // Another organisation's account: told whose it is.
+                    (Who::SharedAccountLiaison, r) if about_a_member(call) => {
+                        *r == Refusal::Member(MemberError::AccountOfAnotherOrganisation)
+                    }
                     // An Admin asking for a Liaison's power hears why in domain words.
                     (
                         Who::Admin,
@@ -563,7 +620,7 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(checked, CALLS.len() * 7);
+    assert_eq!(checked, CALLS.len() * 8);
 }
 
 on_both!(every_admin_call_by_every_actor);

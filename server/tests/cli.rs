@@ -106,3 +106,57 @@ fn bad_settings_name_the_setting() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("unknown_key"), "{}", stderr(&out));
 }
+
+/// `SIGTERM` stops the server within 15 seconds even while a request is
+/// still in flight (here one whose body never finishes arriving).
+#[test]
+fn a_stop_signal_ends_the_server_even_with_a_request_running() {
+    use std::io::{BufRead, BufReader, Write};
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coffer"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("COFFER_DATA_DIR", data.path())
+        .env_remove("COFFER_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("coffer prints its URL").unwrap();
+        if let Some(u) = line.strip_prefix("Coffer is running at ") {
+            break u.to_string();
+        }
+    };
+    let addr = url
+        .trim_start_matches("http://")
+        .replace("localhost", "127.0.0.1");
+    let mut stuck = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stuck,
+        "POST /api/setup_status HTTP/1.1\r\nHost: {addr}\r\nOrigin: {url}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{"
+    )
+    .unwrap();
+    stuck.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "still running 15 s after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(stuck);
+}

@@ -103,6 +103,7 @@ async fn password_never_reaches_storage_or_logs(backend: Backend) {
             .build()
             .unwrap(),
         base: server.url.clone(),
+        setup_code: std::fs::read_to_string(data.path().join("setup-code")).ok(),
     };
     browser.setup(ADMIN, &admin_pw).await.unwrap();
     browser.sign_in(ADMIN, &admin_pw).await.unwrap();
@@ -123,6 +124,7 @@ async fn password_never_reaches_storage_or_logs(backend: Backend) {
             .build()
             .unwrap(),
         base: server.url.clone(),
+        setup_code: None,
     };
     ann.accept_invitation(&token, &member_pw).await.unwrap();
     ann.sign_in("ann@acme.test", &member_pw).await.unwrap();

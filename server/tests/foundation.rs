@@ -27,6 +27,17 @@ async fn count(server: &TestServer, sql: &'static str) -> i64 {
         .unwrap()
 }
 
+/// Twelve letters and digits in three groups of four.
+fn regex_like_code(code: &str) -> bool {
+    let groups: Vec<&str> = code.split('-').collect();
+    groups.len() == 3
+        && groups.iter().all(|g| {
+            g.len() == 4
+                && g.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
+}
+
 async fn setup_only_once(backend: Backend) {
     let server = TestServer::start(backend).await;
     let b = server.browser();
@@ -39,8 +50,31 @@ async fn setup_only_once(backend: Backend) {
         .unwrap_err();
     assert_eq!(refused(&err), &Refusal::Input(InputError::InvalidEmail));
     assert_eq!(count(&server, "SELECT COUNT(*) FROM accounts").await, 0);
+    // Whoever finds a fresh instance first cannot claim it without the
+    // code the server printed at start-up.
+    let code = b
+        .setup_code
+        .clone()
+        .expect("a fresh instance has a setup code");
+    assert!(regex_like_code(&code), "{code}");
+    for wrong in ["", "AAAA-BBBB-CCCC"] {
+        let err = b
+            .setup_with_code(ADMIN, wrong, ADMIN_PASSWORD)
+            .await
+            .unwrap_err();
+        assert_eq!(refused(&err), &Refusal::Setup(SetupError::WrongCode));
+    }
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM accounts").await, 0);
+    // Typed in lower case without dashes, it still counts.
+    let typed = code.replace('-', "").to_lowercase();
+    b.setup_with_code(ADMIN, &typed, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    assert!(
+        !server.data.path().join("setup-code").exists(),
+        "the spent code is gone"
+    );
 
-    b.setup(ADMIN, ADMIN_PASSWORD).await.unwrap();
     let status: SetupStatus = b.call("setup_status", json!({})).await.unwrap();
     assert!(!status.needs_setup);
     // A second setup, by anyone, is refused at either step.
@@ -54,7 +88,7 @@ async fn setup_only_once(backend: Backend) {
     let err = other
         .call::<()>(
             "setup_finish",
-            json!({ "email": "intruder@coffer.test", "registration_upload": Bytes(upload_req),
+            json!({ "email": "intruder@coffer.test", "setup_code": "", "registration_upload": Bytes(upload_req),
                     "keys": { "public_key": "age1x", "wrapped_private_key": "AAAA" } }),
         )
         .await
@@ -75,7 +109,7 @@ async fn setup_only_once(backend: Backend) {
     // The administrator can sign in and sees their fingerprint material.
     let me = b.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
     assert!(me.signed_in.account.is_instance_admin);
-    assert_eq!(me.keys.public_key(), me.signed_in.account.public_key);
+    assert_eq!(me.keys().public_key(), me.signed_in.account.public_key);
 }
 
 async fn organisation_invitation_is_single_use_and_expires(backend: Backend) {
@@ -352,7 +386,7 @@ async fn password_change_keeps_keys(backend: Backend) {
         before.account.public_key
     );
     assert_eq!(
-        crypto::fingerprint(&again.keys.public_key()),
+        crypto::fingerprint(&again.keys().public_key()),
         crypto::fingerprint(&before.account.public_key)
     );
     // The session that changed it stays; the others end.
@@ -575,8 +609,165 @@ async fn session_cookie_is_locked_down(backend: Backend) {
     assert!(stored.iter().all(|h| h != &token && h.len() == 64));
 }
 
+/// ASVS level 2 sessions: the cookie is `__Host-` and Secure over https and
+/// lasts no longer than a session may; a session ends after its idle time
+/// or its maximum age, and at once when the account is locked out (not for
+/// guessing, which would let anyone end it) or loses the Login permission.
+async fn sessions_end_with_time_lock_and_permission(backend: Backend) {
+    use coffer_shared::settings::{FeatureMode, OrgSettings, Permission};
+    // Over https: the cookie's name and attributes.
+    let secure = TestServer::start_with(backend, |c| {
+        c.public_url = Some("https://localhost:1".into());
+    })
+    .await;
+    let code = secure.running.coffer.setup_code().unwrap().to_string();
+    let mut b = secure.browser();
+    // The public URL names https; the test speaks plain HTTP to the port.
+    b.base = format!("http://{}", secure.running.addr);
+    let origin = |req: reqwest::RequestBuilder| req.header("Origin", "https://localhost:1");
+    let (state, request) = crypto::client_registration_start(ADMIN_PASSWORD).unwrap();
+    let res = origin(b.http.post(format!("{}/api/setup_start", b.base)))
+        .json(
+            &json!({ "email": ADMIN, "setup_code": code, "registration_request": Bytes(request) }),
+        )
+        .send()
+        .await
+        .unwrap();
+    let response: Bytes = res.json().await.unwrap();
+    let (upload, export) =
+        crypto::client_registration_finish(state, ADMIN_PASSWORD, &response.0).unwrap();
+    let keys = coffer_shared::crypto::MemberKeys::generate();
+    let envelope = KeyEnvelope {
+        public_key: keys.public_key(),
+        wrapped_private_key: Bytes(keys.wrap(&export)),
+    };
+    let res = origin(b.http.post(format!("{}/api/setup_finish", b.base)))
+        .json(&json!({ "email": ADMIN, "setup_code": code, "registration_upload": Bytes(upload), "keys": envelope }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let (state, request) = crypto::client_login_start(ADMIN_PASSWORD).unwrap();
+    let challenge: LoginChallenge = origin(b.http.post(format!("{}/api/sign_in_start", b.base)))
+        .json(&json!({ "identifier": ADMIN, "credential_request": Bytes(request) }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (fin, _) =
+        crypto::client_login_finish(state, ADMIN_PASSWORD, &challenge.credential_response.0)
+            .unwrap();
+    let res = origin(b.http.post(format!("{}/api/sign_in_finish", b.base)))
+        .json(&json!({ "login_id": challenge.login_id, "finalization": Bytes(fin) }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("__Host-coffer_session="), "{cookie}");
+    for attr in [
+        "Secure",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/",
+        "Max-Age=43200",
+    ] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+
+    // Idle time and maximum age, both from the configuration.
+    let (server, admin) = instance_with(backend, |c| {
+        c.session_idle_minutes = 30;
+        c.session_max_hours = 12;
+    })
+    .await;
+    let ann = member(&server, &admin, "Acme", "ann@acme.test", "ann's password").await;
+    let org = organisation_id(&ann).await;
+    let me = |b: &Browser| {
+        let b = b.http.clone();
+        let base = server.url().to_string();
+        async move {
+            b.post(format!("{base}/api/me"))
+                .header("Origin", &base)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(me(&ann).await, 200);
+    let db = server.db().await;
+    let now = coffer_core::db::now_ms();
+    sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $1")
+        .bind(now - 13 * 3_600_000)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(me(&ann).await, 401, "past the maximum age");
+    assert_eq!(me(&admin).await, 401);
+    ann.sign_in("ann@acme.test", "ann's password")
+        .await
+        .unwrap();
+    sqlx::query("UPDATE sessions SET expires_at = $1")
+        .bind(now - 1)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(me(&ann).await, 401, "idle too long");
+
+    // A lock for guessing leaves the owner's session alone; a lock for
+    // inactivity ends it at the next request.
+    ann.sign_in("ann@acme.test", "ann's password")
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE accounts SET locked_at = 1, lock_reason = 'guessing' WHERE email = 'ann@acme.test'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_eq!(me(&ann).await, 200);
+    sqlx::query("UPDATE accounts SET lock_reason = 'inactivity' WHERE email = 'ann@acme.test'")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(me(&ann).await, 401);
+    sqlx::query("UPDATE accounts SET locked_at = NULL, lock_reason = NULL")
+        .execute(&db)
+        .await
+        .unwrap();
+
+    // Withdrawing the Login permission ends the session at the next request.
+    admin.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    ann.sign_in("ann@acme.test", "ann's password")
+        .await
+        .unwrap();
+    let mut settings: OrgSettings = admin
+        .call("organisation_settings", json!({ "organisation_id": org }))
+        .await
+        .unwrap();
+    for p in settings.permissions.iter_mut() {
+        if p.permission == Permission::Login {
+            p.mode = FeatureMode::Nobody;
+        }
+    }
+    let _: OrgSettings = admin
+        .call(
+            "update_organisation_settings",
+            json!({ "organisation_id": org, "settings": settings }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(me(&ann).await, 401, "no Login permission any more");
+}
+
 on_both!(
     setup_only_once,
+    sessions_end_with_time_lock_and_permission,
     organisation_invitation_is_single_use_and_expires,
     wrong_password_and_unknown_account_look_alike,
     sessions_list_and_terminate,

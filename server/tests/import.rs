@@ -127,13 +127,15 @@ async fn assert_keys_match_the_triggers(server: &TestServer, org: &str) {
 }
 
 const FILE: &[u8] = b"USERNAME,EMAIL,GROUP,FIRSTNAME,LASTNAME\r\n\
-ann.b,ann@acme.test,Sales,Ann,Baker\r\n\
+ann_b,ann@acme.test,Sales,Ann,Baker\r\n\
 ,bob@acme.test,,\"Bob, Jr.\",Brown\r\n\
 ,carl@acme.test,Nowhere,Carl,Cole\r\n\
 ,lia@acme.test,,Lia,Liaison\r\n\
 ,not-an-email,,,\r\n\
 ,dora@acme.test,,\"=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",Diaz\r\n\
-,ANN@acme.test,,Ann,Again\r\n";
+,ANN@acme.test,,Ann,Again\r\n\
+,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")@h.example\",,,\r\n\
+bad.name,eve@acme.test,,Eve,Dot\r\n";
 
 async fn import_mixed_file_end_to_end(backend: Backend) {
     let (server, admin) = instance(backend).await;
@@ -156,25 +158,25 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
 
     let p = preview(&lia, &org, FILE).await;
     assert_eq!(p.format, coffer_shared::import::ImportFormat::Named);
-    assert_eq!(
-        (p.rows_total, p.to_create, p.to_reuse, p.skipped),
-        (7, 3, 0, 4)
-    );
+    assert_eq!((p.rows_total, p.to_add, p.skipped), (9, 3, 6));
     let outcomes: Vec<(u64, RowOutcome)> =
         p.rows.iter().map(|r| (r.line, r.outcome.clone())).collect();
     assert_eq!(
         outcomes,
         vec![
-            (2, RowOutcome::Create),
-            (3, RowOutcome::Create),
+            (2, RowOutcome::Add),
+            (3, RowOutcome::Add),
             (
                 4,
                 RowOutcome::Skip(RowReason::GroupDoesNotExist("Nowhere".into()))
             ),
             (5, RowOutcome::Skip(RowReason::AlreadyMember)),
             (6, RowOutcome::Skip(RowReason::InvalidEmail)),
-            (7, RowOutcome::Create),
+            (7, RowOutcome::Add),
             (8, RowOutcome::Skip(RowReason::DuplicateOf(2))),
+            // Rows Add user would refuse are reported, never fail the import.
+            (9, RowOutcome::Skip(RowReason::InvalidEmail)),
+            (10, RowOutcome::Skip(RowReason::InvalidUsername)),
         ]
     );
     // A preview changes nothing.
@@ -182,8 +184,8 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
 
     let done = run(&lia, &org, &p.import_id).await;
     assert_eq!(done.state, ImportState::Finished, "{}", done.failure);
-    assert_eq!((done.imported, done.rows_total, done.rows_done), (3, 7, 7));
-    assert_eq!(done.problems.len(), 4);
+    assert_eq!((done.imported, done.rows_total, done.rows_done), (3, 9, 9));
+    assert_eq!(done.problems.len(), 6);
     let ann = member_row(&lia, &org, "ann@acme.test").await.unwrap();
     assert_eq!(
         (ann.group.as_str(), ann.plan.as_str(), ann.active),
@@ -206,7 +208,7 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     let mine = subjects_to(&server, "lia@acme.test");
     assert!(
         mine.iter()
-            .any(|s| s == "Import finished: 3 of 7 imported into Acme"),
+            .any(|s| s == "Import finished: 3 of 9 imported into Acme"),
         "{mine:?}"
     );
     // The downloadable report neutralises what it echoes.
@@ -259,7 +261,7 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
 
     // Running the same file again adds nobody and says why.
     let again = preview(&lia, &org, FILE).await;
-    assert_eq!((again.to_create, again.to_reuse), (0, 0));
+    assert_eq!(again.to_add, 0);
     let second = run(&lia, &org, &again.import_id).await;
     assert_eq!(second.imported, 0);
     let page: MemberPage = lia
@@ -308,8 +310,9 @@ async fn seats_existing_accounts_and_roles(backend: Backend) {
     assert_eq!(
         outcomes,
         vec![
-            RowOutcome::Reuse,
-            RowOutcome::Create,
+            // An account another organisation holds reads like a new one.
+            RowOutcome::Add,
+            RowOutcome::Add,
             RowOutcome::Skip(RowReason::NoLicencesLeft),
             RowOutcome::Skip(RowReason::InvalidRole),
         ]

@@ -147,6 +147,29 @@ async fn users_page_search_sort_page(backend: Backend) {
     // Not yet accepted invitations show as inactive.
     assert!(!all.rows[0].active);
     assert!(all.rows[4].active);
+
+    // The pattern that once pinned a core for ten minutes answers at once,
+    // in every field; over-long text is refused by name and nothing runs.
+    let hostile = format!("{}z", "*".repeat(40));
+    for field in [
+        SearchField::Role,
+        SearchField::Admin,
+        SearchField::All,
+        SearchField::Email,
+    ] {
+        let started = std::time::Instant::now();
+        let found = page(&liaison, &org, q(field, &hostile)).await.unwrap();
+        assert!(found.rows.is_empty(), "{field:?}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{field:?} took {:?}",
+            started.elapsed()
+        );
+    }
+    let err = page(&liaison, &org, q(SearchField::All, &"a".repeat(101)))
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), Refusal::Input(InputError::SearchTooLong));
 }
 
 async fn adding_members_checks_seats_and_input(backend: Backend) {
@@ -615,6 +638,142 @@ async fn expired_licence_blocks_members(backend: Backend) {
     assert_eq!(refused, 1);
 }
 
+/// Only Liaisons act on administrators: an Admin edits no Admin's or
+/// Liaison's role, group, plan or permissions (their own included), and who
+/// may sign in or skip two-step sign-in is a Liaison's setting.
+async fn administrators_stay_inside_their_tier(backend: Backend) {
+    use coffer_shared::settings::{FeatureMode, OrgSettings, Permission};
+    let (server, admin) = instance(backend).await;
+    let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let org = organisation_id(&liaison).await;
+    let lia_id = liaison
+        .call::<SignedIn>("me", json!({}))
+        .await
+        .unwrap()
+        .account
+        .id;
+    let (adam, adam_browser) = active_member(
+        &server,
+        &liaison,
+        &org,
+        "adam@acme.test",
+        "adam's password",
+        Role::Originator,
+        true,
+    )
+    .await;
+    let other_admin = add(
+        &liaison,
+        &org,
+        "eve@acme.test",
+        "",
+        "",
+        Role::Collaborator,
+        true,
+    )
+    .await
+    .unwrap();
+    let plain = add(
+        &liaison,
+        &org,
+        "pat@acme.test",
+        "",
+        "",
+        Role::Collaborator,
+        false,
+    )
+    .await
+    .unwrap();
+    let exempt = MemberChange {
+        permissions: Some(vec![Permission::Login, Permission::MfaExemption]),
+        ..Default::default()
+    };
+    let upgrade = MemberChange {
+        role: Some(Role::Originator),
+        ..Default::default()
+    };
+    for (target, what) in [
+        (&lia_id, "the Liaison"),
+        (&other_admin.account_id, "another Admin"),
+        (&adam.account_id, "himself"),
+    ] {
+        for c in [exempt.clone(), upgrade.clone()] {
+            let err = change(&adam_browser, &org, target, c).await.unwrap_err();
+            assert_eq!(
+                refusal(err),
+                Refusal::Member(MemberError::OnlyLiaisonEditsAdmins),
+                "Adam editing {what}"
+            );
+        }
+    }
+    let unchanged = member_row(&liaison, &org, "eve@acme.test").await.unwrap();
+    assert_eq!(unchanged.role, Role::Collaborator);
+    // Plain members he may edit; the Liaison may edit administrators.
+    change(&adam_browser, &org, &plain.account_id, upgrade.clone())
+        .await
+        .unwrap();
+    change(&liaison, &org, &other_admin.account_id, exempt.clone())
+        .await
+        .unwrap();
+
+    let settings: OrgSettings = liaison
+        .call("organisation_settings", json!({ "organisation_id": org }))
+        .await
+        .unwrap();
+    let with_mode = |p: Permission, mode: FeatureMode, default_on: Option<bool>| {
+        let mut s = settings.clone();
+        for x in s.permissions.iter_mut().filter(|x| x.permission == p) {
+            x.mode = mode;
+            if let Some(d) = default_on {
+                x.default_on = d;
+            }
+        }
+        s
+    };
+    for s in [
+        with_mode(Permission::Login, FeatureMode::OnlySelected, None),
+        with_mode(
+            Permission::MfaExemption,
+            FeatureMode::OnlySelected,
+            Some(true),
+        ),
+    ] {
+        let err = adam_browser
+            .call::<OrgSettings>(
+                "update_organisation_settings",
+                json!({ "organisation_id": org, "settings": s }),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refusal(err),
+            Refusal::Settings(coffer_shared::errors::SettingsError::OnlyLiaisonSetsSignInModes)
+        );
+    }
+    let now: OrgSettings = liaison
+        .call("organisation_settings", json!({ "organisation_id": org }))
+        .await
+        .unwrap();
+    assert_eq!(now, settings, "refused changes change nothing");
+    // Other settings remain an Admin's to change; the Liaison may change these.
+    let mut longer = settings.clone();
+    longer.invitation_expiry_hours = 48;
+    let _: OrgSettings = adam_browser
+        .call(
+            "update_organisation_settings",
+            json!({ "organisation_id": org, "settings": longer }),
+        )
+        .await
+        .unwrap();
+    let _: OrgSettings = liaison
+        .call(
+            "update_organisation_settings",
+            json!({ "organisation_id": org, "settings": with_mode(Permission::MfaExemption, FeatureMode::OnlySelected, None) }),
+        )
+        .await
+        .unwrap();
+}
+
 async fn change(
     b: &Browser,
     org: &str,
@@ -841,6 +1000,7 @@ async fn editing_members(backend: Backend) {
 }
 
 on_both!(
+    administrators_stay_inside_their_tier,
     editing_members,
     expired_licence_blocks_members,
     users_page_search_sort_page,

@@ -112,9 +112,15 @@ async fn enforcement_holds_members_to_set_up(backend: Backend) {
     assert_eq!(setup_mails(&server, "bob@acme.test"), 0, "exempt");
     assert_eq!(setup_mails(&server, "carl@acme.test"), 0, "already set up");
 
-    // Ann's next sign-in opens a session that can only set up the factor.
-    let (ann, waiting) = sign_in(&server, "ann@acme.test").await;
-    assert!(waiting);
+    // Ann's next sign-in opens a session that can only set up the factor,
+    // and hands over no key material: a stolen password alone must not
+    // yield her private key.
+    let ann = server.browser();
+    let signed_in = ann.sign_in("ann@acme.test", PW).await.unwrap();
+    assert!(signed_in.signed_in.account.setup_second_factor);
+    assert!(signed_in.signed_in.keys.is_none(), "no keys at sign-in");
+    let me: SignedIn = ann.call("me", json!({})).await.unwrap();
+    assert!(me.keys.is_none(), "no keys from me");
     let err = ann
         .call::<Vec<SessionView>>("sessions", json!({}))
         .await
@@ -152,6 +158,8 @@ async fn enforcement_holds_members_to_set_up(backend: Backend) {
         .call("sessions", json!({}))
         .await
         .expect("the session is whole once set up");
+    let me: SignedIn = ann.call("me", json!({})).await.unwrap();
+    assert!(me.keys.is_some(), "the keys come once the factor is set up");
     let err = ann
         .call::<TotpSetup>("totp_begin", json!({ "setup_token": token }))
         .await

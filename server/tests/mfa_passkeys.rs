@@ -126,7 +126,7 @@ async fn register_sign_in_unlock_rename_and_remove(backend: Backend) {
         "a loopback server is named localhost, which browsers accept"
     );
 
-    let (mut laptop, view) = register(&server, ann, "Work laptop", Some(&unlocked.keys)).await;
+    let (mut laptop, view) = register(&server, ann, "Work laptop", Some(unlocked.keys())).await;
     assert_eq!(view.name, "Work laptop");
     assert!(view.unlocks_keys);
     assert_eq!(view.last_used_at_ms, None);
@@ -144,10 +144,10 @@ async fn register_sign_in_unlock_rename_and_remove(backend: Backend) {
             .expect("the PRF wrapping comes back")
             .0,
         &PRF,
-        &signed.signed_in.keys.public_key,
+        &signed.signed_in.account.public_key,
     )
     .expect("the PRF output unwraps the private key");
-    assert_eq!(keys.public_key(), unlocked.keys.public_key());
+    assert_eq!(keys.public_key(), unlocked.keys().public_key());
     let me: SignedIn = bob_phone.call("me", json!({})).await.unwrap();
     assert_eq!(me.account.email, "ann@acme.test");
 
@@ -228,7 +228,7 @@ async fn wrong_origin_replay_unknown_and_unverified_are_refused(backend: Backend
     let (server, admin) = instance(backend).await;
     let acme = acme(&server, &admin).await;
     let (ann, unlocked) = (&acme.ann, &acme.unlocked);
-    let (mut passkey, _) = register(&server, ann, "Key", Some(&unlocked.keys)).await;
+    let (mut passkey, _) = register(&server, ann, "Key", Some(unlocked.keys())).await;
     let b = server.browser();
 
     // Answered from another site's page.
@@ -327,13 +327,14 @@ async fn without_prf_the_password_unlocks_the_keys(backend: Backend) {
     )
     .await
     .unwrap();
+    let envelope = signed.signed_in.keys.as_ref().unwrap();
     let keys = MemberKeys::unwrap(
-        &signed.signed_in.keys.wrapped_private_key.0,
+        &envelope.wrapped_private_key.0,
         &export,
-        &signed.signed_in.keys.public_key,
+        &envelope.public_key,
     )
     .unwrap();
-    assert_eq!(keys.public_key(), unlocked.keys.public_key());
+    assert_eq!(keys.public_key(), unlocked.keys().public_key());
 
     // The browser may add the wrapping afterwards (a second PRF request).
     let view: PasskeyView = b
@@ -406,10 +407,11 @@ async fn a_passkey_is_the_second_step_after_the_password(backend: Backend) {
         )
         .await
         .unwrap();
+    let envelope = signed.keys.as_ref().unwrap();
     MemberKeys::unwrap(
-        &signed.keys.wrapped_private_key.0,
+        &envelope.wrapped_private_key.0,
         &export,
-        &signed.keys.public_key,
+        &envelope.public_key,
     )
     .expect("the password's export key unlocks as usual");
     let me: SignedIn = b.call("me", json!({})).await.unwrap();
@@ -565,7 +567,7 @@ async fn refusals_and_reseed(backend: Backend) {
 async fn a_password_reset_keeps_the_passkey_but_not_its_key_wrapping(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let acme = acme(&server, &admin).await;
-    let (mut passkey, _) = register(&server, &acme.ann, "Key", Some(&acme.unlocked.keys)).await;
+    let (mut passkey, _) = register(&server, &acme.ann, "Key", Some(acme.unlocked.keys())).await;
     let ann_id = ann_row(&acme).await.account_id;
     acme.lia
         .call::<()>(
@@ -583,11 +585,117 @@ async fn a_password_reset_keeps_the_passkey_but_not_its_key_wrapping(backend: Ba
     // A reset makes new keys: the old wrapping would open the old key.
     let (_, result) = passkey_sign_in(&server, &mut passkey).await;
     let signed = result.expect("the passkey still signs in");
-    assert_eq!(signed.signed_in.keys.public_key, new_public_key);
+    assert_eq!(signed.signed_in.keys.unwrap().public_key, new_public_key);
     assert!(signed.prf_wrapped_key.is_none());
 }
 
+/// Adding or removing a passkey and binding an authenticator app need a
+/// password proved in the last `reauthentication_seconds`; terminating all
+/// sessions may remove the passkeys too, under the same rule.
+async fn factor_changes_need_a_recent_proof(backend: Backend) {
+    let (server, admin) = instance_with(backend, |c| c.reauthentication_seconds = 2).await;
+    let acme = acme(&server, &admin).await;
+    let ann = &acme.ann;
+    // Just signed in: fresh.
+    let (_, first) = register(&server, ann, "Laptop", Some(acme.unlocked.keys())).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let stale = Refusal::Auth(AuthError::ReauthenticationRequired);
+    assert_eq!(
+        refused(ann, "passkey_register_start", json!({})).await,
+        stale
+    );
+    assert_eq!(
+        refused(ann, "passkey_remove", json!({ "passkey_id": first.id })).await,
+        stale
+    );
+    assert_eq!(
+        refused(ann, "totp_begin", json!({ "setup_token": null })).await,
+        stale
+    );
+    assert_eq!(
+        refused(
+            ann,
+            "terminate_all_sessions",
+            json!({ "remove_passkeys": true })
+        )
+        .await,
+        stale
+    );
+    let kept: Vec<PasskeyView> = ann.call("passkeys", json!({})).await.unwrap();
+    assert_eq!(kept.len(), 1, "nothing was removed");
+    // Renaming is no factor change; ending sessions alone needs no proof.
+    let _: () = ann
+        .call(
+            "passkey_rename",
+            json!({ "passkey_id": first.id, "name": "Old laptop" }),
+        )
+        .await
+        .unwrap();
+    // The password again, and the changes go through.
+    ann.prove_password(PW).await.unwrap();
+    let (_, second) = register(&server, ann, "Phone", None).await;
+    let _: () = ann
+        .call("passkey_remove", json!({ "passkey_id": second.id }))
+        .await
+        .unwrap();
+    let _: TotpSetup = ann
+        .call("totp_begin", json!({ "setup_token": null }))
+        .await
+        .unwrap();
+    let _: u64 = ann
+        .call("terminate_all_sessions", json!({ "remove_passkeys": true }))
+        .await
+        .unwrap();
+    let again = server.browser();
+    again.sign_in("ann@acme.test", PW).await.unwrap();
+    let left: Vec<PasskeyView> = again.call("passkeys", json!({})).await.unwrap();
+    assert!(
+        left.is_empty(),
+        "terminating with removal took the passkeys"
+    );
+}
+
+/// A lockout for guessing passwords blocks passwords, not passkeys (which
+/// cannot be guessed) and not the owner's open sessions; the owner is
+/// mailed once per lock, however many guesses follow.
+async fn a_password_lockout_leaves_passkeys_working(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let acme = acme(&server, &admin).await;
+    let (mut passkey, _) = register(&server, &acme.ann, "Key", Some(acme.unlocked.keys())).await;
+    let guesser = server.browser();
+    for _ in 0..15 {
+        assert!(matches!(
+            guesser.sign_in("ann@acme.test", "a guess").await,
+            Err(None)
+        ));
+    }
+    assert!(ann_row(&acme).await.locked);
+    let locked_mails = subjects_to(&server, "ann@acme.test")
+        .iter()
+        .filter(|s| *s == "Your Coffer account is locked")
+        .count();
+    assert_eq!(locked_mails, 1, "one mail per lock, not per guess");
+    assert!(
+        matches!(
+            server.browser().sign_in("ann@acme.test", PW).await,
+            Err(None)
+        ),
+        "the right password is refused while locked"
+    );
+    let (b, result) = passkey_sign_in(&server, &mut passkey).await;
+    result.expect("the passkey still signs Ann in");
+    let _: SignedIn = b.call("me", json!({})).await.unwrap();
+    let _: SignedIn = acme
+        .ann
+        .call("me", json!({}))
+        .await
+        .expect("Ann's open session goes on");
+    assert!(ann_row(&acme).await.locked, "passwords stay locked");
+}
+
 on_both!(
+    factor_changes_need_a_recent_proof,
+    a_password_lockout_leaves_passkeys_working,
     a_password_reset_keeps_the_passkey_but_not_its_key_wrapping,
     register_sign_in_unlock_rename_and_remove,
     wrong_origin_replay_unknown_and_unverified_are_refused,

@@ -29,6 +29,22 @@ impl opaque_ke::CipherSuite for Suite {
     type Ksf = argon2::Argon2<'static>;
 }
 
+/// RFC 9807's application context, bound into every key exchange, so a
+/// transcript of Coffer's OPAQUE can be mistaken for no other protocol's.
+const OPAQUE_CONTEXT: &[u8] = b"coffer/v1";
+/// The server identity bound into every envelope and key exchange (RFC 9807
+/// recommends one). A fixed application name rather than a host name, so
+/// moving the instance to another address does not invalidate passwords;
+/// the server's own public key is bound in any case.
+const OPAQUE_SERVER_ID: &[u8] = b"coffer";
+
+fn identifiers() -> opaque_ke::Identifiers<'static> {
+    opaque_ke::Identifiers {
+        client: None,
+        server: Some(OPAQUE_SERVER_ID),
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CryptoError {
     /// Wrong password, unknown account, or a tampered message: OPAQUE does
@@ -75,7 +91,10 @@ pub fn client_registration_finish(
             &mut OsRng,
             password.as_bytes(),
             response,
-            ClientRegistrationFinishParameters::default(),
+            ClientRegistrationFinishParameters {
+                identifiers: identifiers(),
+                ksf: None,
+            },
         )
         .map_err(|_| CryptoError::Malformed)?;
     Ok((
@@ -106,7 +125,11 @@ pub fn client_login_finish(
         .finish(
             password.as_bytes(),
             response,
-            ClientLoginFinishParameters::default(),
+            ClientLoginFinishParameters {
+                context: Some(OPAQUE_CONTEXT),
+                identifiers: identifiers(),
+                ksf: None,
+            },
         )
         .map_err(|_| CryptoError::AuthenticationFailed)?;
     Ok((
@@ -171,6 +194,17 @@ impl ServerSecret {
             .map_err(|_| CryptoError::UnwrapFailed)
     }
 
+    /// A 256-bit key for `purpose` (HKDF-SHA-256 of this file-kept secret),
+    /// for what the server must compute and a database writer must not
+    /// (the audit chain's MAC).
+    pub fn derive_key(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        Hkdf::<Sha256>::new(None, &self.to_bytes())
+            .expand(format!("coffer/v1/key/{purpose}").as_bytes(), key.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA-256 output length");
+        key
+    }
+
     fn at_rest_cipher(&self, purpose: &str) -> XChaCha20Poly1305 {
         derived_cipher(
             &self.to_bytes(),
@@ -213,7 +247,10 @@ impl ServerSecret {
             file,
             request,
             credential_id,
-            ServerLoginStartParameters::default(),
+            ServerLoginStartParameters {
+                context: Some(OPAQUE_CONTEXT),
+                identifiers: identifiers(),
+            },
         )
         .map_err(|_| CryptoError::Malformed)?;
         Ok((r.state.serialize().to_vec(), r.message.serialize().to_vec()))

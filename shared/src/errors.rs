@@ -14,6 +14,9 @@ pub enum AuthError {
     SecondFactorSetupRequired,
     #[error("This request did not come from Coffer's own pages and was refused.")]
     CrossOrigin,
+    /// Factor changes need a proof from the last few minutes.
+    #[error("For this change, confirm it is you: enter your password again.")]
+    ReauthenticationRequired,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
@@ -24,6 +27,8 @@ pub enum SetupError {
         "Coffer is not set up yet: open it in a browser to create the instance administrator."
     )]
     NotYet,
+    #[error("The setup code is not right. Coffer prints it in the server's console and log when it starts.")]
+    WrongCode,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
@@ -34,6 +39,9 @@ pub enum InvitationError {
     Expired,
     #[error("This invitation has already been used. Sign in with the password you chose.")]
     AlreadyUsed,
+    /// Only a new account accepts an invitation; a set-up one signs in.
+    #[error("This account is already set up. Sign in with your password.")]
+    AccountAlreadySetUp,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
@@ -90,6 +98,8 @@ pub enum InputError {
     NameTooLong,
     #[error("The message must be at most 2,000 characters.")]
     MessageTooLong,
+    #[error("Search for at most 100 characters.")]
+    SearchTooLong,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
@@ -130,6 +140,11 @@ pub enum MemberError {
         "This person has not accepted their invitation yet, so there is no password to reset."
     )]
     NotActivated,
+    /// Account-wide security belongs to the account's home organisation.
+    #[error("This account belongs to another organisation, which looks after its password, lock and two-step sign-in. Here you can change only this person's membership.")]
+    AccountOfAnotherOrganisation,
+    #[error("Only a Liaison can change an administrator's role, group, plan or permissions.")]
+    OnlyLiaisonEditsAdmins,
 }
 
 /// Emailed single-use links other than invitations: password reset and
@@ -163,6 +178,8 @@ pub enum SettingsError {
     InvalidQuestion,
     #[error("The answer must be at least 3 characters.")]
     AnswerTooShort,
+    #[error("Only a Liaison can exempt someone from two-step sign-in or change who may sign in.")]
+    OnlyLiaisonSetsSignInModes,
 }
 
 /// ORG-8 plans.
@@ -195,7 +212,7 @@ pub enum LogoError {
     NotAnImage,
     #[error("The logo file must be at most 2 MB.")]
     TooLarge,
-    #[error("The image is too large to process (at most 10,000 × 10,000 pixels).")]
+    #[error("The image has too many pixels to process (at most about 4 megapixels, such as 2,048 × 2,048).")]
     TooManyPixels,
     #[error("The image could not be read; it may be damaged.")]
     Damaged,
@@ -272,6 +289,13 @@ pub enum PasskeyError {
     NoPrf,
 }
 
+/// Anonymous calls beyond the configured rate (HTTP 429 with Retry-After).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum RateLimitError {
+    #[error("Too many attempts. Wait {retry_after_seconds} seconds and try again.")]
+    TooManyRequests { retry_after_seconds: u64 },
+}
+
 /// Every refusal, whatever its domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
 pub enum Refusal {
@@ -303,6 +327,8 @@ pub enum Refusal {
     Mfa(#[from] MfaError),
     #[error(transparent)]
     Passkey(#[from] PasskeyError),
+    #[error(transparent)]
+    RateLimit(#[from] RateLimitError),
 }
 
 #[cfg(test)]

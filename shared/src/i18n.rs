@@ -74,6 +74,7 @@ const TEMPLATES: &[&str] = &[
     "This line has {found} field(s); the format needs {needed}.",
     "The file is larger than the {max_mb} MB import limit.",
     "The file could not be read as CSV near line {line}: {detail}",
+    "Too many attempts. Wait {retry_after_seconds} seconds and try again.",
 ];
 
 /// A message that arrived as text (a refusal from the server) in `lang`:

@@ -30,9 +30,7 @@ pub enum RowReason {
     MissingEmail,
     #[error("The email address is not valid.")]
     InvalidEmail,
-    #[error(
-        "The user name is not valid: use 3 to 64 letters, digits, dots, dashes or underscores."
-    )]
+    #[error("The user name is not valid: use 3 to 64 letters, digits or underscores.")]
     InvalidUsername,
     #[error("The user name is already used by another account.")]
     UsernameTaken,
@@ -57,11 +55,11 @@ pub enum RowReason {
 /// What happens to one row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RowOutcome {
-    /// A new account is made and invited by email.
-    Create,
-    /// An account already on this instance joins the organisation and is
-    /// told by email.
-    Reuse,
+    /// The person joins the organisation and is emailed: an invitation, or
+    /// a notice when the address already has an account on this instance.
+    /// The two look alike here, so an import does not tell an organisation
+    /// which addresses other organisations hold.
+    Add,
     Skip(RowReason),
 }
 
@@ -79,8 +77,7 @@ pub struct ImportPreview {
     pub import_id: String,
     pub format: ImportFormat,
     pub rows_total: u64,
-    pub to_create: u64,
-    pub to_reuse: u64,
+    pub to_add: u64,
     pub skipped: u64,
     /// The first rows in file order (the full report is downloadable).
     pub rows: Vec<RowPlan>,

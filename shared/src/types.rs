@@ -127,7 +127,9 @@ pub struct LoginChallenge {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedIn {
     pub account: AccountView,
-    pub keys: KeyEnvelope,
+    /// The wrapped private key; absent while the session may only set up
+    /// a second factor (MFA-2/MFA-3), so a password alone never yields it.
+    pub keys: Option<KeyEnvelope>,
 }
 
 /// What the password step of a sign-in leads to: a session, or a request

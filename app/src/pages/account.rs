@@ -21,6 +21,9 @@ use crate::session::{leave_to_sign_in, use_session};
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
     let allowed = require_sign_in();
+    crate::pages::reauth::Reauth::provide();
+    // A lost device: end every session and remove the passkeys too.
+    let remove_passkeys = RwSignal::new(false);
     let list = RwSignal::new(Vec::<SessionView>::new());
     let error = RwSignal::new(None::<String>);
     let refresh = move || {
@@ -43,14 +46,7 @@ pub fn AccountPage() -> impl IntoView {
             leave_to_sign_in();
         });
     };
-    let do_terminate = move |_| {
-        spawn_local(async move {
-            match terminate_all_sessions().await {
-                Ok(_) => leave_to_sign_in(),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
-    };
+    let do_terminate = move |_| terminate_sessions(remove_passkeys.get_untracked(), error);
 
     let email = move || {
         session
@@ -101,10 +97,33 @@ pub fn AccountPage() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || remove_passkeys.get()
+                        on:change=move |ev| remove_passkeys.set(event_target_checked(&ev)) />
+                    {tr("Also remove my passkeys (for a lost or stolen device)")}
+                </label>
                 <button type="button" class="danger" on:click=do_terminate>{tr("Terminate all sessions")}</button>
             </section>
+            <crate::pages::reauth::ReauthPrompt />
         </Show>
     }
+}
+
+/// Ends every session (and the passkeys, when asked); removing passkeys may
+/// first need the password again.
+fn terminate_sessions(remove_passkeys: bool, error: RwSignal<Option<String>>) {
+    spawn_local(async move {
+        match terminate_all_sessions(Some(remove_passkeys)).await {
+            Ok(_) => leave_to_sign_in(),
+            Err(e) => {
+                if !crate::pages::reauth::intercepted(&e, move || {
+                    terminate_sessions(remove_passkeys, error)
+                }) {
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
 }
 
 #[component]
@@ -116,6 +135,7 @@ fn ChangePassword() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
+    let remove_passkeys = RwSignal::new(false);
     let min_length = password_min_length();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -130,7 +150,7 @@ fn ChangePassword() -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            let result = auth::change_password(old, new).await;
+            let result = auth::change_password(old, new, remove_passkeys.get_untracked()).await;
             busy.set(false);
             match result {
                 Ok(()) => {
@@ -157,6 +177,11 @@ fn ChangePassword() -> impl IntoView {
                     <label for="current-password">{tr("Current password")}</label>
                     <input id="current-password" type="password" autocomplete="current-password" required bind:value=current />
                     <NewPasswordFields password confirm label=tr("New password") confirm_label=tr("Confirm new password") min_length=min_length.into() />
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || remove_passkeys.get()
+                            on:change=move |ev| remove_passkeys.set(event_target_checked(&ev)) />
+                        {tr("Also remove my passkeys")}
+                    </label>
                     <ErrorBox message=error />
                     <div class="actions">
                         <button type="submit" disabled=move || busy.get()>

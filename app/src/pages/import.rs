@@ -14,8 +14,7 @@ use crate::components::{post_file, ErrorBox};
 
 fn outcome_text(o: &RowOutcome) -> String {
     match o {
-        RowOutcome::Create => tr("Will be invited").into(),
-        RowOutcome::Reuse => tr("Existing account will be added").into(),
+        RowOutcome::Add => tr("Will be added").into(),
         RowOutcome::Skip(reason) => tf(
             "Skipped: {reason}",
             &[("reason", &tr_text(&reason.to_string()))],
@@ -176,13 +175,13 @@ pub fn ImportMembers(
                 <ErrorBox message=error />
                 {move || preview.get().filter(|_| status.with(|s| s.is_none())).map(|p| view! {
                     <div class="import-preview">
-                        <p role="status">{tf("Format: {0}. {1} rows: {2} to invite, {3} existing accounts to add, {4} skipped.", &[("0", (p.format.label())), ("1", &(p.rows_total).to_string()), ("2", &(p.to_create).to_string()), ("3", &(p.to_reuse).to_string()), ("4", &(p.skipped).to_string())])}</p>
+                        <p role="status">{tf("Format: {0}. {1} rows: {2} to add, {3} skipped.", &[("0", (p.format.label())), ("1", &(p.rows_total).to_string()), ("2", &(p.to_add).to_string()), ("3", &(p.skipped).to_string())])}</p>
                         {(p.rows_total as usize > p.rows.len()).then(|| view! {
                             <p class="hint">{tf("The first {0} rows are shown.", &[("0", &(p.rows.len()).to_string())])}</p>
                         })}
                         {rows_table(tr("What will happen"), p.rows.clone(), outcome_text)}
-                        <button type="button" disabled={move || busy.get() || p.to_create + p.to_reuse == 0} on:click=start>
-                            {tf("Import {0} members", &[("0", &(p.to_create + p.to_reuse).to_string())])}
+                        <button type="button" disabled={move || busy.get() || p.to_add == 0} on:click=start>
+                            {tf("Import {0} members", &[("0", &(p.to_add).to_string())])}
                         </button>
                     </div>
                 })}

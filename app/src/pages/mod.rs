@@ -10,6 +10,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod passkeys;
 pub mod plans;
+pub mod reauth;
 pub mod recovery;
 pub mod setup;
 pub mod sign_in;

@@ -100,19 +100,17 @@ pub fn AddPasskeyForm(
                 tr("Give the passkey a name, such as the device it lives on.").into(),
             ));
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = auth::add_passkey(typed, unlocked_keys(), setup_token.get_value()).await;
-            busy.set(false);
-            match result {
-                Ok(added) => {
-                    name.set(String::new());
-                    notice.set(Some(added_notice(&added)));
-                    on_added.run(added.view);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        add_passkey(
+            typed,
+            setup_token.get_value(),
+            AddState {
+                name,
+                busy,
+                error,
+                notice,
+                on_added,
+            },
+        );
     };
     view! {
         <Show when=move || !webauthn::supported()>
@@ -130,6 +128,69 @@ pub fn AddPasskeyForm(
             <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
         </Show>
     }
+}
+
+#[derive(Clone, Copy)]
+struct AddState {
+    name: RwSignal<String>,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+    on_added: Callback<PasskeyView>,
+}
+
+/// Registers the passkey; when the server first wants the password again
+/// (it refuses before the browser's passkey dialog opens), asks for it and
+/// tries once more.
+fn add_passkey(typed: String, setup_token: Option<String>, s: AddState) {
+    s.busy.set(true);
+    spawn_local(async move {
+        let result = auth::add_passkey(typed.clone(), unlocked_keys(), setup_token.clone()).await;
+        s.busy.set(false);
+        match result {
+            Ok(added) => {
+                s.name.set(String::new());
+                s.notice.set(Some(added_notice(&added)));
+                s.on_added.run(added.view);
+            }
+            Err(e) => {
+                let retry = move || add_passkey(typed.clone(), setup_token.clone(), s);
+                if !crate::pages::reauth::intercepted(&e, retry) {
+                    s.error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+}
+
+/// Removes the passkey, asking for the password first when needed.
+fn remove_passkey(
+    id: String,
+    name: String,
+    error: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+    on_change: Callback<()>,
+) {
+    spawn_local(async move {
+        match passkey_remove(id.clone()).await {
+            Ok(()) => {
+                notice.set(Some(tf(
+                    "Passkey “{name}” removed. It no longer signs you in.",
+                    &[("name", &name)],
+                )));
+                on_change.run(());
+            }
+            Err(e) => {
+                let retry = {
+                    let name = name.clone();
+                    move || remove_passkey(id.clone(), name.clone(), error, notice, on_change)
+                };
+                if !crate::pages::reauth::intercepted(&e, retry) {
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
 }
 
 #[component]
@@ -195,18 +256,7 @@ fn PasskeyItem(
         move |_| {
             error.set(None);
             let name = name.clone();
-            spawn_local(async move {
-                match passkey_remove(id.get_value()).await {
-                    Ok(()) => {
-                        notice.set(Some(tf(
-                            "Passkey “{name}” removed. It no longer signs you in.",
-                            &[("name", &name)],
-                        )));
-                        on_change.run(());
-                    }
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-            });
+            remove_passkey(id.get_value(), name, error, notice, on_change);
         }
     };
     view! {

@@ -16,6 +16,7 @@ pub fn SetupPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -35,6 +36,12 @@ pub fn SetupPage() -> impl IntoView {
             Ok(a) => a,
             Err(e) => return error.set(Some(e.to_string())),
         };
+        let setup_code = code.get();
+        if setup_code.trim().is_empty() {
+            return error.set(Some(
+                tr("Enter the setup code from the server's console or log.").into(),
+            ));
+        }
         let (pw, again) = (password.get(), confirm.get());
         if let Err(p) = check_new_password(&pw, &again, min_length.get()) {
             return error.set(Some(p.to_string()));
@@ -43,7 +50,7 @@ pub fn SetupPage() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let result = async {
-                auth::set_up(address.clone(), pw.clone()).await?;
+                auth::set_up(address.clone(), setup_code, pw.clone()).await?;
                 auth::sign_in(address, pw).await
             }
             .await;
@@ -55,7 +62,7 @@ pub fn SetupPage() -> impl IntoView {
                 }
                 // A brand-new account has no second factor; should one
                 // appear, the sign-in page asks for it.
-                Ok(auth::SignInOutcome::SecondFactor(..)) => {
+                Ok(auth::SignInOutcome::SecondFactor(..) | auth::SignInOutcome::SetUpFirst(..)) => {
                     navigate("/sign-in", Default::default());
                 }
                 Err(e) => error.set(Some(e.to_string())),
@@ -72,6 +79,9 @@ pub fn SetupPage() -> impl IntoView {
             >
                 <p>{tr("Create the instance administrator. There is no default password: choose yours now.")}</p>
                 <form on:submit=submit.clone() novalidate>
+                    <label for="setup-code">{tr("Setup code")}</label>
+                    <input id="setup-code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" required bind:value=code />
+                    <p class="hint">{tr("Coffer printed it in the server's console and log when it started, so that only whoever runs the server can create the administrator.")}</p>
                     <label for="email">{tr("Email")}</label>
                     <input id="email" type="email" autocomplete="username" required bind:value=email />
                     <NewPasswordFields password confirm min_length=min_length.into() />

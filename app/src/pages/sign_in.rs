@@ -22,6 +22,7 @@ use crate::session::use_session;
 pub fn SignInPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
+    let navigate_setup = use_navigate();
     let query = use_query_map();
     let identifier = RwSignal::new(query.with_untracked(|q| q.get("email").unwrap_or_default()));
     let notice = query.with_untracked(|q| q.get("accepted").is_some() || q.get("reset").is_some());
@@ -62,11 +63,17 @@ pub fn SignInPage() -> impl IntoView {
             ));
         }
         busy.set(true);
+        let navigate_setup = navigate_setup.clone();
         spawn_local(async move {
             let result = auth::sign_in(id, pw).await;
             busy.set(false);
             match result {
                 Ok(SignInOutcome::Done(signed_in, keys)) => enter.run((signed_in, keys)),
+                Ok(SignInOutcome::SetUpFirst(signed_in, key)) => {
+                    password.set(String::new());
+                    session.signed_in_to_set_up(signed_in, key);
+                    navigate_setup("/two-step-setup", Default::default());
+                }
                 Ok(SignInOutcome::SecondFactor(prompt, key)) => {
                     password.set(String::new());
                     export.set_value(Some(key));
@@ -107,7 +114,7 @@ pub fn SignInPage() -> impl IntoView {
                     on_unlocked=enter />
             </Show>
             <Show when=move || waiting.with(|w| w.is_none()) && needs_password.with(|n| n.is_none())>
-                <form on:submit=submit novalidate>
+                <form on:submit=submit.clone() novalidate>
                     <label for="identifier">{tr("Email or user name")}</label>
                     <input id="identifier" type="text" autocomplete="username" autocapitalize="none" required bind:value=identifier />
                     <label for="password">{tr("Password")}</label>

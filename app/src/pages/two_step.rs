@@ -126,6 +126,26 @@ pub fn TwoStepSetupPage() -> impl IntoView {
     }
 }
 
+/// Starts binding an app; when the server first wants the password again,
+/// asks for it and starts once more.
+fn begin_setup(
+    setup_token: Option<String>,
+    stage: RwSignal<Stage>,
+    error: RwSignal<Option<String>>,
+) {
+    spawn_local(async move {
+        match totp_begin(setup_token.clone()).await {
+            Ok(setup) => stage.set(Stage::Scanning(setup)),
+            Err(e) => {
+                let retry = move || begin_setup(setup_token.clone(), stage, error);
+                if !crate::pages::reauth::intercepted(&e, retry) {
+                    error.set(Some(e.to_string()));
+                }
+            }
+        }
+    });
+}
+
 #[component]
 pub fn TwoStepSignIn(
     #[prop(default = None)] setup_token: Option<String>,
@@ -155,13 +175,7 @@ pub fn TwoStepSignIn(
     let begin = move |_| {
         error.set(None);
         code.set(String::new());
-        let setup_token = setup_token.get_value();
-        spawn_local(async move {
-            match totp_begin(setup_token).await {
-                Ok(setup) => stage.set(Stage::Scanning(setup)),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        begin_setup(setup_token.get_value(), stage, error);
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

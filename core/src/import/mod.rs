@@ -137,7 +137,7 @@ impl Coffer {
             }
             .into());
         }
-        let parsed = parse::parse(file, choice)?;
+        let parsed = parse_off_thread(file.to_vec(), choice).await?;
         let mut c = self.db().pool.acquire().await?;
         let lookups = self.lookups(&mut c, organisation_id, &parsed.rows).await?;
         let planned = plan::plan(&parsed.rows, &lookups);
@@ -162,8 +162,7 @@ impl Coffer {
             import_id: id,
             format: parsed.format,
             rows_total: planned.rows.len() as u64,
-            to_create: count(|o| *o == RowOutcome::Create),
-            to_reuse: count(|o| *o == RowOutcome::Reuse),
+            to_add: count(|o| *o == RowOutcome::Add),
             skipped: count(|o| matches!(o, RowOutcome::Skip(_))),
             rows: planned.rows.into_iter().take(PREVIEW_ROWS).collect(),
         })
@@ -369,7 +368,7 @@ impl Coffer {
             .await?
             .map(|r| format_from(&r.format))
             .ok_or(ImportError::Unknown)?;
-        let parsed = parse::parse(&source, Some(format))?;
+        let parsed = parse_off_thread(source, Some(format)).await?;
         // Planned again inside the transaction: the organisation may have
         // changed since the preview.
         let lookups = self.lookups(&mut tx, organisation_id, &parsed.rows).await?;
@@ -401,7 +400,7 @@ impl Coffer {
         self.mailer().queue(&mut tx, report).await?;
         let now = now_ms();
         audit::record(
-            &mut tx,
+            &mut tx, self.audit_key(),
             Who::account(&actor.account_id, &actor.email),
             Some(organisation_id),
             AuditAction::MembersImported,
@@ -452,8 +451,13 @@ impl Coffer {
         let (first, prev) =
             store::advance_chain_by(tx, organisation_id, admissions.len() as i64).await?;
         let (send, mut prepared) = tokio::sync::mpsc::channel(2);
+        let key = self.audit_key().clone();
         let preparing = tokio::task::spawn_blocking(move || {
-            let mut link = ChainLink { seq: first, prev };
+            let mut link = ChainLink {
+                seq: first,
+                prev,
+                key,
+            };
             for batch in admissions.chunks(write::BATCH) {
                 let next = writer.prepare(batch, &mut link);
                 let failed = next.is_err();
@@ -507,11 +511,23 @@ impl Coffer {
     }
 }
 
+/// Parsing a file of up to 32 MB is CPU work for seconds: on a blocking
+/// thread, so the async workers keep answering other requests.
+async fn parse_off_thread(
+    bytes: Vec<u8>,
+    choice: Option<ImportFormat>,
+) -> Outcome<parse::ParsedFile> {
+    Ok(
+        tokio::task::spawn_blocking(move || parse::parse(&bytes, choice))
+            .await
+            .map_err(|e| anyhow::anyhow!("import parsing task: {e}"))??,
+    )
+}
+
 /// How a report line reads.
 pub fn outcome_text(o: &RowOutcome) -> String {
     match o {
-        RowOutcome::Create => "Invited".into(),
-        RowOutcome::Reuse => "Existing account added".into(),
+        RowOutcome::Add => "Added".into(),
         RowOutcome::Skip(reason) => reason.to_string(),
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use coffer_shared::errors::InputError;
 use coffer_shared::import::{ImportError, ImportFormat, RowReason};
-use coffer_shared::policy::normalise_email;
+use coffer_shared::policy::{normalise_email, valid_username};
 use coffer_shared::types::Role;
 
 pub const MAX_NAME_CHARS: usize = 100;
@@ -95,12 +95,6 @@ fn detect(header: &[String]) -> ImportFormat {
     } else {
         ImportFormat::EmailRole
     }
-}
-
-pub fn valid_username(u: &str) -> bool {
-    (3..=64).contains(&u.chars().count())
-        && u.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 fn role_exact(text: &str) -> Result<Role, RowReason> {
@@ -291,7 +285,7 @@ mod tests {
     #[test]
     fn named_format_any_order_any_case_with_bom_and_crlf() {
         let f = parse(
-            b"\xEF\xBB\xBFemail,LastName,first name,Group,USERNAME\r\nAnn@Acme.test , Baker,Ann,Sales,ann.b\r\n\r\nbob@acme.test,,,,\r\n",
+            b"\xEF\xBB\xBFemail,LastName,first name,Group,USERNAME\r\nAnn@Acme.test , Baker,Ann,Sales,ann_b\r\n\r\nbob@acme.test,,,,\r\n",
             None,
         )
         .unwrap();
@@ -307,7 +301,7 @@ mod tests {
             (2, "ann@acme.test", "Ann", "Baker")
         );
         assert_eq!(ann.group.as_deref(), Some("Sales"));
-        assert_eq!(ann.username.as_deref(), Some("ann.b"));
+        assert_eq!(ann.username.as_deref(), Some("ann_b"));
         assert_eq!(
             emails(&f)[1],
             (4, "bob@acme.test".into()),

@@ -52,11 +52,7 @@ pub fn plan(rows: &[ParsedRow], lookups: &Lookups) -> Planned {
                 out.rows.push(RowPlan {
                     line: a.candidate.line,
                     email: a.candidate.email.clone(),
-                    outcome: if a.existing_account.is_some() {
-                        RowOutcome::Reuse
-                    } else {
-                        RowOutcome::Create
-                    },
+                    outcome: RowOutcome::Add,
                 });
                 out.admissions.push(a);
             }
@@ -151,8 +147,8 @@ mod tests {
                 ),
                 (3, RowOutcome::Skip(RowReason::AlreadyMember)),
                 (4, RowOutcome::Skip(RowReason::UsernameTaken)),
-                (5, RowOutcome::Reuse),
-                (6, RowOutcome::Create),
+                (5, RowOutcome::Add),
+                (6, RowOutcome::Add),
                 (7, RowOutcome::Skip(RowReason::NoLicencesLeft)),
                 (8, RowOutcome::Skip(RowReason::InvalidUsername)),
             ]

@@ -106,7 +106,7 @@ impl Writer {
         let org = Some(self.organisation_id.as_str());
         let linked = link.append(who, org, &audits, self.now);
         let (sqlite, now) = (self.sqlite, self.now);
-        let mut statements = store::insert_accounts(sqlite, &accounts, now);
+        let mut statements = store::insert_accounts(sqlite, &self.organisation_id, &accounts, now);
         statements.extend(store::insert_memberships(
             sqlite,
             &self.organisation_id,

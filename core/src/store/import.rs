@@ -294,11 +294,17 @@ pub struct BulkAccount<'a> {
     pub last_name: &'a str,
 }
 
-pub fn insert_accounts(sqlite: bool, rows: &[BulkAccount<'_>], now: i64) -> Vec<Bulk> {
+/// New accounts, with the importing organisation as their home.
+pub fn insert_accounts(
+    sqlite: bool,
+    organisation_id: &str,
+    rows: &[BulkAccount<'_>],
+    now: i64,
+) -> Vec<Bulk> {
     multi_row(
         sqlite,
-        "accounts (id, email, username, first_name, last_name, created_at)",
-        6,
+        "accounts (id, email, username, first_name, last_name, created_at, home_organisation_id)",
+        7,
         rows,
         |q, a| {
             q.bind(a.id)
@@ -307,6 +313,7 @@ pub fn insert_accounts(sqlite: bool, rows: &[BulkAccount<'_>], now: i64) -> Vec<
                 .bind(a.first_name)
                 .bind(a.last_name)
                 .bind(now)
+                .bind(organisation_id.to_string())
         },
     )
 }

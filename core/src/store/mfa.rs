@@ -152,12 +152,14 @@ pub async fn waiting_sign_in(
     .transpose()
 }
 
-pub async fn count_second_factor_attempt(c: &mut Conn, ticket: &str) -> R<()> {
-    sqlx::query("UPDATE pending_logins SET attempts = attempts + 1 WHERE id = $1")
-        .bind(ticket)
-        .execute(c)
-        .await?;
-    Ok(())
+/// One more wrong code on a sign-in's ticket; the new count (one statement).
+pub async fn count_second_factor_attempt(c: &mut Conn, ticket: &str) -> R<i64> {
+    sqlx::query_scalar(
+        "UPDATE pending_logins SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
+    )
+    .bind(ticket)
+    .fetch_one(c)
+    .await
 }
 
 pub async fn delete_pending_login(c: &mut Conn, ticket: &str) -> R<()> {

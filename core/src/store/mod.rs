@@ -58,11 +58,34 @@ pub struct AccountRow {
     pub security_question: String,
     pub security_answer_hash: String,
     pub language: Language,
+    /// The organisation that first enrolled the account: account-wide
+    /// security is its business (and the instance administrator's).
+    pub home_organisation_id: Option<String>,
+    /// Why it is locked (`LockReason::code`), when it is.
+    pub lock_reason: Option<String>,
 }
+
+impl AccountRow {
+    /// ACC-6: locked for guessing, passwords (and codes) are refused; a
+    /// passkey, which cannot be guessed, still signs in.
+    pub fn refuses_passwords(&self) -> bool {
+        self.locked_at.is_some()
+    }
+
+    /// Locked for a reason other than guessing (inactivity): no way in, and
+    /// open sessions end.
+    pub fn refuses_everything(&self) -> bool {
+        self.locked_at.is_some() && self.lock_reason.as_deref() != Some(LOCKED_FOR_GUESSING)
+    }
+}
+
+pub const LOCKED_FOR_GUESSING: &str = "guessing";
+pub const LOCKED_FOR_INACTIVITY: &str = "inactivity";
 
 const ACCOUNT_COLUMNS: &str =
     "id, email, is_instance_admin, opaque_record, public_key, wrapped_private_key, \
-     failed_sign_ins, locked_at, security_question, security_answer_hash, language";
+     failed_sign_ins, locked_at, security_question, security_answer_hash, language, \
+     home_organisation_id, lock_reason";
 
 fn account_from(row: &sqlx::any::AnyRow) -> R<AccountRow> {
     Ok(AccountRow {
@@ -77,6 +100,8 @@ fn account_from(row: &sqlx::any::AnyRow) -> R<AccountRow> {
         security_question: row.try_get("security_question")?,
         security_answer_hash: row.try_get("security_answer_hash")?,
         language: Language::from_code(&row.try_get::<String, _>("language")?).unwrap_or_default(),
+        home_organisation_id: row.try_get("home_organisation_id")?,
+        lock_reason: row.try_get("lock_reason")?,
     })
 }
 
@@ -124,6 +149,31 @@ pub async fn insert_account(
     .execute(c)
     .await?;
     Ok(())
+}
+
+/// Makes an organisation the account's home (the one that enrolled it).
+pub async fn set_home_organisation(
+    c: &mut Conn,
+    account_id: &str,
+    organisation_id: Option<&str>,
+) -> R<()> {
+    sqlx::query("UPDATE accounts SET home_organisation_id = $1 WHERE id = $2")
+        .bind(organisation_id)
+        .bind(account_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The organisation of the account's oldest membership, if any.
+pub async fn oldest_membership(c: &mut Conn, account_id: &str) -> R<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT organisation_id FROM memberships WHERE account_id = $1 \
+         ORDER BY created_at, organisation_id LIMIT 1",
+    )
+    .bind(account_id)
+    .fetch_optional(c)
+    .await
 }
 
 /// Stores credentials and keys; `activated_at` is set the first time only.
@@ -460,8 +510,8 @@ pub struct NewSession<'a> {
 
 pub async fn insert_session(c: &mut Conn, s: &NewSession<'_>) -> R<()> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, id, account_id, created_at, last_seen_at, expires_at, user_agent, ip, setup_only) \
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
+        "INSERT INTO sessions (token_hash, id, account_id, created_at, last_seen_at, expires_at, user_agent, ip, setup_only, proved_at) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $4)",
     )
     .bind(s.token_hash)
     .bind(s.id)
@@ -486,6 +536,8 @@ pub struct SessionRow {
     pub user_agent: String,
     pub ip: String,
     pub setup_only: bool,
+    /// When a password or second factor was last proved in it.
+    pub proved_at: i64,
 }
 
 fn session_from(r: &sqlx::any::AnyRow) -> R<SessionRow> {
@@ -498,11 +550,22 @@ fn session_from(r: &sqlx::any::AnyRow) -> R<SessionRow> {
         user_agent: r.try_get("user_agent")?,
         ip: r.try_get("ip")?,
         setup_only: r.try_get::<i64, _>("setup_only")? != 0,
+        proved_at: r.try_get("proved_at")?,
     })
 }
 
 const SESSION_COLUMNS: &str =
-    "id, account_id, created_at, last_seen_at, expires_at, user_agent, ip, setup_only";
+    "id, account_id, created_at, last_seen_at, expires_at, user_agent, ip, setup_only, proved_at";
+
+/// A password or second factor was just proved in the session.
+pub async fn session_proved(c: &mut Conn, id: &str, now: i64) -> R<()> {
+    sqlx::query("UPDATE sessions SET proved_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
 
 pub async fn session_by_hash(c: &mut Conn, token_hash: &str) -> R<Option<SessionRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
@@ -990,21 +1053,57 @@ fn codes_in(col: &str, codes: impl Iterator<Item = &'static str>) -> String {
     }
 }
 
-/// SQL `LIKE` semantics (`%`, `_`, `\` escape) on already lower-cased text.
+/// One element of a `LIKE` pattern.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Like {
+    Any,
+    One,
+    Char(char),
+}
+
+/// SQL `LIKE` semantics (`%`, `_`, `\` escape) on already lower-cased text,
+/// in at most pattern × text steps: on a mismatch only the latest `%` is
+/// retried one character further (a match found for an earlier `%` never
+/// needs undoing), so no pattern can make it backtrack exponentially.
 pub fn like_matches(pattern: &str, text: &str) -> bool {
-    fn go(p: &[char], t: &[char]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some(('%', rest)) => (0..=t.len()).any(|i| go(rest, &t[i..])),
-            Some(('_', rest)) => !t.is_empty() && go(rest, &t[1..]),
-            Some(('\\', rest)) if !rest.is_empty() => {
-                t.first() == Some(&rest[0]) && go(&rest[1..], &t[1..])
+    let mut p = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        p.push(match c {
+            '%' => Like::Any,
+            '_' => Like::One,
+            '\\' => Like::Char(chars.next().unwrap_or('\\')),
+            c => Like::Char(c),
+        });
+    }
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let mut retry: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some(Like::Any) => {
+                retry = Some((pi, ti));
+                pi += 1;
             }
-            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
+            Some(Like::One) => {
+                pi += 1;
+                ti += 1;
+            }
+            Some(Like::Char(c)) if *c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match retry {
+                Some((star, from)) => {
+                    pi = star + 1;
+                    ti = from + 1;
+                    retry = Some((star, from + 1));
+                }
+                None => return false,
+            },
         }
     }
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    go(&p, &t)
+    p[pi..].iter().all(|e| *e == Like::Any)
 }
 
 fn sort_sql(col: MemberColumn) -> &'static str {
@@ -1348,6 +1447,48 @@ pub async fn claim_contact_request(
     Ok(done.rows_affected() == 1)
 }
 
+pub async fn queue_contact_request(
+    c: &mut Conn,
+    id: &str,
+    email: &str,
+    message: &str,
+    now: i64,
+) -> R<()> {
+    sqlx::query(
+        "INSERT INTO contact_queue (id, email, message, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(message)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Queued contact requests, oldest first: id, email, message.
+pub async fn queued_contact_requests(c: &mut Conn, limit: i64) -> R<Vec<(String, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, email, message FROM contact_queue ORDER BY created_at, id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+/// Takes a queued request out; false when another process already did.
+pub async fn take_contact_request(c: &mut Conn, id: &str) -> R<bool> {
+    Ok(sqlx::query("DELETE FROM contact_queue WHERE id = $1")
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::like_matches;
@@ -1363,5 +1504,46 @@ mod tests {
         assert!(like_matches("%d h%", "ad hoc"));
         assert!(like_matches("100\\%", "100%"));
         assert!(!like_matches("100\\%", "1000"));
+        assert!(like_matches("a%b%c", "axxbyyc"));
+        assert!(!like_matches("a%b%c", "axxbyy"));
+        assert!(like_matches("%_", "x"));
+        assert!(!like_matches("%_", ""));
+    }
+
+    /// The search that pinned a core for ten minutes: forty wildcards and a
+    /// letter that never comes.
+    #[test]
+    fn pathological_patterns_answer_at_once() {
+        let started = std::time::Instant::now();
+        let pattern = format!("{}z", "%".repeat(40));
+        let text = "a".repeat(200);
+        for _ in 0..1000 {
+            assert!(!like_matches(&pattern, &text));
+        }
+        let spaced = format!("{}z", "%a".repeat(40));
+        assert!(!like_matches(&spaced, &text));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    /// The reference: LIKE's definition, tried every way (exponential, so
+    /// only for short inputs).
+    fn like_by_definition(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('%', rest)) => (0..=t.len()).any(|i| like_by_definition(rest, &t[i..])),
+            Some(('_', rest)) => !t.is_empty() && like_by_definition(rest, &t[1..]),
+            Some(('\\', rest)) if !rest.is_empty() => {
+                t.first() == Some(&rest[0]) && like_by_definition(&rest[1..], &t[1..])
+            }
+            Some((c, rest)) => t.first() == Some(c) && like_by_definition(rest, &t[1..]),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_definition(p in "[ab%_\\\\]{0,8}", t in "[ab%]{0,8}") {
+            let (pc, tc): (Vec<char>, Vec<char>) = (p.chars().collect(), t.chars().collect());
+            proptest::prop_assert_eq!(like_matches(&p, &t), like_by_definition(&pc, &tc), "{} ~ {}", p, t);
+        }
     }
 }

@@ -6,15 +6,16 @@ use sqlx::Row;
 use super::{audit_from, AuditRecord, Conn, AUDIT_COLUMNS, R};
 
 /// Counts a started sign-in as failed until it succeeds; returns the count.
+/// Counts one more failure and returns the new count, in one statement, so
+/// parallel requests cannot both read the old count and slip past a limit.
 pub async fn count_sign_in_attempt(c: &mut Conn, account_id: &str) -> R<i64> {
-    sqlx::query("UPDATE accounts SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1")
-        .bind(account_id)
-        .execute(&mut *c)
-        .await?;
-    sqlx::query_scalar("SELECT failed_sign_ins FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_one(c)
-        .await
+    sqlx::query_scalar(
+        "UPDATE accounts SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 \
+         RETURNING failed_sign_ins",
+    )
+    .bind(account_id)
+    .fetch_one(c)
+    .await
 }
 
 pub async fn sign_in_succeeded(c: &mut Conn, account_id: &str, now: i64) -> R<()> {
@@ -26,14 +27,16 @@ pub async fn sign_in_succeeded(c: &mut Conn, account_id: &str, now: i64) -> R<()
     Ok(())
 }
 
-/// Locks the account; false when it already was.
-pub async fn lock_account(c: &mut Conn, account_id: &str, now: i64) -> R<bool> {
-    let done =
-        sqlx::query("UPDATE accounts SET locked_at = $1 WHERE id = $2 AND locked_at IS NULL")
-            .bind(now)
-            .bind(account_id)
-            .execute(c)
-            .await?;
+/// Locks the account for `reason`; false when it already was locked.
+pub async fn lock_account(c: &mut Conn, account_id: &str, now: i64, reason: &str) -> R<bool> {
+    let done = sqlx::query(
+        "UPDATE accounts SET locked_at = $1, lock_reason = $2 WHERE id = $3 AND locked_at IS NULL",
+    )
+    .bind(now)
+    .bind(reason)
+    .bind(account_id)
+    .execute(c)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -41,7 +44,8 @@ pub async fn lock_account(c: &mut Conn, account_id: &str, now: i64) -> R<bool> {
 /// locked.
 pub async fn unlock_account(c: &mut Conn, account_id: &str) -> R<bool> {
     let done = sqlx::query(
-        "UPDATE accounts SET locked_at = NULL, failed_sign_ins = 0 WHERE id = $1 AND locked_at IS NOT NULL",
+        "UPDATE accounts SET locked_at = NULL, lock_reason = NULL, failed_sign_ins = 0 \
+         WHERE id = $1 AND locked_at IS NOT NULL",
     )
     .bind(account_id)
     .execute(c)
@@ -51,7 +55,9 @@ pub async fn unlock_account(c: &mut Conn, account_id: &str) -> R<bool> {
 
 /// After a password reset: no lock, no failures.
 pub async fn clear_lock(c: &mut Conn, account_id: &str) -> R<()> {
-    sqlx::query("UPDATE accounts SET locked_at = NULL, failed_sign_ins = 0 WHERE id = $1")
+    sqlx::query(
+        "UPDATE accounts SET locked_at = NULL, lock_reason = NULL, failed_sign_ins = 0 WHERE id = $1",
+    )
         .bind(account_id)
         .execute(c)
         .await?;
@@ -59,13 +65,14 @@ pub async fn clear_lock(c: &mut Conn, account_id: &str) -> R<()> {
 }
 
 /// The stored configuration of every organisation the account belongs to.
-pub async fn organisation_settings_of(c: &mut Conn, account_id: &str) -> R<Vec<String>> {
+/// The stored settings of the account's home organisation, if it saved any.
+pub async fn home_settings_of(c: &mut Conn, account_id: &str) -> R<Option<String>> {
     sqlx::query_scalar(
-        "SELECT s.settings FROM memberships m JOIN organisation_settings s \
-         ON s.organisation_id = m.organisation_id WHERE m.account_id = $1",
+        "SELECT s.settings FROM accounts a JOIN organisation_settings s \
+         ON s.organisation_id = a.home_organisation_id WHERE a.id = $1",
     )
     .bind(account_id)
-    .fetch_all(c)
+    .fetch_optional(c)
     .await
 }
 
@@ -87,15 +94,15 @@ pub async fn set_security_question(
 }
 
 /// Counts a wrong security answer against a link; returns the count.
+/// One more wrong security answer on a link; the new count (one statement).
 pub async fn count_failed_answer(c: &mut Conn, token_hash: &str) -> R<i64> {
-    sqlx::query("UPDATE invitations SET failed_answers = failed_answers + 1 WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(&mut *c)
-        .await?;
-    sqlx::query_scalar("SELECT failed_answers FROM invitations WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_one(c)
-        .await
+    sqlx::query_scalar(
+        "UPDATE invitations SET failed_answers = failed_answers + 1 WHERE token_hash = $1 \
+         RETURNING failed_answers",
+    )
+    .bind(token_hash)
+    .fetch_one(c)
+    .await
 }
 
 /// Voids an account's unused links of one purpose (a newer one replaces
@@ -231,11 +238,14 @@ pub const ACCOUNT_ACTIONS: &[&str] = &[
 ];
 
 /// A member's history in one organisation, newest first, with whether each
-/// actor belongs to that organisation.
+/// actor belongs to that organisation. `account_wide` adds the account's
+/// own records (sign-in security, profile) kept outside any organisation:
+/// only for the account's home organisation.
 pub async fn member_history(
     c: &mut Conn,
     organisation_id: &str,
     email: &str,
+    account_wide: bool,
     limit: i64,
 ) -> R<Vec<(AuditRecord, bool)>> {
     let actions = ACCOUNT_ACTIONS
@@ -243,12 +253,17 @@ pub async fn member_history(
         .map(|a| format!("'{a}'"))
         .collect::<Vec<_>>()
         .join(", ");
+    let scope = if account_wide {
+        format!("(chain = $1 OR (chain = '' AND action IN ({actions})))")
+    } else {
+        "chain = $1".to_string()
+    };
     // Fixed fragments only; the organisation and email are bound.
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {AUDIT_COLUMNS}, CASE WHEN EXISTS (SELECT 1 FROM memberships am \
          WHERE am.organisation_id = $1 AND am.account_id = audit_events.actor_account_id) \
-         THEN 1 ELSE 0 END FROM audit_events WHERE target = $2 AND \
-         (chain = $1 OR (chain = '' AND action IN ({actions}))) ORDER BY at DESC, seq DESC LIMIT $3"
+         THEN 1 ELSE 0 END FROM audit_events WHERE target = $2 AND {scope} \
+         ORDER BY at DESC, seq DESC LIMIT $3"
     ));
     let rows = sqlx::query(sql)
         .bind(organisation_id)
@@ -270,7 +285,8 @@ pub async fn idle_members(
 ) -> R<Vec<(String, String)>> {
     let rows = sqlx::query(
         "SELECT a.id, m.permissions FROM memberships m JOIN accounts a ON a.id = m.account_id \
-         WHERE m.organisation_id = $1 AND a.locked_at IS NULL AND a.activated_at IS NOT NULL \
+         WHERE m.organisation_id = $1 AND a.home_organisation_id = $1 \
+         AND a.locked_at IS NULL AND a.activated_at IS NOT NULL \
          AND COALESCE(a.last_sign_in_at, a.activated_at) < $2",
     )
     .bind(organisation_id)

@@ -20,6 +20,7 @@ pub async fn bench_organisation(coffer: &Coffer, seats: i64) -> (Actor, String) 
         memberships: Vec::new(),
         session_id: "bench".into(),
         setup_only: false,
+        proved_at: coffer_core::db::now_ms(),
     };
     let org = coffer
         .create_organisation(

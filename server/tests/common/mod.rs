@@ -86,6 +86,10 @@ impl TestServer {
             database_url: Some(database_url.clone()),
             bind: "127.0.0.1:0".parse().unwrap(),
             site_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"),
+            // Every test signs in from 127.0.0.1 many times; the limits have
+            // their own test, which lowers them.
+            rate_limit_per_address: 1_000_000,
+            rate_limit_per_identifier: 1_000_000,
             ..Config::default()
         };
         tweak(&mut config);
@@ -108,12 +112,21 @@ impl TestServer {
                 .build()
                 .unwrap(),
             base: self.url().to_string(),
+            setup_code: self.running.coffer.setup_code().map(str::to_string),
         }
     }
 
     pub async fn db(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
         sqlx::AnyPool::connect(&self.database_url).await.unwrap()
+    }
+
+    /// The single number a `SELECT COUNT(*) …` answers.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&self.db().await)
+            .await
+            .unwrap()
     }
 
     /// Invitation tokens from the outbox, newest first, for an address.
@@ -153,11 +166,22 @@ impl TestServer {
 pub struct Browser {
     pub http: reqwest::Client,
     pub base: String,
+    /// ACC-1: the code the server printed, as its operator would type it.
+    pub setup_code: Option<String>,
 }
 
 pub struct Unlocked {
     pub signed_in: SignedIn,
-    pub keys: MemberKeys,
+    /// None for a session that may only set up a second factor (MFA-2/3).
+    pub unlocked: Option<MemberKeys>,
+}
+
+impl Unlocked {
+    pub fn keys(&self) -> &MemberKeys {
+        self.unlocked
+            .as_ref()
+            .expect("this session was handed its keys")
+    }
 }
 
 /// Names whose keys were unlocked, never the keys.
@@ -235,10 +259,20 @@ impl Browser {
     }
 
     pub async fn setup(&self, email: &str, password: &str) -> Result<(), ApiError> {
+        let code = self.setup_code.clone().unwrap_or_default();
+        self.setup_with_code(email, &code, password).await
+    }
+
+    pub async fn setup_with_code(
+        &self,
+        email: &str,
+        code: &str,
+        password: &str,
+    ) -> Result<(), ApiError> {
         self.register(
             "setup_start",
             "setup_finish",
-            json!({ "email": email }),
+            json!({ "email": email, "setup_code": code }),
             password,
         )
         .await
@@ -334,6 +368,26 @@ impl Browser {
         Ok(unlocked(signed_in, export))
     }
 
+    /// Proves the password inside the session, as the re-authentication
+    /// prompt does.
+    pub async fn prove_password(&self, password: &str) -> Result<(), ApiError> {
+        let (state, request) = crypto::client_login_start(password).unwrap();
+        let challenge: LoginChallenge = self
+            .call(
+                "password_proof_start",
+                json!({ "credential_request": Bytes(request) }),
+            )
+            .await?;
+        let (finalization, _) =
+            crypto::client_login_finish(state, password, &challenge.credential_response.0)
+                .expect("the right password");
+        self.call(
+            "password_proof_finish",
+            json!({ "login_id": challenge.login_id, "finalization": Bytes(finalization) }),
+        )
+        .await
+    }
+
     pub async fn change_password(&self, old: &str, new: &str) -> Result<(), ApiError> {
         let (login, credential_request) = crypto::client_login_start(old).unwrap();
         let (registration, registration_request) = crypto::client_registration_start(new).unwrap();
@@ -351,12 +405,9 @@ impl Browser {
             ));
         };
         let me: SignedIn = self.call("me", json!({})).await?;
-        let keys = MemberKeys::unwrap(
-            &me.keys.wrapped_private_key.0,
-            &old_export,
-            &me.keys.public_key,
-        )
-        .unwrap();
+        let me = me.keys.expect("a full session has its keys");
+        let keys =
+            MemberKeys::unwrap(&me.wrapped_private_key.0, &old_export, &me.public_key).unwrap();
         let (upload, new_export) = crypto::client_registration_finish(
             registration,
             new,
@@ -407,7 +458,15 @@ pub const ADMIN_PASSWORD: &str = "instance admin password";
 
 /// An instance with its administrator signed in.
 pub async fn instance(backend: Backend) -> (TestServer, Browser) {
-    let server = TestServer::start(backend).await;
+    instance_with(backend, |_| {}).await
+}
+
+/// The same, with settings changed first.
+pub async fn instance_with(
+    backend: Backend,
+    tweak: impl FnOnce(&mut Config),
+) -> (TestServer, Browser) {
+    let server = TestServer::start_with(backend, tweak).await;
     let admin = server.browser();
     admin.setup(ADMIN, ADMIN_PASSWORD).await.unwrap();
     admin
@@ -504,13 +563,14 @@ pub fn subjects_to(server: &TestServer, to: &str) -> Vec<String> {
 }
 
 fn unlocked(signed_in: SignedIn, export: &ExportKey) -> Unlocked {
-    let keys = MemberKeys::unwrap(
-        &signed_in.keys.wrapped_private_key.0,
-        export,
-        &signed_in.keys.public_key,
-    )
-    .expect("keys unwrap with the export key");
-    Unlocked { signed_in, keys }
+    let unlocked = signed_in.keys.as_ref().map(|k| {
+        MemberKeys::unwrap(&k.wrapped_private_key.0, export, &k.public_key)
+            .expect("keys unwrap with the export key")
+    });
+    Unlocked {
+        signed_in,
+        unlocked,
+    }
 }
 
 /// A TOTP code from Debian's `oathtool` (an implementation nobody here

@@ -1,0 +1,112 @@
+//! The re-authentication prompt: adding or removing a passkey and binding
+//! an authenticator app need a password proved in the last few minutes
+//! (the server decides; `AuthError::ReauthenticationRequired` says so). The
+//! page asks for the password once, proves it with OPAQUE and repeats the
+//! change.
+
+use coffer_api::ApiError;
+use coffer_shared::errors::AuthError;
+use coffer_shared::Refusal;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::auth;
+use crate::components::ErrorBox;
+use crate::i18n::tr;
+
+/// Shared by the cards of a page that make factor changes.
+#[derive(Clone, Copy)]
+pub struct Reauth {
+    retry: StoredValue<Option<Callback<()>>, LocalStorage>,
+    open: RwSignal<bool>,
+}
+
+impl Reauth {
+    pub fn provide() -> Reauth {
+        let r = Reauth {
+            retry: StoredValue::new_local(None),
+            open: RwSignal::new(false),
+        };
+        provide_context(r);
+        r
+    }
+
+    /// True, and the prompt opens, when `e` asks for a fresh proof; `retry`
+    /// runs once the password is proved.
+    pub fn intercept(self, e: &ApiError, retry: Callback<()>) -> bool {
+        if !matches!(
+            e,
+            ApiError::Refused(Refusal::Auth(AuthError::ReauthenticationRequired))
+        ) {
+            return false;
+        }
+        self.retry.set_value(Some(retry));
+        self.open.set(true);
+        true
+    }
+}
+
+/// Intercepts a refusal asking for a fresh proof when the page offers the
+/// prompt; otherwise the caller shows the error.
+pub fn intercepted(e: &ApiError, retry: impl Fn() + Send + Sync + 'static) -> bool {
+    use_context::<Reauth>().is_some_and(|r| r.intercept(e, Callback::new(move |()| retry())))
+}
+
+#[component]
+pub fn ReauthPrompt() -> impl IntoView {
+    let reauth = expect_context::<Reauth>();
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let close = move || {
+        reauth.open.set(false);
+        reauth.retry.set_value(None);
+        password.set(String::new());
+        error.set(None);
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let pw = password.get_untracked();
+        if pw.is_empty() {
+            return error.set(Some(tr("Enter your password.").into()));
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = auth::prove_password(pw).await;
+            busy.set(false);
+            password.set(String::new());
+            match result {
+                Ok(_) => {
+                    let retry = reauth.retry.get_value();
+                    close();
+                    if let Some(retry) = retry {
+                        retry.run(());
+                    }
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <Show when=move || reauth.open.get()>
+            <div class="overlay">
+                <section class="card narrow" role="dialog" aria-modal="true" aria-labelledby="reauth-heading">
+                    <h2 id="reauth-heading">{tr("Confirm it is you")}</h2>
+                    <p>{tr("For this change, confirm it is you: enter your password again.")}</p>
+                    <form on:submit=submit novalidate class="stack">
+                        <label for="reauth-password">{tr("Password")}</label>
+                        <input id="reauth-password" type="password" autocomplete="current-password" required autofocus bind:value=password />
+                        <ErrorBox message=error />
+                        <div class="actions">
+                            <button type="submit" disabled=move || busy.get()>
+                                {move || if busy.get() { tr("Checking…") } else { tr("Confirm") }}
+                            </button>
+                            <button type="button" class="secondary" on:click=move |_| close()>{tr("Cancel")}</button>
+                        </div>
+                    </form>
+                </section>
+            </div>
+        </Show>
+    }
+}
