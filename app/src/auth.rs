@@ -201,6 +201,12 @@ pub async fn add_passkey(
         coffer_api::passkey_register_finish(start.ceremony_id, name, created.credential, wrapped)
             .await?;
     let prf_supported = created.prf_enabled;
+    // Keys locked (a session that may only set up a factor gets none): the
+    // PRF output waits in memory to wrap them once they unlock.
+    let prf_for_later = match (&keys, &created.prf) {
+        (None, Some(prf)) => Some(zeroize::Zeroizing::new(prf.clone())),
+        _ => None,
+    };
     let view = match keys {
         // The authenticator evaluates PRF only on a request: one more touch.
         Some(k) if created.prf.is_none() && created.prf_enabled => {
@@ -218,11 +224,14 @@ pub async fn add_passkey(
     Ok(AddedPasskey {
         view,
         prf_supported,
+        prf_for_later,
     })
 }
 
 pub struct AddedPasskey {
     pub view: PasskeyView,
+    /// The PRF output, when the keys were locked while it was created.
+    pub prf_for_later: Option<zeroize::Zeroizing<Vec<u8>>>,
     /// The authenticator supports PRF (whether or not the keys could be
     /// wrapped: they may have been locked in this tab).
     pub prf_supported: bool,

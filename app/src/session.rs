@@ -4,11 +4,13 @@
 //! tab but not the tab itself, and is wiped at sign-out. It never goes to
 //! the server.
 
-use coffer_api::me;
+use coffer_api::{me, passkey_set_key};
 use coffer_shared::crypto::{fingerprint, ExportKey, MemberKeys};
+use coffer_shared::types::Bytes;
 use coffer_shared::types::{AccountView, SignedIn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use zeroize::Zeroizing;
 
 const KEY_SLOT: &str = "coffer.member-key";
 
@@ -24,7 +26,13 @@ pub struct Session {
     /// MFA-2/MFA-3: the export key of a sign-in whose session may only set
     /// up a second factor, in memory only, until the keys arrive.
     pending_export: StoredValue<Option<ExportKey>, LocalStorage>,
+    /// MFA-5: a passkey created while the keys were locked, with its PRF
+    /// output, to be given its wrapping once they unlock.
+    pending_prf: StoredValue<Option<PendingPrf>, LocalStorage>,
 }
+
+/// A passkey's id and the PRF output it gave when it was created.
+type PendingPrf = (String, Zeroizing<Vec<u8>>);
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
@@ -66,6 +74,7 @@ impl Session {
             loaded: RwSignal::new(false),
             logo_version: RwSignal::new(0),
             pending_export: StoredValue::new_local(None),
+            pending_prf: StoredValue::new_local(None),
         }
     }
 
@@ -112,14 +121,28 @@ impl Session {
         if let Some(st) = storage() {
             let _ = st.set_item(KEY_SLOT, &keys.secret_text());
         }
+        if let Some((passkey_id, prf)) = self.pending_prf.get_value() {
+            self.pending_prf.set_value(None);
+            let wrapped = Bytes(keys.wrap_for_passkey(&prf));
+            spawn_local(async move {
+                // Without it the passkey still signs in; the password unlocks.
+                let _ = passkey_set_key(passkey_id, wrapped).await;
+            });
+        }
         self.unlocked.set(Some(keys.public_key()));
         self.account.set(Some(s.account));
         self.loaded.set(true);
     }
 
+    /// MFA-5: wrap the keys for this passkey as soon as they unlock.
+    pub fn wrap_keys_later(self, passkey_id: String, prf: Zeroizing<Vec<u8>>) {
+        self.pending_prf.set_value(Some((passkey_id, prf)));
+    }
+
     pub fn forget(self) {
         wipe_keys();
         self.pending_export.set_value(None);
+        self.pending_prf.set_value(None);
         self.unlocked.set(None);
         self.account.set(None);
     }

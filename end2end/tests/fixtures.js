@@ -22,13 +22,23 @@ function freePort() {
 }
 
 exports.test = base.extend({
-  coffer: async ({}, use, testInfo) => {
+  // Extra COFFER_* settings for the server, e.g. test.use({ cofferEnv: { COFFER_REAUTHENTICATION_SECONDS: '2' } }).
+  cofferEnv: [{}, { option: true }],
+  coffer: async ({ cofferEnv }, use, testInfo) => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-e2e-'));
     const port = await freePort();
     const log = [];
     const proc = spawn(bin, ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir, '--site-dir', site], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, COFFER_LOG: 'info' },
+      // The rate limits have their own integration test; here one browser
+      // signs in many times from one address.
+      env: {
+        ...process.env,
+        COFFER_LOG: 'info',
+        COFFER_RATE_LIMIT_PER_ADDRESS: '100000',
+        COFFER_RATE_LIMIT_PER_IDENTIFIER: '100000',
+        ...cofferEnv,
+      },
     });
     // ACC-1: a fresh instance prints its one-time setup code beside the URL.
     const { url, setupCode } = await new Promise((resolve, reject) => {

@@ -21,7 +21,7 @@ use crate::session::{leave_to_sign_in, use_session};
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
     let allowed = require_sign_in();
-    crate::pages::reauth::Reauth::provide();
+    let reauth = Some(crate::pages::reauth::Reauth::provide());
     // A lost device: end every session and remove the passkeys too.
     let remove_passkeys = RwSignal::new(false);
     let list = RwSignal::new(Vec::<SessionView>::new());
@@ -46,7 +46,7 @@ pub fn AccountPage() -> impl IntoView {
             leave_to_sign_in();
         });
     };
-    let do_terminate = move |_| terminate_sessions(remove_passkeys.get_untracked(), error);
+    let do_terminate = move |_| terminate_sessions(reauth, remove_passkeys.get_untracked(), error);
 
     let email = move || {
         session
@@ -111,13 +111,17 @@ pub fn AccountPage() -> impl IntoView {
 
 /// Ends every session (and the passkeys, when asked); removing passkeys may
 /// first need the password again.
-fn terminate_sessions(remove_passkeys: bool, error: RwSignal<Option<String>>) {
+fn terminate_sessions(
+    reauth: Option<crate::pages::reauth::Reauth>,
+    remove_passkeys: bool,
+    error: RwSignal<Option<String>>,
+) {
     spawn_local(async move {
         match terminate_all_sessions(Some(remove_passkeys)).await {
             Ok(_) => leave_to_sign_in(),
             Err(e) => {
-                if !crate::pages::reauth::intercepted(&e, move || {
-                    terminate_sessions(remove_passkeys, error)
+                if !crate::pages::reauth::intercepted(reauth, &e, move || {
+                    terminate_sessions(reauth, remove_passkeys, error)
                 }) {
                     error.set(Some(e.to_string()));
                 }

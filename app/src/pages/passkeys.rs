@@ -87,6 +87,8 @@ pub fn AddPasskeyForm(
     #[prop(default = None)] setup_token: Option<String>,
 ) -> impl IntoView {
     let setup_token = StoredValue::new(setup_token);
+    let session = use_session();
+    let reauth = crate::pages::reauth::use_reauth();
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -109,6 +111,8 @@ pub fn AddPasskeyForm(
                 error,
                 notice,
                 on_added,
+                session,
+                reauth,
             },
         );
     };
@@ -137,6 +141,8 @@ struct AddState {
     error: RwSignal<Option<String>>,
     notice: RwSignal<Option<String>>,
     on_added: Callback<PasskeyView>,
+    session: crate::session::Session,
+    reauth: Option<crate::pages::reauth::Reauth>,
 }
 
 /// Registers the passkey; when the server first wants the password again
@@ -151,11 +157,14 @@ fn add_passkey(typed: String, setup_token: Option<String>, s: AddState) {
             Ok(added) => {
                 s.name.set(String::new());
                 s.notice.set(Some(added_notice(&added)));
+                if let Some(prf) = added.prf_for_later {
+                    s.session.wrap_keys_later(added.view.id.clone(), prf);
+                }
                 s.on_added.run(added.view);
             }
             Err(e) => {
                 let retry = move || add_passkey(typed.clone(), setup_token.clone(), s);
-                if !crate::pages::reauth::intercepted(&e, retry) {
+                if !crate::pages::reauth::intercepted(s.reauth, &e, retry) {
                     s.error.set(Some(e.to_string()));
                 }
             }
@@ -165,6 +174,7 @@ fn add_passkey(typed: String, setup_token: Option<String>, s: AddState) {
 
 /// Removes the passkey, asking for the password first when needed.
 fn remove_passkey(
+    reauth: Option<crate::pages::reauth::Reauth>,
     id: String,
     name: String,
     error: RwSignal<Option<String>>,
@@ -183,9 +193,11 @@ fn remove_passkey(
             Err(e) => {
                 let retry = {
                     let name = name.clone();
-                    move || remove_passkey(id.clone(), name.clone(), error, notice, on_change)
+                    move || {
+                        remove_passkey(reauth, id.clone(), name.clone(), error, notice, on_change)
+                    }
                 };
-                if !crate::pages::reauth::intercepted(&e, retry) {
+                if !crate::pages::reauth::intercepted(reauth, &e, retry) {
                     error.set(Some(e.to_string()));
                 }
             }
@@ -201,6 +213,7 @@ fn PasskeyItem(
     on_change: Callback<()>,
 ) -> impl IntoView {
     let id = StoredValue::new(passkey.id.clone());
+    let reauth = crate::pages::reauth::use_reauth();
     let editing = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let new_name = RwSignal::new(passkey.name.clone());
@@ -256,7 +269,7 @@ fn PasskeyItem(
         move |_| {
             error.set(None);
             let name = name.clone();
-            remove_passkey(id.get_value(), name, error, notice, on_change);
+            remove_passkey(reauth, id.get_value(), name, error, notice, on_change);
         }
     };
     view! {

@@ -46,10 +46,20 @@ impl Reauth {
     }
 }
 
+/// The page's prompt, if it offers one; read while the component is built
+/// (contexts are not reachable from the tasks its handlers spawn).
+pub fn use_reauth() -> Option<Reauth> {
+    use_context::<Reauth>()
+}
+
 /// Intercepts a refusal asking for a fresh proof when the page offers the
 /// prompt; otherwise the caller shows the error.
-pub fn intercepted(e: &ApiError, retry: impl Fn() + Send + Sync + 'static) -> bool {
-    use_context::<Reauth>().is_some_and(|r| r.intercept(e, Callback::new(move |()| retry())))
+pub fn intercepted(
+    reauth: Option<Reauth>,
+    e: &ApiError,
+    retry: impl Fn() + Send + Sync + 'static,
+) -> bool {
+    reauth.is_some_and(|r| r.intercept(e, Callback::new(move |()| retry())))
 }
 
 #[component]

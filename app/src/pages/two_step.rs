@@ -129,6 +129,7 @@ pub fn TwoStepSetupPage() -> impl IntoView {
 /// Starts binding an app; when the server first wants the password again,
 /// asks for it and starts once more.
 fn begin_setup(
+    reauth: Option<crate::pages::reauth::Reauth>,
     setup_token: Option<String>,
     stage: RwSignal<Stage>,
     error: RwSignal<Option<String>>,
@@ -137,8 +138,8 @@ fn begin_setup(
         match totp_begin(setup_token.clone()).await {
             Ok(setup) => stage.set(Stage::Scanning(setup)),
             Err(e) => {
-                let retry = move || begin_setup(setup_token.clone(), stage, error);
-                if !crate::pages::reauth::intercepted(&e, retry) {
+                let retry = move || begin_setup(reauth, setup_token.clone(), stage, error);
+                if !crate::pages::reauth::intercepted(reauth, &e, retry) {
                     error.set(Some(e.to_string()));
                 }
             }
@@ -154,6 +155,7 @@ pub fn TwoStepSignIn(
     on_finished: Option<Callback<()>>,
 ) -> impl IntoView {
     let setup_token = StoredValue::new(setup_token);
+    let reauth = crate::pages::reauth::use_reauth();
     let status = RwSignal::new(None::<TwoStepStatus>);
     let stage = RwSignal::new(Stage::Idle);
     let error = RwSignal::new(None::<String>);
@@ -175,7 +177,7 @@ pub fn TwoStepSignIn(
     let begin = move |_| {
         error.set(None);
         code.set(String::new());
-        begin_setup(setup_token.get_value(), stage, error);
+        begin_setup(reauth, setup_token.get_value(), stage, error);
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
