@@ -127,6 +127,7 @@ impl Coffer {
             &config.smtp_from,
             config.smtp_url.as_deref(),
             &config.outbox_dir(),
+            config.smtp_connections,
         )?;
         let public_url = config.public_url.clone().unwrap_or_default();
         let audit_key = audit::AuditKey::new(*secret.derive_key("audit-chain"));
@@ -197,16 +198,28 @@ impl Coffer {
             .unwrap_or_else(|| format!("http://{}", self.inner.config.bind))
     }
 
-    /// Delivers queued mail now; failures stay queued for the next attempt.
+    /// Delivers the interactive mail a request just queued (someone is
+    /// waiting for it), ahead of any bulk mail; failures stay queued for
+    /// the next attempt.
     pub async fn flush_mail(&self) {
-        if let Err(e) = self.inner.mailer.deliver_due(&self.inner.db).await {
+        self.deliver_mail(mail::Pass::Interactive).await;
+    }
+
+    /// Delivers everything due, bulk mail included, as fast as the transport
+    /// allows (after an import, and at every housekeeping pass).
+    pub async fn drain_mail(&self) {
+        self.deliver_mail(mail::Pass::Drain).await;
+    }
+
+    async fn deliver_mail(&self, pass: mail::Pass) {
+        if let Err(e) = self.inner.mailer.deliver(&self.inner.db, pass).await {
             tracing::warn!(error = %format!("{e:#}"), "mail delivery pass failed");
         }
     }
 
     /// Periodic housekeeping: mail retries and expired rows.
     pub async fn housekeeping(&self) -> anyhow::Result<()> {
-        self.flush_mail().await;
+        self.drain_mail().await;
         self.inner.throttle.forget_idle();
         let mut c = self.inner.db.pool.acquire().await?;
         let now = db::now_ms();

@@ -185,6 +185,7 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     let done = run(&lia, &org, &p.import_id).await;
     assert_eq!(done.state, ImportState::Finished, "{}", done.failure);
     assert_eq!((done.imported, done.rows_total, done.rows_done), (3, 9, 9));
+    server.settle_mail().await;
     assert_eq!(done.problems.len(), 6);
     let ann = member_row(&lia, &org, "ann@acme.test").await.unwrap();
     assert_eq!(
@@ -319,6 +320,7 @@ async fn seats_existing_accounts_and_roles(backend: Backend) {
     );
     let done = run(&lia, &org, &p.import_id).await;
     assert_eq!(done.imported, 2);
+    server.settle_mail().await;
     let zed = member_row(&lia, &org, "zed@other.test").await.unwrap();
     assert_eq!(zed.role, Role::Collaborator);
     assert!(zed.active, "the existing account is re-used");

@@ -133,4 +133,94 @@ async fn mail_goes_over_smtp_and_survives_an_outage(backend: Backend) {
     );
 }
 
-on_both!(mail_goes_over_smtp_and_survives_an_outage);
+/// Interactive mail goes ahead of bulk mail: with 2,000 of an import's
+/// invitations queued, a password reset is delivered at once, over SMTP
+/// with several connections; then the bulk mail drains, every message once.
+async fn interactive_mail_goes_ahead_of_bulk_mail(backend: Backend) {
+    let port = free_port();
+    let smtp = start_smtp(port).await;
+    let server = TestServer::start_with(backend, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.smtp_connections = 4;
+    })
+    .await;
+    let admin = server.browser();
+    admin.setup(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    admin.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    // Ann leads Acme; her invitation arrives over SMTP.
+    let org = admin
+        .create_organisation("Acme", "ann@acme.test")
+        .await
+        .unwrap()
+        .id;
+    let invitation = delivered(&smtp)
+        .into_iter()
+        .find(|m| m.contains("To: ann@acme.test"))
+        .expect("the invitation was delivered");
+    let text = invitation.replace("=\r\n", "").replace("=\n", "");
+    let start = text.find("/invite#").unwrap() + "/invite#".len();
+    let token: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    server
+        .browser()
+        .accept_invitation(&token, "ann's password")
+        .await
+        .unwrap();
+    let ann = member_row(&admin, &org, "ann@acme.test").await.unwrap();
+    let before = delivered(&smtp).len();
+    // An import's worth of bulk mail, already due.
+    let db = server.db().await;
+    let message = b"From: coffer@localhost\r\nTo: bulk@acme.test\r\nSubject: Bulk\r\n\r\nHello\r\n";
+    let now = coffer_core::db::now_ms();
+    for i in 0..1200 {
+        sqlx::query(
+            "INSERT INTO mail_queue (id, recipient, subject, message, created_at, next_attempt_at, priority) \
+             VALUES ($1, 'bulk@acme.test', 'Bulk', $2, $3, $3, 1)",
+        )
+        .bind(format!("bulk-{i:05}"))
+        .bind(&message[..])
+        .bind(now - 1)
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+    let started = std::time::Instant::now();
+    admin
+        .call::<()>(
+            "reset_member_password",
+            json!({ "organisation_id": org, "account_id": ann.account_id }),
+        )
+        .await
+        .unwrap();
+    let reset_at = started.elapsed();
+    let mails = delivered(&smtp);
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("To: ann@acme.test") && m.contains("/reset#")),
+        "the reset was delivered with the request"
+    );
+    assert!(reset_at < Duration::from_secs(5), "{reset_at:?}");
+    assert!(
+        server
+            .count("SELECT COUNT(*) FROM mail_queue WHERE priority = 1")
+            .await
+            > 600,
+        "the bulk mail was not sent first"
+    );
+    server.running.coffer.drain_mail().await;
+    assert_eq!(server.count("SELECT COUNT(*) FROM mail_queue").await, 0);
+    let bulk = delivered(&smtp)
+        .iter()
+        .filter(|m| m.contains("To: bulk@acme.test"))
+        .count();
+    assert_eq!(bulk, 1200, "each bulk mail once");
+    assert_eq!(delivered(&smtp).len(), before + 1201);
+}
+
+on_both!(
+    mail_goes_over_smtp_and_survives_an_outage,
+    interactive_mail_goes_ahead_of_bulk_mail
+);

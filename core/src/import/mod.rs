@@ -237,7 +237,9 @@ impl Coffer {
             }
         }
         self.import_progress().forget(import_id);
-        self.flush_mail().await;
+        // The import's invitations, as fast as the transport allows; mail a
+        // person waits for still goes first (see `mail::Pass`).
+        self.drain_mail().await;
     }
 
     pub async fn import_status(

@@ -411,11 +411,12 @@ pub struct BulkMail {
     pub message: Vec<u8>,
 }
 
+/// Bulk mail (an import's invitations): queued behind interactive mail.
 pub fn enqueue_mails(sqlite: bool, rows: &[BulkMail], now: i64) -> Vec<Bulk> {
     multi_row(
         sqlite,
-        "mail_queue (id, recipient, subject, message, created_at, next_attempt_at)",
-        6,
+        "mail_queue (id, recipient, subject, message, created_at, next_attempt_at, priority)",
+        7,
         rows,
         |q, m| {
             q.bind(m.id.as_str())
@@ -424,6 +425,7 @@ pub fn enqueue_mails(sqlite: bool, rows: &[BulkMail], now: i64) -> Vec<Bulk> {
                 .bind(m.message.as_slice())
                 .bind(now)
                 .bind(now)
+                .bind(super::MAIL_BULK)
         },
     )
 }

@@ -835,7 +835,7 @@ pub struct QueuedMail {
     pub recipient: String,
     pub message: Vec<u8>,
     pub attempts: i64,
-    pub next_attempt_at: i64,
+    pub priority: i64,
 }
 
 pub async fn enqueue_mail(
@@ -860,46 +860,64 @@ pub async fn enqueue_mail(
     Ok(())
 }
 
-pub async fn due_mail(c: &mut Conn, now: i64, limit: i64) -> R<Vec<QueuedMail>> {
+/// Interactive mail: a person waits for it.
+pub const MAIL_INTERACTIVE: i64 = 0;
+/// Bulk mail: an import's invitations.
+pub const MAIL_BULK: i64 = 1;
+
+/// Takes up to `limit` due mails of at most `max_priority`, interactive
+/// first, and leases them to this process until `until` in the same
+/// statement: a second server process (whose own statement re-checks each
+/// row once the first commits) never sends them too.
+pub async fn lease_due_mail(
+    c: &mut Conn,
+    now: i64,
+    until: i64,
+    max_priority: i64,
+    limit: i64,
+) -> R<Vec<QueuedMail>> {
     let rows = sqlx::query(
-        "SELECT id, recipient, message, attempts, next_attempt_at FROM mail_queue \
-         WHERE next_attempt_at <= $1 ORDER BY created_at LIMIT $2",
+        "UPDATE mail_queue SET next_attempt_at = $1 WHERE next_attempt_at <= $2 AND id IN \
+         (SELECT id FROM mail_queue WHERE next_attempt_at <= $2 AND priority <= $3 \
+          ORDER BY priority, next_attempt_at LIMIT $4) \
+         RETURNING id, recipient, message, attempts, priority",
     )
+    .bind(until)
     .bind(now)
+    .bind(max_priority)
     .bind(limit)
     .fetch_all(c)
     .await?;
-    rows.iter()
+    let mut mails = rows
+        .iter()
         .map(|r| {
             Ok(QueuedMail {
                 id: r.try_get(0)?,
                 recipient: r.try_get(1)?,
                 message: r.try_get(2)?,
                 attempts: r.try_get(3)?,
-                next_attempt_at: r.try_get(4)?,
+                priority: r.try_get(4)?,
             })
         })
-        .collect()
+        .collect::<R<Vec<_>>>()?;
+    // RETURNING keeps no order: interactive mail goes first.
+    mails.sort_by_key(|m| m.priority);
+    Ok(mails)
 }
 
-/// Leases a queued mail to this process; false if another process took it.
-pub async fn lease_mail(c: &mut Conn, id: &str, seen_next_attempt_at: i64, until: i64) -> R<bool> {
-    let done = sqlx::query(
-        "UPDATE mail_queue SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3",
-    )
-    .bind(until)
-    .bind(id)
-    .bind(seen_next_attempt_at)
-    .execute(c)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub async fn mail_delivered(c: &mut Conn, id: &str) -> R<()> {
-    sqlx::query("DELETE FROM mail_queue WHERE id = $1")
-        .bind(id)
-        .execute(c)
-        .await?;
+/// Delivered mail leaves the queue, and with it the links it carried.
+pub async fn mails_delivered(c: &mut Conn, ids: &[String]) -> R<()> {
+    for part in ids.chunks(500) {
+        let marks: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "DELETE FROM mail_queue WHERE id IN ({})",
+            marks.join(", ")
+        ));
+        let q = part
+            .iter()
+            .fold(sqlx::query(sql), |q, id| q.bind(id.as_str()));
+        q.execute(&mut *c).await?;
+    }
     Ok(())
 }
 

@@ -129,6 +129,18 @@ impl TestServer {
             .unwrap()
     }
 
+    /// Waits until every queued mail is delivered (bulk mail goes out in
+    /// the background after an import).
+    pub async fn settle_mail(&self) {
+        for _ in 0..400 {
+            if self.count("SELECT COUNT(*) FROM mail_queue").await == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("queued mail was not delivered within 10 s");
+    }
+
     /// Invitation tokens from the outbox, newest first, for an address.
     pub fn invitation_tokens(&self, to: &str) -> Vec<String> {
         self.link_tokens(to, "invite")

@@ -2,14 +2,23 @@
 //! that causes them, then delivered: over SMTP when configured, otherwise as
 //! `.eml` files in the outbox folder. A failed delivery is retried with
 //! back-off, so a crash or an SMTP outage loses nothing.
+//!
+//! Interactive mail (a person is waiting: resets, unlock and set-up links,
+//! single invitations, contact requests) is delivered right after the
+//! request that queued it, ahead of anything else. Bulk mail (an import's
+//! invitations) is delivered by a background pass that sends as fast as the
+//! transport allows: many outbox files or several SMTP connections at once.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use coffer_shared::errors::InputError;
 use coffer_shared::types::{OutboxMail, OutboxSummary};
+use futures::StreamExt as _;
 use lettre::message::{header::ContentType, Mailbox};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
+
+mod smtp;
 
 use crate::db::{new_id, now_ms, Db};
 use crate::error::Outcome;
@@ -25,26 +34,48 @@ pub struct Mail {
 #[derive(Clone)]
 pub enum Transport {
     Outbox(PathBuf),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(std::sync::Arc<smtp::Smtp>),
 }
 
 #[derive(Clone)]
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
+    /// Mails in flight at once.
+    parallel: usize,
 }
 
+/// Which queued mail a delivery pass takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pass {
+    /// What a request just queued for a person who is waiting: interactive
+    /// mail only, one batch, so the request stays quick.
+    Interactive,
+    /// Everything due, until nothing is left.
+    Drain,
+}
+
+/// Mails leased per batch.
+const BATCH: i64 = 500;
+/// A lease long enough for a batch; a process that dies mid-batch frees its
+/// mails when the lease ends.
+const LEASE_MS: i64 = 120_000;
+/// Outbox files written at once.
+const OUTBOX_PARALLEL: usize = 16;
+
 impl Mailer {
-    pub fn new(from: &str, smtp_url: Option<&str>, outbox: &Path) -> anyhow::Result<Mailer> {
+    pub fn new(
+        from: &str,
+        smtp_url: Option<&str>,
+        outbox: &Path,
+        smtp_connections: u32,
+    ) -> anyhow::Result<Mailer> {
         let from: Mailbox = from
             .parse()
             .with_context(|| format!("smtp_from {from:?} is not a mail address"))?;
+        let connections = smtp_connections.max(1);
         let transport = match smtp_url {
-            Some(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .context("smtp_url is not usable")?
-                    .build(),
-            ),
+            Some(url) => Transport::Smtp(std::sync::Arc::new(smtp::Smtp::new(url, connections)?)),
             None => {
                 std::fs::create_dir_all(outbox)
                     .with_context(|| format!("cannot create {}", outbox.display()))?;
@@ -57,7 +88,15 @@ impl Mailer {
                 Transport::Outbox(outbox.to_path_buf())
             }
         };
-        Ok(Mailer { from, transport })
+        let parallel = match transport {
+            Transport::Outbox(_) => OUTBOX_PARALLEL,
+            Transport::Smtp(_) => connections as usize,
+        };
+        Ok(Mailer {
+            from,
+            transport,
+            parallel,
+        })
     }
 
     /// Queues the message in the caller's transaction.
@@ -85,31 +124,50 @@ impl Mailer {
         })
     }
 
-    /// Sends everything that is due; returns how many were delivered.
-    pub async fn deliver_due(&self, db: &Db) -> anyhow::Result<usize> {
-        let mut c = db.pool.acquire().await?;
-        let now = now_ms();
-        let due = store::due_mail(&mut c, now, 100).await?;
+    /// Delivers due mail; returns how many were delivered.
+    pub async fn deliver(&self, db: &Db, pass: Pass) -> anyhow::Result<usize> {
+        let max_priority = match pass {
+            Pass::Interactive => store::MAIL_INTERACTIVE,
+            Pass::Drain => store::MAIL_BULK,
+        };
         let mut delivered = 0;
-        for m in due {
-            // Lease it for two minutes so a second server process skips it.
-            if !store::lease_mail(&mut c, &m.id, m.next_attempt_at, now + 120_000).await? {
-                continue;
+        loop {
+            let now = now_ms();
+            let mut c = db.pool.acquire().await?;
+            let batch =
+                store::lease_due_mail(&mut c, now, now + LEASE_MS, max_priority, BATCH).await?;
+            drop(c);
+            if batch.is_empty() {
+                return Ok(delivered);
             }
-            match self.send(&m).await {
-                Ok(()) => {
-                    store::mail_delivered(&mut c, &m.id).await?;
-                    delivered += 1;
+            let outcomes: Vec<(store::QueuedMail, anyhow::Result<()>)> =
+                futures::stream::iter(batch)
+                    .map(|m| async move {
+                        let sent = self.send(&m).await;
+                        (m, sent)
+                    })
+                    .buffer_unordered(self.parallel)
+                    .collect()
+                    .await;
+            let mut done = Vec::with_capacity(outcomes.len());
+            let mut c = db.pool.acquire().await?;
+            for (m, sent) in outcomes {
+                match sent {
+                    Ok(()) => done.push(m.id),
+                    Err(e) => {
+                        let backoff = 30_000i64.saturating_mul(1 << m.attempts.clamp(0, 10));
+                        tracing::warn!(mail = %m.id, attempts = m.attempts + 1, error = %format!("{e:#}"), "mail delivery failed");
+                        store::mail_failed(&mut c, &m.id, &format!("{e:#}"), now_ms() + backoff)
+                            .await?;
+                    }
                 }
-                Err(e) => {
-                    let backoff = 30_000i64.saturating_mul(1 << m.attempts.clamp(0, 10));
-                    tracing::warn!(mail = %m.id, attempts = m.attempts + 1, error = %format!("{e:#}"), "mail delivery failed");
-                    store::mail_failed(&mut c, &m.id, &format!("{e:#}"), now_ms() + backoff)
-                        .await?;
-                }
+            }
+            delivered += done.len();
+            store::mails_delivered(&mut c, &done).await?;
+            if pass == Pass::Interactive {
+                return Ok(delivered);
             }
         }
-        Ok(delivered)
     }
 
     async fn send(&self, m: &store::QueuedMail) -> anyhow::Result<()> {
@@ -125,8 +183,7 @@ impl Mailer {
                 let to: lettre::Address = m.recipient.parse()?;
                 let envelope =
                     lettre::address::Envelope::new(Some(self.from.email.clone()), vec![to])?;
-                smtp.send_raw(&envelope, &m.message).await?;
-                Ok(())
+                smtp.send(&envelope, &m.message).await
             }
         }
     }
