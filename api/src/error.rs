@@ -1,6 +1,6 @@
 //! The one error type every server function returns.
 
-use coffer_shared::errors::{AuthError, Refusal};
+use coffer_shared::errors::{AuthError, RateLimitError, Refusal};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,7 @@ impl ApiError {
             ApiError::Refused(Refusal::Auth(AuthError::NotSignedIn)) => 401,
             ApiError::Refused(Refusal::Auth(_)) => 403,
             ApiError::Refused(Refusal::Setup(_)) => 409,
+            ApiError::Refused(Refusal::RateLimit(RateLimitError::Busy)) => 503,
             ApiError::Refused(Refusal::RateLimit(_)) => 429,
             ApiError::Refused(_) => 400,
             ApiError::Internal { .. } => 500,
@@ -50,11 +51,10 @@ impl ApiError {
     /// Seconds to wait before trying again, for `Retry-After`.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            ApiError::Refused(Refusal::RateLimit(
-                coffer_shared::errors::RateLimitError::TooManyRequests {
-                    retry_after_seconds,
-                },
-            )) => Some(*retry_after_seconds),
+            ApiError::Refused(Refusal::RateLimit(RateLimitError::TooManyRequests {
+                retry_after_seconds,
+            })) => Some(*retry_after_seconds),
+            ApiError::Refused(Refusal::RateLimit(RateLimitError::Busy)) => Some(1),
             _ => None,
         }
     }

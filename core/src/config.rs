@@ -42,6 +42,11 @@ pub struct Config {
     pub trusted_proxy_header: Option<String>,
     /// SMTP connections used at once to deliver mail.
     pub smtp_connections: u32,
+    /// Requests (server functions, uploads, downloads) worked on at once…
+    pub max_requests_in_flight: u32,
+    /// …and how many more may wait for a turn; beyond that, or after
+    /// waiting too long, the answer is 503 "busy" at once.
+    pub max_requests_queued: u32,
 }
 
 impl Default for Config {
@@ -64,6 +69,8 @@ impl Default for Config {
             rate_limit_per_identifier: 10,
             trusted_proxy_header: None,
             smtp_connections: 4,
+            max_requests_in_flight: 16,
+            max_requests_queued: 64,
         }
     }
 }
@@ -97,6 +104,8 @@ struct Layer {
     rate_limit_per_identifier: Option<u32>,
     trusted_proxy_header: Option<String>,
     smtp_connections: Option<u32>,
+    max_requests_in_flight: Option<u32>,
+    max_requests_queued: Option<u32>,
 }
 
 pub const KEYS: &[&str] = &[
@@ -117,6 +126,8 @@ pub const KEYS: &[&str] = &[
     "rate_limit_per_identifier",
     "trusted_proxy_header",
     "smtp_connections",
+    "max_requests_in_flight",
+    "max_requests_queued",
 ];
 
 /// Whole-number settings with their allowed range.
@@ -127,6 +138,8 @@ const NUMBERS: &[(&str, u32, u32)] = &[
     ("rate_limit_per_address", 1, 1_000_000),
     ("rate_limit_per_identifier", 1, 1_000_000),
     ("smtp_connections", 1, 32),
+    ("max_requests_in_flight", 1, 4096),
+    ("max_requests_queued", 0, 100_000),
 ];
 
 fn bad(key: &str, reason: impl ToString) -> ConfigError {
@@ -174,6 +187,8 @@ impl Config {
         layer.rate_limit_per_identifier = parse_env(&get, "rate_limit_per_identifier")?;
         layer.trusted_proxy_header = get("trusted_proxy_header");
         layer.smtp_connections = parse_env(&get, "smtp_connections")?;
+        layer.max_requests_in_flight = parse_env(&get, "max_requests_in_flight")?;
+        layer.max_requests_queued = parse_env(&get, "max_requests_queued")?;
         cfg.apply(layer)?;
         Ok(cfg)
     }
@@ -216,6 +231,8 @@ impl Config {
             ("rate_limit_per_address", l.rate_limit_per_address),
             ("rate_limit_per_identifier", l.rate_limit_per_identifier),
             ("smtp_connections", l.smtp_connections),
+            ("max_requests_in_flight", l.max_requests_in_flight),
+            ("max_requests_queued", l.max_requests_queued),
         ] {
             if let Some(v) = value {
                 self.set(key, &v.to_string())?;
@@ -235,6 +252,8 @@ impl Config {
             "rate_limit_per_address" => &mut self.rate_limit_per_address,
             "rate_limit_per_identifier" => &mut self.rate_limit_per_identifier,
             "smtp_connections" => &mut self.smtp_connections,
+            "max_requests_in_flight" => &mut self.max_requests_in_flight,
+            "max_requests_queued" => &mut self.max_requests_queued,
             _ => return None,
         })
     }

@@ -203,7 +203,8 @@ impl Coffer {
             pattern: pattern.as_deref(),
             contains: !q.text.contains(['*', '?']),
         };
-        let rows = store::list_members(
+        // Unfiltered, the total is the seat count already read.
+        let (total, rows) = store::member_page(
             &mut c,
             organisation_id,
             &filter,
@@ -211,13 +212,9 @@ impl Coffer {
             q.descending,
             i64::from(page_size),
             i64::from(q.page) * i64::from(page_size),
+            seats.used,
         )
         .await?;
-        // Unfiltered, the total is the seat count already read.
-        let total = match filter.pattern {
-            None => seats.used,
-            Some(_) => store::count_members(&mut c, organisation_id, &filter).await?,
-        };
         Ok(MemberPage {
             organisation_name: seats.organisation_name.clone(),
             total: total as u64,

@@ -2,6 +2,7 @@
 //! the built browser app, with the security baseline around them.
 
 pub mod admin;
+mod admission;
 mod export;
 mod import;
 mod logo;

@@ -43,14 +43,8 @@ pub async fn show(
         Err(e) => return failure(e),
     };
     match answer(coffer.logo(actor.as_ref(), &org).await) {
-        Ok(Some(png)) => (
-            [
-                (header::CONTENT_TYPE, "image/png"),
-                (header::CACHE_CONTROL, "private, no-cache"),
-            ],
-            png,
-        )
-            .into_response(),
+        // Cache-Control comes from the security headers: never stored.
+        Ok(Some(png)) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => failure(e),
     }

@@ -42,9 +42,16 @@ pub fn router(coffer: Coffer) -> Router {
     let https = origin.starts_with("https://");
     let site = coffer.config().site_dir.clone();
     let trusted_header = coffer.config().trusted_proxy_header.clone();
+    let admission = std::sync::Arc::new(crate::admission::Admission::new(
+        coffer.config().max_requests_in_flight as usize,
+        coffer.config().max_requests_queued as usize,
+    ));
+    // Inside each route's body limit, outside its handler.
+    let admit = middleware::from_fn_with_state(admission, crate::admission::admit);
     let state = AppState { coffer, origin };
     let api = Router::new()
         .route("/api/{*fn_name}", post(server_fn))
+        .layer(admit.clone())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -57,12 +64,14 @@ pub fn router(coffer: Coffer) -> Router {
     let uploads = Router::new()
         .route("/upload/logo", post(crate::logo::upload))
         .layer(axum::extract::DefaultBodyLimit::max(LOGO_BODY_LIMIT))
+        .layer(admit.clone())
         .layer(RequestBodyLimitLayer::new(LOGO_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.coffer.clone());
     let imports = Router::new()
         .route("/upload/import", post(crate::import::upload))
         .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT))
+        .layer(admit.clone())
         .layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.coffer.clone());
@@ -71,6 +80,7 @@ pub fn router(coffer: Coffer) -> Router {
         .route("/logo/{org}", get(crate::logo::show))
         .route("/export/audit-log.csv", get(crate::export::audit_log))
         .route("/export/{file}", get(crate::export::members))
+        .layer(admit)
         .with_state(state.coffer.clone());
     Router::new()
         .route("/health", get(|| async { "ok" }))
@@ -251,13 +261,11 @@ pub fn is_hashed_asset(path: &str) -> bool {
 }
 
 /// How an answer may be kept: hashed assets for a year (their names change
-/// with a release), downloads and uploads revalidated, and everything else
-/// (answers carrying keys and account data, the app shell) never stored.
+/// with a release); everything else — exports of member data, answers
+/// carrying keys and account data, the app shell — is never stored.
 pub fn cache_policy(path: &str, status: StatusCode) -> &'static str {
     if status.is_success() && is_hashed_asset(path) {
         "public, max-age=31536000, immutable"
-    } else if path.starts_with("/export/") || path.starts_with("/upload/") {
-        "no-cache"
     } else {
         "no-store"
     }
@@ -346,10 +354,11 @@ mod tests {
             "/api/me",
             "/sign-in",
             "/logo/x",
+            "/export/members.csv",
+            "/export/audit-log.csv",
+            "/upload/import",
         ] {
             assert_eq!(cache_policy(plain, ok), "no-store", "{plain}");
         }
-        assert_eq!(cache_policy("/export/members.csv", ok), "no-cache");
-        assert_eq!(cache_policy("/upload/import", ok), "no-cache");
     }
 }

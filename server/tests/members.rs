@@ -4,7 +4,7 @@
 mod common;
 
 use coffer_api::ApiError;
-use coffer_shared::errors::{AuthError, InputError, MemberError, Refusal};
+use coffer_shared::errors::{AuthError, InputError, MemberError, RateLimitError, Refusal};
 use coffer_shared::types::*;
 use common::*;
 use serde_json::json;
@@ -470,6 +470,14 @@ async fn download(b: &Browser, query: &str) -> (u16, Vec<u8>) {
         .send()
         .await
         .unwrap();
+    // Member data is never kept in a browser's or proxy's cache.
+    assert_eq!(
+        res.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store"),
+        "{query}"
+    );
     (res.status().as_u16(), res.bytes().await.unwrap().to_vec())
 }
 
@@ -999,7 +1007,163 @@ async fn editing_members(backend: Backend) {
     );
 }
 
+/// An overloaded server says so at once: with one request worked on at a
+/// time and no queue, a burst of Users-page calls gets 200 or 503 with
+/// `Retry-After` and the Busy refusal, never a long wait; calm returns.
+async fn overload_is_answered_busy_at_once(backend: Backend) {
+    let (server, admin) = instance_with(backend, |c| {
+        c.max_requests_in_flight = 1;
+        c.max_requests_queued = 0;
+    })
+    .await;
+    let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let org = organisation_id(&liaison).await;
+    let started = std::time::Instant::now();
+    let calls = (0..60).map(|_| {
+        liaison
+            .http
+            .post(format!("{}/api/members", liaison.base))
+            .header("Origin", &liaison.base)
+            .json(&json!({ "organisation_id": org, "query": q(SearchField::All, "acme") }))
+            .send()
+    });
+    let (mut ok, mut busy) = (0, 0);
+    for res in futures::future::join_all(calls).await {
+        let res = res.unwrap();
+        match res.status().as_u16() {
+            200 => ok += 1,
+            503 => {
+                busy += 1;
+                assert_eq!(res.headers()["retry-after"], "1");
+                let err: ApiError = res.json().await.unwrap();
+                assert_eq!(
+                    err,
+                    ApiError::Refused(Refusal::RateLimit(RateLimitError::Busy))
+                );
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(ok >= 1 && busy >= 1, "{ok} answered, {busy} busy");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let calm = page(&liaison, &org, q(SearchField::All, "acme")).await;
+    assert_eq!(calm.unwrap().total, 1);
+}
+
+/// A search's page is found two ways: sorted from the matches when at most
+/// 2,000 match (SQLite), or read in sort-index order. Over 2,500 members,
+/// patterns on either side of that line, each sort column tried and both
+/// directions, every page equals a plain sort of the seeded data.
+async fn search_pages_agree_with_a_plain_sort(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let org = organisation_id(&liaison).await;
+    const FIRST: [&str; 5] = ["Ann", "Bea", "Cy", "Dana", "Eli"];
+    const LAST: [&str; 7] = [
+        "Smith", "Jones", "Okafor", "Nguyen", "Garcia", "Rossi", "Tanaka",
+    ];
+    let mut people: Vec<(String, String, String)> =
+        vec![("lia@acme.test".into(), String::new(), String::new())];
+    let db = server.db().await;
+    for chunk in (0..2500).collect::<Vec<usize>>().chunks(500) {
+        let mut accounts = Vec::new();
+        let mut memberships = Vec::new();
+        for n in chunk {
+            let (email, first, last) = (
+                format!("user{n:05}@acme.test"),
+                FIRST[n % 5].to_string(),
+                format!("{}{}", LAST[n % 7], n % 3),
+            );
+            accounts.push(format!("('s{n}', '{email}', '{first}', '{last}', 0, {n})"));
+            memberships.push(format!("('{org}', 's{n}', 'originator', 'none', {n})"));
+            people.push((email, first, last));
+        }
+        for sql in [
+            format!(
+                "INSERT INTO accounts (id, email, first_name, last_name, is_instance_admin, created_at) VALUES {}",
+                accounts.join(",")
+            ),
+            format!(
+                "INSERT INTO memberships (organisation_id, account_id, role, admin_tier, created_at) VALUES {}",
+                memberships.join(",")
+            ),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&db)
+                .await
+                .unwrap();
+        }
+    }
+    let key = |p: &(String, String, String), sort: MemberColumn| match sort {
+        MemberColumn::FirstName => p.1.to_lowercase(),
+        MemberColumn::LastName => p.2.to_lowercase(),
+        _ => p.0.clone(),
+    };
+    for (field, text, matching) in [
+        (SearchField::Email, "acme", 2501),
+        (SearchField::Email, "user01", 1000),
+        (SearchField::FirstName, "ann", 500),
+        (SearchField::LastName, "okafor1", 119),
+        (SearchField::LastName, "zz", 0),
+    ] {
+        let found: Vec<&(String, String, String)> = people
+            .iter()
+            .filter(|p| {
+                let hay = match field {
+                    SearchField::Email => &p.0,
+                    SearchField::FirstName => &p.1,
+                    _ => &p.2,
+                };
+                hay.to_lowercase().contains(text)
+            })
+            .collect();
+        assert_eq!(found.len(), matching, "{text}");
+        for sort in [
+            MemberColumn::Email,
+            MemberColumn::FirstName,
+            MemberColumn::LastName,
+        ] {
+            for descending in [false, true] {
+                let mut expected = found.clone();
+                expected.sort_by(|a, b| (key(a, sort), &a.0).cmp(&(key(b, sort), &b.0)));
+                if descending {
+                    expected.reverse();
+                }
+                for page_no in [0u32, 3] {
+                    let query = MemberQuery {
+                        field,
+                        text: text.into(),
+                        sort,
+                        descending,
+                        page: page_no,
+                        page_size: 25,
+                    };
+                    let got = page(&liaison, &org, query).await.unwrap();
+                    assert_eq!(got.total as usize, matching, "{text} total");
+                    let want: Vec<&str> = expected
+                        .iter()
+                        .skip(page_no as usize * 25)
+                        .take(25)
+                        .map(|p| p.0.as_str())
+                        .collect();
+                    assert_eq!(
+                        emails(&got),
+                        want,
+                        "{text} by {sort:?} desc={descending} page {page_no}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 on_both!(
+    search_pages_agree_with_a_plain_sort,
+    overload_is_answered_busy_at_once,
     administrators_stay_inside_their_tier,
     editing_members,
     expired_licence_blocks_members,

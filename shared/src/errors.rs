@@ -289,11 +289,16 @@ pub enum PasskeyError {
     NoPrf,
 }
 
-/// Anonymous calls beyond the configured rate (HTTP 429 with Retry-After).
+/// Calls beyond what the server admits, answered with `Retry-After`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
 pub enum RateLimitError {
+    /// Anonymous calls beyond the configured rate (HTTP 429).
     #[error("Too many attempts. Wait {retry_after_seconds} seconds and try again.")]
     TooManyRequests { retry_after_seconds: u64 },
+    /// Every place to work and to wait is taken (HTTP 503): answered at
+    /// once rather than after a long wait.
+    #[error("Coffer is busy right now. Try again in a moment.")]
+    Busy,
 }
 
 /// Every refusal, whatever its domain.

@@ -540,6 +540,7 @@ pub fn text(english: &str) -> Option<&'static str> {
         "Your organisation's licence expired on {0}. Ask your administrator to renew it." => "Die Lizenz Ihrer Organisation ist am {0} abgelaufen. Bitten Sie Ihren Administrator, sie zu verlängern.",
         "\"{0}\" is reserved; choose another group name." => "„{0}“ ist reserviert; wählen Sie einen anderen Gruppennamen.",
         "Too many attempts. Wait {retry_after_seconds} seconds and try again." => "Zu viele Versuche. Warten Sie {retry_after_seconds} Sekunden und versuchen Sie es erneut.",
+        "Coffer is busy right now. Try again in a moment." => "Coffer ist gerade ausgelastet. Versuchen Sie es gleich noch einmal.",
         "Over quota: this upload needs {needed} bytes but only {available} remain on the plan." => "Kontingent überschritten: Dieser Upload braucht {needed} Byte, im Tarif sind aber nur noch {available} frei.",
         "The group \"{0}\" does not exist." => "Die Gruppe „{0}“ gibt es nicht.",
         "Duplicate of line {0}." => "Duplikat von Zeile {0}.",
