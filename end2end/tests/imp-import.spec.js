@@ -63,8 +63,14 @@ test('IMP-1 IMP-3 IMP-4: import members from CSV with a preview and a report', a
   await expect(ann.getByRole('cell', { name: /^(Group: )?Sales$/ })).toBeVisible();
   await expect(lia.getByRole('row').filter({ hasText: 'bob@acme.test' }).getByRole('cell', { name: /^(First name: )?Bob, Jr\.$/ })).toBeVisible();
 
-  // Invitations went out, and the administrator got the details.
+  // Invitations went out, and the administrator got the details. Bulk mail
+  // is delivered in the background after the import: look until it is there.
   await root.getByRole('main').getByRole('link', { name: 'Outbox' }).click();
+  await expect(async () => {
+    await root.reload();
+    await expect(root.getByRole('link', { name: 'Import finished: 2 of 5 imported into Acme' })).toBeVisible({ timeout: 1000 });
+    await expect(root.getByRole('listitem').filter({ hasText: 'To bob@acme.test' })).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 20000 });
   await expect(root.getByRole('listitem').filter({ hasText: 'To ann@acme.test' })).toContainText('You are invited to Acme on Coffer');
   await expect(root.getByRole('listitem').filter({ hasText: 'To bob@acme.test' })).toContainText('You are invited to Acme on Coffer');
   await expect(root.getByRole('link', { name: 'Import finished: 2 of 5 imported into Acme' })).toBeVisible();
