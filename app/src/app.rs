@@ -17,6 +17,8 @@ pub fn App() -> impl IntoView {
     let session = Session::new();
     provide_context(session);
     session.load();
+    // After the first page is drawn: the worker's download waits for it.
+    Effect::new(move |_| crate::crypto_worker::start());
     // ACC-9: the signed-in member's language, as soon as it is known.
     Effect::new(move |_| {
         if let Some(lang) = session.account.with(|a| a.as_ref().map(|a| a.language)) {

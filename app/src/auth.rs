@@ -1,17 +1,23 @@
-//! The browser's half of each credential ceremony: OPAQUE messages, key
-//! generation, wrapping and unwrapping. Passwords go no further than here.
+//! The browser's half of each credential ceremony: the page carries the
+//! OPAQUE messages and key envelopes between the server and the crypto
+//! worker (`crate::crypto_worker`), which does the cryptography. Passwords
+//! go no further than the worker; export keys never leave it.
 
 use coffer_api::ApiError;
-use coffer_shared::crypto::{self, ExportKey, MemberKeys};
 use coffer_shared::errors::{InputError, PasskeyError, SignInError};
 use coffer_shared::types::{
     Bytes, KeyEnvelope, PasskeyView, SecondFactorPrompt, SignInStep, SignedIn,
 };
+use coffer_shared::worker::{Answer, Ceremony, Failure, Job, Rewrap, Unlocked};
 use wasm_bindgen::JsCast;
 
+use crate::crypto_worker;
 use crate::webauthn;
 
-/// Lets the page paint ("Working…") before Argon2 occupies the thread.
+/// An export key, kept in the crypto worker under this ceremony.
+pub type ExportKey = Ceremony;
+
+/// Lets the page paint ("Working…") before a long step occupies the thread.
 pub async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
@@ -26,75 +32,140 @@ fn malformed() -> ApiError {
     InputError::InvalidProtocolMessage.into()
 }
 
+/// A worker failure other than a wrong password.
+fn refusal(f: Failure) -> ApiError {
+    match f {
+        Failure::UnwrapFailed => InputError::InvalidKeyMaterial.into(),
+        Failure::AuthenticationFailed | Failure::Malformed | Failure::UnknownCeremony => {
+            malformed()
+        }
+    }
+}
+
+/// The first OPAQUE message of a sign-in or password proof.
+async fn login_start(password: String) -> Result<(Ceremony, Bytes), ApiError> {
+    match crypto_worker::run(Job::LoginStart { password }).await? {
+        Answer::Started { ceremony, message } => Ok((ceremony, message)),
+        Answer::Failed(f) => Err(refusal(f)),
+        _ => Err(malformed()),
+    }
+}
+
+/// The finalization for the server, or `wrong` when the password is wrong
+/// (or the account unknown: OPAQUE cannot tell). The export key stays in
+/// the worker under the same ceremony.
+async fn login_finish(
+    ceremony: Ceremony,
+    response: Bytes,
+    wrong: impl FnOnce() -> ApiError,
+) -> Result<Bytes, ApiError> {
+    match crypto_worker::run(Job::LoginFinish { ceremony, response }).await? {
+        Answer::LoggedIn { finalization } => Ok(finalization),
+        Answer::Failed(Failure::AuthenticationFailed) => Err(wrong()),
+        Answer::Failed(f) => Err(refusal(f)),
+        _ => Err(malformed()),
+    }
+}
+
+async fn registration_start(password: String) -> Result<(Ceremony, Bytes), ApiError> {
+    match crypto_worker::run(Job::RegistrationStart { password }).await? {
+        Answer::Started { ceremony, message } => Ok((ceremony, message)),
+        Answer::Failed(f) => Err(refusal(f)),
+        _ => Err(malformed()),
+    }
+}
+
+/// The upload for the server and the key pair (fresh, or `keep` carried
+/// over) wrapped under the new export key.
+async fn registration_finish(
+    ceremony: Ceremony,
+    response: Bytes,
+    keep: Option<Rewrap>,
+) -> Result<(Bytes, KeyEnvelope), ApiError> {
+    let job = Job::RegistrationFinish {
+        ceremony,
+        response,
+        keep,
+    };
+    match crypto_worker::run(job).await? {
+        Answer::Registered { upload, keys } => Ok((upload, keys)),
+        Answer::Failed(f) => Err(refusal(f)),
+        _ => Err(malformed()),
+    }
+}
+
+/// Drops an export key the page no longer needs.
+pub async fn forget(export: ExportKey) {
+    let _ = crypto_worker::run(Job::Forget { ceremony: export }).await;
+}
+
 /// Registers a password with OPAQUE and makes a fresh key pair wrapped under
 /// the export key. `start` sends the registration request and returns the
 /// server's response.
-async fn register<F, Fut>(password: &str, start: F) -> Result<(Vec<u8>, KeyEnvelope), ApiError>
+async fn register<F, Fut>(password: &str, start: F) -> Result<(Bytes, KeyEnvelope), ApiError>
 where
     F: FnOnce(Bytes) -> Fut,
     Fut: std::future::Future<Output = Result<Bytes, ApiError>>,
 {
-    yield_to_browser().await;
-    let (state, request) = crypto::client_registration_start(password).map_err(|_| malformed())?;
-    let response = start(Bytes(request)).await?;
-    yield_to_browser().await;
-    let (upload, export) = crypto::client_registration_finish(state, password, &response.0)
-        .map_err(|_| malformed())?;
-    let keys = MemberKeys::generate();
-    let envelope = KeyEnvelope {
-        public_key: keys.public_key(),
-        wrapped_private_key: Bytes(keys.wrap(&export)),
-    };
-    Ok((upload, envelope))
+    let (ceremony, request) = registration_start(password.to_string()).await?;
+    let response = start(request).await?;
+    registration_finish(ceremony, response, None).await
 }
 
 pub async fn set_up(email: String, code: String, password: String) -> Result<(), ApiError> {
     let (e, c) = (email.clone(), code.clone());
     let (upload, keys) = register(&password, |req| coffer_api::setup_start(e, c, req)).await?;
-    coffer_api::setup_finish(email, code, Bytes(upload), keys).await
+    coffer_api::setup_finish(email, code, upload, keys).await
 }
 
 pub async fn accept_invitation(token: String, password: String) -> Result<(), ApiError> {
     let t = token.clone();
     let (upload, keys) =
         register(&password, |req| coffer_api::accept_invitation_start(t, req)).await?;
-    coffer_api::accept_invitation_finish(token, Bytes(upload), keys).await
+    coffer_api::accept_invitation_finish(token, upload, keys).await
 }
 
 /// Where the password step left a sign-in.
 pub enum SignInOutcome {
-    Done(SignedIn, MemberKeys),
+    Done(SignedIn, Unlocked),
     /// MFA-2/MFA-3: a session that may only set up a second factor carries
-    /// no keys; the export key waits in memory until the factor is set up.
+    /// no keys; the export key waits in the worker until the factor is set up.
     SetUpFirst(SignedIn, ExportKey),
-    /// The export key waits in memory for the second factor: the wrapped
-    /// keys come only with the session.
+    /// The export key waits in the worker for the second factor: the
+    /// wrapped keys come only with the session.
     SecondFactor(SecondFactorPrompt, ExportKey),
 }
 
 /// OPAQUE sign-in, then unwrap the private key with the export key.
 pub async fn sign_in(identifier: String, password: String) -> Result<SignInOutcome, ApiError> {
-    yield_to_browser().await;
-    let (state, request) = crypto::client_login_start(&password).map_err(|_| malformed())?;
-    let challenge = coffer_api::sign_in_start(identifier, Bytes(request)).await?;
-    yield_to_browser().await;
+    let (ceremony, request) = login_start(password).await?;
+    let challenge = coffer_api::sign_in_start(identifier, request).await?;
     // Wrong password and unknown account fail here alike.
-    let Ok((finalization, export)) =
-        crypto::client_login_finish(state, &password, &challenge.credential_response.0)
-    else {
-        // Reported so the failure counts towards the lockout at once.
-        let _ = coffer_api::sign_in_failed(challenge.login_id).await;
-        return Err(SignInError::Failed.into());
+    let login_id = challenge.login_id.clone();
+    let finalization = match login_finish(ceremony, challenge.credential_response, || {
+        SignInError::Failed.into()
+    })
+    .await
+    {
+        Ok(f) => f,
+        Err(e) => {
+            // Reported so the failure counts towards the lockout at once.
+            if e == ApiError::from(SignInError::Failed) {
+                let _ = coffer_api::sign_in_failed(login_id).await;
+            }
+            return Err(e);
+        }
     };
-    match coffer_api::sign_in_finish(challenge.login_id, Bytes(finalization)).await? {
+    match coffer_api::sign_in_finish(challenge.login_id, finalization).await? {
         SignInStep::SignedIn(signed_in) if signed_in.keys.is_none() => {
-            Ok(SignInOutcome::SetUpFirst(signed_in, export))
+            Ok(SignInOutcome::SetUpFirst(signed_in, ceremony))
         }
         SignInStep::SignedIn(signed_in) => {
-            let keys = unlock(&signed_in, &export)?;
+            let keys = unlock(&signed_in, ceremony).await?;
+            forget(ceremony).await;
             Ok(SignInOutcome::Done(signed_in, keys))
         }
-        SignInStep::SecondFactor(prompt) => Ok(SignInOutcome::SecondFactor(prompt, export)),
+        SignInStep::SecondFactor(prompt) => Ok(SignInOutcome::SecondFactor(prompt, ceremony)),
     }
 }
 
@@ -103,20 +174,29 @@ pub async fn sign_in(identifier: String, password: String) -> Result<SignInOutco
 pub async fn second_factor(
     ticket: String,
     code: String,
-    export: &ExportKey,
-) -> Result<(SignedIn, MemberKeys), ApiError> {
+    export: ExportKey,
+) -> Result<(SignedIn, Unlocked), ApiError> {
     let signed_in = coffer_api::sign_in_second_factor(ticket, code).await?;
-    let keys = unlock(&signed_in, export)?;
+    let keys = unlock(&signed_in, export).await?;
+    forget(export).await;
     Ok((signed_in, keys))
 }
 
-pub fn unlock(signed_in: &SignedIn, export: &ExportKey) -> Result<MemberKeys, ApiError> {
+/// The member's keys, opened in the worker with a kept export key.
+pub async fn unlock(signed_in: &SignedIn, export: ExportKey) -> Result<Unlocked, ApiError> {
     let keys = signed_in
         .keys
-        .as_ref()
+        .clone()
         .ok_or(ApiError::from(InputError::InvalidKeyMaterial))?;
-    MemberKeys::unwrap(&keys.wrapped_private_key.0, export, &keys.public_key)
-        .map_err(|_| ApiError::from(InputError::InvalidKeyMaterial))
+    match crypto_worker::run(Job::Unlock {
+        ceremony: export,
+        keys,
+    })
+    .await?
+    {
+        Answer::Unlocked(u) => Ok(u),
+        _ => Err(InputError::InvalidKeyMaterial.into()),
+    }
 }
 
 /// Proves the current password and registers the new one; the same key
@@ -126,29 +206,30 @@ pub async fn change_password(
     new: String,
     remove_passkeys: bool,
 ) -> Result<(), ApiError> {
-    yield_to_browser().await;
-    let (login, credential_request) =
-        crypto::client_login_start(&current).map_err(|_| malformed())?;
-    let (registration, registration_request) =
-        crypto::client_registration_start(&new).map_err(|_| malformed())?;
+    let (login, credential_request) = login_start(current).await?;
+    let (registration, registration_request) = registration_start(new).await?;
     let challenge =
-        coffer_api::password_change_start(Bytes(credential_request), Bytes(registration_request))
-            .await?;
-    yield_to_browser().await;
-    let (finalization, old_export) =
-        crypto::client_login_finish(login, &current, &challenge.credential_response.0)
-            .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
+        coffer_api::password_change_start(credential_request, registration_request).await?;
+    let finalization = login_finish(login, challenge.credential_response, || {
+        SignInError::WrongCurrentPassword.into()
+    })
+    .await?;
     let me = coffer_api::me().await?;
-    let keys = unlock(&me, &old_export)?;
-    yield_to_browser().await;
-    let (upload, new_export) =
-        crypto::client_registration_finish(registration, &new, &challenge.registration_response.0)
-            .map_err(|_| malformed())?;
+    let keep = Rewrap {
+        with: login,
+        keys: me
+            .keys
+            .ok_or(ApiError::from(InputError::InvalidKeyMaterial))?,
+    };
+    let outcome =
+        registration_finish(registration, challenge.registration_response, Some(keep)).await;
+    forget(login).await;
+    let (upload, keys) = outcome?;
     coffer_api::password_change_finish(
         challenge.change_id,
-        Bytes(finalization),
-        Bytes(upload),
-        Bytes(keys.wrap(&new_export)),
+        finalization,
+        upload,
+        keys.wrapped_private_key,
         Some(remove_passkeys),
     )
     .await
@@ -164,20 +245,33 @@ pub async fn reset_password(
     let (t, a) = (token.clone(), answer.clone());
     let (upload, keys) =
         register(&password, |req| coffer_api::reset_password_start(t, a, req)).await?;
-    coffer_api::reset_password_finish(token, answer, Bytes(upload), keys).await
+    coffer_api::reset_password_finish(token, answer, upload, keys).await
 }
 
 /// MFA-1: turns the authenticator app off by proving the password with
 /// OPAQUE (the password still never leaves the browser).
 pub async fn disable_two_step_with_password(password: String) -> Result<(), ApiError> {
-    yield_to_browser().await;
-    let (state, request) = crypto::client_login_start(&password).map_err(|_| malformed())?;
-    let challenge = coffer_api::password_proof_start(Bytes(request)).await?;
-    yield_to_browser().await;
-    let (finalization, _) =
-        crypto::client_login_finish(state, &password, &challenge.credential_response.0)
-            .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
-    coffer_api::totp_disable_with_password(challenge.login_id, Bytes(finalization)).await
+    let (ceremony, request) = login_start(password).await?;
+    let challenge = coffer_api::password_proof_start(request).await?;
+    let finalization = login_finish(ceremony, challenge.credential_response, || {
+        SignInError::WrongCurrentPassword.into()
+    })
+    .await;
+    forget(ceremony).await;
+    coffer_api::totp_disable_with_password(challenge.login_id, finalization?).await
+}
+
+/// MFA-5: a wrapping of the unlocked keys under a passkey's PRF output.
+pub async fn wrap_for_passkey(keys: &Unlocked, prf: &[u8]) -> Result<Bytes, ApiError> {
+    let job = Job::WrapForPasskey {
+        secret: keys.secret.clone(),
+        prf: Bytes(prf.to_vec()),
+    };
+    match crypto_worker::run(job).await? {
+        Answer::Wrapped(wrapped) => Ok(wrapped),
+        Answer::Failed(f) => Err(refusal(f)),
+        _ => Err(malformed()),
+    }
 }
 
 // ---------------------------------------------------------------- passkeys (MFA-4, MFA-5)
@@ -187,13 +281,13 @@ pub async fn disable_two_step_with_password(password: String) -> Result<(), ApiE
 /// also wrapped under the PRF output, so the passkey alone unlocks it.
 pub async fn add_passkey(
     name: String,
-    keys: Option<MemberKeys>,
+    keys: Option<Unlocked>,
     setup_token: Option<String>,
 ) -> Result<AddedPasskey, ApiError> {
     let start = coffer_api::passkey_register_start(setup_token).await?;
     let created = webauthn::create(start.options).await?;
     let wrapped = match (&keys, &created.prf) {
-        (Some(k), Some(prf)) => Some(Bytes(k.wrap_for_passkey(prf))),
+        (Some(k), Some(prf)) => Some(wrap_for_passkey(k, prf).await?),
         _ => None,
     };
     let raw_id = created.credential.raw_id.clone();
@@ -212,8 +306,8 @@ pub async fn add_passkey(
         Some(k) if created.prf.is_none() && created.prf_enabled => {
             match webauthn::evaluate_prf(&raw_id).await {
                 Ok(Some(prf)) => {
-                    coffer_api::passkey_set_key(view.id.clone(), Bytes(k.wrap_for_passkey(&prf)))
-                        .await?
+                    let wrapped = wrap_for_passkey(&k, &prf).await?;
+                    coffer_api::passkey_set_key(view.id.clone(), wrapped).await?
                 }
                 // Registered all the same; it signs in, the password unlocks.
                 _ => view,
@@ -241,7 +335,7 @@ pub struct AddedPasskey {
 /// PRF output and stores the wrapping.
 pub async fn let_passkey_unlock(
     passkey: &PasskeyView,
-    keys: &MemberKeys,
+    keys: &Unlocked,
 ) -> Result<PasskeyView, ApiError> {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
     let raw_id = URL_SAFE_NO_PAD
@@ -250,12 +344,13 @@ pub async fn let_passkey_unlock(
     let prf = webauthn::evaluate_prf(&raw_id)
         .await?
         .ok_or(PasskeyError::NoPrf)?;
-    coffer_api::passkey_set_key(passkey.id.clone(), Bytes(keys.wrap_for_passkey(&prf))).await
+    let wrapped = wrap_for_passkey(keys, &prf).await?;
+    coffer_api::passkey_set_key(passkey.id.clone(), wrapped).await
 }
 
 /// Where a passkey sign-in left the keys.
 pub enum PasskeyOutcome {
-    Unlocked(SignedIn, MemberKeys),
+    Unlocked(SignedIn, Unlocked),
     /// Signed in, but the passkey has no PRF wrapping (or its authenticator
     /// gave no PRF output): the password unlocks the keys.
     NeedsPassword(SignedIn),
@@ -269,8 +364,17 @@ pub async fn sign_in_with_passkey() -> Result<PasskeyOutcome, ApiError> {
     let answer = coffer_api::passkey_sign_in_finish(start.ceremony_id, asserted.credential).await?;
     let keys = match (&answer.prf_wrapped_key, &asserted.prf) {
         (Some(wrapped), Some(prf)) => {
-            MemberKeys::unwrap_with_passkey(&wrapped.0, prf, &answer.signed_in.account.public_key)
-                .ok()
+            let job = Job::UnlockWithPasskey {
+                prf: Bytes(prf.clone()),
+                keys: KeyEnvelope {
+                    public_key: answer.signed_in.account.public_key.clone(),
+                    wrapped_private_key: wrapped.clone(),
+                },
+            };
+            match crypto_worker::run(job).await? {
+                Answer::Unlocked(u) => Some(u),
+                _ => None,
+            }
         }
         _ => None,
     };
@@ -284,37 +388,41 @@ pub async fn sign_in_with_passkey() -> Result<PasskeyOutcome, ApiError> {
 /// kept from the password step.
 pub async fn second_factor_passkey(
     ticket: String,
-    export: &ExportKey,
-) -> Result<(SignedIn, MemberKeys), ApiError> {
+    export: ExportKey,
+) -> Result<(SignedIn, Unlocked), ApiError> {
     let start = coffer_api::passkey_second_factor_start(ticket.clone()).await?;
     let asserted = webauthn::assert(start.options).await?;
     let signed_in =
         coffer_api::passkey_second_factor_finish(ticket, start.ceremony_id, asserted.credential)
             .await?;
-    let keys = unlock(&signed_in, export)?;
+    let keys = unlock(&signed_in, export).await?;
+    forget(export).await;
     Ok((signed_in, keys))
 }
 
 /// Proves the password with OPAQUE inside the session (it never leaves the
 /// browser); the server then counts the session as freshly proved. Returns
-/// the export key.
+/// the export key, kept in the worker; forget it when done.
 pub async fn prove_password(password: String) -> Result<ExportKey, ApiError> {
-    yield_to_browser().await;
-    let (state, request) = crypto::client_login_start(&password).map_err(|_| malformed())?;
-    let challenge = coffer_api::password_proof_start(Bytes(request)).await?;
-    yield_to_browser().await;
-    let (finalization, export) =
-        crypto::client_login_finish(state, &password, &challenge.credential_response.0)
-            .map_err(|_| ApiError::from(SignInError::WrongCurrentPassword))?;
-    coffer_api::password_proof_finish(challenge.login_id, Bytes(finalization)).await?;
-    Ok(export)
+    let (ceremony, request) = login_start(password).await?;
+    let challenge = coffer_api::password_proof_start(request).await?;
+    let finalization = login_finish(ceremony, challenge.credential_response, || {
+        SignInError::WrongCurrentPassword.into()
+    })
+    .await?;
+    coffer_api::password_proof_finish(challenge.login_id, finalization).await?;
+    Ok(ceremony)
 }
 
 /// MFA-5 fallback: the password, proved with OPAQUE inside the session,
 /// gives the export key that unwraps the private key.
-pub async fn unlock_with_password(password: String) -> Result<(SignedIn, MemberKeys), ApiError> {
+pub async fn unlock_with_password(password: String) -> Result<(SignedIn, Unlocked), ApiError> {
     let export = prove_password(password).await?;
-    let me = coffer_api::me().await?;
-    let keys = unlock(&me, &export)?;
-    Ok((me, keys))
+    let me = coffer_api::me().await;
+    let keys = match &me {
+        Ok(me) => unlock(me, export).await,
+        Err(e) => Err(e.clone()),
+    };
+    forget(export).await;
+    Ok((me?, keys?))
 }

@@ -2,23 +2,24 @@
 //!
 //! The unlocked key is kept in `sessionStorage`: it survives a reload of the
 //! tab but not the tab itself, and is wiped at sign-out. It never goes to
-//! the server.
+//! the server. The crypto worker unlocks it; the page only keeps it.
 
 use coffer_api::{me, passkey_set_key};
-use coffer_shared::crypto::{fingerprint, ExportKey, MemberKeys};
-use coffer_shared::types::Bytes;
 use coffer_shared::types::{AccountView, SignedIn};
+use coffer_shared::worker::Unlocked;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zeroize::Zeroizing;
 
 const KEY_SLOT: &str = "coffer.member-key";
 
+use crate::auth::ExportKey;
+
 #[derive(Clone, Copy)]
 pub struct Session {
     pub account: RwSignal<Option<AccountView>>,
-    /// Public key of the key pair unlocked in this tab, if any.
-    pub unlocked: RwSignal<Option<String>>,
+    /// Public key and fingerprint of the key pair unlocked in this tab.
+    pub unlocked: RwSignal<Option<(String, String)>>,
     /// False until the first "who am I" answer arrives.
     pub loaded: RwSignal<bool>,
     /// Bumped when the organisation logo changes, so the header reloads it.
@@ -57,9 +58,9 @@ pub fn leave_to_sign_in() {
 
 /// The key pair unlocked in this tab, if any (MFA-5 wraps it for a new
 /// passkey).
-pub fn unlocked_keys() -> Option<MemberKeys> {
+pub fn unlocked_keys() -> Option<Unlocked> {
     let text = storage()?.get_item(KEY_SLOT).ok()??;
-    MemberKeys::from_secret_text(&text).ok()
+    serde_json::from_str(&text).ok()
 }
 
 pub fn use_session() -> Session {
@@ -82,27 +83,27 @@ impl Session {
     pub fn load(self) {
         spawn_local(async move {
             match me().await {
-                Ok(s) => self.restore(s),
+                Ok(s) => self.restore(s).await,
                 Err(_) => self.forget(),
             }
             self.loaded.set(true);
         });
     }
 
-    fn restore(self, s: SignedIn) {
+    async fn restore(self, s: SignedIn) {
         if s.keys.is_some() {
             if let Some(export) = self.pending_export.get_value() {
                 self.pending_export.set_value(None);
-                if let Ok(keys) = crate::auth::unlock(&s, &export) {
-                    return self.signed_in(s, &keys);
+                let unlocked = crate::auth::unlock(&s, export).await;
+                crate::auth::forget(export).await;
+                if let Ok(keys) = unlocked {
+                    return self.signed_in(s, keys);
                 }
             }
         }
-        let stored = storage().and_then(|st| st.get_item(KEY_SLOT).ok().flatten());
-        let unlocked = stored
-            .and_then(|text| MemberKeys::from_secret_text(&text).ok())
-            .map(|k| k.public_key())
-            .filter(|pk| *pk == s.account.public_key);
+        let unlocked = unlocked_keys()
+            .filter(|k| k.public_key == s.account.public_key)
+            .map(|k| (k.public_key, k.fingerprint));
         self.unlocked.set(unlocked);
         self.account.set(Some(s.account));
     }
@@ -117,19 +118,22 @@ impl Session {
         self.loaded.set(true);
     }
 
-    pub fn signed_in(self, s: SignedIn, keys: &MemberKeys) {
-        if let Some(st) = storage() {
-            let _ = st.set_item(KEY_SLOT, &keys.secret_text());
+    pub fn signed_in(self, s: SignedIn, keys: Unlocked) {
+        if let (Some(st), Ok(text)) = (storage(), serde_json::to_string(&keys)) {
+            let _ = st.set_item(KEY_SLOT, &text);
         }
         if let Some((passkey_id, prf)) = self.pending_prf.get_value() {
             self.pending_prf.set_value(None);
-            let wrapped = Bytes(keys.wrap_for_passkey(&prf));
+            let keys = keys.clone();
             spawn_local(async move {
                 // Without it the passkey still signs in; the password unlocks.
-                let _ = passkey_set_key(passkey_id, wrapped).await;
+                if let Ok(wrapped) = crate::auth::wrap_for_passkey(&keys, &prf).await {
+                    let _ = passkey_set_key(passkey_id, wrapped).await;
+                }
             });
         }
-        self.unlocked.set(Some(keys.public_key()));
+        self.unlocked
+            .set(Some((keys.public_key.clone(), keys.fingerprint.clone())));
         self.account.set(Some(s.account));
         self.loaded.set(true);
     }
@@ -141,6 +145,9 @@ impl Session {
 
     pub fn forget(self) {
         wipe_keys();
+        if let Some(export) = self.pending_export.get_value() {
+            spawn_local(crate::auth::forget(export));
+        }
         self.pending_export.set_value(None);
         self.pending_prf.set_value(None);
         self.unlocked.set(None);
@@ -148,7 +155,7 @@ impl Session {
     }
 
     pub fn fingerprint(self) -> Option<String> {
-        self.unlocked.get().map(|pk| fingerprint(&pk))
+        self.unlocked.get().map(|(_, fingerprint)| fingerprint)
     }
 
     /// True for anyone holding the Admin or Liaison tier somewhere.

@@ -4,13 +4,13 @@
 //! Coffer's fixed input; its output stays here and is never part of what
 //! is sent to the server.
 
-use coffer_shared::crypto::passkey_prf_input;
 use coffer_shared::errors::PasskeyError;
 use coffer_shared::webauthn_rs_proto::{
     AuthenticationExtensionsClientOutputs, AuthenticatorAssertionResponseRaw,
     AuthenticatorAttestationResponseRaw, CreationChallengeResponse, PublicKeyCredential,
     RegisterPublicKeyCredential, RegistrationExtensionsClientOutputs, RequestChallengeResponse,
 };
+use coffer_shared::worker::PASSKEY_PRF_INPUT;
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -69,7 +69,7 @@ fn ask_for_prf(options: &JsValue) {
         let _ = Reflect::set(&public_key, &"extensions".into(), &extensions);
     }
     let first = Object::new();
-    let input = passkey_prf_input();
+    let input = PASSKEY_PRF_INPUT;
     let _ = Reflect::set(&first, &"first".into(), &Uint8Array::from(input.as_slice()));
     let eval = Object::new();
     let _ = Reflect::set(&eval, &"eval".into(), &first);
@@ -171,7 +171,12 @@ pub async fn assert(options: RequestChallengeResponse) -> Result<Asserted, Passk
 /// challenge is local and nothing goes to the server.
 pub async fn evaluate_prf(raw_id: &[u8]) -> Result<Option<Vec<u8>>, PasskeyError> {
     let container = credentials()?;
-    let challenge: [u8; 32] = rand::random();
+    // The browser's random source; nothing checks this challenge.
+    let mut challenge = [0u8; 32];
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut challenge).ok())
+        .ok_or(PasskeyError::NotSupported)?;
     let descriptor = Object::new();
     let _ = Reflect::set(&descriptor, &"type".into(), &"public-key".into());
     let _ = Reflect::set(&descriptor, &"id".into(), &Uint8Array::from(raw_id));

@@ -4,7 +4,7 @@
 //! The OPAQUE credential identifier is the account's email address, which
 //! never changes. Passwords never reach this code; only OPAQUE messages do.
 
-use coffer_shared::crypto::{self, CryptoError};
+use coffer_crypto::{self as crypto, CryptoError};
 use coffer_shared::errors::{AuthError, InputError, InvitationError, SetupError, SignInError};
 use coffer_shared::policy::normalise_email;
 use coffer_shared::types::{

@@ -41,7 +41,7 @@ pub mod tokens;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use coffer_shared::crypto::ServerSecret;
+use coffer_crypto::ServerSecret;
 
 pub use authz::Actor;
 pub use config::Config;

@@ -367,8 +367,7 @@ impl Coffer {
             tx.commit().await?;
             return Err(SignInError::AttemptExpired.into());
         };
-        if coffer_shared::crypto::server_login_finish(&pending.server_state, finalization).is_err()
-        {
+        if coffer_crypto::server_login_finish(&pending.server_state, finalization).is_err() {
             tx.commit().await?;
             return Err(SignInError::WrongCurrentPassword.into());
         }

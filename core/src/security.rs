@@ -9,7 +9,7 @@
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, SaltString};
 use argon2::{Argon2, PasswordHasher as _, PasswordVerifier as _};
-use coffer_shared::crypto;
+use coffer_crypto as crypto;
 use coffer_shared::errors::{AuthError, LinkError, MemberError, SettingsError};
 use coffer_shared::types::{Bytes, KeyEnvelope, LinkPurpose, ResetView};
 use serde_json::json;

@@ -82,6 +82,9 @@ test('ACC-1 ACC-2 ACC-3 ACC-8: setup, organisation, invitation, sign-in, session
   await expect(ann.getByRole('alert')).toHaveText('The email, user name or password is incorrect.');
   await signIn(ann, MEMBER, MEMBER_PW);
   await expect(ann.getByRole('heading', { name: 'My account' })).toBeVisible();
+  // The password was stretched and the keys unwrapped in the crypto worker,
+  // not on the page's thread (whose code carries no cryptography).
+  expect(ann.workers().map((w) => new URL(w.url()).pathname)).toContain('/coffer-worker_loader.js');
   await expect(ann.getByText('Key fingerprint')).toBeVisible();
   const fingerprint = ann.getByTestId('fingerprint');
   await expect(fingerprint).toHaveText(FINGERPRINT);

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use coffer_core::{ClientInfo, Coffer, Config};
-use coffer_shared::crypto::{self, MemberKeys, ServerSecret};
+use coffer_crypto::{self as crypto, MemberKeys, ServerSecret};
 use coffer_shared::types::{Bytes, KeyEnvelope};
 use criterion::{criterion_group, criterion_main, Criterion};
 

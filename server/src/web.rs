@@ -260,12 +260,23 @@ pub fn is_hashed_asset(path: &str) -> bool {
         .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// The crypto worker's files, which Trunk does not name by content: the
+/// worker asks for them by fixed names.
+fn is_worker_asset(path: &str) -> bool {
+    path.strip_prefix("/coffer-worker")
+        .is_some_and(|rest| matches!(rest, ".js" | "_bg.wasm" | "_loader.js"))
+}
+
 /// How an answer may be kept: hashed assets for a year (their names change
-/// with a release); everything else — exports of member data, answers
-/// carrying keys and account data, the app shell — is never stored.
+/// with a release); the worker's code kept but asked for again each time
+/// (a release changes it under the same name); everything else — exports
+/// of member data, answers carrying keys and account data, the app shell —
+/// is never stored.
 pub fn cache_policy(path: &str, status: StatusCode) -> &'static str {
     if status.is_success() && is_hashed_asset(path) {
         "public, max-age=31536000, immutable"
+    } else if status.is_success() && is_worker_asset(path) {
+        "no-cache"
     } else {
         "no-store"
     }
@@ -357,8 +368,16 @@ mod tests {
             "/export/members.csv",
             "/export/audit-log.csv",
             "/upload/import",
+            "/coffer-worker.json",
         ] {
             assert_eq!(cache_policy(plain, ok), "no-store", "{plain}");
+        }
+        for worker in [
+            "/coffer-worker.js",
+            "/coffer-worker_bg.wasm",
+            "/coffer-worker_loader.js",
+        ] {
+            assert_eq!(cache_policy(worker, ok), "no-cache", "{worker}");
         }
     }
 }

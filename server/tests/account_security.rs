@@ -118,7 +118,7 @@ async fn ten_wrong_passwords_lock_and_unlock_restores(backend: Backend) {
     // A client that never reports failures is caught at the next start, and
     // the owner unlocks through the emailed link, once.
     for _ in 0..10 {
-        let (_, request) = coffer_shared::crypto::client_login_start("guess").unwrap();
+        let (_, request) = coffer_crypto::client_login_start("guess").unwrap();
         let _: LoginChallenge = guesser
             .call(
                 "sign_in_start",
@@ -681,7 +681,7 @@ async fn anonymous_calls_are_rate_limited(backend: Backend) {
     let start = |who: &'static str, ip: &'static str| {
         let b = &b;
         async move {
-            let (_, request) = coffer_shared::crypto::client_login_start("guess").unwrap();
+            let (_, request) = coffer_crypto::client_login_start("guess").unwrap();
             b.http
                 .post(format!("{}/api/sign_in_start", b.base))
                 .header("Origin", &b.base)
@@ -722,7 +722,7 @@ async fn parallel_starts_cannot_pass_the_lockout(backend: Backend) {
     .await;
     let b = server.browser();
     let starts = (0..20).map(|_| async {
-        let (state, request) = coffer_shared::crypto::client_login_start(ANN_PASSWORD).unwrap();
+        let (state, request) = coffer_crypto::client_login_start(ANN_PASSWORD).unwrap();
         let challenge: LoginChallenge = b
             .call(
                 "sign_in_start",
@@ -731,12 +731,8 @@ async fn parallel_starts_cannot_pass_the_lockout(backend: Backend) {
             .await
             .unwrap();
         // Only the real record opens with the right password.
-        coffer_shared::crypto::client_login_finish(
-            state,
-            ANN_PASSWORD,
-            &challenge.credential_response.0,
-        )
-        .is_ok()
+        coffer_crypto::client_login_finish(state, ANN_PASSWORD, &challenge.credential_response.0)
+            .is_ok()
     });
     let real = futures::future::join_all(starts)
         .await

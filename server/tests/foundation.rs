@@ -5,7 +5,7 @@
 mod common;
 
 use coffer_api::ApiError;
-use coffer_shared::crypto;
+use coffer_crypto as crypto;
 use coffer_shared::errors::{
     AuthError, InputError, InvitationError, Refusal, SetupError, SignInError,
 };
@@ -636,7 +636,7 @@ async fn sessions_end_with_time_lock_and_permission(backend: Backend) {
     let response: Bytes = res.json().await.unwrap();
     let (upload, export) =
         crypto::client_registration_finish(state, ADMIN_PASSWORD, &response.0).unwrap();
-    let keys = coffer_shared::crypto::MemberKeys::generate();
+    let keys = coffer_crypto::MemberKeys::generate();
     let envelope = KeyEnvelope {
         public_key: keys.public_key(),
         wrapped_private_key: Bytes(keys.wrap(&export)),

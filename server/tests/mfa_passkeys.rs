@@ -8,7 +8,7 @@
 
 mod common;
 
-use coffer_shared::crypto::{self, MemberKeys};
+use coffer_crypto::{self as crypto, MemberKeys};
 use coffer_shared::errors::{AuthError, MfaError, PasskeyError, SignInError};
 use coffer_shared::types::*;
 use coffer_shared::Refusal;

@@ -6,7 +6,7 @@
 
 mod common;
 
-use coffer_shared::crypto::ExportKey;
+use coffer_crypto::ExportKey;
 use coffer_shared::errors::{AuthError, MfaError, SignInError};
 use coffer_shared::types::*;
 use coffer_shared::Refusal;
@@ -326,7 +326,7 @@ async fn guessing_codes_to_turn_it_off_runs_into_the_lockout(backend: Backend) {
 /// The browser's half of proving the password inside a session; `None`
 /// when OPAQUE says it is wrong (the server never learns which).
 async fn prove_password(b: &Browser, password: &str) -> Option<(String, Bytes)> {
-    let (state, request) = coffer_shared::crypto::client_login_start(password).unwrap();
+    let (state, request) = coffer_crypto::client_login_start(password).unwrap();
     let challenge: LoginChallenge = b
         .call(
             "password_proof_start",
@@ -334,7 +334,7 @@ async fn prove_password(b: &Browser, password: &str) -> Option<(String, Bytes)> 
         )
         .await
         .unwrap();
-    coffer_shared::crypto::client_login_finish(state, password, &challenge.credential_response.0)
+    coffer_crypto::client_login_finish(state, password, &challenge.credential_response.0)
         .ok()
         .map(|(fin, _)| (challenge.login_id, Bytes(fin)))
 }
@@ -369,7 +369,7 @@ async fn turning_it_off_with_the_password(backend: Backend) {
     for _ in 0..10 {
         assert!(prove_password(&ann, "a guess").await.is_none());
     }
-    let (_, request) = coffer_shared::crypto::client_login_start(PW).unwrap();
+    let (_, request) = coffer_crypto::client_login_start(PW).unwrap();
     let err = ann
         .call::<LoginChallenge>(
             "password_proof_start",
@@ -429,7 +429,7 @@ async fn who_may_call_what(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));
-    let (_, request) = coffer_shared::crypto::client_login_start(PW).unwrap();
+    let (_, request) = coffer_crypto::client_login_start(PW).unwrap();
     let challenge: LoginChallenge = anonymous
         .call(
             "sign_in_start",

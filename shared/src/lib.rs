@@ -1,14 +1,14 @@
 //! What the browser and the server must agree on: wire types, the error
-//! enum and its user-facing messages, input rules, and the cryptography that
-//! runs in the browser (and natively in tests and benchmarks).
+//! enum and its user-facing messages, input rules. The cryptography lives in
+//! `coffer-crypto`, which the page does not load.
 
-pub mod crypto;
 pub mod errors;
 pub mod i18n;
 pub mod import;
 pub mod policy;
 pub mod settings;
 pub mod types;
+pub mod worker;
 
 pub use errors::Refusal;
 /// WebAuthn's wire types, shared so both ends agree on them.

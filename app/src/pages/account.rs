@@ -69,7 +69,7 @@ pub fn AccountPage() -> impl IntoView {
                 <Show when=move || session.unlocked.with(|u| u.is_none())>
                     <crate::pages::passkeys::UnlockKeysForm
                         reason=tr("Your encryption keys are not unlocked in this tab. Enter your password to unlock them; it never leaves this browser.")
-                        on_unlocked=Callback::new(move |(s, keys)| session.signed_in(s, &keys)) />
+                        on_unlocked=Callback::new(move |(s, keys)| session.signed_in(s, keys)) />
                 </Show>
                 <ErrorBox message=error />
                 <div class="actions">

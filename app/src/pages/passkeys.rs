@@ -4,8 +4,8 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{list_passkeys, passkey_remove, passkey_rename};
-use coffer_shared::crypto::MemberKeys;
 use coffer_shared::types::{PasskeyView, SignedIn};
+use coffer_shared::worker::Unlocked;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -317,7 +317,7 @@ pub fn UnlockKeysForm(
     /// Why the password is needed, in the member's terms.
     #[prop(into)]
     reason: String,
-    on_unlocked: Callback<(SignedIn, MemberKeys)>,
+    on_unlocked: Callback<(SignedIn, Unlocked)>,
 ) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);

@@ -87,7 +87,8 @@ pub fn ReauthPrompt() -> impl IntoView {
             busy.set(false);
             password.set(String::new());
             match result {
-                Ok(_) => {
+                Ok(export) => {
+                    auth::forget(export).await;
                     let retry = reauth.retry.get_value();
                     close();
                     if let Some(retry) = retry {

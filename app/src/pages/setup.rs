@@ -57,7 +57,7 @@ pub fn SetupPage() -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(auth::SignInOutcome::Done(signed_in, keys)) => {
-                    session.signed_in(signed_in, &keys);
+                    session.signed_in(signed_in, keys);
                     navigate("/organisations", Default::default());
                 }
                 // A brand-new account has no second factor; should one

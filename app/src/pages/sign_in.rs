@@ -8,12 +8,12 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use coffer_api::ApiError;
-use coffer_shared::crypto::{ExportKey, MemberKeys};
 use coffer_shared::errors::{MfaError, SignInError};
 use coffer_shared::types::{SecondFactorPrompt, SignedIn};
+use coffer_shared::worker::Unlocked;
 use coffer_shared::Refusal;
 
-use crate::auth::{self, PasskeyOutcome, SignInOutcome};
+use crate::auth::{self, ExportKey, PasskeyOutcome, SignInOutcome};
 use crate::components::ErrorBox;
 use crate::pages::passkeys::UnlockKeysForm;
 use crate::session::use_session;
@@ -37,11 +37,11 @@ pub fn SignInPage() -> impl IntoView {
     let needs_password = RwSignal::new(None::<SignedIn>);
     let passkey_busy = RwSignal::new(false);
 
-    let enter = Callback::new(move |(signed_in, keys): (SignedIn, MemberKeys)| {
+    let enter = Callback::new(move |(signed_in, keys): (SignedIn, Unlocked)| {
         let admin = signed_in.account.is_instance_admin;
         // MFA-2/MFA-3: this session can only set up the second factor.
         let setup = signed_in.account.setup_second_factor;
-        session.signed_in(signed_in, &keys);
+        session.signed_in(signed_in, keys);
         password.set(String::new());
         let to = if setup {
             "/two-step-setup"
@@ -99,6 +99,9 @@ pub fn SignInPage() -> impl IntoView {
     };
 
     let start_over = Callback::new(move |message: Option<String>| {
+        if let Some(key) = export.get_value() {
+            spawn_local(auth::forget(key));
+        }
         export.set_value(None);
         waiting.set(None);
         error.set(message);
@@ -147,7 +150,7 @@ pub fn SignInPage() -> impl IntoView {
 fn SecondFactorForm(
     prompt: SecondFactorPrompt,
     export: StoredValue<Option<ExportKey>, LocalStorage>,
-    enter: Callback<(SignedIn, MemberKeys)>,
+    enter: Callback<(SignedIn, Unlocked)>,
     start_over: Callback<Option<String>>,
 ) -> impl IntoView {
     let code = RwSignal::new(String::new());
@@ -155,7 +158,7 @@ fn SecondFactorForm(
     let busy = RwSignal::new(false);
     let recovery = RwSignal::new(false);
     let ticket = prompt.ticket.clone();
-    let finished = move |result: Result<(SignedIn, MemberKeys), ApiError>| match result {
+    let finished = move |result: Result<(SignedIn, Unlocked), ApiError>| match result {
         Ok(done) => {
             export.set_value(None);
             enter.run(done);
@@ -185,7 +188,7 @@ fn SecondFactorForm(
             let t = ticket.clone();
             busy.set(true);
             spawn_local(async move {
-                let result = auth::second_factor_passkey(t, &key).await;
+                let result = auth::second_factor_passkey(t, key).await;
                 busy.set(false);
                 finished(result);
             });
@@ -201,7 +204,7 @@ fn SecondFactorForm(
         let (t, c) = (ticket.clone(), code.get_untracked());
         busy.set(true);
         spawn_local(async move {
-            let result = auth::second_factor(t, c, &key).await;
+            let result = auth::second_factor(t, c, key).await;
             busy.set(false);
             finished(result);
         });

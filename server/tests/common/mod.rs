@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use coffer_api::ApiError;
 use coffer_core::Config;
-use coffer_shared::crypto::{self, ExportKey, MemberKeys};
+use coffer_crypto::{self as crypto, ExportKey, MemberKeys};
 use coffer_shared::types::*;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};

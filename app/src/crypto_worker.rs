@@ -1,0 +1,143 @@
+//! The page's handle on the crypto worker (`worker/`): started once the
+//! first page is drawn, it runs every cryptographic step. Jobs are posted
+//! as JSON text and answered in order; jobs posted before the worker says
+//! it is ready wait here, since a worker drops messages that arrive before
+//! its handler is set.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use coffer_api::ApiError;
+use coffer_shared::worker::{Answer, Envelope, Job};
+use js_sys::{Function, Promise};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MessageEvent, Worker};
+
+/// Trunk's loader for the worker's wasm-bindgen module (not content-hashed:
+/// the server lets browsers keep it only after asking again).
+const LOADER: &str = "/coffer-worker_loader.js";
+
+struct Client {
+    worker: Worker,
+    ready: bool,
+    /// Jobs posted before `Ready`.
+    waiting: Vec<String>,
+    /// The resolve function of each job's promise.
+    pending: HashMap<u32, Function>,
+    next: u32,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+}
+
+fn unavailable() -> ApiError {
+    ApiError::Request {
+        message: "the browser's crypto worker could not be started".into(),
+    }
+}
+
+/// Starts the worker if it is not running (called once the first page is
+/// drawn, so its download does not delay the page).
+pub fn start() {
+    CLIENT.with(|c| {
+        if c.borrow().is_none() {
+            *c.borrow_mut() = spawn();
+        }
+    });
+}
+
+fn spawn() -> Option<Client> {
+    let worker = Worker::new(LOADER).ok()?;
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let Some(text) = event.data().as_string() else {
+            return;
+        };
+        let Ok(answer) = serde_json::from_str::<Envelope<Answer>>(&text) else {
+            return;
+        };
+        if answer.body == Answer::Ready {
+            flush_waiting();
+            return;
+        }
+        let resolve = CLIENT.with(|c| {
+            c.borrow_mut()
+                .as_mut()
+                .and_then(|c| c.pending.remove(&answer.id))
+        });
+        if let Some(resolve) = resolve {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(&text));
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| fail_all());
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    Some(Client {
+        worker,
+        ready: false,
+        waiting: Vec::new(),
+        pending: HashMap::new(),
+        next: 0,
+    })
+}
+
+fn flush_waiting() {
+    CLIENT.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut() {
+            c.ready = true;
+            for text in c.waiting.drain(..) {
+                let _ = c.worker.post_message(&JsValue::from_str(&text));
+            }
+        }
+    });
+}
+
+/// The worker failed to load or crashed: every waiting job ends, and the
+/// next job starts a new worker.
+fn fail_all() {
+    let pending = CLIENT.with(|c| c.borrow_mut().take().map(|c| c.pending));
+    for resolve in pending.into_iter().flat_map(|p| p.into_values()) {
+        let _ = resolve.call1(&JsValue::NULL, &JsValue::UNDEFINED);
+    }
+}
+
+/// Runs one job in the worker.
+pub async fn run(job: Job) -> Result<Answer, ApiError> {
+    start();
+    let mut posted = false;
+    let promise = Promise::new(&mut |resolve, _reject| {
+        CLIENT.with(|c| {
+            let mut c = c.borrow_mut();
+            let Some(c) = c.as_mut() else { return };
+            c.next += 1;
+            let id = c.next;
+            let Ok(text) = serde_json::to_string(&Envelope {
+                id,
+                body: job.clone(),
+            }) else {
+                return;
+            };
+            c.pending.insert(id, resolve);
+            if c.ready {
+                let _ = c.worker.post_message(&JsValue::from_str(&text));
+            } else {
+                c.waiting.push(text);
+            }
+            posted = true;
+        });
+    });
+    if !posted {
+        return Err(unavailable());
+    }
+    let text = JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(unavailable)?;
+    serde_json::from_str::<Envelope<Answer>>(&text)
+        .map(|e| e.body)
+        .map_err(|_| unavailable())
+}

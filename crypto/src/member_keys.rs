@@ -1,0 +1,164 @@
+//! Each member's X25519 (age) identity, held unwrapped only in the browser,
+//! and its wrappings: under a key derived from OPAQUE's export key, and
+//! under one derived from a passkey's PRF output (MFA-5).
+
+use age::secrecy::ExposeSecret;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hkdf::Hkdf;
+use rand::rngs::OsRng;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::CryptoError;
+
+/// An unwrapped member identity (age X25519), held only in the browser.
+pub struct MemberKeys {
+    identity: age::x25519::Identity,
+}
+
+pub(crate) const WRAP_VERSION: u8 = 1;
+const WRAP_INFO: &[u8] = b"coffer/v1/member-key-wrap";
+const PRF_WRAP_INFO: &[u8] = b"coffer/v1/member-key-wrap/passkey-prf";
+
+/// MFA-5: the input every passkey's PRF is evaluated on. One for the whole
+/// app, because a passkey-only sign-in does not know the credential before
+/// the authenticator answers; the authenticator's per-credential secret
+/// makes the outputs differ anyway.
+pub fn passkey_prf_input() -> [u8; 32] {
+    Sha256::digest(b"coffer/v1/passkey-prf-input").into()
+}
+
+impl MemberKeys {
+    /// Fresh key pair from the platform's secure random source (Web Crypto
+    /// `getRandomValues` in the browser).
+    pub fn generate() -> Self {
+        MemberKeys {
+            identity: age::x25519::Identity::generate(),
+        }
+    }
+
+    pub fn public_key(&self) -> String {
+        self.identity.to_public().to_string()
+    }
+
+    pub fn secret_text(&self) -> Zeroizing<String> {
+        Zeroizing::new(self.identity.to_string().expose_secret().to_string())
+    }
+
+    pub fn from_secret_text(text: &str) -> Result<Self, CryptoError> {
+        text.parse::<age::x25519::Identity>()
+            .map(|identity| MemberKeys { identity })
+            .map_err(|_| CryptoError::InvalidKey)
+    }
+
+    /// `version ‖ nonce ‖ XChaCha20-Poly1305(identity)`; the public key is
+    /// bound as associated data so a wrapped key cannot be paired with
+    /// another account's public key unnoticed.
+    pub fn wrap(&self, export_key: &[u8]) -> Vec<u8> {
+        self.wrap_with(&wrapping_cipher(export_key))
+    }
+
+    /// MFA-5: the second wrapping, under a key derived from a passkey's PRF
+    /// output (which only the browser ever sees).
+    pub fn wrap_for_passkey(&self, prf_output: &[u8]) -> Vec<u8> {
+        self.wrap_with(&derived_cipher(prf_output, PRF_WRAP_INFO))
+    }
+
+    pub fn unwrap(
+        wrapped: &[u8],
+        export_key: &[u8],
+        public_key: &str,
+    ) -> Result<Self, CryptoError> {
+        Self::unwrap_with(wrapped, &wrapping_cipher(export_key), public_key)
+    }
+
+    pub fn unwrap_with_passkey(
+        wrapped: &[u8],
+        prf_output: &[u8],
+        public_key: &str,
+    ) -> Result<Self, CryptoError> {
+        Self::unwrap_with(
+            wrapped,
+            &derived_cipher(prf_output, PRF_WRAP_INFO),
+            public_key,
+        )
+    }
+
+    fn wrap_with(&self, cipher: &XChaCha20Poly1305) -> Vec<u8> {
+        let mut nonce = [0u8; 24];
+        OsRng.fill_bytes(&mut nonce);
+        let secret = self.secret_text();
+        let aad = self.public_key();
+        let ct = cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: secret.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
+            .expect("XChaCha20-Poly1305 encryption of a short message cannot fail");
+        let mut out = Vec::with_capacity(1 + 24 + ct.len());
+        out.push(WRAP_VERSION);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        out
+    }
+
+    fn unwrap_with(
+        wrapped: &[u8],
+        cipher: &XChaCha20Poly1305,
+        public_key: &str,
+    ) -> Result<Self, CryptoError> {
+        if wrapped.len() < 1 + 24 + 16 || wrapped[0] != WRAP_VERSION {
+            return Err(CryptoError::UnwrapFailed);
+        }
+        let plain = Zeroizing::new(
+            cipher
+                .decrypt(
+                    XNonce::from_slice(&wrapped[1..25]),
+                    Payload {
+                        msg: &wrapped[25..],
+                        aad: public_key.as_bytes(),
+                    },
+                )
+                .map_err(|_| CryptoError::UnwrapFailed)?,
+        );
+        let text = std::str::from_utf8(&plain).map_err(|_| CryptoError::UnwrapFailed)?;
+        let keys = MemberKeys::from_secret_text(text)?;
+        if keys.public_key() != public_key {
+            return Err(CryptoError::UnwrapFailed);
+        }
+        Ok(keys)
+    }
+}
+
+fn wrapping_cipher(export_key: &[u8]) -> XChaCha20Poly1305 {
+    derived_cipher(export_key, WRAP_INFO)
+}
+
+pub(crate) fn derived_cipher(ikm: &[u8], info: &[u8]) -> XChaCha20Poly1305 {
+    let hk = Hkdf::<Sha256>::new(None, ikm);
+    let mut key = Zeroizing::new([0u8; 32]);
+    hk.expand(info, key.as_mut())
+        .expect("32 bytes is a valid HKDF-SHA256 length");
+    XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&key[..]))
+}
+
+/// Checks that text is an age X25519 recipient (what the server stores).
+pub fn is_valid_public_key(text: &str) -> bool {
+    text.parse::<age::x25519::Recipient>().is_ok()
+}
+
+/// Human-comparable fingerprint of a public key: the first 20 bytes of its
+/// SHA-256, as ten groups of four hex digits.
+pub fn fingerprint(public_key: &str) -> String {
+    let digest = Sha256::digest(public_key.as_bytes());
+    digest[..20]
+        .chunks(2)
+        .map(|c| format!("{:02X}{:02X}", c[0], c[1]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,138 @@
+//! The page ⇄ crypto worker protocol. The page never links the
+//! cryptography: it posts a `Job` (JSON text) to the worker
+//! (`coffer-worker`, built from `worker/`), which answers with the same id.
+//! OPAQUE states and export keys stay inside the worker, named by a
+//! ceremony number; only what the page must store or send leaves it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::{Bytes, KeyEnvelope};
+
+/// A message either way; `id` pairs an answer with its job (the worker's
+/// first message, `Ready`, has id 0).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    pub id: u32,
+    pub body: T,
+}
+
+/// A ceremony the worker remembers between two server round trips: an
+/// OPAQUE state with its password, then the export key it gave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Ceremony(pub u32);
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Job {
+    /// OPAQUE sign-in (or password proof), first half.
+    LoginStart { password: String },
+    /// Second half: the finalization for the server. The export key stays
+    /// in the worker under the same ceremony.
+    LoginFinish { ceremony: Ceremony, response: Bytes },
+    /// OPAQUE registration (setup, invitation, reset, new password).
+    RegistrationStart { password: String },
+    /// Second half: the upload for the server and the member's key pair
+    /// wrapped under the new export key — a fresh pair, or (password
+    /// change) the pair `keep` opens with the old export key `with`.
+    RegistrationFinish {
+        ceremony: Ceremony,
+        response: Bytes,
+        keep: Option<Rewrap>,
+    },
+    /// The member's keys, opened with a kept export key.
+    Unlock {
+        ceremony: Ceremony,
+        keys: KeyEnvelope,
+    },
+    /// MFA-5: the keys, opened with a passkey's PRF output.
+    UnlockWithPasskey { prf: Bytes, keys: KeyEnvelope },
+    /// MFA-5: a wrapping of the unlocked keys under a passkey's PRF output.
+    WrapForPasskey { secret: String, prf: Bytes },
+    /// Drops a ceremony's state and export key.
+    Forget { ceremony: Ceremony },
+}
+
+/// The key pair to carry over to a new password.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rewrap {
+    pub with: Ceremony,
+    pub keys: KeyEnvelope,
+}
+
+/// The member's key pair, unlocked: kept in the tab's `sessionStorage`
+/// (never sent to the server), with what the page shows of it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unlocked {
+    pub public_key: String,
+    /// The age identity (`AGE-SECRET-KEY-1…`).
+    pub secret: String,
+    /// SHA-256 of the public key, ten groups of four hex digits.
+    pub fingerprint: String,
+}
+
+impl std::fmt::Debug for Unlocked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Unlocked({})", self.public_key)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Answer {
+    /// The worker takes work from now on.
+    Ready,
+    /// The first OPAQUE message, for the server.
+    Started {
+        ceremony: Ceremony,
+        message: Bytes,
+    },
+    LoggedIn {
+        finalization: Bytes,
+    },
+    Registered {
+        upload: Bytes,
+        keys: KeyEnvelope,
+    },
+    Unlocked(Unlocked),
+    Wrapped(Bytes),
+    Done,
+    Failed(Failure),
+}
+
+/// Why a job failed; the page turns each into its own refusal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Failure {
+    /// Wrong password or unknown account (OPAQUE cannot tell which).
+    AuthenticationFailed,
+    /// A message from the server that is not what the protocol sends.
+    Malformed,
+    /// Keys that do not open with what was given.
+    UnwrapFailed,
+    /// The ceremony is not (or no longer) known to the worker.
+    UnknownCeremony,
+}
+
+/// MFA-5: the input every passkey's PRF is evaluated on:
+/// SHA-256("coffer/v1/passkey-prf-input"), written out so the page needs no
+/// hash function (`coffer-crypto` checks it).
+pub const PASSKEY_PRF_INPUT: [u8; 32] = [
+    0x16, 0xda, 0x65, 0x72, 0x43, 0x32, 0xdf, 0xfd, 0x0c, 0xd3, 0x1c, 0x45, 0x95, 0xf4, 0x38, 0xa6,
+    0x4e, 0xda, 0x04, 0xed, 0x6b, 0x09, 0x43, 0x3a, 0xea, 0xa2, 0xa4, 0xde, 0xf0, 0x7e, 0xca, 0x09,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelopes_round_trip_as_json() {
+        let job = Envelope {
+            id: 7,
+            body: Job::RegistrationFinish {
+                ceremony: Ceremony(3),
+                response: Bytes(vec![1, 2, 3]),
+                keep: None,
+            },
+        };
+        let text = serde_json::to_string(&job).unwrap();
+        assert_eq!(serde_json::from_str::<Envelope<Job>>(&text).unwrap(), job);
+    }
+}

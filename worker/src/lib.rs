@@ -1,0 +1,4 @@
+//! The crypto worker's job logic, in plain Rust so it is tested natively;
+//! `main.rs` is the Web Worker around it.
+
+pub mod jobs;
