@@ -41,7 +41,27 @@ ensure_browser_toolchain() {
   fi
 }
 
+# wasm-opt from npm's binaryen (Debian's 108 produces broken wasm) and
+# Python's brotli for the precompressed copies of the built files.
+ensure_build_tools() {
+  if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
+    say "Installing wasm-opt (npm's binaryen, tools/package.json)"
+    (cd tools && npm ci --no-audit --no-fund)
+  fi
+  if ! python3 -c 'import brotli' 2>/dev/null; then
+    say "Installing Python's brotli (precompressed browser files)"
+    python3 -m pip install --quiet brotli
+  fi
+}
+
+# The full app (and the crypto worker) into dist/, then the front door (the
+# pages before sign-in) into dist/front/, then .br and .gz copies of both.
 build_browser_app() {
+  ensure_build_tools
+  export PATH="$PWD/tools/node_modules/.bin:$PATH"
   say "Building the browser app (trunk build --release)"
   trunk build --release
+  say "Building the front door (trunk build app/front.html)"
+  trunk build app/front.html --release --dist dist/front --public-url /front/
+  python3 scripts/precompress.py dist
 }

@@ -10,21 +10,30 @@ use crate::pages::{
 };
 use crate::session::Session;
 
-#[component]
-pub fn App() -> impl IntoView {
+/// What every page relies on, for the full app and the front door alike:
+/// the language, the session, and the crypto worker.
+pub fn provide_app_context() -> I18n {
     let i18n = I18n::new();
     provide_context(i18n);
     let session = Session::new();
     provide_context(session);
     session.load();
-    // After the first page is drawn: the worker's download waits for it.
-    Effect::new(move |_| crate::crypto_worker::start());
+    // Once the first page is drawn and the browser idles: the worker's
+    // download waits for the page.
+    Effect::new(move |_| crate::crypto_worker::start_when_idle());
     // ACC-9: the signed-in member's language, as soon as it is known.
     Effect::new(move |_| {
         if let Some(lang) = session.account.with(|a| a.as_ref().map(|a| a.language)) {
             i18n.set(lang);
         }
     });
+    i18n
+}
+
+/// The whole app, for everything after signing in.
+#[component]
+pub fn App() -> impl IntoView {
+    let i18n = provide_app_context();
     view! {
         <Router>
             // Everything is drawn again in the new language when it changes.

@@ -11,7 +11,9 @@ use crate::session::use_session;
 #[component]
 pub fn Header() -> impl IntoView {
     let session = use_session();
-    let signed_in = move || session.account.with(|a| a.is_some());
+    let leaving = use_context::<crate::front::Leaving>();
+    let signed_in =
+        move || session.account.with(|a| a.is_some()) && !leaving.is_some_and(|l| l.0.get());
     let email = move || {
         session
             .account

@@ -48,6 +48,29 @@ pub fn start() {
     });
 }
 
+/// `start` once the browser has drawn the page and is idle (or after a
+/// moment where it cannot say).
+pub fn start_when_idle() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = Closure::once_into_js(start);
+    let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    match idle {
+        Some(request) => {
+            let _ = request.call1(&window, &callback);
+        }
+        None => {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.unchecked_ref(),
+                200,
+            );
+        }
+    }
+}
+
 fn spawn() -> Option<Client> {
     let worker = Worker::new(LOADER).ok()?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {

@@ -81,13 +81,17 @@ impl Session {
 
     /// Asks the server who the session cookie belongs to.
     pub fn load(self) {
-        spawn_local(async move {
-            match me().await {
-                Ok(s) => self.restore(s).await,
-                Err(_) => self.forget(),
-            }
-            self.loaded.set(true);
-        });
+        spawn_local(self.refresh());
+    }
+
+    /// `load`, finished: the keys a pending export key unlocks are stored
+    /// by the time it returns (before a page load to the full app).
+    pub async fn refresh(self) {
+        match me().await {
+            Ok(s) => self.restore(s).await,
+            Err(_) => self.forget(),
+        }
+        self.loaded.set(true);
     }
 
     async fn restore(self, s: SignedIn) {

@@ -88,6 +88,7 @@ pub fn router(coffer: Coffer) -> Router {
         .merge(uploads)
         .merge(imports)
         .merge(downloads)
+        .merge(front_door(&site))
         .fallback_service(site_service(&site))
         .layer(middleware::from_fn_with_state(trusted_header, client_info))
         .layer(middleware::from_fn(move |req, next| {
@@ -103,12 +104,38 @@ fn origin_of(url: &str) -> String {
 }
 
 /// The built app, with `index.html` for every path it does not know so the
-/// browser's router can handle deep links such as `/invite`.
+/// browser's router can handle deep links such as `/users`. Files are sent
+/// brotli- or gzip-compressed when the build wrote those copies and the
+/// browser accepts them.
 fn site_service(dir: &Path) -> ServeDir<ServeFile> {
     if !dir.join("index.html").is_file() {
-        tracing::warn!(dir = %dir.display(), "browser app not found; build it with `trunk build --release`");
+        tracing::warn!(dir = %dir.display(), "browser app not found; build it with scripts/serve.sh");
     }
-    ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))
+    ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(shell(dir.join("index.html")))
+}
+
+fn shell(page: std::path::PathBuf) -> ServeFile {
+    ServeFile::new(page).precompressed_br().precompressed_gzip()
+}
+
+/// The front door (`dist/front/`, the pages before sign-in) for its paths,
+/// so a first visit downloads only those; the full app when it was not
+/// built.
+fn front_door(dir: &Path) -> Router {
+    let front = dir.join("front").join("index.html");
+    let page = if front.is_file() {
+        front
+    } else {
+        dir.join("index.html")
+    };
+    coffer_shared::site::FRONT_DOOR_PATHS
+        .iter()
+        .fold(Router::new(), |router, path| {
+            router.route(path, axum::routing::get_service(shell(page.clone())))
+        })
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {

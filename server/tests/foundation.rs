@@ -777,3 +777,84 @@ on_both!(
     cross_origin_requests_are_refused,
     session_cookie_is_locked_down,
 );
+
+/// The pages before sign-in come from the front door (`dist/front/`), the
+/// rest from the full app; built files go out compressed when the browser
+/// accepts it, and content-hashed ones are kept for a year.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_front_door_serves_the_pages_before_sign_in() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("front")).unwrap();
+    std::fs::write(site.path().join("index.html"), "full app").unwrap();
+    std::fs::write(site.path().join("front/index.html"), "front door").unwrap();
+    std::fs::write(site.path().join("front/index.html.br"), b"br front door").unwrap();
+    std::fs::write(
+        site.path().join("coffer-app-0123456789abcdef_bg.wasm"),
+        b"wasm",
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("coffer-app-0123456789abcdef_bg.wasm.br"),
+        b"br",
+    )
+    .unwrap();
+    let dir = site.path().to_path_buf();
+    let server = TestServer::start_with(Backend::Sqlite, move |c| c.site_dir = dir).await;
+    let http = reqwest::Client::new();
+    let get = |path: &'static str, encoding: Option<&'static str>| {
+        let (http, base) = (http.clone(), server.url().to_string());
+        async move {
+            let mut req = http.get(format!("{base}{path}"));
+            if let Some(e) = encoding {
+                req = req.header("accept-encoding", e);
+            }
+            let res = req.send().await.unwrap();
+            let header = |name: &str| {
+                res.headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .unwrap_or_default()
+            };
+            let (encoding, cache) = (header("content-encoding"), header("cache-control"));
+            (res.text().await.unwrap(), encoding, cache)
+        }
+    };
+    for path in [
+        "/",
+        "/sign-in",
+        "/setup",
+        "/invite",
+        "/reset",
+        "/unlock",
+        "/two-step-setup",
+    ] {
+        assert_eq!(get(path, None).await.0, "front door", "{path}");
+    }
+    for path in [
+        "/account",
+        "/users",
+        "/organisations",
+        "/outbox/x",
+        "/no-such-page",
+    ] {
+        assert_eq!(get(path, None).await.0, "full app", "{path}");
+    }
+    let (body, encoding, cache) = get("/sign-in", Some("br")).await;
+    assert_eq!((body.as_str(), encoding.as_str()), ("br front door", "br"));
+    assert_eq!(cache, "no-store");
+    let (body, encoding, cache) =
+        get("/coffer-app-0123456789abcdef_bg.wasm", Some("gzip, br")).await;
+    assert_eq!((body.as_str(), encoding.as_str()), ("br", "br"));
+    assert_eq!(cache, "public, max-age=31536000, immutable");
+    let (body, encoding, _) = get("/coffer-app-0123456789abcdef_bg.wasm", None).await;
+    assert_eq!((body.as_str(), encoding.as_str()), ("wasm", ""));
+
+    // Without a front door build, the full app serves every page.
+    std::fs::remove_dir_all(site.path().join("front")).unwrap();
+    let dir = site.path().to_path_buf();
+    let server = TestServer::start_with(Backend::Sqlite, move |c| c.site_dir = dir).await;
+    let res = reqwest::get(format!("{}/sign-in", server.url()))
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), "full app");
+}

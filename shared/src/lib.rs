@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod import;
 pub mod policy;
 pub mod settings;
+pub mod site;
 pub mod types;
 pub mod worker;
 

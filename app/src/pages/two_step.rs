@@ -85,8 +85,13 @@ pub fn TwoStepSetupPage() -> impl IntoView {
         }
     });
     let finished = Callback::new(move |()| {
-        session.load();
-        navigate("/account", Default::default());
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            // My account is the full app, a page load away: the keys must be
+            // in this tab's storage first.
+            session.refresh().await;
+            navigate("/account", Default::default());
+        });
     });
     view! {
         <section class="card narrow">

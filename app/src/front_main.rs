@@ -1,0 +1,6 @@
+//! The front door (see `coffer_app::front`).
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(coffer_app::Front);
+}
