@@ -1,7 +1,6 @@
 //! A real Coffer server on 127.0.0.1:0 with a throw-away data folder, on
 //! SQLite or on PostgreSQL, and a client that speaks to it over HTTP exactly
 //! as the browser does (same JSON, same OPAQUE messages, same cookies).
-#![allow(dead_code)]
 
 pub mod authenticator;
 
@@ -203,6 +202,12 @@ impl std::fmt::Debug for Unlocked {
     }
 }
 
+/// A typed answer as the JSON the browser saw (the software authenticator
+/// reads WebAuthn options as JSON).
+pub fn as_json<T: serde::Serialize>(answer: T) -> Value {
+    serde_json::to_value(answer).unwrap()
+}
+
 impl Browser {
     pub async fn raw(&self, endpoint: &str, body: Value) -> reqwest::Response {
         self.http
@@ -228,6 +233,33 @@ impl Browser {
         } else {
             Err(serde_json::from_str(&text)
                 .unwrap_or_else(|e| panic!("{endpoint}: bad error {text}: {e}")))
+        }
+    }
+
+    /// The typed client: one server function's arguments (the struct
+    /// `#[server]` generates in `coffer_api`, e.g. `ListMembers { .. }`),
+    /// sent as the browser sends them, answered with its typed result.
+    pub async fn run<F>(&self, call: F) -> Result<F::Output, ApiError>
+    where
+        F: leptos::server_fn::ServerFn + serde::Serialize,
+        F::Output: DeserializeOwned,
+    {
+        let res = self
+            .http
+            .post(format!("{}{}", self.base, F::PATH))
+            .header("Origin", &self.base)
+            .json(&call)
+            .send()
+            .await
+            .unwrap();
+        let ok = res.status().is_success();
+        let text = res.text().await.unwrap();
+        if ok {
+            Ok(serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: bad answer {text}: {e}", F::PATH)))
+        } else {
+            Err(serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: bad error {text}: {e}", F::PATH)))
         }
     }
 
@@ -339,26 +371,28 @@ impl Browser {
     ) -> Result<(SignInStep, ExportKey), Option<ApiError>> {
         let (state, request) = crypto::client_login_start(password).unwrap();
         let challenge: LoginChallenge = self
-            .call(
-                "sign_in_start",
-                json!({ "identifier": identifier, "credential_request": Bytes(request) }),
-            )
+            .run(coffer_api::SignInStart {
+                identifier: identifier.to_string(),
+                credential_request: Bytes(request),
+            })
             .await
             .map_err(Some)?;
         let Ok((finalization, export)): Result<(Vec<u8>, ExportKey), _> =
             crypto::client_login_finish(state, password, &challenge.credential_response.0)
         else {
             // As the browser does: report it, so it counts at once.
-            self.call::<()>("sign_in_failed", json!({ "login_id": challenge.login_id }))
-                .await
-                .expect("sign_in_failed answers");
+            self.run(coffer_api::SignInFailed {
+                login_id: challenge.login_id.to_string(),
+            })
+            .await
+            .expect("sign_in_failed answers");
             return Err(None);
         };
         let step: SignInStep = self
-            .call(
-                "sign_in_finish",
-                json!({ "login_id": challenge.login_id, "finalization": Bytes(finalization) }),
-            )
+            .run(coffer_api::SignInFinish {
+                login_id: challenge.login_id.to_string(),
+                finalization: Bytes(finalization),
+            })
             .await
             .map_err(Some)?;
         Ok((step, export))
@@ -372,10 +406,10 @@ impl Browser {
         export: &ExportKey,
     ) -> Result<Unlocked, ApiError> {
         let signed_in: SignedIn = self
-            .call(
-                "sign_in_second_factor",
-                json!({ "ticket": ticket, "code": code }),
-            )
+            .run(coffer_api::SignInSecondFactor {
+                ticket: ticket.to_string(),
+                code: code.to_string(),
+            })
             .await?;
         Ok(unlocked(signed_in, export))
     }
@@ -385,18 +419,17 @@ impl Browser {
     pub async fn prove_password(&self, password: &str) -> Result<(), ApiError> {
         let (state, request) = crypto::client_login_start(password).unwrap();
         let challenge: LoginChallenge = self
-            .call(
-                "password_proof_start",
-                json!({ "credential_request": Bytes(request) }),
-            )
+            .run(coffer_api::PasswordProofStart {
+                credential_request: Bytes(request),
+            })
             .await?;
         let (finalization, _) =
             crypto::client_login_finish(state, password, &challenge.credential_response.0)
                 .expect("the right password");
-        self.call(
-            "password_proof_finish",
-            json!({ "login_id": challenge.login_id, "finalization": Bytes(finalization) }),
-        )
+        self.run(coffer_api::PasswordProofFinish {
+            login_id: challenge.login_id.to_string(),
+            finalization: Bytes(finalization),
+        })
         .await
     }
 
@@ -404,10 +437,10 @@ impl Browser {
         let (login, credential_request) = crypto::client_login_start(old).unwrap();
         let (registration, registration_request) = crypto::client_registration_start(new).unwrap();
         let challenge: PasswordChangeChallenge = self
-            .call(
-                "password_change_start",
-                json!({ "credential_request": Bytes(credential_request), "registration_request": Bytes(registration_request) }),
-            )
+            .run(coffer_api::PasswordChangeStart {
+                credential_request: Bytes(credential_request),
+                registration_request: Bytes(registration_request),
+            })
             .await?;
         let Ok((finalization, old_export)) =
             crypto::client_login_finish(login, old, &challenge.credential_response.0)
@@ -416,7 +449,7 @@ impl Browser {
                 coffer_shared::errors::SignInError::WrongCurrentPassword,
             ));
         };
-        let me: SignedIn = self.call("me", json!({})).await?;
+        let me: SignedIn = self.run(coffer_api::Me {}).await?;
         let me = me.keys.expect("a full session has its keys");
         let keys =
             MemberKeys::unwrap(&me.wrapped_private_key.0, &old_export, &me.public_key).unwrap();
@@ -426,15 +459,13 @@ impl Browser {
             &challenge.registration_response.0,
         )
         .unwrap();
-        self.call(
-            "password_change_finish",
-            json!({
-                "change_id": challenge.change_id,
-                "finalization": Bytes(finalization),
-                "registration_upload": Bytes(upload),
-                "wrapped_private_key": Bytes(keys.wrap(&new_export)),
-            }),
-        )
+        self.run(coffer_api::PasswordChangeFinish {
+            change_id: challenge.change_id.to_string(),
+            finalization: Bytes(finalization),
+            registration_upload: Bytes(upload),
+            wrapped_private_key: Bytes(keys.wrap(&new_export)),
+            remove_passkeys: None,
+        })
         .await
     }
 
@@ -461,7 +492,7 @@ pub fn refusal(e: ApiError) -> coffer_shared::errors::Refusal {
 
 /// The id of the first organisation the signed-in person belongs to.
 pub async fn organisation_id(b: &Browser) -> String {
-    let me: SignedIn = b.call("me", json!({})).await.unwrap();
+    let me: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
     me.account.memberships[0].organisation_id.clone()
 }
 
@@ -517,9 +548,12 @@ pub async fn add_member(b: &Browser, org: &str, email: &str, role: Role, admin: 
         admin,
         group_id: None,
     };
-    b.call("add_member", json!({ "organisation_id": org, "member": m }))
-        .await
-        .unwrap()
+    b.run(coffer_api::AddMember {
+        organisation_id: org.to_string(),
+        member: m.clone(),
+    })
+    .await
+    .unwrap()
 }
 
 /// Adds someone through `admin`, accepts their invitation and signs them in.
@@ -551,7 +585,10 @@ pub async fn member_row(b: &Browser, org: &str, email: &str) -> Option<MemberRow
         ..MemberQuery::default()
     };
     let page: MemberPage = b
-        .call("members", json!({ "organisation_id": org, "query": q }))
+        .run(coffer_api::ListMembers {
+            organisation_id: org.to_string(),
+            query: q.clone(),
+        })
         .await
         .unwrap();
     page.rows.into_iter().find(|r| r.email == email)

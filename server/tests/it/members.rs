@@ -1,12 +1,10 @@
 //! ORG-1 Users page listing, ORG-3 adding members, ORG-7 licence seats, and
 //! who may do which, over HTTP on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::*;
 use coffer_api::ApiError;
 use coffer_shared::errors::{AuthError, InputError, MemberError, RateLimitError, Refusal};
 use coffer_shared::types::*;
-use common::*;
 use serde_json::json;
 
 async fn add(
@@ -26,16 +24,19 @@ async fn add(
         admin,
         group_id: None,
     };
-    b.call(
-        "add_member",
-        json!({ "organisation_id": org, "member": member }),
-    )
+    b.run(coffer_api::AddMember {
+        organisation_id: org.to_string(),
+        member: member.clone(),
+    })
     .await
 }
 
 async fn page(b: &Browser, org: &str, q: MemberQuery) -> Result<MemberPage, ApiError> {
-    b.call("members", json!({ "organisation_id": org, "query": q }))
-        .await
+    b.run(coffer_api::ListMembers {
+        organisation_id: org.to_string(),
+        query: q.clone(),
+    })
+    .await
 }
 
 fn q(field: SearchField, text: &str) -> MemberQuery {
@@ -253,7 +254,7 @@ async fn adding_members_checks_seats_and_input(backend: Backend) {
         server.invitation_tokens("bo@bravo.test").len(),
         invitations_before
     );
-    let outbox: Vec<OutboxSummary> = admin.call("outbox", json!({})).await.unwrap();
+    let outbox: Vec<OutboxSummary> = admin.run(coffer_api::Outbox {}).await.unwrap();
     assert!(outbox
         .iter()
         .any(|m| m.to == "bo@bravo.test" && m.subject == "Your Coffer account was updated: Acme"));
@@ -570,13 +571,12 @@ async fn exports_follow_filter_and_columns(backend: Backend) {
     assert_eq!(download(&liaison, "members.pdf?org=x").await.0, 404);
 
     // Column choice is remembered per person; Email is always in it.
-    let cols: Vec<MemberColumn> = liaison.call("member_columns", json!({})).await.unwrap();
+    let cols: Vec<MemberColumn> = liaison.run(coffer_api::GetMemberColumns {}).await.unwrap();
     assert_eq!(cols, MemberColumn::ALL);
     let saved: Vec<MemberColumn> = liaison
-        .call(
-            "set_member_columns",
-            json!({ "columns": ["Role", "LastName"] }),
-        )
+        .run(coffer_api::SetMemberColumns {
+            columns: vec![MemberColumn::Role, MemberColumn::LastName],
+        })
         .await
         .unwrap();
     assert_eq!(
@@ -587,13 +587,13 @@ async fn exports_follow_filter_and_columns(backend: Backend) {
             MemberColumn::Role
         ]
     );
-    let again: Vec<MemberColumn> = liaison.call("member_columns", json!({})).await.unwrap();
+    let again: Vec<MemberColumn> = liaison.run(coffer_api::GetMemberColumns {}).await.unwrap();
     assert_eq!(again, saved);
-    let others: Vec<MemberColumn> = other.call("member_columns", json!({})).await.unwrap();
+    let others: Vec<MemberColumn> = other.run(coffer_api::GetMemberColumns {}).await.unwrap();
     assert_eq!(others, MemberColumn::ALL);
     let err = server
         .browser()
-        .call::<Vec<MemberColumn>>("member_columns", json!({}))
+        .run(coffer_api::GetMemberColumns {})
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Auth(AuthError::NotSignedIn));
@@ -614,7 +614,7 @@ async fn expired_licence_blocks_members(backend: Backend) {
         .execute(&server.db().await)
         .await
         .unwrap();
-    let err = liaison.call::<SignedIn>("me", json!({})).await.unwrap_err();
+    let err = liaison.run(coffer_api::Me {}).await.unwrap_err();
     assert_eq!(refusal(err), Refusal::Auth(AuthError::NotSignedIn));
     let b = server.browser();
     match b.sign_in("lia@acme.test", "liaison password").await {
@@ -635,7 +635,7 @@ async fn expired_licence_blocks_members(backend: Backend) {
     );
     // The instance administrator still works and sees the date.
     admin.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
-    let orgs: Vec<OrganisationView> = admin.call("organisations", json!({})).await.unwrap();
+    let orgs: Vec<OrganisationView> = admin.run(coffer_api::Organisations {}).await.unwrap();
     assert_eq!(orgs[0].expiry_date, yesterday);
     let refused: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_events WHERE action = 'session.sign_in_refused'",
@@ -654,12 +654,7 @@ async fn administrators_stay_inside_their_tier(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
     let org = organisation_id(&liaison).await;
-    let lia_id = liaison
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap()
-        .account
-        .id;
+    let lia_id = liaison.run(coffer_api::Me {}).await.unwrap().account.id;
     let (adam, adam_browser) = active_member(
         &server,
         &liaison,
@@ -725,7 +720,9 @@ async fn administrators_stay_inside_their_tier(backend: Backend) {
         .unwrap();
 
     let settings: OrgSettings = liaison
-        .call("organisation_settings", json!({ "organisation_id": org }))
+        .run(coffer_api::OrganisationSettings {
+            organisation_id: org.to_string(),
+        })
         .await
         .unwrap();
     let with_mode = |p: Permission, mode: FeatureMode, default_on: Option<bool>| {
@@ -747,10 +744,10 @@ async fn administrators_stay_inside_their_tier(backend: Backend) {
         ),
     ] {
         let err = adam_browser
-            .call::<OrgSettings>(
-                "update_organisation_settings",
-                json!({ "organisation_id": org, "settings": s }),
-            )
+            .run(coffer_api::UpdateOrganisationSettings {
+                organisation_id: org.to_string(),
+                settings: s.clone(),
+            })
             .await
             .unwrap_err();
         assert_eq!(
@@ -759,7 +756,9 @@ async fn administrators_stay_inside_their_tier(backend: Backend) {
         );
     }
     let now: OrgSettings = liaison
-        .call("organisation_settings", json!({ "organisation_id": org }))
+        .run(coffer_api::OrganisationSettings {
+            organisation_id: org.to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(now, settings, "refused changes change nothing");
@@ -767,17 +766,17 @@ async fn administrators_stay_inside_their_tier(backend: Backend) {
     let mut longer = settings.clone();
     longer.invitation_expiry_hours = 48;
     let _: OrgSettings = adam_browser
-        .call(
-            "update_organisation_settings",
-            json!({ "organisation_id": org, "settings": longer }),
-        )
+        .run(coffer_api::UpdateOrganisationSettings {
+            organisation_id: org.to_string(),
+            settings: longer.clone(),
+        })
         .await
         .unwrap();
     let _: OrgSettings = liaison
-        .call(
-            "update_organisation_settings",
-            json!({ "organisation_id": org, "settings": with_mode(Permission::MfaExemption, FeatureMode::OnlySelected, None) }),
-        )
+        .run(coffer_api::UpdateOrganisationSettings {
+            organisation_id: org.to_string(),
+            settings: with_mode(Permission::MfaExemption, FeatureMode::OnlySelected, None),
+        })
         .await
         .unwrap();
 }
@@ -788,10 +787,11 @@ async fn change(
     account: &str,
     c: MemberChange,
 ) -> Result<MemberRow, ApiError> {
-    b.call(
-        "update_member",
-        json!({ "organisation_id": org, "account_id": account, "change": c }),
-    )
+    b.run(coffer_api::UpdateMember {
+        organisation_id: org.to_string(),
+        account_id: account.to_string(),
+        change: c.clone(),
+    })
     .await
 }
 
@@ -800,7 +800,7 @@ async fn change(
 async fn editing_members(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let liaison = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
-    let me: SignedIn = liaison.call("me", json!({})).await.unwrap();
+    let me: SignedIn = liaison.run(coffer_api::Me {}).await.unwrap();
     let org = me.account.memberships[0].organisation_id.clone();
     let bob = add(
         &liaison,
@@ -840,10 +840,10 @@ async fn editing_members(backend: Backend) {
         assert_eq!(refusal(err), Refusal::Member(MemberError::RoleDowngrade));
     }
     let sales: GroupView = liaison
-        .call(
-            "add_group",
-            json!({ "organisation_id": org, "name": "Sales" }),
-        )
+        .run(coffer_api::AddGroup {
+            organisation_id: org.to_string(),
+            name: "Sales".into(),
+        })
         .await
         .unwrap();
     let moved = change(
@@ -970,12 +970,7 @@ async fn editing_members(backend: Backend) {
     .await
     .unwrap_err();
     assert_eq!(refusal(err), Refusal::Auth(AuthError::Forbidden));
-    let bo_id = other
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap()
-        .account
-        .id;
+    let bo_id = other.run(coffer_api::Me {}).await.unwrap().account.id;
     let err = change(
         &liaison,
         &org,

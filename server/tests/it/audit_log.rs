@@ -1,22 +1,24 @@
 //! AUD-1: the organisation audit log over HTTP: filters, CSV export,
 //! hash-chain verification that finds tampering, and who may read it.
 
-mod common;
-
+use crate::common::*;
 use coffer_api::ApiError;
 use coffer_shared::errors::{AuthError, InputError, Refusal};
 use coffer_shared::types::*;
-use common::*;
-use serde_json::json;
 
 async fn log(b: &Browser, org: &str, q: AuditQuery) -> Result<AuditLogPage, ApiError> {
-    b.call("audit_log", json!({ "organisation_id": org, "query": q }))
-        .await
+    b.run(coffer_api::AuditLog {
+        organisation_id: org.to_string(),
+        query: q.clone(),
+    })
+    .await
 }
 
 async fn verify(b: &Browser, org: &str) -> Result<ChainReport, ApiError> {
-    b.call("verify_audit_log", json!({ "organisation_id": org }))
-        .await
+    b.run(coffer_api::VerifyAuditLog {
+        organisation_id: org.to_string(),
+    })
+    .await
 }
 
 fn actions(p: &AuditLogPage) -> Vec<&str> {
@@ -37,7 +39,10 @@ async fn audit_log_filters_exports_and_detects_tampering(backend: Backend) {
             group_id: None,
         };
         liaison
-            .call::<MemberRow>("add_member", json!({ "organisation_id": org, "member": m }))
+            .run(coffer_api::AddMember {
+                organisation_id: org.to_string(),
+                member: m.clone(),
+            })
             .await
             .unwrap();
     }

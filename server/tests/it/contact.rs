@@ -1,10 +1,8 @@
 //! ORG-9 points of contact and ACC-10 "Contact login administrator".
 
-mod common;
-
+use crate::common::*;
 use coffer_shared::errors::{InputError, MemberError, Refusal};
 use coffer_shared::types::*;
-use common::*;
 use serde_json::json;
 
 fn mails_to(server: &TestServer, to: &str) -> usize {
@@ -26,10 +24,10 @@ async fn contact(
     message: &str,
 ) -> Result<(), coffer_api::ApiError> {
     let answer = b
-        .call(
-            "contact_login_administrator",
-            json!({ "email": email, "message": message }),
-        )
+        .run(coffer_api::ContactLoginAdministrator {
+            email: email.to_string(),
+            message: message.to_string(),
+        })
         .await;
     settle(server).await;
     answer
@@ -56,9 +54,12 @@ async fn add(b: &Browser, org: &str, email: &str, admin: bool) -> MemberRow {
         admin,
         group_id: None,
     };
-    b.call("add_member", json!({ "organisation_id": org, "member": m }))
-        .await
-        .unwrap()
+    b.run(coffer_api::AddMember {
+        organisation_id: org.to_string(),
+        member: m.clone(),
+    })
+    .await
+    .unwrap()
 }
 
 async fn points_of_contact_receive_sign_in_help(backend: Backend) {
@@ -131,10 +132,11 @@ async fn points_of_contact_receive_sign_in_help(backend: Backend) {
         ..Default::default()
     };
     let err = lia
-        .call::<MemberRow>(
-            "update_member",
-            json!({ "organisation_id": org, "account_id": ann.account_id, "change": change(true) }),
-        )
+        .run(coffer_api::UpdateMember {
+            organisation_id: org.to_string(),
+            account_id: ann.account_id.to_string(),
+            change: change(true),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -142,10 +144,11 @@ async fn points_of_contact_receive_sign_in_help(backend: Backend) {
         Refusal::Member(MemberError::ContactMustBeAdmin)
     );
     let bob_row: MemberRow = lia
-        .call(
-            "update_member",
-            json!({ "organisation_id": org, "account_id": bob.account_id, "change": change(true) }),
-        )
+        .run(coffer_api::UpdateMember {
+            organisation_id: org.to_string(),
+            account_id: bob.account_id.to_string(),
+            change: change(true),
+        })
         .await
         .unwrap();
     assert!(bob_row.point_of_contact);
@@ -174,12 +177,26 @@ async fn points_of_contact_receive_sign_in_help(backend: Backend) {
         .sign_in("bob@acme.test", "bob's password")
         .await
         .unwrap();
-    let lia_id = bob_b.call::<MemberPage>("members", json!({ "organisation_id": org, "query": MemberQuery { text: "lia".into(), page_size: 5, ..MemberQuery::default() } })).await.unwrap().rows[0].account_id.clone();
+    let lia_id = bob_b
+        .run(coffer_api::ListMembers {
+            organisation_id: org.to_string(),
+            query: MemberQuery {
+                text: "lia".into(),
+                page_size: 5,
+                ..MemberQuery::default()
+            },
+        })
+        .await
+        .unwrap()
+        .rows[0]
+        .account_id
+        .clone();
     let err = bob_b
-        .call::<MemberRow>(
-            "update_member",
-            json!({ "organisation_id": org, "account_id": lia_id, "change": change(true) }),
-        )
+        .run(coffer_api::UpdateMember {
+            organisation_id: org.to_string(),
+            account_id: lia_id.to_string(),
+            change: change(true),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -188,7 +205,14 @@ async fn points_of_contact_receive_sign_in_help(backend: Backend) {
     );
     // Losing the Admin tier ends the point-of-contact role.
     let demoted: MemberRow = lia
-        .call("update_member", json!({ "organisation_id": org, "account_id": bob.account_id, "change": MemberChange { admin_tier: Some(AdminTier::None), ..Default::default() } }))
+        .run(coffer_api::UpdateMember {
+            organisation_id: org.to_string(),
+            account_id: bob.account_id.to_string(),
+            change: MemberChange {
+                admin_tier: Some(AdminTier::None),
+                ..Default::default()
+            },
+        })
         .await
         .unwrap();
     assert!(!demoted.point_of_contact);

@@ -4,14 +4,11 @@
 //! factors alone when switched off; an administrator's re-seed voids the
 //! old authenticator and needs the mailed link to set up a new one.
 
-mod common;
-
+use crate::common::*;
 use coffer_shared::errors::{AuthError, LinkError, MemberError, MfaError};
 use coffer_shared::settings::{OrgSettings, Permission};
 use coffer_shared::types::*;
 use coffer_shared::Refusal;
-use common::*;
-use serde_json::json;
 
 const PW: &str = "member password for mfa";
 const SETUP_SUBJECT: &str = "Set up two-step sign-in for Coffer";
@@ -20,7 +17,9 @@ const SETUP_SUBJECT: &str = "Set up two-step sign-in for Coffer";
 /// selected"; it is "nobody" at first).
 async fn enforce(b: &Browser, org: &str, on: bool) {
     let mut s: OrgSettings = b
-        .call("organisation_settings", json!({ "organisation_id": org }))
+        .run(coffer_api::OrganisationSettings {
+            organisation_id: org.to_string(),
+        })
         .await
         .unwrap();
     s.enforce_mfa = on;
@@ -30,24 +29,25 @@ async fn enforce(b: &Browser, org: &str, on: bool) {
         }
     }
     let _: OrgSettings = b
-        .call(
-            "update_organisation_settings",
-            json!({ "organisation_id": org, "settings": s }),
-        )
+        .run(coffer_api::UpdateOrganisationSettings {
+            organisation_id: org.to_string(),
+            settings: s.clone(),
+        })
         .await
         .unwrap();
 }
 
 async fn turn_on(b: &Browser, token: Option<&str>) -> String {
     let setup: TotpSetup = b
-        .call("totp_begin", json!({ "setup_token": token }))
+        .run(coffer_api::TotpBegin {
+            setup_token: token.map(str::to_string),
+        })
         .await
         .unwrap();
     let _: Vec<String> = b
-        .call(
-            "totp_confirm",
-            json!({ "code": oathtool_code(&setup.secret, 0) }),
-        )
+        .run(coffer_api::TotpConfirm {
+            code: oathtool_code(&setup.secret, 0),
+        })
         .await
         .unwrap();
     setup.secret
@@ -79,10 +79,10 @@ async fn enforcement_holds_members_to_set_up(backend: Backend) {
     // Bob is exempt; Carl already has an authenticator app.
     enforce(&lia, &org, false).await;
     let detail: MemberDetail = lia
-        .call(
-            "member_detail",
-            json!({ "organisation_id": org, "account_id": people[1].0.account_id }),
-        )
+        .run(coffer_api::GetMemberDetail {
+            organisation_id: org.to_string(),
+            account_id: people[1].0.account_id.to_string(),
+        })
         .await
         .unwrap();
     let mut flags: Vec<Permission> = detail
@@ -93,11 +93,14 @@ async fn enforcement_holds_members_to_set_up(backend: Backend) {
         .collect();
     flags.push(Permission::MfaExemption);
     let _: MemberRow = lia
-        .call(
-            "update_member",
-            json!({ "organisation_id": org, "account_id": people[1].0.account_id,
-                    "change": MemberChange { permissions: Some(flags), ..MemberChange::default() } }),
-        )
+        .run(coffer_api::UpdateMember {
+            organisation_id: org.to_string(),
+            account_id: people[1].0.account_id.to_string(),
+            change: MemberChange {
+                permissions: Some(flags),
+                ..MemberChange::default()
+            },
+        })
         .await
         .unwrap();
     let carl_secret = turn_on(&people[2].1, None).await;
@@ -119,32 +122,31 @@ async fn enforcement_holds_members_to_set_up(backend: Backend) {
     let signed_in = ann.sign_in("ann@acme.test", PW).await.unwrap();
     assert!(signed_in.signed_in.account.setup_second_factor);
     assert!(signed_in.signed_in.keys.is_none(), "no keys at sign-in");
-    let me: SignedIn = ann.call("me", json!({})).await.unwrap();
+    let me: SignedIn = ann.run(coffer_api::Me {}).await.unwrap();
     assert!(me.keys.is_none(), "no keys from me");
-    let err = ann
-        .call::<Vec<SessionView>>("sessions", json!({}))
-        .await
-        .unwrap_err();
+    let err = ann.run(coffer_api::Sessions {}).await.unwrap_err();
     assert_eq!(
         refusal(err),
         Refusal::Auth(AuthError::SecondFactorSetupRequired)
     );
     let err = lia_only_call(&ann, &org).await;
     assert_eq!(err, Refusal::Auth(AuthError::SecondFactorSetupRequired));
-    let me: SignedIn = ann.call("me", json!({})).await.unwrap();
+    let me: SignedIn = ann.run(coffer_api::Me {}).await.unwrap();
     assert!(me.account.setup_second_factor);
     // Signing in again does not mail another link while one is live.
     sign_in(&server, "ann@acme.test").await;
     assert_eq!(setup_mails(&server, "ann@acme.test"), 1);
     // The password alone is not enough to bind an app: the link is needed.
     let err = ann
-        .call::<TotpSetup>("totp_begin", json!({ "setup_token": null }))
+        .run(coffer_api::TotpBegin { setup_token: None })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Link(LinkError::Unknown));
     let lias_token = server.link_tokens("lia@acme.test", "two-step-setup")[0].clone();
     let err = ann
-        .call::<TotpSetup>("totp_begin", json!({ "setup_token": lias_token }))
+        .run(coffer_api::TotpBegin {
+            setup_token: Some(lias_token),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -155,13 +157,15 @@ async fn enforcement_holds_members_to_set_up(backend: Backend) {
     let token = server.link_tokens("ann@acme.test", "two-step-setup")[0].clone();
     turn_on(&ann, Some(&token)).await;
     let _: Vec<SessionView> = ann
-        .call("sessions", json!({}))
+        .run(coffer_api::Sessions {})
         .await
         .expect("the session is whole once set up");
-    let me: SignedIn = ann.call("me", json!({})).await.unwrap();
+    let me: SignedIn = ann.run(coffer_api::Me {}).await.unwrap();
     assert!(me.keys.is_some(), "the keys come once the factor is set up");
     let err = ann
-        .call::<TotpSetup>("totp_begin", json!({ "setup_token": token }))
+        .run(coffer_api::TotpBegin {
+            setup_token: Some(token.clone()),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Mfa(MfaError::AlreadyOn));
@@ -206,10 +210,13 @@ async fn enforcement_holds_members_to_set_up(backend: Backend) {
 /// An administrative call only a full session may make.
 async fn lia_only_call(b: &Browser, org: &str) -> Refusal {
     refusal(
-        b.call::<MemberPage>(
-            "members",
-            json!({ "organisation_id": org, "query": MemberQuery { page_size: 10, ..MemberQuery::default() } }),
-        )
+        b.run(coffer_api::ListMembers {
+            organisation_id: org.to_string(),
+            query: MemberQuery {
+                page_size: 10,
+                ..MemberQuery::default()
+            },
+        })
         .await
         .unwrap_err(),
     )
@@ -295,7 +302,7 @@ async fn reseed_voids_the_app_and_needs_the_link(backend: Backend) {
         "no code asked: the old app is void, a new one is due"
     );
     let err = ann2
-        .call::<TotpSetup>("totp_begin", json!({ "setup_token": null }))
+        .run(coffer_api::TotpBegin { setup_token: None })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Link(LinkError::Unknown));
@@ -314,16 +321,18 @@ async fn reseed_voids_the_app_and_needs_the_link(backend: Backend) {
     assert!(!waiting, "the new app is asked for");
     // The link worked once.
     let err = ann2
-        .call::<TotpSetup>("totp_begin", json!({ "setup_token": token }))
+        .run(coffer_api::TotpBegin {
+            setup_token: Some(token.clone()),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Mfa(MfaError::AlreadyOn));
     // History and audit log name the re-seed and who did it.
     let h: Vec<HistoryEntry> = lia
-        .call(
-            "member_history",
-            json!({ "organisation_id": org, "account_id": ann_row.account_id }),
-        )
+        .run(coffer_api::MemberHistory {
+            organisation_id: org.to_string(),
+            account_id: ann_row.account_id.to_string(),
+        })
         .await
         .unwrap();
     assert!(
@@ -335,17 +344,17 @@ async fn reseed_voids_the_app_and_needs_the_link(backend: Backend) {
 }
 
 async fn reseed(org: &str, b: &Browser, id: &str) -> Result<(), coffer_api::ApiError> {
-    b.call::<()>(
-        "reseed_second_factor",
-        json!({ "organisation_id": org, "account_id": id }),
-    )
+    b.run(coffer_api::ReseedSecondFactor {
+        organisation_id: org.to_string(),
+        account_id: id.to_string(),
+    })
     .await
 }
 
 /// The account id of the first member of the signed-in person's
 /// organisation: themself.
 async fn organisation_member_id(b: &Browser) -> String {
-    let me: SignedIn = b.call("me", json!({})).await.unwrap();
+    let me: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
     me.account.id
 }
 

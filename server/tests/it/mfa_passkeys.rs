@@ -6,14 +6,12 @@
 //! from the wrong origin, replayed, with an unknown credential or without
 //! user verification are refused; and who may call what.
 
-mod common;
-
+use crate::common::authenticator::SoftPasskey;
+use crate::common::*;
 use coffer_crypto::{self as crypto, MemberKeys};
 use coffer_shared::errors::{AuthError, MfaError, PasskeyError, SignInError};
 use coffer_shared::types::*;
 use coffer_shared::Refusal;
-use common::authenticator::SoftPasskey;
-use common::*;
 use serde_json::{json, Value};
 
 const PW: &str = "member password for passkeys";
@@ -59,10 +57,13 @@ async fn acme(server: &TestServer, admin: &Browser) -> Acme {
 async fn ann_row(acme: &Acme) -> MemberRow {
     let page: MemberPage = acme
         .lia
-        .call(
-            "members",
-            json!({ "organisation_id": acme.org, "query": MemberQuery { page_size: 10, ..MemberQuery::default() } }),
-        )
+        .run(coffer_api::ListMembers {
+            organisation_id: acme.org.to_string(),
+            query: MemberQuery {
+                page_size: 10,
+                ..MemberQuery::default()
+            },
+        })
         .await
         .unwrap();
     page.rows
@@ -78,7 +79,11 @@ async fn register(
     name: &str,
     keys: Option<&MemberKeys>,
 ) -> (SoftPasskey, PasskeyView) {
-    let start: Value = b.call("passkey_register_start", json!({})).await.unwrap();
+    let start = as_json(
+        b.run(coffer_api::PasskeyRegisterStart { setup_token: None })
+            .await
+            .unwrap(),
+    );
     let (passkey, credential) = SoftPasskey::create(&start["options"], server.url());
     let view: PasskeyView = b
         .call(
@@ -100,7 +105,7 @@ async fn passkey_sign_in(
     passkey: &mut SoftPasskey,
 ) -> (Browser, Result<PasskeySignIn, Refusal>) {
     let b = server.browser();
-    let start: Value = b.call("passkey_sign_in_start", json!({})).await.unwrap();
+    let start = as_json(b.run(coffer_api::PasskeySignInStart {}).await.unwrap());
     let answer = passkey.assert(&start["options"], server.url());
     let result = b
         .call(
@@ -117,7 +122,11 @@ async fn register_sign_in_unlock_rename_and_remove(backend: Backend) {
     let acme = acme(&server, &admin).await;
     let (ann, unlocked) = (&acme.ann, &acme.unlocked);
 
-    let start: Value = ann.call("passkey_register_start", json!({})).await.unwrap();
+    let start = as_json(
+        ann.run(coffer_api::PasskeyRegisterStart { setup_token: None })
+            .await
+            .unwrap(),
+    );
     let selection = &start["options"]["publicKey"]["authenticatorSelection"];
     assert_eq!(selection["residentKey"], "required", "{start}");
     assert_eq!(selection["userVerification"], "required", "{start}");
@@ -130,7 +139,7 @@ async fn register_sign_in_unlock_rename_and_remove(backend: Backend) {
     assert_eq!(view.name, "Work laptop");
     assert!(view.unlocks_keys);
     assert_eq!(view.last_used_at_ms, None);
-    let status: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    let status: TwoStepStatus = ann.run(coffer_api::GetTwoStepStatus {}).await.unwrap();
     assert_eq!(status.passkeys, 1);
 
     // MFA-4 + MFA-5: nothing typed; the keys open with the PRF output.
@@ -148,20 +157,20 @@ async fn register_sign_in_unlock_rename_and_remove(backend: Backend) {
     )
     .expect("the PRF output unwraps the private key");
     assert_eq!(keys.public_key(), unlocked.keys().public_key());
-    let me: SignedIn = bob_phone.call("me", json!({})).await.unwrap();
+    let me: SignedIn = bob_phone.run(coffer_api::Me {}).await.unwrap();
     assert_eq!(me.account.email, "ann@acme.test");
 
-    let listed: Vec<PasskeyView> = ann.call("passkeys", json!({})).await.unwrap();
+    let listed: Vec<PasskeyView> = ann.run(coffer_api::ListPasskeys {}).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert!(listed[0].last_used_at_ms.is_some(), "last use is shown");
 
     // Several passkeys; names can change, but not to nothing.
     let (_phone, phone_view) = register(&server, ann, "Phone", None).await;
     assert!(!phone_view.unlocks_keys);
-    ann.call::<()>(
-        "passkey_rename",
-        json!({ "passkey_id": phone_view.id, "name": "  Old phone " }),
-    )
+    ann.run(coffer_api::PasskeyRename {
+        passkey_id: phone_view.id.to_string(),
+        name: "  Old phone ".into(),
+    })
     .await
     .unwrap();
     assert_eq!(
@@ -173,13 +182,17 @@ async fn register_sign_in_unlock_rename_and_remove(backend: Backend) {
         .await,
         PasskeyError::BadName.into()
     );
-    let listed: Vec<PasskeyView> = ann.call("passkeys", json!({})).await.unwrap();
+    let listed: Vec<PasskeyView> = ann.run(coffer_api::ListPasskeys {}).await.unwrap();
     let names: Vec<_> = listed.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["Work laptop", "Old phone"]);
 
     // The same authenticator cannot register the same credential twice: the
     // server names the existing ones to exclude.
-    let again: Value = ann.call("passkey_register_start", json!({})).await.unwrap();
+    let again = as_json(
+        ann.run(coffer_api::PasskeyRegisterStart { setup_token: None })
+            .await
+            .unwrap(),
+    );
     let excluded = again["options"]["publicKey"]["excludeCredentials"]
         .as_array()
         .unwrap()
@@ -187,9 +200,11 @@ async fn register_sign_in_unlock_rename_and_remove(backend: Backend) {
     assert_eq!(excluded, 2);
 
     // Removed: it no longer signs in.
-    ann.call::<()>("passkey_remove", json!({ "passkey_id": view.id }))
-        .await
-        .unwrap();
+    ann.run(coffer_api::PasskeyRemove {
+        passkey_id: view.id.to_string(),
+    })
+    .await
+    .unwrap();
     let (_, result) = passkey_sign_in(&server, &mut laptop).await;
     assert_eq!(result.unwrap_err(), PasskeyError::NotRecognised.into());
     assert_eq!(
@@ -215,10 +230,10 @@ async fn ann_history(acme: &Acme) -> Vec<String> {
     let row = ann_row(acme).await;
     let history: Vec<HistoryEntry> = acme
         .lia
-        .call(
-            "member_history",
-            json!({ "organisation_id": acme.org, "account_id": row.account_id }),
-        )
+        .run(coffer_api::MemberHistory {
+            organisation_id: acme.org.to_string(),
+            account_id: row.account_id.to_string(),
+        })
         .await
         .unwrap();
     history.into_iter().map(|e| e.action).collect()
@@ -232,7 +247,7 @@ async fn wrong_origin_replay_unknown_and_unverified_are_refused(backend: Backend
     let b = server.browser();
 
     // Answered from another site's page.
-    let start: Value = b.call("passkey_sign_in_start", json!({})).await.unwrap();
+    let start = as_json(b.run(coffer_api::PasskeySignInStart {}).await.unwrap());
     let phished = passkey.assert(&start["options"], "http://coffer.evil.test");
     let r = refused(
         &b,
@@ -243,7 +258,7 @@ async fn wrong_origin_replay_unknown_and_unverified_are_refused(backend: Backend
     assert_eq!(r, PasskeyError::NotVerified.into());
 
     // A good answer, then the same answer again: the challenge is spent.
-    let start: Value = b.call("passkey_sign_in_start", json!({})).await.unwrap();
+    let start = as_json(b.run(coffer_api::PasskeySignInStart {}).await.unwrap());
     let answer = passkey.assert(&start["options"], server.url());
     let body = json!({ "ceremony_id": start["ceremony_id"], "credential": answer });
     b.call::<PasskeySignIn>("passkey_sign_in_finish", body.clone())
@@ -254,7 +269,7 @@ async fn wrong_origin_replay_unknown_and_unverified_are_refused(backend: Backend
         PasskeyError::CeremonyExpired.into()
     );
     // The old answer against a fresh challenge does not verify either.
-    let fresh: Value = b.call("passkey_sign_in_start", json!({})).await.unwrap();
+    let fresh = as_json(b.run(coffer_api::PasskeySignInStart {}).await.unwrap());
     assert_eq!(
         refused(
             &b,
@@ -266,13 +281,17 @@ async fn wrong_origin_replay_unknown_and_unverified_are_refused(backend: Backend
     );
 
     // A credential Coffer never registered.
-    let other_start: Value = ann.call("passkey_register_start", json!({})).await.unwrap();
+    let other_start = as_json(
+        ann.run(coffer_api::PasskeyRegisterStart { setup_token: None })
+            .await
+            .unwrap(),
+    );
     let (mut stranger, _) = SoftPasskey::create(&other_start["options"], server.url());
     let (_, result) = passkey_sign_in(&server, &mut stranger).await;
     assert_eq!(result.unwrap_err(), PasskeyError::NotRecognised.into());
 
     // A tap without PIN or biometric is one factor only.
-    let start: Value = b.call("passkey_sign_in_start", json!({})).await.unwrap();
+    let start = as_json(b.run(coffer_api::PasskeySignInStart {}).await.unwrap());
     let tap = passkey.assert_without_verification(&start["options"], server.url());
     assert_eq!(
         refused(
@@ -285,7 +304,11 @@ async fn wrong_origin_replay_unknown_and_unverified_are_refused(backend: Backend
     );
 
     // A registration answered from another origin is not kept.
-    let start: Value = ann.call("passkey_register_start", json!({})).await.unwrap();
+    let start = as_json(
+        ann.run(coffer_api::PasskeyRegisterStart { setup_token: None })
+            .await
+            .unwrap(),
+    );
     let (_, credential) = SoftPasskey::create(&start["options"], "http://coffer.evil.test");
     assert_eq!(
         refused(
@@ -296,7 +319,7 @@ async fn wrong_origin_replay_unknown_and_unverified_are_refused(backend: Backend
         .await,
         PasskeyError::NotVerified.into()
     );
-    let listed: Vec<PasskeyView> = ann.call("passkeys", json!({})).await.unwrap();
+    let listed: Vec<PasskeyView> = ann.run(coffer_api::ListPasskeys {}).await.unwrap();
     assert_eq!(listed.len(), 1, "nothing was added");
 }
 
@@ -313,18 +336,17 @@ async fn without_prf_the_password_unlocks_the_keys(backend: Backend) {
     // The password proved inside the session gives the export key.
     let (state, request) = crypto::client_login_start(PW).unwrap();
     let challenge: LoginChallenge = b
-        .call(
-            "password_proof_start",
-            json!({ "credential_request": Bytes(request) }),
-        )
+        .run(coffer_api::PasswordProofStart {
+            credential_request: Bytes(request),
+        })
         .await
         .unwrap();
     let (finalization, export) =
         crypto::client_login_finish(state, PW, &challenge.credential_response.0).unwrap();
-    b.call::<()>(
-        "password_proof_finish",
-        json!({ "login_id": challenge.login_id, "finalization": Bytes(finalization) }),
-    )
+    b.run(coffer_api::PasswordProofFinish {
+        login_id: challenge.login_id.to_string(),
+        finalization: Bytes(finalization),
+    })
     .await
     .unwrap();
     let envelope = signed.signed_in.keys.as_ref().unwrap();
@@ -338,10 +360,10 @@ async fn without_prf_the_password_unlocks_the_keys(backend: Backend) {
 
     // The browser may add the wrapping afterwards (a second PRF request).
     let view: PasskeyView = b
-        .call(
-            "passkey_set_key",
-            json!({ "passkey_id": signed.passkey_id, "prf_wrapped_key": Bytes(keys.wrap_for_passkey(&PRF)) }),
-        )
+        .run(coffer_api::PasskeySetKey {
+            passkey_id: signed.passkey_id.to_string(),
+            prf_wrapped_key: Bytes(keys.wrap_for_passkey(&PRF)),
+        })
         .await
         .unwrap();
     assert!(view.unlocks_keys);
@@ -382,13 +404,13 @@ async fn a_passkey_is_the_second_step_after_the_password(backend: Backend) {
         .await,
         MfaError::NotOn.into()
     );
-    let start: Value = b
-        .call(
-            "passkey_second_factor_start",
-            json!({ "ticket": prompt.ticket }),
-        )
+    let start = as_json(
+        b.run(coffer_api::PasskeySecondFactorStart {
+            ticket: prompt.ticket.to_string(),
+        })
         .await
-        .unwrap();
+        .unwrap(),
+    );
     let answer = passkey.assert(&start["options"], server.url());
     // Another sign-in's ticket does not take this ceremony.
     assert_eq!(
@@ -414,7 +436,7 @@ async fn a_passkey_is_the_second_step_after_the_password(backend: Backend) {
         &envelope.public_key,
     )
     .expect("the password's export key unlocks as usual");
-    let me: SignedIn = b.call("me", json!({})).await.unwrap();
+    let me: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
     assert_eq!(me.account.email, "ann@acme.test");
     // The ticket is spent.
     assert_eq!(
@@ -474,7 +496,7 @@ async fn refusals_and_reseed(backend: Backend) {
     let bea = server.browser();
     bea.accept_invitation(&token, PW).await.unwrap();
     bea.sign_in("bea@acme.test", PW).await.unwrap();
-    let hers: Vec<PasskeyView> = bea.call("passkeys", json!({})).await.unwrap();
+    let hers: Vec<PasskeyView> = bea.run(coffer_api::ListPasskeys {}).await.unwrap();
     assert!(hers.is_empty());
     for (endpoint, body) in [
         (
@@ -494,7 +516,11 @@ async fn refusals_and_reseed(backend: Backend) {
         );
     }
     // A registration ceremony belongs to the member who started it.
-    let start: Value = ann.call("passkey_register_start", json!({})).await.unwrap();
+    let start = as_json(
+        ann.run(coffer_api::PasskeyRegisterStart { setup_token: None })
+            .await
+            .unwrap(),
+    );
     let (_, credential) = SoftPasskey::create(&start["options"], server.url());
     assert_eq!(
         refused(
@@ -505,19 +531,22 @@ async fn refusals_and_reseed(backend: Backend) {
         .await,
         PasskeyError::CeremonyExpired.into()
     );
-    let listed: Vec<PasskeyView> = ann.call("passkeys", json!({})).await.unwrap();
+    let listed: Vec<PasskeyView> = ann.run(coffer_api::ListPasskeys {}).await.unwrap();
     assert_eq!(listed.len(), 1);
 
     // MFA-3: a re-seed removes the passkeys too.
     let ann_id = ann_row(&acme).await.account_id;
     acme.lia
-        .call::<()>(
-            "reseed_second_factor",
-            json!({ "organisation_id": acme.org, "account_id": ann_id }),
-        )
+        .run(coffer_api::ReseedSecondFactor {
+            organisation_id: acme.org.to_string(),
+            account_id: ann_id.to_string(),
+        })
         .await
         .unwrap();
-    let listed: Vec<PasskeyView> = ann.call("passkeys", json!({})).await.unwrap_or_default();
+    let listed: Vec<PasskeyView> = ann
+        .run(coffer_api::ListPasskeys {})
+        .await
+        .unwrap_or_default();
     assert!(listed.is_empty(), "{listed:?}");
     let b = server.browser();
     let (step, _) = b.sign_in_password("ann@acme.test", PW).await.unwrap();
@@ -529,7 +558,7 @@ async fn refusals_and_reseed(backend: Backend) {
     // That session may add a passkey as the new second factor, with the
     // mailed set-up link, and is then a full session.
     let without_link = b
-        .call::<Value>("passkey_register_start", json!({}))
+        .run(coffer_api::PasskeyRegisterStart { setup_token: None })
         .await
         .unwrap_err();
     assert!(
@@ -541,10 +570,13 @@ async fn refusals_and_reseed(backend: Backend) {
         AuthError::SecondFactorSetupRequired.into()
     );
     let token = server.link_tokens("ann@acme.test", "two-step-setup")[0].clone();
-    let start: Value = b
-        .call("passkey_register_start", json!({ "setup_token": token }))
+    let start = as_json(
+        b.run(coffer_api::PasskeyRegisterStart {
+            setup_token: Some(token.clone()),
+        })
         .await
-        .unwrap();
+        .unwrap(),
+    );
     let (_, credential) = SoftPasskey::create(&start["options"], server.url());
     let _: PasskeyView = b
         .call(
@@ -553,13 +585,15 @@ async fn refusals_and_reseed(backend: Backend) {
         )
         .await
         .unwrap();
-    let me: SignedIn = b.call("me", json!({})).await.unwrap();
+    let me: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
     assert!(!me.account.setup_second_factor);
-    let listed: Vec<PasskeyView> = b.call("passkeys", json!({})).await.unwrap();
+    let listed: Vec<PasskeyView> = b.run(coffer_api::ListPasskeys {}).await.unwrap();
     assert_eq!(listed.len(), 1);
     // The link is spent.
     let again = b
-        .call::<Value>("passkey_register_start", json!({ "setup_token": token }))
+        .run(coffer_api::PasskeyRegisterStart {
+            setup_token: Some(token),
+        })
         .await;
     assert!(again.is_ok(), "a full session needs no link");
 }
@@ -570,10 +604,10 @@ async fn a_password_reset_keeps_the_passkey_but_not_its_key_wrapping(backend: Ba
     let (mut passkey, _) = register(&server, &acme.ann, "Key", Some(acme.unlocked.keys())).await;
     let ann_id = ann_row(&acme).await.account_id;
     acme.lia
-        .call::<()>(
-            "reset_member_password",
-            json!({ "organisation_id": acme.org, "account_id": ann_id }),
-        )
+        .run(coffer_api::ResetMemberPassword {
+            organisation_id: acme.org.to_string(),
+            account_id: ann_id.to_string(),
+        })
         .await
         .unwrap();
     let token = server.link_tokens("ann@acme.test", "reset")[0].clone();
@@ -621,34 +655,38 @@ async fn factor_changes_need_a_recent_proof(backend: Backend) {
         .await,
         stale
     );
-    let kept: Vec<PasskeyView> = ann.call("passkeys", json!({})).await.unwrap();
+    let kept: Vec<PasskeyView> = ann.run(coffer_api::ListPasskeys {}).await.unwrap();
     assert_eq!(kept.len(), 1, "nothing was removed");
     // Renaming is no factor change; ending sessions alone needs no proof.
     let _: () = ann
-        .call(
-            "passkey_rename",
-            json!({ "passkey_id": first.id, "name": "Old laptop" }),
-        )
+        .run(coffer_api::PasskeyRename {
+            passkey_id: first.id.to_string(),
+            name: "Old laptop".into(),
+        })
         .await
         .unwrap();
     // The password again, and the changes go through.
     ann.prove_password(PW).await.unwrap();
     let (_, second) = register(&server, ann, "Phone", None).await;
     let _: () = ann
-        .call("passkey_remove", json!({ "passkey_id": second.id }))
+        .run(coffer_api::PasskeyRemove {
+            passkey_id: second.id.to_string(),
+        })
         .await
         .unwrap();
     let _: TotpSetup = ann
-        .call("totp_begin", json!({ "setup_token": null }))
+        .run(coffer_api::TotpBegin { setup_token: None })
         .await
         .unwrap();
     let _: u64 = ann
-        .call("terminate_all_sessions", json!({ "remove_passkeys": true }))
+        .run(coffer_api::TerminateAllSessions {
+            remove_passkeys: Some(true),
+        })
         .await
         .unwrap();
     let again = server.browser();
     again.sign_in("ann@acme.test", PW).await.unwrap();
-    let left: Vec<PasskeyView> = again.call("passkeys", json!({})).await.unwrap();
+    let left: Vec<PasskeyView> = again.run(coffer_api::ListPasskeys {}).await.unwrap();
     assert!(
         left.is_empty(),
         "terminating with removal took the passkeys"
@@ -684,10 +722,10 @@ async fn a_password_lockout_leaves_passkeys_working(backend: Backend) {
     );
     let (b, result) = passkey_sign_in(&server, &mut passkey).await;
     result.expect("the passkey still signs Ann in");
-    let _: SignedIn = b.call("me", json!({})).await.unwrap();
+    let _: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
     let _: SignedIn = acme
         .ann
-        .call("me", json!({}))
+        .run(coffer_api::Me {})
         .await
         .expect("Ann's open session goes on");
     assert!(ann_row(&acme).await.locked, "passwords stay locked");

@@ -2,13 +2,10 @@
 //! (Python's aiosmtpd, an implementation we did not write, on loopback)
 //! instead of the outbox, and an outage only delays delivery.
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::*;
-use serde_json::json;
+use crate::common::*;
 
 struct SmtpServer {
     child: Child,
@@ -122,7 +119,7 @@ async fn mail_goes_over_smtp_and_survives_an_outage(backend: Backend) {
         .iter()
         .any(|m| m.contains("To: bo@bravo.test")));
     let outbox: Vec<coffer_shared::types::OutboxSummary> =
-        admin.call("outbox", json!({})).await.unwrap();
+        admin.run(coffer_api::Outbox {}).await.unwrap();
     assert!(outbox.is_empty());
     assert!(
         !server.data.path().join("outbox").exists()
@@ -188,10 +185,10 @@ async fn interactive_mail_goes_ahead_of_bulk_mail(backend: Backend) {
     }
     let started = std::time::Instant::now();
     admin
-        .call::<()>(
-            "reset_member_password",
-            json!({ "organisation_id": org, "account_id": ann.account_id }),
-        )
+        .run(coffer_api::ResetMemberPassword {
+            organisation_id: org.to_string(),
+            account_id: ann.account_id.to_string(),
+        })
         .await
         .unwrap();
     let reset_at = started.elapsed();

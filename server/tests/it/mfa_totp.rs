@@ -4,13 +4,11 @@
 //! codes running into the lockout, turning it off, and who may call what.
 //! Codes come from Debian's `oathtool`.
 
-mod common;
-
+use crate::common::*;
 use coffer_crypto::ExportKey;
 use coffer_shared::errors::{AuthError, MfaError, SignInError};
 use coffer_shared::types::*;
 use coffer_shared::Refusal;
-use common::*;
 use serde_json::json;
 
 const PW: &str = "member password for mfa";
@@ -18,12 +16,14 @@ const PW: &str = "member password for mfa";
 /// Sets up and confirms an authenticator app; returns its secret and the
 /// recovery codes.
 async fn turn_on(b: &Browser) -> (String, Vec<String>) {
-    let setup: TotpSetup = b.call("totp_begin", json!({})).await.unwrap();
+    let setup: TotpSetup = b
+        .run(coffer_api::TotpBegin { setup_token: None })
+        .await
+        .unwrap();
     let codes: Vec<String> = b
-        .call(
-            "totp_confirm",
-            json!({ "code": oathtool_code(&setup.secret, 0) }),
-        )
+        .run(coffer_api::TotpConfirm {
+            code: oathtool_code(&setup.secret, 0),
+        })
         .await
         .unwrap();
     (setup.secret, codes)
@@ -43,10 +43,13 @@ async fn password_step(server: &TestServer, email: &str) -> (Browser, String, Ex
 async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let ann = member(&server, &admin, "Acme", "ann@acme.test", PW).await;
-    let off: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    let off: TwoStepStatus = ann.run(coffer_api::GetTwoStepStatus {}).await.unwrap();
     assert_eq!(off, TwoStepStatus::default());
 
-    let setup: TotpSetup = ann.call("totp_begin", json!({})).await.unwrap();
+    let setup: TotpSetup = ann
+        .run(coffer_api::TotpBegin { setup_token: None })
+        .await
+        .unwrap();
     assert!(
         setup
             .uri
@@ -75,11 +78,13 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
         "000000"
     };
     let err = ann
-        .call::<Vec<String>>("totp_confirm", json!({ "code": wrong }))
+        .run(coffer_api::TotpConfirm {
+            code: wrong.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode));
-    let still: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    let still: TwoStepStatus = ann.run(coffer_api::GetTwoStepStatus {}).await.unwrap();
     assert!(!still.totp);
     // Until confirmed, sign-in is unchanged.
     server
@@ -89,11 +94,13 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
         .expect("no second factor yet");
 
     let codes: Vec<String> = ann
-        .call("totp_confirm", json!({ "code": right }))
+        .run(coffer_api::TotpConfirm {
+            code: right.to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(codes.len(), 10);
-    let on: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    let on: TwoStepStatus = ann.run(coffer_api::GetTwoStepStatus {}).await.unwrap();
     assert_eq!(
         on,
         TwoStepStatus {
@@ -111,22 +118,27 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
             .two_step
     );
     let page: MemberPage = ann
-        .call(
-            "members",
-            json!({ "organisation_id": org, "query": MemberQuery { sort: MemberColumn::Mfa, descending: true, page_size: 10, ..MemberQuery::default() } }),
-        )
+        .run(coffer_api::ListMembers {
+            organisation_id: org.to_string(),
+            query: MemberQuery {
+                sort: MemberColumn::Mfa,
+                descending: true,
+                page_size: 10,
+                ..MemberQuery::default()
+            },
+        })
         .await
         .unwrap();
     assert_eq!(page.rows[0].email, "ann@acme.test");
     let again = ann
-        .call::<TotpSetup>("totp_begin", json!({}))
+        .run(coffer_api::TotpBegin { setup_token: None })
         .await
         .unwrap_err();
     assert_eq!(refusal(again), Refusal::Mfa(MfaError::AlreadyOn));
 
     // The password alone no longer opens a session or hands out the keys.
     let (b, ticket, export) = password_step(&server, "ann@acme.test").await;
-    let me = b.call::<SignedIn>("me", json!({})).await.unwrap_err();
+    let me = b.run(coffer_api::Me {}).await.unwrap_err();
     assert_eq!(refusal(me), Refusal::Auth(AuthError::NotSignedIn));
     let err = b.second_factor(&ticket, wrong, &export).await.unwrap_err();
     assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode));
@@ -139,7 +151,7 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
         .await
         .expect("the next code signs in");
     assert_eq!(unlocked.signed_in.account.email, "ann@acme.test");
-    let _: SignedIn = b.call("me", json!({})).await.unwrap();
+    let _: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
     // The ticket is spent; and the same code in another sign-in is a replay.
     let err = b.second_factor(&ticket, &next, &export).await.unwrap_err();
     assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));
@@ -161,12 +173,14 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode));
-    let left: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    let left: TwoStepStatus = ann.run(coffer_api::GetTwoStepStatus {}).await.unwrap();
     assert_eq!(left.recovery_codes_left, 9);
 
     // New recovery codes replace the old ones.
     let fresh: Vec<String> = ann
-        .call("recovery_codes_renew", json!({ "code": codes[1] }))
+        .run(coffer_api::RecoveryCodesRenew {
+            code: codes[1].to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(fresh.len(), 10);
@@ -181,23 +195,25 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
     );
     // Turning it off takes a code; a wrong one changes nothing.
     let err = ann
-        .call::<()>("totp_disable", json!({ "code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ" }))
+        .run(coffer_api::TotpDisable {
+            code: "ZZZZ-ZZZZ-ZZZZ-ZZZZ".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode));
     let err = ann
-        .call::<()>("totp_disable", json!({ "code": "  " }))
+        .run(coffer_api::TotpDisable { code: "  ".into() })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Mfa(MfaError::MissingCode));
     let _: () = ann
-        .call("totp_disable", json!({ "code": fresh[0] }))
+        .run(coffer_api::TotpDisable {
+            code: fresh[0].to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(
-        ann.call::<TwoStepStatus>("two_step_status", json!({}))
-            .await
-            .unwrap(),
+        ann.run(coffer_api::GetTwoStepStatus {}).await.unwrap(),
         TwoStepStatus::default()
     );
     server
@@ -296,10 +312,9 @@ async fn guessing_codes_to_turn_it_off_runs_into_the_lockout(backend: Backend) {
     // Default threshold 10: the tenth wrong code locks the account.
     for n in 0..10 {
         let err = ann
-            .call::<()>(
-                "totp_disable",
-                json!({ "code": format!("XXXX-XXXX-XXXX-XX{n:02}") }),
-            )
+            .run(coffer_api::TotpDisable {
+                code: format!("XXXX-XXXX-XXXX-XX{n:02}"),
+            })
             .await
             .unwrap_err();
         assert_eq!(refusal(err), Refusal::Mfa(MfaError::WrongCode), "guess {n}");
@@ -316,7 +331,7 @@ async fn guessing_codes_to_turn_it_off_runs_into_the_lockout(backend: Backend) {
             "{call}"
         );
     }
-    let on: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    let on: TwoStepStatus = ann.run(coffer_api::GetTwoStepStatus {}).await.unwrap();
     assert!(on.totp, "still on");
     assert!(subjects_to(&server, "ann@acme.test")
         .iter()
@@ -328,10 +343,9 @@ async fn guessing_codes_to_turn_it_off_runs_into_the_lockout(backend: Backend) {
 async fn prove_password(b: &Browser, password: &str) -> Option<(String, Bytes)> {
     let (state, request) = coffer_crypto::client_login_start(password).unwrap();
     let challenge: LoginChallenge = b
-        .call(
-            "password_proof_start",
-            json!({ "credential_request": Bytes(request) }),
-        )
+        .run(coffer_api::PasswordProofStart {
+            credential_request: Bytes(request),
+        })
         .await
         .unwrap();
     coffer_crypto::client_login_finish(state, password, &challenge.credential_response.0)
@@ -346,20 +360,20 @@ async fn turning_it_off_with_the_password(backend: Backend) {
     assert!(prove_password(&ann, "not my password").await.is_none());
     let (login_id, fin) = prove_password(&ann, PW).await.unwrap();
     let _: () = ann
-        .call(
-            "totp_disable_with_password",
-            json!({ "login_id": login_id, "finalization": fin }),
-        )
+        .run(coffer_api::TotpDisableWithPassword {
+            login_id: login_id.to_string(),
+            finalization: fin.clone(),
+        })
         .await
         .unwrap();
-    let off: TwoStepStatus = ann.call("two_step_status", json!({})).await.unwrap();
+    let off: TwoStepStatus = ann.run(coffer_api::GetTwoStepStatus {}).await.unwrap();
     assert!(!off.totp);
     // A proof is single-use and only for its own account.
     let err = ann
-        .call::<()>(
-            "totp_disable_with_password",
-            json!({ "login_id": login_id, "finalization": fin }),
-        )
+        .run(coffer_api::TotpDisableWithPassword {
+            login_id: login_id.to_string(),
+            finalization: fin.clone(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));
@@ -371,10 +385,9 @@ async fn turning_it_off_with_the_password(backend: Backend) {
     }
     let (_, request) = coffer_crypto::client_login_start(PW).unwrap();
     let err = ann
-        .call::<LoginChallenge>(
-            "password_proof_start",
-            json!({ "credential_request": Bytes(request) }),
-        )
+        .run(coffer_api::PasswordProofStart {
+            credential_request: Bytes(request),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::SignIn(SignInError::AccountLocked));
@@ -411,37 +424,41 @@ async fn who_may_call_what(backend: Backend) {
     }
     // Nothing to turn off or confirm before set-up.
     let err = ann
-        .call::<()>("totp_disable", json!({ "code": "123456" }))
+        .run(coffer_api::TotpDisable {
+            code: "123456".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Mfa(MfaError::NotOn));
     let err = ann
-        .call::<Vec<String>>("totp_confirm", json!({ "code": "123456" }))
+        .run(coffer_api::TotpConfirm {
+            code: "123456".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Mfa(MfaError::NoSetupStarted));
     // A made-up ticket, or a password-step id, is not a second-factor ticket.
     let err = anonymous
-        .call::<SignedIn>(
-            "sign_in_second_factor",
-            json!({ "ticket": "made-up", "code": "123456" }),
-        )
+        .run(coffer_api::SignInSecondFactor {
+            ticket: "made-up".into(),
+            code: "123456".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));
     let (_, request) = coffer_crypto::client_login_start(PW).unwrap();
     let challenge: LoginChallenge = anonymous
-        .call(
-            "sign_in_start",
-            json!({ "identifier": "ann@acme.test", "credential_request": Bytes(request) }),
-        )
+        .run(coffer_api::SignInStart {
+            identifier: "ann@acme.test".into(),
+            credential_request: Bytes(request),
+        })
         .await
         .unwrap();
     let err = anonymous
-        .call::<SignedIn>(
-            "sign_in_second_factor",
-            json!({ "ticket": challenge.login_id, "code": "123456" }),
-        )
+        .run(coffer_api::SignInSecondFactor {
+            ticket: challenge.login_id.to_string(),
+            code: "123456".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::SignIn(SignInError::AttemptExpired));

@@ -3,11 +3,9 @@
 //! the same reports and refusals as the pages, and the exit codes scripts
 //! rely on.
 
-mod common;
-
 use std::process::{Command, Output};
 
-use common::*;
+use crate::common::*;
 
 fn admin(data: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_coffer"))

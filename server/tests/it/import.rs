@@ -3,14 +3,11 @@
 //! and invitations, the administrator's report mail and CSV, re-running the
 //! same file, seats, whole-file refusals and who may import.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::*;
 use coffer_shared::import::{ImportPreview, ImportState, ImportStatus, RowOutcome, RowReason};
 use coffer_shared::types::*;
-use common::*;
-use serde_json::json;
 
 const PW: &str = "import admin password";
 
@@ -36,10 +33,10 @@ async fn preview(b: &Browser, org: &str, body: &[u8]) -> ImportPreview {
 /// Starts an import and waits for it to finish.
 async fn run(b: &Browser, org: &str, id: &str) -> ImportStatus {
     let started: ImportStatus = b
-        .call(
-            "import_start",
-            json!({ "organisation_id": org, "import_id": id }),
-        )
+        .run(coffer_api::ImportStart {
+            organisation_id: org.to_string(),
+            import_id: id.to_string(),
+        })
         .await
         .unwrap();
     assert!(matches!(
@@ -48,10 +45,10 @@ async fn run(b: &Browser, org: &str, id: &str) -> ImportStatus {
     ));
     for _ in 0..200 {
         let s: ImportStatus = b
-            .call(
-                "import_status",
-                json!({ "organisation_id": org, "import_id": id }),
-            )
+            .run(coffer_api::ImportStatus {
+                organisation_id: org.to_string(),
+                import_id: id.to_string(),
+            })
             .await
             .unwrap();
         if s.state != ImportState::Running {
@@ -142,17 +139,19 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     let lia = member(&server, &admin, "Acme", "lia@acme.test", PW).await;
     let org = organisation_id(&lia).await;
     let _: GroupView = lia
-        .call(
-            "add_group",
-            json!({ "organisation_id": org, "name": "Sales" }),
-        )
+        .run(coffer_api::AddGroup {
+            organisation_id: org.to_string(),
+            name: "Sales".into(),
+        })
         .await
         .unwrap();
     let _: Vec<PlanView> = lia
-        .call(
-            "save_plan",
-            json!({ "organisation_id": org, "plan_id": null, "name": "Standard", "quota_gb": 10 }),
-        )
+        .run(coffer_api::SavePlan {
+            organisation_id: org.to_string(),
+            plan_id: None,
+            name: "Standard".into(),
+            quota_gb: 10,
+        })
         .await
         .unwrap();
 
@@ -235,10 +234,10 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     );
     // The audit log and the members' history record it.
     let h: Vec<HistoryEntry> = lia
-        .call(
-            "member_history",
-            json!({ "organisation_id": org, "account_id": ann.account_id }),
-        )
+        .run(coffer_api::MemberHistory {
+            organisation_id: org.to_string(),
+            account_id: ann.account_id.to_string(),
+        })
         .await
         .unwrap();
     // One record per imported member, which carries the invitation.
@@ -252,7 +251,9 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
         added[0]
     );
     let chain: ChainReport = lia
-        .call("verify_audit_log", json!({ "organisation_id": org }))
+        .run(coffer_api::VerifyAuditLog {
+            organisation_id: org.to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(
@@ -266,16 +267,22 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     let second = run(&lia, &org, &again.import_id).await;
     assert_eq!(second.imported, 0);
     let page: MemberPage = lia
-        .call("members", json!({ "organisation_id": org, "query": MemberQuery { page_size: 50, ..MemberQuery::default() } }))
+        .run(coffer_api::ListMembers {
+            organisation_id: org.to_string(),
+            query: MemberQuery {
+                page_size: 50,
+                ..MemberQuery::default()
+            },
+        })
         .await
         .unwrap();
     assert_eq!(page.total, 4, "lia + three imported, no duplicates");
     // A started import cannot be started twice.
     let twice = lia
-        .call::<ImportStatus>(
-            "import_start",
-            json!({ "organisation_id": org, "import_id": p.import_id }),
-        )
+        .run(coffer_api::ImportStart {
+            organisation_id: org.to_string(),
+            import_id: p.import_id.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -291,12 +298,14 @@ async fn seats_existing_accounts_and_roles(backend: Backend) {
     // Someone with an account elsewhere on the instance, with an
     // authenticator app (the MFA column's key must come along).
     let zed = member(&server, &admin, "Other", "zed@other.test", PW).await;
-    let setup: TotpSetup = zed.call("totp_begin", json!({})).await.unwrap();
+    let setup: TotpSetup = zed
+        .run(coffer_api::TotpBegin { setup_token: None })
+        .await
+        .unwrap();
     let _: Vec<String> = zed
-        .call(
-            "totp_confirm",
-            json!({ "code": oathtool_code(&setup.secret, 0) }),
-        )
+        .run(coffer_api::TotpConfirm {
+            code: oathtool_code(&setup.secret, 0),
+        })
         .await
         .unwrap();
     sqlx::query("UPDATE organisations SET licence_seats = 3 WHERE id = $1")
@@ -418,20 +427,20 @@ async fn whole_file_refusals_and_who_may_import(backend: Backend) {
     );
     for b in [&collaborator, &stranger, &anonymous] {
         let e = b
-            .call::<ImportStatus>(
-                "import_start",
-                json!({ "organisation_id": org, "import_id": p.import_id }),
-            )
+            .run(coffer_api::ImportStart {
+                organisation_id: org.to_string(),
+                import_id: p.import_id.to_string(),
+            })
             .await
             .unwrap_err();
         assert!(matches!(refusal(e), coffer_shared::Refusal::Auth(_)));
     }
     // Another administrator of the organisation may watch but not start it.
     let e = other_admin
-        .call::<ImportStatus>(
-            "import_start",
-            json!({ "organisation_id": org, "import_id": p.import_id }),
-        )
+        .run(coffer_api::ImportStart {
+            organisation_id: org.to_string(),
+            import_id: p.import_id.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -455,10 +464,10 @@ async fn an_interrupted_import_is_failed_at_the_next_start(backend: Backend) {
     // While it "runs", a second import for the organisation must wait.
     let other = preview(&lia, &org, b"Email,Role\nbob@acme.test,Originator\n").await;
     let busy = lia
-        .call::<ImportStatus>(
-            "import_start",
-            json!({ "organisation_id": org, "import_id": other.import_id }),
-        )
+        .run(coffer_api::ImportStart {
+            organisation_id: org.to_string(),
+            import_id: other.import_id.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -468,10 +477,10 @@ async fn an_interrupted_import_is_failed_at_the_next_start(backend: Backend) {
     let url = server.database_url.clone();
     let restarted = TestServer::start_with(backend, |c| c.database_url = Some(url)).await;
     let s: ImportStatus = lia
-        .call(
-            "import_status",
-            json!({ "organisation_id": org, "import_id": p.import_id }),
-        )
+        .run(coffer_api::ImportStatus {
+            organisation_id: org.to_string(),
+            import_id: p.import_id.to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(s.state, ImportState::Failed);
@@ -513,10 +522,10 @@ async fn stale_previews_are_dropped_by_housekeeping(backend: Backend) {
     .unwrap();
     coffer.housekeeping().await.unwrap();
     let gone = lia
-        .call::<ImportStatus>(
-            "import_status",
-            json!({ "organisation_id": org, "import_id": old.import_id }),
-        )
+        .run(coffer_api::ImportStatus {
+            organisation_id: org.to_string(),
+            import_id: old.import_id.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -524,10 +533,10 @@ async fn stale_previews_are_dropped_by_housekeeping(backend: Backend) {
         coffer_shared::Refusal::Import(coffer_shared::import::ImportError::Unknown)
     );
     let kept: ImportStatus = lia
-        .call(
-            "import_status",
-            json!({ "organisation_id": org, "import_id": fresh.import_id }),
-        )
+        .run(coffer_api::ImportStatus {
+            organisation_id: org.to_string(),
+            import_id: fresh.import_id.to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(kept.state, ImportState::Previewed);

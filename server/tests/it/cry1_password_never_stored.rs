@@ -2,14 +2,12 @@
 //! real `coffer` binary; afterwards no byte sequence of any password used can
 //! be found in the database files, the data folder or the server's log.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use crate::common::*;
 use base64::Engine as _;
-use common::*;
 
 struct Process {
     child: Child,

@@ -2,12 +2,10 @@
 //! table-driven, on SQLite and PostgreSQL: each call is allowed or refused
 //! exactly as SPEC says, and there are no unexpected allows.
 
-mod common;
-
+use crate::common::*;
 use coffer_shared::errors::{AuthError, MemberError, Refusal};
 use coffer_shared::settings::OrgSettings;
 use coffer_shared::types::*;
-use common::*;
 use serde_json::{json, Value};
 
 const PW: &str = "matrix member password";
@@ -508,10 +506,12 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
     let plan_id =
         |plans: Vec<PlanView>, name: &str| plans.into_iter().find(|p| p.name == name).unwrap().id;
     let _: Vec<PlanView> = liaison
-        .call(
-            "save_plan",
-            json!({ "organisation_id": org, "plan_id": null, "name": "Base", "quota_gb": 10 }),
-        )
+        .run(coffer_api::SavePlan {
+            organisation_id: org.to_string(),
+            plan_id: None,
+            name: "Base".into(),
+            quota_gb: 10,
+        })
         .await
         .unwrap();
     let mut targets = Vec::new();
@@ -541,20 +541,22 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
         )
         .await;
         let g: GroupView = liaison
-            .call(
-                "add_group",
-                json!({ "organisation_id": org, "name": format!("Group {i}") }),
-            )
+            .run(coffer_api::AddGroup {
+                organisation_id: org.to_string(),
+                name: format!("Group {i}"),
+            })
             .await
             .unwrap();
         let plan = |name: String| {
             let (liaison, org) = (&liaison, &org);
             async move {
                 let plans: Vec<PlanView> = liaison
-                    .call(
-                        "save_plan",
-                        json!({ "organisation_id": org, "plan_id": null, "name": name, "quota_gb": 10 }),
-                    )
+                    .run(coffer_api::SavePlan {
+                        organisation_id: org.to_string(),
+                        plan_id: None,
+                        name: name.to_string(),
+                        quota_gb: 10,
+                    })
                     .await
                     .unwrap();
                 plan_id(plans, &name)
@@ -575,7 +577,9 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
         });
     }
     let settings: OrgSettings = liaison
-        .call("organisation_settings", json!({ "organisation_id": org }))
+        .run(coffer_api::OrganisationSettings {
+            organisation_id: org.to_string(),
+        })
         .await
         .unwrap();
     let world = World {

@@ -1,17 +1,17 @@
 //! ORG-6 groups over HTTP on SQLite and PostgreSQL: names, reservation,
 //! uniqueness, removal only when empty, members placed in groups, refusals.
 
-mod common;
-
+use crate::common::*;
 use coffer_api::ApiError;
 use coffer_shared::errors::{AuthError, GroupError, Refusal};
 use coffer_shared::types::*;
-use common::*;
-use serde_json::json;
 
 async fn add_group(b: &Browser, org: &str, name: &str) -> Result<GroupView, ApiError> {
-    b.call("add_group", json!({ "organisation_id": org, "name": name }))
-        .await
+    b.run(coffer_api::AddGroup {
+        organisation_id: org.to_string(),
+        name: name.to_string(),
+    })
+    .await
 }
 
 async fn groups_rules(backend: Backend) {
@@ -44,10 +44,10 @@ async fn groups_rules(backend: Backend) {
         group_id: Some(sales.id.clone()),
     };
     let row: MemberRow = liaison
-        .call(
-            "add_member",
-            json!({ "organisation_id": org, "member": ann }),
-        )
+        .run(coffer_api::AddMember {
+            organisation_id: org.to_string(),
+            member: ann.clone(),
+        })
         .await
         .unwrap();
     assert_eq!(row.group, "Sales");
@@ -60,15 +60,17 @@ async fn groups_rules(backend: Backend) {
         ..ann_clone()
     };
     let err = liaison
-        .call::<MemberRow>(
-            "add_member",
-            json!({ "organisation_id": org, "member": bob }),
-        )
+        .run(coffer_api::AddMember {
+            organisation_id: org.to_string(),
+            member: bob.clone(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Group(GroupError::Unknown));
     let listed: Vec<GroupView> = liaison
-        .call("groups", json!({ "organisation_id": org }))
+        .run(coffer_api::ListGroups {
+            organisation_id: org.to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(
@@ -86,36 +88,41 @@ async fn groups_rules(backend: Backend) {
         ..MemberQuery::default()
     };
     let page: MemberPage = liaison
-        .call("members", json!({ "organisation_id": org, "query": q }))
+        .run(coffer_api::ListMembers {
+            organisation_id: org.to_string(),
+            query: q.clone(),
+        })
         .await
         .unwrap();
     assert_eq!(page.rows[0].email, "ann@acme.test");
     // Removal: refused with members, allowed when empty, and not across organisations.
     let err = liaison
-        .call::<()>(
-            "remove_group",
-            json!({ "organisation_id": org, "group_id": sales.id }),
-        )
+        .run(coffer_api::RemoveGroup {
+            organisation_id: org.to_string(),
+            group_id: sales.id.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Group(GroupError::HasMembers));
     let err = liaison
-        .call::<()>(
-            "remove_group",
-            json!({ "organisation_id": org, "group_id": foreign.id }),
-        )
+        .run(coffer_api::RemoveGroup {
+            organisation_id: org.to_string(),
+            group_id: foreign.id.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Group(GroupError::Unknown));
     liaison
-        .call::<()>(
-            "remove_group",
-            json!({ "organisation_id": org, "group_id": legal.id }),
-        )
+        .run(coffer_api::RemoveGroup {
+            organisation_id: org.to_string(),
+            group_id: legal.id.to_string(),
+        })
         .await
         .unwrap();
     let listed: Vec<GroupView> = liaison
-        .call("groups", json!({ "organisation_id": org }))
+        .run(coffer_api::ListGroups {
+            organisation_id: org.to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
@@ -125,17 +132,19 @@ async fn groups_rules(backend: Backend) {
         (&server.browser(), AuthError::NotSignedIn),
     ] {
         let err = who
-            .call::<Vec<GroupView>>("groups", json!({ "organisation_id": org }))
+            .run(coffer_api::ListGroups {
+                organisation_id: org.to_string(),
+            })
             .await
             .unwrap_err();
         assert_eq!(refusal(err), Refusal::Auth(want.clone()));
         let err = add_group(who, &org, "Intruders").await.unwrap_err();
         assert_eq!(refusal(err), Refusal::Auth(want.clone()));
         let err = who
-            .call::<()>(
-                "remove_group",
-                json!({ "organisation_id": org, "group_id": sales.id }),
-            )
+            .run(coffer_api::RemoveGroup {
+                organisation_id: org.to_string(),
+                group_id: sales.id.to_string(),
+            })
             .await
             .unwrap_err();
         assert_eq!(refusal(err), Refusal::Auth(want.clone()));

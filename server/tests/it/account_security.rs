@@ -1,13 +1,11 @@
 //! ACC-6 lockout and unlock, ACC-7 administrator password reset, ACC-5
 //! security question — through the real server functions.
 
-mod common;
-
+use crate::common::*;
 use coffer_shared::errors::{
     AuthError, InvitationError, LinkError, MemberError, Refusal, SettingsError,
 };
 use coffer_shared::types::*;
-use common::*;
 use serde_json::json;
 
 const ANN_PASSWORD: &str = "ann's long password";
@@ -23,10 +21,10 @@ async fn wrong_sign_ins(b: &Browser, email: &str, n: usize) {
 
 async fn history_actions(b: &Browser, org: &str, account_id: &str) -> Vec<String> {
     let h: Vec<HistoryEntry> = b
-        .call(
-            "member_history",
-            json!({ "organisation_id": org, "account_id": account_id }),
-        )
+        .run(coffer_api::MemberHistory {
+            organisation_id: org.to_string(),
+            account_id: account_id.to_string(),
+        })
         .await
         .unwrap();
     h.into_iter().map(|e| e.action).collect()
@@ -82,10 +80,10 @@ async fn ten_wrong_passwords_lock_and_unlock_restores(backend: Backend) {
         .contains(&"account.locked".to_string()));
 
     // An administrator unlocks; the lock and the unlock are in the history.
-    lia.call::<()>(
-        "unlock_member",
-        json!({ "organisation_id": org, "account_id": ann.account_id }),
-    )
+    lia.run(coffer_api::UnlockMember {
+        organisation_id: org.to_string(),
+        account_id: ann.account_id.to_string(),
+    })
     .await
     .unwrap();
     assert!(
@@ -107,10 +105,10 @@ async fn ten_wrong_passwords_lock_and_unlock_restores(backend: Backend) {
     assert!(unlocked < locked, "newest first: {actions:?}");
     // Unlocking an unlocked account says so.
     let again = lia
-        .call::<()>(
-            "unlock_member",
-            json!({ "organisation_id": org, "account_id": ann.account_id }),
-        )
+        .run(coffer_api::UnlockMember {
+            organisation_id: org.to_string(),
+            account_id: ann.account_id.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(again), Refusal::Member(MemberError::NotLocked));
@@ -120,10 +118,10 @@ async fn ten_wrong_passwords_lock_and_unlock_restores(backend: Backend) {
     for _ in 0..10 {
         let (_, request) = coffer_crypto::client_login_start("guess").unwrap();
         let _: LoginChallenge = guesser
-            .call(
-                "sign_in_start",
-                json!({ "identifier": "ann@acme.test", "credential_request": Bytes(request) }),
-            )
+            .run(coffer_api::SignInStart {
+                identifier: "ann@acme.test".into(),
+                credential_request: Bytes(request),
+            })
             .await
             .unwrap();
     }
@@ -144,7 +142,9 @@ async fn ten_wrong_passwords_lock_and_unlock_restores(backend: Backend) {
         .unwrap();
     let owner = server.browser();
     let email: String = owner
-        .call("unlock_with_link", json!({ "token": token }))
+        .run(coffer_api::UnlockWithLink {
+            token: token.to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(email, "ann@acme.test");
@@ -153,12 +153,16 @@ async fn ten_wrong_passwords_lock_and_unlock_restores(backend: Backend) {
         .await
         .expect("unlocked by link");
     let reused = owner
-        .call::<String>("unlock_with_link", json!({ "token": token }))
+        .run(coffer_api::UnlockWithLink {
+            token: token.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(reused), Refusal::Link(LinkError::AlreadyUsed));
     let bogus = owner
-        .call::<String>("unlock_with_link", json!({ "token": "nonsense" }))
+        .run(coffer_api::UnlockWithLink {
+            token: "nonsense".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(bogus), Refusal::Link(LinkError::Unknown));
@@ -197,10 +201,10 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
 
     // ACC-5: Ann sets a security question; bad input is named and changes nothing.
     let bad = ann_browser
-        .call::<()>(
-            "set_security_question",
-            json!({ "question": "Pet?", "answer": "Fluffy" }),
-        )
+        .run(coffer_api::SetSecurityQuestion {
+            question: "Pet?".into(),
+            answer: "Fluffy".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -208,10 +212,10 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
         Refusal::Settings(SettingsError::InvalidQuestion)
     );
     let short = ann_browser
-        .call::<()>(
-            "set_security_question",
-            json!({ "question": "First pet's name?", "answer": " x " }),
-        )
+        .run(coffer_api::SetSecurityQuestion {
+            question: "First pet's name?".into(),
+            answer: " x ".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -219,14 +223,14 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
         Refusal::Settings(SettingsError::AnswerTooShort)
     );
     ann_browser
-        .call::<()>(
-            "set_security_question",
-            json!({ "question": "First pet's name?", "answer": "Fluffy the Cat" }),
-        )
+        .run(coffer_api::SetSecurityQuestion {
+            question: "First pet's name?".into(),
+            answer: "Fluffy the Cat".into(),
+        })
         .await
         .unwrap();
     let q: String = ann_browser
-        .call("security_question", json!({}))
+        .run(coffer_api::GetSecurityQuestion {})
         .await
         .unwrap();
     assert_eq!(q, "First pet's name?");
@@ -240,10 +244,10 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
 
     // Refusals: one's own password, an administrator by a mere Admin.
     let own = lia
-        .call::<()>(
-            "reset_member_password",
-            json!({ "organisation_id": org, "account_id": organisation_self(&lia).await }),
-        )
+        .run(coffer_api::ResetMemberPassword {
+            organisation_id: org.to_string(),
+            account_id: organisation_self(&lia).await.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(own), Refusal::Member(MemberError::ResetOwnPassword));
@@ -258,10 +262,10 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
     )
     .await;
     let by_admin = carl_browser
-        .call::<()>(
-            "reset_member_password",
-            json!({ "organisation_id": org, "account_id": bob.account_id }),
-        )
+        .run(coffer_api::ResetMemberPassword {
+            organisation_id: org.to_string(),
+            account_id: bob.account_id.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -270,10 +274,10 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
     );
     let invited = add_member(&lia, &org, "dora@acme.test", Role::Collaborator, false).await;
     let not_active = lia
-        .call::<()>(
-            "reset_member_password",
-            json!({ "organisation_id": org, "account_id": invited.account_id }),
-        )
+        .run(coffer_api::ResetMemberPassword {
+            organisation_id: org.to_string(),
+            account_id: invited.account_id.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -281,10 +285,10 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
         Refusal::Member(MemberError::NotActivated)
     );
     let by_member = ann_browser
-        .call::<()>(
-            "reset_member_password",
-            json!({ "organisation_id": org, "account_id": bob.account_id }),
-        )
+        .run(coffer_api::ResetMemberPassword {
+            organisation_id: org.to_string(),
+            account_id: bob.account_id.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(by_member), Refusal::Auth(AuthError::Forbidden));
@@ -292,10 +296,10 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
 
     // The Admin resets Ann (a plain member): a mailed single-use link.
     carl_browser
-        .call::<()>(
-            "reset_member_password",
-            json!({ "organisation_id": org, "account_id": ann.account_id }),
-        )
+        .run(coffer_api::ResetMemberPassword {
+            organisation_id: org.to_string(),
+            account_id: ann.account_id.to_string(),
+        })
         .await
         .unwrap();
     assert!(
@@ -308,7 +312,9 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
         .unwrap();
     let page = server.browser();
     let view: ResetView = page
-        .call("reset_view", json!({ "token": token }))
+        .run(coffer_api::GetResetView {
+            token: token.to_string(),
+        })
         .await
         .unwrap();
     assert_eq!(
@@ -332,10 +338,7 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
         .expect("answer is case-insensitive");
     assert_ne!(new_key, old_key, "a reset makes new keys");
     // Every session ended; the old password is dead; the new one opens the new keys.
-    let gone = ann_browser
-        .call::<SignedIn>("me", json!({}))
-        .await
-        .unwrap_err();
+    let gone = ann_browser.run(coffer_api::Me {}).await.unwrap_err();
     assert_eq!(refusal(gone), Refusal::Auth(AuthError::NotSignedIn));
     assert!(matches!(
         page.sign_in("ann@acme.test", ANN_PASSWORD).await,
@@ -358,10 +361,10 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
     );
 
     // Five wrong answers void a link.
-    lia.call::<()>(
-        "reset_member_password",
-        json!({ "organisation_id": org, "account_id": ann.account_id }),
-    )
+    lia.run(coffer_api::ResetMemberPassword {
+        organisation_id: org.to_string(),
+        account_id: ann.account_id.to_string(),
+    })
     .await
     .unwrap();
     let token = server
@@ -410,23 +413,25 @@ async fn each_link_opens_only_its_own_flow(backend: Backend) {
         false,
     )
     .await;
-    lia.call::<()>(
-        "reset_member_password",
-        json!({ "organisation_id": org, "account_id": ann.account_id }),
-    )
+    lia.run(coffer_api::ResetMemberPassword {
+        organisation_id: org.to_string(),
+        account_id: ann.account_id.to_string(),
+    })
     .await
     .unwrap();
     wrong_sign_ins(&server.browser(), "ann@acme.test", 10).await;
     let mut settings: coffer_shared::settings::OrgSettings = lia
-        .call("organisation_settings", json!({ "organisation_id": org }))
+        .run(coffer_api::OrganisationSettings {
+            organisation_id: org.to_string(),
+        })
         .await
         .unwrap();
     settings.enforce_mfa = true;
     let _: coffer_shared::settings::OrgSettings = lia
-        .call(
-            "update_organisation_settings",
-            json!({ "organisation_id": org, "settings": settings }),
-        )
+        .run(coffer_api::UpdateOrganisationSettings {
+            organisation_id: org.to_string(),
+            settings: settings.clone(),
+        })
         .await
         .unwrap();
     let first = |page: &str| {
@@ -440,7 +445,9 @@ async fn each_link_opens_only_its_own_flow(backend: Backend) {
     for page in ["reset", "unlock", "two-step-setup"] {
         let token = first(page);
         let e = attacker
-            .call::<InvitationView>("invitation", json!({ "token": token }))
+            .run(coffer_api::Invitation {
+                token: token.to_string(),
+            })
             .await
             .unwrap_err();
         assert_eq!(
@@ -529,10 +536,10 @@ async fn another_organisation_manages_only_its_membership(backend: Backend) {
     )
     .await;
     ann_browser
-        .call::<()>(
-            "set_security_question",
-            json!({ "question": "First pet's name?", "answer": "fluffy the cat" }),
-        )
+        .run(coffer_api::SetSecurityQuestion {
+            question: "First pet's name?".into(),
+            answer: "fluffy the cat".into(),
+        })
         .await
         .unwrap();
     let zoe = member(&server, &admin, "Zed", "zoe@zed.test", "zoe's password").await;
@@ -569,16 +576,18 @@ async fn another_organisation_manages_only_its_membership(backend: Backend) {
 
     // Zed's lockout threshold and inactivity limit do not reach Ann.
     let mut z: coffer_shared::settings::OrgSettings = zoe
-        .call("organisation_settings", json!({ "organisation_id": zed }))
+        .run(coffer_api::OrganisationSettings {
+            organisation_id: zed.to_string(),
+        })
         .await
         .unwrap();
     z.lockout_threshold = 1;
     z.inactivity_lock_days = 1;
     let _: coffer_shared::settings::OrgSettings = zoe
-        .call(
-            "update_organisation_settings",
-            json!({ "organisation_id": zed, "settings": z }),
-        )
+        .run(coffer_api::UpdateOrganisationSettings {
+            organisation_id: zed.to_string(),
+            settings: z.clone(),
+        })
         .await
         .unwrap();
     wrong_sign_ins(&server.browser(), "ann@acme.test", 3).await;
@@ -599,16 +608,17 @@ async fn another_organisation_manages_only_its_membership(backend: Backend) {
         .expect("neither Zed's threshold nor its inactivity limit locked Ann");
 
     // When Acme removes Ann, Zed becomes her home and may reset her.
-    lia.call::<()>(
-        "remove_member",
-        json!({ "organisation_id": acme, "account_id": ann.account_id, "removal": MemberRemoval::default() }),
-    )
+    lia.run(coffer_api::RemoveMember {
+        organisation_id: acme.to_string(),
+        account_id: ann.account_id.to_string(),
+        removal: MemberRemoval::default(),
+    })
     .await
     .unwrap();
-    zoe.call::<()>(
-        "reset_member_password",
-        json!({ "organisation_id": zed, "account_id": ann.account_id }),
-    )
+    zoe.run(coffer_api::ResetMemberPassword {
+        organisation_id: zed.to_string(),
+        account_id: ann.account_id.to_string(),
+    })
     .await
     .expect("Zed is Ann's home now");
 }
@@ -724,10 +734,10 @@ async fn parallel_starts_cannot_pass_the_lockout(backend: Backend) {
     let starts = (0..20).map(|_| async {
         let (state, request) = coffer_crypto::client_login_start(ANN_PASSWORD).unwrap();
         let challenge: LoginChallenge = b
-            .call(
-                "sign_in_start",
-                json!({ "identifier": "ann@acme.test", "credential_request": Bytes(request) }),
-            )
+            .run(coffer_api::SignInStart {
+                identifier: "ann@acme.test".into(),
+                credential_request: Bytes(request),
+            })
             .await
             .unwrap();
         // Only the real record opens with the right password.
@@ -764,10 +774,10 @@ async fn a_reset_link_dies_when_the_password_changes(backend: Backend) {
         false,
     )
     .await;
-    lia.call::<()>(
-        "reset_member_password",
-        json!({ "organisation_id": org, "account_id": ann.account_id }),
-    )
+    lia.run(coffer_api::ResetMemberPassword {
+        organisation_id: org.to_string(),
+        account_id: ann.account_id.to_string(),
+    })
     .await
     .unwrap();
     let token = server.link_tokens("ann@acme.test", "reset").remove(0);
@@ -782,7 +792,9 @@ async fn a_reset_link_dies_when_the_password_changes(backend: Backend) {
         .unwrap();
     let e = server
         .browser()
-        .call::<ResetView>("reset_view", json!({ "token": token }))
+        .run(coffer_api::GetResetView {
+            token: token.to_string(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(e), Refusal::Link(LinkError::AlreadyUsed));
@@ -794,7 +806,7 @@ async fn a_reset_link_dies_when_the_password_changes(backend: Backend) {
 }
 
 async fn organisation_self(b: &Browser) -> String {
-    let me: SignedIn = b.call("me", json!({})).await.unwrap();
+    let me: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
     me.account.id
 }
 

@@ -1,17 +1,15 @@
 //! ACC-9: own profile over HTTP on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::*;
 use coffer_shared::errors::{AuthError, InputError, Refusal};
 use coffer_shared::i18n::Language;
 use coffer_shared::types::{MemberColumn, MemberPage, MemberQuery, Profile, SearchField, SignedIn};
-use common::*;
 use serde_json::json;
 
 async fn own_profile(backend: Backend) {
     let (server, admin) = instance(backend).await;
     let ann = member(&server, &admin, "Acme", "ann@acme.test", "ann's password").await;
-    let empty: Profile = ann.call("profile", json!({})).await.unwrap();
+    let empty: Profile = ann.run(coffer_api::GetProfile {}).await.unwrap();
     assert_eq!(empty, Profile::default());
     let input = Profile {
         first_name: " Ann ".into(),
@@ -21,7 +19,9 @@ async fn own_profile(backend: Backend) {
         language: Language::De,
     };
     let saved: Profile = ann
-        .call("update_profile", json!({ "profile": input }))
+        .run(coffer_api::UpdateProfile {
+            profile: input.clone(),
+        })
         .await
         .unwrap();
     assert_eq!(saved.first_name, "Ann");
@@ -29,7 +29,7 @@ async fn own_profile(backend: Backend) {
     // ACC-9: the default language comes back with the session, so the
     // browser applies it at every sign-in.
     assert_eq!(saved.language, Language::De);
-    let me: SignedIn = ann.call("me", json!({})).await.unwrap();
+    let me: SignedIn = ann.run(coffer_api::Me {}).await.unwrap();
     assert_eq!(me.account.language, Language::De);
     let fresh = server.browser();
     let again = fresh
@@ -48,7 +48,10 @@ async fn own_profile(backend: Backend) {
         ..MemberQuery::default()
     };
     let found: MemberPage = ann
-        .call("members", json!({ "organisation_id": org, "query": q }))
+        .run(coffer_api::ListMembers {
+            organisation_id: org.to_string(),
+            query: q.clone(),
+        })
         .await
         .unwrap();
     assert_eq!(found.rows.len(), 1);
@@ -59,14 +62,14 @@ async fn own_profile(backend: Backend) {
         ..MemberQuery::default()
     };
     let found: MemberPage = ann
-        .call("members", json!({ "organisation_id": org, "query": q }))
+        .run(coffer_api::ListMembers {
+            organisation_id: org.to_string(),
+            query: q.clone(),
+        })
         .await
         .unwrap();
     assert_eq!(found.total, 1, "contains across all fields");
-    assert_eq!(
-        ann.call::<Profile>("profile", json!({})).await.unwrap(),
-        saved
-    );
+    assert_eq!(ann.run(coffer_api::GetProfile {}).await.unwrap(), saved);
     // Bad input is refused and changes nothing.
     for (p, want) in [
         (
@@ -85,7 +88,7 @@ async fn own_profile(backend: Backend) {
         ),
     ] {
         let err = ann
-            .call::<Profile>("update_profile", json!({ "profile": p }))
+            .run(coffer_api::UpdateProfile { profile: p.clone() })
             .await
             .unwrap_err();
         assert_eq!(refusal(err), Refusal::Input(want));
@@ -97,14 +100,13 @@ async fn own_profile(backend: Backend) {
         .call::<Profile>("update_profile", json!({ "profile": unknown }))
         .await
         .is_err());
-    assert_eq!(
-        ann.call::<Profile>("profile", json!({})).await.unwrap(),
-        saved
-    );
+    assert_eq!(ann.run(coffer_api::GetProfile {}).await.unwrap(), saved);
     // Only for a signed-in person.
     let err = server
         .browser()
-        .call::<Profile>("update_profile", json!({ "profile": saved }))
+        .run(coffer_api::UpdateProfile {
+            profile: saved.clone(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refusal(err), Refusal::Auth(AuthError::NotSignedIn));

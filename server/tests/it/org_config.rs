@@ -2,33 +2,34 @@
 //! ORG-8 plans and ORG-10 logo — through the real server functions and
 //! routes, on both engines.
 
-mod common;
-
+use crate::common::*;
 use coffer_shared::errors::{
     LogoError, MemberError, PlanError, Refusal, SettingsError, SignInError,
 };
 use coffer_shared::settings::{FeatureMode, OrgSettings, Permission};
 use coffer_shared::types::*;
-use common::*;
 use serde_json::json;
 use sqlx::Row;
 
 const PW: &str = "a long enough password";
 
 async fn remove(b: &Browser, org: &str, account_id: &str, to: Option<&str>) -> Result<(), Refusal> {
-    b.call::<()>(
-        "remove_member",
-        json!({ "organisation_id": org, "account_id": account_id, "removal": MemberRemoval { transfer_to: to.map(str::to_string) } }),
-    )
+    b.run(coffer_api::RemoveMember {
+        organisation_id: org.to_string(),
+        account_id: account_id.to_string(),
+        removal: MemberRemoval {
+            transfer_to: to.map(str::to_string),
+        },
+    })
     .await
     .map_err(refusal)
 }
 
 async fn history(b: &Browser, org: &str, account_id: &str) -> Vec<HistoryEntry> {
-    b.call(
-        "member_history",
-        json!({ "organisation_id": org, "account_id": account_id }),
-    )
+    b.run(coffer_api::MemberHistory {
+        organisation_id: org.to_string(),
+        account_id: account_id.to_string(),
+    })
     .await
     .unwrap()
 }
@@ -114,10 +115,13 @@ async fn removal_and_re_adding(backend: Backend) {
     // gets "account updated", not a new invitation.
     remove(&lia, &org, &dora.account_id, None).await.unwrap();
     let gone = dora_browser
-        .call::<MemberPage>(
-            "members",
-            json!({ "organisation_id": org, "query": MemberQuery { page_size: 10, ..MemberQuery::default() } }),
-        )
+        .run(coffer_api::ListMembers {
+            organisation_id: org.to_string(),
+            query: MemberQuery {
+                page_size: 10,
+                ..MemberQuery::default()
+            },
+        })
         .await
         .unwrap_err();
     assert!(matches!(refusal(gone), Refusal::Auth(_)));
@@ -139,17 +143,17 @@ async fn removal_and_re_adding(backend: Backend) {
 
     // The instance administrator's changes show as "An administrator".
     admin
-        .call::<()>(
-            "unlock_member",
-            json!({ "organisation_id": org, "account_id": dora.account_id }),
-        )
+        .run(coffer_api::UnlockMember {
+            organisation_id: org.to_string(),
+            account_id: dora.account_id.to_string(),
+        })
         .await
         .unwrap_err();
     admin
-        .call::<()>(
-            "reset_member_password",
-            json!({ "organisation_id": org, "account_id": dora.account_id }),
-        )
+        .run(coffer_api::ResetMemberPassword {
+            organisation_id: org.to_string(),
+            account_id: dora.account_id.to_string(),
+        })
         .await
         .unwrap();
     let h = history(&lia, &org, &dora.account_id).await;
@@ -159,16 +163,18 @@ async fn removal_and_re_adding(backend: Backend) {
 }
 
 async fn settings(b: &Browser, org: &str) -> OrgSettings {
-    b.call("organisation_settings", json!({ "organisation_id": org }))
-        .await
-        .unwrap()
+    b.run(coffer_api::OrganisationSettings {
+        organisation_id: org.to_string(),
+    })
+    .await
+    .unwrap()
 }
 
 async fn save_settings(b: &Browser, org: &str, s: &OrgSettings) -> Result<OrgSettings, Refusal> {
-    b.call(
-        "update_organisation_settings",
-        json!({ "organisation_id": org, "settings": s }),
-    )
+    b.run(coffer_api::UpdateOrganisationSettings {
+        organisation_id: org.to_string(),
+        settings: s.clone(),
+    })
     .await
     .map_err(refusal)
 }
@@ -223,10 +229,10 @@ async fn configuration_is_validated_and_applies(backend: Backend) {
     )
     .await;
     let detail: MemberDetail = lia
-        .call(
-            "member_detail",
-            json!({ "organisation_id": org, "account_id": bob.account_id }),
-        )
+        .run(coffer_api::GetMemberDetail {
+            organisation_id: org.to_string(),
+            account_id: bob.account_id.to_string(),
+        })
         .await
         .unwrap();
     let briefcase = detail
@@ -254,10 +260,10 @@ async fn configuration_is_validated_and_applies(backend: Backend) {
             .unwrap()
             .locked
     );
-    lia.call::<()>(
-        "unlock_member",
-        json!({ "organisation_id": org, "account_id": bob.account_id }),
-    )
+    lia.run(coffer_api::UnlockMember {
+        organisation_id: org.to_string(),
+        account_id: bob.account_id.to_string(),
+    })
     .await
     .unwrap();
 
@@ -281,7 +287,9 @@ async fn configuration_is_validated_and_applies(backend: Backend) {
     // Plain members neither read nor change the configuration.
     for b in [&server.browser()] {
         let e = b
-            .call::<OrgSettings>("organisation_settings", json!({ "organisation_id": org }))
+            .run(coffer_api::OrganisationSettings {
+                organisation_id: org.to_string(),
+            })
             .await
             .unwrap_err();
         assert!(matches!(refusal(e), Refusal::Auth(_)));
@@ -295,10 +303,12 @@ async fn save_plan(
     name: &str,
     gb: i64,
 ) -> Result<Vec<PlanView>, Refusal> {
-    b.call(
-        "save_plan",
-        json!({ "organisation_id": org, "plan_id": id, "name": name, "quota_gb": gb }),
-    )
+    b.run(coffer_api::SavePlan {
+        organisation_id: org.to_string(),
+        plan_id: id.map(str::to_string),
+        name: name.to_string(),
+        quota_gb: gb,
+    })
     .await
     .map_err(refusal)
 }
@@ -370,10 +380,14 @@ async fn plans_have_one_default_and_protect_what_is_used(backend: Backend) {
     assert!(plans
         .iter()
         .any(|p| p.id == standard && p.name == "Basic" && p.members == 1));
-    lia.call::<MemberRow>(
-        "update_member",
-        json!({ "organisation_id": org, "account_id": ann.account_id, "change": MemberChange { plan_id: Some(large.clone()), ..MemberChange::default() } }),
-    )
+    lia.run(coffer_api::UpdateMember {
+        organisation_id: org.to_string(),
+        account_id: ann.account_id.to_string(),
+        change: MemberChange {
+            plan_id: Some(large.clone()),
+            ..MemberChange::default()
+        },
+    })
     .await
     .unwrap();
     let plans = plan_call(&lia, "remove_plan", &org, &standard)
@@ -467,14 +481,16 @@ async fn logo_is_checked_scaled_and_private(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 403);
 
-    lia.call::<()>("remove_logo", json!({ "organisation_id": org }))
-        .await
-        .unwrap();
+    lia.run(coffer_api::RemoveLogo {
+        organisation_id: org.to_string(),
+    })
+    .await
+    .unwrap();
     assert_eq!(show(&lia).await.unwrap().status(), 404);
 }
 
 async fn organisation_self(b: &Browser) -> String {
-    let me: SignedIn = b.call("me", json!({})).await.unwrap();
+    let me: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
     me.account.id
 }
 
