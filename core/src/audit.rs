@@ -253,6 +253,11 @@ pub async fn record_many(
     if entries.is_empty() {
         return Ok(());
     }
+    // Sign-in outcomes among them (PLT-7). Counted when written: a record
+    // whose transaction then rolls back is counted all the same.
+    for (action, _, _) in entries {
+        metrics::counter!("coffer_audit_events_total", "action" => action.code()).increment(1);
+    }
     let chain = organisation_id.unwrap_or("");
     let (first, prev) = store::advance_chain_by(c, chain, entries.len() as i64).await?;
     let mut link = ChainLink {

@@ -47,6 +47,10 @@ pub struct Config {
     /// …and how many more may wait for a turn; beyond that, or after
     /// waiting too long, the answer is 503 "busy" at once.
     pub max_requests_queued: u32,
+    /// Client addresses `/metrics` answers (PLT-7).
+    pub metrics_addresses: Vec<std::net::IpAddr>,
+    /// A bearer token that opens `/metrics` from any address.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -71,6 +75,11 @@ impl Default for Config {
             smtp_connections: 4,
             max_requests_in_flight: 16,
             max_requests_queued: 64,
+            metrics_addresses: vec![
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::Ipv6Addr::LOCALHOST.into(),
+            ],
+            metrics_token: None,
         }
     }
 }
@@ -106,6 +115,8 @@ struct Layer {
     smtp_connections: Option<u32>,
     max_requests_in_flight: Option<u32>,
     max_requests_queued: Option<u32>,
+    metrics_addresses: Option<String>,
+    metrics_token: Option<String>,
 }
 
 pub const KEYS: &[&str] = &[
@@ -128,6 +139,8 @@ pub const KEYS: &[&str] = &[
     "smtp_connections",
     "max_requests_in_flight",
     "max_requests_queued",
+    "metrics_addresses",
+    "metrics_token",
 ];
 
 /// Whole-number settings with their allowed range.
@@ -189,6 +202,8 @@ impl Config {
         layer.smtp_connections = parse_env(&get, "smtp_connections")?;
         layer.max_requests_in_flight = parse_env(&get, "max_requests_in_flight")?;
         layer.max_requests_queued = parse_env(&get, "max_requests_queued")?;
+        layer.metrics_addresses = get("metrics_addresses");
+        layer.metrics_token = get("metrics_token");
         cfg.apply(layer)?;
         Ok(cfg)
     }
@@ -241,6 +256,12 @@ impl Config {
         if let Some(v) = l.trusted_proxy_header {
             self.set("trusted_proxy_header", &v)?;
         }
+        if let Some(v) = l.metrics_addresses {
+            self.set("metrics_addresses", &v)?;
+        }
+        if let Some(v) = l.metrics_token {
+            self.set("metrics_token", &v)?;
+        }
         Ok(())
     }
 
@@ -273,6 +294,23 @@ impl Config {
             return Ok(());
         }
         match key {
+            "metrics_addresses" => {
+                self.metrics_addresses = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| {
+                        a.parse()
+                            .map_err(|_| bad(key, format!("{a:?} is not an IP address")))
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            "metrics_token" => {
+                if value.trim().chars().count() < 32 {
+                    return Err(bad(key, "must be at least 32 characters"));
+                }
+                self.metrics_token = Some(value.trim().to_string());
+            }
             "trusted_proxy_header" => {
                 let name = value.trim();
                 if header_name_ok(name) {
@@ -459,6 +497,26 @@ mod tests {
         .unwrap();
         assert_eq!(ok.rate_limit_per_address, 7);
         assert_eq!(ok.trusted_proxy_header.as_deref(), Some("x-real-ip"));
+        let metrics = Config::load(None, |k| match k {
+            "COFFER_METRICS_ADDRESSES" => Some("10.0.0.9, ::1".into()),
+            "COFFER_METRICS_TOKEN" => Some("x".repeat(32)),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(
+            metrics.metrics_addresses,
+            [
+                "10.0.0.9".parse::<std::net::IpAddr>().unwrap(),
+                "::1".parse().unwrap()
+            ]
+        );
+        for (key, value) in [
+            ("COFFER_METRICS_ADDRESSES", "10.0.0.300"),
+            ("COFFER_METRICS_TOKEN", "short"),
+        ] {
+            let err = Config::load(None, |k| (k == key).then(|| value.into())).unwrap_err();
+            assert!(err.to_string().contains(&key[7..].to_lowercase()), "{err}");
+        }
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
         std::fs::write(&file, "colour = 1\n").unwrap();

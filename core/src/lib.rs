@@ -26,6 +26,7 @@ pub mod mail;
 pub mod members;
 pub mod mfa;
 mod notices;
+pub mod operations;
 mod operator;
 pub mod org_settings;
 pub mod organisations;

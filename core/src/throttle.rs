@@ -42,9 +42,10 @@ impl Throttle {
 
     /// One more anonymous call from `address`.
     pub fn address(&self, address: IpAddr) -> Result<(), RateLimitError> {
-        self.by_address
-            .check_key(&address)
-            .map_err(|n| refusal(n.wait_time_from(self.clock.now())))
+        self.by_address.check_key(&address).map_err(|n| {
+            metrics::counter!("coffer_rate_limited_total", "by" => "address").increment(1);
+            refusal(n.wait_time_from(self.clock.now()))
+        })
     }
 
     /// One more sign-in start or contact request naming `identifier`
@@ -52,9 +53,10 @@ impl Throttle {
     /// so the answer says nothing about existence).
     pub fn identifier(&self, identifier: &str) -> Result<(), RateLimitError> {
         let key = identifier.trim().to_lowercase();
-        self.by_identifier
-            .check_key(&key)
-            .map_err(|n| refusal(n.wait_time_from(self.clock.now())))
+        self.by_identifier.check_key(&key).map_err(|n| {
+            metrics::counter!("coffer_rate_limited_total", "by" => "identifier").increment(1);
+            refusal(n.wait_time_from(self.clock.now()))
+        })
     }
 
     /// Drops buckets that are full again, so memory follows recent callers.

@@ -49,14 +49,22 @@ impl Admission {
         if let Ok(turn) = self.slots.try_acquire() {
             return Some(turn);
         }
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+        let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
+        if waiting >= self.max_waiting {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
+            metrics::counter!("coffer_busy_total", "why" => "queue full").increment(1);
             return None;
         }
+        metrics::gauge!("coffer_requests_waiting").set((waiting + 1) as f64);
         // Tokio's semaphore is fair: waiters are served first come first.
         let turn = tokio::time::timeout(self.wait, self.slots.acquire()).await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        turn.ok().and_then(Result::ok)
+        let left = self.waiting.fetch_sub(1, Ordering::SeqCst) - 1;
+        metrics::gauge!("coffer_requests_waiting").set(left as f64);
+        let turn = turn.ok().and_then(Result::ok);
+        if turn.is_none() {
+            metrics::counter!("coffer_busy_total", "why" => "waited too long").increment(1);
+        }
+        turn
     }
 }
 

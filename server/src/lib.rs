@@ -6,6 +6,7 @@ mod admission;
 mod export;
 mod import;
 mod logo;
+pub mod metrics;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -64,6 +65,7 @@ pub async fn start(mut config: Config) -> Result<Running, StartError> {
     if config.public_url.is_none() {
         config.public_url = Some(default_public_url(addr));
     }
+    crate::metrics::handle();
     let coffer = Coffer::open(config).await?;
     // An import running when the last process stopped never committed.
     match coffer.fail_interrupted_imports().await {

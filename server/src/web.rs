@@ -82,8 +82,12 @@ pub fn router(coffer: Coffer) -> Router {
         .route("/export/{file}", get(crate::export::members))
         .layer(admit)
         .with_state(state.coffer.clone());
+    let operations = Router::new()
+        .route("/health", get(crate::metrics::health))
+        .route("/metrics", get(crate::metrics::scrape))
+        .with_state(state.coffer.clone());
     Router::new()
-        .route("/health", get(|| async { "ok" }))
+        .merge(operations)
         .merge(api)
         .merge(uploads)
         .merge(imports)
@@ -94,6 +98,7 @@ pub fn router(coffer: Coffer) -> Router {
         .layer(middleware::from_fn(move |req, next| {
             security_headers(https, req, next)
         }))
+        .layer(middleware::from_fn(crate::metrics::count_requests))
         .layer(TraceLayer::new_for_http())
 }
 

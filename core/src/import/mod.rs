@@ -58,6 +58,16 @@ impl Progress {
             .get(id)
             .map(|c| c.load(Ordering::Relaxed))
     }
+    /// Imports running, and the rows they have written so far.
+    pub(crate) fn totals(&self) -> (usize, u64) {
+        self.0
+            .lock()
+            .map(|m| {
+                let done = m.values().map(|c| c.load(Ordering::Relaxed)).sum();
+                (m.len(), done)
+            })
+            .unwrap_or((0, 0))
+    }
     fn forget(&self, id: &str) {
         if let Ok(mut m) = self.0.lock() {
             m.remove(id);

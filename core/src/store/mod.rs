@@ -931,6 +931,16 @@ pub async fn mail_failed(c: &mut Conn, id: &str, error: &str, next_attempt_at: i
     Ok(())
 }
 
+/// (priority, mails waiting), for the operator's gauges.
+pub async fn queued_mail_by_priority(c: &mut Conn) -> R<Vec<(i64, i64)>> {
+    let rows = sqlx::query("SELECT priority, COUNT(*) FROM mail_queue GROUP BY priority")
+        .fetch_all(c)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
 pub async fn queued_mail_count(c: &mut Conn) -> R<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue")
         .fetch_one(c)

@@ -20,6 +20,7 @@ mod members;
 mod mfa_enforcement;
 mod mfa_passkeys;
 mod mfa_totp;
+mod operations;
 mod org_config;
 mod profile;
 mod smtp;
