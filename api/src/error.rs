@@ -1,6 +1,6 @@
 //! The one error type every server function returns.
 
-use coffer_shared::errors::{AuthError, RateLimitError, Refusal};
+use coffer_shared::errors::{AuthError, InputError, RateLimitError, Refusal};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,7 @@ impl ApiError {
             ApiError::Refused(Refusal::Auth(_)) => 403,
             ApiError::Refused(Refusal::Setup(_)) => 409,
             ApiError::Refused(Refusal::RateLimit(RateLimitError::Busy)) => 503,
+            ApiError::Refused(Refusal::Input(InputError::RequestTooLarge)) => 413,
             ApiError::Refused(Refusal::RateLimit(_)) => 429,
             ApiError::Refused(_) => 400,
             ApiError::Internal { .. } => 500,

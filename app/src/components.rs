@@ -65,11 +65,7 @@ fn OrganisationLogo() -> impl IntoView {
         organisation()
             .filter(|_| !failed.get())
             .map(|(id, name)| {
-                let src = format!(
-                    "/logo/{}?v={}",
-                    js_sys::encode_uri_component(&id),
-                    session.logo_version.get()
-                );
+                let src = coffer_shared::site::logo(&id, session.logo_version.get());
                 view! {
                     <img class="org-logo" src=src alt=tf("{name} logo", &[("name", &name)]) on:error=move |_| failed.set(true) />
                 }
@@ -154,15 +150,28 @@ pub fn today_iso() -> String {
     )
 }
 
-/// Sends a chosen file as the raw body of a POST (the server reads its
-/// type from the bytes), or says the connection failed.
-pub async fn post_file(url: &str, file: web_sys::File) -> Result<gloo_net::http::Response, String> {
-    gloo_net::http::Request::post(url)
+/// Sends a chosen file as the raw body of a byte route's POST (URLs from
+/// `coffer_shared::site`; the server reads the type from the bytes): its
+/// JSON answer, or the refusal's words (`ErrorBox` translates them), or
+/// `refused` when the answer says nothing more.
+pub async fn post_file<T: serde::de::DeserializeOwned>(
+    url: &str,
+    file: web_sys::File,
+    refused: &'static str,
+) -> Result<T, String> {
+    let response = gloo_net::http::Request::post(url)
         .body(wasm_bindgen::JsValue::from(file))
         .map_err(|e| e.to_string())?
         .send()
         .await
         .map_err(|_| {
             tr("The file could not be sent; check the connection and try again.").to_string()
-        })
+        })?;
+    if response.ok() {
+        return response.json::<T>().await.map_err(|_| refused.to_string());
+    }
+    match response.json::<coffer_api::ApiError>().await {
+        Ok(e) => Err(e.to_string()),
+        Err(_) => Err(refused.to_string()),
+    }
 }

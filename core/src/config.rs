@@ -47,6 +47,9 @@ pub struct Config {
     /// …and how many more may wait for a turn; beyond that, or after
     /// waiting too long, the answer is 503 "busy" at once.
     pub max_requests_queued: u32,
+    /// A request body that sends nothing for this long is refused (408):
+    /// a stalled upload must not hold a connection and its memory.
+    pub request_body_idle_seconds: u32,
     /// Client addresses `/metrics` answers (PLT-7).
     pub metrics_addresses: Vec<std::net::IpAddr>,
     /// A bearer token that opens `/metrics` from any address.
@@ -75,6 +78,7 @@ impl Default for Config {
             smtp_connections: 4,
             max_requests_in_flight: 16,
             max_requests_queued: 64,
+            request_body_idle_seconds: 30,
             metrics_addresses: vec![
                 std::net::Ipv4Addr::LOCALHOST.into(),
                 std::net::Ipv6Addr::LOCALHOST.into(),
@@ -115,6 +119,7 @@ struct Layer {
     smtp_connections: Option<u32>,
     max_requests_in_flight: Option<u32>,
     max_requests_queued: Option<u32>,
+    request_body_idle_seconds: Option<u32>,
     metrics_addresses: Option<String>,
     metrics_token: Option<String>,
 }
@@ -139,6 +144,7 @@ pub const KEYS: &[&str] = &[
     "smtp_connections",
     "max_requests_in_flight",
     "max_requests_queued",
+    "request_body_idle_seconds",
     "metrics_addresses",
     "metrics_token",
 ];
@@ -153,6 +159,7 @@ const NUMBERS: &[(&str, u32, u32)] = &[
     ("smtp_connections", 1, 32),
     ("max_requests_in_flight", 1, 4096),
     ("max_requests_queued", 0, 100_000),
+    ("request_body_idle_seconds", 1, 600),
 ];
 
 fn bad(key: &str, reason: impl ToString) -> ConfigError {
@@ -202,6 +209,7 @@ impl Config {
         layer.smtp_connections = parse_env(&get, "smtp_connections")?;
         layer.max_requests_in_flight = parse_env(&get, "max_requests_in_flight")?;
         layer.max_requests_queued = parse_env(&get, "max_requests_queued")?;
+        layer.request_body_idle_seconds = parse_env(&get, "request_body_idle_seconds")?;
         layer.metrics_addresses = get("metrics_addresses");
         layer.metrics_token = get("metrics_token");
         cfg.apply(layer)?;
@@ -248,6 +256,7 @@ impl Config {
             ("smtp_connections", l.smtp_connections),
             ("max_requests_in_flight", l.max_requests_in_flight),
             ("max_requests_queued", l.max_requests_queued),
+            ("request_body_idle_seconds", l.request_body_idle_seconds),
         ] {
             if let Some(v) = value {
                 self.set(key, &v.to_string())?;
@@ -275,6 +284,7 @@ impl Config {
             "smtp_connections" => &mut self.smtp_connections,
             "max_requests_in_flight" => &mut self.max_requests_in_flight,
             "max_requests_queued" => &mut self.max_requests_queued,
+            "request_body_idle_seconds" => &mut self.request_body_idle_seconds,
             _ => return None,
         })
     }
@@ -408,6 +418,11 @@ impl Config {
 
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
+    }
+
+    /// The local blob store (ciphertext), until S3 is configured.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
     }
 
     pub fn secret_key_path(&self) -> PathBuf {

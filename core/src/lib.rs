@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod audit;
 pub mod audit_log;
 pub mod authz;
+pub mod blobs;
 pub mod config;
 mod contact;
 pub mod db;
@@ -66,6 +67,7 @@ struct Inner {
     config: Config,
     secret: ServerSecret,
     mailer: mail::Mailer,
+    blobs: blobs::BlobStore,
     imports: import::Progress,
     /// MFA-4: `None` when the public URL has no domain name.
     relying_party: Option<webauthn_rs::prelude::Webauthn>,
@@ -130,6 +132,7 @@ impl Coffer {
             &config.outbox_dir(),
             config.smtp_connections,
         )?;
+        let blobs = blobs::BlobStore::local(&config.blob_dir())?;
         let public_url = config.public_url.clone().unwrap_or_default();
         let audit_key = audit::AuditKey::new(*secret.derive_key("audit-chain"));
         let throttle = throttle::Throttle::new(
@@ -142,6 +145,7 @@ impl Coffer {
                 config,
                 secret,
                 mailer,
+                blobs,
                 imports: import::Progress::default(),
                 relying_party: passkeys::relying_party(&public_url),
                 throttle,
@@ -153,6 +157,10 @@ impl Coffer {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    pub fn blobs(&self) -> &blobs::BlobStore {
+        &self.inner.blobs
     }
 
     pub fn db(&self) -> &db::Db {

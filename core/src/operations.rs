@@ -39,4 +39,9 @@ impl Coffer {
             .await
             .is_ok()
     }
+
+    /// Whether the blob store takes a write and gives it back.
+    pub async fn blob_store_answers(&self) -> bool {
+        self.blobs().answers().await
+    }
 }

@@ -4,8 +4,8 @@
 //! `QUEUE_WAIT`), and anything beyond is answered 503 with `Retry-After` at
 //! once. Under overload the server answers quickly, and its connection pool
 //! is never asked for much more than it has, so nobody waits seconds for it.
-//! A request's body is received before it queues: a turn is for work, so a
-//! client sending slowly cannot hold one.
+//! A request's body is received before it queues, up to its route's limit:
+//! a turn is for work, so a client sending slowly cannot hold one.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -14,9 +14,9 @@ use std::time::Duration;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use coffer_api::ApiError;
-use coffer_shared::errors::RateLimitError;
+use coffer_shared::errors::{InputError, RateLimitError};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Longer than this in the queue and the answer is "busy": a person would
@@ -68,34 +68,127 @@ impl Admission {
     }
 }
 
-/// The route's own body limit (`RequestBodyLimitLayer`) wraps this.
-pub async fn admit(State(admission): State<Arc<Admission>>, req: Request, next: Next) -> Response {
+/// What the admission middleware of one group of routes needs: the shared
+/// queue, and the most a request body of these routes may carry.
+#[derive(Clone)]
+pub struct Gate {
+    pub admission: Arc<Admission>,
+    pub body_limit: usize,
+    /// A body silent this long is refused (408).
+    pub body_idle: Duration,
+}
+
+/// Receives the body (at most the route's limit: beyond it, or a
+/// `Content-Length` that says so, the answer is 413 with the refusal's
+/// JSON), then waits for a turn.
+pub async fn admit(State(gate): State<Gate>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let body = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) => bytes,
-        Err(e) => return unreadable_body(&e),
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let body = match receive(body, gate.body_limit, declared, gate.body_idle).await {
+        Received::Whole(bytes) => bytes,
+        Received::TooLarge => return too_large(),
+        Received::Incomplete => return incomplete(StatusCode::BAD_REQUEST),
+        Received::Stalled => return incomplete(StatusCode::REQUEST_TIMEOUT),
     };
     let req = Request::from_parts(parts, axum::body::Body::from(body));
-    match admission.admit().await {
+    match gate.admission.admit().await {
         Some(_turn) => next.run(req).await,
         None => {
-            tracing::debug!(path = %req.uri().path(), "busy: request refused");
+            tracing::debug!("busy: request refused");
             crate::web::api_error_response(ApiError::from(RateLimitError::Busy))
         }
     }
 }
 
-/// Over the route's limit: 413, as the limit layer answers; otherwise the
-/// client went away or sent something that is not HTTP.
-fn unreadable_body(e: &axum::Error) -> Response {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if err.is::<http_body_util::LengthLimitError>() {
-            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+/// A refused body is still read to its end when it is at most this long
+/// and arrives within `DRAIN_WAIT`, so that the client, which is usually
+/// still sending, reads the 413 instead of a reset connection. Beyond
+/// that the connection is closed after the answer.
+const DRAIN_CAP: u64 = 32 * 1024 * 1024;
+const DRAIN_WAIT: Duration = Duration::from_secs(10);
+
+enum Received {
+    Whole(axum::body::Bytes),
+    TooLarge,
+    /// Ended (or, over HTTP/2, finished) at another length than declared.
+    Incomplete,
+    /// Sent nothing for the idle time.
+    Stalled,
+}
+
+/// The whole body, exactly as long as its `Content-Length` says and at most
+/// `limit`.
+async fn receive(
+    body: axum::body::Body,
+    limit: usize,
+    declared: Option<u64>,
+    idle: Duration,
+) -> Received {
+    use http_body_util::BodyExt as _;
+    let mut body = body;
+    let too_large = declared.is_some_and(|n| n > limit as u64);
+    if !too_large {
+        let mut out = Vec::new();
+        loop {
+            let Ok(frame) = tokio::time::timeout(idle, body.frame()).await else {
+                return Received::Stalled;
+            };
+            match frame {
+                None if declared.is_some_and(|n| n != out.len() as u64) => {
+                    return Received::Incomplete
+                }
+                None => return Received::Whole(out.into()),
+                Some(Err(_)) => return Received::Incomplete,
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        out.extend_from_slice(&data);
+                        if out.len() > limit {
+                            break;
+                        }
+                    }
+                }
+            }
         }
-        source = err.source();
     }
-    StatusCode::BAD_REQUEST.into_response()
+    if declared.is_none_or(|n| n <= DRAIN_CAP) {
+        let _ = tokio::time::timeout(DRAIN_WAIT, drain(body, DRAIN_CAP)).await;
+    }
+    Received::TooLarge
+}
+
+async fn drain(mut body: axum::body::Body, cap: u64) {
+    use http_body_util::BodyExt as _;
+    let mut seen = 0u64;
+    while seen <= cap {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    seen += data.len() as u64;
+                }
+            }
+            _ => return,
+        }
+    }
+}
+
+fn too_large() -> Response {
+    crate::web::api_error_response(ApiError::from(InputError::RequestTooLarge))
+}
+
+/// The client is gone or stuck: say why, and do not wait for more of this
+/// connection.
+fn incomplete(status: StatusCode) -> Response {
+    let mut res = crate::web::api_error_response(ApiError::from(InputError::RequestIncomplete));
+    *res.status_mut() = status;
+    res.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    res
 }
 
 #[cfg(test)]

@@ -3,10 +3,8 @@
 
 pub mod admin;
 mod admission;
-mod export;
-mod import;
-mod logo;
 pub mod metrics;
+mod routes;
 pub mod web;
 
 use std::net::SocketAddr;

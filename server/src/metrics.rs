@@ -133,18 +133,20 @@ pub async fn scrape(State(coffer): State<Coffer>, req: Request) -> Response {
         .into_response()
 }
 
-/// `GET /health`: 200 when the database answers, 503 when it does not
-/// (the blob store joins this when files are stored).
+/// `GET /health`: 200 when the database and the blob store answer, 503
+/// with the one that does not.
 pub async fn health(State(coffer): State<Coffer>) -> Response {
-    let database = coffer.database_answers().await;
-    let status = if database {
+    let (database, blobs) = tokio::join!(coffer.database_answers(), coffer.blob_store_answers());
+    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let status = if database && blobs {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
     let body = serde_json::json!({
-        "status": if database { "ok" } else { "unavailable" },
-        "database": if database { "ok" } else { "unavailable" },
+        "status": word(database && blobs),
+        "database": word(database),
+        "blob_store": word(blobs),
     });
     (status, axum::Json(body)).into_response()
 }

@@ -15,14 +15,18 @@ use axum::Router;
 use coffer_api::ApiError;
 use coffer_core::{ClientInfo, Coffer};
 use coffer_shared::errors::AuthError;
+use coffer_shared::site;
+
+use crate::routes;
 use leptos::prelude::provide_context;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 /// Server-function payloads are small protocol messages; file parts will
 /// get their own, larger, limit on their own routes.
 pub const API_BODY_LIMIT: usize = 256 * 1024;
+/// Twice what each domain accepts: a file somewhat too large is refused in
+/// the domain's own words; past these, the request is cut off with 413.
 const LOGO_BODY_LIMIT: usize = 2 * coffer_core::logo::MAX_LOGO_BYTES;
 const IMPORT_BODY_LIMIT: usize = 2 * coffer_core::import::MAX_IMPORT_BYTES;
 
@@ -46,41 +50,49 @@ pub fn router(coffer: Coffer) -> Router {
         coffer.config().max_requests_in_flight as usize,
         coffer.config().max_requests_queued as usize,
     ));
-    // Inside each route's body limit, outside its handler.
-    let admit = middleware::from_fn_with_state(admission, crate::admission::admit);
+    let body_idle =
+        std::time::Duration::from_secs(coffer.config().request_body_idle_seconds.into());
+    // Every route that reaches the database takes a turn, with its own
+    // body limit (a bigger body is a 413 with the refusal's JSON).
+    let admit = |body_limit: usize| {
+        middleware::from_fn_with_state(
+            crate::admission::Gate {
+                admission: admission.clone(),
+                body_limit,
+                body_idle,
+            },
+            crate::admission::admit,
+        )
+    };
     let state = AppState { coffer, origin };
     let api = Router::new()
         .route("/api/{*fn_name}", post(server_fn))
-        .layer(admit.clone())
-        .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT))
+        .layer(admit(API_BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             throttle_anonymous,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.clone());
-    // Bigger than the logo limit so that oversized files get the domain's
-    // own clear message rather than a bare 413.
+    // Uploads may carry a little more than their domain accepts, so an
+    // oversized file gets the domain's own words (`routes::read_at_most`).
     let uploads = Router::new()
-        .route("/upload/logo", post(crate::logo::upload))
-        .layer(axum::extract::DefaultBodyLimit::max(LOGO_BODY_LIMIT))
-        .layer(admit.clone())
-        .layer(RequestBodyLimitLayer::new(LOGO_BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
-        .with_state(state.coffer.clone());
-    let imports = Router::new()
-        .route("/upload/import", post(crate::import::upload))
-        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT))
-        .layer(admit.clone())
-        .layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT))
+        .route(
+            site::UPLOAD_LOGO,
+            post(routes::organisations::upload_logo).layer(admit(LOGO_BODY_LIMIT)),
+        )
+        .route(
+            site::UPLOAD_IMPORT,
+            post(routes::import::upload).layer(admit(IMPORT_BODY_LIMIT)),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.coffer.clone());
     let downloads = Router::new()
-        .route("/export/import-report.csv", get(crate::import::report))
-        .route("/logo/{org}", get(crate::logo::show))
-        .route("/export/audit-log.csv", get(crate::export::audit_log))
-        .route("/export/{file}", get(crate::export::members))
-        .layer(admit)
+        .route(site::IMPORT_REPORT, get(routes::import::report))
+        .route(site::LOGO, get(routes::organisations::logo))
+        .route(site::AUDIT_LOG_CSV, get(routes::audit::audit_log))
+        .route(site::MEMBERS_EXPORT, get(routes::members::members))
+        .layer(admit(0))
         .with_state(state.coffer.clone());
     let operations = Router::new()
         .route("/health", get(crate::metrics::health))
@@ -90,7 +102,6 @@ pub fn router(coffer: Coffer) -> Router {
         .merge(operations)
         .merge(api)
         .merge(uploads)
-        .merge(imports)
         .merge(downloads)
         .merge(front_door(&site))
         .fallback_service(site_service(&site))

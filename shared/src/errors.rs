@@ -72,6 +72,13 @@ pub enum SignInError {
 pub enum InputError {
     #[error("Enter a valid email address, like name@example.com.")]
     InvalidEmail,
+    /// A request body past its route's limit (HTTP 413).
+    #[error("This is more than Coffer accepts in one request.")]
+    RequestTooLarge,
+    /// A body that ended or stalled before the length it declared (HTTP
+    /// 400, or 408 when it stalled).
+    #[error("The upload stopped before all of it arrived. Try again.")]
+    RequestIncomplete,
     #[error("Enter an email address or user name.")]
     MissingIdentifier,
     #[error("The organisation name must be 1 to 100 characters.")]

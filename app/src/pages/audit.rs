@@ -80,16 +80,15 @@ pub fn AuditLogPage() -> impl IntoView {
         let Some(org) = organisation.get_untracked() else {
             return;
         };
-        let enc = |s: String| String::from(js_sys::encode_uri_component(&s));
-        let url = format!(
-            "/export/audit-log.csv?org={}&actor={}&target={}&action={}&from={}&to={}",
-            enc(org),
-            enc(actor.get_untracked()),
-            enc(target.get_untracked()),
-            enc(action.get_untracked()),
-            enc(from.get_untracked()),
-            enc(to.get_untracked())
-        );
+        let q = AuditQuery {
+            actor: actor.get_untracked(),
+            target: target.get_untracked(),
+            action: action.get_untracked(),
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+            ..AuditQuery::default()
+        };
+        let url = coffer_shared::site::audit_log_csv(&org, &q);
         if let Some(w) = web_sys::window() {
             let _ = w.location().set_href(&url);
         }

@@ -189,19 +189,8 @@ fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
 /// Sends the chosen file as the raw request body; the server reads its
 /// type from the bytes, scales it and answers with the stored size.
 async fn upload_logo(organisation: &str, file: web_sys::File) -> Result<LogoInfo, String> {
-    let url = format!(
-        "/upload/logo?org={}",
-        js_sys::encode_uri_component(organisation)
-    );
-    let response = post_file(&url, file).await?;
-    if response.ok() {
-        response.json::<LogoInfo>().await.map_err(|e| e.to_string())
-    } else {
-        Err(response
-            .text()
-            .await
-            .unwrap_or_else(|_| tr("The logo was refused.").into()))
-    }
+    let url = coffer_shared::site::upload_logo(organisation);
+    post_file(&url, file, "The logo was refused.").await
 }
 
 #[component]

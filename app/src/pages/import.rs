@@ -36,19 +36,8 @@ async fn send_file(
     format: &str,
     file: web_sys::File,
 ) -> Result<ImportPreview, String> {
-    let url = format!(
-        "/upload/import?org={}&format={format}",
-        js_sys::encode_uri_component(organisation)
-    );
-    let response = post_file(&url, file).await?;
-    match response.status() {
-        200..=299 => response.json().await.map_err(|e| e.to_string()),
-        413 => Err(tr("The file is larger than the import limit.").into()),
-        _ => Err(response
-            .text()
-            .await
-            .unwrap_or_else(|_| tr("The file was refused.").into())),
-    }
+    let url = coffer_shared::site::upload_import(organisation, format);
+    post_file(&url, file, "The file was refused.").await
 }
 
 fn rows_table(
@@ -146,11 +135,7 @@ pub fn ImportMembers(
     };
     let report_href = move || {
         let (org, s) = (organisation.get()?, status.get()?);
-        Some(format!(
-            "/export/import-report.csv?org={}&id={}",
-            js_sys::encode_uri_component(&org),
-            js_sys::encode_uri_component(&s.import_id)
-        ))
+        Some(coffer_shared::site::import_report(&org, &s.import_id))
     };
     view! {
         <Show when=move || !open.get()>

@@ -73,24 +73,18 @@ pub fn UsersPage() -> impl IntoView {
             }
         });
     };
-    let export = move |file: &'static str| {
+    let export = move |file: coffer_shared::site::MembersFile| {
         let Some(org) = organisation.get_untracked() else {
             return;
         };
-        let columns: Vec<String> = visible
-            .get_untracked()
-            .iter()
-            .map(|c| format!("{c:?}"))
-            .collect();
-        let url = format!(
-            "/export/{file}?org={}&field={:?}&text={}&sort={:?}&desc={}&columns={}",
-            js_sys::encode_uri_component(&org),
-            field.get_untracked(),
-            js_sys::encode_uri_component(&text.get_untracked()),
-            sort.get_untracked(),
-            descending.get_untracked(),
-            columns.join(","),
-        );
+        let q = MemberQuery {
+            field: field.get_untracked(),
+            text: text.get_untracked(),
+            sort: sort.get_untracked(),
+            descending: descending.get_untracked(),
+            ..MemberQuery::default()
+        };
+        let url = coffer_shared::site::members_export(&org, file, &q, &visible.get_untracked());
         if let Some(w) = web_sys::window() {
             let _ = w.location().set_href(&url);
         }
@@ -211,8 +205,8 @@ pub fn UsersPage() -> impl IntoView {
                             }).collect_view()}
                         </fieldset>
                     </details>
-                    <button type="button" class="secondary" on:click=move |_| export("members.xlsx")>{tr("Export to Excel")}</button>
-                    <button type="button" class="secondary" on:click=move |_| export("members.csv")>{tr("Export to CSV")}</button>
+                    <button type="button" class="secondary" on:click=move |_| export(coffer_shared::site::MembersFile::Xlsx)>{tr("Export to Excel")}</button>
+                    <button type="button" class="secondary" on:click=move |_| export(coffer_shared::site::MembersFile::Csv)>{tr("Export to CSV")}</button>
                 </div>
                 <p class="hint" aria-live="polite">{move || data.with(|d| d.as_ref().map(|d| match d.total { 1 => tr("1 user").to_string(), n => tf("{n} users", &[("n", &(n).to_string())]) }).unwrap_or_default())}</p>
                 <table class="list users">

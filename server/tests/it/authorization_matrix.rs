@@ -3,8 +3,10 @@
 //! exactly as SPEC says, and there are no unexpected allows.
 
 use crate::common::*;
+use coffer_api::ApiError;
 use coffer_shared::errors::{AuthError, MemberError, Refusal};
 use coffer_shared::settings::OrgSettings;
+use coffer_shared::site::{self, MembersFile};
 use coffer_shared::types::*;
 use serde_json::{json, Value};
 
@@ -184,13 +186,18 @@ fn png() -> Vec<u8> {
 }
 
 /// HTTP routes answer with a status; 404 (no logo yet) is not a refusal.
-fn status_outcome(status: reqwest::StatusCode) -> Result<(), Refusal> {
-    match status.as_u16() {
-        200..=299 | 404 => Ok(()),
-        401 => Err(Refusal::Auth(AuthError::NotSignedIn)),
-        403 => Err(Refusal::Auth(AuthError::Forbidden)),
-        s => panic!("unexpected status {s}"),
+/// A byte route's answer: done, or its refusal, which must be the
+/// `ApiError` JSON with the status the server functions give it.
+async fn route_outcome(res: reqwest::Response) -> Result<(), Refusal> {
+    let status = res.status().as_u16();
+    if (200..300).contains(&status) || status == 404 {
+        return Ok(());
     }
+    let text = res.text().await.unwrap();
+    let err: ApiError = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("a refusal that is not an ApiError ({status}): {text}: {e}"));
+    assert_eq!(err.http_status(), status, "{err:?}");
+    Err(refusal(err))
 }
 
 async fn api(b: &Browser, endpoint: &str, body: Value) -> Result<(), Refusal> {
@@ -214,7 +221,7 @@ async fn perform(w: &World, b: &Browser, who: Who, call: Call, i: usize) -> Resu
             .send()
             .await
             .unwrap();
-        status_outcome(res.status())
+        route_outcome(res).await
     };
     let new_member = |email: String, admin: bool| NewMember {
         email,
@@ -238,13 +245,13 @@ async fn perform(w: &World, b: &Browser, who: Who, call: Call, i: usize) -> Resu
         Call::UploadLogo => {
             let res = b
                 .http
-                .post(format!("{}/upload/logo?org={org}", b.base))
+                .post(format!("{}{}", b.base, site::upload_logo(org)))
                 .header("Origin", &b.base)
                 .body(png())
                 .send()
                 .await
                 .unwrap();
-            status_outcome(res.status())
+            route_outcome(res).await
         }
         Call::ListMembers => {
             let q = MemberQuery {
@@ -261,9 +268,15 @@ async fn perform(w: &World, b: &Browser, who: Who, call: Call, i: usize) -> Resu
             let m = new_member(format!("newadmin{i}@acme.test"), true);
             api(b, "add_member", json!({ "organisation_id": org, "member": m })).await
         }
-        Call::ExportMembersCsv => get(format!("/export/members.csv?org={org}")).await,
-        Call::ExportMembersXlsx => get(format!("/export/members.xlsx?org={org}")).await,
-        Call::ExportAuditLog => get(format!("/export/audit-log.csv?org={org}")).await,
+        Call::ExportMembersCsv => {
+            let q = MemberQuery::default();
+            get(site::members_export(org, MembersFile::Csv, &q, &MemberColumn::ALL)).await
+        }
+        Call::ExportMembersXlsx => {
+            let q = MemberQuery::default();
+            get(site::members_export(org, MembersFile::Xlsx, &q, &MemberColumn::ALL)).await
+        }
+        Call::ExportAuditLog => get(site::audit_log_csv(org, &AuditQuery::default())).await,
         Call::AuditLog => {
             let q = AuditQuery {
                 page_size: 10,

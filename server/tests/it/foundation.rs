@@ -529,6 +529,10 @@ async fn bad_input_changes_nothing(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 413);
+    assert_eq!(
+        refusal_words(res).await,
+        InputError::RequestTooLarge.to_string()
+    );
 }
 
 async fn cross_origin_requests_are_refused(backend: Backend) {

@@ -7,16 +7,14 @@ use std::time::Duration;
 
 use crate::common::*;
 use coffer_shared::import::{ImportPreview, ImportState, ImportStatus, RowOutcome, RowReason};
+use coffer_shared::site;
 use coffer_shared::types::*;
 
 const PW: &str = "import admin password";
 
 async fn upload(b: &Browser, org: &str, body: &[u8], format: &str) -> reqwest::Response {
     b.http
-        .post(format!(
-            "{}/upload/import?org={org}&format={format}",
-            b.base
-        ))
+        .post(format!("{}{}", b.base, site::upload_import(org, format)))
         .header("Origin", &b.base)
         .body(body.to_vec())
         .send()
@@ -215,8 +213,9 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     let report = lia
         .http
         .get(format!(
-            "{}/export/import-report.csv?org={org}&id={}",
-            lia.base, p.import_id
+            "{}{}",
+            lia.base,
+            site::import_report(&org, &p.import_id)
         ))
         .send()
         .await
@@ -358,13 +357,13 @@ async fn whole_file_refusals_and_who_may_import(backend: Backend) {
     ] {
         let res = upload(&lia, &org, body, "").await;
         assert_eq!(res.status(), 400);
-        assert_eq!(res.text().await.unwrap(), message);
+        assert_eq!(refusal_words(res).await, message);
     }
     let mut big = b"Email,Role\n".to_vec();
     big.resize(coffer_core::import::MAX_IMPORT_BYTES + 1, b'a');
     let res = upload(&lia, &org, &big, "").await;
     assert_eq!(
-        res.text().await.unwrap(),
+        refusal_words(res).await,
         "The file is larger than the 32 MB import limit."
     );
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM imports")

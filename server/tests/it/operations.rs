@@ -49,6 +49,19 @@ async fn metrics_are_for_the_operator_and_move(backend: Backend) {
     assert_eq!(res.status(), 200);
     let health: serde_json::Value = res.json().await.unwrap();
     assert_eq!(health["database"], "ok");
+    assert_eq!(health["blob_store"], "ok");
+    // A blob store that cannot be written to is reported.
+    std::fs::remove_dir_all(server.data.path().join("blobs")).unwrap();
+    std::fs::write(server.data.path().join("blobs"), b"not a folder").unwrap();
+    let res = reqwest::get(format!("{}/health", server.url()))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    let health: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        (health["database"].as_str(), health["blob_store"].as_str()),
+        (Some("ok"), Some("unavailable"))
+    );
 }
 
 async fn metrics_refuse_an_address_that_is_not_configured(backend: Backend) {

@@ -8,6 +8,7 @@ use coffer_shared::errors::{
 };
 use coffer_shared::settings::{FeatureMode, OrgSettings, Permission};
 use coffer_shared::types::*;
+use futures::StreamExt as _;
 use serde_json::json;
 use sqlx::Row;
 
@@ -415,7 +416,11 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 
 async fn upload_logo(b: &Browser, org: &str, body: Vec<u8>) -> reqwest::Response {
     b.http
-        .post(format!("{}/upload/logo?org={org}", b.base))
+        .post(format!(
+            "{}{}",
+            b.base,
+            coffer_shared::site::upload_logo(org)
+        ))
         .header("Origin", &b.base)
         .body(body)
         .send()
@@ -438,11 +443,18 @@ async fn logo_is_checked_scaled_and_private(backend: Backend) {
     )
     .await;
     assert_eq!(res.status(), 400);
-    assert_eq!(res.text().await.unwrap(), LogoError::NotAnImage.to_string());
+    assert_eq!(refusal_words(res).await, LogoError::NotAnImage.to_string());
     let mut big = png(10, 10);
     big.resize(2 * 1024 * 1024 + 10, 0);
     let res = upload_logo(&lia, &org, big).await;
-    assert_eq!(res.text().await.unwrap(), LogoError::TooLarge.to_string());
+    assert_eq!(refusal_words(res).await, LogoError::TooLarge.to_string());
+    // Far past the limit, the body is cut off and refused as too large.
+    let res = upload_logo(&lia, &org, vec![0; 5 * 1024 * 1024]).await;
+    assert_eq!(res.status(), 413);
+    assert_eq!(
+        refusal_words(res).await,
+        coffer_shared::errors::InputError::RequestTooLarge.to_string()
+    );
     assert_eq!(show(&lia).await.unwrap().status(), 404, "nothing stored");
 
     let res = upload_logo(&lia, &org, png(1000, 200)).await;
@@ -494,7 +506,74 @@ async fn organisation_self(b: &Browser) -> String {
     me.account.id
 }
 
+/// The byte path's length rules: a body that stops arriving is refused
+/// (408, the refusal's JSON, connection closed) after the idle time, and
+/// one cut short is refused too; neither stores anything.
+async fn an_unfinished_upload_is_refused_and_stores_nothing(backend: Backend) {
+    let server = TestServer::start_with(backend, |c| c.request_body_idle_seconds = 1).await;
+    let admin = server.browser();
+    admin.setup(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    admin.sign_in(ADMIN, ADMIN_PASSWORD).await.unwrap();
+    let lia = member(&server, &admin, "Acme", "lia@acme.test", PW).await;
+    let org = organisation_id(&lia).await;
+    let logo = png(100, 20);
+    let half = logo[..logo.len() / 2].to_vec();
+    let url = format!("{}{}", lia.base, coffer_shared::site::upload_logo(&org));
+
+    // Half the declared bytes, then silence.
+    let stalled = futures::stream::once(async move { Ok::<_, std::io::Error>(half) })
+        .chain(futures::stream::pending());
+    let started = std::time::Instant::now();
+    let res = lia
+        .http
+        .post(&url)
+        .header("Origin", &lia.base)
+        .header("Content-Length", logo.len().to_string())
+        .body(reqwest::Body::wrap_stream(stalled))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 408);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(res.headers()["connection"], "close");
+    assert_eq!(
+        refusal_words(res).await,
+        coffer_shared::errors::InputError::RequestIncomplete.to_string()
+    );
+
+    // Half the declared bytes, then the client gives up: the server sees
+    // the body end early and keeps nothing.
+    let half = logo[..logo.len() / 2].to_vec();
+    let cut = futures::stream::iter([
+        Ok::<_, std::io::Error>(half),
+        Err(std::io::Error::other("the network went away")),
+    ]);
+    let sent = lia
+        .http
+        .post(&url)
+        .header("Origin", &lia.base)
+        .header("Content-Length", logo.len().to_string())
+        .body(reqwest::Body::wrap_stream(cut))
+        .send()
+        .await;
+    assert!(sent.is_err(), "the client's own send failed");
+    let show = lia
+        .http
+        .get(format!("{}/logo/{org}", lia.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(show.status(), 404, "nothing stored");
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM organisation_logos")
+            .await,
+        0
+    );
+}
+
 on_both!(
+    an_unfinished_upload_is_refused_and_stores_nothing,
     removal_and_re_adding,
     configuration_is_validated_and_applies,
     plans_have_one_default_and_protect_what_is_used,

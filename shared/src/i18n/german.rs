@@ -541,6 +541,8 @@ pub fn text(english: &str) -> Option<&'static str> {
         "\"{0}\" is reserved; choose another group name." => "„{0}“ ist reserviert; wählen Sie einen anderen Gruppennamen.",
         "Too many attempts. Wait {retry_after_seconds} seconds and try again." => "Zu viele Versuche. Warten Sie {retry_after_seconds} Sekunden und versuchen Sie es erneut.",
         "Coffer is busy right now. Try again in a moment." => "Coffer ist gerade ausgelastet. Versuchen Sie es gleich noch einmal.",
+        "This is more than Coffer accepts in one request." => "Das ist mehr, als Coffer in einer Anfrage annimmt.",
+        "The upload stopped before all of it arrived. Try again." => "Der Upload brach ab, bevor alles angekommen war. Versuchen Sie es noch einmal.",
         "Over quota: this upload needs {needed} bytes but only {available} remain on the plan." => "Kontingent überschritten: Dieser Upload braucht {needed} Byte, im Tarif sind aber nur noch {available} frei.",
         "The group \"{0}\" does not exist." => "Die Gruppe „{0}“ gibt es nicht.",
         "Duplicate of line {0}." => "Duplikat von Zeile {0}.",

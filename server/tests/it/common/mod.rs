@@ -202,6 +202,15 @@ impl std::fmt::Debug for Unlocked {
     }
 }
 
+/// The words of a byte route's refusal (the same `ApiError` JSON the
+/// server functions answer).
+pub async fn refusal_words(res: reqwest::Response) -> String {
+    let text = res.text().await.unwrap();
+    serde_json::from_str::<ApiError>(&text)
+        .unwrap_or_else(|e| panic!("not an ApiError: {text}: {e}"))
+        .to_string()
+}
+
 /// A typed answer as the JSON the browser saw (the software authenticator
 /// reads WebAuthn options as JSON).
 pub fn as_json<T: serde::Serialize>(answer: T) -> Value {

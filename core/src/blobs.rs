@@ -1,0 +1,120 @@
+//! Where ciphertext lives: an `object_store` (a local folder by default,
+//! S3-compatible storage when boxes come), behind the few operations the
+//! domains need. Keys are Coffer's own (`BlobKey`), never a file's name.
+//! Writes go to a temporary name and appear whole (the local store renames;
+//! S3 puts are atomic), so a crash leaves no half-written object under a
+//! real key.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload};
+
+/// The name of one stored object: lower-case letters, digits, `-` and `/`
+/// only (no `..`), so no key can leave the store's folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobKey(String);
+
+impl BlobKey {
+    pub fn new(key: &str) -> Option<BlobKey> {
+        let ok = !key.is_empty()
+            && key.len() <= 200
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'/')
+            && key.split('/').all(|part| !part.is_empty());
+        ok.then(|| BlobKey(key.to_string()))
+    }
+
+    fn path(&self) -> ObjectPath {
+        ObjectPath::from(self.0.as_str())
+    }
+}
+
+#[derive(Clone)]
+pub struct BlobStore {
+    store: Arc<dyn ObjectStore>,
+}
+
+impl BlobStore {
+    /// Objects as files under `dir` (created if missing).
+    pub fn local(dir: &Path) -> anyhow::Result<BlobStore> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the blob folder {}", dir.display()))?;
+        let store = LocalFileSystem::new_with_prefix(dir)
+            .with_context(|| format!("cannot use {} as the blob store", dir.display()))?;
+        Ok(BlobStore {
+            store: Arc::new(store),
+        })
+    }
+
+    pub async fn put(&self, key: &BlobKey, bytes: Vec<u8>) -> anyhow::Result<()> {
+        self.store
+            .put(&key.path(), PutPayload::from(bytes))
+            .await
+            .with_context(|| format!("storing {key:?}"))?;
+        Ok(())
+    }
+
+    /// The object's bytes, or `None` when there is none under the key.
+    pub async fn get(&self, key: &BlobKey) -> anyhow::Result<Option<Vec<u8>>> {
+        match self.store.get(&key.path()).await {
+            Ok(found) => Ok(Some(found.bytes().await?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {key:?}")),
+        }
+    }
+
+    /// Removes the object; removing one that is not there is not an error.
+    pub async fn delete(&self, key: &BlobKey) -> anyhow::Result<()> {
+        match self.store.delete(&key.path()).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("removing {key:?}")),
+        }
+    }
+
+    /// Whether the store takes a write and gives it back (for `/health`).
+    pub async fn answers(&self) -> bool {
+        let Some(probe) = BlobKey::new("health/probe") else {
+            return false;
+        };
+        self.put(&probe, b"ok".to_vec()).await.is_ok()
+            && matches!(self.get(&probe).await, Ok(Some(b)) if b == b"ok")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_cannot_leave_the_store() {
+        assert!(BlobKey::new("parts/0193abc/7").is_some());
+        for bad in [
+            "", "../x", "a//b", "/abs", "a/", "UPPER", "a b", "a/../b", "x.tmp",
+        ] {
+            assert!(BlobKey::new(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn objects_round_trip_and_vanish() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::local(dir.path()).unwrap();
+        let key = BlobKey::new("parts/abc/0").unwrap();
+        assert_eq!(store.get(&key).await.unwrap(), None);
+        store.put(&key, b"ciphertext".to_vec()).await.unwrap();
+        assert_eq!(
+            store.get(&key).await.unwrap().as_deref(),
+            Some(&b"ciphertext"[..])
+        );
+        assert!(dir.path().join("parts/abc/0").is_file());
+        store.delete(&key).await.unwrap();
+        store.delete(&key).await.unwrap();
+        assert_eq!(store.get(&key).await.unwrap(), None);
+        assert!(store.answers().await);
+    }
+}
