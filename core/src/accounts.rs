@@ -14,12 +14,12 @@ use coffer_shared::types::{
 use serde_json::json;
 use sha2::Digest as _;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_handle, new_id, now_ms};
-use crate::error::{is_unique_violation, Outcome};
+use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::db::{new_handle, new_id, now_ms};
+use crate::kernel::error::{is_unique_violation, Outcome};
+use crate::kernel::tokens::{hash_token, new_token};
 use crate::store::{self, AccountRow, Conn};
-use crate::tokens::{hash_token, new_token};
 use crate::{ClientInfo, Coffer};
 
 /// How long a started sign-in may take to finish.
@@ -466,7 +466,7 @@ impl Coffer {
         memberships: &[store::MembershipRow],
         now: i64,
     ) -> Outcome<Option<SignInError>> {
-        let Some(expired) = crate::authz::licence_expired(memberships, &today()) else {
+        let Some(expired) = crate::kernel::authz::licence_expired(memberships, &today()) else {
             return Ok(None);
         };
         let details = json!({ "reason": "licence expired", "expiry_date": expired });
@@ -643,7 +643,7 @@ impl Coffer {
         }
         let memberships = store::memberships_of(&mut c, &account.id).await?;
         // Sessions end with the licence, not just new sign-ins.
-        if crate::authz::licence_expired(&memberships, &today()).is_some() {
+        if crate::kernel::authz::licence_expired(&memberships, &today()).is_some() {
             return Ok(None);
         }
         if !self.may_sign_in(&mut c, &account.id, &memberships).await? {
@@ -654,7 +654,7 @@ impl Coffer {
             account_id: account.id,
             email: account.email,
             is_instance_admin: account.is_instance_admin,
-            session_id: s.id,
+            session_id: Some(s.id),
             setup_only: s.setup_only,
             proved_at: s.proved_at,
         }))
@@ -662,7 +662,11 @@ impl Coffer {
 
     /// Factor changes need a recent proof (see `require_fresh_proof`).
     pub(crate) fn fresh_proof(&self, actor: &Actor) -> Result<(), AuthError> {
-        crate::authz::require_fresh_proof(actor, now_ms(), self.config().reauthentication_ms())
+        crate::kernel::authz::require_fresh_proof(
+            actor,
+            now_ms(),
+            self.config().reauthentication_ms(),
+        )
     }
 
     pub async fn me(&self, actor: Option<&Actor>) -> Outcome<SignedIn> {
@@ -707,7 +711,7 @@ impl Coffer {
         Ok(rows
             .into_iter()
             .map(|s| SessionView {
-                current: s.id == actor.session_id,
+                current: actor.session_id.as_deref() == Some(s.id.as_str()),
                 created_at_ms: s.created_at,
                 last_seen_at_ms: s.last_seen_at,
                 user_agent: s.user_agent,
@@ -724,25 +728,19 @@ impl Coffer {
         actor: Option<&Actor>,
         remove_passkeys: bool,
     ) -> Outcome<u64> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         if remove_passkeys {
             self.fresh_proof(actor)?;
         }
-        let mut tx = self.db().write().await?;
         let n = store::delete_sessions_of(&mut tx, &actor.account_id, None).await?;
         let passkeys = self
             .remove_all_passkeys(&mut tx, actor, remove_passkeys)
             .await?;
-        let who = Who::account(&actor.account_id, &actor.email);
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            who,
+        tx.audit(
             None,
             AuditAction::SessionsTerminated,
             &actor.email,
             json!({ "sessions": n, "passkeys_removed": passkeys }),
-            now_ms(),
         )
         .await?;
         tx.commit().await?;
@@ -838,8 +836,7 @@ impl Coffer {
         wrapped_private_key: &[u8],
         remove_passkeys: bool,
     ) -> Outcome<()> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
-        let mut tx = self.db().write().await?;
+        let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         let pending = store::take_pending_login(&mut tx, change_id).await?;
         let now = now_ms();
         let Some(pending) = pending.filter(|p| {
@@ -850,17 +847,12 @@ impl Coffer {
             tx.commit().await?;
             return Err(SignInError::AttemptExpired.into());
         };
-        let who = Who::account(&actor.account_id, &actor.email);
         if crypto::server_login_finish(&pending.server_state, finalization).is_err() {
-            audit::record(
-                &mut tx,
-                self.audit_key(),
-                who,
+            tx.audit(
                 None,
                 AuditAction::PasswordChangeFailed,
                 &actor.email,
                 json!({}),
-                now,
             )
             .await?;
             tx.commit().await?;
@@ -886,23 +878,21 @@ impl Coffer {
         )
         .await?;
         let ended =
-            store::delete_sessions_of(&mut tx, &account.id, Some(&actor.session_id)).await?;
+            store::delete_sessions_of(&mut tx, &account.id, actor.session_id.as_deref()).await?;
         // A reset link sent earlier must not undo the change.
         store::void_links(&mut tx, &account.id, LinkPurpose::Reset.code(), None, now).await?;
         // The current password was just proved.
-        store::session_proved(&mut tx, &actor.session_id, now).await?;
+        if let Some(session) = &actor.session_id {
+            store::session_proved(&mut tx, session, now).await?;
+        }
         let passkeys = self
             .remove_all_passkeys(&mut tx, actor, remove_passkeys)
             .await?;
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            who,
+        tx.audit(
             None,
             AuditAction::PasswordChanged,
             &actor.email,
             json!({ "other_sessions_ended": ended, "passkeys_removed": passkeys }),
-            now,
         )
         .await?;
         tx.commit().await?;

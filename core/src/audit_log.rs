@@ -4,9 +4,9 @@
 use coffer_shared::errors::InputError;
 use coffer_shared::types::{AuditEntry, AuditLogPage, AuditQuery, ChainReport};
 
-use crate::audit;
-use crate::authz::{authorize, Action, Actor};
-use crate::error::Outcome;
+use crate::kernel::audit;
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::error::Outcome;
 use crate::members::like_pattern;
 use crate::store::{self, AuditRecord};
 use crate::Coffer;

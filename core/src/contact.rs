@@ -9,10 +9,10 @@ use coffer_shared::errors::InputError;
 use coffer_shared::policy::normalise_email;
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::db::{new_id, now_ms};
-use crate::error::Outcome;
-use crate::mail::Mail;
+use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::db::{new_id, now_ms};
+use crate::kernel::error::Outcome;
+use crate::kernel::mail::Mail;
 use crate::store;
 use crate::Coffer;
 

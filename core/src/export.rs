@@ -5,8 +5,8 @@ use anyhow::Context as _;
 use coffer_shared::types::{MemberColumn, MemberQuery, MemberRow};
 use rust_xlsxwriter::{Format, Workbook};
 
-use crate::authz::{authorize, Action, Actor};
-use crate::error::Outcome;
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::error::Outcome;
 use crate::store;
 use crate::Coffer;
 

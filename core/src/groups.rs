@@ -6,10 +6,10 @@ use coffer_shared::errors::GroupError;
 use coffer_shared::types::GroupView;
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_id, now_ms};
-use crate::error::{is_unique_violation, Outcome};
+use crate::kernel::audit::AuditAction;
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::db::new_id;
+use crate::kernel::error::{is_unique_violation, Outcome};
 use crate::store;
 use crate::Coffer;
 
@@ -44,31 +44,28 @@ impl Coffer {
         organisation_id: &str,
         name: &str,
     ) -> Outcome<GroupView> {
-        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        authorize(actor, Action::ManageMembers(organisation_id))?;
         let name = check_group_name(name)?;
-        let mut tx = self.db().write().await?;
-        if store::group_name_taken(&mut tx, organisation_id, &name.to_lowercase()).await? {
+        let (mut work, _) = self
+            .begin(actor, Action::ManageMembers(organisation_id))
+            .await?;
+        if store::group_name_taken(&mut work, organisation_id, &name.to_lowercase()).await? {
             return Err(GroupError::NameTaken.into());
         }
         let id = new_id();
-        let now = now_ms();
-        match store::insert_group(&mut tx, &id, organisation_id, &name, now).await {
+        let now = work.now;
+        match store::insert_group(&mut work, &id, organisation_id, &name, now).await {
             Err(e) if is_unique_violation(&e) => return Err(GroupError::NameTaken.into()),
             other => other?,
         }
-        let who = Who::account(&actor.account_id, &actor.email);
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            who,
+        work.audit(
             Some(organisation_id),
             AuditAction::GroupCreated,
             &name,
             json!({}),
-            now,
         )
         .await?;
-        tx.commit().await?;
+        work.commit().await?;
         Ok(GroupView {
             id,
             name,
@@ -82,30 +79,25 @@ impl Coffer {
         organisation_id: &str,
         group_id: &str,
     ) -> Outcome<()> {
-        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
-        let mut tx = self.db().write().await?;
-        let group = store::group_in(&mut tx, organisation_id, group_id)
+        let (mut work, _) = self
+            .begin(actor, Action::ManageMembers(organisation_id))
+            .await?;
+        let group = store::group_in(&mut work, organisation_id, group_id)
             .await?
             .ok_or(GroupError::Unknown)?;
         // The check and the delete are one statement, so a member added
         // concurrently cannot be left pointing at a removed group.
-        if !store::delete_empty_group(&mut tx, group_id).await? {
+        if !store::delete_empty_group(&mut work, group_id).await? {
             return Err(GroupError::HasMembers.into());
         }
-        let who = Who::account(&actor.account_id, &actor.email);
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            who,
+        work.audit(
             Some(organisation_id),
             AuditAction::GroupRemoved,
             &group.name,
             json!({}),
-            now_ms(),
         )
         .await?;
-        tx.commit().await?;
-        Ok(())
+        work.commit().await
     }
 }
 

@@ -5,8 +5,8 @@ use coffer_shared::errors::MemberError;
 use coffer_shared::settings::MemberPermission;
 use coffer_shared::types::{HistoryEntry, MemberDetail, PersonRef};
 
-use crate::authz::{authorize, secures_account, Action, Actor};
-use crate::error::Outcome;
+use crate::kernel::authz::{authorize, secures_account, Action, Actor};
+use crate::kernel::error::Outcome;
 use crate::org_settings::flags_from;
 use crate::store;
 use crate::Coffer;

@@ -10,20 +10,15 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod accounts;
-pub mod audit;
 pub mod audit_log;
-pub mod authz;
-pub mod blobs;
 pub mod config;
 mod contact;
-pub mod db;
-pub mod error;
 pub mod export;
 pub mod groups;
 pub mod history;
 pub mod import;
+pub mod kernel;
 pub mod logo;
-pub mod mail;
 pub mod members;
 pub mod mfa;
 mod notices;
@@ -37,17 +32,16 @@ pub mod profile;
 pub mod removal;
 pub mod security;
 pub mod store;
-pub mod throttle;
-pub mod tokens;
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use coffer_crypto::ServerSecret;
 
-pub use authz::Actor;
 pub use config::Config;
-pub use error::{Failure, Outcome};
+pub use kernel::authz::Actor;
+pub use kernel::error::{Failure, Outcome};
+use kernel::{audit, blobs, db, mail, throttle};
 
 /// Where a request came from, for the session list.
 #[derive(Clone, Debug, Default)]

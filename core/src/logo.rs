@@ -11,10 +11,10 @@ use coffer_shared::types::LogoInfo;
 use image::{ImageFormat, ImageReader, Limits};
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::now_ms;
-use crate::error::Outcome;
+use crate::kernel::audit::AuditAction;
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::db::now_ms;
+use crate::kernel::error::Outcome;
 use crate::store;
 use crate::Coffer;
 
@@ -80,27 +80,24 @@ impl Coffer {
         organisation_id: &str,
         upload: &[u8],
     ) -> Outcome<LogoInfo> {
-        let actor = authorize(actor, Action::Configure(organisation_id))?;
+        let (mut tx, _) = self
+            .begin(actor, Action::Configure(organisation_id))
+            .await?;
         // Decoding and scaling take real CPU time: off the async workers.
         let bytes = upload.to_vec();
         let (png, width, height) = tokio::task::spawn_blocking(move || prepare_logo(&bytes))
             .await
             .map_err(|e| anyhow::anyhow!("logo task: {e}"))??;
-        let mut tx = self.db().write().await?;
         store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
         let now = now_ms();
         store::set_logo(&mut tx, organisation_id, &png, width, height, now).await?;
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            Who::account(&actor.account_id, &actor.email),
+        tx.audit(
             Some(organisation_id),
             AuditAction::LogoChanged,
             organisation_id,
             json!({ "uploaded_bytes": upload.len(), "width": width, "height": height }),
-            now,
         )
         .await?;
         tx.commit().await?;
@@ -108,18 +105,15 @@ impl Coffer {
     }
 
     pub async fn remove_logo(&self, actor: Option<&Actor>, organisation_id: &str) -> Outcome<()> {
-        let actor = authorize(actor, Action::Configure(organisation_id))?;
-        let mut tx = self.db().write().await?;
+        let (mut tx, _) = self
+            .begin(actor, Action::Configure(organisation_id))
+            .await?;
         if store::delete_logo(&mut tx, organisation_id).await? {
-            audit::record(
-                &mut tx,
-                self.audit_key(),
-                Who::account(&actor.account_id, &actor.email),
+            tx.audit(
                 Some(organisation_id),
                 AuditAction::LogoChanged,
                 organisation_id,
                 json!({ "removed": true }),
-                now_ms(),
             )
             .await?;
         }

@@ -9,14 +9,14 @@ use coffer_shared::types::{
 };
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_id, now_ms};
-use crate::error::Outcome;
+use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::db::{new_id, now_ms};
+use crate::kernel::error::Outcome;
+use crate::kernel::tokens::new_token;
 use crate::notices;
 use crate::org_settings::flags_to;
 use crate::store::{self, Conn};
-use crate::tokens::new_token;
 use crate::Coffer;
 
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -233,7 +233,9 @@ impl Coffer {
         organisation_id: &str,
         input: &NewMember,
     ) -> Outcome<MemberRow> {
-        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        let (mut tx, actor) = self
+            .begin(actor, Action::ManageMembers(organisation_id))
+            .await?;
         let tier = if input.admin {
             authorize(Some(actor), Action::GrantAdminTier(organisation_id)).map_err(
                 |e| match e {
@@ -251,7 +253,6 @@ impl Coffer {
         let email = normalise_email(&input.email)?;
         let first_name = clean_name(&input.first_name)?;
         let last_name = clean_name(&input.last_name)?;
-        let mut tx = self.db().write().await?;
         let seats = store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
@@ -283,8 +284,8 @@ impl Coffer {
                     "member {account_id} vanished inside its own transaction"
                 ))
             })?;
+        tx.deliver_mail_after_commit();
         tx.commit().await?;
-        self.flush_mail().await;
         Ok(row)
     }
 }
@@ -299,7 +300,9 @@ impl Coffer {
         account_id: &str,
         change: &MemberChange,
     ) -> Outcome<MemberRow> {
-        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        let (mut tx, actor) = self
+            .begin(actor, Action::ManageMembers(organisation_id))
+            .await?;
         if change.point_of_contact.is_some() {
             authorize(Some(actor), Action::GrantAdminTier(organisation_id)).map_err(
                 |e| match e {
@@ -319,7 +322,6 @@ impl Coffer {
                 },
             )?;
         }
-        let mut tx = self.db().write().await?;
         let before = store::member(&mut tx, organisation_id, account_id)
             .await?
             .ok_or(MemberError::NotAMember)?;
@@ -389,16 +391,11 @@ impl Coffer {
             "before": { "role": before.role.as_str(), "admin_tier": before.admin_tier.as_str(), "group": before.group, "point_of_contact": before.point_of_contact, "plan": before.plan, "permissions": flags_before },
             "after": { "role": after.role.as_str(), "admin_tier": after.admin_tier.as_str(), "group": after.group, "point_of_contact": after.point_of_contact, "plan": after.plan, "permissions": flags_after },
         });
-        let who = Who::account(&actor.account_id, &actor.email);
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            who,
+        tx.audit(
             Some(organisation_id),
             AuditAction::MemberUpdated,
             &after.email,
             details,
-            now_ms(),
         )
         .await?;
         tx.commit().await?;

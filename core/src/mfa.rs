@@ -12,10 +12,10 @@ use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, Builder, Totp};
 
 use crate::accounts::NewSession;
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_handle, now_ms, Tx};
-use crate::error::Outcome;
+use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::db::{new_handle, now_ms, Tx};
+use crate::kernel::error::Outcome;
 use crate::notices;
 use crate::org_settings::flags_from;
 use crate::store::{self, AccountRow, Conn, MembershipRow};
@@ -188,7 +188,7 @@ impl Coffer {
         actor: Option<&Actor>,
         setup_token: Option<&str>,
     ) -> Outcome<TotpSetup> {
-        let actor = authorize(actor, Action::SetUpSecondFactor)?;
+        let (mut tx, actor) = self.begin(actor, Action::SetUpSecondFactor).await?;
         self.check_setup_link(actor, setup_token).await?;
         if !actor.setup_only {
             self.fresh_proof(actor)?;
@@ -198,7 +198,6 @@ impl Coffer {
             .ok_or_else(|| anyhow::anyhow!("TOTP parameters rejected"))?
             .to_url()
             .map_err(|e| anyhow::anyhow!("otpauth URI: {e}"))?;
-        let mut tx = self.db().write().await?;
         let stored = self.seal_secret(&actor.account_id, &secret);
         if !store::begin_totp(&mut tx, &actor.account_id, &stored, now_ms()).await? {
             return Err(MfaError::AlreadyOn.into());
@@ -247,11 +246,10 @@ impl Coffer {
     /// Turns the app on once it shows the right code; returns the recovery
     /// codes, which are never shown again.
     pub async fn totp_confirm(&self, actor: Option<&Actor>, code: &str) -> Outcome<Vec<String>> {
-        let actor = authorize(actor, Action::SetUpSecondFactor)?;
+        let (mut tx, actor) = self.begin(actor, Action::SetUpSecondFactor).await?;
         let Some(Code::Totp(code)) = read_code(code) else {
             return Err(MfaError::MissingCode.into());
         };
-        let mut tx = self.db().write().await?;
         let factor = match store::totp_factor(&mut tx, &actor.account_id).await? {
             Some(f) if f.confirmed => return Err(MfaError::AlreadyOn.into()),
             Some(f) => f,
@@ -372,7 +370,9 @@ impl Coffer {
             return Err(SignInError::WrongCurrentPassword.into());
         }
         store::clear_failed_sign_ins(&mut tx, &actor.account_id).await?;
-        store::session_proved(&mut tx, &actor.session_id, now).await?;
+        if let Some(session) = &actor.session_id {
+            store::session_proved(&mut tx, session, now).await?;
+        }
         Ok(tx)
     }
 
@@ -549,8 +549,9 @@ impl Coffer {
         organisation_id: &str,
         account_id: &str,
     ) -> Outcome<()> {
-        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
-        let mut tx = self.db().write().await?;
+        let (mut tx, actor) = self
+            .begin(actor, Action::ManageMembers(organisation_id))
+            .await?;
         let (account, _) = self
             .secured_member(&mut tx, actor, organisation_id, account_id)
             .await?;
@@ -570,19 +571,15 @@ impl Coffer {
              longer work.",
         )
         .await?;
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            Who::account(&actor.account_id, &actor.email),
+        tx.audit(
             Some(organisation_id),
             AuditAction::TwoStepReseeded,
             &account.email,
             json!({ "passkeys_removed": passkeys }),
-            now_ms(),
         )
         .await?;
+        tx.deliver_mail_after_commit();
         tx.commit().await?;
-        self.flush_mail().await;
         Ok(())
     }
 
@@ -730,7 +727,9 @@ impl Coffer {
             self.flush_mail().await;
             return Err(refusal.into());
         }
-        store::session_proved(&mut tx, &actor.session_id, now).await?;
+        if let Some(session) = &actor.session_id {
+            store::session_proved(&mut tx, session, now).await?;
+        }
         Ok(tx)
     }
 

@@ -2,7 +2,7 @@
 
 use coffer_shared::types::AdminTier;
 
-use crate::mail::Mail;
+use crate::kernel::mail::Mail;
 
 fn when(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ms / 1000)

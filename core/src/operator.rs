@@ -4,8 +4,8 @@
 
 use coffer_shared::errors::SetupError;
 
-use crate::authz::Actor;
-use crate::error::Outcome;
+use crate::kernel::authz::Actor;
+use crate::kernel::error::Outcome;
 use crate::store;
 use crate::Coffer;
 
@@ -27,9 +27,9 @@ impl Coffer {
             account_id: account.id,
             email: account.email,
             is_instance_admin: true,
-            session_id: "command line".into(),
+            session_id: None,
             setup_only: false,
-            proved_at: crate::db::now_ms(),
+            proved_at: crate::kernel::db::now_ms(),
         })
     }
 }

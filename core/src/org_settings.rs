@@ -9,10 +9,9 @@ use coffer_shared::settings::{
 };
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::now_ms;
-use crate::error::Outcome;
+use crate::kernel::audit::AuditAction;
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::error::Outcome;
 use crate::store::{self, Conn};
 use crate::Coffer;
 
@@ -121,9 +120,10 @@ impl Coffer {
         organisation_id: &str,
         input: &OrgSettings,
     ) -> Outcome<OrgSettings> {
-        let actor = authorize(actor, Action::Configure(organisation_id))?;
+        let (mut tx, actor) = self
+            .begin(actor, Action::Configure(organisation_id))
+            .await?;
         let settings = validate(input)?;
-        let mut tx = self.db().write().await?;
         store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(coffer_shared::errors::MemberError::UnknownOrganisation)?;
@@ -151,19 +151,15 @@ impl Coffer {
                 .await?;
         }
         let details = json!({ "before": before, "after": settings });
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            Who::account(&actor.account_id, &actor.email),
+        tx.audit(
             Some(organisation_id),
             AuditAction::SettingsChanged,
             organisation_id,
             details,
-            now_ms(),
         )
         .await?;
+        tx.deliver_mail_after_commit();
         tx.commit().await?;
-        self.flush_mail().await;
         Ok(settings)
     }
 }

@@ -8,10 +8,10 @@ use coffer_shared::types::{
 };
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_id, now_ms};
-use crate::error::{is_unique_violation, Outcome};
+use crate::kernel::audit::AuditAction;
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::db::{new_id, now_ms};
+use crate::kernel::error::{is_unique_violation, Outcome};
 use crate::store;
 use crate::Coffer;
 
@@ -55,11 +55,10 @@ impl Coffer {
         actor: Option<&Actor>,
         input: &NewOrganisation,
     ) -> Outcome<OrganisationView> {
-        let actor = authorize(actor, Action::CreateOrganisation)?;
+        let (mut tx, actor) = self.begin(actor, Action::CreateOrganisation).await?;
         let today = time::OffsetDateTime::now_utc().date();
         let v = validate(input, today)?;
         let expiry = v.expiry_date.to_string();
-        let mut tx = self.db().write().await?;
         if store::organisation_name_taken(&mut tx, &v.name.to_lowercase()).await? {
             return Err(InputError::OrganisationNameTaken.into());
         }
@@ -83,14 +82,11 @@ impl Coffer {
             }
             other => other?,
         }
-        audit::record(
-            &mut tx, self.audit_key(),
-            Who::account(&actor.account_id, &actor.email),
+        tx.audit(
             Some(&org_id),
             AuditAction::OrganisationCreated,
             &v.name,
             json!({ "licence_seats": v.licence_seats, "expiry_date": expiry, "administrator": v.administrator_email }),
-            now,
         )
         .await?;
 
@@ -107,8 +103,8 @@ impl Coffer {
             tier: AdminTier::Liaison,
         };
         self.enrol(&mut tx, actor, enrolment).await?;
+        tx.deliver_mail_after_commit();
         tx.commit().await?;
-        self.flush_mail().await;
         Ok(OrganisationView {
             id: org_id,
             name: v.name,
@@ -139,7 +135,7 @@ impl Coffer {
     pub async fn outbox(&self, actor: Option<&Actor>) -> Outcome<Vec<OutboxSummary>> {
         authorize(actor, Action::ReadOutbox)?;
         match self.mailer().outbox_dir() {
-            Some(dir) => Ok(crate::mail::list_outbox(dir)?),
+            Some(dir) => Ok(crate::kernel::mail::list_outbox(dir)?),
             None => Ok(Vec::new()),
         }
     }
@@ -147,7 +143,7 @@ impl Coffer {
     pub async fn outbox_mail(&self, actor: Option<&Actor>, id: &str) -> Outcome<OutboxMail> {
         authorize(actor, Action::ReadOutbox)?;
         match self.mailer().outbox_dir() {
-            Some(dir) => crate::mail::outbox_mail(dir, id),
+            Some(dir) => crate::kernel::mail::outbox_mail(dir, id),
             None => Err(InputError::UnknownMail.into()),
         }
     }

@@ -22,10 +22,10 @@ use webauthn_rs::prelude::{
 };
 
 use crate::accounts::NewSession;
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_handle, new_id, now_ms};
-use crate::error::Outcome;
+use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::db::{new_handle, new_id, now_ms};
+use crate::kernel::error::Outcome;
 use crate::mfa::{record_own, MAX_CODE_ATTEMPTS, PURPOSE_SECOND_FACTOR};
 use crate::store::{self, Conn, PasskeyRow};
 use crate::{ClientInfo, Coffer};
@@ -176,7 +176,7 @@ impl Coffer {
         actor: Option<&Actor>,
         setup_token: Option<&str>,
     ) -> Outcome<PasskeyCreation> {
-        let actor = authorize(actor, Action::SetUpSecondFactor)?;
+        let (mut tx, actor) = self.begin(actor, Action::SetUpSecondFactor).await?;
         self.check_setup_link(actor, setup_token).await?;
         // A session that may only set up a factor holds the mailed link
         // instead; any other needs a recent proof.
@@ -184,7 +184,6 @@ impl Coffer {
             self.fresh_proof(actor)?;
         }
         let webauthn = self.webauthn()?;
-        let mut tx = self.db().write().await?;
         let existing = store::passkeys_of(&mut tx, &actor.account_id).await?;
         let exclude = existing
             .iter()
@@ -230,11 +229,10 @@ impl Coffer {
         prf_wrapped_key: Option<&[u8]>,
     ) -> Outcome<PasskeyView> {
         // The link was checked when the ceremony started.
-        let actor = authorize(actor, Action::SetUpSecondFactor)?;
+        let (mut tx, actor) = self.begin(actor, Action::SetUpSecondFactor).await?;
         let name = passkey_name(name)?;
         check_wrapped_key(prf_wrapped_key)?;
         let webauthn = self.webauthn()?;
-        let mut tx = self.db().write().await?;
         let Some(state) = self
             .take_ceremony(
                 &mut tx,
@@ -302,9 +300,8 @@ impl Coffer {
         passkey_id: &str,
         prf_wrapped_key: &[u8],
     ) -> Outcome<PasskeyView> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         check_wrapped_key(Some(prf_wrapped_key))?;
-        let mut tx = self.db().write().await?;
         if !store::set_passkey_key(&mut tx, &actor.account_id, passkey_id, prf_wrapped_key).await? {
             return Err(PasskeyError::NotFound.into());
         }
@@ -323,9 +320,8 @@ impl Coffer {
         passkey_id: &str,
         name: &str,
     ) -> Outcome<()> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         let name = passkey_name(name)?;
-        let mut tx = self.db().write().await?;
         if !store::rename_passkey(&mut tx, &actor.account_id, passkey_id, &name).await? {
             return Err(PasskeyError::NotFound.into());
         }
@@ -343,9 +339,8 @@ impl Coffer {
     }
 
     pub async fn passkey_remove(&self, actor: Option<&Actor>, passkey_id: &str) -> Outcome<()> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         self.fresh_proof(actor)?;
-        let mut tx = self.db().write().await?;
         let Some(row) = store::passkeys_of(&mut tx, &actor.account_id)
             .await?
             .into_iter()

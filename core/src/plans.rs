@@ -6,10 +6,10 @@ use coffer_shared::errors::{MemberError, PlanError};
 use coffer_shared::types::PlanView;
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_id, now_ms};
-use crate::error::{is_unique_violation, Outcome};
+use crate::kernel::audit::AuditAction;
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::db::{new_id, now_ms};
+use crate::kernel::error::{is_unique_violation, Outcome};
 use crate::store;
 use crate::Coffer;
 
@@ -63,11 +63,12 @@ impl Coffer {
         name: &str,
         quota_gb: i64,
     ) -> Outcome<Vec<PlanView>> {
-        let actor = authorize(actor, Action::Configure(organisation_id))?;
+        let (mut tx, _) = self
+            .begin(actor, Action::Configure(organisation_id))
+            .await?;
         let name = check_plan_name(name)?;
         let quota = quota_from_gb(quota_gb)?;
         let key = name.to_lowercase();
-        let mut tx = self.db().write().await?;
         store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
@@ -113,17 +114,8 @@ impl Coffer {
                 (AuditAction::PlanCreated, json!({ "quota_bytes": quota }))
             }
         };
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            Who::account(&actor.account_id, &actor.email),
-            Some(organisation_id),
-            action,
-            &name,
-            details,
-            now,
-        )
-        .await?;
+        tx.audit(Some(organisation_id), action, &name, details)
+            .await?;
         let plans = store::plans(&mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(plans)
@@ -135,21 +127,18 @@ impl Coffer {
         organisation_id: &str,
         plan_id: &str,
     ) -> Outcome<Vec<PlanView>> {
-        let actor = authorize(actor, Action::Configure(organisation_id))?;
-        let mut tx = self.db().write().await?;
+        let (mut tx, _) = self
+            .begin(actor, Action::Configure(organisation_id))
+            .await?;
         let plan = store::plan_in(&mut tx, organisation_id, plan_id)
             .await?
             .ok_or(PlanError::Unknown)?;
         store::set_default_plan(&mut tx, organisation_id, plan_id).await?;
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            Who::account(&actor.account_id, &actor.email),
+        tx.audit(
             Some(organisation_id),
             AuditAction::PlanChanged,
             &plan.name,
             json!({ "default": true }),
-            now_ms(),
         )
         .await?;
         let plans = store::plans(&mut tx, organisation_id).await?;
@@ -163,8 +152,9 @@ impl Coffer {
         organisation_id: &str,
         plan_id: &str,
     ) -> Outcome<Vec<PlanView>> {
-        let actor = authorize(actor, Action::Configure(organisation_id))?;
-        let mut tx = self.db().write().await?;
+        let (mut tx, _) = self
+            .begin(actor, Action::Configure(organisation_id))
+            .await?;
         let plan = store::plan_in(&mut tx, organisation_id, plan_id)
             .await?
             .ok_or(PlanError::Unknown)?;
@@ -174,15 +164,11 @@ impl Coffer {
         if !store::delete_unused_plan(&mut tx, plan_id).await? {
             return Err(PlanError::InUse.into());
         }
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            Who::account(&actor.account_id, &actor.email),
+        tx.audit(
             Some(organisation_id),
             AuditAction::PlanRemoved,
             &plan.name,
             json!({}),
-            now_ms(),
         )
         .await?;
         let plans = store::plans(&mut tx, organisation_id).await?;

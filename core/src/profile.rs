@@ -5,10 +5,9 @@ use coffer_shared::policy::normalise_mobile;
 use coffer_shared::types::Profile;
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::now_ms;
-use crate::error::Outcome;
+use crate::kernel::audit::AuditAction;
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::error::Outcome;
 use crate::store;
 use crate::Coffer;
 
@@ -40,9 +39,8 @@ impl Coffer {
     }
 
     pub async fn update_profile(&self, actor: Option<&Actor>, input: &Profile) -> Outcome<Profile> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         let p = validate(input)?;
-        let mut tx = self.db().write().await?;
         let before = store::profile(&mut tx, &actor.account_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;
@@ -51,18 +49,8 @@ impl Coffer {
             "before": { "first_name": before.first_name, "last_name": before.last_name, "other_name": before.other_name, "mobile": before.mobile, "language": before.language.code() },
             "after": { "first_name": p.first_name, "last_name": p.last_name, "other_name": p.other_name, "mobile": p.mobile, "language": p.language.code() },
         });
-        let who = Who::account(&actor.account_id, &actor.email);
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            who,
-            None,
-            AuditAction::ProfileUpdated,
-            &actor.email,
-            details,
-            now_ms(),
-        )
-        .await?;
+        tx.audit(None, AuditAction::ProfileUpdated, &actor.email, details)
+            .await?;
         tx.commit().await?;
         Ok(p)
     }

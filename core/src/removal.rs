@@ -7,10 +7,10 @@ use coffer_shared::errors::MemberError;
 use coffer_shared::types::{LinkPurpose, MemberRemoval, Role};
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_id, now_ms};
-use crate::error::Outcome;
+use crate::kernel::audit::AuditAction;
+use crate::kernel::authz::{Action, Actor};
+use crate::kernel::db::{new_id, now_ms};
+use crate::kernel::error::Outcome;
 use crate::store;
 use crate::Coffer;
 
@@ -27,11 +27,12 @@ impl Coffer {
         account_id: &str,
         removal: &MemberRemoval,
     ) -> Outcome<()> {
-        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        let (mut tx, actor) = self
+            .begin(actor, Action::ManageMembers(organisation_id))
+            .await?;
         if account_id == actor.account_id {
             return Err(MemberError::RemoveSelf.into());
         }
-        let mut tx = self.db().write().await?;
         let (account, _) = self
             .managed_member(&mut tx, actor, organisation_id, account_id)
             .await?;
@@ -83,15 +84,11 @@ impl Coffer {
             Some(r) => json!({ "items": "transferred", "to": r.email, "folder": folder }),
             None => json!({ "items": "deleted permanently" }),
         };
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            Who::account(&actor.account_id, &actor.email),
+        tx.audit(
             Some(organisation_id),
             AuditAction::MemberRemoved,
             &account.email,
             details,
-            now,
         )
         .await?;
         tx.commit().await?;

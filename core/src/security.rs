@@ -14,13 +14,14 @@ use coffer_shared::errors::{AuthError, LinkError, MemberError, SettingsError};
 use coffer_shared::types::{Bytes, KeyEnvelope, LinkPurpose, ResetView};
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, Who};
-use crate::authz::{authorize, secures_account, tier_in, Action, Actor};
-use crate::db::now_ms;
-use crate::error::Outcome;
+use crate::kernel::access::{self, Denied, Need, Resource};
+use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::db::now_ms;
+use crate::kernel::error::Outcome;
+use crate::kernel::tokens::{hash_token, new_token};
 use crate::notices;
 use crate::store::{self, AccountRow, Conn, InvitationRow};
-use crate::tokens::{hash_token, new_token};
 use crate::Coffer;
 
 const UNLOCK_LINK_HOURS: i64 = 24;
@@ -75,10 +76,6 @@ impl LockReason {
             LockReason::Inactivity => "inactivity",
         }
     }
-}
-
-fn who(actor: &Actor) -> Who<'_> {
-    Who::account(&actor.account_id, &actor.email)
 }
 
 impl Coffer {
@@ -211,19 +208,8 @@ impl Coffer {
         organisation_id: &str,
         account_id: &str,
     ) -> Outcome<(AccountRow, coffer_shared::types::MemberRow)> {
-        let row = store::member(c, organisation_id, account_id)
-            .await?
-            .ok_or(MemberError::NotAMember)?;
-        if row.admin_tier > coffer_shared::types::AdminTier::None
-            && !actor.is_instance_admin
-            && tier_in(actor, organisation_id) < coffer_shared::types::AdminTier::Liaison
-        {
-            return Err(MemberError::OnlyLiaisonManagesAdmins.into());
-        }
-        let account = store::account_by_id(c, account_id)
-            .await?
-            .ok_or(MemberError::NotAMember)?;
-        Ok((account, row))
+        self.member_in_reach(c, actor, organisation_id, account_id, Need::Change)
+            .await
     }
 
     /// The member, when the actor may act on their account as a whole
@@ -236,16 +222,37 @@ impl Coffer {
         organisation_id: &str,
         account_id: &str,
     ) -> Outcome<(AccountRow, coffer_shared::types::MemberRow)> {
-        let (account, row) = self
-            .managed_member(c, actor, organisation_id, account_id)
-            .await?;
-        if !secures_account(
-            actor,
-            organisation_id,
-            account.home_organisation_id.as_deref(),
-        ) {
-            return Err(MemberError::AccountOfAnotherOrganisation.into());
-        }
+        self.member_in_reach(c, actor, organisation_id, account_id, Need::Secure)
+            .await
+    }
+
+    async fn member_in_reach(
+        &self,
+        c: &mut Conn,
+        actor: &Actor,
+        organisation_id: &str,
+        account_id: &str,
+        need: Need,
+    ) -> Outcome<(AccountRow, coffer_shared::types::MemberRow)> {
+        let member = Resource::Member {
+            organisation: organisation_id,
+            account: account_id,
+        };
+        access::require(c, actor.into(), member, need)
+            .await
+            .map_err(|denied| match denied {
+                Denied::Unknown => MemberError::NotAMember.into(),
+                Denied::NeedsLiaison => MemberError::OnlyLiaisonManagesAdmins.into(),
+                Denied::AnotherHome => MemberError::AccountOfAnotherOrganisation.into(),
+                Denied::Role(e) => crate::Failure::from(e),
+                Denied::Database(e) => crate::Failure::from(e),
+            })?;
+        let row = store::member(c, organisation_id, account_id)
+            .await?
+            .ok_or(MemberError::NotAMember)?;
+        let account = store::account_by_id(c, account_id)
+            .await?
+            .ok_or(MemberError::NotAMember)?;
         Ok((account, row))
     }
 
@@ -293,8 +300,9 @@ impl Coffer {
         organisation_id: &str,
         account_id: &str,
     ) -> Outcome<()> {
-        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
-        let mut tx = self.db().write().await?;
+        let (mut tx, actor) = self
+            .begin(actor, Action::ManageMembers(organisation_id))
+            .await?;
         let (account, _) = self
             .secured_member(&mut tx, actor, organisation_id, account_id)
             .await?;
@@ -309,15 +317,11 @@ impl Coffer {
             now_ms(),
         )
         .await?;
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            who(actor),
+        tx.audit(
             Some(organisation_id),
             AuditAction::AccountUnlocked,
             &account.email,
             json!({ "by": "administrator" }),
-            now_ms(),
         )
         .await?;
         tx.commit().await?;
@@ -357,11 +361,12 @@ impl Coffer {
         organisation_id: &str,
         account_id: &str,
     ) -> Outcome<()> {
-        let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
+        let (mut tx, actor) = self
+            .begin(actor, Action::ManageMembers(organisation_id))
+            .await?;
         if account_id == actor.account_id {
             return Err(MemberError::ResetOwnPassword.into());
         }
-        let mut tx = self.db().write().await?;
         let (account, row) = self
             .secured_member(&mut tx, actor, organisation_id, account_id)
             .await?;
@@ -384,20 +389,15 @@ impl Coffer {
             .await?;
         let mail =
             notices::password_reset(&account.email, &seats.organisation_name, &link, expires_at);
-        self.mailer().queue(&mut tx, mail).await?;
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            who(actor),
+        tx.queue_mail(mail).await?;
+        tx.audit(
             Some(organisation_id),
             AuditAction::PasswordResetSent,
             &account.email,
             json!({ "expires_at": expires_at }),
-            now_ms(),
         )
         .await?;
         tx.commit().await?;
-        self.flush_mail().await;
         Ok(())
     }
 
@@ -525,7 +525,7 @@ impl Coffer {
         question: &str,
         answer: &str,
     ) -> Outcome<()> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         let question = question.trim();
         let n = question.chars().count();
         if !(5..=200).contains(&n) || question.chars().any(char::is_control) {
@@ -535,17 +535,12 @@ impl Coffer {
             return Err(SettingsError::AnswerTooShort.into());
         }
         let hash = hash_answer(answer)?;
-        let mut tx = self.db().write().await?;
         store::set_security_question(&mut tx, &actor.account_id, question, &hash).await?;
-        audit::record(
-            &mut tx,
-            self.audit_key(),
-            who(actor),
+        tx.audit(
             None,
             AuditAction::SecurityQuestionSet,
             &actor.email,
             json!({ "question": question }),
-            now_ms(),
         )
         .await?;
         tx.commit().await?;

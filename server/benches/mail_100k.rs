@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use coffer_core::mail::Mail;
+use coffer_core::kernel::mail::Mail;
 use coffer_core::{store, Coffer, Config};
 use futures::StreamExt as _;
 use lettre::AsyncTransport as _;
@@ -43,11 +43,11 @@ async fn queue_bulk(coffer: &Coffer, count: usize) {
             message: message(n),
         })
         .collect();
-    let sqlite = coffer.db().engine == coffer_core::db::Engine::Sqlite;
+    let sqlite = coffer.db().engine == coffer_core::kernel::db::Engine::Sqlite;
     let mut tx = coffer.db().write().await.unwrap();
     store::run_bulk(
         &mut tx,
-        store::enqueue_mails(sqlite, &rows, coffer_core::db::now_ms()),
+        store::enqueue_mails(sqlite, &rows, coffer_core::kernel::db::now_ms()),
     )
     .await
     .unwrap();

@@ -81,7 +81,7 @@ async fn seed(coffer: &Coffer) -> (Actor, String) {
     tx.commit().await.unwrap();
     // Statistics and PostgreSQL's visibility map, as autovacuum (or
     // SQLite's `PRAGMA optimize`) keeps them on a live server.
-    let maintain = if coffer.db().engine == coffer_core::db::Engine::Sqlite {
+    let maintain = if coffer.db().engine == coffer_core::kernel::db::Engine::Sqlite {
         "ANALYZE"
     } else {
         "VACUUM ANALYZE"
@@ -192,8 +192,8 @@ async fn run_load(engine: &str, running: &coffer_server::Running, org: &str) {
     const CONNECTIONS: usize = 200;
     const LOAD_SECONDS: u64 = 20;
     const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
-    let (token, hash) = coffer_core::tokens::new_token();
-    let now = coffer_core::db::now_ms();
+    let (token, hash) = coffer_core::kernel::tokens::new_token();
+    let now = coffer_core::kernel::db::now_ms();
     let mut c = running.coffer.db().pool.acquire().await.unwrap();
     coffer_core::store::insert_session(
         &mut c,

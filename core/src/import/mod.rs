@@ -18,10 +18,10 @@ use coffer_shared::import::{
 };
 use serde_json::json;
 
-use crate::audit::{self, AuditAction, ChainLink, Who};
-use crate::authz::{authorize, Action, Actor};
-use crate::db::{new_id, now_ms};
-use crate::error::Outcome;
+use crate::kernel::audit::{self, AuditAction, ChainLink, Who};
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::db::{new_id, now_ms};
+use crate::kernel::error::Outcome;
 use crate::store;
 use crate::store::Conn;
 use crate::{notices, Coffer};
@@ -302,7 +302,7 @@ impl Coffer {
         import_id: &str,
         progress: &AtomicU64,
     ) -> Outcome<()> {
-        let sqlite = self.db().engine == crate::db::Engine::Sqlite;
+        let sqlite = self.db().engine == crate::kernel::db::Engine::Sqlite;
         let mut conn = self.db().pool.acquire().await?;
         if sqlite {
             // A 100,000-member transaction touches more pages than the
@@ -362,7 +362,7 @@ impl Coffer {
         import_id: &str,
         progress: &AtomicU64,
     ) -> Outcome<()> {
-        let mut tx = crate::db::begin_write(conn, sqlite).await?;
+        let mut tx = crate::kernel::db::begin_write(conn, sqlite).await?;
         if !sqlite {
             // The member-search settings of `db::connect` do not suit bulk
             // writes (the 100,000-row benchmark took 34 s with them, 27 s
@@ -443,7 +443,7 @@ impl Coffer {
         let now = now_ms();
         let settings = self.settings_in(tx, organisation_id).await?;
         let writer = write::Writer {
-            sqlite: self.db().engine == crate::db::Engine::Sqlite,
+            sqlite: self.db().engine == crate::kernel::db::Engine::Sqlite,
             organisation_id: organisation_id.to_string(),
             organisation_name: store::seats(tx, organisation_id)
                 .await?

@@ -8,13 +8,13 @@ use coffer_shared::types::{AdminTier, Role};
 use serde_json::json;
 
 use super::plan::Admission;
-use crate::audit::{AuditAction, ChainLink, Who};
-use crate::db::new_id;
-use crate::error::Outcome;
-use crate::mail::Mailer;
+use crate::kernel::audit::{AuditAction, ChainLink, Who};
+use crate::kernel::db::new_id;
+use crate::kernel::error::Outcome;
+use crate::kernel::mail::Mailer;
+use crate::kernel::tokens::new_token;
 use crate::notices;
 use crate::store::{self, Bulk};
-use crate::tokens::new_token;
 
 /// Rows per batch: memory stays bounded and the progress bar moves.
 pub(super) const BATCH: usize = 2_000;

@@ -303,7 +303,7 @@ pub fn tier_code(t: AdminTier) -> &'static str {
     }
 }
 
-fn tier_from(code: &str) -> AdminTier {
+pub(crate) fn tier_from(code: &str) -> AdminTier {
     match code {
         "liaison" => AdminTier::Liaison,
         "admin" => AdminTier::Admin,

@@ -18,9 +18,9 @@ pub async fn bench_organisation(coffer: &Coffer, seats: i64) -> (Actor, String) 
         email: "admin@bench.test".into(),
         is_instance_admin: true,
         memberships: Vec::new(),
-        session_id: "bench".into(),
+        session_id: Some("bench".into()),
         setup_only: false,
-        proved_at: coffer_core::db::now_ms(),
+        proved_at: coffer_core::kernel::db::now_ms(),
     };
     let org = coffer
         .create_organisation(

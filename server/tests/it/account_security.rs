@@ -598,7 +598,7 @@ async fn another_organisation_manages_only_its_membership(backend: Backend) {
     server
         .running
         .coffer
-        .lock_inactive_accounts(coffer_core::db::now_ms())
+        .lock_inactive_accounts(coffer_core::kernel::db::now_ms())
         .await
         .unwrap();
     server

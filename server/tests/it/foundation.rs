@@ -700,7 +700,7 @@ async fn sessions_end_with_time_lock_and_permission(backend: Backend) {
     };
     assert_eq!(me(&ann).await, 200);
     let db = server.db().await;
-    let now = coffer_core::db::now_ms();
+    let now = coffer_core::kernel::db::now_ms();
     sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $1")
         .bind(now - 13 * 3_600_000)
         .execute(&db)

@@ -503,7 +503,7 @@ async fn stale_previews_are_dropped_by_housekeeping(backend: Backend) {
     let org = organisation_id(&lia).await;
     let old = preview(&lia, &org, b"Email,Role\nann@acme.test,Originator\n").await;
     let fresh = preview(&lia, &org, b"Email,Role\nbob@acme.test,Originator\n").await;
-    let two_days_ago = coffer_core::db::now_ms() - 48 * 3_600_000;
+    let two_days_ago = coffer_core::kernel::db::now_ms() - 48 * 3_600_000;
     sqlx::query("UPDATE imports SET created_at = $1 WHERE id = $2")
         .bind(two_days_ago)
         .bind(&old.import_id)

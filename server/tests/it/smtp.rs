@@ -170,7 +170,7 @@ async fn interactive_mail_goes_ahead_of_bulk_mail(backend: Backend) {
     // An import's worth of bulk mail, already due.
     let db = server.db().await;
     let message = b"From: coffer@localhost\r\nTo: bulk@acme.test\r\nSubject: Bulk\r\n\r\nHello\r\n";
-    let now = coffer_core::db::now_ms();
+    let now = coffer_core::kernel::db::now_ms();
     for i in 0..1200 {
         sqlx::query(
             "INSERT INTO mail_queue (id, recipient, subject, message, created_at, next_attempt_at, priority) \

@@ -13,8 +13,8 @@ pub struct Actor {
     pub email: String,
     pub is_instance_admin: bool,
     pub memberships: Vec<MembershipRow>,
-    /// The session the request came with.
-    pub session_id: String,
+    /// The session the request came with; none for the admin command line.
+    pub session_id: Option<String>,
     /// MFA-2/MFA-3: the session may only set up a second factor.
     pub setup_only: bool,
     /// When a password or second factor was last proved in this session
@@ -133,7 +133,7 @@ mod tests {
                 })
                 .into_iter()
                 .collect(),
-            session_id: "s".into(),
+            session_id: Some("s".into()),
             setup_only: false,
             proved_at: 1_000,
         }

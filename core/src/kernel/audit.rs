@@ -116,6 +116,14 @@ impl<'a> Who<'a> {
             label: email,
         }
     }
+
+    /// Coffer itself: housekeeping, lockouts.
+    pub fn system() -> Who<'static> {
+        Who {
+            account_id: None,
+            label: "Coffer",
+        }
+    }
 }
 
 /// The MAC of a record: HMAC-SHA-256 under the audit key over the previous

@@ -20,8 +20,8 @@ use lettre::Message;
 
 mod smtp;
 
-use crate::db::{new_id, now_ms, Db};
-use crate::error::Outcome;
+use crate::kernel::db::{new_id, now_ms, Db};
+use crate::kernel::error::Outcome;
 use crate::store::{self, Conn};
 
 /// A message ready to queue.
