@@ -8,4 +8,6 @@ module.exports = {
   testDir: './bench',
   timeout: 300_000,
   reporter: [['list']],
+  // axe's scans (tests/accessibility.js) would disturb the timings.
+  use: { ...base.use, a11y: false },
 };

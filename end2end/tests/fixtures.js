@@ -5,6 +5,9 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { checkAccessibility, assertAccessible, newFindings, finishContext } = require('./accessibility');
+
+const personFindings = new Map();
 
 const repo = path.resolve(__dirname, '..', '..');
 const bin = process.env.COFFER_BIN || path.join(repo, 'target', 'release', 'coffer');
@@ -22,6 +25,25 @@ function freePort() {
 }
 
 exports.test = base.extend({
+  // PLT-6: what axe found on any page of any context this test opened
+  // (its own and every newPerson's); the test fails at its end if anything.
+  // Off only for benchmarks, whose timings the scans would disturb.
+  a11y: [true, { option: true }],
+  accessibility: [async ({ coffer, a11y }, use, testInfo) => {
+    if (!a11y) return use(null);
+    const findings = newFindings(testInfo.project.name);
+    personFindings.set(testInfo.testId, findings);
+    await use(findings);
+    personFindings.delete(testInfo.testId);
+    await assertAccessible(findings);
+  }, { auto: true }],
+  context: async ({ context, accessibility }, use) => {
+    if (accessibility) await checkAccessibility(context, accessibility);
+    await use(context);
+    // Before Playwright closes it: the pages as the test left them, and
+    // those it passed through too quickly.
+    if (accessibility) await finishContext(context, accessibility);
+  },
   // Extra COFFER_* settings for the server, e.g. test.use({ cofferEnv: { COFFER_REAUTHENTICATION_SECONDS: '2' } }).
   cofferEnv: [{}, { option: true }],
   coffer: async ({ cofferEnv }, use, testInfo) => {
@@ -76,10 +98,14 @@ exports.watchForProblems = (page) => {
 };
 
 /// A second person: a new browser context shaped like the test's own.
+/// Their pages are checked for accessibility like the test's own.
 exports.newPerson = async (browser, testInfo) => {
   const use = testInfo.project.use;
-  return browser.newContext({
+  const context = await browser.newContext({
     viewport: use.viewport, isMobile: use.isMobile, hasTouch: use.hasTouch,
     userAgent: use.userAgent, deviceScaleFactor: use.deviceScaleFactor,
   });
+  const findings = personFindings.get(testInfo.testId);
+  if (findings) await checkAccessibility(context, findings);
+  return context;
 };

@@ -46,7 +46,7 @@ test('ORG-8 PKG-8 ORG-5 ORG-10: plans, permissions, removal and logo', async ({ 
   await planForm.getByRole('button', { name: 'Add plan' }).click();
   await expect(lia.getByRole('status')).toHaveText('Plan “Large” saved.');
   await expect(lia.getByRole('button', { name: 'Remove Standard' })).toBeDisabled();
-  await lia.getByRole('button', { name: 'Make Large the default' }).click();
+  await lia.getByRole('button', { name: 'Make default: Large' }).click();
   await expect(lia.getByRole('status')).toHaveText('“Large” is now the default plan.');
   await lia.getByRole('button', { name: 'Edit Standard' }).click();
   await planForm.getByLabel('Storage quota (GB)').fill('75');

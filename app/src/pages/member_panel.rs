@@ -400,7 +400,8 @@ fn History(organisation: String, account_id: String) -> impl IntoView {
                 view! { <p class="hint">{tr("Nothing recorded yet.")}</p> }.into_any()
             } else {
                 view! {
-                    <ol class="history-list">
+                    // Scrolls when long: focusable so a keyboard can scroll it.
+                    <ol class="history-list" tabindex="0" aria-label=tr("History")>
                         {list.into_iter().map(|h| view! {
                             <li>
                                 <time>{local_time(h.at_ms)}</time>" · "<strong>{h.actor}</strong>" · "{h.action}

@@ -144,7 +144,7 @@ pub fn PlansPage() -> impl IntoView {
                                     <button type="button" class="secondary small" aria-label=tf("Edit {0}", &[("0", &(p.name).to_string())])
                                         on:click={let p = p.clone(); move |_| edit(p.clone())}>{tr("Edit")}</button>
                                     <button type="button" class="secondary small" disabled=p.is_default
-                                        aria-label=tf("Make {0} the default", &[("0", &(p.name).to_string())])
+                                        aria-label=tf("Make default: {0}", &[("0", &(p.name).to_string())])
                                         on:click={let p = p.clone(); move |_| make_default(p.clone())}>{tr("Make default")}</button>
                                     <button type="button" class="danger small" disabled={p.is_default || p.members > 0}
                                         title={if p.is_default { tr("The default plan cannot be removed.") } else if p.members > 0 { tr("Members are on this plan.") } else { "" }}

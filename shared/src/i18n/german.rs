@@ -232,7 +232,7 @@ pub fn text(english: &str) -> Option<&'static str> {
         "Logo removed." => "Logo entfernt.",
         "Mail Coffer would have sent. Configure SMTP to deliver it instead." => "E-Mails, die Coffer gesendet hätte. Richten Sie SMTP ein, um sie zuzustellen.",
         "Make default" => "Zum Standard machen",
-        "Make {0} the default" => "{0} zum Standard machen",
+        "Make default: {0}" => "Zum Standard machen: {0}",
         "Making your new keys…" => "Ihre neuen Schlüssel werden erzeugt…",
         "Members" => "Mitglieder",
         "Members are on this plan." => "Mitglieder nutzen diesen Tarif.",
