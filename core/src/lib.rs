@@ -10,26 +10,14 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod accounts;
-pub mod audit_log;
+pub mod audit;
 pub mod config;
-mod contact;
-pub mod export;
-pub mod groups;
-pub mod history;
 pub mod import;
 pub mod kernel;
-pub mod logo;
 pub mod members;
 pub mod mfa;
-mod notices;
 pub mod operations;
-mod operator;
-pub mod org_settings;
 pub mod organisations;
-pub mod passkeys;
-pub mod plans;
-pub mod profile;
-pub mod removal;
 pub mod security;
 pub mod store;
 
@@ -41,7 +29,7 @@ use coffer_crypto::ServerSecret;
 pub use config::Config;
 pub use kernel::authz::Actor;
 pub use kernel::error::{Failure, Outcome};
-use kernel::{audit, blobs, db, mail, throttle};
+use kernel::{blobs, db, mail, throttle};
 
 /// Where a request came from, for the session list.
 #[derive(Clone, Debug, Default)]
@@ -68,7 +56,7 @@ struct Inner {
     throttle: throttle::Throttle,
     /// ACC-1: the code first-run setup asks for, while setup is pending.
     setup_code: Option<String>,
-    audit_key: audit::AuditKey,
+    audit_key: kernel::audit::AuditKey,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,7 +116,7 @@ impl Coffer {
         )?;
         let blobs = blobs::BlobStore::local(&config.blob_dir())?;
         let public_url = config.public_url.clone().unwrap_or_default();
-        let audit_key = audit::AuditKey::new(*secret.derive_key("audit-chain"));
+        let audit_key = kernel::audit::AuditKey::new(*secret.derive_key("audit-chain"));
         let throttle = throttle::Throttle::new(
             config.rate_limit_per_address,
             config.rate_limit_per_identifier,
@@ -141,7 +129,7 @@ impl Coffer {
                 mailer,
                 blobs,
                 imports: import::Progress::default(),
-                relying_party: passkeys::relying_party(&public_url),
+                relying_party: mfa::passkeys::relying_party(&public_url),
                 throttle,
                 setup_code,
                 audit_key,
@@ -174,7 +162,7 @@ impl Coffer {
     }
 
     /// The audit chain's MAC key (from the server secret file).
-    pub(crate) fn audit_key(&self) -> &audit::AuditKey {
+    pub(crate) fn audit_key(&self) -> &kernel::audit::AuditKey {
         &self.inner.audit_key
     }
 
@@ -228,7 +216,7 @@ impl Coffer {
         let now = db::now_ms();
         store::delete_expired_sessions(&mut c, now).await?;
         store::delete_expired_pending_logins(&mut c, now).await?;
-        store::delete_stale_previews(&mut c, now - import::PREVIEW_KEPT_MS).await?;
+        crate::import::store::delete_stale_previews(&mut c, now - import::PREVIEW_KEPT_MS).await?;
         drop(c);
         self.lock_inactive_accounts(now)
             .await

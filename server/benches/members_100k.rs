@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use coffer_core::export::ExportFormat;
+use coffer_core::members::export::ExportFormat;
 mod support;
 
 use coffer_core::{Actor, Coffer, Config};

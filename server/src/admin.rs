@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Subcommand;
-use coffer_core::export::ExportFormat;
+use coffer_core::members::export::ExportFormat;
 use coffer_core::{Actor, Coffer, Config};
 use coffer_shared::import::{ImportFormat, ImportState, RowOutcome};
 use coffer_shared::types::{MemberColumn, MemberQuery};

@@ -27,7 +27,7 @@ use tower_http::trace::TraceLayer;
 pub const API_BODY_LIMIT: usize = 256 * 1024;
 /// Twice what each domain accepts: a file somewhat too large is refused in
 /// the domain's own words; past these, the request is cut off with 413.
-const LOGO_BODY_LIMIT: usize = 2 * coffer_core::logo::MAX_LOGO_BYTES;
+const LOGO_BODY_LIMIT: usize = 2 * coffer_core::organisations::logo::MAX_LOGO_BYTES;
 const IMPORT_BODY_LIMIT: usize = 2 * coffer_core::import::MAX_IMPORT_BYTES;
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \

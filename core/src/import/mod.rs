@@ -7,6 +7,7 @@
 
 pub mod parse;
 pub mod plan;
+pub mod store;
 mod write;
 
 use std::collections::HashMap;
@@ -22,9 +23,9 @@ use crate::kernel::audit::{self, AuditAction, ChainLink, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_id, now_ms};
 use crate::kernel::error::Outcome;
-use crate::store;
+use crate::kernel::notices;
 use crate::store::Conn;
-use crate::{notices, Coffer};
+use crate::Coffer;
 
 use self::plan::{Admission, Lookups};
 
@@ -115,10 +116,10 @@ impl Coffer {
             .iter()
             .filter_map(|r| r.as_ref().ok()?.username.clone())
             .collect();
-        let seats = store::seats(c, organisation_id)
+        let seats = crate::store::seats(c, organisation_id)
             .await?
             .ok_or(coffer_shared::errors::MemberError::UnknownOrganisation)?;
-        let groups = store::groups(c, organisation_id)
+        let groups = crate::store::groups(c, organisation_id)
             .await?
             .into_iter()
             .map(|g| (g.name.to_lowercase(), g.id))
@@ -394,7 +395,7 @@ impl Coffer {
             .iter()
             .filter(|r| matches!(r.outcome, RowOutcome::Skip(_)))
             .collect();
-        let seats = store::seats(&mut tx, organisation_id)
+        let seats = crate::store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(coffer_shared::errors::MemberError::UnknownOrganisation)?;
         let report = notices::import_report(
@@ -445,7 +446,7 @@ impl Coffer {
         let writer = write::Writer {
             sqlite: self.db().engine == crate::kernel::db::Engine::Sqlite,
             organisation_id: organisation_id.to_string(),
-            organisation_name: store::seats(tx, organisation_id)
+            organisation_name: crate::store::seats(tx, organisation_id)
                 .await?
                 .map(|s| s.organisation_name)
                 .unwrap_or_default(),
@@ -453,15 +454,15 @@ impl Coffer {
             actor_email: actor.email.clone(),
             now,
             expires_at: now + i64::from(settings.invitation_expiry_hours) * 3_600_000,
-            permissions: crate::org_settings::flags_to(&settings.default_flags()),
-            default_plan: store::default_plan(tx, organisation_id).await?,
+            permissions: crate::organisations::settings::flags_to(&settings.default_flags()),
+            default_plan: crate::organisations::store::default_plan(tx, organisation_id).await?,
             public_url: self.public_url(),
             mailer: self.mailer().clone(),
         };
         // The audit chain's positions for every record are taken now; the
         // writer thread hashes them in order and the head is set at the end.
         let (first, prev) =
-            store::advance_chain_by(tx, organisation_id, admissions.len() as i64).await?;
+            crate::store::advance_chain_by(tx, organisation_id, admissions.len() as i64).await?;
         let (send, mut prepared) = tokio::sync::mpsc::channel(2);
         let key = self.audit_key().clone();
         let preparing = tokio::task::spawn_blocking(move || {
@@ -483,14 +484,14 @@ impl Coffer {
         let mut done = 0u64;
         while let Some(batch) = prepared.recv().await {
             let batch = batch?;
-            store::run_bulk(tx, batch.statements).await?;
+            crate::store::run_bulk(tx, batch.statements).await?;
             done += batch.rows;
             progress.store(done, Ordering::Relaxed);
         }
         let head = preparing
             .await
             .map_err(|e| anyhow::anyhow!("preparing import rows: {e}"))?;
-        store::set_chain_head(tx, organisation_id, &head).await?;
+        crate::store::set_chain_head(tx, organisation_id, &head).await?;
         Ok(done)
     }
 }
@@ -508,7 +509,7 @@ impl Coffer {
             .import_status(actor, organisation_id, import_id)
             .await?;
         let mut w = csv::Writer::from_writer(Vec::new());
-        let neutral = crate::export::neutralise;
+        let neutral = crate::members::export::neutralise;
         w.write_record(["Line", "Email", "Result"])
             .map_err(anyhow::Error::from)?;
         for p in &status.problems {

@@ -12,8 +12,8 @@ use crate::kernel::audit::{AuditAction, ChainLink, Who};
 use crate::kernel::db::new_id;
 use crate::kernel::error::Outcome;
 use crate::kernel::mail::Mailer;
+use crate::kernel::notices;
 use crate::kernel::tokens::new_token;
-use crate::notices;
 use crate::store::{self, Bulk};
 
 /// Rows per batch: memory stays bounded and the progress bar moves.
@@ -68,11 +68,11 @@ impl Writer {
             mails.push(self.mailer.compose(mail)?);
             audits.push((AuditAction::MemberAdded, email.clone(), details));
         }
-        let accounts: Vec<store::BulkAccount<'_>> = batch
+        let accounts: Vec<crate::import::store::BulkAccount<'_>> = batch
             .iter()
             .zip(&new_ids)
             .filter(|(a, _)| a.existing_account.is_none())
-            .map(|(a, id)| store::BulkAccount {
+            .map(|(a, id)| crate::import::store::BulkAccount {
                 id,
                 email: &a.candidate.email,
                 username: a.candidate.username.as_deref(),
@@ -80,10 +80,10 @@ impl Writer {
                 last_name: &a.candidate.last_name,
             })
             .collect();
-        let memberships: Vec<store::BulkMembership<'_>> = batch
+        let memberships: Vec<crate::import::store::BulkMembership<'_>> = batch
             .iter()
             .zip(&new_ids)
-            .map(|(a, id)| store::BulkMembership {
+            .map(|(a, id)| crate::import::store::BulkMembership {
                 account_id: id,
                 role: store::role_code(a.candidate.role),
                 group_id: a.group_id.as_deref(),
@@ -92,29 +92,32 @@ impl Writer {
                     .flatten(),
             })
             .collect();
-        let invitations: Vec<store::BulkInvitation<'_>> = batch
+        let invitations: Vec<crate::import::store::BulkInvitation<'_>> = batch
             .iter()
             .zip(&new_ids)
             .zip(&tokens)
             .filter(|((a, _), _)| a.existing_account.is_none())
-            .map(|((_, id), (_, hash))| store::BulkInvitation {
-                token_hash: hash,
-                account_id: id,
-            })
+            .map(
+                |((_, id), (_, hash))| crate::import::store::BulkInvitation {
+                    token_hash: hash,
+                    account_id: id,
+                },
+            )
             .collect();
         let who = Who::account(&self.actor_id, &self.actor_email);
         let org = Some(self.organisation_id.as_str());
         let linked = link.append(who, org, &audits, self.now);
         let (sqlite, now) = (self.sqlite, self.now);
-        let mut statements = store::insert_accounts(sqlite, &self.organisation_id, &accounts, now);
-        statements.extend(store::insert_memberships(
+        let mut statements =
+            crate::import::store::insert_accounts(sqlite, &self.organisation_id, &accounts, now);
+        statements.extend(crate::import::store::insert_memberships(
             sqlite,
             &self.organisation_id,
             &memberships,
             &self.permissions,
             now,
         ));
-        statements.extend(store::insert_invitations(
+        statements.extend(crate::import::store::insert_invitations(
             sqlite,
             &self.organisation_id,
             &self.actor_id,
@@ -122,7 +125,7 @@ impl Writer {
             now,
             self.expires_at,
         ));
-        statements.extend(store::enqueue_mails(sqlite, &mails, now));
+        statements.extend(crate::store::enqueue_mails(sqlite, &mails, now));
         statements.extend(store::insert_audits(
             sqlite,
             &linked.rows(who, org, &audits, now),

@@ -275,7 +275,7 @@ pub async fn record_many(
     };
     let linked = link.append(who, organisation_id, entries, now);
     let sqlite = c.backend_name() == "SQLite";
-    store::run_bulk(
+    crate::store::run_bulk(
         c,
         store::insert_audits(sqlite, &linked.rows(who, organisation_id, entries, now)),
     )

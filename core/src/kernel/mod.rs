@@ -10,6 +10,7 @@ pub mod blobs;
 pub mod db;
 pub mod error;
 pub mod mail;
+pub(crate) mod notices;
 pub mod principal;
 pub mod throttle;
 pub mod tokens;

@@ -8,22 +8,14 @@ use coffer_shared::types::{
 use sqlx::{AnyConnection, Row};
 
 pub type Conn = AnyConnection;
-type R<T> = Result<T, sqlx::Error>;
+pub(crate) type R<T> = Result<T, sqlx::Error>;
 
-fn is_sqlite(c: &Conn) -> bool {
+pub mod bulk;
+pub use bulk::{enqueue_mails, run_bulk, Bulk, BulkMail};
+
+pub(crate) fn is_sqlite(c: &Conn) -> bool {
     c.backend_name() == "SQLite"
 }
-
-mod admin;
-mod import;
-mod mfa;
-mod passkeys;
-mod security;
-pub use admin::*;
-pub use import::*;
-pub use mfa::*;
-pub use passkeys::*;
-pub use security::*;
 
 // ------------------------------------------------------------------ instance
 
@@ -646,7 +638,7 @@ pub struct AuditRow<'a> {
 }
 
 pub fn insert_audits(sqlite: bool, rows: &[AuditRow<'_>]) -> Vec<Bulk> {
-    import::multi_row(
+    bulk::multi_row(
         sqlite,
         "audit_events (at, actor_account_id, actor_label, organisation_id, action, target, details, \
          chain, seq, prev_hash, hash)",
@@ -718,10 +710,10 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
-const AUDIT_COLUMNS: &str =
+pub(crate) const AUDIT_COLUMNS: &str =
     "seq, at, actor_account_id, actor_label, organisation_id, action, target, details, prev_hash, hash";
 
-fn audit_from(r: &sqlx::any::AnyRow) -> R<AuditRecord> {
+pub(crate) fn audit_from(r: &sqlx::any::AnyRow) -> R<AuditRecord> {
     Ok(AuditRecord {
         seq: r.try_get(0)?,
         at: r.try_get(1)?,

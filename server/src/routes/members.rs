@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use coffer_api::ssr::answer;
-use coffer_core::export::ExportFormat;
+use coffer_core::members::export::ExportFormat;
 use coffer_core::Coffer;
 use coffer_shared::types::{MemberColumn, MemberQuery, SearchField};
 use serde::Deserialize;

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use coffer_api::ssr::answer;
-use coffer_core::logo::MAX_LOGO_BYTES;
+use coffer_core::organisations::logo::MAX_LOGO_BYTES;
 use coffer_core::Coffer;
 use serde::Deserialize;
 

@@ -107,7 +107,7 @@ impl Mailer {
     }
 
     /// The queued form of a mail: the whole RFC 5322 message.
-    pub(crate) fn compose(&self, mail: Mail) -> Outcome<store::BulkMail> {
+    pub(crate) fn compose(&self, mail: Mail) -> Outcome<crate::store::BulkMail> {
         let to: Mailbox = mail.to.parse().map_err(|_| InputError::InvalidEmail)?;
         let message = Message::builder()
             .from(self.from.clone())
@@ -116,7 +116,7 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body)
             .context("building a mail message")?;
-        Ok(store::BulkMail {
+        Ok(crate::store::BulkMail {
             id: new_id(),
             recipient: mail.to,
             subject: mail.subject,

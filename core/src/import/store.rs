@@ -6,32 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 
-use super::{is_sqlite, Conn, R};
-
-/// The placeholder of parameter `n` (1-based, in the order of the text).
-/// SQLite gets anonymous `?`: for numbered ones its driver asks SQLite for
-/// every parameter's name, and SQLite finds a name by walking the list of
-/// them, so a statement's binding costs the square of its parameters.
-fn placeholder(sqlite: bool, n: usize) -> String {
-    if sqlite {
-        "?".into()
-    } else {
-        format!("${n}")
-    }
-}
-
-/// `(p1, …), (pn+1, …)` for `rows` rows of `cols` values.
-pub(super) fn values(sqlite: bool, rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let ps: Vec<String> = (1..=cols)
-                .map(|k| placeholder(sqlite, r * cols + k))
-                .collect();
-            format!("({})", ps.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::store::bulk::{chunk, multi_row, placeholder, values, Bulk};
+use crate::store::{is_sqlite, Conn, R};
 
 /// `p1, …, pn` for an `IN` list.
 fn list(c: &Conn, n: usize) -> String {
@@ -40,13 +16,6 @@ fn list(c: &Conn, n: usize) -> String {
         .map(|k| placeholder(sqlite, k))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Rows per statement: a few thousand parameters, so 100,000 rows take a
-/// few hundred statements (each a round trip on PostgreSQL, which allows
-/// 65,535 parameters; SQLite allows 32,766).
-pub(super) fn chunk(cols: usize) -> usize {
-    (8_000 / cols).max(1)
 }
 
 // ------------------------------------------------------------------ jobs
@@ -254,38 +223,6 @@ pub async fn username_holders(c: &mut Conn, names: &[String]) -> R<HashMap<Strin
 
 // ------------------------------------------------------------------ bulk writes
 
-/// A bulk statement with its values bound, not yet run: built on one thread
-/// while the connection runs the statements before it.
-pub type Bulk = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>;
-
-/// Runs bulk statements in order.
-pub async fn run_bulk(c: &mut Conn, statements: Vec<Bulk>) -> R<()> {
-    for q in statements {
-        q.execute(&mut *c).await?;
-    }
-    Ok(())
-}
-
-/// Multi-row `INSERT INTO {into} VALUES …` statements of `cols` values a
-/// row, each row's values bound by `bind`.
-pub(super) fn multi_row<T>(
-    sqlite: bool,
-    into: &str,
-    cols: usize,
-    rows: &[T],
-    bind: impl Fn(Bulk, &T) -> Bulk,
-) -> Vec<Bulk> {
-    rows.chunks(chunk(cols))
-        .map(|part| {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "INSERT INTO {into} VALUES {}",
-                values(sqlite, part.len(), cols)
-            ));
-            part.iter().fold(sqlx::query(sql), &bind)
-        })
-        .collect()
-}
-
 pub struct BulkAccount<'a> {
     pub id: &'a str,
     pub email: &'a str,
@@ -400,32 +337,6 @@ pub fn insert_invitations(
                 .bind(now)
                 .bind(expires_at)
                 .bind("invite")
-        },
-    )
-}
-
-pub struct BulkMail {
-    pub id: String,
-    pub recipient: String,
-    pub subject: String,
-    pub message: Vec<u8>,
-}
-
-/// Bulk mail (an import's invitations): queued behind interactive mail.
-pub fn enqueue_mails(sqlite: bool, rows: &[BulkMail], now: i64) -> Vec<Bulk> {
-    multi_row(
-        sqlite,
-        "mail_queue (id, recipient, subject, message, created_at, next_attempt_at, priority)",
-        7,
-        rows,
-        |q, m| {
-            q.bind(m.id.as_str())
-                .bind(m.recipient.as_str())
-                .bind(m.subject.as_str())
-                .bind(m.message.as_slice())
-                .bind(now)
-                .bind(now)
-                .bind(super::MAIL_BULK)
         },
     )
 }

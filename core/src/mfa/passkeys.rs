@@ -26,8 +26,9 @@ use crate::kernel::audit::{self, AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_handle, new_id, now_ms};
 use crate::kernel::error::Outcome;
+use crate::mfa::store::PasskeyRow;
 use crate::mfa::{record_own, MAX_CODE_ATTEMPTS, PURPOSE_SECOND_FACTOR};
-use crate::store::{self, Conn, PasskeyRow};
+use crate::store::{self, Conn};
 use crate::{ClientInfo, Coffer};
 
 const PURPOSE_REGISTER: &str = "passkey_register";
@@ -162,7 +163,7 @@ impl Coffer {
     pub async fn passkeys(&self, actor: Option<&Actor>) -> Outcome<Vec<PasskeyView>> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut c = self.db().pool.acquire().await?;
-        let rows = store::passkeys_of(&mut c, &actor.account_id).await?;
+        let rows = crate::mfa::store::passkeys_of(&mut c, &actor.account_id).await?;
         Ok(rows.iter().map(view).collect())
     }
 
@@ -184,7 +185,7 @@ impl Coffer {
             self.fresh_proof(actor)?;
         }
         let webauthn = self.webauthn()?;
-        let existing = store::passkeys_of(&mut tx, &actor.account_id).await?;
+        let existing = crate::mfa::store::passkeys_of(&mut tx, &actor.account_id).await?;
         let exclude = existing
             .iter()
             .map(|row| stored_passkey(row).map(|p| p.cred_id().clone()))
@@ -255,7 +256,7 @@ impl Coffer {
             }
         };
         let credential_id = credential_key(passkey.cred_id());
-        if store::passkey_by_credential_id(&mut tx, &credential_id)
+        if crate::mfa::store::passkey_by_credential_id(&mut tx, &credential_id)
             .await?
             .is_some()
         {
@@ -274,7 +275,7 @@ impl Coffer {
             created_at: now,
             last_used_at: None,
         };
-        store::insert_passkey(&mut tx, &row).await?;
+        crate::mfa::store::insert_passkey(&mut tx, &row).await?;
         // A passkey is a second factor: a member who had to set one up
         // (MFA-2, MFA-3) now has.
         self.second_factor_in_place(&mut tx, &actor.account_id, now)
@@ -302,10 +303,17 @@ impl Coffer {
     ) -> Outcome<PasskeyView> {
         let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         check_wrapped_key(Some(prf_wrapped_key))?;
-        if !store::set_passkey_key(&mut tx, &actor.account_id, passkey_id, prf_wrapped_key).await? {
+        if !crate::mfa::store::set_passkey_key(
+            &mut tx,
+            &actor.account_id,
+            passkey_id,
+            prf_wrapped_key,
+        )
+        .await?
+        {
             return Err(PasskeyError::NotFound.into());
         }
-        let row = store::passkeys_of(&mut tx, &actor.account_id)
+        let row = crate::mfa::store::passkeys_of(&mut tx, &actor.account_id)
             .await?
             .into_iter()
             .find(|p| p.id == passkey_id)
@@ -322,7 +330,8 @@ impl Coffer {
     ) -> Outcome<()> {
         let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         let name = passkey_name(name)?;
-        if !store::rename_passkey(&mut tx, &actor.account_id, passkey_id, &name).await? {
+        if !crate::mfa::store::rename_passkey(&mut tx, &actor.account_id, passkey_id, &name).await?
+        {
             return Err(PasskeyError::NotFound.into());
         }
         record_own(
@@ -341,14 +350,14 @@ impl Coffer {
     pub async fn passkey_remove(&self, actor: Option<&Actor>, passkey_id: &str) -> Outcome<()> {
         let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         self.fresh_proof(actor)?;
-        let Some(row) = store::passkeys_of(&mut tx, &actor.account_id)
+        let Some(row) = crate::mfa::store::passkeys_of(&mut tx, &actor.account_id)
             .await?
             .into_iter()
             .find(|p| p.id == passkey_id)
         else {
             return Err(PasskeyError::NotFound.into());
         };
-        store::delete_passkey(&mut tx, &actor.account_id, passkey_id).await?;
+        crate::mfa::store::delete_passkey(&mut tx, &actor.account_id, passkey_id).await?;
         record_own(
             &mut tx,
             self.audit_key(),
@@ -374,7 +383,7 @@ impl Coffer {
         passkey.update_credential(result);
         let updated =
             serde_json::to_string(&passkey).map_err(|e| anyhow::anyhow!("passkey: {e}"))?;
-        store::passkey_used(c, &row.id, &updated, now).await?;
+        crate::mfa::store::passkey_used(c, &row.id, &updated, now).await?;
         Ok(())
     }
 
@@ -422,7 +431,8 @@ impl Coffer {
         let (handle, raw_id) = webauthn
             .identify_discoverable_authentication(credential)
             .map_err(|_| PasskeyError::NotVerified)?;
-        let Some(row) = store::passkey_by_credential_id(&mut tx, &credential_key(raw_id)).await?
+        let Some(row) =
+            crate::mfa::store::passkey_by_credential_id(&mut tx, &credential_key(raw_id)).await?
         else {
             return Err(PasskeyError::NotRecognised.into());
         };
@@ -503,13 +513,14 @@ impl Coffer {
         let webauthn = self.webauthn()?;
         let mut tx = self.db().write().await?;
         let now = now_ms();
-        let Some(waiting) = store::waiting_sign_in(&mut tx, ticket, PURPOSE_SECOND_FACTOR)
-            .await?
-            .filter(|w| w.expires_at > now)
+        let Some(waiting) =
+            crate::mfa::store::waiting_sign_in(&mut tx, ticket, PURPOSE_SECOND_FACTOR)
+                .await?
+                .filter(|w| w.expires_at > now)
         else {
             return Err(SignInError::AttemptExpired.into());
         };
-        let rows = store::passkeys_of(&mut tx, &waiting.account_id).await?;
+        let rows = crate::mfa::store::passkeys_of(&mut tx, &waiting.account_id).await?;
         if rows.is_empty() {
             return Err(PasskeyError::NoPasskeys.into());
         }
@@ -549,9 +560,10 @@ impl Coffer {
         let webauthn = self.webauthn()?;
         let mut tx = self.db().write().await?;
         let now = now_ms();
-        let Some(waiting) = store::waiting_sign_in(&mut tx, ticket, PURPOSE_SECOND_FACTOR)
-            .await?
-            .filter(|w| w.expires_at > now)
+        let Some(waiting) =
+            crate::mfa::store::waiting_sign_in(&mut tx, ticket, PURPOSE_SECOND_FACTOR)
+                .await?
+                .filter(|w| w.expires_at > now)
         else {
             return Err(SignInError::AttemptExpired.into());
         };
@@ -574,9 +586,12 @@ impl Coffer {
             .await?
             .filter(|a| a.locked_at.is_none())
             .ok_or(SignInError::AttemptExpired)?;
-        let row = store::passkey_by_credential_id(&mut tx, &credential_key(&credential.raw_id))
-            .await?
-            .filter(|r| r.account_id == account.id);
+        let row = crate::mfa::store::passkey_by_credential_id(
+            &mut tx,
+            &credential_key(&credential.raw_id),
+        )
+        .await?
+        .filter(|r| r.account_id == account.id);
         let Some(row) = row else {
             tx.commit().await?;
             return Err(PasskeyError::NotRecognised.into());
@@ -585,8 +600,10 @@ impl Coffer {
             Ok(r) => r,
             Err(e) => {
                 tracing::info!(error = ?e, "passkey second step refused");
-                if store::count_second_factor_attempt(&mut tx, ticket).await? >= MAX_CODE_ATTEMPTS {
-                    store::delete_pending_login(&mut tx, ticket).await?;
+                if crate::mfa::store::count_second_factor_attempt(&mut tx, ticket).await?
+                    >= MAX_CODE_ATTEMPTS
+                {
+                    crate::mfa::store::delete_pending_login(&mut tx, ticket).await?;
                     tx.commit().await?;
                     return Err(MfaError::TooManyAttempts.into());
                 }
@@ -595,7 +612,7 @@ impl Coffer {
             }
         };
         self.note_use(&mut tx, &row, &result, now).await?;
-        store::delete_pending_login(&mut tx, ticket).await?;
+        crate::mfa::store::delete_pending_login(&mut tx, ticket).await?;
         let session = self
             .open_session(
                 &mut tx,

@@ -2,6 +2,11 @@
 //! (ORG-3) within the licence seats (ORG-7). `enrol` is the one way anybody
 //! becomes a member, so organisation creation uses it too.
 
+pub mod export;
+pub mod groups;
+pub mod history;
+pub mod removal;
+
 use coffer_shared::errors::{AuthError, GroupError, InputError, MemberError, PlanError};
 use coffer_shared::policy::normalise_email;
 use coffer_shared::types::{
@@ -13,9 +18,9 @@ use crate::kernel::audit::{self, AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_id, now_ms};
 use crate::kernel::error::Outcome;
+use crate::kernel::notices;
 use crate::kernel::tokens::new_token;
-use crate::notices;
-use crate::org_settings::flags_to;
+use crate::organisations::settings::flags_to;
 use crate::store::{self, Conn};
 use crate::Coffer;
 
@@ -117,11 +122,23 @@ impl Coffer {
         };
         store::insert_membership(tx, e.organisation_id, &account_id, e.role, e.tier, now).await?;
         let settings = self.settings_in(tx, e.organisation_id).await?;
-        let flags = crate::org_settings::flags_to(&settings.default_flags());
-        store::set_member_permissions(tx, e.organisation_id, &account_id, &flags).await?;
+        let flags = crate::organisations::settings::flags_to(&settings.default_flags());
+        crate::organisations::store::set_member_permissions(
+            tx,
+            e.organisation_id,
+            &account_id,
+            &flags,
+        )
+        .await?;
         if e.role == Role::Originator {
-            let plan = store::default_plan(tx, e.organisation_id).await?;
-            store::set_member_plan(tx, e.organisation_id, &account_id, plan.as_deref()).await?;
+            let plan = crate::organisations::store::default_plan(tx, e.organisation_id).await?;
+            crate::organisations::store::set_member_plan(
+                tx,
+                e.organisation_id,
+                &account_id,
+                plan.as_deref(),
+            )
+            .await?;
         }
         let who = || Who::account(&actor.account_id, &actor.email);
         let details = json!({ "role": e.role.as_str(), "admin_tier": e.tier.as_str(), "reused_account": active });
@@ -358,32 +375,53 @@ impl Coffer {
         }
         if role == Role::Originator && before.role < Role::Originator && change.plan_id.is_none() {
             // New Originators get the default plan (ORG-8).
-            if let Some(p) = store::default_plan(&mut tx, organisation_id).await? {
-                store::set_member_plan(&mut tx, organisation_id, account_id, Some(&p)).await?;
+            if let Some(p) =
+                crate::organisations::store::default_plan(&mut tx, organisation_id).await?
+            {
+                crate::organisations::store::set_member_plan(
+                    &mut tx,
+                    organisation_id,
+                    account_id,
+                    Some(&p),
+                )
+                .await?;
             }
         }
         if let Some(plan) = &change.plan_id {
             let plan = match Some(plan.as_str()).filter(|p| !p.is_empty()) {
                 Some(p) => Some(
-                    store::plan_in(&mut tx, organisation_id, p)
+                    crate::organisations::store::plan_in(&mut tx, organisation_id, p)
                         .await?
                         .ok_or(PlanError::Unknown)?
                         .id,
                 ),
                 None => None,
             };
-            store::set_member_plan(&mut tx, organisation_id, account_id, plan.as_deref()).await?;
+            crate::organisations::store::set_member_plan(
+                &mut tx,
+                organisation_id,
+                account_id,
+                plan.as_deref(),
+            )
+            .await?;
         }
-        let flags_before = store::member_permissions(&mut tx, organisation_id, account_id)
-            .await?
-            .unwrap_or_default();
+        let flags_before =
+            crate::organisations::store::member_permissions(&mut tx, organisation_id, account_id)
+                .await?
+                .unwrap_or_default();
         if let Some(flags) = &change.permissions {
-            store::set_member_permissions(&mut tx, organisation_id, account_id, &flags_to(flags))
-                .await?;
+            crate::organisations::store::set_member_permissions(
+                &mut tx,
+                organisation_id,
+                account_id,
+                &flags_to(flags),
+            )
+            .await?;
         }
-        let flags_after = store::member_permissions(&mut tx, organisation_id, account_id)
-            .await?
-            .unwrap_or_default();
+        let flags_after =
+            crate::organisations::store::member_permissions(&mut tx, organisation_id, account_id)
+                .await?
+                .unwrap_or_default();
         let after = store::member(&mut tx, organisation_id, account_id)
             .await?
             .ok_or(MemberError::NotAMember)?;

@@ -4,7 +4,7 @@
 use coffer_shared::types::PlanView;
 use sqlx::Row;
 
-use super::{Conn, R};
+use crate::store::{Conn, R};
 
 // ------------------------------------------------------------------ settings
 

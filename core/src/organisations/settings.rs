@@ -57,7 +57,7 @@ impl Coffer {
         c: &mut Conn,
         organisation_id: &str,
     ) -> Outcome<OrgSettings> {
-        Ok(match store::organisation_settings(c, organisation_id).await? {
+        Ok(match crate::organisations::store::organisation_settings(c, organisation_id).await? {
             Some(text) => serde_json::from_str::<OrgSettings>(&text)
                 .map(OrgSettings::normalised)
                 .unwrap_or_else(|e| {
@@ -72,7 +72,7 @@ impl Coffer {
     /// account joined cannot lower it), or the instance's for accounts
     /// without a home.
     pub(crate) async fn lockout_threshold(&self, c: &mut Conn, account_id: &str) -> Outcome<i64> {
-        let home = store::home_settings_of(c, account_id)
+        let home = crate::security::store::home_settings_of(c, account_id)
             .await?
             .and_then(|t| serde_json::from_str::<OrgSettings>(&t).ok())
             .map(|s| s.lockout_threshold);
@@ -94,9 +94,10 @@ impl Coffer {
         }
         for m in memberships {
             let settings = self.settings_in(c, &m.organisation_id).await?;
-            let flags = store::member_permissions(c, &m.organisation_id, account_id)
-                .await?
-                .unwrap_or_default();
+            let flags =
+                crate::organisations::store::member_permissions(c, &m.organisation_id, account_id)
+                    .await?
+                    .unwrap_or_default();
             if settings.allows(Permission::Login, &flags_from(&flags)) {
                 return Ok(true);
             }
@@ -145,7 +146,8 @@ impl Coffer {
             return Err(SettingsError::OnlyLiaisonSetsSignInModes.into());
         }
         let text = serde_json::to_string(&settings).map_err(anyhow::Error::from)?;
-        store::set_organisation_settings(&mut tx, organisation_id, &text).await?;
+        crate::organisations::store::set_organisation_settings(&mut tx, organisation_id, &text)
+            .await?;
         if settings.enforce_mfa && !before.enforce_mfa {
             self.enforcement_switched_on(&mut tx, organisation_id, &actor.account_id)
                 .await?;

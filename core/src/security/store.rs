@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::{audit_from, AuditRecord, Conn, AUDIT_COLUMNS, R};
+use crate::store::{audit_from, AuditRecord, Conn, AUDIT_COLUMNS, R};
 
 /// Counts a started sign-in as failed until it succeeds; returns the count.
 /// Counts one more failure and returns the new count, in one statement, so

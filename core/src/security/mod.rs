@@ -7,6 +7,8 @@
 //! with OPAQUE's stand-in record, which no password opens. Guessing a locked
 //! account therefore teaches nothing.
 
+pub mod store;
+
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, SaltString};
 use argon2::{Argon2, PasswordHasher as _, PasswordVerifier as _};
 use coffer_crypto as crypto;
@@ -19,9 +21,9 @@ use crate::kernel::audit::{self, AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::now_ms;
 use crate::kernel::error::Outcome;
+use crate::kernel::notices;
 use crate::kernel::tokens::{hash_token, new_token};
-use crate::notices;
-use crate::store::{self, AccountRow, Conn, InvitationRow};
+use crate::store::{AccountRow, Conn, InvitationRow};
 use crate::Coffer;
 
 const UNLOCK_LINK_HOURS: i64 = 24;
@@ -65,8 +67,8 @@ pub enum LockReason {
 impl LockReason {
     pub fn code(self) -> &'static str {
         match self {
-            LockReason::Guessing => store::LOCKED_FOR_GUESSING,
-            LockReason::Inactivity => store::LOCKED_FOR_INACTIVITY,
+            LockReason::Guessing => crate::store::LOCKED_FOR_GUESSING,
+            LockReason::Inactivity => crate::store::LOCKED_FOR_INACTIVITY,
         }
     }
 
@@ -94,9 +96,9 @@ impl Coffer {
         store::void_links(tx, &account.id, purpose.code(), None, now).await?;
         let (token, token_hash) = new_token();
         let expires_at = now + hours * 3_600_000;
-        store::insert_invitation(
+        crate::store::insert_invitation(
             tx,
-            &store::NewInvitation {
+            &crate::store::NewInvitation {
                 purpose: purpose.code(),
                 token_hash: &token_hash,
                 account_id: &account.id,
@@ -123,7 +125,7 @@ impl Coffer {
         token: &str,
         purpose: LinkPurpose,
     ) -> Outcome<InvitationRow> {
-        let link = store::invitation_by_hash(c, &hash_token(token.trim()))
+        let link = crate::store::invitation_by_hash(c, &hash_token(token.trim()))
             .await?
             .filter(|l| l.purpose == purpose.code())
             .ok_or(LinkError::Unknown)?;
@@ -189,7 +191,7 @@ impl Coffer {
         tx: &mut Conn,
         account_id: &str,
     ) -> Outcome<()> {
-        let Some(account) = store::account_by_id(tx, account_id).await? else {
+        let Some(account) = crate::store::account_by_id(tx, account_id).await? else {
             return Ok(());
         };
         let threshold = self.lockout_threshold(tx, account_id).await?;
@@ -247,10 +249,10 @@ impl Coffer {
                 Denied::Role(e) => crate::Failure::from(e),
                 Denied::Database(e) => crate::Failure::from(e),
             })?;
-        let row = store::member(c, organisation_id, account_id)
+        let row = crate::store::member(c, organisation_id, account_id)
             .await?
             .ok_or(MemberError::NotAMember)?;
-        let account = store::account_by_id(c, account_id)
+        let account = crate::store::account_by_id(c, account_id)
             .await?
             .ok_or(MemberError::NotAMember)?;
         Ok((account, row))
@@ -274,12 +276,12 @@ impl Coffer {
             for (account_id, flags) in store::idle_members(&mut tx, &org, cutoff).await? {
                 let persistent = settings.allows(
                     coffer_shared::settings::Permission::PersistentAccount,
-                    &crate::org_settings::flags_from(&flags),
+                    &crate::organisations::settings::flags_from(&flags),
                 );
                 if persistent {
                     continue;
                 }
-                if let Some(account) = store::account_by_id(&mut tx, &account_id).await? {
+                if let Some(account) = crate::store::account_by_id(&mut tx, &account_id).await? {
                     self.lock(&mut tx, &account, LockReason::Inactivity).await?;
                     locked += 1;
                 }
@@ -333,7 +335,7 @@ impl Coffer {
         let mut tx = self.db().write().await?;
         let link = self.valid_link(&mut tx, token, LinkPurpose::Unlock).await?;
         let now = now_ms();
-        if !store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
+        if !crate::store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
             return Err(LinkError::AlreadyUsed.into());
         }
         if store::unlock_account(&mut tx, &link.account_id).await? {
@@ -374,7 +376,7 @@ impl Coffer {
             return Err(MemberError::NotActivated.into());
         }
         let settings = self.settings_in(&mut tx, organisation_id).await?;
-        let seats = store::seats(&mut tx, organisation_id)
+        let seats = crate::store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
         let (link, expires_at) = self
@@ -404,7 +406,7 @@ impl Coffer {
     pub async fn reset_view(&self, token: &str) -> Outcome<ResetView> {
         let mut c = self.db().pool.acquire().await?;
         let link = self.valid_link(&mut c, token, LinkPurpose::Reset).await?;
-        let account = store::account_by_id(&mut c, &link.account_id)
+        let account = crate::store::account_by_id(&mut c, &link.account_id)
             .await?
             .ok_or(LinkError::Unknown)?;
         Ok(ResetView {
@@ -424,7 +426,7 @@ impl Coffer {
         answer: &str,
     ) -> Outcome<InvitationRow> {
         let link = self.valid_link(tx, token, LinkPurpose::Reset).await?;
-        let account = store::account_by_id(tx, &link.account_id)
+        let account = crate::store::account_by_id(tx, &link.account_id)
             .await?
             .ok_or(LinkError::Unknown)?;
         if !account.security_answer_hash.is_empty()
@@ -432,7 +434,7 @@ impl Coffer {
         {
             let n = store::count_failed_answer(tx, &hash_token(token.trim())).await?;
             if n >= MAX_WRONG_ANSWERS {
-                store::use_invitation(tx, &hash_token(token.trim()), now_ms()).await?;
+                crate::store::use_invitation(tx, &hash_token(token.trim()), now_ms()).await?;
                 return Err(LinkError::TooManyAnswers.into());
             }
             return Err(LinkError::WrongAnswer.into());
@@ -478,10 +480,10 @@ impl Coffer {
             }
         };
         let now = now_ms();
-        if !store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
+        if !crate::store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
             return Err(LinkError::AlreadyUsed.into());
         }
-        store::set_credentials(
+        crate::store::set_credentials(
             &mut tx,
             &link.account_id,
             &record,
@@ -492,8 +494,8 @@ impl Coffer {
         .await?;
         store::clear_lock(&mut tx, &link.account_id).await?;
         // New keys: what the passkeys' PRF unlocked is the old private key.
-        store::forget_passkey_keys(&mut tx, &link.account_id).await?;
-        let ended = store::delete_sessions_of(&mut tx, &link.account_id, None).await?;
+        crate::mfa::store::forget_passkey_keys(&mut tx, &link.account_id).await?;
+        let ended = crate::store::delete_sessions_of(&mut tx, &link.account_id, None).await?;
         audit::record(
             &mut tx, self.audit_key(),
             Who::account(&link.account_id, &link.email),
@@ -513,7 +515,7 @@ impl Coffer {
     pub async fn security_question(&self, actor: Option<&Actor>) -> Outcome<String> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut c = self.db().pool.acquire().await?;
-        let account = store::account_by_id(&mut c, &actor.account_id)
+        let account = crate::store::account_by_id(&mut c, &actor.account_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;
         Ok(account.security_question)

@@ -2,6 +2,9 @@
 //! the common apps expect), single-use recovery codes, and the second step
 //! of a sign-in.
 
+pub mod passkeys;
+pub mod store;
+
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use coffer_shared::errors::{LinkError, MfaError, SignInError};
 use coffer_shared::settings::Permission;
@@ -16,9 +19,9 @@ use crate::kernel::audit::{self, AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_handle, now_ms, Tx};
 use crate::kernel::error::Outcome;
-use crate::notices;
-use crate::org_settings::flags_from;
-use crate::store::{self, AccountRow, Conn, MembershipRow};
+use crate::kernel::notices;
+use crate::organisations::settings::flags_from;
+use crate::store::{AccountRow, Conn, MembershipRow};
 use crate::{ClientInfo, Coffer};
 
 pub(crate) const PURPOSE_SECOND_FACTOR: &str = "second_factor";
@@ -150,7 +153,7 @@ pub(crate) async fn record_own(
 
 /// A locked account's sessions may not keep guessing codes.
 async fn refuse_if_locked(c: &mut Conn, account_id: &str) -> Outcome<()> {
-    if store::account_by_id(c, account_id)
+    if crate::store::account_by_id(c, account_id)
         .await?
         .is_some_and(|a| a.locked_at.is_some())
     {
@@ -239,7 +242,14 @@ impl Coffer {
         now: i64,
     ) -> Outcome<()> {
         store::second_factor_settled(tx, account_id).await?;
-        store::void_links(tx, account_id, LinkPurpose::TwoStepSetup.code(), None, now).await?;
+        crate::security::store::void_links(
+            tx,
+            account_id,
+            LinkPurpose::TwoStepSetup.code(),
+            None,
+            now,
+        )
+        .await?;
         Ok(())
     }
 
@@ -310,11 +320,11 @@ impl Coffer {
     ) -> Outcome<coffer_shared::types::LoginChallenge> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut tx = self.db().write().await?;
-        let account = store::account_by_id(&mut tx, &actor.account_id)
+        let account = crate::store::account_by_id(&mut tx, &actor.account_id)
             .await?
             .ok_or(coffer_shared::errors::AuthError::NotSignedIn)?;
         refuse_if_locked(&mut tx, &account.id).await?;
-        store::count_sign_in_attempt(&mut tx, &account.id).await?;
+        crate::security::store::count_sign_in_attempt(&mut tx, &account.id).await?;
         self.lock_if_over_threshold(&mut tx, &account.id).await?;
         let (state, response) = self
             .secret()
@@ -326,7 +336,7 @@ impl Coffer {
             .map_err(crate::accounts::protocol)?;
         let login_id = new_handle();
         let now = now_ms();
-        store::insert_pending_login(
+        crate::store::insert_pending_login(
             &mut tx,
             &login_id,
             Some(&account.id),
@@ -354,7 +364,7 @@ impl Coffer {
     ) -> Outcome<Tx> {
         let mut tx = self.db().write().await?;
         let now = now_ms();
-        let pending = store::take_pending_login(&mut tx, login_id)
+        let pending = crate::store::take_pending_login(&mut tx, login_id)
             .await?
             .filter(|p| {
                 p.purpose == PURPOSE_PASSWORD_PROOF
@@ -371,7 +381,7 @@ impl Coffer {
         }
         store::clear_failed_sign_ins(&mut tx, &actor.account_id).await?;
         if let Some(session) = &actor.session_id {
-            store::session_proved(&mut tx, session, now).await?;
+            crate::store::session_proved(&mut tx, session, now).await?;
         }
         Ok(tx)
     }
@@ -464,9 +474,13 @@ impl Coffer {
             }
             let settings = self.settings_in(tx, &m.organisation_id).await?;
             if settings.enforce_mfa {
-                let flags = store::member_permissions(tx, &m.organisation_id, &account.id)
-                    .await?
-                    .unwrap_or_default();
+                let flags = crate::organisations::store::member_permissions(
+                    tx,
+                    &m.organisation_id,
+                    &account.id,
+                )
+                .await?
+                .unwrap_or_default();
                 required = !settings.allows(Permission::MfaExemption, &flags_from(&flags));
             }
         }
@@ -526,7 +540,7 @@ impl Coffer {
             if settings.allows(Permission::MfaExemption, &flags_from(&flags)) {
                 continue;
             }
-            if let Some(account) = store::account_by_id(tx, &account_id).await? {
+            if let Some(account) = crate::store::account_by_id(tx, &account_id).await? {
                 self.mail_setup_link(
                     tx,
                     &account,
@@ -599,7 +613,7 @@ impl Coffer {
         now: i64,
     ) -> Outcome<SecondFactorPrompt> {
         let ticket = new_handle();
-        store::insert_pending_login(
+        crate::store::insert_pending_login(
             tx,
             &ticket,
             Some(account_id),
@@ -633,7 +647,7 @@ impl Coffer {
         let Some(waiting) = waiting.filter(|w| w.expires_at > now) else {
             return Err(SignInError::AttemptExpired.into());
         };
-        let account = store::account_by_id(&mut tx, &waiting.account_id)
+        let account = crate::store::account_by_id(&mut tx, &waiting.account_id)
             .await?
             .filter(|a| a.locked_at.is_none())
             .ok_or(SignInError::AttemptExpired)?;
@@ -728,7 +742,7 @@ impl Coffer {
             return Err(refusal.into());
         }
         if let Some(session) = &actor.session_id {
-            store::session_proved(&mut tx, session, now).await?;
+            crate::store::session_proved(&mut tx, session, now).await?;
         }
         Ok(tx)
     }
@@ -742,7 +756,7 @@ impl Coffer {
         refusal: &MfaError,
     ) -> Outcome<()> {
         if matches!(refusal, MfaError::WrongCode | MfaError::CodeAlreadyUsed) {
-            store::count_sign_in_attempt(tx, account_id).await?;
+            crate::security::store::count_sign_in_attempt(tx, account_id).await?;
             self.lock_if_over_threshold(tx, account_id).await?;
         }
         Ok(())

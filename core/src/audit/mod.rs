@@ -112,7 +112,7 @@ impl Coffer {
             ];
             w.write_record(
                 row.iter()
-                    .map(|c| crate::export::neutralise(c).into_owned()),
+                    .map(|c| crate::members::export::neutralise(c).into_owned()),
             )
             .map_err(anyhow::Error::from)?;
         }

@@ -92,7 +92,8 @@ impl Coffer {
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
         let now = now_ms();
-        store::set_logo(&mut tx, organisation_id, &png, width, height, now).await?;
+        crate::organisations::store::set_logo(&mut tx, organisation_id, &png, width, height, now)
+            .await?;
         tx.audit(
             Some(organisation_id),
             AuditAction::LogoChanged,
@@ -108,7 +109,7 @@ impl Coffer {
         let (mut tx, _) = self
             .begin(actor, Action::Configure(organisation_id))
             .await?;
-        if store::delete_logo(&mut tx, organisation_id).await? {
+        if crate::organisations::store::delete_logo(&mut tx, organisation_id).await? {
             tx.audit(
                 Some(organisation_id),
                 AuditAction::LogoChanged,
@@ -129,7 +130,7 @@ impl Coffer {
     ) -> Outcome<Option<Vec<u8>>> {
         authorize(actor, Action::ViewOrganisation(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
-        Ok(store::logo(&mut c, organisation_id).await?)
+        Ok(crate::organisations::store::logo(&mut c, organisation_id).await?)
     }
 }
 

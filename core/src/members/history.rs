@@ -7,7 +7,7 @@ use coffer_shared::types::{HistoryEntry, MemberDetail, PersonRef};
 
 use crate::kernel::authz::{authorize, secures_account, Action, Actor};
 use crate::kernel::error::Outcome;
-use crate::org_settings::flags_from;
+use crate::organisations::settings::flags_from;
 use crate::store;
 use crate::Coffer;
 
@@ -44,7 +44,7 @@ impl Coffer {
             .await?
             .and_then(|a| a.home_organisation_id);
         let account_wide = secures_account(actor, organisation_id, home.as_deref());
-        let rows = store::member_history(
+        let rows = crate::security::store::member_history(
             &mut c,
             organisation_id,
             &member.email,
@@ -81,7 +81,7 @@ impl Coffer {
             .ok_or(MemberError::NotAMember)?;
         let settings = self.settings_in(&mut c, organisation_id).await?;
         let flags = flags_from(
-            &store::member_permissions(&mut c, organisation_id, account_id)
+            &crate::organisations::store::member_permissions(&mut c, organisation_id, account_id)
                 .await?
                 .unwrap_or_default(),
         );
@@ -94,15 +94,17 @@ impl Coffer {
                 selected: flags.contains(&s.permission),
             })
             .collect();
-        let transfer_candidates = store::originators_except(&mut c, organisation_id, account_id)
-            .await?
-            .into_iter()
-            .map(|(account_id, email)| PersonRef { account_id, email })
-            .collect();
-        let plan_id = store::member_plan_id(&mut c, organisation_id, account_id)
-            .await?
-            .unwrap_or_default();
-        let two_step = store::totp_factor(&mut c, account_id)
+        let transfer_candidates =
+            crate::security::store::originators_except(&mut c, organisation_id, account_id)
+                .await?
+                .into_iter()
+                .map(|(account_id, email)| PersonRef { account_id, email })
+                .collect();
+        let plan_id =
+            crate::organisations::store::member_plan_id(&mut c, organisation_id, account_id)
+                .await?
+                .unwrap_or_default();
+        let two_step = crate::mfa::store::totp_factor(&mut c, account_id)
             .await?
             .is_some_and(|t| t.confirmed);
         Ok(MemberDetail {

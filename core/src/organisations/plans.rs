@@ -51,7 +51,7 @@ impl Coffer {
     ) -> Outcome<Vec<PlanView>> {
         authorize(actor, Action::Configure(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
-        Ok(store::plans(&mut c, organisation_id).await?)
+        Ok(crate::organisations::store::plans(&mut c, organisation_id).await?)
     }
 
     /// Creates or (with `plan_id`) changes a plan.
@@ -74,26 +74,29 @@ impl Coffer {
             .ok_or(MemberError::UnknownOrganisation)?;
         let existing = match plan_id {
             Some(id) => Some(
-                store::plan_in(&mut tx, organisation_id, id)
+                crate::organisations::store::plan_in(&mut tx, organisation_id, id)
                     .await?
                     .ok_or(PlanError::Unknown)?,
             ),
             None => None,
         };
         let except = existing.as_ref().map(|p| p.id.as_str()).unwrap_or("");
-        if store::plan_name_taken(&mut tx, organisation_id, &key, except).await? {
+        if crate::organisations::store::plan_name_taken(&mut tx, organisation_id, &key, except)
+            .await?
+        {
             return Err(PlanError::NameTaken.into());
         }
         let now = now_ms();
         let (action, details) = match &existing {
             Some(p) => {
-                store::update_plan(&mut tx, &p.id, &name, &key, quota).await?;
+                crate::organisations::store::update_plan(&mut tx, &p.id, &name, &key, quota)
+                    .await?;
                 let details = json!({ "before": { "name": p.name, "quota_bytes": p.quota_bytes }, "after": { "name": name, "quota_bytes": quota } });
                 (AuditAction::PlanChanged, details)
             }
             None => {
                 let id = new_id();
-                let row = store::NewPlanRow {
+                let row = crate::organisations::store::NewPlanRow {
                     id: &id,
                     organisation_id,
                     name: &name,
@@ -101,22 +104,23 @@ impl Coffer {
                     quota_bytes: quota,
                     now,
                 };
-                match store::insert_plan(&mut tx, &row).await {
+                match crate::organisations::store::insert_plan(&mut tx, &row).await {
                     Err(e) if is_unique_violation(&e) => return Err(PlanError::NameTaken.into()),
                     other => other?,
                 }
-                if store::default_plan(&mut tx, organisation_id)
+                if crate::organisations::store::default_plan(&mut tx, organisation_id)
                     .await?
                     .is_none()
                 {
-                    store::set_default_plan(&mut tx, organisation_id, &id).await?;
+                    crate::organisations::store::set_default_plan(&mut tx, organisation_id, &id)
+                        .await?;
                 }
                 (AuditAction::PlanCreated, json!({ "quota_bytes": quota }))
             }
         };
         tx.audit(Some(organisation_id), action, &name, details)
             .await?;
-        let plans = store::plans(&mut tx, organisation_id).await?;
+        let plans = crate::organisations::store::plans(&mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(plans)
     }
@@ -130,10 +134,10 @@ impl Coffer {
         let (mut tx, _) = self
             .begin(actor, Action::Configure(organisation_id))
             .await?;
-        let plan = store::plan_in(&mut tx, organisation_id, plan_id)
+        let plan = crate::organisations::store::plan_in(&mut tx, organisation_id, plan_id)
             .await?
             .ok_or(PlanError::Unknown)?;
-        store::set_default_plan(&mut tx, organisation_id, plan_id).await?;
+        crate::organisations::store::set_default_plan(&mut tx, organisation_id, plan_id).await?;
         tx.audit(
             Some(organisation_id),
             AuditAction::PlanChanged,
@@ -141,7 +145,7 @@ impl Coffer {
             json!({ "default": true }),
         )
         .await?;
-        let plans = store::plans(&mut tx, organisation_id).await?;
+        let plans = crate::organisations::store::plans(&mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(plans)
     }
@@ -155,13 +159,13 @@ impl Coffer {
         let (mut tx, _) = self
             .begin(actor, Action::Configure(organisation_id))
             .await?;
-        let plan = store::plan_in(&mut tx, organisation_id, plan_id)
+        let plan = crate::organisations::store::plan_in(&mut tx, organisation_id, plan_id)
             .await?
             .ok_or(PlanError::Unknown)?;
         if plan.is_default {
             return Err(PlanError::IsDefault.into());
         }
-        if !store::delete_unused_plan(&mut tx, plan_id).await? {
+        if !crate::organisations::store::delete_unused_plan(&mut tx, plan_id).await? {
             return Err(PlanError::InUse.into());
         }
         tx.audit(
@@ -171,7 +175,7 @@ impl Coffer {
             json!({}),
         )
         .await?;
-        let plans = store::plans(&mut tx, organisation_id).await?;
+        let plans = crate::organisations::store::plans(&mut tx, organisation_id).await?;
         tx.commit().await?;
         Ok(plans)
     }

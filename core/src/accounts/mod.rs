@@ -4,6 +4,10 @@
 //! The OPAQUE credential identifier is the account's email address, which
 //! never changes. Passwords never reach this code; only OPAQUE messages do.
 
+mod contact;
+mod operator;
+pub mod profile;
+
 use coffer_crypto::{self as crypto, CryptoError};
 use coffer_shared::errors::{AuthError, InputError, InvitationError, SetupError, SignInError};
 use coffer_shared::policy::normalise_email;
@@ -314,7 +318,7 @@ impl Coffer {
                 let threshold = self.lockout_threshold(&mut c, &a.id).await?;
                 // Counted as failed until the finish proves otherwise; the
                 // count read back from the same statement decides.
-                let failures = store::count_sign_in_attempt(&mut c, &a.id).await?;
+                let failures = crate::security::store::count_sign_in_attempt(&mut c, &a.id).await?;
                 if failures > threshold {
                     // Guesses went unreported (the client learns the answer
                     // on its own); lock now.
@@ -421,7 +425,7 @@ impl Coffer {
         }
         let second_factor = self.has_second_factor(&mut tx, &account.id).await?;
         if !second_factor {
-            store::sign_in_succeeded(&mut tx, &account.id, now).await?;
+            crate::security::store::sign_in_succeeded(&mut tx, &account.id, now).await?;
         }
         if let Some(refusal) = self
             .permission_refusal(&mut tx, &account, &memberships, now)
@@ -525,7 +529,7 @@ impl Coffer {
         details: serde_json::Value,
         setup_only: bool,
     ) -> Outcome<NewSession> {
-        store::sign_in_succeeded(tx, &account.id, now).await?;
+        crate::security::store::sign_in_succeeded(tx, &account.id, now).await?;
         let (token, token_hash) = new_token();
         let session_id = new_id();
         store::insert_session(
@@ -758,7 +762,7 @@ impl Coffer {
         if !remove {
             return Ok(0);
         }
-        let n = store::delete_passkeys_of(tx, &actor.account_id).await?;
+        let n = crate::mfa::store::delete_passkeys_of(tx, &actor.account_id).await?;
         if n > 0 {
             crate::mfa::record_own(
                 tx,
@@ -793,7 +797,7 @@ impl Coffer {
         }
         // Counted as failed until the finish proves the password: the
         // browser learns a wrong one on its own and could guess forever.
-        store::count_sign_in_attempt(&mut c, &account.id).await?;
+        crate::security::store::count_sign_in_attempt(&mut c, &account.id).await?;
         self.lock_if_over_threshold(&mut c, &account.id).await?;
         let id = account.email.as_bytes();
         let (state, credential_response) = self
@@ -858,7 +862,7 @@ impl Coffer {
             tx.commit().await?;
             return Err(SignInError::WrongCurrentPassword.into());
         }
-        store::clear_failed_sign_ins(&mut tx, &actor.account_id).await?;
+        crate::mfa::store::clear_failed_sign_ins(&mut tx, &actor.account_id).await?;
         let account = store::account_by_id(&mut tx, &actor.account_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;
@@ -880,7 +884,14 @@ impl Coffer {
         let ended =
             store::delete_sessions_of(&mut tx, &account.id, actor.session_id.as_deref()).await?;
         // A reset link sent earlier must not undo the change.
-        store::void_links(&mut tx, &account.id, LinkPurpose::Reset.code(), None, now).await?;
+        crate::security::store::void_links(
+            &mut tx,
+            &account.id,
+            LinkPurpose::Reset.code(),
+            None,
+            now,
+        )
+        .await?;
         // The current password was just proved.
         if let Some(session) = &actor.session_id {
             store::session_proved(&mut tx, session, now).await?;

@@ -1,6 +1,11 @@
 //! Organisations as the instance administrator sees them: create one with
 //! its licence and its first administrator, list them; and the mail outbox.
 
+pub mod logo;
+pub mod plans;
+pub mod settings;
+pub mod store;
+
 use coffer_shared::errors::InputError;
 use coffer_shared::policy::{check_organisation_name, normalise_email};
 use coffer_shared::types::{
@@ -12,7 +17,6 @@ use crate::kernel::audit::AuditAction;
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_id, now_ms};
 use crate::kernel::error::{is_unique_violation, Outcome};
-use crate::store;
 use crate::Coffer;
 
 const MAX_SEATS: i64 = 1_000_000;
@@ -59,14 +63,14 @@ impl Coffer {
         let today = time::OffsetDateTime::now_utc().date();
         let v = validate(input, today)?;
         let expiry = v.expiry_date.to_string();
-        if store::organisation_name_taken(&mut tx, &v.name.to_lowercase()).await? {
+        if crate::store::organisation_name_taken(&mut tx, &v.name.to_lowercase()).await? {
             return Err(InputError::OrganisationNameTaken.into());
         }
         let now = now_ms();
         let org_id = new_id();
-        let inserted = store::insert_organisation(
+        let inserted = crate::store::insert_organisation(
             &mut tx,
-            &store::NewOrganisationRow {
+            &crate::store::NewOrganisationRow {
                 id: &org_id,
                 name: &v.name,
                 licence_seats: v.licence_seats,
@@ -118,7 +122,7 @@ impl Coffer {
     pub async fn organisations(&self, actor: Option<&Actor>) -> Outcome<Vec<OrganisationView>> {
         authorize(actor, Action::ListOrganisations)?;
         let mut c = self.db().pool.acquire().await?;
-        Ok(store::organisations(&mut c)
+        Ok(crate::store::organisations(&mut c)
             .await?
             .into_iter()
             .map(|o| OrganisationView {

@@ -48,9 +48,9 @@ impl Coffer {
         };
         let now = now_ms();
         let folder = transfer_folder_name(&account.email, &crate::accounts::today());
-        let removed = store::remove_membership(
+        let removed = crate::security::store::remove_membership(
             &mut tx,
-            &store::NewRemoval {
+            &crate::security::store::NewRemoval {
                 id: &new_id(),
                 organisation_id,
                 account_id,
@@ -72,7 +72,7 @@ impl Coffer {
             store::set_home_organisation(&mut tx, account_id, next.as_deref()).await?;
         }
         // An invitation into this organisation must not outlive the membership.
-        store::void_links(
+        crate::security::store::void_links(
             &mut tx,
             account_id,
             LinkPurpose::Invite.code(),
