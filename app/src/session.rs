@@ -24,6 +24,9 @@ pub struct Session {
     pub loaded: RwSignal<bool>,
     /// Bumped when the organisation logo changes, so the header reloads it.
     pub logo_version: RwSignal<u32>,
+    /// Bumped when a passkey gained its key wrapping in the background, so
+    /// the passkey list shows that it now unlocks the keys.
+    pub passkeys_version: RwSignal<u32>,
     /// MFA-2/MFA-3: the export key of a sign-in whose session may only set
     /// up a second factor, in memory only, until the keys arrive.
     pending_export: StoredValue<Option<ExportKey>, LocalStorage>,
@@ -74,6 +77,7 @@ impl Session {
             unlocked: RwSignal::new(None),
             loaded: RwSignal::new(false),
             logo_version: RwSignal::new(0),
+            passkeys_version: RwSignal::new(0),
             pending_export: StoredValue::new_local(None),
             pending_prf: StoredValue::new_local(None),
         }
@@ -129,10 +133,13 @@ impl Session {
         if let Some((passkey_id, prf)) = self.pending_prf.get_value() {
             self.pending_prf.set_value(None);
             let keys = keys.clone();
+            let version = self.passkeys_version;
             spawn_local(async move {
                 // Without it the passkey still signs in; the password unlocks.
                 if let Ok(wrapped) = crate::auth::wrap_for_passkey(&keys, &prf).await {
-                    let _ = passkey_set_key(passkey_id, wrapped).await;
+                    if passkey_set_key(passkey_id, wrapped).await.is_ok() {
+                        version.update(|v| *v += 1);
+                    }
                 }
             });
         }

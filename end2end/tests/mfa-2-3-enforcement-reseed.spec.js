@@ -113,6 +113,9 @@ test('MFA-2 MFA-3: enforcement and re-seed', async ({ page: root, coffer, browse
   await withPasskey.getByRole('button', { name: 'Add a passkey' }).click();
   await expect(bob.getByRole('heading', { name: 'My account' })).toBeVisible();
   await expect(bob.getByRole('region', { name: 'Passkeys' }).getByTestId('passkey')).toContainText('Bob’s laptop');
+  // The keys unlocked after the passkey was made: it gains their wrapping
+  // in the background, and the list says so once it has.
+  await expect(bob.getByRole('region', { name: 'Passkeys' }).getByTestId('passkey')).not.toContainText('your password unlocks your keys');
   await bob.getByRole('button', { name: 'Sign out' }).first().click();
   await bob.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await expect(bob.getByRole('heading', { name: 'My account' })).toBeVisible();

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-mod german;
+mod de;
 
 /// ACC-9: a member's default language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,7 +49,7 @@ impl Language {
 pub fn translate(lang: Language, english: &str) -> &str {
     match lang {
         Language::En => english,
-        Language::De => german::text(english).unwrap_or(english),
+        Language::De => de::text(english).unwrap_or(english),
     }
 }
 
@@ -125,7 +125,7 @@ fn fill_in(template: &str, text: &str) -> Option<Vec<(String, String)>> {
 pub fn has_translation(lang: Language, english: &str) -> bool {
     match lang {
         Language::En => true,
-        Language::De => german::text(english).is_some(),
+        Language::De => de::text(english).is_some(),
     }
 }
 

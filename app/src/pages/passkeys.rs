@@ -28,7 +28,11 @@ pub fn PasskeysCard() -> impl IntoView {
             }
         })
     };
-    refresh();
+    // Loads now, and again whenever a passkey gains its key wrapping.
+    Effect::new(move |_| {
+        session.passkeys_version.track();
+        refresh();
+    });
     let locked = move || session.unlocked.with(|u| u.is_none());
 
     view! {
