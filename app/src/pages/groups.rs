@@ -5,7 +5,6 @@ use crate::i18n::{tf, tr};
 use coffer_api::{add_group, list_groups, remove_group};
 use coffer_shared::types::GroupView;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::components::ErrorBox;
 use crate::pages::{managed_organisation, require_sign_in};
@@ -14,63 +13,66 @@ use crate::pages::{managed_organisation, require_sign_in};
 pub fn GroupsPage() -> impl IntoView {
     let allowed = require_sign_in();
     let organisation = managed_organisation();
-    let groups = RwSignal::new(Vec::<GroupView>::new());
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
-    let reload = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        reload.track();
-        let (Some(org), true) = (organisation.get(), allowed.get()) else {
-            return;
-        };
-        spawn_local(async move {
-            match list_groups(org).await {
-                Ok(g) => groups.set(g),
-                Err(e) => error.set(Some(e.to_string())),
+    // The page's data: loads when the organisation is known, again after
+    // each change (`refetch`); a newer load replaces an older one.
+    let groups = LocalResource::new(move || {
+        let org = organisation.get().filter(|_| allowed.get());
+        async move {
+            match org {
+                Some(org) => list_groups(org).await.map_err(|e| e.to_string()),
+                None => Ok(Vec::new()),
             }
-        });
+        }
+    });
+    let listed = move || groups.get().and_then(Result::ok).unwrap_or_default();
+    Effect::new(move |_| {
+        if let Some(Err(e)) = groups.get() {
+            error.set(Some(e));
+        }
+    });
+    // Writes are actions: the latest answer is the one shown.
+    let add = Action::new_local(move |(org, n): &(String, String)| {
+        let (org, n) = (org.clone(), n.clone());
+        async move { add_group(org, n).await }
+    });
+    let remove = Action::new_local(move |(org, g): &(String, GroupView)| {
+        let (org, g) = (org.clone(), g.clone());
+        async move { remove_group(org, g.id.clone()).await.map(|()| g) }
+    });
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(g)) => {
+            notice.set(Some(tf("Group {0} was added.", &[("0", &g.name)])));
+            name.set(String::new());
+            groups.refetch();
+        }
+        Some(Err(e)) => error.set(Some(e.to_string())),
+        None => {}
+    });
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(g)) => {
+            notice.set(Some(tf("Group {0} was removed.", &[("0", &g.name)])));
+            groups.refetch();
+        }
+        Some(Err(e)) => error.set(Some(e.to_string())),
+        None => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
         notice.set(None);
-        let Some(org) = organisation.get_untracked() else {
-            return;
-        };
-        let n = name.get_untracked();
-        spawn_local(async move {
-            match add_group(org, n).await {
-                Ok(g) => {
-                    notice.set(Some(tf(
-                        "Group {0} was added.",
-                        &[("0", &(g.name).to_string())],
-                    )));
-                    name.set(String::new());
-                    reload.update(|r| *r += 1);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        if let Some(org) = organisation.get_untracked() {
+            add.dispatch((org, name.get_untracked()));
+        }
     };
     let remove = move |g: GroupView| {
         error.set(None);
         notice.set(None);
-        let Some(org) = organisation.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
-            match remove_group(org, g.id).await {
-                Ok(()) => {
-                    notice.set(Some(tf(
-                        "Group {0} was removed.",
-                        &[("0", &(g.name).to_string())],
-                    )));
-                    reload.update(|r| *r += 1);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        if let Some(org) = organisation.get_untracked() {
+            remove.dispatch((org, g));
+        }
     };
     view! {
         <Show when=move || allowed.get()>
@@ -90,7 +92,7 @@ pub fn GroupsPage() -> impl IntoView {
                     <caption class="visually-hidden">{tr("Groups")}</caption>
                     <thead><tr><th scope="col">{tr("Group")}</th><th scope="col">{tr("Members")}</th><th scope="col"><span class="visually-hidden">{tr("Actions")}</span></th></tr></thead>
                     <tbody>
-                        <For each=move || groups.get() key=|g| (g.id.clone(), g.members) let:g>
+                        <For each=listed key=|g| (g.id.clone(), g.members) let:g>
                             <tr>
                                 <td data-label=tr("Group")>{g.name.clone()}</td>
                                 <td data-label=tr("Members")>{g.members}</td>
@@ -104,7 +106,7 @@ pub fn GroupsPage() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
-                <Show when=move || groups.with(|g| g.is_empty())>
+                <Show when=move || groups.get().is_some_and(|g| g.is_ok_and(|g| g.is_empty()))>
                     <p class="hint">{tr("No groups yet.")}</p>
                 </Show>
             </section>
