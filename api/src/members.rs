@@ -69,7 +69,10 @@ pub async fn add_group(organisation_id: String, name: String) -> Result<GroupVie
 }
 
 #[server(endpoint = "remove_group", input = Json)]
-pub async fn remove_group(organisation_id: String, group_id: String) -> Result<(), ApiError> {
+pub async fn remove_group(
+    organisation_id: String,
+    group_id: coffer_shared::ids::GroupId,
+) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
         d.coffer

@@ -4,6 +4,7 @@
 
 pub mod errors;
 pub mod i18n;
+pub mod ids;
 pub mod import;
 pub mod policy;
 pub mod settings;

@@ -564,7 +564,7 @@ pub struct LogoInfo {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupView {
-    pub id: String,
+    pub id: crate::ids::GroupId,
     pub name: String,
     pub members: i64,
 }

@@ -332,7 +332,7 @@ fn AddUser(
                 <select id="new-group" on:change=move |ev| group.set(event_target_value(&ev))>
                     <option value="">{tr("No group")}</option>
                     <For each=move || groups.get() key=|g| g.id.clone() let:g>
-                        <option value=g.id.clone()>{g.name.clone()}</option>
+                        <option value=g.id.to_string()>{g.name.clone()}</option>
                     </For>
                 </select>
                 <Show when=move || may_grant_admin.get()>
@@ -439,7 +439,7 @@ fn EditMember(
             <select id="edit-group" on:change=move |ev| group.set(Some(event_target_value(&ev)))>
                 <option value="">{tr("No group")}</option>
                 <For each=move || groups.get() key=|g| g.id.clone() let:g>
-                    <option value=g.id.clone() selected={g.name == current_group}>{g.name.clone()}</option>
+                    <option value=g.id.to_string() selected={g.name == current_group}>{g.name.clone()}</option>
                 </For>
             </select>
             <ErrorBox message=error />

@@ -122,7 +122,7 @@ impl Coffer {
         let groups = crate::store::groups(c, organisation_id)
             .await?
             .into_iter()
-            .map(|g| (g.name.to_lowercase(), g.id))
+            .map(|g| (g.name.to_lowercase(), g.id.into_string()))
             .collect();
         Ok(Lookups {
             members: store::member_emails(c, organisation_id).await?,

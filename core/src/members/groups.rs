@@ -3,6 +3,7 @@
 //! regardless of case; a group with members cannot be removed.
 
 use coffer_shared::errors::GroupError;
+use coffer_shared::ids::GroupId;
 use coffer_shared::types::GroupView;
 use serde_json::json;
 
@@ -52,7 +53,7 @@ impl Coffer {
         if store::group_name_taken(&mut work, organisation_id, &name.to_lowercase()).await? {
             return Err(GroupError::NameTaken.into());
         }
-        let id = new_id();
+        let id = GroupId::new(new_id());
         let now = work.now;
         match store::insert_group(&mut work, &id, organisation_id, &name, now).await {
             Err(e) if is_unique_violation(&e) => return Err(GroupError::NameTaken.into()),
@@ -77,7 +78,7 @@ impl Coffer {
         &self,
         actor: Option<&Actor>,
         organisation_id: &str,
-        group_id: &str,
+        group_id: &GroupId,
     ) -> Outcome<()> {
         let (mut work, _) = self
             .begin(actor, Action::ManageMembers(organisation_id))

@@ -2,6 +2,7 @@
 //! decide the transaction; every query text runs on SQLite and PostgreSQL.
 
 use coffer_shared::i18n::Language;
+use coffer_shared::ids::GroupId;
 use coffer_shared::types::{
     AccountType, AdminTier, GroupView, MemberColumn, MemberRow, Profile, Role, SearchField,
 };
@@ -1412,7 +1413,7 @@ pub async fn groups(c: &mut Conn, organisation_id: &str) -> R<Vec<GroupView>> {
     rows.iter()
         .map(|r| {
             Ok(GroupView {
-                id: r.try_get(0)?,
+                id: GroupId::new(r.try_get::<String, _>(0)?),
                 name: r.try_get(1)?,
                 members: r.try_get(2)?,
             })
@@ -1461,7 +1462,7 @@ pub async fn group_in(c: &mut Conn, organisation_id: &str, group_id: &str) -> R<
     .await?;
     row.map(|r| {
         Ok(GroupView {
-            id: r.try_get(0)?,
+            id: GroupId::new(r.try_get::<String, _>(0)?),
             name: r.try_get(1)?,
             members: r.try_get(2)?,
         })

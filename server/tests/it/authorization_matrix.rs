@@ -584,7 +584,7 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
             member: m.account_id,
             removable: r.account_id,
             administrator: a.account_id,
-            group: g.id,
+            group: g.id.into_string(),
             plan_to_default,
             plan_to_remove,
         });

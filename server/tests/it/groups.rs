@@ -41,7 +41,7 @@ async fn groups_rules(backend: Backend) {
         last_name: "A".into(),
         role: Role::Originator,
         admin: false,
-        group_id: Some(sales.id.clone()),
+        group_id: Some(sales.id.to_string()),
     };
     let row: MemberRow = liaison
         .run(coffer_api::AddMember {
@@ -56,7 +56,7 @@ async fn groups_rules(backend: Backend) {
     let foreign = add_group(&other, &bravo_org, "Sales").await.unwrap();
     let bob = NewMember {
         email: "bob@acme.test".into(),
-        group_id: Some(foreign.id.clone()),
+        group_id: Some(foreign.id.to_string()),
         ..ann_clone()
     };
     let err = liaison
@@ -99,7 +99,7 @@ async fn groups_rules(backend: Backend) {
     let err = liaison
         .run(coffer_api::RemoveGroup {
             organisation_id: org.to_string(),
-            group_id: sales.id.to_string(),
+            group_id: sales.id.clone(),
         })
         .await
         .unwrap_err();
@@ -107,7 +107,7 @@ async fn groups_rules(backend: Backend) {
     let err = liaison
         .run(coffer_api::RemoveGroup {
             organisation_id: org.to_string(),
-            group_id: foreign.id.to_string(),
+            group_id: foreign.id.clone(),
         })
         .await
         .unwrap_err();
@@ -115,7 +115,7 @@ async fn groups_rules(backend: Backend) {
     liaison
         .run(coffer_api::RemoveGroup {
             organisation_id: org.to_string(),
-            group_id: legal.id.to_string(),
+            group_id: legal.id.clone(),
         })
         .await
         .unwrap();
@@ -143,7 +143,7 @@ async fn groups_rules(backend: Backend) {
         let err = who
             .run(coffer_api::RemoveGroup {
                 organisation_id: org.to_string(),
-                group_id: sales.id.to_string(),
+                group_id: sales.id.clone(),
             })
             .await
             .unwrap_err();

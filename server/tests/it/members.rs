@@ -851,7 +851,7 @@ async fn editing_members(backend: Backend) {
         &org,
         &bob.account_id,
         MemberChange {
-            group_id: Some(sales.id.clone()),
+            group_id: Some(sales.id.to_string()),
             ..Default::default()
         },
     )

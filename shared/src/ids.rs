@@ -1,0 +1,95 @@
+//! Typed ids: each kind of record has its own type, so an organisation's id
+//! cannot be passed where a group's is expected. On the wire and in the
+//! database they are the same strings as before (`#[serde(transparent)]`).
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! typed_id {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(id: impl Into<String>) -> Self {
+                $name(id.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        /// Read as text where text is wanted (SQL parameters, URLs).
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                $name(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                $name(id.to_string())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+    )*};
+}
+
+typed_id!(
+    /// An account (a member, or the instance administrator).
+    AccountId,
+    OrganisationId,
+    /// A group of an organisation's members (ORG-6).
+    GroupId,
+    /// A CSV or spreadsheet import (IMP-*).
+    ImportId,
+    /// A storage plan (ORG-8).
+    PlanId,
+    PasskeyId,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_their_strings_on_the_wire() {
+        let id = GroupId::new("01a2");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"01a2\"");
+        assert_eq!(serde_json::from_str::<GroupId>("\"01a2\"").unwrap(), id);
+        assert_eq!(id, "01a2");
+        assert_eq!(id.to_string(), "01a2");
+        let text: &str = &id;
+        assert_eq!(text, "01a2");
+    }
+}
