@@ -18,21 +18,11 @@ use super::mail::Mail;
 use crate::store::Conn;
 use crate::Coffer;
 
-/// Whom the audit log names for a change.
-#[derive(Clone, Debug)]
-enum Author {
-    Account {
-        id: String,
-        email: String,
-    },
-    /// Coffer itself (housekeeping, lockouts).
-    System,
-}
-
 pub struct Work<'c> {
     coffer: &'c Coffer,
     tx: Tx,
-    author: Author,
+    /// The account the audit log names: the actor who began it.
+    author: &'c Actor,
     /// When the change happens: one time for all its rows and records.
     pub now: i64,
     mail_queued: bool,
@@ -47,27 +37,14 @@ impl Coffer {
         action: Action<'_>,
     ) -> Outcome<(Work<'c>, &'c Actor)> {
         let actor = authorize(actor, action)?;
-        let work = self.open_work(Author::Account {
-            id: actor.account_id.clone(),
-            email: actor.email.clone(),
-        });
-        Ok((work.await?, actor))
-    }
-
-    /// A change nobody signed in asked for (housekeeping, a lockout): the
-    /// audit log names Coffer.
-    pub async fn begin_as_system(&self) -> Outcome<Work<'_>> {
-        self.open_work(Author::System).await
-    }
-
-    async fn open_work(&self, author: Author) -> Outcome<Work<'_>> {
-        Ok(Work {
+        let work = Work {
             coffer: self,
             tx: self.db().write().await?,
-            author,
+            author: actor,
             now: now_ms(),
             mail_queued: false,
-        })
+        };
+        Ok((work, actor))
     }
 }
 
@@ -82,10 +59,7 @@ impl Work<'_> {
         target: impl Into<String>,
         details: Value,
     ) -> Outcome<()> {
-        let who = match &self.author {
-            Author::Account { id, email } => Who::account(id, email),
-            Author::System => Who::system(),
-        };
+        let who = Who::account(&self.author.account_id, &self.author.email);
         audit::record_many(
             &mut self.tx,
             self.coffer.audit_key(),

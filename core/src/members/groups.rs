@@ -45,11 +45,10 @@ impl Coffer {
         organisation_id: &str,
         name: &str,
     ) -> Outcome<GroupView> {
-        authorize(actor, Action::ManageMembers(organisation_id))?;
-        let name = check_group_name(name)?;
         let (mut work, _) = self
             .begin(actor, Action::ManageMembers(organisation_id))
             .await?;
+        let name = check_group_name(name)?;
         if store::group_name_taken(&mut work, organisation_id, &name.to_lowercase()).await? {
             return Err(GroupError::NameTaken.into());
         }

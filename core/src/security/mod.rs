@@ -170,10 +170,7 @@ impl Coffer {
         audit::record(
             tx,
             self.audit_key(),
-            Who {
-                account_id: None,
-                label: "Coffer",
-            },
+            Who::system(),
             None,
             AuditAction::AccountLocked,
             &account.email,
