@@ -2,6 +2,7 @@
 //! sessions (ACC-8), password change (ACC-5), own profile (ACC-9) and the
 //! sign-in help request (ACC-10).
 
+use coffer_shared::accounts::*;
 use coffer_shared::types::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;

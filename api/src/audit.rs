@@ -1,6 +1,6 @@
-//! The audit log (AUD-1).
+//! The audit log (AUD-1) and the mail outbox (AUD-2).
 
-use coffer_shared::types::*;
+use coffer_shared::audit::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -31,4 +31,18 @@ pub async fn verify_audit_log(organisation_id: String) -> Result<ChainReport, Ap
             .verify_audit_log(d.actor.as_ref(), &organisation_id)
             .await,
     )
+}
+
+// ------------------------------------------------------------------ outbox (AUD-2)
+
+#[server(endpoint = "outbox", input = Json)]
+pub async fn outbox() -> Result<Vec<OutboxSummary>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.outbox(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "outbox_mail", input = Json)]
+pub async fn read_outbox_mail(id: String) -> Result<OutboxMail, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.outbox_mail(d.actor.as_ref(), &id).await)
 }

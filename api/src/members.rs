@@ -1,7 +1,7 @@
 //! Members: the Users table (ORG-1, ORG-3, ORG-7), groups (ORG-6), member
 //! changes (ORG-4), removal (ORG-5), detail and history (ORG-11).
 
-use coffer_shared::types::*;
+use coffer_shared::members::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

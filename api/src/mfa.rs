@@ -1,6 +1,8 @@
 //! Second factors: authenticator apps and recovery codes (MFA-1, MFA-2,
 //! MFA-3), passkeys (MFA-4, MFA-5) and the password proof that re-authenticates.
 
+use coffer_shared::accounts::*;
+use coffer_shared::mfa::*;
 use coffer_shared::types::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;

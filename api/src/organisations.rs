@@ -1,7 +1,7 @@
-//! Organisations (ORG-2), the outbox, configuration (ORG-12), plans (ORG-8)
+//! Organisations (ORG-2), configuration (ORG-12), plans (ORG-8)
 //! and logo (ORG-10).
 
-use coffer_shared::types::*;
+use coffer_shared::organisations::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -9,7 +9,7 @@ use leptos::server_fn::codec::Json;
 use crate::ssr;
 use crate::ApiError;
 
-// ------------------------------------------------------------------ organisations and outbox
+// ------------------------------------------------------------------ organisations
 
 #[server(endpoint = "create_organisation", input = Json)]
 pub async fn create_organisation(
@@ -27,18 +27,6 @@ pub async fn create_organisation(
 pub async fn organisations() -> Result<Vec<OrganisationView>, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(d.coffer.organisations(d.actor.as_ref()).await)
-}
-
-#[server(endpoint = "outbox", input = Json)]
-pub async fn outbox() -> Result<Vec<OutboxSummary>, ApiError> {
-    let d = ssr::door().await?;
-    ssr::answer(d.coffer.outbox(d.actor.as_ref()).await)
-}
-
-#[server(endpoint = "outbox_mail", input = Json)]
-pub async fn read_outbox_mail(id: String) -> Result<OutboxMail, ApiError> {
-    let d = ssr::door().await?;
-    ssr::answer(d.coffer.outbox_mail(d.actor.as_ref(), &id).await)
 }
 
 // ------------------------------------------------------------------ configuration (ORG-12), plans (ORG-8), logo (ORG-10)

@@ -1,6 +1,7 @@
 //! Account security run by administrators and by members themselves: lockout
 //! and unlock (ACC-6), password reset (ACC-7), the security question (ACC-5).
 
+use coffer_shared::accounts::*;
 use coffer_shared::types::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;

@@ -2,13 +2,14 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::Header;
+use crate::features::accounts::{account, home, invite, recovery, setup, sign_in};
+use crate::features::audit::{log as audit, outbox};
+use crate::features::members::{groups, users};
+use crate::features::mfa::two_step;
+use crate::features::organisations::{configuration, list as organisations, plans};
 use crate::i18n::{tr, I18n};
-use crate::pages::{
-    account, audit, configuration, groups, home, invite, organisations, outbox, plans, recovery,
-    setup, sign_in, two_step, users,
-};
 use crate::session::Session;
+use crate::ui::Header;
 
 /// What every page relies on, for the full app and the front door alike:
 /// the language, the session, and the crypto worker.

@@ -9,9 +9,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::app::provide_app_context;
-use crate::components::Header;
+use crate::features::accounts::{home, invite, recovery, setup, sign_in};
+use crate::features::mfa::two_step;
 use crate::i18n::tr;
-use crate::pages::{home, invite, recovery, setup, sign_in, two_step};
+use crate::ui::Header;
 
 /// Set while a page of the full app loads: the header then shows no
 /// navigation, which the full app is about to draw again.

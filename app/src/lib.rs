@@ -8,14 +8,12 @@
 //! holds only the pages a visitor needs before signing in.
 
 mod app;
-mod auth;
-mod components;
 mod crypto_worker;
+mod features;
 mod front;
 mod i18n;
-mod pages;
 mod session;
-mod webauthn;
+mod ui;
 
 pub use app::App;
 pub use front::Front;

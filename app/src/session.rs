@@ -5,7 +5,7 @@
 //! the server. The crypto worker unlocks it; the page only keeps it.
 
 use coffer_api::{me, passkey_set_key};
-use coffer_shared::types::{AccountView, SignedIn};
+use coffer_shared::accounts::{AccountView, SignedIn};
 use coffer_shared::worker::Unlocked;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 const KEY_SLOT: &str = "coffer.member-key";
 
-use crate::auth::ExportKey;
+use crate::features::accounts::auth::ExportKey;
 
 #[derive(Clone, Copy)]
 pub struct Session {
@@ -102,8 +102,8 @@ impl Session {
         if s.keys.is_some() {
             if let Some(export) = self.pending_export.get_value() {
                 self.pending_export.set_value(None);
-                let unlocked = crate::auth::unlock(&s, export).await;
-                crate::auth::forget(export).await;
+                let unlocked = crate::features::accounts::auth::unlock(&s, export).await;
+                crate::features::accounts::auth::forget(export).await;
                 if let Ok(keys) = unlocked {
                     return self.signed_in(s, keys);
                 }
@@ -136,7 +136,9 @@ impl Session {
             let version = self.passkeys_version;
             spawn_local(async move {
                 // Without it the passkey still signs in; the password unlocks.
-                if let Ok(wrapped) = crate::auth::wrap_for_passkey(&keys, &prf).await {
+                if let Ok(wrapped) =
+                    crate::features::accounts::auth::wrap_for_passkey(&keys, &prf).await
+                {
                     if passkey_set_key(passkey_id, wrapped).await.is_ok() {
                         version.update(|v| *v += 1);
                     }
@@ -157,7 +159,7 @@ impl Session {
     pub fn forget(self) {
         wipe_keys();
         if let Some(export) = self.pending_export.get_value() {
-            spawn_local(crate::auth::forget(export));
+            spawn_local(crate::features::accounts::auth::forget(export));
         }
         self.pending_export.set_value(None);
         self.pending_prf.set_value(None);

@@ -15,7 +15,7 @@ use coffer_core::members::export::ExportFormat;
 mod support;
 
 use coffer_core::{Actor, Coffer, Config};
-use coffer_shared::types::{MemberColumn, MemberQuery, SearchField};
+use coffer_shared::members::{MemberColumn, MemberQuery, SearchField};
 
 const MEMBERS: usize = 100_000;
 const RUNS: usize = 40;

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use coffer_core::{ClientInfo, Coffer, Config};
 use coffer_crypto::{self as crypto, MemberKeys, ServerSecret};
-use coffer_shared::types::{Bytes, KeyEnvelope};
+use coffer_shared::accounts::KeyEnvelope;
+use coffer_shared::types::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const EMAIL: &str = "bench@coffer.test";

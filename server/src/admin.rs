@@ -9,7 +9,7 @@ use clap::Subcommand;
 use coffer_core::members::export::ExportFormat;
 use coffer_core::{Actor, Coffer, Config};
 use coffer_shared::import::{ImportFormat, ImportState, RowOutcome};
-use coffer_shared::types::{MemberColumn, MemberQuery};
+use coffer_shared::members::{MemberColumn, MemberQuery};
 
 #[derive(Subcommand)]
 pub enum AdminCommand {

@@ -243,8 +243,9 @@ mod tests {
     /// Words the pages show from shared enums, and every fixed refusal
     /// message (those with a `{…}` part are shown in English for now).
     fn shared_keys() -> Vec<String> {
+        use crate::members::{MemberColumn, SearchField};
         use crate::settings::{FeatureMode, Permission};
-        use crate::types::{AccountType, AdminTier, MemberColumn, Role, SearchField};
+        use crate::types::{AccountType, AdminTier, Role};
         let mut keys: Vec<String> = Vec::new();
         keys.extend(SearchField::ALL.iter().map(|f| f.label().to_string()));
         keys.extend(MemberColumn::ALL.iter().map(|c| c.label().to_string()));

@@ -2,10 +2,15 @@
 //! enum and its user-facing messages, input rules. The cryptography lives in
 //! `coffer-crypto`, which the page does not load.
 
+pub mod accounts;
+pub mod audit;
 pub mod errors;
 pub mod i18n;
 pub mod ids;
 pub mod import;
+pub mod members;
+pub mod mfa;
+pub mod organisations;
 pub mod policy;
 pub mod settings;
 pub mod site;

@@ -2,7 +2,8 @@
 //! page, and the byte routes (uploads, downloads, exports) with the one
 //! builder of each URL, used by the app and checked by the server's tests.
 
-use crate::types::{AuditQuery, MemberColumn, MemberQuery};
+use crate::audit::AuditQuery;
+use crate::members::{MemberColumn, MemberQuery};
 
 /// The front door's pages (`coffer-front`, see `app/src/front.rs`): what a
 /// visitor needs before signing in, and the two-step set-up that can follow
@@ -119,7 +120,7 @@ pub fn members_export(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::SearchField;
+    use crate::members::SearchField;
 
     #[test]
     fn urls_carry_their_values_encoded() {

@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::{Bytes, KeyEnvelope};
+use crate::accounts::KeyEnvelope;
+use crate::types::Bytes;
 
 /// A message either way; `id` pairs an answer with its job (the worker's
 /// first message, `Ready`, has id 0).

@@ -6,7 +6,8 @@ use coffer_crypto::{
     client_login_finish, client_login_start, client_registration_finish, client_registration_start,
     fingerprint, ClientLoginState, ClientRegistrationState, CryptoError, ExportKey, MemberKeys,
 };
-use coffer_shared::types::{Bytes, KeyEnvelope};
+use coffer_shared::accounts::KeyEnvelope;
+use coffer_shared::types::Bytes;
 use coffer_shared::worker::{Answer, Ceremony, Failure, Job, Rewrap, Unlocked};
 use zeroize::Zeroizing;
 

@@ -7,14 +7,17 @@
 mod contact;
 mod operator;
 pub mod profile;
+mod second_step;
 
 use coffer_crypto::{self as crypto, CryptoError};
-use coffer_shared::errors::{AuthError, InputError, InvitationError, SetupError, SignInError};
-use coffer_shared::policy::normalise_email;
-use coffer_shared::types::{
-    AccountView, Bytes, InvitationView, KeyEnvelope, LinkPurpose, LoginChallenge, MembershipView,
+use coffer_shared::accounts::{
+    AccountView, InvitationView, KeyEnvelope, LinkPurpose, LoginChallenge, MembershipView,
     PasswordChangeChallenge, SessionView, SetupStatus, SignedIn,
 };
+use coffer_shared::accounts::{InvitationError, SetupError, SignInError};
+use coffer_shared::errors::{AuthError, InputError};
+use coffer_shared::policy::normalise_email;
+use coffer_shared::types::Bytes;
 use serde_json::json;
 use sha2::Digest as _;
 
@@ -43,7 +46,7 @@ pub struct NewSession {
 /// Where a correct password leads.
 pub enum SignInResult {
     Session(NewSession),
-    SecondFactor(coffer_shared::types::SecondFactorPrompt),
+    SecondFactor(coffer_shared::accounts::SecondFactorPrompt),
 }
 
 /// ACC-1: the setup code for a new instance: read from its file, or made

@@ -2,7 +2,7 @@
 //! runs it already holds the data folder and database, so no sign-in is
 //! asked; what it may do is still decided by the same authorization.
 
-use coffer_shared::errors::SetupError;
+use coffer_shared::accounts::SetupError;
 
 use crate::kernel::authz::Actor;
 use crate::kernel::error::Outcome;

@@ -1,8 +1,8 @@
 //! ACC-9: a person's own profile: names, mobile number, default language.
 
+use coffer_shared::accounts::Profile;
 use coffer_shared::errors::{AuthError, InputError};
 use coffer_shared::policy::normalise_mobile;
-use coffer_shared::types::Profile;
 use serde_json::json;
 
 use crate::kernel::audit::AuditAction;

@@ -1,8 +1,11 @@
 //! AUD-1: an organisation's audit log as its administrators read it:
-//! filtered pages, CSV export, and verification of the hash chain.
+//! filtered pages, CSV export, and verification of the hash chain; and the
+//! mail outbox (AUD-2, `outbox.rs`).
 
+pub mod outbox;
+
+use coffer_shared::audit::{AuditEntry, AuditLogPage, AuditQuery, ChainReport};
 use coffer_shared::errors::InputError;
-use coffer_shared::types::{AuditEntry, AuditLogPage, AuditQuery, ChainReport};
 
 use crate::kernel::audit;
 use crate::kernel::authz::{authorize, Action, Actor};

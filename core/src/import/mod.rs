@@ -118,7 +118,7 @@ impl Coffer {
             .collect();
         let seats = crate::store::seats(c, organisation_id)
             .await?
-            .ok_or(coffer_shared::errors::MemberError::UnknownOrganisation)?;
+            .ok_or(coffer_shared::members::MemberError::UnknownOrganisation)?;
         let groups = crate::store::groups(c, organisation_id)
             .await?
             .into_iter()
@@ -397,7 +397,7 @@ impl Coffer {
             .collect();
         let seats = crate::store::seats(&mut tx, organisation_id)
             .await?
-            .ok_or(coffer_shared::errors::MemberError::UnknownOrganisation)?;
+            .ok_or(coffer_shared::members::MemberError::UnknownOrganisation)?;
         let report = notices::import_report(
             &actor.email,
             &seats.organisation_name,

@@ -1,12 +1,12 @@
 //! How domain operations fail: a refusal the person should read, or an
 //! internal fault whose details stay in the server log.
 
-use coffer_shared::errors::{
-    AuthError, GroupError, InputError, InvitationError, LinkError, LogoError, MemberError,
-    MfaError, PasskeyError, PlanError, RateLimitError, Refusal, SettingsError, SetupError,
-    SignInError,
-};
+use coffer_shared::accounts::{InvitationError, LinkError, SetupError, SignInError};
+use coffer_shared::errors::{AuthError, InputError, RateLimitError, Refusal};
 use coffer_shared::import::ImportError;
+use coffer_shared::members::{GroupError, MemberError};
+use coffer_shared::mfa::{MfaError, PasskeyError};
+use coffer_shared::organisations::{LogoError, PlanError, SettingsError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {

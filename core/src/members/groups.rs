@@ -2,9 +2,9 @@
 //! most one). `Admin`, `Liaison` and `All` are reserved; names are unique
 //! regardless of case; a group with members cannot be removed.
 
-use coffer_shared::errors::GroupError;
 use coffer_shared::ids::GroupId;
-use coffer_shared::types::GroupView;
+use coffer_shared::members::GroupError;
+use coffer_shared::members::GroupView;
 use serde_json::json;
 
 use crate::kernel::audit::AuditAction;

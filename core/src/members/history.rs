@@ -1,9 +1,10 @@
 //! ORG-11: a member's history as their organisation's administrators see
 //! it, and the Edit panel's view of a member.
 
-use coffer_shared::errors::MemberError;
+use coffer_shared::members::MemberError;
+use coffer_shared::members::{HistoryEntry, MemberDetail};
 use coffer_shared::settings::MemberPermission;
-use coffer_shared::types::{HistoryEntry, MemberDetail, PersonRef};
+use coffer_shared::types::PersonRef;
 
 use crate::kernel::authz::{authorize, secures_account, Action, Actor};
 use crate::kernel::error::Outcome;

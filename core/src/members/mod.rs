@@ -2,16 +2,18 @@
 //! (ORG-3) within the licence seats (ORG-7). `enrol` is the one way anybody
 //! becomes a member, so organisation creation uses it too.
 
+pub mod columns;
 pub mod export;
 pub mod groups;
 pub mod history;
 pub mod removal;
 
-use coffer_shared::errors::{AuthError, GroupError, InputError, MemberError, PlanError};
+use coffer_shared::errors::{AuthError, InputError};
+use coffer_shared::members::{GroupError, MemberError};
+use coffer_shared::members::{MemberChange, MemberPage, MemberQuery, MemberRow, NewMember, Seats};
+use coffer_shared::organisations::PlanError;
 use coffer_shared::policy::normalise_email;
-use coffer_shared::types::{
-    AdminTier, MemberChange, MemberPage, MemberQuery, MemberRow, NewMember, Role, Seats,
-};
+use coffer_shared::types::{AdminTier, Role};
 use serde_json::json;
 
 use crate::kernel::audit::{self, AuditAction, Who};

@@ -3,8 +3,10 @@
 //! the choice is recorded in `member_removals` for the boxes feature to carry
 //! out. The account and its history stay, so re-adding re-uses the account.
 
-use coffer_shared::errors::MemberError;
-use coffer_shared::types::{LinkPurpose, MemberRemoval, Role};
+use coffer_shared::accounts::LinkPurpose;
+use coffer_shared::members::MemberError;
+use coffer_shared::members::MemberRemoval;
+use coffer_shared::types::Role;
 use serde_json::json;
 
 use crate::kernel::audit::AuditAction;

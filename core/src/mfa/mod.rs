@@ -6,15 +6,16 @@ pub mod passkeys;
 pub mod store;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-use coffer_shared::errors::{LinkError, MfaError, SignInError};
+use coffer_shared::accounts::LinkPurpose;
+use coffer_shared::accounts::{LinkError, SignInError};
+use coffer_shared::mfa::MfaError;
+use coffer_shared::mfa::{TotpSetup, TwoStepStatus};
 use coffer_shared::settings::Permission;
-use coffer_shared::types::{LinkPurpose, SecondFactorPrompt, TotpSetup, TwoStepStatus};
 use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, Builder, Totp};
 
-use crate::accounts::NewSession;
 use crate::kernel::audit::{self, AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_handle, now_ms, Tx};
@@ -22,14 +23,14 @@ use crate::kernel::error::Outcome;
 use crate::kernel::notices;
 use crate::organisations::settings::flags_from;
 use crate::store::{AccountRow, Conn, MembershipRow};
-use crate::{ClientInfo, Coffer};
+use crate::Coffer;
 
 pub(crate) const PURPOSE_SECOND_FACTOR: &str = "second_factor";
 const PURPOSE_PASSWORD_PROOF: &str = "password_proof";
 /// Time between the two OPAQUE rounds of a password proof.
 const PASSWORD_PROOF_TTL_MS: i64 = 2 * 60 * 1000;
 /// Time to find the phone and type the code.
-const SECOND_FACTOR_TTL_MS: i64 = 5 * 60 * 1000;
+pub(crate) const SECOND_FACTOR_TTL_MS: i64 = 5 * 60 * 1000;
 /// Wrong codes one sign-in may try before it must start again (each also
 /// counts towards the account's lockout).
 pub(crate) const MAX_CODE_ATTEMPTS: i64 = 5;
@@ -317,7 +318,7 @@ impl Coffer {
         &self,
         actor: Option<&Actor>,
         credential_request: &[u8],
-    ) -> Outcome<coffer_shared::types::LoginChallenge> {
+    ) -> Outcome<coffer_shared::accounts::LoginChallenge> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut tx = self.db().write().await?;
         let account = crate::store::account_by_id(&mut tx, &actor.account_id)
@@ -348,7 +349,7 @@ impl Coffer {
         .await?;
         tx.commit().await?;
         self.flush_mail().await;
-        Ok(coffer_shared::types::LoginChallenge {
+        Ok(coffer_shared::accounts::LoginChallenge {
             login_id,
             credential_response: coffer_shared::types::Bytes(response),
         })
@@ -605,100 +606,6 @@ impl Coffer {
             || !store::passkeys_of(c, account_id).await?.is_empty())
     }
 
-    /// After a correct password, for an account with a second factor.
-    pub(crate) async fn await_second_factor(
-        &self,
-        tx: &mut Conn,
-        account_id: &str,
-        now: i64,
-    ) -> Outcome<SecondFactorPrompt> {
-        let ticket = new_handle();
-        crate::store::insert_pending_login(
-            tx,
-            &ticket,
-            Some(account_id),
-            PURPOSE_SECOND_FACTOR,
-            &[],
-            now,
-            now + SECOND_FACTOR_TTL_MS,
-        )
-        .await?;
-        let totp = store::totp_factor(tx, account_id)
-            .await?
-            .is_some_and(|t| t.confirmed);
-        let passkey = !store::passkeys_of(tx, account_id).await?.is_empty();
-        Ok(SecondFactorPrompt {
-            ticket,
-            totp,
-            passkey,
-        })
-    }
-
-    /// The second step of a sign-in: a TOTP code or a recovery code.
-    pub async fn sign_in_second_factor(
-        &self,
-        ticket: &str,
-        code: &str,
-        client: &ClientInfo,
-    ) -> Outcome<NewSession> {
-        let mut tx = self.db().write().await?;
-        let now = now_ms();
-        let waiting = store::waiting_sign_in(&mut tx, ticket, PURPOSE_SECOND_FACTOR).await?;
-        let Some(waiting) = waiting.filter(|w| w.expires_at > now) else {
-            return Err(SignInError::AttemptExpired.into());
-        };
-        let account = crate::store::account_by_id(&mut tx, &waiting.account_id)
-            .await?
-            .filter(|a| a.locked_at.is_none())
-            .ok_or(SignInError::AttemptExpired)?;
-        match self
-            .prove_second_factor(&mut tx, &account.id, &account.email, code, now)
-            .await?
-        {
-            Ok(factor) => {
-                store::delete_pending_login(&mut tx, ticket).await?;
-                let session = self
-                    .open_session(
-                        &mut tx,
-                        &account,
-                        client,
-                        now,
-                        json!({ "ip": client.ip, "second_factor": factor }),
-                        false,
-                    )
-                    .await?;
-                tx.commit().await?;
-                Ok(session)
-            }
-            Err(MfaError::MissingCode) => Err(MfaError::MissingCode.into()),
-            Err(refusal) => {
-                audit::record(
-                    &mut tx,
-                    self.audit_key(),
-                    Who::account(&account.id, &account.email),
-                    None,
-                    AuditAction::SignInFailed,
-                    &account.email,
-                    json!({ "ip": client.ip, "second_factor": "wrong code" }),
-                    now,
-                )
-                .await?;
-                self.count_wrong_code(&mut tx, &account.id, &refusal)
-                    .await?;
-                let attempts = store::count_second_factor_attempt(&mut tx, ticket).await?;
-                let refusal = if attempts >= MAX_CODE_ATTEMPTS {
-                    store::delete_pending_login(&mut tx, ticket).await?;
-                    MfaError::TooManyAttempts
-                } else {
-                    refusal
-                };
-                tx.commit().await?;
-                self.flush_mail().await;
-                Err(refusal.into())
-            }
-        }
-    }
-
     /// The TOTP secret as stored: sealed under a key derived from the
     /// server secret file, bound to the account, so a copy of the database
     /// alone does not give anyone the member's codes.
@@ -749,7 +656,7 @@ impl Coffer {
 
     /// A wrong or replayed code counts towards the lockout like a wrong
     /// password, so codes cannot be guessed without limit.
-    async fn count_wrong_code(
+    pub(crate) async fn count_wrong_code(
         &self,
         tx: &mut Conn,
         account_id: &str,
@@ -764,7 +671,7 @@ impl Coffer {
 
     /// Checks a typed code against the account's factors and uses it up;
     /// the inner result names the factor or says why the code failed.
-    async fn prove_second_factor(
+    pub(crate) async fn prove_second_factor(
         &self,
         tx: &mut Conn,
         account_id: &str,

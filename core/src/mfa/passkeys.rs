@@ -9,8 +9,10 @@
 //! answer only.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-use coffer_shared::errors::{MfaError, PasskeyError, SignInError};
-use coffer_shared::types::{Bytes, PasskeyCreation, PasskeyRequest, PasskeySignIn, PasskeyView};
+use coffer_shared::accounts::SignInError;
+use coffer_shared::mfa::{MfaError, PasskeyError};
+use coffer_shared::mfa::{PasskeyCreation, PasskeyRequest, PasskeySignIn, PasskeyView};
+use coffer_shared::types::Bytes;
 use coffer_shared::webauthn_rs_proto::ResidentKeyRequirement;
 use serde::{Deserialize, Serialize};
 use serde_json::json;

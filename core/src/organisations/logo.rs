@@ -6,8 +6,9 @@
 
 use std::io::Cursor;
 
-use coffer_shared::errors::{LogoError, MemberError};
-use coffer_shared::types::LogoInfo;
+use coffer_shared::members::MemberError;
+use coffer_shared::organisations::LogoError;
+use coffer_shared::organisations::LogoInfo;
 use image::{ImageFormat, ImageReader, Limits};
 use serde_json::json;
 

@@ -1,5 +1,5 @@
 //! Organisations as the instance administrator sees them: create one with
-//! its licence and its first administrator, list them; and the mail outbox.
+//! its licence and its first administrator, list them.
 
 pub mod logo;
 pub mod plans;
@@ -7,10 +7,9 @@ pub mod settings;
 pub mod store;
 
 use coffer_shared::errors::InputError;
+use coffer_shared::organisations::{NewOrganisation, OrganisationView};
 use coffer_shared::policy::{check_organisation_name, normalise_email};
-use coffer_shared::types::{
-    AdminTier, NewOrganisation, OrganisationView, OutboxMail, OutboxSummary, Role,
-};
+use coffer_shared::types::{AdminTier, Role};
 use serde_json::json;
 
 use crate::kernel::audit::AuditAction;
@@ -134,22 +133,6 @@ impl Coffer {
                 created_at_ms: o.created_at,
             })
             .collect())
-    }
-
-    pub async fn outbox(&self, actor: Option<&Actor>) -> Outcome<Vec<OutboxSummary>> {
-        authorize(actor, Action::ReadOutbox)?;
-        match self.mailer().outbox_dir() {
-            Some(dir) => Ok(crate::kernel::mail::list_outbox(dir)?),
-            None => Ok(Vec::new()),
-        }
-    }
-
-    pub async fn outbox_mail(&self, actor: Option<&Actor>, id: &str) -> Outcome<OutboxMail> {
-        authorize(actor, Action::ReadOutbox)?;
-        match self.mailer().outbox_dir() {
-            Some(dir) => crate::kernel::mail::outbox_mail(dir, id),
-            None => Err(InputError::UnknownMail.into()),
-        }
     }
 }
 

@@ -2,8 +2,9 @@
 //! exactly one plan is the default from then on, and new Originators get it.
 //! `may_store` is the rule uploads are checked against.
 
-use coffer_shared::errors::{MemberError, PlanError};
-use coffer_shared::types::PlanView;
+use coffer_shared::members::MemberError;
+use coffer_shared::organisations::PlanError;
+use coffer_shared::organisations::PlanView;
 use serde_json::json;
 
 use crate::kernel::audit::AuditAction;

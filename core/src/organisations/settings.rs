@@ -2,7 +2,7 @@
 //! Organisations that never saved a configuration use the instance's
 //! defaults, so nothing needs writing when an organisation is created.
 
-use coffer_shared::errors::SettingsError;
+use coffer_shared::organisations::SettingsError;
 use coffer_shared::settings::{
     OrgSettings, Permission, MAX_INACTIVITY_DAYS, MAX_INVITATION_EXPIRY_HOURS,
     MAX_LOCKOUT_THRESHOLD,
@@ -127,7 +127,7 @@ impl Coffer {
         let settings = validate(input)?;
         store::seats(&mut tx, organisation_id)
             .await?
-            .ok_or(coffer_shared::errors::MemberError::UnknownOrganisation)?;
+            .ok_or(coffer_shared::members::MemberError::UnknownOrganisation)?;
         let before = self.settings_in(&mut tx, organisation_id).await?;
         // Who may sign in, and who may skip the second factor, decide the
         // administrators' own access too: a Liaison's call.

@@ -1,7 +1,7 @@
 //! SQL for organisation configuration (ORG-12), member permissions
 //! (PKG-8), plans (ORG-8) and logos (ORG-10).
 
-use coffer_shared::types::PlanView;
+use coffer_shared::organisations::PlanView;
 use sqlx::Row;
 
 use crate::store::{Conn, R};

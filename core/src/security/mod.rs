@@ -12,8 +12,12 @@ pub mod store;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, SaltString};
 use argon2::{Argon2, PasswordHasher as _, PasswordVerifier as _};
 use coffer_crypto as crypto;
-use coffer_shared::errors::{AuthError, LinkError, MemberError, SettingsError};
-use coffer_shared::types::{Bytes, KeyEnvelope, LinkPurpose, ResetView};
+use coffer_shared::accounts::LinkError;
+use coffer_shared::accounts::{KeyEnvelope, LinkPurpose, ResetView};
+use coffer_shared::errors::AuthError;
+use coffer_shared::members::MemberError;
+use coffer_shared::organisations::SettingsError;
+use coffer_shared::types::Bytes;
 use serde_json::json;
 
 use crate::kernel::access::{self, Denied, Need, Resource};
@@ -206,7 +210,7 @@ impl Coffer {
         actor: &Actor,
         organisation_id: &str,
         account_id: &str,
-    ) -> Outcome<(AccountRow, coffer_shared::types::MemberRow)> {
+    ) -> Outcome<(AccountRow, coffer_shared::members::MemberRow)> {
         self.member_in_reach(c, actor, organisation_id, account_id, Need::Change)
             .await
     }
@@ -220,7 +224,7 @@ impl Coffer {
         actor: &Actor,
         organisation_id: &str,
         account_id: &str,
-    ) -> Outcome<(AccountRow, coffer_shared::types::MemberRow)> {
+    ) -> Outcome<(AccountRow, coffer_shared::members::MemberRow)> {
         self.member_in_reach(c, actor, organisation_id, account_id, Need::Secure)
             .await
     }
@@ -232,7 +236,7 @@ impl Coffer {
         organisation_id: &str,
         account_id: &str,
         need: Need,
-    ) -> Outcome<(AccountRow, coffer_shared::types::MemberRow)> {
+    ) -> Outcome<(AccountRow, coffer_shared::members::MemberRow)> {
         let member = Resource::Member {
             organisation: organisation_id,
             account: account_id,

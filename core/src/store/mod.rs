@@ -1,11 +1,11 @@
 //! All SQL outside the migrations. Functions take a connection so callers
 //! decide the transaction; every query text runs on SQLite and PostgreSQL.
 
+use coffer_shared::accounts::Profile;
 use coffer_shared::i18n::Language;
 use coffer_shared::ids::GroupId;
-use coffer_shared::types::{
-    AccountType, AdminTier, GroupView, MemberColumn, MemberRow, Profile, Role, SearchField,
-};
+use coffer_shared::members::{GroupView, MemberColumn, MemberRow, SearchField};
+use coffer_shared::types::{AccountType, AdminTier, Role};
 use sqlx::{AnyConnection, Row};
 
 pub type Conn = AnyConnection;

@@ -2,7 +2,7 @@
 //! into the database, and an organisation made through the real code.
 
 use coffer_core::{Actor, Coffer};
-use coffer_shared::types::NewOrganisation;
+use coffer_shared::organisations::NewOrganisation;
 
 /// An organisation named "Bench" with room for `seats` members, and the
 /// instance administrator who acts on it.

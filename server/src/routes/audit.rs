@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use coffer_api::ssr::answer;
 use coffer_core::Coffer;
-use coffer_shared::types::AuditQuery;
+use coffer_shared::audit::AuditQuery;
 use serde::Deserialize;
 
 use super::{attachment, date_stamp, refuse, Session};

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use coffer_api::ssr::answer;
 use coffer_core::members::export::ExportFormat;
 use coffer_core::Coffer;
-use coffer_shared::types::{MemberColumn, MemberQuery, SearchField};
+use coffer_shared::members::{MemberColumn, MemberQuery, SearchField};
 use serde::Deserialize;
 
 use super::{attachment, date_stamp, refuse, Session};

@@ -2,9 +2,12 @@
 //! security question — through the real server functions.
 
 use crate::common::*;
-use coffer_shared::errors::{
-    AuthError, InvitationError, LinkError, MemberError, Refusal, SettingsError,
-};
+use coffer_shared::accounts::*;
+use coffer_shared::accounts::{InvitationError, LinkError};
+use coffer_shared::errors::{AuthError, Refusal};
+use coffer_shared::members::MemberError;
+use coffer_shared::members::*;
+use coffer_shared::organisations::SettingsError;
 use coffer_shared::types::*;
 use serde_json::json;
 
@@ -823,7 +826,7 @@ async fn guessing_the_current_password_locks(backend: Backend) {
                     .await
                     .unwrap_err()
             ),
-            Refusal::SignIn(coffer_shared::errors::SignInError::WrongCurrentPassword)
+            Refusal::SignIn(coffer_shared::accounts::SignInError::WrongCurrentPassword)
         );
     }
     // A right one clears the count.
@@ -841,7 +844,7 @@ async fn guessing_the_current_password_locks(backend: Backend) {
                 .await
                 .unwrap_err()
         ),
-        Refusal::SignIn(coffer_shared::errors::SignInError::AccountLocked)
+        Refusal::SignIn(coffer_shared::accounts::SignInError::AccountLocked)
     );
     assert!(subjects_to(&server, "ann@acme.test")
         .iter()

@@ -3,7 +3,9 @@
 
 use crate::common::*;
 use coffer_api::ApiError;
+use coffer_shared::audit::*;
 use coffer_shared::errors::{AuthError, InputError, Refusal};
+use coffer_shared::members::*;
 use coffer_shared::types::*;
 
 async fn log(b: &Browser, org: &str, q: AuditQuery) -> Result<AuditLogPage, ApiError> {

@@ -4,7 +4,11 @@
 
 use crate::common::*;
 use coffer_api::ApiError;
-use coffer_shared::errors::{AuthError, MemberError, Refusal};
+use coffer_shared::audit::*;
+use coffer_shared::errors::{AuthError, Refusal};
+use coffer_shared::members::MemberError;
+use coffer_shared::members::*;
+use coffer_shared::organisations::*;
 use coffer_shared::settings::OrgSettings;
 use coffer_shared::site::{self, MembersFile};
 use coffer_shared::types::*;

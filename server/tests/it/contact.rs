@@ -1,7 +1,9 @@
 //! ORG-9 points of contact and ACC-10 "Contact login administrator".
 
 use crate::common::*;
-use coffer_shared::errors::{InputError, MemberError, Refusal};
+use coffer_shared::errors::{InputError, Refusal};
+use coffer_shared::members::MemberError;
+use coffer_shared::members::*;
 use coffer_shared::types::*;
 use serde_json::json;
 

@@ -5,9 +5,11 @@
 use crate::common::*;
 use coffer_api::ApiError;
 use coffer_crypto as crypto;
-use coffer_shared::errors::{
-    AuthError, InputError, InvitationError, Refusal, SetupError, SignInError,
-};
+use coffer_shared::accounts::*;
+use coffer_shared::accounts::{InvitationError, SetupError, SignInError};
+use coffer_shared::audit::*;
+use coffer_shared::errors::{AuthError, InputError, Refusal};
+use coffer_shared::organisations::*;
 use coffer_shared::types::*;
 use serde_json::json;
 

@@ -3,7 +3,9 @@
 
 use crate::common::*;
 use coffer_api::ApiError;
-use coffer_shared::errors::{AuthError, GroupError, Refusal};
+use coffer_shared::errors::{AuthError, Refusal};
+use coffer_shared::members::GroupError;
+use coffer_shared::members::*;
 use coffer_shared::types::*;
 
 async fn add_group(b: &Browser, org: &str, name: &str) -> Result<GroupView, ApiError> {

@@ -6,7 +6,11 @@
 use std::time::Duration;
 
 use crate::common::*;
+use coffer_shared::audit::*;
 use coffer_shared::import::{ImportPreview, ImportState, ImportStatus, RowOutcome, RowReason};
+use coffer_shared::members::*;
+use coffer_shared::mfa::*;
+use coffer_shared::organisations::*;
 use coffer_shared::site;
 use coffer_shared::types::*;
 

@@ -3,7 +3,12 @@
 
 use crate::common::*;
 use coffer_api::ApiError;
-use coffer_shared::errors::{AuthError, InputError, MemberError, RateLimitError, Refusal};
+use coffer_shared::accounts::*;
+use coffer_shared::audit::*;
+use coffer_shared::errors::{AuthError, InputError, RateLimitError, Refusal};
+use coffer_shared::members::MemberError;
+use coffer_shared::members::*;
+use coffer_shared::organisations::*;
 use coffer_shared::types::*;
 use serde_json::json;
 
@@ -621,7 +626,7 @@ async fn expired_licence_blocks_members(backend: Backend) {
         Err(Some(e)) => {
             assert_eq!(
                 refusal(e.clone()),
-                Refusal::SignIn(coffer_shared::errors::SignInError::LicenceExpired(
+                Refusal::SignIn(coffer_shared::accounts::SignInError::LicenceExpired(
                     yesterday.clone()
                 ))
             );
@@ -752,7 +757,9 @@ async fn administrators_stay_inside_their_tier(backend: Backend) {
             .unwrap_err();
         assert_eq!(
             refusal(err),
-            Refusal::Settings(coffer_shared::errors::SettingsError::OnlyLiaisonSetsSignInModes)
+            Refusal::Settings(
+                coffer_shared::organisations::SettingsError::OnlyLiaisonSetsSignInModes
+            )
         );
     }
     let now: OrgSettings = liaison

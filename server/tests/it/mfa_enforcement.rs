@@ -5,7 +5,13 @@
 //! old authenticator and needs the mailed link to set up a new one.
 
 use crate::common::*;
-use coffer_shared::errors::{AuthError, LinkError, MemberError, MfaError};
+use coffer_shared::accounts::LinkError;
+use coffer_shared::accounts::*;
+use coffer_shared::errors::AuthError;
+use coffer_shared::members::MemberError;
+use coffer_shared::members::*;
+use coffer_shared::mfa::MfaError;
+use coffer_shared::mfa::*;
 use coffer_shared::settings::{OrgSettings, Permission};
 use coffer_shared::types::*;
 use coffer_shared::Refusal;

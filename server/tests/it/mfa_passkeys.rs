@@ -9,7 +9,12 @@
 use crate::common::authenticator::SoftPasskey;
 use crate::common::*;
 use coffer_crypto::{self as crypto, MemberKeys};
-use coffer_shared::errors::{AuthError, MfaError, PasskeyError, SignInError};
+use coffer_shared::accounts::SignInError;
+use coffer_shared::accounts::*;
+use coffer_shared::errors::AuthError;
+use coffer_shared::members::*;
+use coffer_shared::mfa::*;
+use coffer_shared::mfa::{MfaError, PasskeyError};
 use coffer_shared::types::*;
 use coffer_shared::Refusal;
 use serde_json::{json, Value};

@@ -6,7 +6,12 @@
 
 use crate::common::*;
 use coffer_crypto::ExportKey;
-use coffer_shared::errors::{AuthError, MfaError, SignInError};
+use coffer_shared::accounts::SignInError;
+use coffer_shared::accounts::*;
+use coffer_shared::errors::AuthError;
+use coffer_shared::members::*;
+use coffer_shared::mfa::MfaError;
+use coffer_shared::mfa::*;
 use coffer_shared::types::*;
 use coffer_shared::Refusal;
 use serde_json::json;

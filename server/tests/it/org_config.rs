@@ -3,9 +3,13 @@
 //! routes, on both engines.
 
 use crate::common::*;
-use coffer_shared::errors::{
-    LogoError, MemberError, PlanError, Refusal, SettingsError, SignInError,
-};
+use coffer_shared::accounts::SignInError;
+use coffer_shared::accounts::*;
+use coffer_shared::errors::Refusal;
+use coffer_shared::members::MemberError;
+use coffer_shared::members::*;
+use coffer_shared::organisations::*;
+use coffer_shared::organisations::{LogoError, PlanError, SettingsError};
 use coffer_shared::settings::{FeatureMode, OrgSettings, Permission};
 use coffer_shared::types::*;
 use futures::StreamExt as _;

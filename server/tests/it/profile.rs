@@ -1,9 +1,10 @@
 //! ACC-9: own profile over HTTP on SQLite and PostgreSQL.
 
 use crate::common::*;
+use coffer_shared::accounts::{Profile, SignedIn};
 use coffer_shared::errors::{AuthError, InputError, Refusal};
 use coffer_shared::i18n::Language;
-use coffer_shared::types::{MemberColumn, MemberPage, MemberQuery, Profile, SearchField, SignedIn};
+use coffer_shared::members::{MemberColumn, MemberPage, MemberQuery, SearchField};
 use serde_json::json;
 
 async fn own_profile(backend: Backend) {

@@ -118,7 +118,7 @@ async fn mail_goes_over_smtp_and_survives_an_outage(backend: Backend) {
     assert!(delivered(&smtp)
         .iter()
         .any(|m| m.contains("To: bo@bravo.test")));
-    let outbox: Vec<coffer_shared::types::OutboxSummary> =
+    let outbox: Vec<coffer_shared::audit::OutboxSummary> =
         admin.run(coffer_api::Outbox {}).await.unwrap();
     assert!(outbox.is_empty());
     assert!(

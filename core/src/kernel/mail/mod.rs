@@ -12,8 +12,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use coffer_shared::audit::{OutboxMail, OutboxSummary};
 use coffer_shared::errors::InputError;
-use coffer_shared::types::{OutboxMail, OutboxSummary};
 use futures::StreamExt as _;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::Message;

@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use coffer_api::ApiError;
 use coffer_core::Config;
 use coffer_crypto::{self as crypto, ExportKey, MemberKeys};
+use coffer_shared::accounts::*;
+use coffer_shared::members::*;
+use coffer_shared::organisations::*;
 use coffer_shared::types::*;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -455,7 +458,7 @@ impl Browser {
             crypto::client_login_finish(login, old, &challenge.credential_response.0)
         else {
             return Err(ApiError::from(
-                coffer_shared::errors::SignInError::WrongCurrentPassword,
+                coffer_shared::accounts::SignInError::WrongCurrentPassword,
             ));
         };
         let me: SignedIn = self.run(coffer_api::Me {}).await?;

@@ -3,13 +3,13 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{create_organisation, organisations};
-use coffer_shared::types::{NewOrganisation, OrganisationView};
+use coffer_shared::organisations::{NewOrganisation, OrganisationView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::components::{today_iso, ErrorBox};
-use crate::pages::require_sign_in;
+use crate::ui::require_sign_in;
+use crate::ui::{today_iso, ErrorBox};
 
 #[component]
 pub fn OrganisationsPage() -> impl IntoView {

@@ -3,12 +3,12 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{audit_log, verify_audit_log};
-use coffer_shared::types::{AuditLogPage, AuditQuery};
+use coffer_shared::audit::{AuditLogPage, AuditQuery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::{local_time, ErrorBox, Pager};
-use crate::pages::{managed_organisation, require_sign_in};
+use crate::ui::{local_time, ErrorBox, Pager};
+use crate::ui::{managed_organisation, require_sign_in};
 
 const PAGE_SIZE: u32 = 50;
 

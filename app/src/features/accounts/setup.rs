@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use crate::auth;
-use crate::components::{password_min_length, ErrorBox, NewPasswordFields};
+use crate::features::accounts::auth;
 use crate::session::use_session;
+use crate::ui::{password_min_length, ErrorBox, NewPasswordFields};
 
 #[component]
 pub fn SetupPage() -> impl IntoView {

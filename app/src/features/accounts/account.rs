@@ -6,22 +6,22 @@ use coffer_api::{
     get_profile, get_security_question, sessions, set_security_question, sign_out,
     terminate_all_sessions, update_profile,
 };
+use coffer_shared::accounts::{Profile, SessionView};
 use coffer_shared::i18n::Language;
 use coffer_shared::policy::check_new_password;
-use coffer_shared::types::{Profile, SessionView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::auth;
-use crate::components::{local_time, password_min_length, ErrorBox, NewPasswordFields};
-use crate::pages::require_sign_in;
+use crate::features::accounts::auth;
 use crate::session::{leave_to_sign_in, use_session};
+use crate::ui::require_sign_in;
+use crate::ui::{local_time, password_min_length, ErrorBox, NewPasswordFields};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
     let allowed = require_sign_in();
-    let reauth = Some(crate::pages::reauth::Reauth::provide());
+    let reauth = Some(crate::features::accounts::reauth::Reauth::provide());
     // A lost device: end every session and remove the passkeys too.
     let remove_passkeys = RwSignal::new(false);
     let list = RwSignal::new(Vec::<SessionView>::new());
@@ -67,7 +67,7 @@ pub fn AccountPage() -> impl IntoView {
                 </dl>
                 <p class="hint">{tr("Compare this fingerprint when someone checks your identity. It stays the same when you change your password.")}</p>
                 <Show when=move || session.unlocked.with(|u| u.is_none())>
-                    <crate::pages::passkeys::UnlockKeysForm
+                    <crate::features::mfa::passkeys::UnlockKeysForm
                         reason=tr("Your encryption keys are not unlocked in this tab. Enter your password to unlock them; it never leaves this browser.")
                         on_unlocked=Callback::new(move |(s, keys)| session.signed_in(s, keys)) />
                 </Show>
@@ -78,8 +78,8 @@ pub fn AccountPage() -> impl IntoView {
             </section>
             <EditProfile />
             <ChangePassword />
-            <crate::pages::two_step::TwoStepSignIn />
-            <crate::pages::passkeys::PasskeysCard />
+            <crate::features::mfa::two_step::TwoStepSignIn />
+            <crate::features::mfa::passkeys::PasskeysCard />
             <SecurityQuestion />
             <section class="card">
                 <h2>{tr("Sessions")}</h2>
@@ -104,7 +104,7 @@ pub fn AccountPage() -> impl IntoView {
                 </label>
                 <button type="button" class="danger" on:click=do_terminate>{tr("Terminate all sessions")}</button>
             </section>
-            <crate::pages::reauth::ReauthPrompt />
+            <crate::features::accounts::reauth::ReauthPrompt />
         </Show>
     }
 }
@@ -112,7 +112,7 @@ pub fn AccountPage() -> impl IntoView {
 /// Ends every session (and the passkeys, when asked); removing passkeys may
 /// first need the password again.
 fn terminate_sessions(
-    reauth: Option<crate::pages::reauth::Reauth>,
+    reauth: Option<crate::features::accounts::reauth::Reauth>,
     remove_passkeys: bool,
     error: RwSignal<Option<String>>,
 ) {
@@ -120,7 +120,7 @@ fn terminate_sessions(
         match terminate_all_sessions(Some(remove_passkeys)).await {
             Ok(_) => leave_to_sign_in(),
             Err(e) => {
-                if !crate::pages::reauth::intercepted(reauth, &e, move || {
+                if !crate::features::accounts::reauth::intercepted(reauth, &e, move || {
                     terminate_sessions(reauth, remove_passkeys, error)
                 }) {
                     error.set(Some(e.to_string()));

@@ -10,9 +10,9 @@ use coffer_shared::Refusal;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::auth;
-use crate::components::ErrorBox;
+use crate::features::accounts::auth;
 use crate::i18n::tr;
+use crate::ui::ErrorBox;
 
 /// Shared by the cards of a page that make factor changes.
 #[derive(Clone, Copy)]

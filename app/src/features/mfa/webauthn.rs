@@ -4,7 +4,7 @@
 //! Coffer's fixed input; its output stays here and is never part of what
 //! is sent to the server.
 
-use coffer_shared::errors::PasskeyError;
+use coffer_shared::mfa::PasskeyError;
 use coffer_shared::webauthn_rs_proto::{
     AuthenticationExtensionsClientOutputs, AuthenticatorAssertionResponseRaw,
     AuthenticatorAttestationResponseRaw, CreationChallengeResponse, PublicKeyCredential,

@@ -7,14 +7,14 @@ use coffer_api::{
     get_member_detail, list_plans, member_history, remove_member, reseed_second_factor,
     reset_member_password, unlock_member, update_member,
 };
+use coffer_shared::members::{HistoryEntry, MemberChange, MemberDetail, MemberRemoval};
+use coffer_shared::organisations::PlanView;
 use coffer_shared::settings::{FeatureMode, MemberPermission, Permission};
-use coffer_shared::types::{
-    HistoryEntry, MemberChange, MemberDetail, MemberRemoval, PlanView, Role,
-};
+use coffer_shared::types::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::{local_time, ErrorBox};
+use crate::ui::{local_time, ErrorBox};
 
 /// Everything below the basic edit form; `on_changed` refreshes the table.
 #[component]

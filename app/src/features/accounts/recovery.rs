@@ -3,15 +3,15 @@
 
 use crate::i18n::{tf, tr, tr_text};
 use coffer_api::{get_reset_view, unlock_with_link};
+use coffer_shared::accounts::ResetView;
 use coffer_shared::policy::check_new_password;
-use coffer_shared::types::ResetView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use crate::auth;
-use crate::components::{local_time, ErrorBox, NewPasswordFields};
-use crate::pages::invite::token_from_location;
+use crate::features::accounts::auth;
+use crate::features::accounts::invite::token_from_location;
+use crate::ui::{local_time, ErrorBox, NewPasswordFields};
 
 #[component]
 pub fn ResetPage() -> impl IntoView {

@@ -4,15 +4,16 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{list_passkeys, passkey_remove, passkey_rename};
-use coffer_shared::types::{PasskeyView, SignedIn};
+use coffer_shared::accounts::SignedIn;
+use coffer_shared::mfa::PasskeyView;
 use coffer_shared::worker::Unlocked;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::auth::{self, AddedPasskey};
-use crate::components::{local_time, ErrorBox};
+use crate::features::accounts::auth::{self, AddedPasskey};
+use crate::features::mfa::webauthn;
 use crate::session::{unlocked_keys, use_session};
-use crate::webauthn;
+use crate::ui::{local_time, ErrorBox};
 
 #[component]
 pub fn PasskeysCard() -> impl IntoView {
@@ -92,7 +93,7 @@ pub fn AddPasskeyForm(
 ) -> impl IntoView {
     let setup_token = StoredValue::new(setup_token);
     let session = use_session();
-    let reauth = crate::pages::reauth::use_reauth();
+    let reauth = crate::features::accounts::reauth::use_reauth();
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -146,7 +147,7 @@ struct AddState {
     notice: RwSignal<Option<String>>,
     on_added: Callback<PasskeyView>,
     session: crate::session::Session,
-    reauth: Option<crate::pages::reauth::Reauth>,
+    reauth: Option<crate::features::accounts::reauth::Reauth>,
 }
 
 /// Registers the passkey; when the server first wants the password again
@@ -168,7 +169,7 @@ fn add_passkey(typed: String, setup_token: Option<String>, s: AddState) {
             }
             Err(e) => {
                 let retry = move || add_passkey(typed.clone(), setup_token.clone(), s);
-                if !crate::pages::reauth::intercepted(s.reauth, &e, retry) {
+                if !crate::features::accounts::reauth::intercepted(s.reauth, &e, retry) {
                     s.error.set(Some(e.to_string()));
                 }
             }
@@ -178,7 +179,7 @@ fn add_passkey(typed: String, setup_token: Option<String>, s: AddState) {
 
 /// Removes the passkey, asking for the password first when needed.
 fn remove_passkey(
-    reauth: Option<crate::pages::reauth::Reauth>,
+    reauth: Option<crate::features::accounts::reauth::Reauth>,
     id: String,
     name: String,
     error: RwSignal<Option<String>>,
@@ -201,7 +202,7 @@ fn remove_passkey(
                         remove_passkey(reauth, id.clone(), name.clone(), error, notice, on_change)
                     }
                 };
-                if !crate::pages::reauth::intercepted(reauth, &e, retry) {
+                if !crate::features::accounts::reauth::intercepted(reauth, &e, retry) {
                     error.set(Some(e.to_string()));
                 }
             }
@@ -217,7 +218,7 @@ fn PasskeyItem(
     on_change: Callback<()>,
 ) -> impl IntoView {
     let id = StoredValue::new(passkey.id.clone());
-    let reauth = crate::pages::reauth::use_reauth();
+    let reauth = crate::features::accounts::reauth::use_reauth();
     let editing = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let new_name = RwSignal::new(passkey.name.clone());

@@ -3,11 +3,11 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{add_group, list_groups, remove_group};
-use coffer_shared::types::GroupView;
+use coffer_shared::members::GroupView;
 use leptos::prelude::*;
 
-use crate::components::ErrorBox;
-use crate::pages::{managed_organisation, require_sign_in};
+use crate::ui::ErrorBox;
+use crate::ui::{managed_organisation, require_sign_in};
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {

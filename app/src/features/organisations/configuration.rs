@@ -4,14 +4,14 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{organisation_settings, remove_logo, update_organisation_settings};
+use coffer_shared::organisations::LogoInfo;
 use coffer_shared::settings::{FeatureMode, OrgSettings, Permission, PermissionSetting};
-use coffer_shared::types::LogoInfo;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::{post_file, ErrorBox};
-use crate::pages::{managed_organisation, require_sign_in};
 use crate::session::use_session;
+use crate::ui::{managed_organisation, require_sign_in};
+use crate::ui::{post_file, ErrorBox};
 
 #[component]
 pub fn ConfigurationPage() -> impl IntoView {

@@ -6,18 +6,19 @@ use crate::i18n::{tf, tr, tr_text};
 use coffer_api::{
     add_member, get_member_columns, list_groups, list_members, set_member_columns, update_member,
 };
-use coffer_shared::types::{
-    AdminTier, GroupView, MemberChange, MemberColumn, MemberPage, MemberQuery, MemberRow,
-    NewMember, Role, SearchField,
+use coffer_shared::members::{
+    GroupView, MemberChange, MemberColumn, MemberPage, MemberQuery, MemberRow, NewMember,
+    SearchField,
 };
+use coffer_shared::types::{AdminTier, Role};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::{today_iso, ErrorBox, Pager};
-use crate::pages::import::ImportMembers;
-use crate::pages::member_panel::MemberPanel;
-use crate::pages::{managed_organisation, require_sign_in};
+use crate::features::import::page::ImportMembers;
+use crate::features::members::member_panel::MemberPanel;
 use crate::session::use_session;
+use crate::ui::{managed_organisation, require_sign_in};
+use crate::ui::{today_iso, ErrorBox, Pager};
 
 const PAGE_SIZE: u32 = 25;
 

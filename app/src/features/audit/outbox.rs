@@ -3,14 +3,14 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{outbox, read_outbox_mail};
-use coffer_shared::types::{OutboxMail, OutboxSummary};
+use coffer_shared::audit::{OutboxMail, OutboxSummary};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{local_time, ErrorBox};
-use crate::pages::require_sign_in;
+use crate::ui::require_sign_in;
+use crate::ui::{local_time, ErrorBox};
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {

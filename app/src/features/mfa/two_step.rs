@@ -6,12 +6,12 @@ use crate::i18n::{tf, tr};
 use coffer_api::{
     get_two_step_status, recovery_codes_renew, totp_begin, totp_confirm, totp_disable,
 };
-use coffer_shared::types::{TotpSetup, TwoStepStatus};
+use coffer_shared::mfa::{TotpSetup, TwoStepStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::ErrorBox;
 use crate::session::use_session;
+use crate::ui::ErrorBox;
 
 /// What the card is doing.
 #[derive(Clone, PartialEq)]
@@ -53,7 +53,7 @@ fn setup_storage() -> Option<web_sys::Storage> {
 #[component]
 pub fn TwoStepSetupPage() -> impl IntoView {
     let session = use_session();
-    let token = crate::pages::invite::token_from_location();
+    let token = crate::features::accounts::invite::token_from_location();
     if let Some(st) = setup_storage() {
         if !token.is_empty() {
             let _ = st.set_item(SETUP_TOKEN_SLOT, &token);
@@ -114,7 +114,7 @@ pub fn TwoStepSetupPage() -> impl IntoView {
                         <section class="card narrow" aria-labelledby="setup-passkey-heading">
                             <h2 id="setup-passkey-heading">{tr("Or use a passkey")}</h2>
                             <p class="hint">{tr("Instead of an authenticator app, a passkey — this device's screen lock or a security key — can be your second step.")}</p>
-                            <crate::pages::passkeys::AddPasskeyForm
+                            <crate::features::mfa::passkeys::AddPasskeyForm
                                 notice=RwSignal::new(None)
                                 setup_token=Some(token)
                                 on_added=Callback::new(move |_| finished.run(())) />
@@ -134,7 +134,7 @@ pub fn TwoStepSetupPage() -> impl IntoView {
 /// Starts binding an app; when the server first wants the password again,
 /// asks for it and starts once more.
 fn begin_setup(
-    reauth: Option<crate::pages::reauth::Reauth>,
+    reauth: Option<crate::features::accounts::reauth::Reauth>,
     setup_token: Option<String>,
     stage: RwSignal<Stage>,
     error: RwSignal<Option<String>>,
@@ -144,7 +144,7 @@ fn begin_setup(
             Ok(setup) => stage.set(Stage::Scanning(setup)),
             Err(e) => {
                 let retry = move || begin_setup(reauth, setup_token.clone(), stage, error);
-                if !crate::pages::reauth::intercepted(reauth, &e, retry) {
+                if !crate::features::accounts::reauth::intercepted(reauth, &e, retry) {
                     error.set(Some(e.to_string()));
                 }
             }
@@ -160,7 +160,7 @@ pub fn TwoStepSignIn(
     on_finished: Option<Callback<()>>,
 ) -> impl IntoView {
     let setup_token = StoredValue::new(setup_token);
-    let reauth = crate::pages::reauth::use_reauth();
+    let reauth = crate::features::accounts::reauth::use_reauth();
     let status = RwSignal::new(None::<TwoStepStatus>);
     let stage = RwSignal::new(Stage::Idle);
     let error = RwSignal::new(None::<String>);
@@ -215,9 +215,11 @@ pub fn TwoStepSignIn(
             let typed = code.get_untracked();
             let result = match what {
                 Proof::TurnOff if by_password.get_untracked() => {
-                    crate::auth::disable_two_step_with_password(password.get_untracked())
-                        .await
-                        .map(|()| Stage::Idle)
+                    crate::features::accounts::auth::disable_two_step_with_password(
+                        password.get_untracked(),
+                    )
+                    .await
+                    .map(|()| Stage::Idle)
                 }
                 Proof::TurnOff => totp_disable(typed).await.map(|()| Stage::Idle),
                 Proof::RenewCodes => recovery_codes_renew(typed).await.map(Stage::Codes),

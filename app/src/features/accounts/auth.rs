@@ -4,15 +4,17 @@
 //! go no further than the worker; export keys never leave it.
 
 use coffer_api::ApiError;
-use coffer_shared::errors::{InputError, PasskeyError, SignInError};
-use coffer_shared::types::{
-    Bytes, KeyEnvelope, PasskeyView, SecondFactorPrompt, SignInStep, SignedIn,
-};
+use coffer_shared::accounts::SignInError;
+use coffer_shared::accounts::{KeyEnvelope, SecondFactorPrompt, SignInStep, SignedIn};
+use coffer_shared::errors::InputError;
+use coffer_shared::mfa::PasskeyError;
+use coffer_shared::mfa::PasskeyView;
+use coffer_shared::types::Bytes;
 use coffer_shared::worker::{Answer, Ceremony, Failure, Job, Rewrap, Unlocked};
 use wasm_bindgen::JsCast;
 
 use crate::crypto_worker;
-use crate::webauthn;
+use crate::features::mfa::webauthn;
 
 /// An export key, kept in the crypto worker under this ceremony.
 pub type ExportKey = Ceremony;

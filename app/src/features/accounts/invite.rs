@@ -3,14 +3,14 @@
 
 use crate::i18n::{tf, tr, tr_text};
 use coffer_api::invitation;
+use coffer_shared::accounts::InvitationView;
 use coffer_shared::policy::check_new_password;
-use coffer_shared::types::InvitationView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use crate::auth;
-use crate::components::{local_time, ErrorBox, NewPasswordFields};
+use crate::features::accounts::auth;
+use crate::ui::{local_time, ErrorBox, NewPasswordFields};
 
 /// The token rides in the URL fragment, which the browser never sends.
 pub fn token_from_location() -> String {

@@ -1,4 +1,8 @@
-//! Pieces several pages share.
+//! Pieces several pages share: the header, error box, pager, password
+//! fields, time formatting, file posts, and the guards pages start with.
+
+mod guards;
+pub use guards::{managed_organisation, require_sign_in};
 
 use crate::i18n::{tf, tr, tr_text};
 use coffer_shared::policy::{password_strength, strength_label};

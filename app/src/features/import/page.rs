@@ -9,8 +9,8 @@ use coffer_shared::import::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::auth::yield_to_browser;
-use crate::components::{post_file, ErrorBox};
+use crate::features::accounts::auth::yield_to_browser;
+use crate::ui::{post_file, ErrorBox};
 
 fn outcome_text(o: &RowOutcome) -> String {
     match o {

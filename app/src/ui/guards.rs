@@ -1,21 +1,5 @@
-pub mod account;
-pub mod audit;
-pub mod configuration;
-pub mod groups;
-pub mod home;
-pub mod import;
-pub mod invite;
-pub mod member_panel;
-pub mod organisations;
-pub mod outbox;
-pub mod passkeys;
-pub mod plans;
-pub mod reauth;
-pub mod recovery;
-pub mod setup;
-pub mod sign_in;
-pub mod two_step;
-pub mod users;
+//! What an administration page needs before it draws: a signed-in visitor
+//! and the organisation it is about.
 
 use coffer_shared::types::AdminTier;
 use leptos::prelude::*;

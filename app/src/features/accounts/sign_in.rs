@@ -8,15 +8,16 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use coffer_api::ApiError;
-use coffer_shared::errors::{MfaError, SignInError};
-use coffer_shared::types::{SecondFactorPrompt, SignedIn};
+use coffer_shared::accounts::SignInError;
+use coffer_shared::accounts::{SecondFactorPrompt, SignedIn};
+use coffer_shared::mfa::MfaError;
 use coffer_shared::worker::Unlocked;
 use coffer_shared::Refusal;
 
-use crate::auth::{self, ExportKey, PasskeyOutcome, SignInOutcome};
-use crate::components::ErrorBox;
-use crate::pages::passkeys::UnlockKeysForm;
+use crate::features::accounts::auth::{self, ExportKey, PasskeyOutcome, SignInOutcome};
+use crate::features::mfa::passkeys::UnlockKeysForm;
 use crate::session::use_session;
+use crate::ui::ErrorBox;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -127,7 +128,7 @@ pub fn SignInPage() -> impl IntoView {
                         {move || if busy.get() { tr("Signing in…") } else { tr("Sign in") }}
                     </button>
                 </form>
-                <Show when=crate::webauthn::supported>
+                <Show when=crate::features::mfa::webauthn::supported>
                     <div class="or-passkey">
                         <button type="button" class="secondary" disabled=move || passkey_busy.get() on:click=with_passkey>
                             {move || if passkey_busy.get() { tr("Waiting for the passkey…") } else { tr("Sign in with a passkey") }}

@@ -3,13 +3,13 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{list_plans, remove_plan, save_plan, set_default_plan};
-use coffer_shared::types::PlanView;
+use coffer_shared::organisations::PlanView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::ErrorBox;
-use crate::pages::member_panel::quota_label;
-use crate::pages::{managed_organisation, require_sign_in};
+use crate::features::members::member_panel::quota_label;
+use crate::ui::ErrorBox;
+use crate::ui::{managed_organisation, require_sign_in};
 
 #[component]
 pub fn PlansPage() -> impl IntoView {

@@ -1,0 +1,3 @@
+//! Bulk import from CSV (IMP-*).
+
+pub mod page;

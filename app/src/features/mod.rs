@@ -1,0 +1,8 @@
+//! One folder per domain, as on the server side (docs/ARCHITECTURE.md "Rooms").
+
+pub mod accounts;
+pub mod audit;
+pub mod import;
+pub mod members;
+pub mod mfa;
+pub mod organisations;
