@@ -9,11 +9,11 @@ use coffer_shared::errors::InputError;
 use coffer_shared::policy::normalise_email;
 use serde_json::json;
 
+use crate::accounts::store;
 use crate::kernel::audit::{self, AuditAction, Who};
 use crate::kernel::db::{new_id, now_ms};
 use crate::kernel::error::Outcome;
 use crate::kernel::mail::Mail;
-use crate::store;
 use crate::Coffer;
 
 const QUIET_MS: i64 = 10 * 60 * 1000;
@@ -64,18 +64,18 @@ impl Coffer {
 
     async fn contact_request(
         &self,
-        tx: &mut store::Conn,
+        tx: &mut crate::store::Conn,
         email: &str,
         message: &str,
     ) -> Outcome<()> {
-        let Some(account) = store::account_by_identifier(tx, email).await? else {
+        let Some(account) = crate::store::account_by_identifier(tx, email).await? else {
             return Ok(());
         };
         let now = now_ms();
         if !store::claim_contact_request(tx, &account.id, now, now - QUIET_MS).await? {
             return Ok(());
         }
-        for m in store::memberships_of(tx, &account.id).await? {
+        for m in crate::store::memberships_of(tx, &account.id).await? {
             for to in store::login_contacts(tx, &m.organisation_id).await? {
                 let body = format!(
                     "Hello,\n\n{email}, a member of {org}, asked for help signing in to Coffer.\n\n\

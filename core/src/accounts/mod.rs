@@ -8,6 +8,7 @@ mod contact;
 mod operator;
 pub mod profile;
 mod second_step;
+pub mod store;
 
 use coffer_crypto::{self as crypto, CryptoError};
 use coffer_shared::accounts::{
@@ -26,7 +27,7 @@ use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_handle, new_id, now_ms};
 use crate::kernel::error::{is_unique_violation, Outcome};
 use crate::kernel::tokens::{hash_token, new_token};
-use crate::store::{self, AccountRow, Conn};
+use crate::store::{AccountRow, Conn};
 use crate::{ClientInfo, Coffer};
 
 /// How long a started sign-in may take to finish.
@@ -113,7 +114,7 @@ impl Coffer {
     pub async fn setup_status(&self) -> Outcome<SetupStatus> {
         let mut c = self.db().pool.acquire().await?;
         Ok(SetupStatus {
-            needs_setup: !store::instance_is_set_up(&mut c).await?,
+            needs_setup: !crate::store::instance_is_set_up(&mut c).await?,
         })
     }
 
@@ -164,14 +165,14 @@ impl Coffer {
         check_keys(keys)?;
         let record = crypto::server_registration_finish(registration_upload).map_err(protocol)?;
         let mut tx = self.db().write().await?;
-        if store::instance_is_set_up(&mut tx).await? {
+        if crate::store::instance_is_set_up(&mut tx).await? {
             return Err(SetupError::AlreadyDone.into());
         }
         let id = new_id();
         let now = now_ms();
         let result: Result<(), sqlx::Error> = async {
-            store::insert_account(&mut tx, &id, &email, true, now).await?;
-            store::set_credentials(
+            crate::store::insert_account(&mut tx, &id, &email, true, now).await?;
+            crate::store::set_credentials(
                 &mut tx,
                 &id,
                 &record,
@@ -180,7 +181,7 @@ impl Coffer {
                 now,
             )
             .await?;
-            store::mark_instance_set_up(&mut tx, now, &id).await?;
+            crate::store::mark_instance_set_up(&mut tx, now, &id).await?;
             audit::record(
                 &mut tx,
                 self.audit_key(),
@@ -215,8 +216,12 @@ impl Coffer {
 
     /// An unused, unexpired link made for inviting (never a reset, unlock or
     /// set-up link), for an account that has no credentials yet.
-    async fn valid_invitation(&self, c: &mut Conn, token: &str) -> Outcome<store::InvitationRow> {
-        let inv = store::invitation_by_hash(c, &hash_token(token.trim()))
+    async fn valid_invitation(
+        &self,
+        c: &mut Conn,
+        token: &str,
+    ) -> Outcome<crate::store::InvitationRow> {
+        let inv = crate::store::invitation_by_hash(c, &hash_token(token.trim()))
             .await?
             .filter(|i| i.purpose == LinkPurpose::Invite.code())
             .ok_or(InvitationError::Unknown)?;
@@ -226,7 +231,7 @@ impl Coffer {
         if inv.expires_at <= now_ms() {
             return Err(InvitationError::Expired.into());
         }
-        let account = store::account_by_id(c, &inv.account_id)
+        let account = crate::store::account_by_id(c, &inv.account_id)
             .await?
             .ok_or(InvitationError::Unknown)?;
         if account.opaque_record.is_some() {
@@ -271,10 +276,10 @@ impl Coffer {
         let mut tx = self.db().write().await?;
         let inv = self.valid_invitation(&mut tx, token).await?;
         let now = now_ms();
-        if !store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
+        if !crate::store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
             return Err(InvitationError::AlreadyUsed.into());
         }
-        store::set_credentials(
+        crate::store::set_credentials(
             &mut tx,
             &inv.account_id,
             &record,
@@ -315,7 +320,7 @@ impl Coffer {
         // a guesser (or someone out to lock the account) must be slowed in.
         self.throttle().identifier(&identifier)?;
         let mut c = self.db().write().await?;
-        let account = store::account_by_identifier(&mut c, &identifier).await?;
+        let account = crate::store::account_by_identifier(&mut c, &identifier).await?;
         let usable = match &account {
             Some(a) if a.opaque_record.is_some() && !a.refuses_passwords() => {
                 let threshold = self.lockout_threshold(&mut c, &a.id).await?;
@@ -357,7 +362,7 @@ impl Coffer {
             .map_err(protocol)?;
         let login_id = new_handle();
         let now = now_ms();
-        store::insert_pending_login(
+        crate::store::insert_pending_login(
             &mut c,
             &login_id,
             account_id,
@@ -382,7 +387,7 @@ impl Coffer {
         client: &ClientInfo,
     ) -> Outcome<SignInResult> {
         let mut tx = self.db().write().await?;
-        let pending = store::take_pending_login(&mut tx, login_id).await?;
+        let pending = crate::store::take_pending_login(&mut tx, login_id).await?;
         let Some(pending) = pending.filter(|p| p.purpose == PURPOSE_SIGN_IN) else {
             tx.commit().await?;
             return Err(SignInError::AttemptExpired.into());
@@ -393,7 +398,7 @@ impl Coffer {
             return Err(SignInError::AttemptExpired.into());
         }
         let account = match &pending.account_id {
-            Some(id) => store::account_by_id(&mut tx, id).await?,
+            Some(id) => crate::store::account_by_id(&mut tx, id).await?,
             None => None,
         };
         let Some(account) = account else {
@@ -418,7 +423,7 @@ impl Coffer {
             self.flush_mail().await;
             return Err(SignInError::Failed.into());
         }
-        let memberships = store::memberships_of(&mut tx, &account.id).await?;
+        let memberships = crate::store::memberships_of(&mut tx, &account.id).await?;
         if let Some(refusal) = self
             .licence_refusal(&mut tx, &account, &memberships, now)
             .await?
@@ -470,7 +475,7 @@ impl Coffer {
         &self,
         tx: &mut Conn,
         account: &AccountRow,
-        memberships: &[store::MembershipRow],
+        memberships: &[crate::store::MembershipRow],
         now: i64,
     ) -> Outcome<Option<SignInError>> {
         let Some(expired) = crate::kernel::authz::licence_expired(memberships, &today()) else {
@@ -488,7 +493,7 @@ impl Coffer {
         &self,
         tx: &mut Conn,
         account: &AccountRow,
-        memberships: &[store::MembershipRow],
+        memberships: &[crate::store::MembershipRow],
         now: i64,
     ) -> Outcome<Option<SignInError>> {
         if self.may_sign_in(tx, &account.id, memberships).await? {
@@ -535,9 +540,9 @@ impl Coffer {
         crate::security::store::sign_in_succeeded(tx, &account.id, now).await?;
         let (token, token_hash) = new_token();
         let session_id = new_id();
-        store::insert_session(
+        crate::store::insert_session(
             tx,
-            &store::NewSession {
+            &crate::store::NewSession {
                 token_hash: &token_hash,
                 id: &session_id,
                 account_id: &account.id,
@@ -573,12 +578,12 @@ impl Coffer {
     /// Answers the same whatever the account's state.
     pub async fn sign_in_failed(&self, login_id: &str, client: &ClientInfo) -> Outcome<()> {
         let mut tx = self.db().write().await?;
-        let pending = store::take_pending_login(&mut tx, login_id).await?;
+        let pending = crate::store::take_pending_login(&mut tx, login_id).await?;
         let account_id = pending
             .filter(|p| p.purpose == PURPOSE_SIGN_IN)
             .and_then(|p| p.account_id);
         if let Some(id) = account_id {
-            if let Some(a) = store::account_by_id(&mut tx, &id).await? {
+            if let Some(a) = crate::store::account_by_id(&mut tx, &id).await? {
                 audit::record(
                     &mut tx,
                     self.audit_key(),
@@ -599,7 +604,7 @@ impl Coffer {
     }
 
     async fn view(&self, c: &mut Conn, a: &AccountRow, setup_only: bool) -> Outcome<AccountView> {
-        let memberships = store::memberships_of(c, &a.id).await?;
+        let memberships = crate::store::memberships_of(c, &a.id).await?;
         Ok(AccountView {
             id: a.id.clone(),
             email: a.email.clone(),
@@ -628,7 +633,7 @@ impl Coffer {
     /// sign-in.
     pub async fn authenticate(&self, token: &str) -> Outcome<Option<Actor>> {
         let mut c = self.db().pool.acquire().await?;
-        let Some(s) = store::session_by_hash(&mut c, &hash_token(token)).await? else {
+        let Some(s) = crate::store::session_by_hash(&mut c, &hash_token(token)).await? else {
             return Ok(None);
         };
         let now = now_ms();
@@ -638,9 +643,9 @@ impl Coffer {
         if now - s.last_seen_at >= TOUCH_EVERY_MS {
             let expires = (now + self.config().session_idle_ms())
                 .min(s.created_at + self.config().session_max_ms());
-            store::touch_session(&mut c, &s.id, now, expires).await?;
+            crate::store::touch_session(&mut c, &s.id, now, expires).await?;
         }
-        let Some(account) = store::account_by_id(&mut c, &s.account_id).await? else {
+        let Some(account) = crate::store::account_by_id(&mut c, &s.account_id).await? else {
             return Ok(None);
         };
         // A lock for guessing keeps passwords out, not the owner's sessions:
@@ -648,7 +653,7 @@ impl Coffer {
         if account.refuses_everything() {
             return Ok(None);
         }
-        let memberships = store::memberships_of(&mut c, &account.id).await?;
+        let memberships = crate::store::memberships_of(&mut c, &account.id).await?;
         // Sessions end with the licence, not just new sign-ins.
         if crate::kernel::authz::licence_expired(&memberships, &today()).is_some() {
             return Ok(None);
@@ -679,7 +684,7 @@ impl Coffer {
     pub async fn me(&self, actor: Option<&Actor>) -> Outcome<SignedIn> {
         let actor = authorize(actor, Action::SetUpSecondFactor)?;
         let mut c = self.db().pool.acquire().await?;
-        let account = store::account_by_id(&mut c, &actor.account_id)
+        let account = crate::store::account_by_id(&mut c, &actor.account_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;
         Ok(SignedIn {
@@ -690,9 +695,10 @@ impl Coffer {
 
     pub async fn sign_out(&self, token: &str) -> Outcome<()> {
         let mut tx = self.db().write().await?;
-        if let Some(account_id) = store::delete_session_by_hash(&mut tx, &hash_token(token)).await?
+        if let Some(account_id) =
+            crate::store::delete_session_by_hash(&mut tx, &hash_token(token)).await?
         {
-            if let Some(a) = store::account_by_id(&mut tx, &account_id).await? {
+            if let Some(a) = crate::store::account_by_id(&mut tx, &account_id).await? {
                 let who = Who::account(&a.id, &a.email);
                 audit::record(
                     &mut tx,
@@ -714,7 +720,7 @@ impl Coffer {
     pub async fn sessions(&self, actor: Option<&Actor>) -> Outcome<Vec<SessionView>> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut c = self.db().pool.acquire().await?;
-        let rows = store::sessions_of(&mut c, &actor.account_id, now_ms()).await?;
+        let rows = crate::store::sessions_of(&mut c, &actor.account_id, now_ms()).await?;
         Ok(rows
             .into_iter()
             .map(|s| SessionView {
@@ -739,7 +745,7 @@ impl Coffer {
         if remove_passkeys {
             self.fresh_proof(actor)?;
         }
-        let n = store::delete_sessions_of(&mut tx, &actor.account_id, None).await?;
+        let n = crate::store::delete_sessions_of(&mut tx, &actor.account_id, None).await?;
         let passkeys = self
             .remove_all_passkeys(&mut tx, actor, remove_passkeys)
             .await?;
@@ -792,7 +798,7 @@ impl Coffer {
     ) -> Outcome<PasswordChangeChallenge> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
         let mut c = self.db().write().await?;
-        let account = store::account_by_id(&mut c, &actor.account_id)
+        let account = crate::store::account_by_id(&mut c, &actor.account_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;
         if account.locked_at.is_some() {
@@ -813,7 +819,7 @@ impl Coffer {
             .map_err(protocol)?;
         let change_id = new_handle();
         let now = now_ms();
-        store::insert_pending_login(
+        crate::store::insert_pending_login(
             &mut c,
             &change_id,
             Some(&account.id),
@@ -844,7 +850,7 @@ impl Coffer {
         remove_passkeys: bool,
     ) -> Outcome<()> {
         let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
-        let pending = store::take_pending_login(&mut tx, change_id).await?;
+        let pending = crate::store::take_pending_login(&mut tx, change_id).await?;
         let now = now_ms();
         let Some(pending) = pending.filter(|p| {
             p.purpose == PURPOSE_PASSWORD_CHANGE
@@ -866,7 +872,7 @@ impl Coffer {
             return Err(SignInError::WrongCurrentPassword.into());
         }
         crate::mfa::store::clear_failed_sign_ins(&mut tx, &actor.account_id).await?;
-        let account = store::account_by_id(&mut tx, &actor.account_id)
+        let account = crate::store::account_by_id(&mut tx, &actor.account_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;
         let keys = KeyEnvelope {
@@ -875,7 +881,7 @@ impl Coffer {
         };
         check_keys(&keys)?;
         let record = crypto::server_registration_finish(registration_upload).map_err(protocol)?;
-        store::set_credentials(
+        crate::store::set_credentials(
             &mut tx,
             &account.id,
             &record,
@@ -885,7 +891,8 @@ impl Coffer {
         )
         .await?;
         let ended =
-            store::delete_sessions_of(&mut tx, &account.id, actor.session_id.as_deref()).await?;
+            crate::store::delete_sessions_of(&mut tx, &account.id, actor.session_id.as_deref())
+                .await?;
         // A reset link sent earlier must not undo the change.
         crate::security::store::void_links(
             &mut tx,
@@ -897,7 +904,7 @@ impl Coffer {
         .await?;
         // The current password was just proved.
         if let Some(session) = &actor.session_id {
-            store::session_proved(&mut tx, session, now).await?;
+            crate::store::session_proved(&mut tx, session, now).await?;
         }
         let passkeys = self
             .remove_all_passkeys(&mut tx, actor, remove_passkeys)

@@ -6,7 +6,6 @@ use coffer_shared::accounts::SetupError;
 
 use crate::kernel::authz::Actor;
 use crate::kernel::error::Outcome;
-use crate::store;
 use crate::Coffer;
 
 impl Coffer {
@@ -19,11 +18,11 @@ impl Coffer {
         .fetch_optional(&mut *c)
         .await?;
         let id = id.ok_or(SetupError::NotYet)?;
-        let account = store::account_by_id(&mut c, &id)
+        let account = crate::store::account_by_id(&mut c, &id)
             .await?
             .ok_or(SetupError::NotYet)?;
         Ok(Actor {
-            memberships: store::memberships_of(&mut c, &account.id).await?,
+            memberships: crate::store::memberships_of(&mut c, &account.id).await?,
             account_id: account.id,
             email: account.email,
             is_instance_admin: true,

@@ -5,10 +5,10 @@ use coffer_shared::errors::{AuthError, InputError};
 use coffer_shared::policy::normalise_mobile;
 use serde_json::json;
 
+use crate::accounts::store;
 use crate::kernel::audit::AuditAction;
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::error::Outcome;
-use crate::store;
 use crate::Coffer;
 
 pub fn validate(p: &Profile) -> Result<Profile, InputError> {

@@ -3,6 +3,7 @@
 //! mail outbox (AUD-2, `outbox.rs`).
 
 pub mod outbox;
+pub mod store;
 
 use coffer_shared::audit::{AuditEntry, AuditLogPage, AuditQuery, ChainReport};
 use coffer_shared::errors::InputError;
@@ -11,7 +12,7 @@ use crate::kernel::audit;
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::error::Outcome;
 use crate::members::like_pattern;
-use crate::store::{self, AuditRecord};
+use crate::store::AuditRecord;
 use crate::Coffer;
 
 const DAY_MS: i64 = 86_400_000;
@@ -131,7 +132,7 @@ impl Coffer {
         authorize(actor, Action::ReadAuditLog(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
         let records = store::chain_records(&mut c, organisation_id).await?;
-        let head = store::chain_head(&mut c, organisation_id).await?;
+        let head = crate::store::chain_head(&mut c, organisation_id).await?;
         Ok(
             match audit::verify(
                 self.audit_key(),

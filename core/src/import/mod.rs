@@ -116,10 +116,10 @@ impl Coffer {
             .iter()
             .filter_map(|r| r.as_ref().ok()?.username.clone())
             .collect();
-        let seats = crate::store::seats(c, organisation_id)
+        let seats = crate::organisations::store::seats(c, organisation_id)
             .await?
             .ok_or(coffer_shared::members::MemberError::UnknownOrganisation)?;
-        let groups = crate::store::groups(c, organisation_id)
+        let groups = crate::members::store::groups(c, organisation_id)
             .await?
             .into_iter()
             .map(|g| (g.name.to_lowercase(), g.id.into_string()))
@@ -395,7 +395,7 @@ impl Coffer {
             .iter()
             .filter(|r| matches!(r.outcome, RowOutcome::Skip(_)))
             .collect();
-        let seats = crate::store::seats(&mut tx, organisation_id)
+        let seats = crate::organisations::store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(coffer_shared::members::MemberError::UnknownOrganisation)?;
         let report = notices::import_report(
@@ -446,7 +446,7 @@ impl Coffer {
         let writer = write::Writer {
             sqlite: self.db().engine == crate::kernel::db::Engine::Sqlite,
             organisation_id: organisation_id.to_string(),
-            organisation_name: crate::store::seats(tx, organisation_id)
+            organisation_name: crate::organisations::store::seats(tx, organisation_id)
                 .await?
                 .map(|s| s.organisation_name)
                 .unwrap_or_default(),

@@ -6,7 +6,7 @@ use coffer_shared::members::MemberColumn;
 
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::error::Outcome;
-use crate::store;
+use crate::members::store;
 use crate::Coffer;
 
 /// Email is always shown and exported, first.

@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::error::Outcome;
 use crate::members::columns::normalise_columns;
-use crate::store;
+use crate::members::store;
 use crate::Coffer;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use crate::kernel::audit::AuditAction;
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::new_id;
 use crate::kernel::error::{is_unique_violation, Outcome};
-use crate::store;
+use crate::members::store;
 use crate::Coffer;
 
 const RESERVED: [&str; 3] = ["Admin", "Liaison", "All"];

@@ -8,8 +8,8 @@ use coffer_shared::types::PersonRef;
 
 use crate::kernel::authz::{authorize, secures_account, Action, Actor};
 use crate::kernel::error::Outcome;
+use crate::members::store;
 use crate::organisations::settings::flags_from;
-use crate::store;
 use crate::Coffer;
 
 const HISTORY_LIMIT: i64 = 500;
@@ -41,7 +41,7 @@ impl Coffer {
         let member = store::member(&mut c, organisation_id, account_id)
             .await?
             .ok_or(MemberError::NotAMember)?;
-        let home = store::account_by_id(&mut c, account_id)
+        let home = crate::store::account_by_id(&mut c, account_id)
             .await?
             .and_then(|a| a.home_organisation_id);
         let account_wide = secures_account(actor, organisation_id, home.as_deref());

@@ -7,6 +7,7 @@ pub mod export;
 pub mod groups;
 pub mod history;
 pub mod removal;
+pub mod store;
 
 use coffer_shared::errors::{AuthError, InputError};
 use coffer_shared::members::{GroupError, MemberError};
@@ -23,7 +24,7 @@ use crate::kernel::error::Outcome;
 use crate::kernel::notices;
 use crate::kernel::tokens::new_token;
 use crate::organisations::settings::flags_to;
-use crate::store::{self, Conn};
+use crate::store::Conn;
 use crate::Coffer;
 
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -95,13 +96,13 @@ impl Coffer {
         e: Enrolment<'_>,
     ) -> Outcome<String> {
         let now = now_ms();
-        let seats = store::seats(tx, e.organisation_id)
+        let seats = crate::organisations::store::seats(tx, e.organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
         if seats.used >= seats.licence_seats {
             return Err(MemberError::NoLicencesAvailable.into());
         }
-        let existing = store::account_by_identifier(tx, e.email).await?;
+        let existing = crate::store::account_by_identifier(tx, e.email).await?;
         let (account_id, active) = match existing {
             Some(a) => {
                 if store::is_member(tx, e.organisation_id, &a.id).await? {
@@ -110,19 +111,20 @@ impl Coffer {
                 // An account no organisation looks after (it left them all)
                 // gets this one; the instance administrator's never has one.
                 if a.home_organisation_id.is_none() && !a.is_instance_admin {
-                    store::set_home_organisation(tx, &a.id, Some(e.organisation_id)).await?;
+                    crate::store::set_home_organisation(tx, &a.id, Some(e.organisation_id)).await?;
                 }
                 (a.id, a.opaque_record.is_some())
             }
             None => {
                 let id = new_id();
-                store::insert_account(tx, &id, e.email, false, now).await?;
+                crate::store::insert_account(tx, &id, e.email, false, now).await?;
                 store::set_names(tx, &id, e.first_name, e.last_name).await?;
-                store::set_home_organisation(tx, &id, Some(e.organisation_id)).await?;
+                crate::store::set_home_organisation(tx, &id, Some(e.organisation_id)).await?;
                 (id, false)
             }
         };
-        store::insert_membership(tx, e.organisation_id, &account_id, e.role, e.tier, now).await?;
+        crate::store::insert_membership(tx, e.organisation_id, &account_id, e.role, e.tier, now)
+            .await?;
         let settings = self.settings_in(tx, e.organisation_id).await?;
         let flags = crate::organisations::settings::flags_to(&settings.default_flags());
         crate::organisations::store::set_member_permissions(
@@ -163,9 +165,9 @@ impl Coffer {
         }
         let (token, token_hash) = new_token();
         let expires_at = now + i64::from(settings.invitation_expiry_hours) * 3_600_000;
-        store::insert_invitation(
+        crate::store::insert_invitation(
             tx,
-            &store::NewInvitation {
+            &crate::store::NewInvitation {
                 purpose: "invite",
                 token_hash: &token_hash,
                 account_id: &account_id,
@@ -212,7 +214,7 @@ impl Coffer {
             return Err(InputError::SearchTooLong.into());
         }
         let mut c = self.db().pool.acquire().await?;
-        let seats = store::seats(&mut c, organisation_id)
+        let seats = crate::organisations::store::seats(&mut c, organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
         let page_size = q.page_size.clamp(1, MAX_PAGE_SIZE);
@@ -272,7 +274,7 @@ impl Coffer {
         let email = normalise_email(&input.email)?;
         let first_name = clean_name(&input.first_name)?;
         let last_name = clean_name(&input.last_name)?;
-        let seats = store::seats(&mut tx, organisation_id)
+        let seats = crate::organisations::store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
         let group = match input.group_id.as_deref().filter(|g| !g.is_empty()) {

@@ -13,7 +13,7 @@ use crate::kernel::audit::AuditAction;
 use crate::kernel::authz::{Action, Actor};
 use crate::kernel::db::{new_id, now_ms};
 use crate::kernel::error::Outcome;
-use crate::store;
+use crate::members::store;
 use crate::Coffer;
 
 /// The folder the recipient finds the items in.
@@ -70,8 +70,8 @@ impl Coffer {
         // Leaving its home hands the account's security to the oldest
         // organisation it still belongs to (or to none).
         if account.home_organisation_id.as_deref() == Some(organisation_id) {
-            let next = store::oldest_membership(&mut tx, account_id).await?;
-            store::set_home_organisation(&mut tx, account_id, next.as_deref()).await?;
+            let next = crate::store::oldest_membership(&mut tx, account_id).await?;
+            crate::store::set_home_organisation(&mut tx, account_id, next.as_deref()).await?;
         }
         // An invitation into this organisation must not outlive the membership.
         crate::security::store::void_links(

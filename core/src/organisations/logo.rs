@@ -16,7 +16,6 @@ use crate::kernel::audit::AuditAction;
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::now_ms;
 use crate::kernel::error::Outcome;
-use crate::store;
 use crate::Coffer;
 
 pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
@@ -89,7 +88,7 @@ impl Coffer {
         let (png, width, height) = tokio::task::spawn_blocking(move || prepare_logo(&bytes))
             .await
             .map_err(|e| anyhow::anyhow!("logo task: {e}"))??;
-        store::seats(&mut tx, organisation_id)
+        crate::organisations::store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
         let now = now_ms();

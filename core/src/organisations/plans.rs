@@ -11,7 +11,6 @@ use crate::kernel::audit::AuditAction;
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_id, now_ms};
 use crate::kernel::error::{is_unique_violation, Outcome};
-use crate::store;
 use crate::Coffer;
 
 const GB: i64 = 1_000_000_000;
@@ -70,7 +69,7 @@ impl Coffer {
         let name = check_plan_name(name)?;
         let quota = quota_from_gb(quota_gb)?;
         let key = name.to_lowercase();
-        store::seats(&mut tx, organisation_id)
+        crate::organisations::store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
         let existing = match plan_id {

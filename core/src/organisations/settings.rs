@@ -125,7 +125,7 @@ impl Coffer {
             .begin(actor, Action::Configure(organisation_id))
             .await?;
         let settings = validate(input)?;
-        store::seats(&mut tx, organisation_id)
+        crate::organisations::store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(coffer_shared::members::MemberError::UnknownOrganisation)?;
         let before = self.settings_in(&mut tx, organisation_id).await?;

@@ -257,3 +257,31 @@ pub async fn delete_logo(c: &mut Conn, organisation_id: &str) -> R<bool> {
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+// ------------------------------------------------------------------ licence seats (ORG-7)
+
+#[derive(Clone, Debug)]
+pub struct SeatsRow {
+    pub organisation_name: String,
+    pub licence_seats: i64,
+    pub used: i64,
+    pub expiry_date: String,
+}
+
+pub async fn seats(c: &mut Conn, organisation_id: &str) -> R<Option<SeatsRow>> {
+    let row = sqlx::query(
+        "SELECT o.name, o.licence_seats, o.expiry_date, o.member_count FROM organisations o WHERE o.id = $1",
+    )
+    .bind(organisation_id)
+    .fetch_optional(c)
+    .await?;
+    row.map(|r| {
+        Ok(SeatsRow {
+            organisation_name: r.try_get(0)?,
+            licence_seats: r.try_get(1)?,
+            expiry_date: r.try_get(2)?,
+            used: r.try_get(3)?,
+        })
+    })
+    .transpose()
+}

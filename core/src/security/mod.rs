@@ -250,7 +250,7 @@ impl Coffer {
                 Denied::Role(e) => crate::Failure::from(e),
                 Denied::Database(e) => crate::Failure::from(e),
             })?;
-        let row = crate::store::member(c, organisation_id, account_id)
+        let row = crate::members::store::member(c, organisation_id, account_id)
             .await?
             .ok_or(MemberError::NotAMember)?;
         let account = crate::store::account_by_id(c, account_id)
@@ -377,7 +377,7 @@ impl Coffer {
             return Err(MemberError::NotActivated.into());
         }
         let settings = self.settings_in(&mut tx, organisation_id).await?;
-        let seats = crate::store::seats(&mut tx, organisation_id)
+        let seats = crate::organisations::store::seats(&mut tx, organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
         let (link, expires_at) = self
