@@ -10,10 +10,11 @@ use coffer_shared::policy::normalise_email;
 use serde_json::json;
 
 use crate::accounts::store;
-use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::audit::{AuditAction, Who};
 use crate::kernel::db::{new_id, now_ms};
 use crate::kernel::error::Outcome;
 use crate::kernel::mail::Mail;
+use crate::kernel::work::Work;
 use crate::Coffer;
 
 const QUIET_MS: i64 = 10 * 60 * 1000;
@@ -29,9 +30,9 @@ impl Coffer {
             return Err(InputError::MessageTooLong.into());
         }
         self.throttle().identifier(&email)?;
-        let mut tx = self.db().write().await?;
-        store::queue_contact_request(&mut tx, &new_id(), &email, message, now_ms()).await?;
-        tx.commit().await?;
+        let mut work = self.ceremony().await?;
+        store::queue_contact_request(&mut work, &new_id(), &email, message, now_ms()).await?;
+        work.commit().await?;
         let coffer = self.clone();
         tokio::spawn(async move {
             if let Err(e) = coffer.deliver_contact_requests().await {
@@ -52,31 +53,30 @@ impl Coffer {
                 return Ok(());
             }
             for (id, email, message) in queued {
-                let mut tx = self.db().write().await?;
-                if store::take_contact_request(&mut tx, &id).await? {
-                    self.contact_request(&mut tx, &email, &message).await?;
+                let mut work = self.ceremony().await?;
+                if store::take_contact_request(&mut work, &id).await? {
+                    self.contact_request(&mut work, &email, &message).await?;
                 }
-                tx.commit().await?;
+                work.commit().await?;
             }
-            self.flush_mail().await;
         }
     }
 
     async fn contact_request(
         &self,
-        tx: &mut crate::store::Conn,
+        work: &mut Work<'_>,
         email: &str,
         message: &str,
     ) -> Outcome<()> {
-        let Some(account) = crate::store::account_by_identifier(tx, email).await? else {
+        let Some(account) = crate::store::account_by_identifier(work, email).await? else {
             return Ok(());
         };
-        let now = now_ms();
-        if !store::claim_contact_request(tx, &account.id, now, now - QUIET_MS).await? {
+        let now = work.now;
+        if !store::claim_contact_request(work, &account.id, now, now - QUIET_MS).await? {
             return Ok(());
         }
-        for m in crate::store::memberships_of(tx, &account.id).await? {
-            for to in store::login_contacts(tx, &m.organisation_id).await? {
+        for m in crate::store::memberships_of(work, &account.id).await? {
+            for to in store::login_contacts(work, &m.organisation_id).await? {
                 let body = format!(
                     "Hello,\n\n{email}, a member of {org}, asked for help signing in to Coffer.\n\n\
                      Their message:\n\n{text}\n\nYou can unlock or reset their account on the Users page.\n",
@@ -84,18 +84,15 @@ impl Coffer {
                     text = if message.is_empty() { "(no message)" } else { message },
                 );
                 let subject = format!("Sign-in help requested by {email}");
-                self.mailer().queue(tx, Mail { to, subject, body }).await?;
+                work.queue_mail(Mail { to, subject, body }).await?;
             }
             let who = Who::account(&account.id, &account.email);
-            audit::record(
-                tx,
-                self.audit_key(),
+            work.audit_as(
                 who,
                 Some(&m.organisation_id),
                 AuditAction::ContactRequested,
                 email,
                 json!({}),
-                now,
             )
             .await?;
         }

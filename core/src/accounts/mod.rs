@@ -22,11 +22,12 @@ use coffer_shared::types::Bytes;
 use serde_json::json;
 use sha2::Digest as _;
 
-use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::audit::{AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_handle, new_id, now_ms};
 use crate::kernel::error::{is_unique_violation, Outcome};
 use crate::kernel::tokens::{hash_token, new_token};
+use crate::kernel::work::Work;
 use crate::store::{AccountRow, Conn};
 use crate::{ClientInfo, Coffer};
 
@@ -164,16 +165,16 @@ impl Coffer {
         self.check_setup_code(setup_code)?;
         check_keys(keys)?;
         let record = crypto::server_registration_finish(registration_upload).map_err(protocol)?;
-        let mut tx = self.db().write().await?;
-        if crate::store::instance_is_set_up(&mut tx).await? {
+        let mut work = self.ceremony().await?;
+        if crate::store::instance_is_set_up(&mut work).await? {
             return Err(SetupError::AlreadyDone.into());
         }
         let id = new_id();
-        let now = now_ms();
+        let now = work.now;
         let result: Result<(), sqlx::Error> = async {
-            crate::store::insert_account(&mut tx, &id, &email, true, now).await?;
+            crate::store::insert_account(&mut work, &id, &email, true, now).await?;
             crate::store::set_credentials(
-                &mut tx,
+                &mut work,
                 &id,
                 &record,
                 &keys.public_key,
@@ -181,18 +182,7 @@ impl Coffer {
                 now,
             )
             .await?;
-            crate::store::mark_instance_set_up(&mut tx, now, &id).await?;
-            audit::record(
-                &mut tx,
-                self.audit_key(),
-                Who::account(&id, &email),
-                None,
-                AuditAction::InstanceSetUp,
-                &email,
-                json!({}),
-                now,
-            )
-            .await
+            crate::store::mark_instance_set_up(&mut work, now, &id).await
         }
         .await;
         match result {
@@ -201,7 +191,10 @@ impl Coffer {
             Err(e) if is_unique_violation(&e) => return Err(SetupError::AlreadyDone.into()),
             Err(e) => return Err(e.into()),
         }
-        match tx.commit().await {
+        let who = Who::account(&id, &email);
+        work.audit_as(who, None, AuditAction::InstanceSetUp, &email, json!({}))
+            .await?;
+        match work.commit_or_database_error().await {
             Err(e) if is_unique_violation(&e) => Err(SetupError::AlreadyDone.into()),
             other => {
                 other?;
@@ -273,14 +266,14 @@ impl Coffer {
     ) -> Outcome<()> {
         check_keys(keys)?;
         let record = crypto::server_registration_finish(registration_upload).map_err(protocol)?;
-        let mut tx = self.db().write().await?;
-        let inv = self.valid_invitation(&mut tx, token).await?;
-        let now = now_ms();
-        if !crate::store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
+        let mut work = self.ceremony().await?;
+        let inv = self.valid_invitation(&mut work, token).await?;
+        let now = work.now;
+        if !crate::store::use_invitation(&mut work, &hash_token(token.trim()), now).await? {
             return Err(InvitationError::AlreadyUsed.into());
         }
         crate::store::set_credentials(
-            &mut tx,
+            &mut work,
             &inv.account_id,
             &record,
             &keys.public_key,
@@ -288,18 +281,15 @@ impl Coffer {
             now,
         )
         .await?;
-        audit::record(
-            &mut tx,
-            self.audit_key(),
+        work.audit_as(
             Who::account(&inv.account_id, &inv.email),
             None,
             AuditAction::InvitationAccepted,
             &inv.email,
             json!({ "organisation": inv.organisation_name }),
-            now,
         )
         .await?;
-        tx.commit().await?;
+        work.commit().await?;
         Ok(())
     }
 
@@ -319,18 +309,19 @@ impl Coffer {
         // Each start counts as a failure until finished, so starts are what
         // a guesser (or someone out to lock the account) must be slowed in.
         self.throttle().identifier(&identifier)?;
-        let mut c = self.db().write().await?;
-        let account = crate::store::account_by_identifier(&mut c, &identifier).await?;
+        let mut work = self.ceremony().await?;
+        let account = crate::store::account_by_identifier(&mut work, &identifier).await?;
         let usable = match &account {
             Some(a) if a.opaque_record.is_some() && !a.refuses_passwords() => {
-                let threshold = self.lockout_threshold(&mut c, &a.id).await?;
+                let threshold = self.lockout_threshold(&mut work, &a.id).await?;
                 // Counted as failed until the finish proves otherwise; the
                 // count read back from the same statement decides.
-                let failures = crate::security::store::count_sign_in_attempt(&mut c, &a.id).await?;
+                let failures =
+                    crate::security::store::count_sign_in_attempt(&mut work, &a.id).await?;
                 if failures > threshold {
                     // Guesses went unreported (the client learns the answer
                     // on its own); lock now.
-                    self.lock(&mut c, a, crate::security::LockReason::Guessing)
+                    self.lock(&mut work, a, crate::security::LockReason::Guessing)
                         .await?;
                     None
                 } else {
@@ -361,9 +352,9 @@ impl Coffer {
             .login_start(record, credential_request, credential_id.as_bytes())
             .map_err(protocol)?;
         let login_id = new_handle();
-        let now = now_ms();
+        let now = work.now;
         crate::store::insert_pending_login(
-            &mut c,
+            &mut work,
             &login_id,
             account_id,
             PURPOSE_SIGN_IN,
@@ -372,8 +363,8 @@ impl Coffer {
             now + LOGIN_TTL_MS,
         )
         .await?;
-        c.commit().await?;
-        self.flush_mail().await;
+        work.deliver_mail_after_commit();
+        work.commit().await?;
         Ok(LoginChallenge {
             login_id,
             credential_response: Bytes(response),
@@ -386,77 +377,76 @@ impl Coffer {
         finalization: &[u8],
         client: &ClientInfo,
     ) -> Outcome<SignInResult> {
-        let mut tx = self.db().write().await?;
-        let pending = crate::store::take_pending_login(&mut tx, login_id).await?;
+        let mut work = self.ceremony().await?;
+        let pending = crate::store::take_pending_login(&mut work, login_id).await?;
         let Some(pending) = pending.filter(|p| p.purpose == PURPOSE_SIGN_IN) else {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(SignInError::AttemptExpired.into());
         };
-        let now = now_ms();
+        let now = work.now;
         if pending.expires_at <= now {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(SignInError::AttemptExpired.into());
         }
         let account = match &pending.account_id {
-            Some(id) => crate::store::account_by_id(&mut tx, id).await?,
+            Some(id) => crate::store::account_by_id(&mut work, id).await?,
             None => None,
         };
         let Some(account) = account else {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(SignInError::Failed.into());
         };
         if crypto::server_login_finish(&pending.server_state, finalization).is_err() {
             let who = Who::account(&account.id, &account.email);
-            audit::record(
-                &mut tx,
-                self.audit_key(),
+            work.audit_as(
                 who,
                 None,
                 AuditAction::SignInFailed,
                 &account.email,
                 json!({ "ip": client.ip }),
-                now,
             )
             .await?;
-            self.lock_if_over_threshold(&mut tx, &account.id).await?;
-            tx.commit().await?;
-            self.flush_mail().await;
+            self.lock_if_over_threshold(&mut work, &account.id).await?;
+            work.deliver_mail_after_commit();
+            work.commit().await?;
             return Err(SignInError::Failed.into());
         }
-        let memberships = crate::store::memberships_of(&mut tx, &account.id).await?;
+        let memberships = crate::store::memberships_of(&mut work, &account.id).await?;
         if let Some(refusal) = self
-            .licence_refusal(&mut tx, &account, &memberships, now)
+            .licence_refusal(&mut work, &account, &memberships)
             .await?
         {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(refusal.into());
         }
-        let second_factor = self.has_second_factor(&mut tx, &account.id).await?;
+        let second_factor = self.has_second_factor(&mut work, &account.id).await?;
         if !second_factor {
-            crate::security::store::sign_in_succeeded(&mut tx, &account.id, now).await?;
+            crate::security::store::sign_in_succeeded(&mut work, &account.id, now).await?;
         }
         if let Some(refusal) = self
-            .permission_refusal(&mut tx, &account, &memberships, now)
+            .permission_refusal(&mut work, &account, &memberships)
             .await?
         {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(refusal.into());
         }
         if second_factor {
             // The attempt stays counted as failed until the second factor
             // is proved, so guessing codes runs into the lockout.
-            let prompt = self.await_second_factor(&mut tx, &account.id, now).await?;
-            tx.commit().await?;
+            let prompt = self
+                .await_second_factor(&mut work, &account.id, now)
+                .await?;
+            work.commit().await?;
             return Ok(SignInResult::SecondFactor(prompt));
         }
         // MFA-2/MFA-3: a member who must have a second factor and has none
         // gets a session that can only set one up (and a link to do it).
         let setup_only = self
-            .second_factor_required(&mut tx, &account, &memberships)
+            .second_factor_required(&mut work, &account, &memberships)
             .await?;
         let session = self
             .open_session(
-                &mut tx,
+                &mut work,
                 &account,
                 client,
                 now,
@@ -464,8 +454,8 @@ impl Coffer {
                 setup_only,
             )
             .await?;
-        tx.commit().await?;
-        self.flush_mail().await;
+        work.deliver_mail_after_commit();
+        work.commit().await?;
         Ok(SignInResult::Session(session))
     }
 
@@ -473,17 +463,15 @@ impl Coffer {
     /// in; the refusal is recorded.
     pub(crate) async fn licence_refusal(
         &self,
-        tx: &mut Conn,
+        work: &mut Work<'_>,
         account: &AccountRow,
         memberships: &[crate::store::MembershipRow],
-        now: i64,
     ) -> Outcome<Option<SignInError>> {
         let Some(expired) = crate::kernel::authz::licence_expired(memberships, &today()) else {
             return Ok(None);
         };
         let details = json!({ "reason": "licence expired", "expiry_date": expired });
-        self.record_refused_sign_in(tx, account, details, now)
-            .await?;
+        self.record_refused_sign_in(work, account, details).await?;
         Ok(Some(SignInError::LicenceExpired(expired)))
     }
 
@@ -491,36 +479,30 @@ impl Coffer {
     /// are refused; the refusal is recorded.
     pub(crate) async fn permission_refusal(
         &self,
-        tx: &mut Conn,
+        work: &mut Work<'_>,
         account: &AccountRow,
         memberships: &[crate::store::MembershipRow],
-        now: i64,
     ) -> Outcome<Option<SignInError>> {
-        if self.may_sign_in(tx, &account.id, memberships).await? {
+        if self.may_sign_in(work, &account.id, memberships).await? {
             return Ok(None);
         }
         let details = json!({ "reason": "login permission" });
-        self.record_refused_sign_in(tx, account, details, now)
-            .await?;
+        self.record_refused_sign_in(work, account, details).await?;
         Ok(Some(SignInError::LoginNotPermitted))
     }
 
     async fn record_refused_sign_in(
         &self,
-        tx: &mut Conn,
+        work: &mut Work<'_>,
         account: &AccountRow,
         details: serde_json::Value,
-        now: i64,
     ) -> Outcome<()> {
-        audit::record(
-            tx,
-            self.audit_key(),
+        work.audit_as(
             Who::account(&account.id, &account.email),
             None,
             AuditAction::SignInRefused,
             &account.email,
             details,
-            now,
         )
         .await?;
         Ok(())
@@ -530,18 +512,18 @@ impl Coffer {
     /// the keys (still wrapped) for the browser.
     pub(crate) async fn open_session(
         &self,
-        tx: &mut Conn,
+        work: &mut Work<'_>,
         account: &AccountRow,
         client: &ClientInfo,
         now: i64,
         details: serde_json::Value,
         setup_only: bool,
     ) -> Outcome<NewSession> {
-        crate::security::store::sign_in_succeeded(tx, &account.id, now).await?;
+        crate::security::store::sign_in_succeeded(work, &account.id, now).await?;
         let (token, token_hash) = new_token();
         let session_id = new_id();
         crate::store::insert_session(
-            tx,
+            work,
             &crate::store::NewSession {
                 token_hash: &token_hash,
                 id: &session_id,
@@ -555,19 +537,10 @@ impl Coffer {
         )
         .await?;
         let who = Who::account(&account.id, &account.email);
-        audit::record(
-            tx,
-            self.audit_key(),
-            who,
-            None,
-            AuditAction::SignedIn,
-            &account.email,
-            details,
-            now,
-        )
-        .await?;
+        work.audit_as(who, None, AuditAction::SignedIn, &account.email, details)
+            .await?;
         let signed_in = SignedIn {
-            account: self.view(tx, account, setup_only).await?,
+            account: self.view(work, account, setup_only).await?,
             keys: keys_for(account, setup_only)?,
         };
         Ok(NewSession { token, signed_in })
@@ -577,29 +550,26 @@ impl Coffer {
     /// says so, so the failure is recorded and a lock takes effect at once.
     /// Answers the same whatever the account's state.
     pub async fn sign_in_failed(&self, login_id: &str, client: &ClientInfo) -> Outcome<()> {
-        let mut tx = self.db().write().await?;
-        let pending = crate::store::take_pending_login(&mut tx, login_id).await?;
+        let mut work = self.ceremony().await?;
+        let pending = crate::store::take_pending_login(&mut work, login_id).await?;
         let account_id = pending
             .filter(|p| p.purpose == PURPOSE_SIGN_IN)
             .and_then(|p| p.account_id);
         if let Some(id) = account_id {
-            if let Some(a) = crate::store::account_by_id(&mut tx, &id).await? {
-                audit::record(
-                    &mut tx,
-                    self.audit_key(),
+            if let Some(a) = crate::store::account_by_id(&mut work, &id).await? {
+                work.audit_as(
                     Who::account(&a.id, &a.email),
                     None,
                     AuditAction::SignInFailed,
                     &a.email,
                     json!({ "ip": client.ip }),
-                    now_ms(),
                 )
                 .await?;
-                self.lock_if_over_threshold(&mut tx, &a.id).await?;
+                self.lock_if_over_threshold(&mut work, &a.id).await?;
             }
         }
-        tx.commit().await?;
-        self.flush_mail().await;
+        work.deliver_mail_after_commit();
+        work.commit().await?;
         Ok(())
     }
 
@@ -694,26 +664,17 @@ impl Coffer {
     }
 
     pub async fn sign_out(&self, token: &str) -> Outcome<()> {
-        let mut tx = self.db().write().await?;
+        let mut work = self.ceremony().await?;
         if let Some(account_id) =
-            crate::store::delete_session_by_hash(&mut tx, &hash_token(token)).await?
+            crate::store::delete_session_by_hash(&mut work, &hash_token(token)).await?
         {
-            if let Some(a) = crate::store::account_by_id(&mut tx, &account_id).await? {
+            if let Some(a) = crate::store::account_by_id(&mut work, &account_id).await? {
                 let who = Who::account(&a.id, &a.email);
-                audit::record(
-                    &mut tx,
-                    self.audit_key(),
-                    who,
-                    None,
-                    AuditAction::SignedOut,
-                    &a.email,
-                    json!({}),
-                    now_ms(),
-                )
-                .await?;
+                work.audit_as(who, None, AuditAction::SignedOut, &a.email, json!({}))
+                    .await?;
             }
         }
-        tx.commit().await?;
+        work.commit().await?;
         Ok(())
     }
 
@@ -764,7 +725,7 @@ impl Coffer {
     /// member's own change; returns how many went.
     async fn remove_all_passkeys(
         &self,
-        tx: &mut Conn,
+        tx: &mut Work<'_>,
         actor: &Actor,
         remove: bool,
     ) -> Outcome<u64> {
@@ -775,11 +736,9 @@ impl Coffer {
         if n > 0 {
             crate::mfa::record_own(
                 tx,
-                self.audit_key(),
                 actor,
                 AuditAction::PasskeyRemoved,
                 json!({ "all": true, "count": n }),
-                now_ms(),
             )
             .await?;
         }
@@ -796,9 +755,8 @@ impl Coffer {
         credential_request: &[u8],
         registration_request: &[u8],
     ) -> Outcome<PasswordChangeChallenge> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
-        let mut c = self.db().write().await?;
-        let account = crate::store::account_by_id(&mut c, &actor.account_id)
+        let (mut work, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
+        let account = crate::store::account_by_id(&mut work, &actor.account_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;
         if account.locked_at.is_some() {
@@ -806,8 +764,8 @@ impl Coffer {
         }
         // Counted as failed until the finish proves the password: the
         // browser learns a wrong one on its own and could guess forever.
-        crate::security::store::count_sign_in_attempt(&mut c, &account.id).await?;
-        self.lock_if_over_threshold(&mut c, &account.id).await?;
+        crate::security::store::count_sign_in_attempt(&mut work, &account.id).await?;
+        self.lock_if_over_threshold(&mut work, &account.id).await?;
         let id = account.email.as_bytes();
         let (state, credential_response) = self
             .secret()
@@ -818,9 +776,9 @@ impl Coffer {
             .registration_response(registration_request, id)
             .map_err(protocol)?;
         let change_id = new_handle();
-        let now = now_ms();
+        let now = work.now;
         crate::store::insert_pending_login(
-            &mut c,
+            &mut work,
             &change_id,
             Some(&account.id),
             PURPOSE_PASSWORD_CHANGE,
@@ -829,8 +787,8 @@ impl Coffer {
             now + LOGIN_TTL_MS,
         )
         .await?;
-        c.commit().await?;
-        self.flush_mail().await;
+        work.deliver_mail_after_commit();
+        work.commit().await?;
         Ok(PasswordChangeChallenge {
             change_id,
             credential_response: Bytes(credential_response),

@@ -9,8 +9,8 @@ use coffer_shared::mfa::MfaError;
 use serde_json::json;
 
 use crate::accounts::NewSession;
-use crate::kernel::audit::{self, AuditAction, Who};
-use crate::kernel::db::{new_handle, now_ms};
+use crate::kernel::audit::{AuditAction, Who};
+use crate::kernel::db::new_handle;
 use crate::kernel::error::Outcome;
 use crate::mfa::store;
 use crate::mfa::{MAX_CODE_ATTEMPTS, PURPOSE_SECOND_FACTOR, SECOND_FACTOR_TTL_MS};
@@ -54,25 +54,25 @@ impl Coffer {
         code: &str,
         client: &ClientInfo,
     ) -> Outcome<NewSession> {
-        let mut tx = self.db().write().await?;
-        let now = now_ms();
-        let waiting = store::waiting_sign_in(&mut tx, ticket, PURPOSE_SECOND_FACTOR).await?;
+        let mut work = self.ceremony().await?;
+        let now = work.now;
+        let waiting = store::waiting_sign_in(&mut work, ticket, PURPOSE_SECOND_FACTOR).await?;
         let Some(waiting) = waiting.filter(|w| w.expires_at > now) else {
             return Err(SignInError::AttemptExpired.into());
         };
-        let account = crate::store::account_by_id(&mut tx, &waiting.account_id)
+        let account = crate::store::account_by_id(&mut work, &waiting.account_id)
             .await?
             .filter(|a| a.locked_at.is_none())
             .ok_or(SignInError::AttemptExpired)?;
         match self
-            .prove_second_factor(&mut tx, &account.id, &account.email, code, now)
+            .prove_second_factor(&mut work, &account.id, &account.email, code, now)
             .await?
         {
             Ok(factor) => {
-                store::delete_pending_login(&mut tx, ticket).await?;
+                store::delete_pending_login(&mut work, ticket).await?;
                 let session = self
                     .open_session(
-                        &mut tx,
+                        &mut work,
                         &account,
                         client,
                         now,
@@ -80,33 +80,30 @@ impl Coffer {
                         false,
                     )
                     .await?;
-                tx.commit().await?;
+                work.commit().await?;
                 Ok(session)
             }
             Err(MfaError::MissingCode) => Err(MfaError::MissingCode.into()),
             Err(refusal) => {
-                audit::record(
-                    &mut tx,
-                    self.audit_key(),
+                work.audit_as(
                     Who::account(&account.id, &account.email),
                     None,
                     AuditAction::SignInFailed,
                     &account.email,
                     json!({ "ip": client.ip, "second_factor": "wrong code" }),
-                    now,
                 )
                 .await?;
-                self.count_wrong_code(&mut tx, &account.id, &refusal)
+                self.count_wrong_code(&mut work, &account.id, &refusal)
                     .await?;
-                let attempts = store::count_second_factor_attempt(&mut tx, ticket).await?;
+                let attempts = store::count_second_factor_attempt(&mut work, ticket).await?;
                 let refusal = if attempts >= MAX_CODE_ATTEMPTS {
-                    store::delete_pending_login(&mut tx, ticket).await?;
+                    store::delete_pending_login(&mut work, ticket).await?;
                     MfaError::TooManyAttempts
                 } else {
                     refusal
                 };
-                tx.commit().await?;
-                self.flush_mail().await;
+                work.deliver_mail_after_commit();
+                work.commit().await?;
                 Err(refusal.into())
             }
         }

@@ -1,7 +1,6 @@
 //! SQL of the audit log page (AUD-1): an organisation's chain, filtered and
 //! paged, and the whole chain for verification.
 
-
 use crate::store::{audit_from, AuditRecord, Conn, AUDIT_COLUMNS, R};
 
 pub async fn chain_records(c: &mut Conn, chain: &str) -> R<Vec<AuditRecord>> {

@@ -19,11 +19,12 @@ use coffer_shared::import::{
 };
 use serde_json::json;
 
-use crate::kernel::audit::{self, AuditAction, ChainLink, Who};
+use crate::kernel::audit::{AuditAction, ChainLink};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_id, now_ms};
 use crate::kernel::error::Outcome;
 use crate::kernel::notices;
+use crate::kernel::work::Work;
 use crate::store::Conn;
 use crate::Coffer;
 
@@ -363,7 +364,8 @@ impl Coffer {
         import_id: &str,
         progress: &AtomicU64,
     ) -> Outcome<()> {
-        let mut tx = crate::kernel::db::begin_write(conn, sqlite).await?;
+        let tx = crate::kernel::db::begin_write(conn, sqlite).await?;
+        let mut tx = Work::on_connection(self, tx, actor);
         if !sqlite {
             // The member-search settings of `db::connect` do not suit bulk
             // writes (the 100,000-row benchmark took 34 s with them, 27 s
@@ -410,16 +412,21 @@ impl Coffer {
                 .collect::<Vec<_>>(),
             problems.len(),
         );
-        self.mailer().queue(&mut tx, report).await?;
-        let now = now_ms();
-        audit::record(
-            &mut tx, self.audit_key(),
-            Who::account(&actor.account_id, &actor.email),
+        tx.queue_mail(report).await?;
+        // The import ends now, however long it ran.
+        tx.now = now_ms();
+        let now = tx.now;
+        let details = json!({
+            "import": import_id,
+            "imported": imported,
+            "rows": planned.rows.len(),
+            "skipped": problems.len(),
+        });
+        tx.audit(
             Some(organisation_id),
             AuditAction::MembersImported,
             "",
-            json!({ "import": import_id, "imported": imported, "rows": planned.rows.len(), "skipped": problems.len() }),
-            now,
+            details,
         )
         .await?;
         let problems_json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".into());

@@ -17,14 +17,14 @@ use coffer_shared::policy::normalise_email;
 use coffer_shared::types::{AdminTier, Role};
 use serde_json::json;
 
-use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::audit::{AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
-use crate::kernel::db::{new_id, now_ms};
+use crate::kernel::db::new_id;
 use crate::kernel::error::Outcome;
 use crate::kernel::notices;
 use crate::kernel::tokens::new_token;
+use crate::kernel::work::Work;
 use crate::organisations::settings::flags_to;
-use crate::store::Conn;
 use crate::Coffer;
 
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -91,53 +91,54 @@ impl Coffer {
     /// Returns the account id.
     pub(crate) async fn enrol(
         &self,
-        tx: &mut Conn,
+        work: &mut Work<'_>,
         actor: &Actor,
         e: Enrolment<'_>,
     ) -> Outcome<String> {
-        let now = now_ms();
-        let seats = crate::organisations::store::seats(tx, e.organisation_id)
+        let now = work.now;
+        let seats = crate::organisations::store::seats(work, e.organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
         if seats.used >= seats.licence_seats {
             return Err(MemberError::NoLicencesAvailable.into());
         }
-        let existing = crate::store::account_by_identifier(tx, e.email).await?;
+        let existing = crate::store::account_by_identifier(work, e.email).await?;
         let (account_id, active) = match existing {
             Some(a) => {
-                if store::is_member(tx, e.organisation_id, &a.id).await? {
+                if store::is_member(work, e.organisation_id, &a.id).await? {
                     return Err(MemberError::AlreadyMember.into());
                 }
                 // An account no organisation looks after (it left them all)
                 // gets this one; the instance administrator's never has one.
                 if a.home_organisation_id.is_none() && !a.is_instance_admin {
-                    crate::store::set_home_organisation(tx, &a.id, Some(e.organisation_id)).await?;
+                    crate::store::set_home_organisation(work, &a.id, Some(e.organisation_id))
+                        .await?;
                 }
                 (a.id, a.opaque_record.is_some())
             }
             None => {
                 let id = new_id();
-                crate::store::insert_account(tx, &id, e.email, false, now).await?;
-                store::set_names(tx, &id, e.first_name, e.last_name).await?;
-                crate::store::set_home_organisation(tx, &id, Some(e.organisation_id)).await?;
+                crate::store::insert_account(work, &id, e.email, false, now).await?;
+                store::set_names(work, &id, e.first_name, e.last_name).await?;
+                crate::store::set_home_organisation(work, &id, Some(e.organisation_id)).await?;
                 (id, false)
             }
         };
-        crate::store::insert_membership(tx, e.organisation_id, &account_id, e.role, e.tier, now)
+        crate::store::insert_membership(work, e.organisation_id, &account_id, e.role, e.tier, now)
             .await?;
-        let settings = self.settings_in(tx, e.organisation_id).await?;
+        let settings = self.settings_in(work, e.organisation_id).await?;
         let flags = crate::organisations::settings::flags_to(&settings.default_flags());
         crate::organisations::store::set_member_permissions(
-            tx,
+            work,
             e.organisation_id,
             &account_id,
             &flags,
         )
         .await?;
         if e.role == Role::Originator {
-            let plan = crate::organisations::store::default_plan(tx, e.organisation_id).await?;
+            let plan = crate::organisations::store::default_plan(work, e.organisation_id).await?;
             crate::organisations::store::set_member_plan(
-                tx,
+                work,
                 e.organisation_id,
                 &account_id,
                 plan.as_deref(),
@@ -146,27 +147,24 @@ impl Coffer {
         }
         let who = || Who::account(&actor.account_id, &actor.email);
         let details = json!({ "role": e.role.as_str(), "admin_tier": e.tier.as_str(), "reused_account": active });
-        audit::record(
-            tx,
-            self.audit_key(),
+        work.audit_as(
             who(),
             Some(e.organisation_id),
             AuditAction::MemberAdded,
             e.email,
             details,
-            now,
         )
         .await?;
         if active {
             let sign_in = format!("{}/sign-in", self.public_url());
             let mail = notices::account_updated(e.email, e.organisation_name, &sign_in, e.tier);
-            self.mailer().queue(tx, mail).await?;
+            work.queue_mail(mail).await?;
             return Ok(account_id);
         }
         let (token, token_hash) = new_token();
         let expires_at = now + i64::from(settings.invitation_expiry_hours) * 3_600_000;
         crate::store::insert_invitation(
-            tx,
+            work,
             &crate::store::NewInvitation {
                 purpose: "invite",
                 token_hash: &token_hash,
@@ -181,22 +179,20 @@ impl Coffer {
         // The token travels in the fragment, which browsers never send to
         // the server, so it stays out of access logs and referrers.
         let link = format!("{}/invite#{token}", self.public_url());
-        self.mailer()
-            .queue(
-                tx,
-                notices::invitation(e.email, e.organisation_name, &link, expires_at),
-            )
-            .await?;
+        work.queue_mail(notices::invitation(
+            e.email,
+            e.organisation_name,
+            &link,
+            expires_at,
+        ))
+        .await?;
         let details = json!({ "expires_at": expires_at });
-        audit::record(
-            tx,
-            self.audit_key(),
+        work.audit_as(
             who(),
             Some(e.organisation_id),
             AuditAction::InvitationSent,
             e.email,
             details,
-            now,
         )
         .await?;
         Ok(account_id)

@@ -16,11 +16,12 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, Builder, Totp};
 
-use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::audit::{AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
-use crate::kernel::db::{new_handle, now_ms, Tx};
+use crate::kernel::db::{new_handle, now_ms};
 use crate::kernel::error::Outcome;
 use crate::kernel::notices;
+use crate::kernel::work::Work;
 use crate::organisations::settings::flags_from;
 use crate::store::{AccountRow, Conn, MembershipRow};
 use crate::Coffer;
@@ -131,22 +132,17 @@ async fn issue_recovery_codes(c: &mut Conn, account_id: &str) -> Outcome<Vec<Str
 /// A change the member made to their own factors, for the audit log and
 /// their history.
 pub(crate) async fn record_own(
-    c: &mut Conn,
-    key: &audit::AuditKey,
+    work: &mut Work<'_>,
     actor: &Actor,
     action: AuditAction,
     details: serde_json::Value,
-    now: i64,
 ) -> Outcome<()> {
-    audit::record(
-        c,
-        key,
+    work.audit_as(
         Who::account(&actor.account_id, &actor.email),
         None,
         action,
         &actor.email,
         details,
-        now,
     )
     .await?;
     Ok(())
@@ -277,15 +273,7 @@ impl Coffer {
         self.second_factor_in_place(&mut tx, &actor.account_id, now)
             .await?;
         let shown = issue_recovery_codes(&mut tx, &actor.account_id).await?;
-        record_own(
-            &mut tx,
-            self.audit_key(),
-            actor,
-            AuditAction::TotpEnabled,
-            json!({}),
-            now,
-        )
-        .await?;
+        record_own(&mut tx, actor, AuditAction::TotpEnabled, json!({})).await?;
         tx.commit().await?;
         Ok(shown)
     }
@@ -297,15 +285,7 @@ impl Coffer {
         let now = now_ms();
         let mut tx = self.prove_in_session(actor, code, now).await?;
         store::delete_totp(&mut tx, &actor.account_id).await?;
-        record_own(
-            &mut tx,
-            self.audit_key(),
-            actor,
-            AuditAction::TotpDisabled,
-            json!({}),
-            now,
-        )
-        .await?;
+        record_own(&mut tx, actor, AuditAction::TotpDisabled, json!({})).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -319,14 +299,13 @@ impl Coffer {
         actor: Option<&Actor>,
         credential_request: &[u8],
     ) -> Outcome<coffer_shared::accounts::LoginChallenge> {
-        let actor = authorize(actor, Action::ManageOwnAccount)?;
-        let mut tx = self.db().write().await?;
-        let account = crate::store::account_by_id(&mut tx, &actor.account_id)
+        let (mut work, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
+        let account = crate::store::account_by_id(&mut work, &actor.account_id)
             .await?
             .ok_or(coffer_shared::errors::AuthError::NotSignedIn)?;
-        refuse_if_locked(&mut tx, &account.id).await?;
-        crate::security::store::count_sign_in_attempt(&mut tx, &account.id).await?;
-        self.lock_if_over_threshold(&mut tx, &account.id).await?;
+        refuse_if_locked(&mut work, &account.id).await?;
+        crate::security::store::count_sign_in_attempt(&mut work, &account.id).await?;
+        self.lock_if_over_threshold(&mut work, &account.id).await?;
         let (state, response) = self
             .secret()
             .login_start(
@@ -336,9 +315,9 @@ impl Coffer {
             )
             .map_err(crate::accounts::protocol)?;
         let login_id = new_handle();
-        let now = now_ms();
+        let now = work.now;
         crate::store::insert_pending_login(
-            &mut tx,
+            &mut work,
             &login_id,
             Some(&account.id),
             PURPOSE_PASSWORD_PROOF,
@@ -347,8 +326,8 @@ impl Coffer {
             now + PASSWORD_PROOF_TTL_MS,
         )
         .await?;
-        tx.commit().await?;
-        self.flush_mail().await;
+        work.deliver_mail_after_commit();
+        work.commit().await?;
         Ok(coffer_shared::accounts::LoginChallenge {
             login_id,
             credential_response: coffer_shared::types::Bytes(response),
@@ -357,15 +336,15 @@ impl Coffer {
 
     /// The second round of a password proof inside a session; a wrong
     /// password stays counted (and the refusal is committed).
-    async fn finish_password_proof(
-        &self,
-        actor: &Actor,
+    async fn finish_password_proof<'c>(
+        &'c self,
+        actor: &'c Actor,
         login_id: &str,
         finalization: &[u8],
-    ) -> Outcome<Tx> {
-        let mut tx = self.db().write().await?;
-        let now = now_ms();
-        let pending = crate::store::take_pending_login(&mut tx, login_id)
+    ) -> Outcome<Work<'c>> {
+        let (mut work, _) = self.begin(Some(actor), Action::ManageOwnAccount).await?;
+        let now = work.now;
+        let pending = crate::store::take_pending_login(&mut work, login_id)
             .await?
             .filter(|p| {
                 p.purpose == PURPOSE_PASSWORD_PROOF
@@ -373,18 +352,18 @@ impl Coffer {
                     && p.expires_at > now
             });
         let Some(pending) = pending else {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(SignInError::AttemptExpired.into());
         };
         if coffer_crypto::server_login_finish(&pending.server_state, finalization).is_err() {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(SignInError::WrongCurrentPassword.into());
         }
-        store::clear_failed_sign_ins(&mut tx, &actor.account_id).await?;
+        store::clear_failed_sign_ins(&mut work, &actor.account_id).await?;
         if let Some(session) = &actor.session_id {
-            crate::store::session_proved(&mut tx, session, now).await?;
+            crate::store::session_proved(&mut work, session, now).await?;
         }
-        Ok(tx)
+        Ok(work)
     }
 
     /// MFA-5 fallback: the password proved after a passkey sign-in whose
@@ -424,11 +403,9 @@ impl Coffer {
         store::delete_totp(&mut tx, &actor.account_id).await?;
         record_own(
             &mut tx,
-            self.audit_key(),
             actor,
             AuditAction::TotpDisabled,
             json!({ "proved_by": "password" }),
-            now_ms(),
         )
         .await?;
         tx.commit().await?;
@@ -445,15 +422,7 @@ impl Coffer {
         let now = now_ms();
         let mut tx = self.prove_in_session(actor, code, now).await?;
         let shown = issue_recovery_codes(&mut tx, &actor.account_id).await?;
-        record_own(
-            &mut tx,
-            self.audit_key(),
-            actor,
-            AuditAction::RecoveryCodesRenewed,
-            json!({}),
-            now,
-        )
-        .await?;
+        record_own(&mut tx, actor, AuditAction::RecoveryCodesRenewed, json!({})).await?;
         tx.commit().await?;
         Ok(shown)
     }
@@ -635,36 +604,41 @@ impl Coffer {
 
     /// A write transaction in which the signed-in member proved a current
     /// code; a wrong one is counted (and committed) before the refusal.
-    async fn prove_in_session(&self, actor: &Actor, code: &str, now: i64) -> Outcome<Tx> {
-        let mut tx = self.db().write().await?;
-        refuse_if_locked(&mut tx, &actor.account_id).await?;
+    async fn prove_in_session<'c>(
+        &'c self,
+        actor: &'c Actor,
+        code: &str,
+        now: i64,
+    ) -> Outcome<Work<'c>> {
+        let (mut work, _) = self.begin(Some(actor), Action::ManageOwnAccount).await?;
+        refuse_if_locked(&mut work, &actor.account_id).await?;
         if let Err(refusal) = self
-            .prove_second_factor(&mut tx, &actor.account_id, &actor.email, code, now)
+            .prove_second_factor(&mut work, &actor.account_id, &actor.email, code, now)
             .await?
         {
-            self.count_wrong_code(&mut tx, &actor.account_id, &refusal)
+            self.count_wrong_code(&mut work, &actor.account_id, &refusal)
                 .await?;
-            tx.commit().await?;
-            self.flush_mail().await;
+            work.deliver_mail_after_commit();
+            work.commit().await?;
             return Err(refusal.into());
         }
         if let Some(session) = &actor.session_id {
-            crate::store::session_proved(&mut tx, session, now).await?;
+            crate::store::session_proved(&mut work, session, now).await?;
         }
-        Ok(tx)
+        Ok(work)
     }
 
     /// A wrong or replayed code counts towards the lockout like a wrong
     /// password, so codes cannot be guessed without limit.
     pub(crate) async fn count_wrong_code(
         &self,
-        tx: &mut Conn,
+        work: &mut Work<'_>,
         account_id: &str,
         refusal: &MfaError,
     ) -> Outcome<()> {
         if matches!(refusal, MfaError::WrongCode | MfaError::CodeAlreadyUsed) {
-            crate::security::store::count_sign_in_attempt(tx, account_id).await?;
-            self.lock_if_over_threshold(tx, account_id).await?;
+            crate::security::store::count_sign_in_attempt(work, account_id).await?;
+            self.lock_if_over_threshold(work, account_id).await?;
         }
         Ok(())
     }

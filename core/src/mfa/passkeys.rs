@@ -24,7 +24,7 @@ use webauthn_rs::prelude::{
 };
 
 use crate::accounts::NewSession;
-use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::audit::{AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::{new_handle, new_id, now_ms};
 use crate::kernel::error::Outcome;
@@ -284,11 +284,9 @@ impl Coffer {
             .await?;
         record_own(
             &mut tx,
-            self.audit_key(),
             actor,
             AuditAction::PasskeyAdded,
             json!({ "name": row.name, "unlocks_keys": row.prf_wrapped_key.is_some() }),
-            now,
         )
         .await?;
         tx.commit().await?;
@@ -338,11 +336,9 @@ impl Coffer {
         }
         record_own(
             &mut tx,
-            self.audit_key(),
             actor,
             AuditAction::PasskeyRenamed,
             json!({ "name": name }),
-            now_ms(),
         )
         .await?;
         tx.commit().await?;
@@ -362,11 +358,9 @@ impl Coffer {
         crate::mfa::store::delete_passkey(&mut tx, &actor.account_id, passkey_id).await?;
         record_own(
             &mut tx,
-            self.audit_key(),
             actor,
             AuditAction::PasskeyRemoved,
             json!({ "name": row.name }),
-            now_ms(),
         )
         .await?;
         tx.commit().await?;
@@ -398,11 +392,11 @@ impl Coffer {
             .map_err(|e| anyhow::anyhow!("passkey sign-in options: {e:?}"))?;
         // A button press, not username-field autofill.
         options.mediation = None;
-        let mut tx = self.db().write().await?;
+        let mut work = self.ceremony().await?;
         let ceremony_id = self
-            .keep_ceremony(&mut tx, None, PURPOSE_SIGN_IN, encode_state(&state)?)
+            .keep_ceremony(&mut work, None, PURPOSE_SIGN_IN, encode_state(&state)?)
             .await?;
-        tx.commit().await?;
+        work.commit().await?;
         Ok(PasskeyRequest {
             ceremony_id,
             options,
@@ -419,32 +413,32 @@ impl Coffer {
         client: &ClientInfo,
     ) -> Outcome<(NewSession, PasskeySignIn)> {
         let webauthn = self.webauthn()?;
-        let mut tx = self.db().write().await?;
+        let mut work = self.ceremony().await?;
         let Some(state) = self
-            .take_ceremony(&mut tx, ceremony_id, PURPOSE_SIGN_IN, None)
+            .take_ceremony(&mut work, ceremony_id, PURPOSE_SIGN_IN, None)
             .await?
         else {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(PasskeyError::CeremonyExpired.into());
         };
-        tx.commit().await?;
+        work.commit().await?;
         let state: DiscoverableAuthentication = decode_state(&state)?;
-        let mut tx = self.db().write().await?;
+        let mut work = self.ceremony().await?;
         let (handle, raw_id) = webauthn
             .identify_discoverable_authentication(credential)
             .map_err(|_| PasskeyError::NotVerified)?;
         let Some(row) =
-            crate::mfa::store::passkey_by_credential_id(&mut tx, &credential_key(raw_id)).await?
+            crate::mfa::store::passkey_by_credential_id(&mut work, &credential_key(raw_id)).await?
         else {
             return Err(PasskeyError::NotRecognised.into());
         };
         if user_handle(&row.account_id) != handle {
             return Err(PasskeyError::NotVerified.into());
         }
-        let Some(account) = store::account_by_id(&mut tx, &row.account_id).await? else {
+        let Some(account) = store::account_by_id(&mut work, &row.account_id).await? else {
             return Err(PasskeyError::NotRecognised.into());
         };
-        let now = now_ms();
+        let now = work.now;
         let verified = webauthn.finish_discoverable_authentication_v2(
             credential,
             state,
@@ -454,18 +448,15 @@ impl Coffer {
             Ok(r) => r,
             Err(e) => {
                 tracing::info!(error = ?e, "passkey sign-in refused");
-                audit::record(
-                    &mut tx,
-                    self.audit_key(),
+                work.audit_as(
                     Who::account(&account.id, &account.email),
                     None,
                     AuditAction::SignInFailed,
                     &account.email,
                     json!({ "ip": client.ip, "passkey": row.name }),
-                    now,
                 )
                 .await?;
-                tx.commit().await?;
+                work.commit().await?;
                 return Err(PasskeyError::NotVerified.into());
             }
         };
@@ -474,25 +465,25 @@ impl Coffer {
         if account.refuses_everything() {
             return Err(SignInError::AccountLocked.into());
         }
-        let memberships = store::memberships_of(&mut tx, &account.id).await?;
+        let memberships = store::memberships_of(&mut work, &account.id).await?;
         let refusal = match self
-            .licence_refusal(&mut tx, &account, &memberships, now)
+            .licence_refusal(&mut work, &account, &memberships)
             .await?
         {
             Some(r) => Some(r),
             None => {
-                self.permission_refusal(&mut tx, &account, &memberships, now)
+                self.permission_refusal(&mut work, &account, &memberships)
                     .await?
             }
         };
         if let Some(refusal) = refusal {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(refusal.into());
         }
-        self.note_use(&mut tx, &row, &result, now).await?;
+        self.note_use(&mut work, &row, &result, now).await?;
         let session = self
             .open_session(
-                &mut tx,
+                &mut work,
                 &account,
                 client,
                 now,
@@ -500,7 +491,7 @@ impl Coffer {
                 false,
             )
             .await?;
-        tx.commit().await?;
+        work.commit().await?;
         let answer = PasskeySignIn {
             signed_in: session.signed_in.clone(),
             passkey_id: row.id,
@@ -513,16 +504,16 @@ impl Coffer {
     /// the member's passkeys, for the sign-in waiting under `ticket`.
     pub async fn passkey_second_factor_start(&self, ticket: &str) -> Outcome<PasskeyRequest> {
         let webauthn = self.webauthn()?;
-        let mut tx = self.db().write().await?;
-        let now = now_ms();
+        let mut work = self.ceremony().await?;
+        let now = work.now;
         let Some(waiting) =
-            crate::mfa::store::waiting_sign_in(&mut tx, ticket, PURPOSE_SECOND_FACTOR)
+            crate::mfa::store::waiting_sign_in(&mut work, ticket, PURPOSE_SECOND_FACTOR)
                 .await?
                 .filter(|w| w.expires_at > now)
         else {
             return Err(SignInError::AttemptExpired.into());
         };
-        let rows = crate::mfa::store::passkeys_of(&mut tx, &waiting.account_id).await?;
+        let rows = crate::mfa::store::passkeys_of(&mut work, &waiting.account_id).await?;
         if rows.is_empty() {
             return Err(PasskeyError::NoPasskeys.into());
         }
@@ -539,13 +530,13 @@ impl Coffer {
         };
         let ceremony_id = self
             .keep_ceremony(
-                &mut tx,
+                &mut work,
                 Some(&waiting.account_id),
                 PURPOSE_SECOND_STEP,
                 encode_state(&state)?,
             )
             .await?;
-        tx.commit().await?;
+        work.commit().await?;
         Ok(PasskeyRequest {
             ceremony_id,
             options,
@@ -560,10 +551,10 @@ impl Coffer {
         client: &ClientInfo,
     ) -> Outcome<NewSession> {
         let webauthn = self.webauthn()?;
-        let mut tx = self.db().write().await?;
-        let now = now_ms();
+        let mut work = self.ceremony().await?;
+        let now = work.now;
         let Some(waiting) =
-            crate::mfa::store::waiting_sign_in(&mut tx, ticket, PURPOSE_SECOND_FACTOR)
+            crate::mfa::store::waiting_sign_in(&mut work, ticket, PURPOSE_SECOND_FACTOR)
                 .await?
                 .filter(|w| w.expires_at > now)
         else {
@@ -571,7 +562,7 @@ impl Coffer {
         };
         let state = self
             .take_ceremony(
-                &mut tx,
+                &mut work,
                 ceremony_id,
                 PURPOSE_SECOND_STEP,
                 Some(&waiting.account_id),
@@ -581,43 +572,43 @@ impl Coffer {
             .transpose()?
             .filter(|s| s.ticket == ticket);
         let Some(state) = state else {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(PasskeyError::CeremonyExpired.into());
         };
-        let account = store::account_by_id(&mut tx, &waiting.account_id)
+        let account = store::account_by_id(&mut work, &waiting.account_id)
             .await?
             .filter(|a| a.locked_at.is_none())
             .ok_or(SignInError::AttemptExpired)?;
         let row = crate::mfa::store::passkey_by_credential_id(
-            &mut tx,
+            &mut work,
             &credential_key(&credential.raw_id),
         )
         .await?
         .filter(|r| r.account_id == account.id);
         let Some(row) = row else {
-            tx.commit().await?;
+            work.commit().await?;
             return Err(PasskeyError::NotRecognised.into());
         };
         let result = match webauthn.finish_passkey_authentication(credential, &state.state) {
             Ok(r) => r,
             Err(e) => {
                 tracing::info!(error = ?e, "passkey second step refused");
-                if crate::mfa::store::count_second_factor_attempt(&mut tx, ticket).await?
+                if crate::mfa::store::count_second_factor_attempt(&mut work, ticket).await?
                     >= MAX_CODE_ATTEMPTS
                 {
-                    crate::mfa::store::delete_pending_login(&mut tx, ticket).await?;
-                    tx.commit().await?;
+                    crate::mfa::store::delete_pending_login(&mut work, ticket).await?;
+                    work.commit().await?;
                     return Err(MfaError::TooManyAttempts.into());
                 }
-                tx.commit().await?;
+                work.commit().await?;
                 return Err(PasskeyError::NotVerified.into());
             }
         };
-        self.note_use(&mut tx, &row, &result, now).await?;
-        crate::mfa::store::delete_pending_login(&mut tx, ticket).await?;
+        self.note_use(&mut work, &row, &result, now).await?;
+        crate::mfa::store::delete_pending_login(&mut work, ticket).await?;
         let session = self
             .open_session(
-                &mut tx,
+                &mut work,
                 &account,
                 client,
                 now,
@@ -625,7 +616,7 @@ impl Coffer {
                 false,
             )
             .await?;
-        tx.commit().await?;
+        work.commit().await?;
         Ok(session)
     }
 }

@@ -21,12 +21,13 @@ use coffer_shared::types::Bytes;
 use serde_json::json;
 
 use crate::kernel::access::{self, Denied, Need, Resource};
-use crate::kernel::audit::{self, AuditAction, Who};
+use crate::kernel::audit::{AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::db::now_ms;
 use crate::kernel::error::Outcome;
 use crate::kernel::notices;
 use crate::kernel::tokens::{hash_token, new_token};
+use crate::kernel::work::Work;
 use crate::store::{AccountRow, Conn, InvitationRow};
 use crate::Coffer;
 
@@ -147,17 +148,17 @@ impl Coffer {
     /// locked.
     pub(crate) async fn lock(
         &self,
-        tx: &mut Conn,
+        work: &mut Work<'_>,
         account: &AccountRow,
         reason: LockReason,
     ) -> Outcome<()> {
-        let now = now_ms();
-        if !store::lock_account(tx, &account.id, now, reason.code()).await? {
+        let now = work.now;
+        if !store::lock_account(work, &account.id, now, reason.code()).await? {
             return Ok(());
         }
         let (link, expires_at) = self
             .send_link(
-                tx,
+                work,
                 account,
                 LinkPurpose::Unlock,
                 None,
@@ -165,21 +166,14 @@ impl Coffer {
                 UNLOCK_LINK_HOURS,
             )
             .await?;
-        self.mailer()
-            .queue(
-                tx,
-                notices::account_locked(&account.email, &link, expires_at),
-            )
+        work.queue_mail(notices::account_locked(&account.email, &link, expires_at))
             .await?;
-        audit::record(
-            tx,
-            self.audit_key(),
+        work.audit_as(
             Who::system(),
             None,
             AuditAction::AccountLocked,
             &account.email,
             json!({ "reason": reason.words() }),
-            now,
         )
         .await?;
         Ok(())
@@ -189,15 +183,15 @@ impl Coffer {
     /// wrong (reported by the browser or a forged finish).
     pub(crate) async fn lock_if_over_threshold(
         &self,
-        tx: &mut Conn,
+        work: &mut Work<'_>,
         account_id: &str,
     ) -> Outcome<()> {
-        let Some(account) = crate::store::account_by_id(tx, account_id).await? else {
+        let Some(account) = crate::store::account_by_id(work, account_id).await? else {
             return Ok(());
         };
-        let threshold = self.lockout_threshold(tx, account_id).await?;
+        let threshold = self.lockout_threshold(work, account_id).await?;
         if account.locked_at.is_none() && account.failed_sign_ins >= threshold {
-            self.lock(tx, &account, LockReason::Guessing).await?;
+            self.lock(work, &account, LockReason::Guessing).await?;
         }
         Ok(())
     }
@@ -268,13 +262,13 @@ impl Coffer {
         drop(c);
         let mut locked = 0;
         for org in organisations {
-            let mut tx = self.db().write().await?;
-            let settings = self.settings_in(&mut tx, &org).await?;
+            let mut work = self.ceremony().await?;
+            let settings = self.settings_in(&mut work, &org).await?;
             if settings.inactivity_lock_days == 0 {
                 continue;
             }
             let cutoff = now - i64::from(settings.inactivity_lock_days) * 86_400_000;
-            for (account_id, flags) in store::idle_members(&mut tx, &org, cutoff).await? {
+            for (account_id, flags) in store::idle_members(&mut work, &org, cutoff).await? {
                 let persistent = settings.allows(
                     coffer_shared::settings::Permission::PersistentAccount,
                     &crate::organisations::settings::flags_from(&flags),
@@ -282,15 +276,14 @@ impl Coffer {
                 if persistent {
                     continue;
                 }
-                if let Some(account) = crate::store::account_by_id(&mut tx, &account_id).await? {
-                    self.lock(&mut tx, &account, LockReason::Inactivity).await?;
+                if let Some(account) = crate::store::account_by_id(&mut work, &account_id).await? {
+                    self.lock(&mut work, &account, LockReason::Inactivity)
+                        .await?;
                     locked += 1;
+                    work.deliver_mail_after_commit();
                 }
             }
-            tx.commit().await?;
-        }
-        if locked > 0 {
-            self.flush_mail().await;
+            work.commit().await?;
         }
         Ok(locked)
     }
@@ -333,26 +326,25 @@ impl Coffer {
 
     /// The emailed self-unlock link. Returns the account's email.
     pub async fn unlock_with_link(&self, token: &str) -> Outcome<String> {
-        let mut tx = self.db().write().await?;
-        let link = self.valid_link(&mut tx, token, LinkPurpose::Unlock).await?;
-        let now = now_ms();
-        if !crate::store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
+        let mut work = self.ceremony().await?;
+        let link = self
+            .valid_link(&mut work, token, LinkPurpose::Unlock)
+            .await?;
+        let now = work.now;
+        if !crate::store::use_invitation(&mut work, &hash_token(token.trim()), now).await? {
             return Err(LinkError::AlreadyUsed.into());
         }
-        if store::unlock_account(&mut tx, &link.account_id).await? {
-            audit::record(
-                &mut tx,
-                self.audit_key(),
+        if store::unlock_account(&mut work, &link.account_id).await? {
+            work.audit_as(
                 Who::account(&link.account_id, &link.email),
                 None,
                 AuditAction::AccountUnlocked,
                 &link.email,
                 json!({ "by": "emailed link" }),
-                now,
             )
             .await?;
         }
-        tx.commit().await?;
+        work.commit().await?;
         Ok(link.email)
     }
 
@@ -449,10 +441,10 @@ impl Coffer {
         answer: &str,
         registration_request: &[u8],
     ) -> Outcome<Bytes> {
-        let mut tx = self.db().write().await?;
-        let guarded = self.reset_guard(&mut tx, token, answer).await;
+        let mut work = self.ceremony().await?;
+        let guarded = self.reset_guard(&mut work, token, answer).await;
         // A wrong answer is counted even though the call fails.
-        tx.commit().await?;
+        work.commit().await?;
         let link = guarded?;
         let response = self
             .secret()
@@ -472,20 +464,20 @@ impl Coffer {
         crate::accounts::check_keys(keys)?;
         let record = crypto::server_registration_finish(registration_upload)
             .map_err(crate::accounts::protocol)?;
-        let mut tx = self.db().write().await?;
-        let link = match self.reset_guard(&mut tx, token, answer).await {
+        let mut work = self.ceremony().await?;
+        let link = match self.reset_guard(&mut work, token, answer).await {
             Ok(l) => l,
             Err(e) => {
-                tx.commit().await?;
+                work.commit().await?;
                 return Err(e);
             }
         };
-        let now = now_ms();
-        if !crate::store::use_invitation(&mut tx, &hash_token(token.trim()), now).await? {
+        let now = work.now;
+        if !crate::store::use_invitation(&mut work, &hash_token(token.trim()), now).await? {
             return Err(LinkError::AlreadyUsed.into());
         }
         crate::store::set_credentials(
-            &mut tx,
+            &mut work,
             &link.account_id,
             &record,
             &keys.public_key,
@@ -493,21 +485,24 @@ impl Coffer {
             now,
         )
         .await?;
-        store::clear_lock(&mut tx, &link.account_id).await?;
+        store::clear_lock(&mut work, &link.account_id).await?;
         // New keys: what the passkeys' PRF unlocked is the old private key.
-        crate::mfa::store::forget_passkey_keys(&mut tx, &link.account_id).await?;
-        let ended = crate::store::delete_sessions_of(&mut tx, &link.account_id, None).await?;
-        audit::record(
-            &mut tx, self.audit_key(),
+        crate::mfa::store::forget_passkey_keys(&mut work, &link.account_id).await?;
+        let ended = crate::store::delete_sessions_of(&mut work, &link.account_id, None).await?;
+        let details = json!({
+            "new_keys": true,
+            "sessions_ended": ended,
+            "organisation_id": link.organisation_id,
+        });
+        work.audit_as(
             Who::account(&link.account_id, &link.email),
             None,
             AuditAction::PasswordReset,
             &link.email,
-            json!({ "new_keys": true, "sessions_ended": ended, "organisation_id": link.organisation_id }),
-            now,
+            details,
         )
         .await?;
-        tx.commit().await?;
+        work.commit().await?;
         Ok(())
     }
 
