@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use coffer_shared::i18n::{translate, translate_message, translate_with, Language};
+use coffer_shared::i18n::{translate, translate_with, Language};
 use leptos::prelude::*;
 
 thread_local! {
@@ -31,10 +31,11 @@ pub fn tf(english: &'static str, args: &[(&str, &str)]) -> String {
     translate_with(current(), english, args)
 }
 
-/// Text that arrives at run time (a refusal from the server), translated
-/// when it is one of the known messages.
-pub fn tr_text(text: &str) -> String {
-    translate_message(current(), text)
+/// A fixed text that arrives at run time as a value (a table cell's
+/// "Yes", a role's name), looked up like `tr`. Refusals are worded by
+/// variant instead (`coffer_shared::i18n::Words`).
+pub fn tr_key(text: &str) -> String {
+    translate(current(), text).to_string()
 }
 
 /// The browser's preferred language, when Coffer speaks it.

@@ -26,6 +26,19 @@ test('ACC-9: default language', async ({ page, coffer, browser }, testInfo) => {
   await ann.reload();
   await expect(ann.getByRole('heading', { name: 'Mein Konto' })).toBeVisible();
 
+  // Refusals are worded in her language by what they are, with their
+  // values kept: the browser's own rule, then the server's answer.
+  await ann.getByRole('button', { name: 'Passwort ändern' }).click();
+  await ann.getByLabel('Aktuelles Passwort').fill('not her password');
+  await ann.getByLabel('Neues Passwort', { exact: true }).fill('short');
+  await ann.getByLabel('Neues Passwort bestätigen').fill('short');
+  await ann.getByRole('button', { name: 'Neues Passwort speichern' }).click();
+  await expect(ann.getByRole('alert')).toHaveText(/^Das Passwort muss mindestens \d+ Zeichen lang sein\.$/);
+  await ann.getByLabel('Neues Passwort', { exact: true }).fill('a long enough new password');
+  await ann.getByLabel('Neues Passwort bestätigen').fill('a long enough new password');
+  await ann.getByRole('button', { name: 'Neues Passwort speichern' }).click();
+  await expect(ann.getByRole('alert')).toHaveText('Das aktuelle Passwort ist falsch.');
+
   // Signed out, the browser's language (English here); signed in, hers.
   await ann.getByRole('button', { name: 'Abmelden' }).first().click();
   await expect(ann.getByRole('heading', { name: 'Sign in' })).toBeVisible();

@@ -6,6 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 mod de;
+mod words;
+
+pub use words::{Template, Words};
 
 /// ACC-9: a member's default language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -60,65 +63,6 @@ pub fn translate_with(lang: Language, english: &str, args: &[(&str, &str)]) -> S
         text = text.replace(&format!("{{{name}}}"), value);
     }
     text
-}
-
-/// Refusals that carry a value, as their `#[error]` attributes write them:
-/// a message that arrives filled in is matched against these to translate
-/// it with its values kept.
-const TEMPLATES: &[&str] = &[
-    "Your organisation's licence expired on {0}. Ask your administrator to renew it.",
-    "\"{0}\" is reserved; choose another group name.",
-    "Over quota: this upload needs {needed} bytes but only {available} remain on the plan.",
-    "The group \"{0}\" does not exist.",
-    "Duplicate of line {0}.",
-    "This line has {found} field(s); the format needs {needed}.",
-    "The file is larger than the {max_mb} MB import limit.",
-    "The file could not be read as CSV near line {line}: {detail}",
-    "Too many attempts. Wait {retry_after_seconds} seconds and try again.",
-];
-
-/// A message that arrived as text (a refusal from the server) in `lang`:
-/// a fixed message by lookup, one with values through its template.
-pub fn translate_message(lang: Language, text: &str) -> String {
-    if has_translation(lang, text) {
-        return translate(lang, text).to_string();
-    }
-    for template in TEMPLATES {
-        if let Some(values) = fill_in(template, text) {
-            let args: Vec<(&str, &str)> = values
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect();
-            return translate_with(lang, template, &args);
-        }
-    }
-    text.to_string()
-}
-
-/// The values `text` puts into `template`'s `{name}` places, if it is that
-/// template filled in.
-fn fill_in(template: &str, text: &str) -> Option<Vec<(String, String)>> {
-    let mut values = Vec::new();
-    let mut rest_t = template;
-    let mut rest = text;
-    loop {
-        let Some(open) = rest_t.find('{') else {
-            return (rest == rest_t).then_some(values);
-        };
-        let literal = &rest_t[..open];
-        rest = rest.strip_prefix(literal)?;
-        let close = open + rest_t[open..].find('}')?;
-        let name = &rest_t[open + 1..close];
-        rest_t = &rest_t[close + 1..];
-        let next_literal = &rest_t[..rest_t.find('{').unwrap_or(rest_t.len())];
-        let end = if next_literal.is_empty() {
-            rest.len()
-        } else {
-            rest.find(next_literal)?
-        };
-        values.push((name.to_string(), rest[..end].to_string()));
-        rest = &rest[end..];
-    }
 }
 
 /// Whether `lang` has its own text for `english` (English always has).
@@ -295,8 +239,8 @@ mod tests {
     }
 
     #[test]
-    fn refusals_with_values_are_translated_with_the_values_kept() {
-        // The templates are exactly the `#[error]` messages with a value.
+    fn refusals_with_values_are_translated_by_variant_with_the_values_kept() {
+        // Every `#[error]` message with a value has its template in `words`.
         let sources = refusal_sources();
         let mut with_values = Vec::new();
         let mut lines = sources.lines().map(str::trim);
@@ -313,30 +257,35 @@ mod tests {
             }
         }
         with_values.sort();
-        let mut listed: Vec<String> = TEMPLATES.iter().map(|t| t.to_string()).collect();
-        listed.sort();
-        assert_eq!(with_values, listed);
-        for template in TEMPLATES {
+        let samples = words::samples();
+        let mut templates: Vec<String> = samples
+            .iter()
+            .map(|s| s.template().expect("a sample with values").0.to_string())
+            .collect();
+        templates.sort();
+        assert_eq!(with_values, templates);
+        for sample in &samples {
+            // The template, filled in, is exactly what the enum says...
+            assert_eq!(sample.words(Language::En), sample.to_string());
+            // ...and German has it, with the values kept.
+            let (template, values) = sample.template().unwrap();
             assert!(has_translation(Language::De, template), "{template}");
+            let german = sample.words(Language::De);
+            for (_, value) in values {
+                assert!(german.contains(&value), "{german} lacks {value}");
+            }
         }
+        // The browser's own password rule, worded the same way.
+        let short = crate::policy::PasswordProblem::TooShort { min: 12 };
+        assert_eq!(short.words(Language::En), short.to_string());
+        assert!(short.words(Language::De).contains("12"));
+        assert_ne!(short.words(Language::De), short.to_string());
+        let duplicate = crate::import::RowReason::DuplicateOf(7);
+        assert_eq!(duplicate.words(Language::De), "Duplikat von Zeile 7.");
+        let fixed = crate::errors::Refusal::from(crate::accounts::SignInError::Failed);
         assert_eq!(
-            translate_message(Language::De, "Duplicate of line 7."),
-            "Duplikat von Zeile 7."
-        );
-        assert_eq!(
-            translate_message(
-                Language::De,
-                "This line has 2 field(s); the format needs 5."
-            ),
-            "Diese Zeile hat 2 Feld(er); das Format braucht 5."
-        );
-        assert_eq!(
-            translate_message(Language::En, "Duplicate of line 7."),
-            "Duplicate of line 7."
-        );
-        assert_eq!(
-            translate_message(Language::De, "Something new."),
-            "Something new."
+            fixed.words(Language::De),
+            translate(Language::De, &fixed.to_string())
         );
     }
 

@@ -2,9 +2,11 @@
 //! fields, time formatting, file posts, and the guards pages start with.
 
 mod guards;
+mod problem;
 pub use guards::{managed_organisation, require_sign_in};
+pub use problem::{api_words, Problem};
 
-use crate::i18n::{tf, tr, tr_text};
+use crate::i18n::{tf, tr};
 use coffer_shared::policy::{password_strength, strength_label};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -79,10 +81,10 @@ fn OrganisationLogo() -> impl IntoView {
 
 /// A live region for a page's error message.
 #[component]
-pub fn ErrorBox(message: RwSignal<Option<String>>) -> impl IntoView {
+pub fn ErrorBox(message: RwSignal<Option<Problem>>) -> impl IntoView {
     view! {
         <Show when=move || message.with(|m| m.is_some())>
-            <p class="error" role="alert">{move || tr_text(&message.get().unwrap_or_default())}</p>
+            <p class="error" role="alert">{move || message.with(|m| m.as_ref().map(Problem::words).unwrap_or_default())}</p>
         </Show>
     }
 }
@@ -156,26 +158,28 @@ pub fn today_iso() -> String {
 
 /// Sends a chosen file as the raw body of a byte route's POST (URLs from
 /// `coffer_shared::site`; the server reads the type from the bytes): its
-/// JSON answer, or the refusal's words (`ErrorBox` translates them), or
-/// `refused` when the answer says nothing more.
+/// JSON answer, or the refusal as the server typed it, or `refused` (in
+/// the reader's language) when the answer says nothing more.
 pub async fn post_file<T: serde::de::DeserializeOwned>(
     url: &str,
     file: web_sys::File,
     refused: &'static str,
-) -> Result<T, String> {
+) -> Result<T, Problem> {
     let response = gloo_net::http::Request::post(url)
         .body(wasm_bindgen::JsValue::from(file))
-        .map_err(|e| e.to_string())?
+        .map_err(|e| Problem::Said(e.to_string()))?
         .send()
         .await
         .map_err(|_| {
-            tr("The file could not be sent; check the connection and try again.").to_string()
+            Problem::from(tr(
+                "The file could not be sent; check the connection and try again.",
+            ))
         })?;
     if response.ok() {
-        return response.json::<T>().await.map_err(|_| refused.to_string());
+        return response.json::<T>().await.map_err(|_| refused.into());
     }
     match response.json::<coffer_api::ApiError>().await {
-        Ok(e) => Err(e.to_string()),
-        Err(_) => Err(refused.to_string()),
+        Ok(e) => Err(e.into()),
+        Err(_) => Err(refused.into()),
     }
 }

@@ -15,7 +15,7 @@ use leptos::task::spawn_local;
 use crate::features::accounts::auth;
 use crate::session::{leave_to_sign_in, use_session};
 use crate::ui::require_sign_in;
-use crate::ui::{local_time, password_min_length, ErrorBox, NewPasswordFields};
+use crate::ui::{local_time, password_min_length, ErrorBox, NewPasswordFields, Problem};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -25,12 +25,12 @@ pub fn AccountPage() -> impl IntoView {
     // A lost device: end every session and remove the passkeys too.
     let remove_passkeys = RwSignal::new(false);
     let list = RwSignal::new(Vec::<SessionView>::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let refresh = move || {
         spawn_local(async move {
             match sessions().await {
                 Ok(s) => list.set(s),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         })
     };
@@ -114,7 +114,7 @@ pub fn AccountPage() -> impl IntoView {
 fn terminate_sessions(
     reauth: Option<crate::features::accounts::reauth::Reauth>,
     remove_passkeys: bool,
-    error: RwSignal<Option<String>>,
+    error: RwSignal<Option<Problem>>,
 ) {
     spawn_local(async move {
         match terminate_all_sessions(Some(remove_passkeys)).await {
@@ -123,7 +123,7 @@ fn terminate_sessions(
                 if !crate::features::accounts::reauth::intercepted(reauth, &e, move || {
                     terminate_sessions(reauth, remove_passkeys, error)
                 }) {
-                    error.set(Some(e.to_string()));
+                    error.set(Some(e.into()));
                 }
             }
         }
@@ -136,7 +136,7 @@ fn ChangePassword() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let remove_passkeys = RwSignal::new(false);
@@ -150,7 +150,7 @@ fn ChangePassword() -> impl IntoView {
             return error.set(Some(tr("Enter your current password.").into()));
         }
         if let Err(p) = check_new_password(&new, &again, min_length.get()) {
-            return error.set(Some(p.to_string()));
+            return error.set(Some(p.into()));
         }
         busy.set(true);
         spawn_local(async move {
@@ -164,7 +164,7 @@ fn ChangePassword() -> impl IntoView {
                     open.set(false);
                     done.set(true);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -206,7 +206,7 @@ fn EditProfile() -> impl IntoView {
     let last = RwSignal::new(String::new());
     let other = RwSignal::new(String::new());
     let mobile = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let language = RwSignal::new(crate::i18n::current());
     let session = use_session();
@@ -246,7 +246,7 @@ fn EditProfile() -> impl IntoView {
                         }
                     });
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -291,7 +291,7 @@ fn SecurityQuestion() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let question = RwSignal::new(String::new());
     let answer = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     spawn_local(async move {
         if let Ok(q) = get_security_question().await {
@@ -311,7 +311,7 @@ fn SecurityQuestion() -> impl IntoView {
                     answer.set(String::new());
                     notice.set(Some(tr("Security question saved.").into()));
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };

@@ -1,8 +1,8 @@
 //! ACC-3 / ACC-4: following an invitation link, the new member chooses a
 //! password; the browser makes their key pair and sends it only wrapped.
 
-use crate::i18n::{tf, tr, tr_text};
-use coffer_api::invitation;
+use crate::i18n::{tf, tr};
+use coffer_api::{invitation, ApiError};
 use coffer_shared::accounts::InvitationView;
 use coffer_shared::policy::check_new_password;
 use leptos::prelude::*;
@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::features::accounts::auth;
-use crate::ui::{local_time, ErrorBox, NewPasswordFields};
+use crate::ui::{api_words, local_time, ErrorBox, NewPasswordFields, Problem};
 
 /// The token rides in the URL fragment, which the browser never sends.
 pub fn token_from_location() -> String {
@@ -24,15 +24,15 @@ pub fn token_from_location() -> String {
 pub fn InvitePage() -> impl IntoView {
     let navigate = use_navigate();
     let token = token_from_location();
-    let view_state = RwSignal::new(None::<Result<InvitationView, String>>);
+    let view_state = RwSignal::new(None::<Result<InvitationView, ApiError>>);
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     {
         let token = token.clone();
         spawn_local(async move {
-            view_state.set(Some(invitation(token).await.map_err(|e| e.to_string())));
+            view_state.set(Some(invitation(token).await));
         });
     }
 
@@ -44,7 +44,7 @@ pub fn InvitePage() -> impl IntoView {
         };
         let (pw, again) = (password.get(), confirm.get());
         if let Err(p) = check_new_password(&pw, &again, inv.password_min_length) {
-            return error.set(Some(p.to_string()));
+            return error.set(Some(p.into()));
         }
         busy.set(true);
         let navigate = navigate.clone();
@@ -60,7 +60,7 @@ pub fn InvitePage() -> impl IntoView {
                         Default::default(),
                     );
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -79,7 +79,7 @@ pub fn InvitePage() -> impl IntoView {
             <h1>{tr("Accept your invitation")}</h1>
             {move || match view_state.get() {
                 None => view! { <p class="loading">{tr("Checking the invitation…")}</p> }.into_any(),
-                Some(Err(message)) => view! { <p class="error" role="alert">{tr_text(&message)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{api_words(&e)}</p> }.into_any(),
                 Some(Ok(inv)) => view! {
                     <p>
                         {inv.organisation_name.clone().map(|o| tf("You are invited to {o}. ", &[("o", &(o).to_string())])).unwrap_or_default()}

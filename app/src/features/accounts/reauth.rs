@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 
 use crate::features::accounts::auth;
 use crate::i18n::tr;
-use crate::ui::ErrorBox;
+use crate::ui::{ErrorBox, Problem};
 
 /// Shared by the cards of a page that make factor changes.
 #[derive(Clone, Copy)]
@@ -66,7 +66,7 @@ pub fn intercepted(
 pub fn ReauthPrompt() -> impl IntoView {
     let reauth = expect_context::<Reauth>();
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let close = move || {
         reauth.open.set(false);
@@ -95,7 +95,7 @@ pub fn ReauthPrompt() -> impl IntoView {
                         retry.run(());
                     }
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };

@@ -1,8 +1,8 @@
 //! Pages behind emailed single-use links: ACC-7 password reset (with the
 //! ACC-5 security question) and ACC-6 self-unlock.
 
-use crate::i18n::{tf, tr, tr_text};
-use coffer_api::{get_reset_view, unlock_with_link};
+use crate::i18n::{tf, tr};
+use coffer_api::{get_reset_view, unlock_with_link, ApiError};
 use coffer_shared::accounts::ResetView;
 use coffer_shared::policy::check_new_password;
 use leptos::prelude::*;
@@ -11,22 +11,22 @@ use leptos_router::hooks::use_navigate;
 
 use crate::features::accounts::auth;
 use crate::features::accounts::invite::token_from_location;
-use crate::ui::{local_time, ErrorBox, NewPasswordFields};
+use crate::ui::{api_words, local_time, ErrorBox, NewPasswordFields, Problem};
 
 #[component]
 pub fn ResetPage() -> impl IntoView {
     let navigate = use_navigate();
     let token = token_from_location();
-    let view_state = RwSignal::new(None::<Result<ResetView, String>>);
+    let view_state = RwSignal::new(None::<Result<ResetView, ApiError>>);
     let answer = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     {
         let token = token.clone();
         spawn_local(async move {
-            view_state.set(Some(get_reset_view(token).await.map_err(|e| e.to_string())));
+            view_state.set(Some(get_reset_view(token).await));
         });
     }
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -40,7 +40,7 @@ pub fn ResetPage() -> impl IntoView {
         }
         let (pw, again) = (password.get(), confirm.get());
         if let Err(p) = check_new_password(&pw, &again, v.password_min_length) {
-            return error.set(Some(p.to_string()));
+            return error.set(Some(p.into()));
         }
         busy.set(true);
         let navigate = navigate.clone();
@@ -56,7 +56,7 @@ pub fn ResetPage() -> impl IntoView {
                         Default::default(),
                     );
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -79,7 +79,7 @@ pub fn ResetPage() -> impl IntoView {
             <h1>{tr("Choose a new password")}</h1>
             {move || match view_state.get() {
                 None => view! { <p class="loading">{tr("Checking the link…")}</p> }.into_any(),
-                Some(Err(message)) => view! { <p class="error" role="alert">{tr_text(&message)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{api_words(&e)}</p> }.into_any(),
                 Some(Ok(v)) => view! {
                     <p>{tr("New password for ")} <strong>{v.email.clone()}</strong> "."</p>
                     <p class="hint">{tf("This link works once and expires {0}.", &[("0", &(local_time(v.expires_at_ms)).to_string())])}</p>
@@ -109,7 +109,7 @@ pub fn ResetPage() -> impl IntoView {
 #[component]
 pub fn UnlockPage() -> impl IntoView {
     let token = token_from_location();
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let unlocked = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let unlock = move |_| {
@@ -121,7 +121,7 @@ pub fn UnlockPage() -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(email) => unlocked.set(Some(email)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::features::accounts::auth;
 use crate::session::use_session;
-use crate::ui::{password_min_length, ErrorBox, NewPasswordFields};
+use crate::ui::{password_min_length, ErrorBox, NewPasswordFields, Problem};
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
@@ -19,7 +19,7 @@ pub fn SetupPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let done_already = RwSignal::new(false);
     let min_length = password_min_length();
@@ -34,7 +34,7 @@ pub fn SetupPage() -> impl IntoView {
         error.set(None);
         let address = match normalise_email(&email.get()) {
             Ok(a) => a,
-            Err(e) => return error.set(Some(e.to_string())),
+            Err(e) => return error.set(Some(e.into())),
         };
         let setup_code = code.get();
         if setup_code.trim().is_empty() {
@@ -44,7 +44,7 @@ pub fn SetupPage() -> impl IntoView {
         }
         let (pw, again) = (password.get(), confirm.get());
         if let Err(p) = check_new_password(&pw, &again, min_length.get()) {
-            return error.set(Some(p.to_string()));
+            return error.set(Some(p.into()));
         }
         busy.set(true);
         let navigate = navigate.clone();
@@ -65,7 +65,7 @@ pub fn SetupPage() -> impl IntoView {
                 Ok(auth::SignInOutcome::SecondFactor(..) | auth::SignInOutcome::SetUpFirst(..)) => {
                     navigate("/sign-in", Default::default());
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };

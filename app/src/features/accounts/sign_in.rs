@@ -17,7 +17,7 @@ use coffer_shared::Refusal;
 use crate::features::accounts::auth::{self, ExportKey, PasskeyOutcome, SignInOutcome};
 use crate::features::mfa::passkeys::UnlockKeysForm;
 use crate::session::use_session;
-use crate::ui::ErrorBox;
+use crate::ui::{ErrorBox, Problem};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -28,7 +28,7 @@ pub fn SignInPage() -> impl IntoView {
     let identifier = RwSignal::new(query.with_untracked(|q| q.get("email").unwrap_or_default()));
     let notice = query.with_untracked(|q| q.get("accepted").is_some() || q.get("reset").is_some());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     // MFA-1: after a right password, the ticket and the export key wait
     // here (in memory only) for the code.
@@ -80,7 +80,7 @@ pub fn SignInPage() -> impl IntoView {
                     export.set_value(Some(key));
                     waiting.set(Some(prompt));
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -94,18 +94,18 @@ pub fn SignInPage() -> impl IntoView {
             match result {
                 Ok(PasskeyOutcome::Unlocked(signed_in, keys)) => enter.run((signed_in, keys)),
                 Ok(PasskeyOutcome::NeedsPassword(signed_in)) => needs_password.set(Some(signed_in)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
 
-    let start_over = Callback::new(move |message: Option<String>| {
+    let start_over = Callback::new(move |problem: Option<Problem>| {
         if let Some(key) = export.get_value() {
             spawn_local(auth::forget(key));
         }
         export.set_value(None);
         waiting.set(None);
-        error.set(message);
+        error.set(problem);
     });
 
     view! {
@@ -152,10 +152,10 @@ fn SecondFactorForm(
     prompt: SecondFactorPrompt,
     export: StoredValue<Option<ExportKey>, LocalStorage>,
     enter: Callback<(SignedIn, Unlocked)>,
-    start_over: Callback<Option<String>>,
+    start_over: Callback<Option<Problem>>,
 ) -> impl IntoView {
     let code = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let recovery = RwSignal::new(false);
     let ticket = prompt.ticket.clone();
@@ -173,9 +173,9 @@ fn SecondFactorForm(
                     | ApiError::Refused(Refusal::SignIn(SignInError::AttemptExpired))
             );
             if again {
-                start_over.run(Some(e.to_string()));
+                start_over.run(Some(e.into()));
             } else {
-                error.set(Some(e.to_string()));
+                error.set(Some(e.into()));
             }
         }
     };
@@ -260,7 +260,7 @@ fn ContactAdministrator(identifier: RwSignal<String>) -> impl IntoView {
     let open = RwSignal::new(false);
     let email = RwSignal::new(String::new());
     let message = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let sent = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -272,7 +272,7 @@ fn ContactAdministrator(identifier: RwSignal<String>) -> impl IntoView {
                     sent.set(true);
                     open.set(false);
                 }
-                Err(err) => error.set(Some(err.to_string())),
+                Err(err) => error.set(Some(err.into())),
             }
         });
     };

@@ -7,7 +7,7 @@ use coffer_shared::audit::{AuditLogPage, AuditQuery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::ui::{local_time, ErrorBox, Pager};
+use crate::ui::{api_words, local_time, ErrorBox, Pager, Problem};
 use crate::ui::{managed_organisation, require_sign_in};
 
 const PAGE_SIZE: u32 = 50;
@@ -23,7 +23,7 @@ pub fn AuditLogPage() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let page_no = RwSignal::new(0u32);
     let data = RwSignal::new(None::<AuditLogPage>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let report = RwSignal::new(None::<(bool, String)>);
 
     let query = move || AuditQuery {
@@ -46,7 +46,7 @@ pub fn AuditLogPage() -> impl IntoView {
                     error.set(None);
                     data.set(Some(p));
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     });
@@ -72,7 +72,7 @@ pub fn AuditLogPage() -> impl IntoView {
                         ),
                     ),
                 },
-                Err(e) => (false, e.to_string()),
+                Err(e) => (false, api_words(&e)),
             }));
         });
     };

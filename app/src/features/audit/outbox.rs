@@ -10,19 +10,19 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::ui::require_sign_in;
-use crate::ui::{local_time, ErrorBox};
+use crate::ui::{local_time, ErrorBox, Problem};
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let allowed = require_sign_in();
     let list = RwSignal::new(None::<Vec<OutboxSummary>>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     Effect::new(move |_| {
         if allowed.get() {
             spawn_local(async move {
                 match outbox().await {
                     Ok(m) => list.set(Some(m)),
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => error.set(Some(e.into())),
                 }
             });
         }
@@ -72,14 +72,14 @@ pub fn OutboxMailPage() -> impl IntoView {
     let allowed = require_sign_in();
     let params = use_params_map();
     let mail = RwSignal::new(None::<OutboxMail>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         if allowed.get() {
             spawn_local(async move {
                 match read_outbox_mail(id).await {
                     Ok(m) => mail.set(Some(m)),
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => error.set(Some(e.into())),
                 }
             });
         }

@@ -1,8 +1,9 @@
 //! IMP-1 … IMP-4 on the Users page: choose a CSV file, see what will happen
 //! to every row, confirm, watch the progress, read and download the result.
 
-use crate::i18n::{tf, tr, tr_text};
+use crate::i18n::{current, tf, tr};
 use coffer_api::{import_start, import_status};
+use coffer_shared::i18n::Words;
 use coffer_shared::import::{
     ImportFormat, ImportPreview, ImportState, ImportStatus, RowOutcome, RowPlan,
 };
@@ -10,21 +11,20 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::features::accounts::auth::yield_to_browser;
-use crate::ui::{post_file, ErrorBox};
+use crate::ui::{post_file, ErrorBox, Problem};
 
 fn outcome_text(o: &RowOutcome) -> String {
     match o {
         RowOutcome::Add => tr("Will be added").into(),
-        RowOutcome::Skip(reason) => tf(
-            "Skipped: {reason}",
-            &[("reason", &tr_text(&reason.to_string()))],
-        ),
+        RowOutcome::Skip(reason) => {
+            tf("Skipped: {reason}", &[("reason", &reason.words(current()))])
+        }
     }
 }
 
 fn result_text(o: &RowOutcome) -> String {
     match o {
-        RowOutcome::Skip(reason) => tr_text(&reason.to_string()),
+        RowOutcome::Skip(reason) => reason.words(current()),
         other => outcome_text(other),
     }
 }
@@ -35,9 +35,9 @@ async fn send_file(
     organisation: &str,
     format: &str,
     file: web_sys::File,
-) -> Result<ImportPreview, String> {
+) -> Result<ImportPreview, Problem> {
     let url = coffer_shared::site::upload_import(organisation, format);
-    post_file(&url, file, "The file was refused.").await
+    post_file(&url, file, tr("The file was refused.")).await
 }
 
 fn rows_table(
@@ -75,7 +75,7 @@ pub fn ImportMembers(
     let format = RwSignal::new(String::new());
     let preview = RwSignal::new(None::<ImportPreview>);
     let status = RwSignal::new(None::<ImportStatus>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let file_input = NodeRef::<leptos::html::Input>::new();
     let reset = move || {
@@ -102,7 +102,7 @@ pub fn ImportMembers(
             busy.set(false);
             match result {
                 Ok(p) => preview.set(Some(p)),
-                Err(message) => error.set(Some(message)),
+                Err(problem) => error.set(Some(problem)),
             }
         });
     };
@@ -128,8 +128,8 @@ pub fn ImportMembers(
             busy.set(false);
             match current {
                 Ok(s) if s.state == ImportState::Finished => on_imported(),
-                Ok(s) => error.set(Some(s.failure)),
-                Err(e) => error.set(Some(e.to_string())),
+                Ok(s) => error.set(Some(s.failure.into())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };

@@ -7,13 +7,13 @@ use coffer_shared::members::GroupView;
 use leptos::prelude::*;
 
 use crate::ui::ErrorBox;
-use crate::ui::{managed_organisation, require_sign_in};
+use crate::ui::{managed_organisation, require_sign_in, Problem};
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
     let allowed = require_sign_in();
     let organisation = managed_organisation();
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
     // The page's data: loads when the organisation is known, again after
@@ -22,7 +22,7 @@ pub fn GroupsPage() -> impl IntoView {
         let org = organisation.get().filter(|_| allowed.get());
         async move {
             match org {
-                Some(org) => list_groups(org).await.map_err(|e| e.to_string()),
+                Some(org) => list_groups(org).await,
                 None => Ok(Vec::new()),
             }
         }
@@ -30,7 +30,7 @@ pub fn GroupsPage() -> impl IntoView {
     let listed = move || groups.get().and_then(Result::ok).unwrap_or_default();
     Effect::new(move |_| {
         if let Some(Err(e)) = groups.get() {
-            error.set(Some(e));
+            error.set(Some(e.into()));
         }
     });
     // Writes are actions: the latest answer is the one shown.
@@ -48,7 +48,7 @@ pub fn GroupsPage() -> impl IntoView {
             name.set(String::new());
             groups.refetch();
         }
-        Some(Err(e)) => error.set(Some(e.to_string())),
+        Some(Err(e)) => error.set(Some(e.into())),
         None => {}
     });
     Effect::new(move |_| match remove.value().get() {
@@ -56,7 +56,7 @@ pub fn GroupsPage() -> impl IntoView {
             notice.set(Some(tf("Group {0} was removed.", &[("0", &g.name)])));
             groups.refetch();
         }
-        Some(Err(e)) => error.set(Some(e.to_string())),
+        Some(Err(e)) => error.set(Some(e.into())),
         None => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -14,7 +14,7 @@ use coffer_shared::types::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::ui::{local_time, ErrorBox};
+use crate::ui::{local_time, ErrorBox, Problem};
 
 /// Everything below the basic edit form; `on_changed` refreshes the table.
 #[component]
@@ -26,7 +26,7 @@ pub fn MemberPanel(
     on_removed: impl Fn(String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let detail = RwSignal::new(None::<MemberDetail>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     // Kept here: the sections are rebuilt when the detail reloads after a
     // change, and their confirmation must survive that.
     let plan_notice = RwSignal::new(None::<String>);
@@ -40,7 +40,7 @@ pub fn MemberPanel(
             spawn_local(async move {
                 match get_member_detail(org, id).await {
                     Ok(d) => detail.set(Some(d)),
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => error.set(Some(e.into())),
                 }
             });
         });
@@ -80,7 +80,7 @@ fn PlanAndPermissions(
             .map(|p| p.permission)
             .collect::<Vec<Permission>>(),
     );
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let is_originator = detail.row.role == Role::Originator;
     {
         let org = organisation.clone();
@@ -107,7 +107,7 @@ fn PlanAndPermissions(
                     notice.set(Some(tr("Plan and permissions saved.").into()));
                     on_saved();
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -185,7 +185,7 @@ fn AccountSecurity(
     notice: RwSignal<Option<String>>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let confirming_reset = RwSignal::new(false);
     let row = detail.row;
     let email = row.email.clone();
@@ -203,7 +203,7 @@ fn AccountSecurity(
                         )));
                         on_done();
                     }
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => error.set(Some(e.into())),
                 }
             });
         }
@@ -222,7 +222,7 @@ fn AccountSecurity(
                         )));
                         on_done();
                     }
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => error.set(Some(e.into())),
                 }
             });
         }
@@ -243,7 +243,7 @@ fn AccountSecurity(
                         )));
                         on_done();
                     }
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => error.set(Some(e.into())),
                 }
             });
         }
@@ -294,7 +294,7 @@ fn RemoveMember(
     own: bool,
     on_removed: impl Fn(String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let confirming = RwSignal::new(false);
     // "" means delete permanently.
     let target = RwSignal::new(
@@ -322,7 +322,7 @@ fn RemoveMember(
                     )),
                     Err(e) => {
                         confirming.set(false);
-                        error.set(Some(e.to_string()));
+                        error.set(Some(e.into()));
                     }
                 }
             });
@@ -379,7 +379,7 @@ fn RemoveMember(
 #[component]
 fn History(organisation: String, account_id: String) -> impl IntoView {
     let entries = RwSignal::new(None::<Vec<HistoryEntry>>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let load = move |_| {
         if entries.with_untracked(|e| e.is_some()) {
             return;
@@ -388,7 +388,7 @@ fn History(organisation: String, account_id: String) -> impl IntoView {
         spawn_local(async move {
             match member_history(org, id).await {
                 Ok(h) => entries.set(Some(h)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };

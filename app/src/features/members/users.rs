@@ -2,7 +2,7 @@
 //! field selector and wildcards, sortable columns, server-side paging, seats,
 //! and adding a member.
 
-use crate::i18n::{tf, tr, tr_text};
+use crate::i18n::{tf, tr, tr_key};
 use coffer_api::{
     add_member, get_member_columns, list_groups, list_members, set_member_columns, update_member,
 };
@@ -17,7 +17,7 @@ use leptos::task::spawn_local;
 use crate::features::import::page::ImportMembers;
 use crate::features::members::member_panel::MemberPanel;
 use crate::session::use_session;
-use crate::ui::{managed_organisation, require_sign_in};
+use crate::ui::{managed_organisation, require_sign_in, Problem};
 use crate::ui::{today_iso, ErrorBox, Pager};
 
 const PAGE_SIZE: u32 = 25;
@@ -46,7 +46,7 @@ pub fn UsersPage() -> impl IntoView {
     let descending = RwSignal::new(false);
     let page_no = RwSignal::new(0u32);
     let data = RwSignal::new(None::<MemberPage>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let reload = RwSignal::new(0u32);
     let editing = RwSignal::new(None::<MemberRow>);
     let page_notice = RwSignal::new(None::<String>);
@@ -70,7 +70,7 @@ pub fn UsersPage() -> impl IntoView {
         spawn_local(async move {
             match set_member_columns(cols).await {
                 Ok(saved) => visible.set(saved),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -110,7 +110,7 @@ pub fn UsersPage() -> impl IntoView {
                     error.set(None);
                     data.set(Some(p));
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     });
@@ -265,7 +265,7 @@ fn AddUser(
             }
         });
     });
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -304,7 +304,7 @@ fn AddUser(
                     open.set(false);
                     on_added();
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -364,7 +364,7 @@ fn EditMember(
     let contact = RwSignal::new(row.point_of_contact);
     let group = RwSignal::new(None::<String>);
     let groups = RwSignal::new(Vec::<GroupView>::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let current_group = row.group.clone();
     spawn_local(async move {
@@ -406,7 +406,7 @@ fn EditMember(
                     )));
                     on_saved();
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -463,7 +463,7 @@ fn cell_text(row: &MemberRow, col: MemberColumn) -> String {
         | MemberColumn::Admin
         | MemberColumn::AccountType
         | MemberColumn::Locked
-        | MemberColumn::Mfa => tr_text(row.cell(col)),
+        | MemberColumn::Mfa => tr_key(row.cell(col)),
         _ => row.cell(col).to_string(),
     }
 }

@@ -13,19 +13,19 @@ use leptos::task::spawn_local;
 use crate::features::accounts::auth::{self, AddedPasskey};
 use crate::features::mfa::webauthn;
 use crate::session::{unlocked_keys, use_session};
-use crate::ui::{local_time, ErrorBox};
+use crate::ui::{local_time, ErrorBox, Problem};
 
 #[component]
 pub fn PasskeysCard() -> impl IntoView {
     let session = use_session();
     let list = RwSignal::new(None::<Vec<PasskeyView>>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let refresh = move || {
         spawn_local(async move {
             match list_passkeys().await {
                 Ok(l) => list.set(Some(l)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         })
     };
@@ -95,7 +95,7 @@ pub fn AddPasskeyForm(
     let session = use_session();
     let reauth = crate::features::accounts::reauth::use_reauth();
     let name = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -143,7 +143,7 @@ pub fn AddPasskeyForm(
 struct AddState {
     name: RwSignal<String>,
     busy: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
+    error: RwSignal<Option<Problem>>,
     notice: RwSignal<Option<String>>,
     on_added: Callback<PasskeyView>,
     session: crate::session::Session,
@@ -170,7 +170,7 @@ fn add_passkey(typed: String, setup_token: Option<String>, s: AddState) {
             Err(e) => {
                 let retry = move || add_passkey(typed.clone(), setup_token.clone(), s);
                 if !crate::features::accounts::reauth::intercepted(s.reauth, &e, retry) {
-                    s.error.set(Some(e.to_string()));
+                    s.error.set(Some(e.into()));
                 }
             }
         }
@@ -182,7 +182,7 @@ fn remove_passkey(
     reauth: Option<crate::features::accounts::reauth::Reauth>,
     id: String,
     name: String,
-    error: RwSignal<Option<String>>,
+    error: RwSignal<Option<Problem>>,
     notice: RwSignal<Option<String>>,
     on_change: Callback<()>,
 ) {
@@ -203,7 +203,7 @@ fn remove_passkey(
                     }
                 };
                 if !crate::features::accounts::reauth::intercepted(reauth, &e, retry) {
-                    error.set(Some(e.to_string()));
+                    error.set(Some(e.into()));
                 }
             }
         }
@@ -213,7 +213,7 @@ fn remove_passkey(
 #[component]
 fn PasskeyItem(
     passkey: PasskeyView,
-    error: RwSignal<Option<String>>,
+    error: RwSignal<Option<Problem>>,
     notice: RwSignal<Option<String>>,
     on_change: Callback<()>,
 ) -> impl IntoView {
@@ -251,7 +251,7 @@ fn PasskeyItem(
                     )));
                     on_change.run(());
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -265,7 +265,7 @@ fn PasskeyItem(
                     editing.set(false);
                     on_change.run(());
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -325,7 +325,7 @@ pub fn UnlockKeysForm(
     on_unlocked: Callback<(SignedIn, Unlocked)>,
 ) -> impl IntoView {
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -341,7 +341,7 @@ pub fn UnlockKeysForm(
             password.set(String::new());
             match result {
                 Ok(done) => on_unlocked.run(done),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::session::use_session;
-use crate::ui::ErrorBox;
+use crate::ui::{ErrorBox, Problem};
 
 /// What the card is doing.
 #[derive(Clone, PartialEq)]
@@ -137,7 +137,7 @@ fn begin_setup(
     reauth: Option<crate::features::accounts::reauth::Reauth>,
     setup_token: Option<String>,
     stage: RwSignal<Stage>,
-    error: RwSignal<Option<String>>,
+    error: RwSignal<Option<Problem>>,
 ) {
     spawn_local(async move {
         match totp_begin(setup_token.clone()).await {
@@ -145,7 +145,7 @@ fn begin_setup(
             Err(e) => {
                 let retry = move || begin_setup(reauth, setup_token.clone(), stage, error);
                 if !crate::features::accounts::reauth::intercepted(reauth, &e, retry) {
-                    error.set(Some(e.to_string()));
+                    error.set(Some(e.into()));
                 }
             }
         }
@@ -163,7 +163,7 @@ pub fn TwoStepSignIn(
     let reauth = crate::features::accounts::reauth::use_reauth();
     let status = RwSignal::new(None::<TwoStepStatus>);
     let stage = RwSignal::new(Stage::Idle);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     // Turning off with the password instead of a code.
@@ -173,7 +173,7 @@ pub fn TwoStepSignIn(
         spawn_local(async move {
             match get_two_step_status().await {
                 Ok(s) => status.set(Some(s)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         })
     };
@@ -200,7 +200,7 @@ pub fn TwoStepSignIn(
                         let _ = st.remove_item(SETUP_TOKEN_SLOT);
                     }
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -232,7 +232,7 @@ pub fn TwoStepSignIn(
                     stage.set(next);
                     refresh();
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::session::use_session;
-use crate::ui::{managed_organisation, require_sign_in};
+use crate::ui::{managed_organisation, require_sign_in, Problem};
 use crate::ui::{post_file, ErrorBox};
 
 #[component]
@@ -18,7 +18,7 @@ pub fn ConfigurationPage() -> impl IntoView {
     let allowed = require_sign_in();
     let organisation = managed_organisation();
     let settings = RwSignal::new(None::<OrgSettings>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     Effect::new(move |_| {
         let (Some(org), true) = (organisation.get(), allowed.get()) else {
             return;
@@ -26,7 +26,7 @@ pub fn ConfigurationPage() -> impl IntoView {
         spawn_local(async move {
             match organisation_settings(org).await {
                 Ok(s) => settings.set(Some(s)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     });
@@ -74,7 +74,7 @@ fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
     let inactivity = RwSignal::new(initial.inactivity_lock_days.to_string());
     let enforce_mfa = RwSignal::new(initial.enforce_mfa);
     let permissions = RwSignal::new(initial.permissions.clone());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let set_mode = move |p: Permission, mode: FeatureMode| {
@@ -115,7 +115,7 @@ fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
         })();
         let wanted = match parsed {
             Ok(s) => s,
-            Err(message) => return error.set(Some(message)),
+            Err(message) => return error.set(Some(message.into())),
         };
         busy.set(true);
         let org = organisation.clone();
@@ -127,7 +127,7 @@ fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
                     permissions.set(saved.permissions);
                     notice.set(Some(tr("Configuration saved.").into()));
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };
@@ -188,15 +188,15 @@ fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
 
 /// Sends the chosen file as the raw request body; the server reads its
 /// type from the bytes, scales it and answers with the stored size.
-async fn upload_logo(organisation: &str, file: web_sys::File) -> Result<LogoInfo, String> {
+async fn upload_logo(organisation: &str, file: web_sys::File) -> Result<LogoInfo, Problem> {
     let url = coffer_shared::site::upload_logo(organisation);
-    post_file(&url, file, "The logo was refused.").await
+    post_file(&url, file, tr("The logo was refused.")).await
 }
 
 #[component]
 fn LogoSection(organisation: String) -> impl IntoView {
     let session = use_session();
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let file_input = NodeRef::<leptos::html::Input>::new();
@@ -227,7 +227,7 @@ fn LogoSection(organisation: String) -> impl IntoView {
                     )));
                     session.logo_version.update(|v| *v += 1);
                 }
-                Err(message) => error.set(Some(message)),
+                Err(problem) => error.set(Some(problem)),
             }
         });
     };
@@ -241,7 +241,7 @@ fn LogoSection(organisation: String) -> impl IntoView {
                     notice.set(Some(tr("Logo removed.").into()));
                     session.logo_version.update(|v| *v += 1);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     };

@@ -9,20 +9,20 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::ui::require_sign_in;
-use crate::ui::{today_iso, ErrorBox};
+use crate::ui::{today_iso, ErrorBox, Problem};
 
 #[component]
 pub fn OrganisationsPage() -> impl IntoView {
     let allowed = require_sign_in();
     let list = RwSignal::new(Vec::<OrganisationView>::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let form_open = RwSignal::new(false);
     let refresh = move || {
         spawn_local(async move {
             match organisations().await {
                 Ok(o) => list.set(o),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         })
     };
@@ -36,7 +36,7 @@ pub fn OrganisationsPage() -> impl IntoView {
     let seats = RwSignal::new(String::from("10"));
     let expiry = RwSignal::new(String::new());
     let admin_email = RwSignal::new(String::new());
-    let form_error = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -68,7 +68,7 @@ pub fn OrganisationsPage() -> impl IntoView {
                     form_open.set(false);
                     refresh();
                 }
-                Err(e) => form_error.set(Some(e.to_string())),
+                Err(e) => form_error.set(Some(e.into())),
             }
         });
     };

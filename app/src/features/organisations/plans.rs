@@ -9,14 +9,14 @@ use leptos::task::spawn_local;
 
 use crate::features::members::member_panel::quota_label;
 use crate::ui::ErrorBox;
-use crate::ui::{managed_organisation, require_sign_in};
+use crate::ui::{managed_organisation, require_sign_in, Problem};
 
 #[component]
 pub fn PlansPage() -> impl IntoView {
     let allowed = require_sign_in();
     let organisation = managed_organisation();
     let plans = RwSignal::new(Vec::<PlanView>::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     // The plan being edited; None adds a new one.
     let editing = RwSignal::new(None::<String>);
@@ -29,7 +29,7 @@ pub fn PlansPage() -> impl IntoView {
         spawn_local(async move {
             match list_plans(org).await {
                 Ok(p) => plans.set(p),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.into())),
             }
         });
     });
@@ -42,7 +42,7 @@ pub fn PlansPage() -> impl IntoView {
             }
             Err(e) => {
                 notice.set(None);
-                error.set(Some(e.to_string()));
+                error.set(Some(e.into()));
             }
         };
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -3,6 +3,8 @@
 //! sign-in help (ACC-10).
 
 pub const WORDS: &[(&str, &str)] = &[
+    ("The password must be at least {min} characters long.", "Das Passwort muss mindestens {min} Zeichen lang sein."),
+    ("The two passwords do not match.", "Die beiden Passwörter stimmen nicht überein."),
     ("Key fingerprint", "Schlüssel-Fingerabdruck"),
     ("Locked in this tab", "In diesem Tab gesperrt"),
     ("Compare this fingerprint when someone checks your identity. It stays the same when you change your password.", "Vergleichen Sie diesen Fingerabdruck, wenn jemand Ihre Identität prüft. Er bleibt gleich, wenn Sie Ihr Passwort ändern."),

@@ -2,6 +2,8 @@
 //! (input, rate limits, busy).
 
 pub const WORDS: &[(&str, &str)] = &[
+    ("Something went wrong on the server (incident {incident}). Please try again.", "Auf dem Server ist etwas schiefgegangen (Vorfall {incident}). Bitte versuchen Sie es erneut."),
+    ("The request could not be completed: {message}", "Die Anfrage konnte nicht abgeschlossen werden: {message}"),
     ("Page not found", "Seite nicht gefunden"),
     ("Coffer", "Coffer"),
     ("Main", "Hauptmenü"),
