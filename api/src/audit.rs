@@ -1,6 +1,7 @@
 //! The audit log (AUD-1) and the mail outbox (AUD-2).
 
 use coffer_shared::audit::*;
+use coffer_shared::ids::OrganisationId;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -12,7 +13,7 @@ use crate::ApiError;
 
 #[server(endpoint = "audit_log", input = Json)]
 pub async fn audit_log(
-    organisation_id: String,
+    organisation_id: OrganisationId,
     query: AuditQuery,
 ) -> Result<AuditLogPage, ApiError> {
     let d = ssr::door().await?;
@@ -24,7 +25,7 @@ pub async fn audit_log(
 }
 
 #[server(endpoint = "verify_audit_log", input = Json)]
-pub async fn verify_audit_log(organisation_id: String) -> Result<ChainReport, ApiError> {
+pub async fn verify_audit_log(organisation_id: OrganisationId) -> Result<ChainReport, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
         d.coffer

@@ -1,5 +1,6 @@
 //! CSV and spreadsheet import of members (IMP-1 … IMP-4).
 
+use coffer_shared::ids::{ImportId, OrganisationId};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -12,8 +13,8 @@ use crate::ApiError;
 
 #[server(endpoint = "import_start", input = Json)]
 pub async fn import_start(
-    organisation_id: String,
-    import_id: String,
+    organisation_id: OrganisationId,
+    import_id: ImportId,
 ) -> Result<coffer_shared::import::ImportStatus, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
@@ -25,8 +26,8 @@ pub async fn import_start(
 
 #[server(endpoint = "import_status", input = Json)]
 pub async fn import_status(
-    organisation_id: String,
-    import_id: String,
+    organisation_id: OrganisationId,
+    import_id: ImportId,
 ) -> Result<coffer_shared::import::ImportStatus, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(

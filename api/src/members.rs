@@ -1,6 +1,7 @@
 //! Members: the Users table (ORG-1, ORG-3, ORG-7), groups (ORG-6), member
 //! changes (ORG-4), removal (ORG-5), detail and history (ORG-11).
 
+use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::members::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -13,7 +14,7 @@ use crate::ApiError;
 
 #[server(endpoint = "members", input = Json)]
 pub async fn list_members(
-    organisation_id: String,
+    organisation_id: OrganisationId,
     query: MemberQuery,
 ) -> Result<MemberPage, ApiError> {
     let d = ssr::door().await?;
@@ -25,7 +26,10 @@ pub async fn list_members(
 }
 
 #[server(endpoint = "add_member", input = Json)]
-pub async fn add_member(organisation_id: String, member: NewMember) -> Result<MemberRow, ApiError> {
+pub async fn add_member(
+    organisation_id: OrganisationId,
+    member: NewMember,
+) -> Result<MemberRow, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
         d.coffer
@@ -53,13 +57,16 @@ pub async fn set_member_columns(columns: Vec<MemberColumn>) -> Result<Vec<Member
 // ------------------------------------------------------------------ groups (ORG-6)
 
 #[server(endpoint = "groups", input = Json)]
-pub async fn list_groups(organisation_id: String) -> Result<Vec<GroupView>, ApiError> {
+pub async fn list_groups(organisation_id: OrganisationId) -> Result<Vec<GroupView>, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(d.coffer.groups(d.actor.as_ref(), &organisation_id).await)
 }
 
 #[server(endpoint = "add_group", input = Json)]
-pub async fn add_group(organisation_id: String, name: String) -> Result<GroupView, ApiError> {
+pub async fn add_group(
+    organisation_id: OrganisationId,
+    name: String,
+) -> Result<GroupView, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
         d.coffer
@@ -70,7 +77,7 @@ pub async fn add_group(organisation_id: String, name: String) -> Result<GroupVie
 
 #[server(endpoint = "remove_group", input = Json)]
 pub async fn remove_group(
-    organisation_id: String,
+    organisation_id: OrganisationId,
     group_id: coffer_shared::ids::GroupId,
 ) -> Result<(), ApiError> {
     let d = ssr::door().await?;
@@ -83,8 +90,8 @@ pub async fn remove_group(
 
 #[server(endpoint = "update_member", input = Json)]
 pub async fn update_member(
-    organisation_id: String,
-    account_id: String,
+    organisation_id: OrganisationId,
+    account_id: AccountId,
     change: MemberChange,
 ) -> Result<MemberRow, ApiError> {
     let d = ssr::door().await?;
@@ -99,8 +106,8 @@ pub async fn update_member(
 
 #[server(endpoint = "member_detail", input = Json)]
 pub async fn get_member_detail(
-    organisation_id: String,
-    account_id: String,
+    organisation_id: OrganisationId,
+    account_id: AccountId,
 ) -> Result<MemberDetail, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
@@ -112,8 +119,8 @@ pub async fn get_member_detail(
 
 #[server(endpoint = "member_history", input = Json)]
 pub async fn member_history(
-    organisation_id: String,
-    account_id: String,
+    organisation_id: OrganisationId,
+    account_id: AccountId,
 ) -> Result<Vec<HistoryEntry>, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
@@ -125,8 +132,8 @@ pub async fn member_history(
 
 #[server(endpoint = "remove_member", input = Json)]
 pub async fn remove_member(
-    organisation_id: String,
-    account_id: String,
+    organisation_id: OrganisationId,
+    account_id: AccountId,
     removal: MemberRemoval,
 ) -> Result<(), ApiError> {
     let d = ssr::door().await?;

@@ -2,6 +2,7 @@
 //! MFA-3), passkeys (MFA-4, MFA-5) and the password proof that re-authenticates.
 
 use coffer_shared::accounts::*;
+use coffer_shared::ids::{AccountId, OrganisationId, PasskeyId};
 use coffer_shared::mfa::*;
 use coffer_shared::types::*;
 use leptos::prelude::*;
@@ -72,8 +73,8 @@ pub async fn totp_disable_with_password(
 /// MFA-3: an administrator re-seeds a member's authenticator.
 #[server(endpoint = "reseed_second_factor", input = Json)]
 pub async fn reseed_second_factor(
-    organisation_id: String,
-    account_id: String,
+    organisation_id: OrganisationId,
+    account_id: AccountId,
 ) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
@@ -138,7 +139,7 @@ pub async fn passkey_register_finish(
 
 #[server(endpoint = "passkey_set_key", input = Json)]
 pub async fn passkey_set_key(
-    passkey_id: String,
+    passkey_id: PasskeyId,
     prf_wrapped_key: Bytes,
 ) -> Result<PasskeyView, ApiError> {
     let d = ssr::door().await?;
@@ -150,7 +151,7 @@ pub async fn passkey_set_key(
 }
 
 #[server(endpoint = "passkey_rename", input = Json)]
-pub async fn passkey_rename(passkey_id: String, name: String) -> Result<(), ApiError> {
+pub async fn passkey_rename(passkey_id: PasskeyId, name: String) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
         d.coffer
@@ -160,7 +161,7 @@ pub async fn passkey_rename(passkey_id: String, name: String) -> Result<(), ApiE
 }
 
 #[server(endpoint = "passkey_remove", input = Json)]
-pub async fn passkey_remove(passkey_id: String) -> Result<(), ApiError> {
+pub async fn passkey_remove(passkey_id: PasskeyId) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     ssr::answer(d.coffer.passkey_remove(d.actor.as_ref(), &passkey_id).await)
 }

@@ -1,6 +1,7 @@
 //! Organisations (ORG-2), configuration (ORG-12), plans (ORG-8)
 //! and logo (ORG-10).
 
+use coffer_shared::ids::{OrganisationId, PlanId};
 use coffer_shared::organisations::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -33,7 +34,7 @@ pub async fn organisations() -> Result<Vec<OrganisationView>, ApiError> {
 
 #[server(endpoint = "organisation_settings", input = Json)]
 pub async fn organisation_settings(
-    organisation_id: String,
+    organisation_id: OrganisationId,
 ) -> Result<coffer_shared::settings::OrgSettings, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
@@ -45,7 +46,7 @@ pub async fn organisation_settings(
 
 #[server(endpoint = "update_organisation_settings", input = Json)]
 pub async fn update_organisation_settings(
-    organisation_id: String,
+    organisation_id: OrganisationId,
     settings: coffer_shared::settings::OrgSettings,
 ) -> Result<coffer_shared::settings::OrgSettings, ApiError> {
     let d = ssr::door().await?;
@@ -57,7 +58,7 @@ pub async fn update_organisation_settings(
 }
 
 #[server(endpoint = "plans", input = Json)]
-pub async fn list_plans(organisation_id: String) -> Result<Vec<PlanView>, ApiError> {
+pub async fn list_plans(organisation_id: OrganisationId) -> Result<Vec<PlanView>, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(d.coffer.plans(d.actor.as_ref(), &organisation_id).await)
 }
@@ -65,8 +66,8 @@ pub async fn list_plans(organisation_id: String) -> Result<Vec<PlanView>, ApiErr
 /// Creates a plan, or changes the one named by `plan_id`.
 #[server(endpoint = "save_plan", input = Json)]
 pub async fn save_plan(
-    organisation_id: String,
-    plan_id: Option<String>,
+    organisation_id: OrganisationId,
+    plan_id: Option<PlanId>,
     name: String,
     quota_gb: i64,
 ) -> Result<Vec<PlanView>, ApiError> {
@@ -86,8 +87,8 @@ pub async fn save_plan(
 
 #[server(endpoint = "set_default_plan", input = Json)]
 pub async fn set_default_plan(
-    organisation_id: String,
-    plan_id: String,
+    organisation_id: OrganisationId,
+    plan_id: PlanId,
 ) -> Result<Vec<PlanView>, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
@@ -99,8 +100,8 @@ pub async fn set_default_plan(
 
 #[server(endpoint = "remove_plan", input = Json)]
 pub async fn remove_plan(
-    organisation_id: String,
-    plan_id: String,
+    organisation_id: OrganisationId,
+    plan_id: PlanId,
 ) -> Result<Vec<PlanView>, ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
@@ -111,7 +112,7 @@ pub async fn remove_plan(
 }
 
 #[server(endpoint = "remove_logo", input = Json)]
-pub async fn remove_logo(organisation_id: String) -> Result<(), ApiError> {
+pub async fn remove_logo(organisation_id: OrganisationId) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
         d.coffer

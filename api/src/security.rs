@@ -2,6 +2,7 @@
 //! and unlock (ACC-6), password reset (ACC-7), the security question (ACC-5).
 
 use coffer_shared::accounts::*;
+use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::types::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -21,7 +22,10 @@ pub async fn sign_in_failed(login_id: String) -> Result<(), ApiError> {
 }
 
 #[server(endpoint = "unlock_member", input = Json)]
-pub async fn unlock_member(organisation_id: String, account_id: String) -> Result<(), ApiError> {
+pub async fn unlock_member(
+    organisation_id: OrganisationId,
+    account_id: AccountId,
+) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
         d.coffer
@@ -38,8 +42,8 @@ pub async fn unlock_with_link(token: String) -> Result<String, ApiError> {
 
 #[server(endpoint = "reset_member_password", input = Json)]
 pub async fn reset_member_password(
-    organisation_id: String,
-    account_id: String,
+    organisation_id: OrganisationId,
+    account_id: AccountId,
 ) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     ssr::answer(

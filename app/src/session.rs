@@ -139,7 +139,7 @@ impl Session {
                 if let Ok(wrapped) =
                     crate::features::accounts::auth::wrap_for_passkey(&keys, &prf).await
                 {
-                    if passkey_set_key(passkey_id, wrapped).await.is_ok() {
+                    if passkey_set_key(passkey_id.into(), wrapped).await.is_ok() {
                         version.update(|v| *v += 1);
                     }
                 }

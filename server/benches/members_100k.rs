@@ -15,6 +15,7 @@ use coffer_core::members::export::ExportFormat;
 mod support;
 
 use coffer_core::{Actor, Coffer, Config};
+use coffer_shared::ids::OrganisationId;
 use coffer_shared::members::{MemberColumn, MemberQuery, SearchField};
 
 const MEMBERS: usize = 100_000;
@@ -27,7 +28,7 @@ const LAST: [&str; 10] = [
     "Tanaka",
 ];
 
-async fn seed(coffer: &Coffer) -> (Actor, String) {
+async fn seed(coffer: &Coffer) -> (Actor, OrganisationId) {
     let pool = &coffer.db().pool;
     let (actor, org) = support::bench_organisation(coffer, MEMBERS as i64 + 10).await;
     let mut tx = pool.begin().await.unwrap();
@@ -160,7 +161,7 @@ fn mix() -> Vec<(String, MemberQuery)> {
 
 /// Each query of the mix once through `Coffer::members` (server time, no
 /// HTTP), after one pass to warm the caches.
-async fn run_mix(engine: &str, coffer: &Coffer, actor: &Actor, org: &str) {
+async fn run_mix(engine: &str, coffer: &Coffer, actor: &Actor, org: &OrganisationId) {
     let queries = mix();
     for (_, q) in &queries {
         coffer.members(Some(actor), org, q).await.unwrap();

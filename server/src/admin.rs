@@ -66,7 +66,11 @@ fn refused(e: coffer_core::Failure) -> anyhow::Error {
     }
 }
 
-async fn organisation_id(coffer: &Coffer, actor: &Actor, wanted: &str) -> anyhow::Result<String> {
+async fn organisation_id(
+    coffer: &Coffer,
+    actor: &Actor,
+    wanted: &str,
+) -> anyhow::Result<coffer_shared::ids::OrganisationId> {
     let all = coffer.organisations(Some(actor)).await.map_err(refused)?;
     all.iter()
         .find(|o| o.id == wanted || o.name.eq_ignore_ascii_case(wanted))

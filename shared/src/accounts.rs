@@ -9,7 +9,7 @@ use crate::types::{AdminTier, Bytes, Role};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MembershipView {
-    pub organisation_id: String,
+    pub organisation_id: crate::ids::OrganisationId,
     pub organisation_name: String,
     pub role: Role,
     pub admin_tier: AdminTier,
@@ -18,7 +18,7 @@ pub struct MembershipView {
 /// The signed-in account as the browser sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
-    pub id: String,
+    pub id: crate::ids::AccountId,
     pub email: String,
     pub is_instance_admin: bool,
     pub memberships: Vec<MembershipView>,

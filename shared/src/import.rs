@@ -74,7 +74,7 @@ pub struct RowPlan {
 /// What an import will do, shown before the administrator confirms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportPreview {
-    pub import_id: String,
+    pub import_id: crate::ids::ImportId,
     pub format: ImportFormat,
     pub rows_total: u64,
     pub to_add: u64,
@@ -95,7 +95,7 @@ pub enum ImportState {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportStatus {
-    pub import_id: String,
+    pub import_id: crate::ids::ImportId,
     pub state: ImportState,
     pub format: ImportFormat,
     pub rows_total: u64,

@@ -100,7 +100,7 @@ pub struct MemberQuery {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberRow {
-    pub account_id: String,
+    pub account_id: crate::ids::AccountId,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
@@ -175,7 +175,7 @@ pub struct NewMember {
     pub admin: bool,
     /// Id of one of the organisation's groups, if any.
     #[serde(default)]
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::ids::GroupId>,
 }
 
 /// ORG-4: what an administrator changes about a member; `None` leaves a
@@ -200,7 +200,7 @@ pub struct MemberChange {
 /// Originator of the organisation, or (`None`) deleted for good.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberRemoval {
-    pub transfer_to: Option<String>,
+    pub transfer_to: Option<crate::ids::AccountId>,
 }
 
 /// The Edit panel's view of one member.

@@ -10,7 +10,7 @@ use crate::types::Bytes;
 /// MFA-4: one of the member's passkeys.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeyView {
-    pub id: String,
+    pub id: crate::ids::PasskeyId,
     /// The WebAuthn credential id, base64url: the browser names it when
     /// asking this one passkey for its PRF output (MFA-5).
     pub credential_id: String,
@@ -43,7 +43,7 @@ pub struct PasskeyRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeySignIn {
     pub signed_in: SignedIn,
-    pub passkey_id: String,
+    pub passkey_id: crate::ids::PasskeyId,
     pub prf_wrapped_key: Option<Bytes>,
 }
 

@@ -16,7 +16,7 @@ pub struct NewOrganisation {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganisationView {
-    pub id: String,
+    pub id: crate::ids::OrganisationId,
     pub name: String,
     pub licence_seats: i64,
     pub seats_used: i64,
@@ -27,7 +27,7 @@ pub struct OrganisationView {
 /// ORG-8: a named storage quota.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanView {
-    pub id: String,
+    pub id: crate::ids::PlanId,
     pub name: String,
     pub quota_bytes: i64,
     pub is_default: bool,

@@ -93,7 +93,7 @@ impl AccountType {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonRef {
-    pub account_id: String,
+    pub account_id: crate::ids::AccountId,
     pub email: String,
 }
 

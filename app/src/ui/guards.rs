@@ -1,6 +1,7 @@
 //! What an administration page needs before it draws: a signed-in visitor
 //! and the organisation it is about.
 
+use coffer_shared::ids::OrganisationId;
 use coffer_shared::types::AdminTier;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -23,19 +24,22 @@ pub fn require_sign_in() -> Signal<bool> {
 /// The organisation an administration page is about: `?org=` (instance
 /// administrators arrive from the Organisations page), else the first one
 /// the signed-in person administers.
-pub fn managed_organisation() -> Memo<Option<String>> {
+pub fn managed_organisation() -> Memo<Option<OrganisationId>> {
     let session = use_session();
     let query = use_query_map();
     Memo::new(move |_| {
-        query.with(|q| q.get("org")).or_else(|| {
-            session.account.with(|a| {
-                a.as_ref().and_then(|a| {
-                    a.memberships
-                        .iter()
-                        .find(|m| m.admin_tier >= AdminTier::Admin)
-                        .map(|m| m.organisation_id.clone())
+        query
+            .with(|q| q.get("org"))
+            .map(OrganisationId::from)
+            .or_else(|| {
+                session.account.with(|a| {
+                    a.as_ref().and_then(|a| {
+                        a.memberships
+                            .iter()
+                            .find(|m| m.admin_tier >= AdminTier::Admin)
+                            .map(|m| m.organisation_id.clone())
+                    })
                 })
             })
-        })
     })
 }

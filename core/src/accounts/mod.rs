@@ -576,13 +576,13 @@ impl Coffer {
     async fn view(&self, c: &mut Conn, a: &AccountRow, setup_only: bool) -> Outcome<AccountView> {
         let memberships = crate::store::memberships_of(c, &a.id).await?;
         Ok(AccountView {
-            id: a.id.clone(),
+            id: a.id.clone().into(),
             email: a.email.clone(),
             is_instance_admin: a.is_instance_admin,
             memberships: memberships
                 .into_iter()
                 .map(|m| MembershipView {
-                    organisation_id: m.organisation_id,
+                    organisation_id: m.organisation_id.into(),
                     organisation_name: m.organisation_name,
                     role: m.role,
                     admin_tier: m.admin_tier,

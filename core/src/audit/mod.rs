@@ -7,6 +7,7 @@ pub mod store;
 
 use coffer_shared::audit::{AuditEntry, AuditLogPage, AuditQuery, ChainReport};
 use coffer_shared::errors::InputError;
+use coffer_shared::ids::OrganisationId;
 
 use crate::kernel::audit;
 use crate::kernel::authz::{authorize, Action, Actor};
@@ -45,7 +46,7 @@ impl Coffer {
     pub async fn audit_log(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         q: &AuditQuery,
     ) -> Outcome<AuditLogPage> {
         authorize(actor, Action::ReadAuditLog(organisation_id))?;
@@ -80,7 +81,7 @@ impl Coffer {
     pub async fn audit_log_csv(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         q: &AuditQuery,
     ) -> Outcome<Vec<u8>> {
         let all = AuditQuery {
@@ -127,7 +128,7 @@ impl Coffer {
     pub async fn verify_audit_log(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
     ) -> Outcome<ChainReport> {
         authorize(actor, Action::ReadAuditLog(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;

@@ -10,6 +10,7 @@ pub mod plan;
 pub mod store;
 mod write;
 
+use coffer_shared::ids::{ImportId, OrganisationId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -138,7 +139,7 @@ impl Coffer {
     pub async fn import_preview(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         file: &[u8],
         choice: Option<ImportFormat>,
     ) -> Outcome<ImportPreview> {
@@ -171,7 +172,7 @@ impl Coffer {
             planned.rows.iter().filter(|r| f(&r.outcome)).count() as u64
         };
         Ok(ImportPreview {
-            import_id: id,
+            import_id: id.into(),
             format: parsed.format,
             rows_total: planned.rows.len() as u64,
             to_add: count(|o| *o == RowOutcome::Add),
@@ -184,8 +185,8 @@ impl Coffer {
     pub async fn import_start(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        import_id: &str,
+        organisation_id: &OrganisationId,
+        import_id: &ImportId,
     ) -> Outcome<ImportStatus> {
         let (actor, counter) = self.claim_import(actor, organisation_id, import_id).await?;
         let (me, org, id) = (
@@ -201,8 +202,8 @@ impl Coffer {
     pub async fn import_and_wait(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        import_id: &str,
+        organisation_id: &OrganisationId,
+        import_id: &ImportId,
     ) -> Outcome<ImportStatus> {
         let (actor, counter) = self.claim_import(actor, organisation_id, import_id).await?;
         self.finish_import(&actor, organisation_id, import_id, &counter)
@@ -257,8 +258,8 @@ impl Coffer {
     pub async fn import_status(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        import_id: &str,
+        organisation_id: &OrganisationId,
+        import_id: &ImportId,
     ) -> Outcome<ImportStatus> {
         authorize(actor, Action::ManageMembers(organisation_id))?;
         self.read_import_status(organisation_id, import_id).await
@@ -280,7 +281,7 @@ impl Coffer {
             _ => 0,
         };
         Ok(ImportStatus {
-            import_id: row.id,
+            import_id: row.id.into(),
             state,
             format: format_from(&row.format),
             rows_total: row.rows_total as u64,
@@ -509,8 +510,8 @@ impl Coffer {
     pub async fn import_report_csv(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        import_id: &str,
+        organisation_id: &OrganisationId,
+        import_id: &ImportId,
     ) -> Outcome<Vec<u8>> {
         let status = self
             .import_status(actor, organisation_id, import_id)

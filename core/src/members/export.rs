@@ -2,6 +2,7 @@
 //! Excel. Only the columns the administrator shows are exported.
 
 use anyhow::Context as _;
+use coffer_shared::ids::OrganisationId;
 use coffer_shared::members::{MemberColumn, MemberQuery, MemberRow};
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -57,7 +58,7 @@ impl Coffer {
     pub async fn export_members(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         q: &MemberQuery,
         columns: &[MemberColumn],
         format: ExportFormat,

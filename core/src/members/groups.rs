@@ -3,6 +3,7 @@
 //! regardless of case; a group with members cannot be removed.
 
 use coffer_shared::ids::GroupId;
+use coffer_shared::ids::OrganisationId;
 use coffer_shared::members::GroupError;
 use coffer_shared::members::GroupView;
 use serde_json::json;
@@ -32,7 +33,7 @@ impl Coffer {
     pub async fn groups(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
     ) -> Outcome<Vec<GroupView>> {
         authorize(actor, Action::ManageMembers(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
@@ -42,7 +43,7 @@ impl Coffer {
     pub async fn add_group(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         name: &str,
     ) -> Outcome<GroupView> {
         let (mut work, _) = self
@@ -76,7 +77,7 @@ impl Coffer {
     pub async fn remove_group(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         group_id: &GroupId,
     ) -> Outcome<()> {
         let (mut work, _) = self

@@ -1,6 +1,7 @@
 //! ORG-11: a member's history as their organisation's administrators see
 //! it, and the Edit panel's view of a member.
 
+use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::members::MemberError;
 use coffer_shared::members::{HistoryEntry, MemberDetail};
 use coffer_shared::settings::MemberPermission;
@@ -33,8 +34,8 @@ impl Coffer {
     pub async fn member_history(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        account_id: &str,
+        organisation_id: &OrganisationId,
+        account_id: &AccountId,
     ) -> Outcome<Vec<HistoryEntry>> {
         let actor = authorize(actor, Action::ManageMembers(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
@@ -72,8 +73,8 @@ impl Coffer {
     pub async fn member_detail(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        account_id: &str,
+        organisation_id: &OrganisationId,
+        account_id: &AccountId,
     ) -> Outcome<MemberDetail> {
         authorize(actor, Action::ManageMembers(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
@@ -99,7 +100,10 @@ impl Coffer {
             crate::security::store::originators_except(&mut c, organisation_id, account_id)
                 .await?
                 .into_iter()
-                .map(|(account_id, email)| PersonRef { account_id, email })
+                .map(|(account_id, email)| PersonRef {
+                    account_id: account_id.into(),
+                    email,
+                })
                 .collect();
         let plan_id =
             crate::organisations::store::member_plan_id(&mut c, organisation_id, account_id)

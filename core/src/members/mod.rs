@@ -10,6 +10,7 @@ pub mod removal;
 pub mod store;
 
 use coffer_shared::errors::{AuthError, InputError};
+use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::members::{GroupError, MemberError};
 use coffer_shared::members::{MemberChange, MemberPage, MemberQuery, MemberRow, NewMember, Seats};
 use coffer_shared::organisations::PlanError;
@@ -202,7 +203,7 @@ impl Coffer {
     pub async fn members(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         q: &MemberQuery,
     ) -> Outcome<MemberPage> {
         authorize(actor, Action::ManageMembers(organisation_id))?;
@@ -247,7 +248,7 @@ impl Coffer {
     pub async fn add_member(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         input: &NewMember,
     ) -> Outcome<MemberRow> {
         let (mut tx, actor) = self
@@ -313,8 +314,8 @@ impl Coffer {
     pub async fn update_member(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        account_id: &str,
+        organisation_id: &OrganisationId,
+        account_id: &AccountId,
         change: &MemberChange,
     ) -> Outcome<MemberRow> {
         let (mut tx, actor) = self
@@ -329,7 +330,7 @@ impl Coffer {
             )?;
         }
         if change.admin_tier.is_some() {
-            if account_id == actor.account_id {
+            if *account_id == actor.account_id {
                 return Err(MemberError::OwnTier.into());
             }
             authorize(Some(actor), Action::GrantAdminTier(organisation_id)).map_err(

@@ -4,6 +4,7 @@
 //! out. The account and its history stay, so re-adding re-uses the account.
 
 use coffer_shared::accounts::LinkPurpose;
+use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::members::MemberError;
 use coffer_shared::members::MemberRemoval;
 use coffer_shared::types::Role;
@@ -25,14 +26,14 @@ impl Coffer {
     pub async fn remove_member(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        account_id: &str,
+        organisation_id: &OrganisationId,
+        account_id: &AccountId,
         removal: &MemberRemoval,
     ) -> Outcome<()> {
         let (mut tx, actor) = self
             .begin(actor, Action::ManageMembers(organisation_id))
             .await?;
-        if account_id == actor.account_id {
+        if *account_id == actor.account_id {
             return Err(MemberError::RemoveSelf.into());
         }
         let (account, _) = self
@@ -42,7 +43,7 @@ impl Coffer {
             Some(to) => {
                 let r = store::member(&mut tx, organisation_id, to)
                     .await?
-                    .filter(|r| r.role == Role::Originator && r.account_id != account_id)
+                    .filter(|r| r.role == Role::Originator && r.account_id != *account_id)
                     .ok_or(MemberError::TransferTargetNotOriginator)?;
                 Some(r)
             }

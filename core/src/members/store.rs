@@ -227,7 +227,7 @@ const MEMBER_COLUMNS: &str =
 
 fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
     Ok(MemberRow {
-        account_id: r.try_get(0)?,
+        account_id: r.try_get::<String, _>(0)?.into(),
         email: r.try_get(1)?,
         first_name: r.try_get(2)?,
         last_name: r.try_get(3)?,
@@ -403,7 +403,7 @@ async fn members_in_order(c: &mut Conn, organisation_id: &str, ids: &[&str]) -> 
         .iter()
         .map(member_from)
         .collect::<R<Vec<_>>>()?;
-    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.account_id));
+    rows.sort_by_key(|r| ids.iter().position(|id| r.account_id == *id));
     Ok(rows)
 }
 

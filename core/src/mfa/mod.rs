@@ -8,6 +8,7 @@ pub mod store;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use coffer_shared::accounts::LinkPurpose;
 use coffer_shared::accounts::{LinkError, SignInError};
+use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::mfa::MfaError;
 use coffer_shared::mfa::{TotpSetup, TwoStepStatus};
 use coffer_shared::settings::Permission;
@@ -530,8 +531,8 @@ impl Coffer {
     pub async fn reseed_second_factor(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        account_id: &str,
+        organisation_id: &OrganisationId,
+        account_id: &AccountId,
     ) -> Outcome<()> {
         let (mut tx, actor) = self
             .begin(actor, Action::ManageMembers(organisation_id))

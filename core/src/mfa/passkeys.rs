@@ -10,6 +10,7 @@
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use coffer_shared::accounts::SignInError;
+use coffer_shared::ids::PasskeyId;
 use coffer_shared::mfa::{MfaError, PasskeyError};
 use coffer_shared::mfa::{PasskeyCreation, PasskeyRequest, PasskeySignIn, PasskeyView};
 use coffer_shared::types::Bytes;
@@ -81,7 +82,7 @@ pub fn passkey_name(typed: &str) -> Result<String, PasskeyError> {
 
 fn view(row: &PasskeyRow) -> PasskeyView {
     PasskeyView {
-        id: row.id.clone(),
+        id: row.id.clone().into(),
         credential_id: row.credential_id.clone(),
         name: row.name.clone(),
         created_at_ms: row.created_at,
@@ -298,7 +299,7 @@ impl Coffer {
     pub async fn passkey_set_key(
         &self,
         actor: Option<&Actor>,
-        passkey_id: &str,
+        passkey_id: &PasskeyId,
         prf_wrapped_key: &[u8],
     ) -> Outcome<PasskeyView> {
         let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
@@ -316,7 +317,7 @@ impl Coffer {
         let row = crate::mfa::store::passkeys_of(&mut tx, &actor.account_id)
             .await?
             .into_iter()
-            .find(|p| p.id == passkey_id)
+            .find(|p| p.id == *passkey_id)
             .ok_or(PasskeyError::NotFound)?;
         tx.commit().await?;
         Ok(view(&row))
@@ -325,7 +326,7 @@ impl Coffer {
     pub async fn passkey_rename(
         &self,
         actor: Option<&Actor>,
-        passkey_id: &str,
+        passkey_id: &PasskeyId,
         name: &str,
     ) -> Outcome<()> {
         let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
@@ -345,13 +346,17 @@ impl Coffer {
         Ok(())
     }
 
-    pub async fn passkey_remove(&self, actor: Option<&Actor>, passkey_id: &str) -> Outcome<()> {
+    pub async fn passkey_remove(
+        &self,
+        actor: Option<&Actor>,
+        passkey_id: &PasskeyId,
+    ) -> Outcome<()> {
         let (mut tx, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
         self.fresh_proof(actor)?;
         let Some(row) = crate::mfa::store::passkeys_of(&mut tx, &actor.account_id)
             .await?
             .into_iter()
-            .find(|p| p.id == passkey_id)
+            .find(|p| p.id == *passkey_id)
         else {
             return Err(PasskeyError::NotFound.into());
         };
@@ -494,7 +499,7 @@ impl Coffer {
         work.commit().await?;
         let answer = PasskeySignIn {
             signed_in: session.signed_in.clone(),
-            passkey_id: row.id,
+            passkey_id: row.id.into(),
             prf_wrapped_key: row.prf_wrapped_key.map(Bytes),
         };
         Ok((session, answer))

@@ -4,6 +4,7 @@
 //! freshly encoded PNG, so no metadata or trailing payload of the upload
 //! survives.
 
+use coffer_shared::ids::OrganisationId;
 use std::io::Cursor;
 
 use coffer_shared::members::MemberError;
@@ -77,7 +78,7 @@ impl Coffer {
     pub async fn set_logo(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         upload: &[u8],
     ) -> Outcome<LogoInfo> {
         let (mut tx, _) = self
@@ -105,7 +106,11 @@ impl Coffer {
         Ok(LogoInfo { width, height })
     }
 
-    pub async fn remove_logo(&self, actor: Option<&Actor>, organisation_id: &str) -> Outcome<()> {
+    pub async fn remove_logo(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+    ) -> Outcome<()> {
         let (mut tx, _) = self
             .begin(actor, Action::Configure(organisation_id))
             .await?;
@@ -126,7 +131,7 @@ impl Coffer {
     pub async fn logo(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
     ) -> Outcome<Option<Vec<u8>>> {
         authorize(actor, Action::ViewOrganisation(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;

@@ -109,7 +109,7 @@ impl Coffer {
         tx.deliver_mail_after_commit();
         tx.commit().await?;
         Ok(OrganisationView {
-            id: org_id,
+            id: org_id.into(),
             name: v.name,
             licence_seats: v.licence_seats,
             seats_used: 1,
@@ -125,7 +125,7 @@ impl Coffer {
             .await?
             .into_iter()
             .map(|o| OrganisationView {
-                id: o.id,
+                id: o.id.into(),
                 name: o.name,
                 licence_seats: o.licence_seats,
                 seats_used: o.seats_used,

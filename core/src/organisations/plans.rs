@@ -2,6 +2,7 @@
 //! exactly one plan is the default from then on, and new Originators get it.
 //! `may_store` is the rule uploads are checked against.
 
+use coffer_shared::ids::{OrganisationId, PlanId};
 use coffer_shared::members::MemberError;
 use coffer_shared::organisations::PlanError;
 use coffer_shared::organisations::PlanView;
@@ -47,7 +48,7 @@ impl Coffer {
     pub async fn plans(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
     ) -> Outcome<Vec<PlanView>> {
         authorize(actor, Action::Configure(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
@@ -58,7 +59,7 @@ impl Coffer {
     pub async fn save_plan(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         plan_id: Option<&str>,
         name: &str,
         quota_gb: i64,
@@ -128,8 +129,8 @@ impl Coffer {
     pub async fn set_default_plan(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        plan_id: &str,
+        organisation_id: &OrganisationId,
+        plan_id: &PlanId,
     ) -> Outcome<Vec<PlanView>> {
         let (mut tx, _) = self
             .begin(actor, Action::Configure(organisation_id))
@@ -153,8 +154,8 @@ impl Coffer {
     pub async fn remove_plan(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        plan_id: &str,
+        organisation_id: &OrganisationId,
+        plan_id: &PlanId,
     ) -> Outcome<Vec<PlanView>> {
         let (mut tx, _) = self
             .begin(actor, Action::Configure(organisation_id))

@@ -2,6 +2,7 @@
 //! Organisations that never saved a configuration use the instance's
 //! defaults, so nothing needs writing when an organisation is created.
 
+use coffer_shared::ids::OrganisationId;
 use coffer_shared::organisations::SettingsError;
 use coffer_shared::settings::{
     OrgSettings, Permission, MAX_INACTIVITY_DAYS, MAX_INVITATION_EXPIRY_HOURS,
@@ -108,7 +109,7 @@ impl Coffer {
     pub async fn organisation_settings(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
     ) -> Outcome<OrgSettings> {
         authorize(actor, Action::Configure(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
@@ -118,7 +119,7 @@ impl Coffer {
     pub async fn update_organisation_settings(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
+        organisation_id: &OrganisationId,
         input: &OrgSettings,
     ) -> Outcome<OrgSettings> {
         let (mut tx, actor) = self

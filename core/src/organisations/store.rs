@@ -77,7 +77,7 @@ pub async fn plans(c: &mut Conn, organisation_id: &str) -> R<Vec<PlanView>> {
     rows.iter()
         .map(|r| {
             Ok(PlanView {
-                id: r.try_get(0)?,
+                id: r.try_get::<String, _>(0)?.into(),
                 name: r.try_get(1)?,
                 quota_bytes: r.try_get(2)?,
                 is_default: r.try_get::<i64, _>(3)? != 0,

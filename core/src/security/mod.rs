@@ -15,6 +15,7 @@ use coffer_crypto as crypto;
 use coffer_shared::accounts::LinkError;
 use coffer_shared::accounts::{KeyEnvelope, LinkPurpose, ResetView};
 use coffer_shared::errors::AuthError;
+use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::members::MemberError;
 use coffer_shared::organisations::SettingsError;
 use coffer_shared::types::Bytes;
@@ -293,8 +294,8 @@ impl Coffer {
     pub async fn unlock_member(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        account_id: &str,
+        organisation_id: &OrganisationId,
+        account_id: &AccountId,
     ) -> Outcome<()> {
         let (mut tx, actor) = self
             .begin(actor, Action::ManageMembers(organisation_id))
@@ -353,13 +354,13 @@ impl Coffer {
     pub async fn reset_member_password(
         &self,
         actor: Option<&Actor>,
-        organisation_id: &str,
-        account_id: &str,
+        organisation_id: &OrganisationId,
+        account_id: &AccountId,
     ) -> Outcome<()> {
         let (mut tx, actor) = self
             .begin(actor, Action::ManageMembers(organisation_id))
             .await?;
-        if account_id == actor.account_id {
+        if *account_id == actor.account_id {
             return Err(MemberError::ResetOwnPassword.into());
         }
         let (account, row) = self

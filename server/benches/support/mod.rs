@@ -6,7 +6,10 @@ use coffer_shared::organisations::NewOrganisation;
 
 /// An organisation named "Bench" with room for `seats` members, and the
 /// instance administrator who acts on it.
-pub async fn bench_organisation(coffer: &Coffer, seats: i64) -> (Actor, String) {
+pub async fn bench_organisation(
+    coffer: &Coffer,
+    seats: i64,
+) -> (Actor, coffer_shared::ids::OrganisationId) {
     sqlx::query(
         "INSERT INTO accounts (id, email, is_instance_admin, created_at) VALUES ('bench-admin', 'admin@bench.test', 1, 0)",
     )

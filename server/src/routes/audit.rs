@@ -6,13 +6,14 @@ use axum::response::Response;
 use coffer_api::ssr::answer;
 use coffer_core::Coffer;
 use coffer_shared::audit::AuditQuery;
+use coffer_shared::ids::OrganisationId;
 use serde::Deserialize;
 
 use super::{attachment, date_stamp, refuse, Session};
 
 #[derive(Debug, Deserialize)]
 pub struct AuditParams {
-    org: String,
+    org: OrganisationId,
     #[serde(default)]
     actor: String,
     #[serde(default)]

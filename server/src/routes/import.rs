@@ -9,6 +9,7 @@ use axum::response::Response;
 use coffer_api::ssr::answer;
 use coffer_core::import::MAX_IMPORT_BYTES;
 use coffer_core::Coffer;
+use coffer_shared::ids::{ImportId, OrganisationId};
 use coffer_shared::import::ImportFormat;
 use serde::Deserialize;
 
@@ -16,7 +17,7 @@ use super::{attachment, json_or_refusal, read_at_most, refuse, Session};
 
 #[derive(Debug, Deserialize)]
 pub struct UploadParams {
-    org: String,
+    org: OrganisationId,
     /// `named`, `email_role`, or absent to detect.
     #[serde(default)]
     format: Option<String>,
@@ -46,8 +47,8 @@ pub async fn upload(
 
 #[derive(Debug, Deserialize)]
 pub struct ReportParams {
-    org: String,
-    id: String,
+    org: OrganisationId,
+    id: ImportId,
 }
 
 pub async fn report(

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use coffer_api::ssr::answer;
 use coffer_core::members::export::ExportFormat;
 use coffer_core::Coffer;
+use coffer_shared::ids::OrganisationId;
 use coffer_shared::members::{MemberColumn, MemberQuery, SearchField};
 use serde::Deserialize;
 
@@ -16,7 +17,7 @@ use super::{attachment, date_stamp, refuse, Session};
 
 #[derive(Debug, Deserialize)]
 pub struct ExportParams {
-    org: String,
+    org: OrganisationId,
     #[serde(default)]
     field: SearchField,
     #[serde(default)]

@@ -9,13 +9,14 @@ use axum::response::{IntoResponse, Response};
 use coffer_api::ssr::answer;
 use coffer_core::organisations::logo::MAX_LOGO_BYTES;
 use coffer_core::Coffer;
+use coffer_shared::ids::OrganisationId;
 use serde::Deserialize;
 
 use super::{json_or_refusal, read_at_most, refuse, Session};
 
 #[derive(Debug, Deserialize)]
 pub struct UploadParams {
-    org: String,
+    org: OrganisationId,
 }
 
 pub async fn upload_logo(
@@ -35,7 +36,7 @@ pub async fn upload_logo(
 
 pub async fn logo(
     State(coffer): State<Coffer>,
-    Path(org): Path<String>,
+    Path(org): Path<OrganisationId>,
     session: Session,
 ) -> Response {
     match answer(coffer.logo(session.actor(), &org).await) {

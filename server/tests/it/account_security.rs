@@ -25,8 +25,8 @@ async fn wrong_sign_ins(b: &Browser, email: &str, n: usize) {
 async fn history_actions(b: &Browser, org: &str, account_id: &str) -> Vec<String> {
     let h: Vec<HistoryEntry> = b
         .run(coffer_api::MemberHistory {
-            organisation_id: org.to_string(),
-            account_id: account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: account_id.to_string().into(),
         })
         .await
         .unwrap();
@@ -84,8 +84,8 @@ async fn ten_wrong_passwords_lock_and_unlock_restores(backend: Backend) {
 
     // An administrator unlocks; the lock and the unlock are in the history.
     lia.run(coffer_api::UnlockMember {
-        organisation_id: org.to_string(),
-        account_id: ann.account_id.to_string(),
+        organisation_id: org.to_string().into(),
+        account_id: ann.account_id.clone(),
     })
     .await
     .unwrap();
@@ -109,8 +109,8 @@ async fn ten_wrong_passwords_lock_and_unlock_restores(backend: Backend) {
     // Unlocking an unlocked account says so.
     let again = lia
         .run(coffer_api::UnlockMember {
-            organisation_id: org.to_string(),
-            account_id: ann.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: ann.account_id.clone(),
         })
         .await
         .unwrap_err();
@@ -248,8 +248,8 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
     // Refusals: one's own password, an administrator by a mere Admin.
     let own = lia
         .run(coffer_api::ResetMemberPassword {
-            organisation_id: org.to_string(),
-            account_id: organisation_self(&lia).await.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: organisation_self(&lia).await.to_string().into(),
         })
         .await
         .unwrap_err();
@@ -266,8 +266,8 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
     .await;
     let by_admin = carl_browser
         .run(coffer_api::ResetMemberPassword {
-            organisation_id: org.to_string(),
-            account_id: bob.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: bob.account_id.clone(),
         })
         .await
         .unwrap_err();
@@ -278,8 +278,8 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
     let invited = add_member(&lia, &org, "dora@acme.test", Role::Collaborator, false).await;
     let not_active = lia
         .run(coffer_api::ResetMemberPassword {
-            organisation_id: org.to_string(),
-            account_id: invited.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: invited.account_id.clone(),
         })
         .await
         .unwrap_err();
@@ -289,8 +289,8 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
     );
     let by_member = ann_browser
         .run(coffer_api::ResetMemberPassword {
-            organisation_id: org.to_string(),
-            account_id: bob.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: bob.account_id.clone(),
         })
         .await
         .unwrap_err();
@@ -300,8 +300,8 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
     // The Admin resets Ann (a plain member): a mailed single-use link.
     carl_browser
         .run(coffer_api::ResetMemberPassword {
-            organisation_id: org.to_string(),
-            account_id: ann.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: ann.account_id.clone(),
         })
         .await
         .unwrap();
@@ -365,8 +365,8 @@ async fn reset_password_makes_new_keys_and_asks_the_security_question(backend: B
 
     // Five wrong answers void a link.
     lia.run(coffer_api::ResetMemberPassword {
-        organisation_id: org.to_string(),
-        account_id: ann.account_id.to_string(),
+        organisation_id: org.to_string().into(),
+        account_id: ann.account_id.clone(),
     })
     .await
     .unwrap();
@@ -417,22 +417,22 @@ async fn each_link_opens_only_its_own_flow(backend: Backend) {
     )
     .await;
     lia.run(coffer_api::ResetMemberPassword {
-        organisation_id: org.to_string(),
-        account_id: ann.account_id.to_string(),
+        organisation_id: org.to_string().into(),
+        account_id: ann.account_id.clone(),
     })
     .await
     .unwrap();
     wrong_sign_ins(&server.browser(), "ann@acme.test", 10).await;
     let mut settings: coffer_shared::settings::OrgSettings = lia
         .run(coffer_api::OrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
         })
         .await
         .unwrap();
     settings.enforce_mfa = true;
     let _: coffer_shared::settings::OrgSettings = lia
         .run(coffer_api::UpdateOrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             settings: settings.clone(),
         })
         .await
@@ -580,7 +580,7 @@ async fn another_organisation_manages_only_its_membership(backend: Backend) {
     // Zed's lockout threshold and inactivity limit do not reach Ann.
     let mut z: coffer_shared::settings::OrgSettings = zoe
         .run(coffer_api::OrganisationSettings {
-            organisation_id: zed.to_string(),
+            organisation_id: zed.to_string().into(),
         })
         .await
         .unwrap();
@@ -588,7 +588,7 @@ async fn another_organisation_manages_only_its_membership(backend: Backend) {
     z.inactivity_lock_days = 1;
     let _: coffer_shared::settings::OrgSettings = zoe
         .run(coffer_api::UpdateOrganisationSettings {
-            organisation_id: zed.to_string(),
+            organisation_id: zed.to_string().into(),
             settings: z.clone(),
         })
         .await
@@ -612,15 +612,15 @@ async fn another_organisation_manages_only_its_membership(backend: Backend) {
 
     // When Acme removes Ann, Zed becomes her home and may reset her.
     lia.run(coffer_api::RemoveMember {
-        organisation_id: acme.to_string(),
-        account_id: ann.account_id.to_string(),
+        organisation_id: acme.to_string().into(),
+        account_id: ann.account_id.clone(),
         removal: MemberRemoval::default(),
     })
     .await
     .unwrap();
     zoe.run(coffer_api::ResetMemberPassword {
-        organisation_id: zed.to_string(),
-        account_id: ann.account_id.to_string(),
+        organisation_id: zed.to_string().into(),
+        account_id: ann.account_id.clone(),
     })
     .await
     .expect("Zed is Ann's home now");
@@ -778,8 +778,8 @@ async fn a_reset_link_dies_when_the_password_changes(backend: Backend) {
     )
     .await;
     lia.run(coffer_api::ResetMemberPassword {
-        organisation_id: org.to_string(),
-        account_id: ann.account_id.to_string(),
+        organisation_id: org.to_string().into(),
+        account_id: ann.account_id.clone(),
     })
     .await
     .unwrap();
@@ -810,7 +810,7 @@ async fn a_reset_link_dies_when_the_password_changes(backend: Backend) {
 
 async fn organisation_self(b: &Browser) -> String {
     let me: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
-    me.account.id
+    me.account.id.to_string()
 }
 
 /// The change-password form proves the current password with OPAQUE, so the

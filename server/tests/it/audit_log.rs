@@ -10,7 +10,7 @@ use coffer_shared::types::*;
 
 async fn log(b: &Browser, org: &str, q: AuditQuery) -> Result<AuditLogPage, ApiError> {
     b.run(coffer_api::AuditLog {
-        organisation_id: org.to_string(),
+        organisation_id: org.to_string().into(),
         query: q.clone(),
     })
     .await
@@ -18,7 +18,7 @@ async fn log(b: &Browser, org: &str, q: AuditQuery) -> Result<AuditLogPage, ApiE
 
 async fn verify(b: &Browser, org: &str) -> Result<ChainReport, ApiError> {
     b.run(coffer_api::VerifyAuditLog {
-        organisation_id: org.to_string(),
+        organisation_id: org.to_string().into(),
     })
     .await
 }
@@ -42,7 +42,7 @@ async fn audit_log_filters_exports_and_detects_tampering(backend: Backend) {
         };
         liaison
             .run(coffer_api::AddMember {
-                organisation_id: org.to_string(),
+                organisation_id: org.to_string().into(),
                 member: m.clone(),
             })
             .await

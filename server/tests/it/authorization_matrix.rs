@@ -524,7 +524,7 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
         |plans: Vec<PlanView>, name: &str| plans.into_iter().find(|p| p.name == name).unwrap().id;
     let _: Vec<PlanView> = liaison
         .run(coffer_api::SavePlan {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             plan_id: None,
             name: "Base".into(),
             quota_gb: 10,
@@ -559,7 +559,7 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
         .await;
         let g: GroupView = liaison
             .run(coffer_api::AddGroup {
-                organisation_id: org.to_string(),
+                organisation_id: org.to_string().into(),
                 name: format!("Group {i}"),
             })
             .await
@@ -569,7 +569,7 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
             async move {
                 let plans: Vec<PlanView> = liaison
                     .run(coffer_api::SavePlan {
-                        organisation_id: org.to_string(),
+                        organisation_id: org.to_string().into(),
                         plan_id: None,
                         name: name.to_string(),
                         quota_gb: 10,
@@ -585,17 +585,17 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
             add_member(&sharing, &shared_org, email, Role::Collaborator, admin).await;
         }
         targets.push(Targets {
-            member: m.account_id,
-            removable: r.account_id,
-            administrator: a.account_id,
+            member: m.account_id.to_string(),
+            removable: r.account_id.to_string(),
+            administrator: a.account_id.to_string(),
             group: g.id.into_string(),
-            plan_to_default,
-            plan_to_remove,
+            plan_to_default: plan_to_default.to_string(),
+            plan_to_remove: plan_to_remove.to_string(),
         });
     }
     let settings: OrgSettings = liaison
         .run(coffer_api::OrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
         })
         .await
         .unwrap();
@@ -603,7 +603,7 @@ async fn every_admin_call_by_every_actor(backend: Backend) {
         server,
         org,
         shared_org,
-        active: active.account_id,
+        active: active.account_id.to_string(),
         settings,
         targets,
     };

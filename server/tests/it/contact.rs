@@ -57,7 +57,7 @@ async fn add(b: &Browser, org: &str, email: &str, admin: bool) -> MemberRow {
         group_id: None,
     };
     b.run(coffer_api::AddMember {
-        organisation_id: org.to_string(),
+        organisation_id: org.to_string().into(),
         member: m.clone(),
     })
     .await
@@ -135,8 +135,8 @@ async fn points_of_contact_receive_sign_in_help(backend: Backend) {
     };
     let err = lia
         .run(coffer_api::UpdateMember {
-            organisation_id: org.to_string(),
-            account_id: ann.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: ann.account_id.clone(),
             change: change(true),
         })
         .await
@@ -147,8 +147,8 @@ async fn points_of_contact_receive_sign_in_help(backend: Backend) {
     );
     let bob_row: MemberRow = lia
         .run(coffer_api::UpdateMember {
-            organisation_id: org.to_string(),
-            account_id: bob.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: bob.account_id.clone(),
             change: change(true),
         })
         .await
@@ -181,7 +181,7 @@ async fn points_of_contact_receive_sign_in_help(backend: Backend) {
         .unwrap();
     let lia_id = bob_b
         .run(coffer_api::ListMembers {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             query: MemberQuery {
                 text: "lia".into(),
                 page_size: 5,
@@ -195,8 +195,8 @@ async fn points_of_contact_receive_sign_in_help(backend: Backend) {
         .clone();
     let err = bob_b
         .run(coffer_api::UpdateMember {
-            organisation_id: org.to_string(),
-            account_id: lia_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: lia_id.clone(),
             change: change(true),
         })
         .await
@@ -208,8 +208,8 @@ async fn points_of_contact_receive_sign_in_help(backend: Backend) {
     // Losing the Admin tier ends the point-of-contact role.
     let demoted: MemberRow = lia
         .run(coffer_api::UpdateMember {
-            organisation_id: org.to_string(),
-            account_id: bob.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: bob.account_id.clone(),
             change: MemberChange {
                 admin_tier: Some(AdminTier::None),
                 ..Default::default()

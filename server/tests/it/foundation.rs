@@ -749,7 +749,7 @@ async fn sessions_end_with_time_lock_and_permission(backend: Backend) {
         .unwrap();
     let mut settings: OrgSettings = admin
         .run(coffer_api::OrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
         })
         .await
         .unwrap();
@@ -760,7 +760,7 @@ async fn sessions_end_with_time_lock_and_permission(backend: Backend) {
     }
     let _: OrgSettings = admin
         .run(coffer_api::UpdateOrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             settings: settings.clone(),
         })
         .await

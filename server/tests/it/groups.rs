@@ -10,7 +10,7 @@ use coffer_shared::types::*;
 
 async fn add_group(b: &Browser, org: &str, name: &str) -> Result<GroupView, ApiError> {
     b.run(coffer_api::AddGroup {
-        organisation_id: org.to_string(),
+        organisation_id: org.to_string().into(),
         name: name.to_string(),
     })
     .await
@@ -43,11 +43,11 @@ async fn groups_rules(backend: Backend) {
         last_name: "A".into(),
         role: Role::Originator,
         admin: false,
-        group_id: Some(sales.id.to_string()),
+        group_id: Some(sales.id.clone()),
     };
     let row: MemberRow = liaison
         .run(coffer_api::AddMember {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             member: ann.clone(),
         })
         .await
@@ -58,12 +58,12 @@ async fn groups_rules(backend: Backend) {
     let foreign = add_group(&other, &bravo_org, "Sales").await.unwrap();
     let bob = NewMember {
         email: "bob@acme.test".into(),
-        group_id: Some(foreign.id.to_string()),
+        group_id: Some(foreign.id.clone()),
         ..ann_clone()
     };
     let err = liaison
         .run(coffer_api::AddMember {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             member: bob.clone(),
         })
         .await
@@ -71,7 +71,7 @@ async fn groups_rules(backend: Backend) {
     assert_eq!(refusal(err), Refusal::Group(GroupError::Unknown));
     let listed: Vec<GroupView> = liaison
         .run(coffer_api::ListGroups {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
         })
         .await
         .unwrap();
@@ -91,7 +91,7 @@ async fn groups_rules(backend: Backend) {
     };
     let page: MemberPage = liaison
         .run(coffer_api::ListMembers {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             query: q.clone(),
         })
         .await
@@ -100,7 +100,7 @@ async fn groups_rules(backend: Backend) {
     // Removal: refused with members, allowed when empty, and not across organisations.
     let err = liaison
         .run(coffer_api::RemoveGroup {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             group_id: sales.id.clone(),
         })
         .await
@@ -108,7 +108,7 @@ async fn groups_rules(backend: Backend) {
     assert_eq!(refusal(err), Refusal::Group(GroupError::HasMembers));
     let err = liaison
         .run(coffer_api::RemoveGroup {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             group_id: foreign.id.clone(),
         })
         .await
@@ -116,14 +116,14 @@ async fn groups_rules(backend: Backend) {
     assert_eq!(refusal(err), Refusal::Group(GroupError::Unknown));
     liaison
         .run(coffer_api::RemoveGroup {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             group_id: legal.id.clone(),
         })
         .await
         .unwrap();
     let listed: Vec<GroupView> = liaison
         .run(coffer_api::ListGroups {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
         })
         .await
         .unwrap();
@@ -135,7 +135,7 @@ async fn groups_rules(backend: Backend) {
     ] {
         let err = who
             .run(coffer_api::ListGroups {
-                organisation_id: org.to_string(),
+                organisation_id: org.to_string().into(),
             })
             .await
             .unwrap_err();
@@ -144,7 +144,7 @@ async fn groups_rules(backend: Backend) {
         assert_eq!(refusal(err), Refusal::Auth(want.clone()));
         let err = who
             .run(coffer_api::RemoveGroup {
-                organisation_id: org.to_string(),
+                organisation_id: org.to_string().into(),
                 group_id: sales.id.clone(),
             })
             .await

@@ -36,8 +36,8 @@ async fn preview(b: &Browser, org: &str, body: &[u8]) -> ImportPreview {
 async fn run(b: &Browser, org: &str, id: &str) -> ImportStatus {
     let started: ImportStatus = b
         .run(coffer_api::ImportStart {
-            organisation_id: org.to_string(),
-            import_id: id.to_string(),
+            organisation_id: org.to_string().into(),
+            import_id: id.to_string().into(),
         })
         .await
         .unwrap();
@@ -48,8 +48,8 @@ async fn run(b: &Browser, org: &str, id: &str) -> ImportStatus {
     for _ in 0..200 {
         let s: ImportStatus = b
             .run(coffer_api::ImportStatus {
-                organisation_id: org.to_string(),
-                import_id: id.to_string(),
+                organisation_id: org.to_string().into(),
+                import_id: id.to_string().into(),
             })
             .await
             .unwrap();
@@ -142,14 +142,14 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     let org = organisation_id(&lia).await;
     let _: GroupView = lia
         .run(coffer_api::AddGroup {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             name: "Sales".into(),
         })
         .await
         .unwrap();
     let _: Vec<PlanView> = lia
         .run(coffer_api::SavePlan {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             plan_id: None,
             name: "Standard".into(),
             quota_gb: 10,
@@ -238,8 +238,8 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     // The audit log and the members' history record it.
     let h: Vec<HistoryEntry> = lia
         .run(coffer_api::MemberHistory {
-            organisation_id: org.to_string(),
-            account_id: ann.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: ann.account_id.clone(),
         })
         .await
         .unwrap();
@@ -255,7 +255,7 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     );
     let chain: ChainReport = lia
         .run(coffer_api::VerifyAuditLog {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
         })
         .await
         .unwrap();
@@ -271,7 +271,7 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     assert_eq!(second.imported, 0);
     let page: MemberPage = lia
         .run(coffer_api::ListMembers {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             query: MemberQuery {
                 page_size: 50,
                 ..MemberQuery::default()
@@ -283,8 +283,8 @@ async fn import_mixed_file_end_to_end(backend: Backend) {
     // A started import cannot be started twice.
     let twice = lia
         .run(coffer_api::ImportStart {
-            organisation_id: org.to_string(),
-            import_id: p.import_id.to_string(),
+            organisation_id: org.to_string().into(),
+            import_id: p.import_id.clone(),
         })
         .await
         .unwrap_err();
@@ -431,8 +431,8 @@ async fn whole_file_refusals_and_who_may_import(backend: Backend) {
     for b in [&collaborator, &stranger, &anonymous] {
         let e = b
             .run(coffer_api::ImportStart {
-                organisation_id: org.to_string(),
-                import_id: p.import_id.to_string(),
+                organisation_id: org.to_string().into(),
+                import_id: p.import_id.clone(),
             })
             .await
             .unwrap_err();
@@ -441,8 +441,8 @@ async fn whole_file_refusals_and_who_may_import(backend: Backend) {
     // Another administrator of the organisation may watch but not start it.
     let e = other_admin
         .run(coffer_api::ImportStart {
-            organisation_id: org.to_string(),
-            import_id: p.import_id.to_string(),
+            organisation_id: org.to_string().into(),
+            import_id: p.import_id.clone(),
         })
         .await
         .unwrap_err();
@@ -460,7 +460,7 @@ async fn an_interrupted_import_is_failed_at_the_next_start(backend: Backend) {
     let org = organisation_id(&lia).await;
     let p = preview(&lia, &org, b"Email,Role\nann@acme.test,Originator\n").await;
     sqlx::query("UPDATE imports SET state = 'running' WHERE id = $1")
-        .bind(&p.import_id)
+        .bind(&*p.import_id)
         .execute(&server.db().await)
         .await
         .unwrap();
@@ -468,8 +468,8 @@ async fn an_interrupted_import_is_failed_at_the_next_start(backend: Backend) {
     let other = preview(&lia, &org, b"Email,Role\nbob@acme.test,Originator\n").await;
     let busy = lia
         .run(coffer_api::ImportStart {
-            organisation_id: org.to_string(),
-            import_id: other.import_id.to_string(),
+            organisation_id: org.to_string().into(),
+            import_id: other.import_id.clone(),
         })
         .await
         .unwrap_err();
@@ -481,8 +481,8 @@ async fn an_interrupted_import_is_failed_at_the_next_start(backend: Backend) {
     let restarted = TestServer::start_with(backend, |c| c.database_url = Some(url)).await;
     let s: ImportStatus = lia
         .run(coffer_api::ImportStatus {
-            organisation_id: org.to_string(),
-            import_id: p.import_id.to_string(),
+            organisation_id: org.to_string().into(),
+            import_id: p.import_id.clone(),
         })
         .await
         .unwrap();
@@ -510,7 +510,7 @@ async fn stale_previews_are_dropped_by_housekeeping(backend: Backend) {
     let two_days_ago = coffer_core::kernel::db::now_ms() - 48 * 3_600_000;
     sqlx::query("UPDATE imports SET created_at = $1 WHERE id = $2")
         .bind(two_days_ago)
-        .bind(&old.import_id)
+        .bind(&*old.import_id)
         .execute(&server.db().await)
         .await
         .unwrap();
@@ -526,8 +526,8 @@ async fn stale_previews_are_dropped_by_housekeeping(backend: Backend) {
     coffer.housekeeping().await.unwrap();
     let gone = lia
         .run(coffer_api::ImportStatus {
-            organisation_id: org.to_string(),
-            import_id: old.import_id.to_string(),
+            organisation_id: org.to_string().into(),
+            import_id: old.import_id.clone(),
         })
         .await
         .unwrap_err();
@@ -537,8 +537,8 @@ async fn stale_previews_are_dropped_by_housekeeping(backend: Backend) {
     );
     let kept: ImportStatus = lia
         .run(coffer_api::ImportStatus {
-            organisation_id: org.to_string(),
-            import_id: fresh.import_id.to_string(),
+            organisation_id: org.to_string().into(),
+            import_id: fresh.import_id.clone(),
         })
         .await
         .unwrap();

@@ -30,7 +30,7 @@ async fn add(
         group_id: None,
     };
     b.run(coffer_api::AddMember {
-        organisation_id: org.to_string(),
+        organisation_id: org.to_string().into(),
         member: member.clone(),
     })
     .await
@@ -38,7 +38,7 @@ async fn add(
 
 async fn page(b: &Browser, org: &str, q: MemberQuery) -> Result<MemberPage, ApiError> {
     b.run(coffer_api::ListMembers {
-        organisation_id: org.to_string(),
+        organisation_id: org.to_string().into(),
         query: q.clone(),
     })
     .await
@@ -726,7 +726,7 @@ async fn administrators_stay_inside_their_tier(backend: Backend) {
 
     let settings: OrgSettings = liaison
         .run(coffer_api::OrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
         })
         .await
         .unwrap();
@@ -750,7 +750,7 @@ async fn administrators_stay_inside_their_tier(backend: Backend) {
     ] {
         let err = adam_browser
             .run(coffer_api::UpdateOrganisationSettings {
-                organisation_id: org.to_string(),
+                organisation_id: org.to_string().into(),
                 settings: s.clone(),
             })
             .await
@@ -764,7 +764,7 @@ async fn administrators_stay_inside_their_tier(backend: Backend) {
     }
     let now: OrgSettings = liaison
         .run(coffer_api::OrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
         })
         .await
         .unwrap();
@@ -774,14 +774,14 @@ async fn administrators_stay_inside_their_tier(backend: Backend) {
     longer.invitation_expiry_hours = 48;
     let _: OrgSettings = adam_browser
         .run(coffer_api::UpdateOrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             settings: longer.clone(),
         })
         .await
         .unwrap();
     let _: OrgSettings = liaison
         .run(coffer_api::UpdateOrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             settings: with_mode(Permission::MfaExemption, FeatureMode::OnlySelected, None),
         })
         .await
@@ -795,8 +795,8 @@ async fn change(
     c: MemberChange,
 ) -> Result<MemberRow, ApiError> {
     b.run(coffer_api::UpdateMember {
-        organisation_id: org.to_string(),
-        account_id: account.to_string(),
+        organisation_id: org.to_string().into(),
+        account_id: account.to_string().into(),
         change: c.clone(),
     })
     .await
@@ -848,7 +848,7 @@ async fn editing_members(backend: Backend) {
     }
     let sales: GroupView = liaison
         .run(coffer_api::AddGroup {
-            organisation_id: org.to_string(),
+            organisation_id: org.clone(),
             name: "Sales".into(),
         })
         .await

@@ -24,7 +24,7 @@ const SETUP_SUBJECT: &str = "Set up two-step sign-in for Coffer";
 async fn enforce(b: &Browser, org: &str, on: bool) {
     let mut s: OrgSettings = b
         .run(coffer_api::OrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
         })
         .await
         .unwrap();
@@ -36,7 +36,7 @@ async fn enforce(b: &Browser, org: &str, on: bool) {
     }
     let _: OrgSettings = b
         .run(coffer_api::UpdateOrganisationSettings {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             settings: s.clone(),
         })
         .await
@@ -86,8 +86,8 @@ async fn enforcement_holds_members_to_set_up(backend: Backend) {
     enforce(&lia, &org, false).await;
     let detail: MemberDetail = lia
         .run(coffer_api::GetMemberDetail {
-            organisation_id: org.to_string(),
-            account_id: people[1].0.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: people[1].0.account_id.clone(),
         })
         .await
         .unwrap();
@@ -100,8 +100,8 @@ async fn enforcement_holds_members_to_set_up(backend: Backend) {
     flags.push(Permission::MfaExemption);
     let _: MemberRow = lia
         .run(coffer_api::UpdateMember {
-            organisation_id: org.to_string(),
-            account_id: people[1].0.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: people[1].0.account_id.clone(),
             change: MemberChange {
                 permissions: Some(flags),
                 ..MemberChange::default()
@@ -217,7 +217,7 @@ async fn enforcement_holds_members_to_set_up(backend: Backend) {
 async fn lia_only_call(b: &Browser, org: &str) -> Refusal {
     refusal(
         b.run(coffer_api::ListMembers {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             query: MemberQuery {
                 page_size: 10,
                 ..MemberQuery::default()
@@ -336,8 +336,8 @@ async fn reseed_voids_the_app_and_needs_the_link(backend: Backend) {
     // History and audit log name the re-seed and who did it.
     let h: Vec<HistoryEntry> = lia
         .run(coffer_api::MemberHistory {
-            organisation_id: org.to_string(),
-            account_id: ann_row.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: ann_row.account_id.clone(),
         })
         .await
         .unwrap();
@@ -351,8 +351,8 @@ async fn reseed_voids_the_app_and_needs_the_link(backend: Backend) {
 
 async fn reseed(org: &str, b: &Browser, id: &str) -> Result<(), coffer_api::ApiError> {
     b.run(coffer_api::ReseedSecondFactor {
-        organisation_id: org.to_string(),
-        account_id: id.to_string(),
+        organisation_id: org.to_string().into(),
+        account_id: id.to_string().into(),
     })
     .await
 }
@@ -361,7 +361,7 @@ async fn reseed(org: &str, b: &Browser, id: &str) -> Result<(), coffer_api::ApiE
 /// organisation: themself.
 async fn organisation_member_id(b: &Browser) -> String {
     let me: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
-    me.account.id
+    me.account.id.to_string()
 }
 
 on_both!(

@@ -63,7 +63,7 @@ async fn ann_row(acme: &Acme) -> MemberRow {
     let page: MemberPage = acme
         .lia
         .run(coffer_api::ListMembers {
-            organisation_id: acme.org.to_string(),
+            organisation_id: acme.org.to_string().into(),
             query: MemberQuery {
                 page_size: 10,
                 ..MemberQuery::default()
@@ -173,7 +173,7 @@ async fn register_sign_in_unlock_rename_and_remove(backend: Backend) {
     let (_phone, phone_view) = register(&server, ann, "Phone", None).await;
     assert!(!phone_view.unlocks_keys);
     ann.run(coffer_api::PasskeyRename {
-        passkey_id: phone_view.id.to_string(),
+        passkey_id: phone_view.id.clone(),
         name: "  Old phone ".into(),
     })
     .await
@@ -206,7 +206,7 @@ async fn register_sign_in_unlock_rename_and_remove(backend: Backend) {
 
     // Removed: it no longer signs in.
     ann.run(coffer_api::PasskeyRemove {
-        passkey_id: view.id.to_string(),
+        passkey_id: view.id.clone(),
     })
     .await
     .unwrap();
@@ -236,8 +236,8 @@ async fn ann_history(acme: &Acme) -> Vec<String> {
     let history: Vec<HistoryEntry> = acme
         .lia
         .run(coffer_api::MemberHistory {
-            organisation_id: acme.org.to_string(),
-            account_id: row.account_id.to_string(),
+            organisation_id: acme.org.to_string().into(),
+            account_id: row.account_id.clone(),
         })
         .await
         .unwrap();
@@ -366,7 +366,7 @@ async fn without_prf_the_password_unlocks_the_keys(backend: Backend) {
     // The browser may add the wrapping afterwards (a second PRF request).
     let view: PasskeyView = b
         .run(coffer_api::PasskeySetKey {
-            passkey_id: signed.passkey_id.to_string(),
+            passkey_id: signed.passkey_id.clone(),
             prf_wrapped_key: Bytes(keys.wrap_for_passkey(&PRF)),
         })
         .await
@@ -543,8 +543,8 @@ async fn refusals_and_reseed(backend: Backend) {
     let ann_id = ann_row(&acme).await.account_id;
     acme.lia
         .run(coffer_api::ReseedSecondFactor {
-            organisation_id: acme.org.to_string(),
-            account_id: ann_id.to_string(),
+            organisation_id: acme.org.to_string().into(),
+            account_id: ann_id.clone(),
         })
         .await
         .unwrap();
@@ -610,8 +610,8 @@ async fn a_password_reset_keeps_the_passkey_but_not_its_key_wrapping(backend: Ba
     let ann_id = ann_row(&acme).await.account_id;
     acme.lia
         .run(coffer_api::ResetMemberPassword {
-            organisation_id: acme.org.to_string(),
-            account_id: ann_id.to_string(),
+            organisation_id: acme.org.to_string().into(),
+            account_id: ann_id.clone(),
         })
         .await
         .unwrap();
@@ -665,7 +665,7 @@ async fn factor_changes_need_a_recent_proof(backend: Backend) {
     // Renaming is no factor change; ending sessions alone needs no proof.
     let _: () = ann
         .run(coffer_api::PasskeyRename {
-            passkey_id: first.id.to_string(),
+            passkey_id: first.id.clone(),
             name: "Old laptop".into(),
         })
         .await
@@ -675,7 +675,7 @@ async fn factor_changes_need_a_recent_proof(backend: Backend) {
     let (_, second) = register(&server, ann, "Phone", None).await;
     let _: () = ann
         .run(coffer_api::PasskeyRemove {
-            passkey_id: second.id.to_string(),
+            passkey_id: second.id.clone(),
         })
         .await
         .unwrap();

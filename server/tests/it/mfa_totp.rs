@@ -124,7 +124,7 @@ async fn set_up_confirm_sign_in_replay_and_recovery(backend: Backend) {
     );
     let page: MemberPage = ann
         .run(coffer_api::ListMembers {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             query: MemberQuery {
                 sort: MemberColumn::Mfa,
                 descending: true,

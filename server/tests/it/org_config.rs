@@ -20,10 +20,10 @@ const PW: &str = "a long enough password";
 
 async fn remove(b: &Browser, org: &str, account_id: &str, to: Option<&str>) -> Result<(), Refusal> {
     b.run(coffer_api::RemoveMember {
-        organisation_id: org.to_string(),
-        account_id: account_id.to_string(),
+        organisation_id: org.to_string().into(),
+        account_id: account_id.to_string().into(),
         removal: MemberRemoval {
-            transfer_to: to.map(str::to_string),
+            transfer_to: to.map(Into::into),
         },
     })
     .await
@@ -32,8 +32,8 @@ async fn remove(b: &Browser, org: &str, account_id: &str, to: Option<&str>) -> R
 
 async fn history(b: &Browser, org: &str, account_id: &str) -> Vec<HistoryEntry> {
     b.run(coffer_api::MemberHistory {
-        organisation_id: org.to_string(),
-        account_id: account_id.to_string(),
+        organisation_id: org.to_string().into(),
+        account_id: account_id.to_string().into(),
     })
     .await
     .unwrap()
@@ -86,7 +86,7 @@ async fn removal_and_re_adding(backend: Backend) {
     let rec = sqlx::query(
         "SELECT disposition, transfer_to, folder_name, removed_by FROM member_removals WHERE account_id = $1",
     )
-    .bind(&ann.account_id)
+    .bind(&*ann.account_id)
     .fetch_one(&pool)
     .await
     .unwrap();
@@ -105,7 +105,7 @@ async fn removal_and_re_adding(backend: Backend) {
     remove(&lia, &org, &carl.account_id, None).await.unwrap();
     let rec =
         sqlx::query("SELECT disposition, transfer_to FROM member_removals WHERE account_id = $1")
-            .bind(&carl.account_id)
+            .bind(&*carl.account_id)
             .fetch_one(&pool)
             .await
             .unwrap();
@@ -121,7 +121,7 @@ async fn removal_and_re_adding(backend: Backend) {
     remove(&lia, &org, &dora.account_id, None).await.unwrap();
     let gone = dora_browser
         .run(coffer_api::ListMembers {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             query: MemberQuery {
                 page_size: 10,
                 ..MemberQuery::default()
@@ -149,15 +149,15 @@ async fn removal_and_re_adding(backend: Backend) {
     // The instance administrator's changes show as "An administrator".
     admin
         .run(coffer_api::UnlockMember {
-            organisation_id: org.to_string(),
-            account_id: dora.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: dora.account_id.clone(),
         })
         .await
         .unwrap_err();
     admin
         .run(coffer_api::ResetMemberPassword {
-            organisation_id: org.to_string(),
-            account_id: dora.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: dora.account_id.clone(),
         })
         .await
         .unwrap();
@@ -169,7 +169,7 @@ async fn removal_and_re_adding(backend: Backend) {
 
 async fn settings(b: &Browser, org: &str) -> OrgSettings {
     b.run(coffer_api::OrganisationSettings {
-        organisation_id: org.to_string(),
+        organisation_id: org.to_string().into(),
     })
     .await
     .unwrap()
@@ -177,7 +177,7 @@ async fn settings(b: &Browser, org: &str) -> OrgSettings {
 
 async fn save_settings(b: &Browser, org: &str, s: &OrgSettings) -> Result<OrgSettings, Refusal> {
     b.run(coffer_api::UpdateOrganisationSettings {
-        organisation_id: org.to_string(),
+        organisation_id: org.to_string().into(),
         settings: s.clone(),
     })
     .await
@@ -235,8 +235,8 @@ async fn configuration_is_validated_and_applies(backend: Backend) {
     .await;
     let detail: MemberDetail = lia
         .run(coffer_api::GetMemberDetail {
-            organisation_id: org.to_string(),
-            account_id: bob.account_id.to_string(),
+            organisation_id: org.to_string().into(),
+            account_id: bob.account_id.clone(),
         })
         .await
         .unwrap();
@@ -266,8 +266,8 @@ async fn configuration_is_validated_and_applies(backend: Backend) {
             .locked
     );
     lia.run(coffer_api::UnlockMember {
-        organisation_id: org.to_string(),
-        account_id: bob.account_id.to_string(),
+        organisation_id: org.to_string().into(),
+        account_id: bob.account_id.clone(),
     })
     .await
     .unwrap();
@@ -293,7 +293,7 @@ async fn configuration_is_validated_and_applies(backend: Backend) {
     for b in [&server.browser()] {
         let e = b
             .run(coffer_api::OrganisationSettings {
-                organisation_id: org.to_string(),
+                organisation_id: org.to_string().into(),
             })
             .await
             .unwrap_err();
@@ -309,8 +309,8 @@ async fn save_plan(
     gb: i64,
 ) -> Result<Vec<PlanView>, Refusal> {
     b.run(coffer_api::SavePlan {
-        organisation_id: org.to_string(),
-        plan_id: id.map(str::to_string),
+        organisation_id: org.to_string().into(),
+        plan_id: id.map(Into::into),
         name: name.to_string(),
         quota_gb: gb,
     })
@@ -386,10 +386,10 @@ async fn plans_have_one_default_and_protect_what_is_used(backend: Backend) {
         .iter()
         .any(|p| p.id == standard && p.name == "Basic" && p.members == 1));
     lia.run(coffer_api::UpdateMember {
-        organisation_id: org.to_string(),
-        account_id: ann.account_id.to_string(),
+        organisation_id: org.to_string().into(),
+        account_id: ann.account_id.clone(),
         change: MemberChange {
-            plan_id: Some(large.clone()),
+            plan_id: Some(large.to_string()),
             ..MemberChange::default()
         },
     })
@@ -498,7 +498,7 @@ async fn logo_is_checked_scaled_and_private(backend: Backend) {
     assert_eq!(res.status(), 403);
 
     lia.run(coffer_api::RemoveLogo {
-        organisation_id: org.to_string(),
+        organisation_id: org.to_string().into(),
     })
     .await
     .unwrap();
@@ -507,7 +507,7 @@ async fn logo_is_checked_scaled_and_private(backend: Backend) {
 
 async fn organisation_self(b: &Browser) -> String {
     let me: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
-    me.account.id
+    me.account.id.to_string()
 }
 
 /// The byte path's length rules: a body that stops arriving is refused

@@ -50,7 +50,7 @@ async fn own_profile(backend: Backend) {
     };
     let found: MemberPage = ann
         .run(coffer_api::ListMembers {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             query: q.clone(),
         })
         .await
@@ -64,7 +64,7 @@ async fn own_profile(backend: Backend) {
     };
     let found: MemberPage = ann
         .run(coffer_api::ListMembers {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             query: q.clone(),
         })
         .await

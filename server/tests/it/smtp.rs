@@ -186,8 +186,8 @@ async fn interactive_mail_goes_ahead_of_bulk_mail(backend: Backend) {
     let started = std::time::Instant::now();
     admin
         .run(coffer_api::ResetMemberPassword {
-            organisation_id: org.to_string(),
-            account_id: ann.account_id.to_string(),
+            organisation_id: org.clone(),
+            account_id: ann.account_id.clone(),
         })
         .await
         .unwrap();

@@ -199,16 +199,42 @@ fn ChangePassword() -> impl IntoView {
     }
 }
 
-/// ACC-9: names and mobile number.
+/// ACC-9: names and mobile number. The form appears once the stored
+/// profile is in, so nothing typed is overwritten by a late answer.
 #[component]
 fn EditProfile() -> impl IntoView {
-    let first = RwSignal::new(String::new());
-    let last = RwSignal::new(String::new());
-    let other = RwSignal::new(String::new());
-    let mobile = RwSignal::new(String::new());
+    let profile = LocalResource::new(get_profile);
+    move || match profile.get() {
+        None => view! {
+            <section class="card">
+                <h2>{tr("Profile")}</h2>
+                <p aria-busy="true">{tr("Loading…")}</p>
+            </section>
+        }
+        .into_any(),
+        Some(Ok(p)) => view! { <ProfileForm initial=p /> }.into_any(),
+        Some(Err(e)) => {
+            let error = RwSignal::new(Some(Problem::from(e)));
+            view! {
+                <section class="card">
+                    <h2>{tr("Profile")}</h2>
+                    <ErrorBox message=error />
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[component]
+fn ProfileForm(initial: Profile) -> impl IntoView {
+    let first = RwSignal::new(initial.first_name);
+    let last = RwSignal::new(initial.last_name);
+    let other = RwSignal::new(initial.other_name);
+    let mobile = RwSignal::new(initial.mobile);
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
-    let language = RwSignal::new(crate::i18n::current());
+    let language = RwSignal::new(initial.language);
     let session = use_session();
     let fill = move |p: Profile| {
         first.set(p.first_name);
@@ -217,11 +243,6 @@ fn EditProfile() -> impl IntoView {
         mobile.set(p.mobile);
         language.set(p.language);
     };
-    spawn_local(async move {
-        if let Ok(p) = get_profile().await {
-            fill(p);
-        }
-    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);

@@ -35,20 +35,25 @@ pub fn AuditLogPage() -> impl IntoView {
         page: page_no.get(),
         page_size: PAGE_SIZE,
     };
-    Effect::new(move |_| {
-        let (Some(org), true) = (organisation.get(), allowed.get()) else {
-            return;
-        };
+    // Every filter change asks again; only the latest question's answer
+    // is shown, and the page stays until it is in.
+    let entries = LocalResource::new(move || {
+        let asked = (organisation.get(), allowed.get());
         let q = query();
-        spawn_local(async move {
-            match audit_log(org, q).await {
-                Ok(p) => {
-                    error.set(None);
-                    data.set(Some(p));
-                }
-                Err(e) => error.set(Some(e.into())),
+        async move {
+            match asked {
+                (Some(org), true) => Some(audit_log(org, q).await),
+                _ => None,
             }
-        });
+        }
+    });
+    Effect::new(move |_| match entries.get().flatten() {
+        Some(Ok(p)) => {
+            error.set(None);
+            data.set(Some(p));
+        }
+        Some(Err(e)) => error.set(Some(e.into())),
+        None => {}
     });
     let verify = move |_| {
         let Some(org) = organisation.get_untracked() else {

@@ -4,6 +4,7 @@
 use crate::i18n::{current, tf, tr};
 use coffer_api::{import_start, import_status};
 use coffer_shared::i18n::Words;
+use coffer_shared::ids::OrganisationId;
 use coffer_shared::import::{
     ImportFormat, ImportPreview, ImportState, ImportStatus, RowOutcome, RowPlan,
 };
@@ -68,7 +69,7 @@ fn rows_table(
 
 #[component]
 pub fn ImportMembers(
-    organisation: Memo<Option<String>>,
+    organisation: Memo<Option<OrganisationId>>,
     on_imported: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let open = RwSignal::new(false);

@@ -3,6 +3,7 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{add_group, list_groups, remove_group};
+use coffer_shared::ids::OrganisationId;
 use coffer_shared::members::GroupView;
 use leptos::prelude::*;
 
@@ -34,11 +35,11 @@ pub fn GroupsPage() -> impl IntoView {
         }
     });
     // Writes are actions: the latest answer is the one shown.
-    let add = Action::new_local(move |(org, n): &(String, String)| {
+    let add = Action::new_local(move |(org, n): &(OrganisationId, String)| {
         let (org, n) = (org.clone(), n.clone());
         async move { add_group(org, n).await }
     });
-    let remove = Action::new_local(move |(org, g): &(String, GroupView)| {
+    let remove = Action::new_local(move |(org, g): &(OrganisationId, GroupView)| {
         let (org, g) = (org.clone(), g.clone());
         async move { remove_group(org, g.id.clone()).await.map(|()| g) }
     });

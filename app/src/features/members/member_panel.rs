@@ -7,6 +7,7 @@ use coffer_api::{
     get_member_detail, list_plans, member_history, remove_member, reseed_second_factor,
     reset_member_password, unlock_member, update_member,
 };
+use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::members::{HistoryEntry, MemberChange, MemberDetail, MemberRemoval};
 use coffer_shared::organisations::PlanView;
 use coffer_shared::settings::{FeatureMode, MemberPermission, Permission};
@@ -19,8 +20,8 @@ use crate::ui::{local_time, ErrorBox, Problem};
 /// Everything below the basic edit form; `on_changed` refreshes the table.
 #[component]
 pub fn MemberPanel(
-    organisation: String,
-    account_id: String,
+    organisation: OrganisationId,
+    account_id: AccountId,
     own: bool,
     on_changed: impl Fn() + Copy + Send + Sync + 'static,
     on_removed: impl Fn(String) + Copy + Send + Sync + 'static,
@@ -33,16 +34,17 @@ pub fn MemberPanel(
     let security_notice = RwSignal::new(None::<String>);
     let reload = RwSignal::new(0u32);
     {
+        // Reloaded after each change; an earlier reload's late answer never
+        // replaces a later one's.
         let (org, id) = (organisation.clone(), account_id.clone());
-        Effect::new(move |_| {
+        let loaded = LocalResource::new(move || {
             reload.track();
-            let (org, id) = (org.clone(), id.clone());
-            spawn_local(async move {
-                match get_member_detail(org, id).await {
-                    Ok(d) => detail.set(Some(d)),
-                    Err(e) => error.set(Some(e.into())),
-                }
-            });
+            get_member_detail(org.clone(), id.clone())
+        });
+        Effect::new(move |_| match loaded.get() {
+            Some(Ok(d)) => detail.set(Some(d)),
+            Some(Err(e)) => error.set(Some(e.into())),
+            None => {}
         });
     }
     let changed = move || {
@@ -65,7 +67,7 @@ pub fn MemberPanel(
 
 #[component]
 fn PlanAndPermissions(
-    organisation: String,
+    organisation: OrganisationId,
     detail: MemberDetail,
     notice: RwSignal<Option<String>>,
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
@@ -129,7 +131,7 @@ fn PlanAndPermissions(
                     <select id="member-plan" on:change=move |ev| plan.set(event_target_value(&ev))>
                         <option value="" selected=move || plan.with(|p| p.is_empty())>{tr("No plan")}</option>
                         <For each=move || plans.get() key=|p| (p.id.clone(), p.name.clone()) let:p>
-                            <option value=p.id.clone() selected={let id = p.id.clone(); move || plan.with(|x| *x == id)}>
+                            <option value=p.id.to_string() selected={let id = p.id.clone(); move || plan.with(|x| *x == id)}>
                                 {format!("{} ({})", p.name, quota_label(p.quota_bytes))}
                             </option>
                         </For>
@@ -179,7 +181,7 @@ pub fn quota_label(bytes: i64) -> String {
 
 #[component]
 fn AccountSecurity(
-    organisation: String,
+    organisation: OrganisationId,
     detail: MemberDetail,
     own: bool,
     notice: RwSignal<Option<String>>,
@@ -289,7 +291,7 @@ fn AccountSecurity(
 
 #[component]
 fn RemoveMember(
-    organisation: String,
+    organisation: OrganisationId,
     detail: MemberDetail,
     own: bool,
     on_removed: impl Fn(String) + Copy + Send + Sync + 'static,
@@ -354,9 +356,9 @@ fn RemoveMember(
             } else {
                 view! {
                     <label for="remove-target">{tr("Their items")}</label>
-                    <select id="remove-target" on:change=move |ev| target.set(event_target_value(&ev))>
+                    <select id="remove-target" on:change=move |ev| target.set(event_target_value(&ev).into())>
                         {detail.transfer_candidates.iter().map(|p| view! {
-                            <option value=p.account_id.clone()>{tf("Transfer to {0}", &[("0", &(p.email).to_string())])}</option>
+                            <option value=p.account_id.to_string()>{tf("Transfer to {0}", &[("0", &(p.email).to_string())])}</option>
                         }).collect_view()}
                         <option value="">{tr("Delete permanently")}</option>
                     </select>
@@ -377,7 +379,7 @@ fn RemoveMember(
 }
 
 #[component]
-fn History(organisation: String, account_id: String) -> impl IntoView {
+fn History(organisation: OrganisationId, account_id: AccountId) -> impl IntoView {
     let entries = RwSignal::new(None::<Vec<HistoryEntry>>);
     let error = RwSignal::new(None::<Problem>);
     let load = move |_| {

@@ -6,6 +6,7 @@ use crate::i18n::{tf, tr, tr_key};
 use coffer_api::{
     add_member, get_member_columns, list_groups, list_members, set_member_columns, update_member,
 };
+use coffer_shared::ids::{GroupId, OrganisationId};
 use coffer_shared::members::{
     GroupView, MemberChange, MemberColumn, MemberPage, MemberQuery, MemberRow, NewMember,
     SearchField,
@@ -91,11 +92,11 @@ pub fn UsersPage() -> impl IntoView {
         }
     };
 
-    Effect::new(move |_| {
+    // Each change of search, sort or page asks again; a slower answer to
+    // an earlier question never replaces the answer to the latest one.
+    let members = LocalResource::new(move || {
         reload.track();
-        let (Some(org), true) = (organisation.get(), allowed.get()) else {
-            return;
-        };
+        let asked = (organisation.get(), allowed.get());
         let q = MemberQuery {
             field: field.get(),
             text: text.get(),
@@ -104,15 +105,21 @@ pub fn UsersPage() -> impl IntoView {
             page: page_no.get(),
             page_size: PAGE_SIZE,
         };
-        spawn_local(async move {
-            match list_members(org, q).await {
-                Ok(p) => {
-                    error.set(None);
-                    data.set(Some(p));
-                }
-                Err(e) => error.set(Some(e.into())),
+        async move {
+            match asked {
+                (Some(org), true) => Some(list_members(org, q).await),
+                _ => None,
             }
-        });
+        }
+    });
+    // The page shown stays until the next answer is in.
+    Effect::new(move |_| match members.get().flatten() {
+        Some(Ok(p)) => {
+            error.set(None);
+            data.set(Some(p));
+        }
+        Some(Err(e)) => error.set(Some(e.into())),
+        None => {}
     });
 
     let pages = move || {
@@ -240,7 +247,7 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 fn AddUser(
-    organisation: Memo<Option<String>>,
+    organisation: Memo<Option<OrganisationId>>,
     may_grant_admin: Memo<bool>,
     on_added: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -280,7 +287,9 @@ fn AddUser(
             last_name: last.get_untracked(),
             role: role.get_untracked(),
             admin: admin.get_untracked() && may_grant_admin.get_untracked(),
-            group_id: Some(group.get_untracked()).filter(|g| !g.is_empty()),
+            group_id: Some(group.get_untracked())
+                .filter(|g| !g.is_empty())
+                .map(GroupId::from),
         };
         busy.set(true);
         spawn_local(async move {
@@ -353,7 +362,7 @@ fn AddUser(
 #[component]
 fn EditMember(
     row: MemberRow,
-    organisation: Memo<Option<String>>,
+    organisation: Memo<Option<OrganisationId>>,
     may_grant_admin: Memo<bool>,
     own: bool,
     editing: RwSignal<Option<MemberRow>>,

@@ -18,29 +18,28 @@ use crate::ui::{local_time, ErrorBox, Problem};
 #[component]
 pub fn PasskeysCard() -> impl IntoView {
     let session = use_session();
-    let list = RwSignal::new(None::<Vec<PasskeyView>>);
+    // Loads now, and again whenever a passkey gains its key wrapping or
+    // the list changes here; a slower, older answer never replaces a newer.
+    let passkeys = LocalResource::new(move || {
+        session.passkeys_version.track();
+        list_passkeys()
+    });
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
-    let refresh = move || {
-        spawn_local(async move {
-            match list_passkeys().await {
-                Ok(l) => list.set(Some(l)),
-                Err(e) => error.set(Some(e.into())),
-            }
-        })
-    };
-    // Loads now, and again whenever a passkey gains its key wrapping.
+    let refresh = move || passkeys.refetch();
     Effect::new(move |_| {
-        session.passkeys_version.track();
-        refresh();
+        if let Some(Err(e)) = passkeys.get() {
+            error.set(Some(e.into()));
+        }
     });
+    let list = move || passkeys.get().and_then(Result::ok);
     let locked = move || session.unlocked.with(|u| u.is_none());
 
     view! {
         <section class="card" aria-labelledby="passkeys-heading">
             <h2 id="passkeys-heading">{tr("Passkeys")}</h2>
             <p class="hint">{tr("A passkey signs you in with your device's screen lock or security key instead of your password, and also counts as the second step after your password.")}</p>
-            {move || list.get().map(|l| if l.is_empty() {
+            {move || list().map(|l| if l.is_empty() {
                 view! { <p>{tr("You have no passkeys.")}</p> }.into_any()
             } else {
                 view! {
@@ -163,7 +162,7 @@ fn add_passkey(typed: String, setup_token: Option<String>, s: AddState) {
                 s.name.set(String::new());
                 s.notice.set(Some(added_notice(&added)));
                 if let Some(prf) = added.prf_for_later {
-                    s.session.wrap_keys_later(added.view.id.clone(), prf);
+                    s.session.wrap_keys_later(added.view.id.to_string(), prf);
                 }
                 s.on_added.run(added.view);
             }
@@ -187,7 +186,7 @@ fn remove_passkey(
     on_change: Callback<()>,
 ) {
     spawn_local(async move {
-        match passkey_remove(id.clone()).await {
+        match passkey_remove(id.clone().into()).await {
             Ok(()) => {
                 notice.set(Some(tf(
                     "Passkey “{name}” removed. It no longer signs you in.",
@@ -274,7 +273,14 @@ fn PasskeyItem(
         move |_| {
             error.set(None);
             let name = name.clone();
-            remove_passkey(reauth, id.get_value(), name, error, notice, on_change);
+            remove_passkey(
+                reauth,
+                id.get_value().to_string(),
+                name,
+                error,
+                notice,
+                on_change,
+            );
         }
     };
     view! {

@@ -4,6 +4,7 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{organisation_settings, remove_logo, update_organisation_settings};
+use coffer_shared::ids::OrganisationId;
 use coffer_shared::organisations::LogoInfo;
 use coffer_shared::settings::{FeatureMode, OrgSettings, Permission, PermissionSetting};
 use leptos::prelude::*;
@@ -68,7 +69,7 @@ fn whole_number(text: &str, label: &str) -> Result<u32, String> {
 }
 
 #[component]
-fn SettingsForm(organisation: String, initial: OrgSettings) -> impl IntoView {
+fn SettingsForm(organisation: OrganisationId, initial: OrgSettings) -> impl IntoView {
     let expiry = RwSignal::new(initial.invitation_expiry_hours.to_string());
     let threshold = RwSignal::new(initial.lockout_threshold.to_string());
     let inactivity = RwSignal::new(initial.inactivity_lock_days.to_string());
@@ -194,7 +195,7 @@ async fn upload_logo(organisation: &str, file: web_sys::File) -> Result<LogoInfo
 }
 
 #[component]
-fn LogoSection(organisation: String) -> impl IntoView {
+fn LogoSection(organisation: OrganisationId) -> impl IntoView {
     let session = use_session();
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);

@@ -3,6 +3,7 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{list_plans, remove_plan, save_plan, set_default_plan};
+use coffer_shared::ids::PlanId;
 use coffer_shared::organisations::PlanView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -58,7 +59,7 @@ pub fn PlansPage() -> impl IntoView {
         };
         let (id, n) = (editing.get_untracked(), name.get_untracked());
         spawn_local(async move {
-            let result = save_plan(org, id, n.clone(), gb).await;
+            let result = save_plan(org, id.map(PlanId::from), n.clone(), gb).await;
             let ok = result.is_ok();
             finish(result, tf("Plan “{0}” saved.", &[("0", (n.trim()))]));
             if ok {
@@ -98,7 +99,7 @@ pub fn PlansPage() -> impl IntoView {
     let edit = move |p: PlanView| {
         name.set(p.name);
         quota.set((p.quota_bytes / 1_000_000_000).to_string());
-        editing.set(Some(p.id));
+        editing.set(Some(p.id.to_string()));
     };
     view! {
         <Show when=move || allowed.get()>

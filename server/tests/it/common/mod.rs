@@ -505,7 +505,7 @@ pub fn refusal(e: ApiError) -> coffer_shared::errors::Refusal {
 /// The id of the first organisation the signed-in person belongs to.
 pub async fn organisation_id(b: &Browser) -> String {
     let me: SignedIn = b.run(coffer_api::Me {}).await.unwrap();
-    me.account.memberships[0].organisation_id.clone()
+    me.account.memberships[0].organisation_id.to_string()
 }
 
 pub const ADMIN: &str = "root@coffer.test";
@@ -561,7 +561,7 @@ pub async fn add_member(b: &Browser, org: &str, email: &str, role: Role, admin: 
         group_id: None,
     };
     b.run(coffer_api::AddMember {
-        organisation_id: org.to_string(),
+        organisation_id: org.to_string().into(),
         member: m.clone(),
     })
     .await
@@ -598,7 +598,7 @@ pub async fn member_row(b: &Browser, org: &str, email: &str) -> Option<MemberRow
     };
     let page: MemberPage = b
         .run(coffer_api::ListMembers {
-            organisation_id: org.to_string(),
+            organisation_id: org.to_string().into(),
             query: q.clone(),
         })
         .await
