@@ -105,7 +105,17 @@ impl Session {
                 let unlocked = crate::features::accounts::auth::unlock(&s, export).await;
                 crate::features::accounts::auth::forget(export).await;
                 if let Ok(keys) = unlocked {
-                    return self.signed_in(s, keys);
+                    // A passkey made while the keys were locked gains their
+                    // wrapping before this returns: the caller may leave the
+                    // page next (to the full app), which would end a task
+                    // left running.
+                    let pending = self.pending_prf.get_value();
+                    self.pending_prf.set_value(None);
+                    self.signed_in(s, keys.clone());
+                    if let Some((passkey_id, prf)) = pending {
+                        self.wrap_for_passkey(passkey_id, prf, keys).await;
+                    }
+                    return;
                 }
             }
         }
@@ -132,23 +142,23 @@ impl Session {
         }
         if let Some((passkey_id, prf)) = self.pending_prf.get_value() {
             self.pending_prf.set_value(None);
-            let keys = keys.clone();
-            let version = self.passkeys_version;
-            spawn_local(async move {
-                // Without it the passkey still signs in; the password unlocks.
-                if let Ok(wrapped) =
-                    crate::features::accounts::auth::wrap_for_passkey(&keys, &prf).await
-                {
-                    if passkey_set_key(passkey_id.into(), wrapped).await.is_ok() {
-                        version.update(|v| *v += 1);
-                    }
-                }
-            });
+            spawn_local(self.wrap_for_passkey(passkey_id, prf, keys.clone()));
         }
         self.unlocked
             .set(Some((keys.public_key.clone(), keys.fingerprint.clone())));
         self.account.set(Some(s.account));
         self.loaded.set(true);
+    }
+
+    /// MFA-5: stores the keys wrapped for a passkey whose PRF output was
+    /// kept until they unlocked; the passkey list then shows it. Without it
+    /// the passkey still signs in, and the password unlocks the keys.
+    async fn wrap_for_passkey(self, passkey_id: String, prf: Zeroizing<Vec<u8>>, keys: Unlocked) {
+        if let Ok(wrapped) = crate::features::accounts::auth::wrap_for_passkey(&keys, &prf).await {
+            if passkey_set_key(passkey_id.into(), wrapped).await.is_ok() {
+                self.passkeys_version.update(|v| *v += 1);
+            }
+        }
     }
 
     /// MFA-5: wrap the keys for this passkey as soon as they unlock.
