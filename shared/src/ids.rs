@@ -96,6 +96,51 @@ typed_id!(
     PasskeyId,
 );
 
+/// What a change sets a reference to: one of the records, or nothing (a
+/// member taken out of their group, left without a plan). On the wire it
+/// is the id, or an empty string for nothing, as before ids were typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Assignment<T> {
+    Nothing,
+    To(T),
+}
+
+impl<T> Assignment<T> {
+    /// From a form's select: an empty value chooses nothing.
+    pub fn from_choice(value: String) -> Self
+    where
+        T: From<String>,
+    {
+        if value.is_empty() {
+            Assignment::Nothing
+        } else {
+            Assignment::To(T::from(value))
+        }
+    }
+
+    pub fn as_ref(&self) -> Option<&T> {
+        match self {
+            Assignment::Nothing => None,
+            Assignment::To(id) => Some(id),
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Assignment<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Assignment::Nothing => s.serialize_str(""),
+            Assignment::To(id) => id.serialize(s),
+        }
+    }
+}
+
+impl<'de, T: From<String>> Deserialize<'de> for Assignment<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Assignment::from_choice(String::deserialize(d)?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +154,23 @@ mod tests {
         assert_eq!(id.to_string(), "01a2");
         let text: &str = &id;
         assert_eq!(text, "01a2");
+    }
+
+    #[test]
+    fn an_assignment_of_nothing_is_an_empty_string_on_the_wire() {
+        let to = Assignment::To(GroupId::new("01a2"));
+        assert_eq!(serde_json::to_string(&to).unwrap(), "\"01a2\"");
+        assert_eq!(
+            serde_json::to_string(&Assignment::<GroupId>::Nothing).unwrap(),
+            "\"\""
+        );
+        assert_eq!(
+            serde_json::from_str::<Assignment<GroupId>>("\"\"").unwrap(),
+            Assignment::Nothing
+        );
+        assert_eq!(
+            serde_json::from_str::<Assignment<GroupId>>("\"01a2\"").unwrap(),
+            to
+        );
     }
 }

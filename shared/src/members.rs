@@ -179,18 +179,19 @@ pub struct NewMember {
 }
 
 /// ORG-4: what an administrator changes about a member; `None` leaves a
-/// field as it is. `group_id: Some("")` takes the member out of their group.
+/// field as it is. `group_id: Some(Assignment::Nothing)` takes the member
+/// out of their group.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberChange {
     pub role: Option<Role>,
     pub admin_tier: Option<AdminTier>,
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::ids::Assignment<crate::ids::GroupId>>,
     /// ORG-9: Liaisons mark administrators as points of contact.
     #[serde(default)]
     pub point_of_contact: Option<bool>,
-    /// ORG-8: a plan id, or `Some("")` for no plan.
+    /// ORG-8: a plan, or `Some(Assignment::Nothing)` for no plan.
     #[serde(default)]
-    pub plan_id: Option<String>,
+    pub plan_id: Option<crate::ids::Assignment<crate::ids::PlanId>>,
     /// PKG-8: the member's own permission flags (all of them).
     #[serde(default)]
     pub permissions: Option<Vec<crate::settings::Permission>>,

@@ -183,3 +183,22 @@ pub async fn post_file<T: serde::de::DeserializeOwned>(
         Err(_) => Err(refused.into()),
     }
 }
+
+/// Shows what a page's `LocalResource` answers: the latest answer in
+/// `data`, kept on screen while the next question is out, a refusal in
+/// `error`. `None` (nothing asked yet: no organisation, not signed in)
+/// changes nothing.
+pub fn show_latest<T: Clone + Send + Sync + 'static>(
+    answers: LocalResource<Option<Result<T, coffer_api::ApiError>>>,
+    data: RwSignal<Option<T>>,
+    error: RwSignal<Option<Problem>>,
+) {
+    Effect::new(move |_| match answers.get().flatten() {
+        Some(Ok(answer)) => {
+            error.set(None);
+            data.set(Some(answer));
+        }
+        Some(Err(e)) => error.set(Some(e.into())),
+        None => {}
+    });
+}

@@ -363,7 +363,7 @@ impl Coffer {
         }
         store::update_membership(&mut tx, organisation_id, account_id, role, tier, contact).await?;
         if let Some(group) = &change.group_id {
-            let group = match Some(group.as_str()).filter(|g| !g.is_empty()) {
+            let group = match group.as_ref() {
                 Some(g) => Some(
                     store::group_in(&mut tx, organisation_id, g)
                         .await?
@@ -389,7 +389,7 @@ impl Coffer {
             }
         }
         if let Some(plan) = &change.plan_id {
-            let plan = match Some(plan.as_str()).filter(|p| !p.is_empty()) {
+            let plan = match plan.as_ref() {
                 Some(p) => Some(
                     crate::organisations::store::plan_in(&mut tx, organisation_id, p)
                         .await?

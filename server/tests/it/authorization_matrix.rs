@@ -6,6 +6,7 @@ use crate::common::*;
 use coffer_api::ApiError;
 use coffer_shared::audit::*;
 use coffer_shared::errors::{AuthError, Refusal};
+use coffer_shared::ids::Assignment;
 use coffer_shared::members::MemberError;
 use coffer_shared::members::*;
 use coffer_shared::organisations::*;
@@ -309,7 +310,7 @@ async fn perform(w: &World, b: &Browser, who: Who, call: Call, i: usize) -> Resu
         Call::UpdateMember | Call::ChangeAdminTier => {
             let change = match call {
                 Call::UpdateMember => MemberChange {
-                    group_id: Some(String::new()),
+                    group_id: Some(Assignment::Nothing),
                     ..MemberChange::default()
                 },
                 _ => MemberChange {

@@ -6,6 +6,7 @@ use coffer_api::ApiError;
 use coffer_shared::accounts::*;
 use coffer_shared::audit::*;
 use coffer_shared::errors::{AuthError, InputError, RateLimitError, Refusal};
+use coffer_shared::ids::Assignment;
 use coffer_shared::members::MemberError;
 use coffer_shared::members::*;
 use coffer_shared::organisations::*;
@@ -858,7 +859,7 @@ async fn editing_members(backend: Backend) {
         &org,
         &bob.account_id,
         MemberChange {
-            group_id: Some(sales.id.to_string()),
+            group_id: Some(Assignment::To(sales.id.clone())),
             ..Default::default()
         },
     )
@@ -870,7 +871,7 @@ async fn editing_members(backend: Backend) {
         &org,
         &bob.account_id,
         MemberChange {
-            group_id: Some(String::new()),
+            group_id: Some(Assignment::Nothing),
             ..Default::default()
         },
     )

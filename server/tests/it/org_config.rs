@@ -6,6 +6,7 @@ use crate::common::*;
 use coffer_shared::accounts::SignInError;
 use coffer_shared::accounts::*;
 use coffer_shared::errors::Refusal;
+use coffer_shared::ids::Assignment;
 use coffer_shared::members::MemberError;
 use coffer_shared::members::*;
 use coffer_shared::organisations::*;
@@ -389,7 +390,7 @@ async fn plans_have_one_default_and_protect_what_is_used(backend: Backend) {
         organisation_id: org.to_string().into(),
         account_id: ann.account_id.clone(),
         change: MemberChange {
-            plan_id: Some(large.to_string()),
+            plan_id: Some(Assignment::To(large.to_string().into())),
             ..MemberChange::default()
         },
     })

@@ -7,7 +7,7 @@ use coffer_shared::audit::{AuditLogPage, AuditQuery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::ui::{api_words, local_time, ErrorBox, Pager, Problem};
+use crate::ui::{api_words, local_time, show_latest, ErrorBox, Pager, Problem};
 use crate::ui::{managed_organisation, require_sign_in};
 
 const PAGE_SIZE: u32 = 50;
@@ -47,14 +47,7 @@ pub fn AuditLogPage() -> impl IntoView {
             }
         }
     });
-    Effect::new(move |_| match entries.get().flatten() {
-        Some(Ok(p)) => {
-            error.set(None);
-            data.set(Some(p));
-        }
-        Some(Err(e)) => error.set(Some(e.into())),
-        None => {}
-    });
+    show_latest(entries, data, error);
     let verify = move |_| {
         let Some(org) = organisation.get_untracked() else {
             return;

@@ -5,28 +5,27 @@ use crate::i18n::{tf, tr};
 use coffer_api::{outbox, read_outbox_mail};
 use coffer_shared::audit::{OutboxMail, OutboxSummary};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::ui::require_sign_in;
-use crate::ui::{local_time, ErrorBox, Problem};
+use crate::ui::{local_time, show_latest, ErrorBox, Problem};
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let allowed = require_sign_in();
     let list = RwSignal::new(None::<Vec<OutboxSummary>>);
     let error = RwSignal::new(None::<Problem>);
-    Effect::new(move |_| {
-        if allowed.get() {
-            spawn_local(async move {
-                match outbox().await {
-                    Ok(m) => list.set(Some(m)),
-                    Err(e) => error.set(Some(e.into())),
-                }
-            });
+    let answers = LocalResource::new(move || {
+        let asked = allowed.get();
+        async move {
+            match asked {
+                true => Some(outbox().await),
+                false => None,
+            }
         }
     });
+    show_latest(answers, list, error);
     view! {
         <Show when=move || allowed.get()>
             <section class="card">
@@ -73,17 +72,17 @@ pub fn OutboxMailPage() -> impl IntoView {
     let params = use_params_map();
     let mail = RwSignal::new(None::<OutboxMail>);
     let error = RwSignal::new(None::<Problem>);
-    Effect::new(move |_| {
+    let answers = LocalResource::new(move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());
-        if allowed.get() {
-            spawn_local(async move {
-                match read_outbox_mail(id).await {
-                    Ok(m) => mail.set(Some(m)),
-                    Err(e) => error.set(Some(e.into())),
-                }
-            });
+        let asked = allowed.get();
+        async move {
+            match asked {
+                true => Some(read_outbox_mail(id).await),
+                false => None,
+            }
         }
     });
+    show_latest(answers, mail, error);
     view! {
         <Show when=move || allowed.get()>
             <section class="card">

@@ -7,7 +7,7 @@ use coffer_api::{
     get_member_detail, list_plans, member_history, remove_member, reseed_second_factor,
     reset_member_password, unlock_member, update_member,
 };
-use coffer_shared::ids::{AccountId, OrganisationId};
+use coffer_shared::ids::{AccountId, Assignment, OrganisationId};
 use coffer_shared::members::{HistoryEntry, MemberChange, MemberDetail, MemberRemoval};
 use coffer_shared::organisations::PlanView;
 use coffer_shared::settings::{FeatureMode, MemberPermission, Permission};
@@ -98,7 +98,7 @@ fn PlanAndPermissions(
         error.set(None);
         notice.set(None);
         let change = MemberChange {
-            plan_id: is_originator.then(|| plan.get_untracked()),
+            plan_id: is_originator.then(|| Assignment::from_choice(plan.get_untracked())),
             permissions: Some(flags.get_untracked()),
             ..MemberChange::default()
         };

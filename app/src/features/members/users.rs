@@ -6,7 +6,7 @@ use crate::i18n::{tf, tr, tr_key};
 use coffer_api::{
     add_member, get_member_columns, list_groups, list_members, set_member_columns, update_member,
 };
-use coffer_shared::ids::{GroupId, OrganisationId};
+use coffer_shared::ids::{Assignment, GroupId, OrganisationId};
 use coffer_shared::members::{
     GroupView, MemberChange, MemberColumn, MemberPage, MemberQuery, MemberRow, NewMember,
     SearchField,
@@ -18,7 +18,7 @@ use leptos::task::spawn_local;
 use crate::features::import::page::ImportMembers;
 use crate::features::members::member_panel::MemberPanel;
 use crate::session::use_session;
-use crate::ui::{managed_organisation, require_sign_in, Problem};
+use crate::ui::{managed_organisation, require_sign_in, show_latest, Problem};
 use crate::ui::{today_iso, ErrorBox, Pager};
 
 const PAGE_SIZE: u32 = 25;
@@ -112,15 +112,7 @@ pub fn UsersPage() -> impl IntoView {
             }
         }
     });
-    // The page shown stays until the next answer is in.
-    Effect::new(move |_| match members.get().flatten() {
-        Some(Ok(p)) => {
-            error.set(None);
-            data.set(Some(p));
-        }
-        Some(Err(e)) => error.set(Some(e.into())),
-        None => {}
-    });
+    show_latest(members, data, error);
 
     let pages = move || {
         data.with(|d| {
@@ -398,7 +390,7 @@ fn EditMember(
         let change = MemberChange {
             role: Some(role.get_untracked()),
             admin_tier: show_tier.then(|| tier.get_untracked()),
-            group_id: group.get_untracked(),
+            group_id: group.get_untracked().map(Assignment::from_choice),
             point_of_contact: may_grant_admin
                 .get_untracked()
                 .then(|| contact.get_untracked()),

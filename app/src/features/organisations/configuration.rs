@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::session::use_session;
-use crate::ui::{managed_organisation, require_sign_in, Problem};
+use crate::ui::{managed_organisation, require_sign_in, show_latest, Problem};
 use crate::ui::{post_file, ErrorBox};
 
 #[component]
@@ -20,17 +20,16 @@ pub fn ConfigurationPage() -> impl IntoView {
     let organisation = managed_organisation();
     let settings = RwSignal::new(None::<OrgSettings>);
     let error = RwSignal::new(None::<Problem>);
-    Effect::new(move |_| {
-        let (Some(org), true) = (organisation.get(), allowed.get()) else {
-            return;
-        };
-        spawn_local(async move {
-            match organisation_settings(org).await {
-                Ok(s) => settings.set(Some(s)),
-                Err(e) => error.set(Some(e.into())),
+    let answers = LocalResource::new(move || {
+        let asked = (organisation.get(), allowed.get());
+        async move {
+            match asked {
+                (Some(org), true) => Some(organisation_settings(org).await),
+                _ => None,
             }
-        });
+        }
     });
+    show_latest(answers, settings, error);
     view! {
         <Show when=move || allowed.get()>
             <section class="card">

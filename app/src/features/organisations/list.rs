@@ -9,28 +9,27 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::ui::require_sign_in;
-use crate::ui::{today_iso, ErrorBox, Problem};
+use crate::ui::{show_latest, today_iso, ErrorBox, Problem};
 
 #[component]
 pub fn OrganisationsPage() -> impl IntoView {
     let allowed = require_sign_in();
-    let list = RwSignal::new(Vec::<OrganisationView>::new());
+    let loaded = RwSignal::new(None::<Vec<OrganisationView>>);
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let form_open = RwSignal::new(false);
-    let refresh = move || {
-        spawn_local(async move {
-            match organisations().await {
-                Ok(o) => list.set(o),
-                Err(e) => error.set(Some(e.into())),
+    let answers = LocalResource::new(move || {
+        let asked = allowed.get();
+        async move {
+            match asked {
+                true => Some(organisations().await),
+                false => None,
             }
-        })
-    };
-    Effect::new(move |_| {
-        if allowed.get() {
-            refresh();
         }
     });
+    show_latest(answers, loaded, error);
+    let refresh = move || answers.refetch();
+    let list = move || loaded.get().unwrap_or_default();
 
     let name = RwSignal::new(String::new());
     let seats = RwSignal::new(String::from("10"));
@@ -109,7 +108,7 @@ pub fn OrganisationsPage() -> impl IntoView {
                     <caption class="visually-hidden">{tr("Organisations")}</caption>
                     <thead><tr><th scope="col">{tr("Name")}</th><th scope="col">{tr("Seats used")}</th><th scope="col">{tr("Licence expires")}</th><th scope="col">{tr("Members")}</th></tr></thead>
                     <tbody>
-                        <For each=move || list.get() key=|o| o.id.clone() let:o>
+                        <For each=list key=|o| o.id.clone() let:o>
                             <tr>
                                 <td>{o.name.clone()}</td>
                                 <td data-label=tr("Seats used")>{tf("{0} of {1}", &[("0", &(o.seats_used).to_string()), ("1", &(o.licence_seats).to_string())])}</td>
@@ -124,7 +123,7 @@ pub fn OrganisationsPage() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
-                <Show when=move || list.with(|l| l.is_empty())>
+                <Show when=move || loaded.with(|l| l.as_ref().is_some_and(Vec::is_empty))>
                     <p class="hint">{tr("No organisations yet.")}</p>
                 </Show>
             </section>

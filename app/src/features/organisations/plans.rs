@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 
 use crate::features::members::member_panel::quota_label;
 use crate::ui::ErrorBox;
-use crate::ui::{managed_organisation, require_sign_in, Problem};
+use crate::ui::{managed_organisation, require_sign_in, show_latest, Problem};
 
 #[component]
 pub fn PlansPage() -> impl IntoView {
@@ -23,16 +23,22 @@ pub fn PlansPage() -> impl IntoView {
     let editing = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
     let quota = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        let (Some(org), true) = (organisation.get(), allowed.get()) else {
-            return;
-        };
-        spawn_local(async move {
-            match list_plans(org).await {
-                Ok(p) => plans.set(p),
-                Err(e) => error.set(Some(e.into())),
+    let answers = LocalResource::new(move || {
+        let asked = (organisation.get(), allowed.get());
+        async move {
+            match asked {
+                (Some(org), true) => Some(list_plans(org).await),
+                _ => None,
             }
-        });
+        }
+    });
+    // Loaded into the list the writes below also replace.
+    let loaded = RwSignal::new(None::<Vec<PlanView>>);
+    show_latest(answers, loaded, error);
+    Effect::new(move |_| {
+        if let Some(p) = loaded.get() {
+            plans.set(p);
+        }
     });
     let finish =
         move |result: Result<Vec<PlanView>, coffer_api::ApiError>, done: String| match result {
