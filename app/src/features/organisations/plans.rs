@@ -3,14 +3,32 @@
 
 use crate::i18n::{tf, tr};
 use coffer_api::{list_plans, remove_plan, save_plan, set_default_plan};
-use coffer_shared::ids::PlanId;
+use coffer_shared::ids::{OrganisationId, PlanId};
 use coffer_shared::organisations::PlanView;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::features::members::member_panel::quota_label;
 use crate::ui::ErrorBox;
 use crate::ui::{managed_organisation, require_sign_in, show_latest, Problem};
+
+/// A change to the plans; each answers with the whole list.
+#[derive(Clone)]
+enum PlanWrite {
+    Save {
+        org: OrganisationId,
+        id: Option<PlanId>,
+        name: String,
+        gb: i64,
+    },
+    MakeDefault {
+        org: OrganisationId,
+        plan: PlanView,
+    },
+    Remove {
+        org: OrganisationId,
+        plan: PlanView,
+    },
+}
 
 #[component]
 pub fn PlansPage() -> impl IntoView {
@@ -20,7 +38,7 @@ pub fn PlansPage() -> impl IntoView {
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     // The plan being edited; None adds a new one.
-    let editing = RwSignal::new(None::<String>);
+    let editing = RwSignal::new(None::<PlanId>);
     let name = RwSignal::new(String::new());
     let quota = RwSignal::new(String::new());
     let answers = LocalResource::new(move || {
@@ -40,18 +58,50 @@ pub fn PlansPage() -> impl IntoView {
             plans.set(p);
         }
     });
-    let finish =
-        move |result: Result<Vec<PlanView>, coffer_api::ApiError>, done: String| match result {
+    // Every write is one action: the answer shown is the latest one's.
+    let write = Action::new_local(move |w: &PlanWrite| {
+        let w = w.clone();
+        async move {
+            match w {
+                PlanWrite::Save { org, id, name, gb } => {
+                    let result = save_plan(org, id, name.clone(), gb).await;
+                    let done = tf("Plan “{0}” saved.", &[("0", name.trim())]);
+                    (result, done, true)
+                }
+                PlanWrite::MakeDefault { org, plan } => {
+                    let result = set_default_plan(org, plan.id).await;
+                    let done = tf("“{0}” is now the default plan.", &[("0", &plan.name)]);
+                    (result, done, false)
+                }
+                PlanWrite::Remove { org, plan } => {
+                    let result = remove_plan(org, plan.id).await;
+                    let done = tf("Plan “{0}” removed.", &[("0", &plan.name)]);
+                    (result, done, false)
+                }
+            }
+        }
+    });
+    Effect::new(move |_| {
+        let Some((result, done, clears_form)) = write.value().get() else {
+            return;
+        };
+        match result {
             Ok(p) => {
                 plans.set(p);
                 error.set(None);
                 notice.set(Some(done));
+                if clears_form {
+                    editing.set(None);
+                    name.set(String::new());
+                    quota.set(String::new());
+                }
             }
             Err(e) => {
                 notice.set(None);
                 error.set(Some(e.into()));
             }
-        };
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(org) = organisation.get_untracked() else {
@@ -63,49 +113,27 @@ pub fn PlansPage() -> impl IntoView {
                 tr("Storage quota must be a whole number of gigabytes.").into(),
             ));
         };
-        let (id, n) = (editing.get_untracked(), name.get_untracked());
-        spawn_local(async move {
-            let result = save_plan(org, id.map(PlanId::from), n.clone(), gb).await;
-            let ok = result.is_ok();
-            finish(result, tf("Plan “{0}” saved.", &[("0", (n.trim()))]));
-            if ok {
-                editing.set(None);
-                name.set(String::new());
-                quota.set(String::new());
-            }
+        write.dispatch(PlanWrite::Save {
+            org,
+            id: editing.get_untracked(),
+            name: name.get_untracked(),
+            gb,
         });
     };
-    let make_default = move |p: PlanView| {
-        let Some(org) = organisation.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
-            let result = set_default_plan(org, p.id).await;
-            finish(
-                result,
-                tf(
-                    "“{0}” is now the default plan.",
-                    &[("0", &(p.name).to_string())],
-                ),
-            );
-        });
+    let make_default = move |plan: PlanView| {
+        if let Some(org) = organisation.get_untracked() {
+            write.dispatch(PlanWrite::MakeDefault { org, plan });
+        }
     };
-    let remove = move |p: PlanView| {
-        let Some(org) = organisation.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
-            let result = remove_plan(org, p.id).await;
-            finish(
-                result,
-                tf("Plan “{0}” removed.", &[("0", &(p.name).to_string())]),
-            );
-        });
+    let remove = move |plan: PlanView| {
+        if let Some(org) = organisation.get_untracked() {
+            write.dispatch(PlanWrite::Remove { org, plan });
+        }
     };
     let edit = move |p: PlanView| {
         name.set(p.name);
         quota.set((p.quota_bytes / 1_000_000_000).to_string());
-        editing.set(Some(p.id.to_string()));
+        editing.set(Some(p.id));
     };
     view! {
         <Show when=move || allowed.get()>
