@@ -184,6 +184,32 @@ pub async fn post_file<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// An administration page's load: asked when both the organisation and the
+/// sign-in are known, and again whenever either or anything `ask` reads
+/// changes; `None` until then.
+pub fn organisation_resource<T, Fut>(
+    organisation: Memo<Option<coffer_shared::ids::OrganisationId>>,
+    allowed: Signal<bool>,
+    ask: impl Fn(coffer_shared::ids::OrganisationId) -> Fut + 'static,
+) -> LocalResource<Option<Result<T, coffer_api::ApiError>>>
+where
+    T: 'static,
+    Fut: std::future::Future<Output = Result<T, coffer_api::ApiError>> + 'static,
+{
+    LocalResource::new(move || {
+        let asked = match (organisation.get(), allowed.get()) {
+            (Some(org), true) => Some(ask(org)),
+            _ => None,
+        };
+        async move {
+            match asked {
+                Some(answer) => Some(answer.await),
+                None => None,
+            }
+        }
+    })
+}
+
 /// Shows what a page's `LocalResource` answers: the latest answer in
 /// `data`, kept on screen while the next question is out, a refusal in
 /// `error`. `None` (nothing asked yet: no organisation, not signed in)

@@ -281,7 +281,6 @@ impl Coffer {
                     self.lock(&mut work, &account, LockReason::Inactivity)
                         .await?;
                     locked += 1;
-                    work.deliver_mail_after_commit();
                 }
             }
             work.commit().await?;

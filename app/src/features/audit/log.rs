@@ -7,7 +7,9 @@ use coffer_shared::audit::{AuditLogPage, AuditQuery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::ui::{api_words, local_time, show_latest, ErrorBox, Pager, Problem};
+use crate::ui::{
+    api_words, local_time, organisation_resource, show_latest, ErrorBox, Pager, Problem,
+};
 use crate::ui::{managed_organisation, require_sign_in};
 
 const PAGE_SIZE: u32 = 50;
@@ -37,16 +39,7 @@ pub fn AuditLogPage() -> impl IntoView {
     };
     // Every filter change asks again; only the latest question's answer
     // is shown, and the page stays until it is in.
-    let entries = LocalResource::new(move || {
-        let asked = (organisation.get(), allowed.get());
-        let q = query();
-        async move {
-            match asked {
-                (Some(org), true) => Some(audit_log(org, q).await),
-                _ => None,
-            }
-        }
-    });
+    let entries = organisation_resource(organisation, allowed, move |org| audit_log(org, query()));
     show_latest(entries, data, error);
     let verify = move |_| {
         let Some(org) = organisation.get_untracked() else {

@@ -18,7 +18,9 @@ use leptos::task::spawn_local;
 use crate::features::import::page::ImportMembers;
 use crate::features::members::member_panel::MemberPanel;
 use crate::session::use_session;
-use crate::ui::{managed_organisation, require_sign_in, show_latest, Problem};
+use crate::ui::{
+    managed_organisation, organisation_resource, require_sign_in, show_latest, Problem,
+};
 use crate::ui::{today_iso, ErrorBox, Pager};
 
 const PAGE_SIZE: u32 = 25;
@@ -94,9 +96,8 @@ pub fn UsersPage() -> impl IntoView {
 
     // Each change of search, sort or page asks again; a slower answer to
     // an earlier question never replaces the answer to the latest one.
-    let members = LocalResource::new(move || {
+    let members = organisation_resource(organisation, allowed, move |org| {
         reload.track();
-        let asked = (organisation.get(), allowed.get());
         let q = MemberQuery {
             field: field.get(),
             text: text.get(),
@@ -105,12 +106,7 @@ pub fn UsersPage() -> impl IntoView {
             page: page_no.get(),
             page_size: PAGE_SIZE,
         };
-        async move {
-            match asked {
-                (Some(org), true) => Some(list_members(org, q).await),
-                _ => None,
-            }
-        }
+        list_members(org, q)
     });
     show_latest(members, data, error);
 

@@ -11,7 +11,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::session::use_session;
-use crate::ui::{managed_organisation, require_sign_in, show_latest, Problem};
+use crate::ui::{
+    managed_organisation, organisation_resource, require_sign_in, show_latest, Problem,
+};
 use crate::ui::{post_file, ErrorBox};
 
 #[component]
@@ -20,15 +22,7 @@ pub fn ConfigurationPage() -> impl IntoView {
     let organisation = managed_organisation();
     let settings = RwSignal::new(None::<OrgSettings>);
     let error = RwSignal::new(None::<Problem>);
-    let answers = LocalResource::new(move || {
-        let asked = (organisation.get(), allowed.get());
-        async move {
-            match asked {
-                (Some(org), true) => Some(organisation_settings(org).await),
-                _ => None,
-            }
-        }
-    });
+    let answers = organisation_resource(organisation, allowed, organisation_settings);
     show_latest(answers, settings, error);
     view! {
         <Show when=move || allowed.get()>

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 
 use crate::features::members::member_panel::quota_label;
 use crate::ui::ErrorBox;
-use crate::ui::{managed_organisation, require_sign_in, show_latest, Problem};
+use crate::ui::{
+    managed_organisation, organisation_resource, require_sign_in, show_latest, Problem,
+};
 
 /// A change to the plans; each answers with the whole list.
 #[derive(Clone)]
@@ -34,31 +36,16 @@ enum PlanWrite {
 pub fn PlansPage() -> impl IntoView {
     let allowed = require_sign_in();
     let organisation = managed_organisation();
-    let plans = RwSignal::new(Vec::<PlanView>::new());
+    let plans = RwSignal::new(None::<Vec<PlanView>>);
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     // The plan being edited; None adds a new one.
     let editing = RwSignal::new(None::<PlanId>);
     let name = RwSignal::new(String::new());
     let quota = RwSignal::new(String::new());
-    let answers = LocalResource::new(move || {
-        let asked = (organisation.get(), allowed.get());
-        async move {
-            match asked {
-                (Some(org), true) => Some(list_plans(org).await),
-                _ => None,
-            }
-        }
-    });
-    // Loaded into the list the writes below also replace.
-    let loaded = RwSignal::new(None::<Vec<PlanView>>);
-    show_latest(answers, loaded, error);
-    Effect::new(move |_| {
-        if let Some(p) = loaded.get() {
-            plans.set(p);
-        }
-    });
-    // Every write is one action: the answer shown is the latest one's.
+    // Loaded, then replaced by each write's answer.
+    let answers = organisation_resource(organisation, allowed, list_plans);
+    show_latest(answers, plans, error);
     let write = Action::new_local(move |w: &PlanWrite| {
         let w = w.clone();
         async move {
@@ -87,7 +74,7 @@ pub fn PlansPage() -> impl IntoView {
         };
         match result {
             Ok(p) => {
-                plans.set(p);
+                plans.set(Some(p));
                 error.set(None);
                 notice.set(Some(done));
                 if clears_form {
@@ -170,7 +157,7 @@ pub fn PlansPage() -> impl IntoView {
                         <th scope="col"><span class="visually-hidden">{tr("Actions")}</span></th>
                     </tr></thead>
                     <tbody>
-                        <For each=move || plans.get() key=|p| (p.id.clone(), p.name.clone(), p.quota_bytes, p.is_default, p.members) let:p>
+                        <For each=move || plans.get().unwrap_or_default() key=|p| (p.id.clone(), p.name.clone(), p.quota_bytes, p.is_default, p.members) let:p>
                             <tr>
                                 <td data-label=tr("Name")>{p.name.clone()}{p.is_default.then_some(" (default)")}</td>
                                 <td data-label=tr("Quota")>{quota_label(p.quota_bytes)}</td>
@@ -190,7 +177,7 @@ pub fn PlansPage() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
-                <Show when=move || plans.with(|p| p.is_empty())>
+                <Show when=move || plans.with(|p| p.as_ref().is_some_and(Vec::is_empty))>
                     <p class="hint">{tr("No plans yet. The first plan you add becomes the default.")}</p>
                 </Show>
             </section>
