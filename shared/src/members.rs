@@ -211,7 +211,8 @@ pub struct MemberDetail {
     pub permissions: Vec<crate::settings::MemberPermission>,
     /// Originators who could receive this member's items on removal.
     pub transfer_candidates: Vec<PersonRef>,
-    pub plan_id: String,
+    /// None when the member has no plan.
+    pub plan_id: Option<crate::ids::PlanId>,
     /// MFA-1: the member has an authenticator app set up.
     #[serde(default)]
     pub two_step: bool,

@@ -3,8 +3,10 @@
 
 mod guards;
 mod problem;
+mod write;
 pub use guards::{managed_organisation, require_sign_in};
 pub use problem::{api_words, Problem};
+pub use write::Write;
 
 use crate::i18n::{tf, tr};
 use coffer_shared::policy::{password_strength, strength_label};
@@ -128,15 +130,16 @@ pub fn NewPasswordFields(
     }
 }
 
-/// The instance's password minimum, fetched once per page.
-pub fn password_min_length() -> RwSignal<usize> {
-    let min = RwSignal::new(coffer_shared::policy::PASSWORD_MIN_DEFAULT);
-    leptos::task::spawn_local(async move {
-        if let Ok(p) = coffer_api::get_public_settings().await {
-            min.set(p.password_min_length);
-        }
-    });
-    min
+/// The instance's password minimum, fetched once per page (the default
+/// until it is in).
+pub fn password_min_length() -> Signal<usize> {
+    let settings = LocalResource::new(coffer_api::get_public_settings);
+    Signal::derive(move || {
+        settings.with(|s| match s {
+            Some(Ok(p)) => p.password_min_length,
+            _ => coffer_shared::policy::PASSWORD_MIN_DEFAULT,
+        })
+    })
 }
 
 /// Local date and time for a Unix-milliseconds timestamp.
@@ -184,6 +187,25 @@ pub async fn post_file<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// A load asked once `ask` has a question (`None`: not yet, and the
+/// resource answers `None`), and asked again whenever what `ask` reads
+/// changes; a slower earlier answer never replaces a later one.
+pub fn load_when<T, Fut>(ask: impl Fn() -> Option<Fut> + 'static) -> LocalResource<Option<T>>
+where
+    T: 'static,
+    Fut: std::future::Future<Output = T> + 'static,
+{
+    LocalResource::new(move || {
+        let asked = ask();
+        async move {
+            match asked {
+                Some(answer) => Some(answer.await),
+                None => None,
+            }
+        }
+    })
+}
+
 /// An administration page's load: asked when both the organisation and the
 /// sign-in are known, and again whenever either or anything `ask` reads
 /// changes; `None` until then.
@@ -196,17 +218,9 @@ where
     T: 'static,
     Fut: std::future::Future<Output = Result<T, coffer_api::ApiError>> + 'static,
 {
-    LocalResource::new(move || {
-        let asked = match (organisation.get(), allowed.get()) {
-            (Some(org), true) => Some(ask(org)),
-            _ => None,
-        };
-        async move {
-            match asked {
-                Some(answer) => Some(answer.await),
-                None => None,
-            }
-        }
+    load_when(move || match (organisation.get(), allowed.get()) {
+        (Some(org), true) => Some(ask(org)),
+        _ => None,
     })
 }
 

@@ -108,7 +108,7 @@ impl Coffer {
         let plan_id =
             crate::organisations::store::member_plan_id(&mut c, organisation_id, account_id)
                 .await?
-                .unwrap_or_default();
+                .map(Into::into);
         let two_step = crate::mfa::store::totp_factor(&mut c, account_id)
             .await?
             .is_some_and(|t| t.confirmed);

@@ -10,12 +10,14 @@ use coffer_shared::accounts::{Profile, SessionView};
 use coffer_shared::i18n::Language;
 use coffer_shared::policy::check_new_password;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::features::accounts::auth;
 use crate::session::{leave_to_sign_in, use_session};
 use crate::ui::require_sign_in;
-use crate::ui::{local_time, password_min_length, ErrorBox, NewPasswordFields, Problem};
+use crate::ui::{
+    load_when, local_time, password_min_length, show_latest, ErrorBox, NewPasswordFields, Problem,
+    Write,
+};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -24,29 +26,28 @@ pub fn AccountPage() -> impl IntoView {
     let reauth = Some(crate::features::accounts::reauth::Reauth::provide());
     // A lost device: end every session and remove the passkeys too.
     let remove_passkeys = RwSignal::new(false);
-    let list = RwSignal::new(Vec::<SessionView>::new());
     let error = RwSignal::new(None::<Problem>);
-    let refresh = move || {
-        spawn_local(async move {
-            match sessions().await {
-                Ok(s) => list.set(s),
-                Err(e) => error.set(Some(e.into())),
-            }
-        })
-    };
-    Effect::new(move |_| {
-        if allowed.get() {
-            refresh();
-        }
-    });
-
-    let do_sign_out = move |_| {
-        spawn_local(async move {
+    let list = load_when(move || allowed.get().then(sessions));
+    let list_shown = RwSignal::new(None::<Vec<SessionView>>);
+    show_latest(list, list_shown, error);
+    // Signing out leaves whatever the server answers: a session it no
+    // longer knows is as good as ended.
+    let leave = Write::new(
+        error,
+        |()| async {
             let _ = sign_out().await;
-            leave_to_sign_in();
-        });
-    };
-    let do_terminate = move |_| terminate_sessions(reauth, remove_passkeys.get_untracked(), error);
+            Ok::<(), Problem>(())
+        },
+        |()| leave_to_sign_in(),
+    );
+    let do_sign_out = move |_| leave.send(());
+    let terminate = Write::with_detour(
+        error,
+        |remove_passkeys: bool| terminate_all_sessions(Some(remove_passkeys)),
+        |_| leave_to_sign_in(),
+        crate::features::accounts::reauth::detour(reauth),
+    );
+    let do_terminate = move |_| terminate.send(remove_passkeys.get_untracked());
 
     let email = move || {
         session
@@ -87,7 +88,7 @@ pub fn AccountPage() -> impl IntoView {
                     <caption class="visually-hidden">{tr("Your sessions")}</caption>
                     <thead><tr><th scope="col">{tr("Signed in")}</th><th scope="col">{tr("Last active")}</th><th scope="col">{tr("Browser")}</th><th scope="col">{tr("Address")}</th></tr></thead>
                     <tbody>
-                        <For each=move || list.get() key=|s| (s.created_at_ms, s.ip.clone(), s.user_agent.clone()) let:s>
+                        <For each=move || list_shown.get().unwrap_or_default() key=|s| (s.created_at_ms, s.ip.clone(), s.user_agent.clone()) let:s>
                             <tr>
                                 <td data-label=tr("Signed in")>{local_time(s.created_at_ms)}{s.current.then_some(tr(" (this session)"))}</td>
                                 <td data-label=tr("Last active")>{local_time(s.last_seen_at_ms)}</td>
@@ -109,27 +110,6 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// Ends every session (and the passkeys, when asked); removing passkeys may
-/// first need the password again.
-fn terminate_sessions(
-    reauth: Option<crate::features::accounts::reauth::Reauth>,
-    remove_passkeys: bool,
-    error: RwSignal<Option<Problem>>,
-) {
-    spawn_local(async move {
-        match terminate_all_sessions(Some(remove_passkeys)).await {
-            Ok(_) => leave_to_sign_in(),
-            Err(e) => {
-                if !crate::features::accounts::reauth::intercepted(reauth, &e, move || {
-                    terminate_sessions(reauth, remove_passkeys, error)
-                }) {
-                    error.set(Some(e.into()));
-                }
-            }
-        }
-    });
-}
-
 #[component]
 fn ChangePassword() -> impl IntoView {
     let open = RwSignal::new(false);
@@ -138,9 +118,22 @@ fn ChangePassword() -> impl IntoView {
     let confirm = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
     let done = RwSignal::new(false);
-    let busy = RwSignal::new(false);
     let remove_passkeys = RwSignal::new(false);
     let min_length = password_min_length();
+    let change = Write::new(
+        error,
+        move |(old, new): (String, String)| {
+            auth::change_password(old, new, remove_passkeys.get_untracked())
+        },
+        move |()| {
+            for s in [current, password, confirm] {
+                s.set(String::new());
+            }
+            open.set(false);
+            done.set(true);
+        },
+    );
+    let busy = change.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -152,21 +145,7 @@ fn ChangePassword() -> impl IntoView {
         if let Err(p) = check_new_password(&new, &again, min_length.get()) {
             return error.set(Some(p.into()));
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = auth::change_password(old, new, remove_passkeys.get_untracked()).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    for s in [current, password, confirm] {
-                        s.set(String::new());
-                    }
-                    open.set(false);
-                    done.set(true);
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        change.send((old, new));
     };
     view! {
         <section class="card">
@@ -180,7 +159,7 @@ fn ChangePassword() -> impl IntoView {
                 <form on:submit=submit novalidate>
                     <label for="current-password">{tr("Current password")}</label>
                     <input id="current-password" type="password" autocomplete="current-password" required bind:value=current />
-                    <NewPasswordFields password confirm label=tr("New password") confirm_label=tr("Confirm new password") min_length=min_length.into() />
+                    <NewPasswordFields password confirm label=tr("New password") confirm_label=tr("Confirm new password") min_length />
                     <label class="check">
                         <input type="checkbox" prop:checked=move || remove_passkeys.get()
                             on:change=move |ev| remove_passkeys.set(event_target_checked(&ev)) />
@@ -236,13 +215,21 @@ fn ProfileForm(initial: Profile) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let language = RwSignal::new(initial.language);
     let session = use_session();
-    let fill = move |p: Profile| {
-        first.set(p.first_name);
-        last.set(p.last_name);
-        other.set(p.other_name);
-        mobile.set(p.mobile);
-        language.set(p.language);
-    };
+    let save = Write::new(error, update_profile, move |saved: Profile| {
+        let lang = saved.language;
+        first.set(saved.first_name);
+        last.set(saved.last_name);
+        other.set(saved.other_name);
+        mobile.set(saved.mobile);
+        language.set(saved.language);
+        notice.set(Some(tr("Your profile was saved.").into()));
+        // ACC-9: the new language applies at once.
+        session.account.update(|a| {
+            if let Some(a) = a {
+                a.language = lang;
+            }
+        });
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -254,22 +241,7 @@ fn ProfileForm(initial: Profile) -> impl IntoView {
             mobile: mobile.get(),
             language: language.get(),
         };
-        spawn_local(async move {
-            match update_profile(p).await {
-                Ok(saved) => {
-                    let lang = saved.language;
-                    fill(saved);
-                    notice.set(Some(tr("Your profile was saved.").into()));
-                    // ACC-9: the new language applies at once.
-                    session.account.update(|a| {
-                        if let Some(a) = a {
-                            a.language = lang;
-                        }
-                    });
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        save.send(p);
     };
     view! {
         <section class="card">
@@ -299,7 +271,7 @@ fn ProfileForm(initial: Profile) -> impl IntoView {
                 <Show when=move || notice.with(|n| n.is_some())>
                     <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
                 </Show>
-                <button type="submit">{tr("Save profile")}</button>
+                <button type="submit" disabled=move || save.pending().get()>{tr("Save profile")}</button>
             </form>
         </section>
     }
@@ -314,27 +286,26 @@ fn SecurityQuestion() -> impl IntoView {
     let answer = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
-    spawn_local(async move {
-        if let Ok(q) = get_security_question().await {
+    let stored = LocalResource::new(get_security_question);
+    Effect::new(move |_| {
+        if let Some(Ok(q)) = stored.get() {
             current.set(q);
         }
     });
+    let save = Write::new(
+        error,
+        |(q, a): (String, String)| async move { set_security_question(q.clone(), a).await.map(|()| q) },
+        move |q: String| {
+            current.set(q.trim().to_string());
+            question.set(String::new());
+            answer.set(String::new());
+            notice.set(Some(tr("Security question saved.").into()));
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
         notice.set(None);
-        let (q, a) = (question.get_untracked(), answer.get_untracked());
-        spawn_local(async move {
-            match set_security_question(q.clone(), a).await {
-                Ok(()) => {
-                    current.set(q.trim().to_string());
-                    question.set(String::new());
-                    answer.set(String::new());
-                    notice.set(Some(tr("Security question saved.").into()));
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        save.send((question.get_untracked(), answer.get_untracked()));
     };
     view! {
         <section class="card">

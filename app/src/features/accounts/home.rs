@@ -1,7 +1,6 @@
 use crate::i18n::tr;
 use coffer_api::get_setup_status;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::session::use_session;
@@ -12,22 +11,22 @@ use crate::session::use_session;
 pub fn Home() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
+    let status = LocalResource::new(get_setup_status);
     Effect::new(move |_| {
         if !session.loaded.get() {
             return;
         }
-        let navigate = navigate.clone();
-        let admin = session.is_instance_admin();
         let signed_in = session.account.with(|a| a.is_some());
-        spawn_local(async move {
-            let target = match (signed_in, get_setup_status().await) {
-                (true, _) if admin => "/organisations",
-                (true, _) => "/account",
-                (false, Ok(s)) if s.needs_setup => "/setup",
-                _ => "/sign-in",
-            };
-            navigate(target, Default::default());
-        });
+        let target = match (signed_in, session.is_instance_admin()) {
+            (true, true) => "/organisations",
+            (true, false) => "/account",
+            (false, _) => match status.get() {
+                None => return,
+                Some(Ok(s)) if s.needs_setup => "/setup",
+                Some(_) => "/sign-in",
+            },
+        };
+        navigate(target, Default::default());
     });
     view! { <p class="loading">{tr("Loading…")}</p> }
 }

@@ -2,15 +2,13 @@
 //! password; the browser makes their key pair and sends it only wrapped.
 
 use crate::i18n::{tf, tr};
-use coffer_api::{invitation, ApiError};
-use coffer_shared::accounts::InvitationView;
+use coffer_api::invitation;
 use coffer_shared::policy::check_new_password;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::features::accounts::auth;
-use crate::ui::{api_words, local_time, ErrorBox, NewPasswordFields, Problem};
+use crate::ui::{api_words, local_time, ErrorBox, NewPasswordFields, Problem, Write};
 
 /// The token rides in the URL fragment, which the browser never sends.
 pub fn token_from_location() -> String {
@@ -24,17 +22,28 @@ pub fn token_from_location() -> String {
 pub fn InvitePage() -> impl IntoView {
     let navigate = use_navigate();
     let token = token_from_location();
-    let view_state = RwSignal::new(None::<Result<InvitationView, ApiError>>);
+    let view_state = {
+        let token = token.clone();
+        LocalResource::new(move || invitation(token.clone()))
+    };
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
-    {
-        let token = token.clone();
-        spawn_local(async move {
-            view_state.set(Some(invitation(token).await));
-        });
-    }
+    let accept = Write::new(
+        error,
+        move |pw: String| auth::accept_invitation(token.clone(), pw),
+        move |()| {
+            let email = view_state.with_untracked(|v| match v {
+                Some(Ok(inv)) => js_sys::encode_uri_component(&inv.email),
+                _ => js_sys::JsString::from(""),
+            });
+            navigate(
+                &format!("/sign-in?accepted=1&email={email}"),
+                Default::default(),
+            );
+        },
+    );
+    let busy = accept.pending();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -46,23 +55,7 @@ pub fn InvitePage() -> impl IntoView {
         if let Err(p) = check_new_password(&pw, &again, inv.password_min_length) {
             return error.set(Some(p.into()));
         }
-        busy.set(true);
-        let navigate = navigate.clone();
-        let token = token.clone();
-        spawn_local(async move {
-            let result = auth::accept_invitation(token, pw).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    let email = js_sys::encode_uri_component(&inv.email);
-                    navigate(
-                        &format!("/sign-in?accepted=1&email={email}"),
-                        Default::default(),
-                    );
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        accept.send(pw);
     };
 
     let min_length = Signal::derive(move || {
@@ -90,7 +83,7 @@ pub fn InvitePage() -> impl IntoView {
                 }.into_any(),
             }}
             <Show when=move || matches!(view_state.get(), Some(Ok(_)))>
-                <form on:submit=submit.clone() novalidate>
+                <form on:submit=submit novalidate>
                     <NewPasswordFields password confirm min_length />
                     <ErrorBox message=error />
                     <button type="submit" disabled=move || busy.get()>

@@ -8,11 +8,10 @@ use coffer_api::ApiError;
 use coffer_shared::errors::AuthError;
 use coffer_shared::Refusal;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::features::accounts::auth;
 use crate::i18n::tr;
-use crate::ui::{ErrorBox, Problem};
+use crate::ui::{ErrorBox, Problem, Write};
 
 /// Shared by the cards of a page that make factor changes.
 #[derive(Clone, Copy)]
@@ -52,14 +51,13 @@ pub fn use_reauth() -> Option<Reauth> {
     use_context::<Reauth>()
 }
 
-/// Intercepts a refusal asking for a fresh proof when the page offers the
-/// prompt; otherwise the caller shows the error.
-pub fn intercepted(
-    reauth: Option<Reauth>,
-    e: &ApiError,
-    retry: impl Fn() + Send + Sync + 'static,
-) -> bool {
-    reauth.is_some_and(|r| r.intercept(e, Callback::new(move |()| retry())))
+/// For a `Write` on a page that offers the prompt: a refusal asking for a
+/// fresh proof opens it, and the write is sent again once it is proved.
+pub fn detour(reauth: Option<Reauth>) -> impl Fn(&Problem, Callback<()>) -> bool {
+    move |problem, again| match (reauth, problem) {
+        (Some(r), Problem::Api(e)) => r.intercept(e, again),
+        _ => false,
+    }
 }
 
 #[component]
@@ -67,13 +65,29 @@ pub fn ReauthPrompt() -> impl IntoView {
     let reauth = expect_context::<Reauth>();
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     let close = move || {
         reauth.open.set(false);
         reauth.retry.set_value(None);
         password.set(String::new());
         error.set(None);
     };
+    let prove = Write::or_else(
+        error,
+        |pw: String| async move {
+            let export = auth::prove_password(pw).await?;
+            auth::forget(export).await;
+            Ok::<(), coffer_api::ApiError>(())
+        },
+        move |()| {
+            let retry = reauth.retry.get_value();
+            close();
+            if let Some(retry) = retry {
+                retry.run(());
+            }
+        },
+        move |_| password.set(String::new()),
+    );
+    let busy = prove.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -81,23 +95,7 @@ pub fn ReauthPrompt() -> impl IntoView {
         if pw.is_empty() {
             return error.set(Some(tr("Enter your password.").into()));
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = auth::prove_password(pw).await;
-            busy.set(false);
-            password.set(String::new());
-            match result {
-                Ok(export) => {
-                    auth::forget(export).await;
-                    let retry = reauth.retry.get_value();
-                    close();
-                    if let Some(retry) = retry {
-                        retry.run(());
-                    }
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        prove.send(pw);
     };
     view! {
         <Show when=move || reauth.open.get()>

@@ -2,33 +2,42 @@
 //! ACC-5 security question) and ACC-6 self-unlock.
 
 use crate::i18n::{tf, tr};
-use coffer_api::{get_reset_view, unlock_with_link, ApiError};
-use coffer_shared::accounts::ResetView;
+use coffer_api::{get_reset_view, unlock_with_link};
 use coffer_shared::policy::check_new_password;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::features::accounts::auth;
 use crate::features::accounts::invite::token_from_location;
-use crate::ui::{api_words, local_time, ErrorBox, NewPasswordFields, Problem};
+use crate::ui::{api_words, local_time, ErrorBox, NewPasswordFields, Problem, Write};
 
 #[component]
 pub fn ResetPage() -> impl IntoView {
     let navigate = use_navigate();
     let token = token_from_location();
-    let view_state = RwSignal::new(None::<Result<ResetView, ApiError>>);
+    let view_state = {
+        let token = token.clone();
+        LocalResource::new(move || get_reset_view(token.clone()))
+    };
     let answer = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
-    {
-        let token = token.clone();
-        spawn_local(async move {
-            view_state.set(Some(get_reset_view(token).await));
-        });
-    }
+    let reset = Write::new(
+        error,
+        move |(answer, pw): (String, String)| auth::reset_password(token.clone(), answer, pw),
+        move |()| {
+            let email = view_state.with_untracked(|v| match v {
+                Some(Ok(v)) => js_sys::encode_uri_component(&v.email),
+                _ => js_sys::JsString::from(""),
+            });
+            navigate(
+                &format!("/sign-in?reset=1&email={email}"),
+                Default::default(),
+            );
+        },
+    );
+    let busy = reset.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -42,23 +51,7 @@ pub fn ResetPage() -> impl IntoView {
         if let Err(p) = check_new_password(&pw, &again, v.password_min_length) {
             return error.set(Some(p.into()));
         }
-        busy.set(true);
-        let navigate = navigate.clone();
-        let (token, answer) = (token.clone(), answer.get());
-        spawn_local(async move {
-            let result = auth::reset_password(token, answer, pw).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    let email = js_sys::encode_uri_component(&v.email);
-                    navigate(
-                        &format!("/sign-in?reset=1&email={email}"),
-                        Default::default(),
-                    );
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        reset.send((answer.get(), pw));
     };
     let min_length = Signal::derive(move || {
         view_state.with(|v| {
@@ -87,7 +80,7 @@ pub fn ResetPage() -> impl IntoView {
                 }.into_any(),
             }}
             <Show when=move || matches!(view_state.get(), Some(Ok(_)))>
-                <form on:submit=submit.clone() novalidate>
+                <form on:submit=submit novalidate>
                     <Show when=move || !question().is_empty()>
                         <label for="security-answer">{question}</label>
                         <input id="security-answer" type="text" autocomplete="off" bind:value=answer />
@@ -111,20 +104,11 @@ pub fn UnlockPage() -> impl IntoView {
     let token = token_from_location();
     let error = RwSignal::new(None::<Problem>);
     let unlocked = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let unlock = move |_| {
-        error.set(None);
-        busy.set(true);
-        let token = token.clone();
-        spawn_local(async move {
-            let result = unlock_with_link(token).await;
-            busy.set(false);
-            match result {
-                Ok(email) => unlocked.set(Some(email)),
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
-    };
+    let unlock = Write::new(error, unlock_with_link, move |email| {
+        unlocked.set(Some(email))
+    });
+    let busy = unlock.pending();
+    let click = move |_| unlock.send(token.clone());
     view! {
         <section class="card narrow">
             <h1>{tr("Unlock your account")}</h1>
@@ -136,7 +120,7 @@ pub fn UnlockPage() -> impl IntoView {
                 None => view! {
                     <p>{tr("Your account was locked after too many wrong passwords or a long time without signing in.")}</p>
                     <ErrorBox message=error />
-                    <button type="button" disabled=move || busy.get() on:click=unlock.clone()>{tr("Unlock my account")}</button>
+                    <button type="button" disabled=move || busy.get() on:click=click.clone()>{tr("Unlock my account")}</button>
                 }.into_any(),
             }}
         </section>

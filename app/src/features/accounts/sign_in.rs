@@ -17,7 +17,7 @@ use coffer_shared::Refusal;
 use crate::features::accounts::auth::{self, ExportKey, PasskeyOutcome, SignInOutcome};
 use crate::features::mfa::passkeys::UnlockKeysForm;
 use crate::session::use_session;
-use crate::ui::{ErrorBox, Problem};
+use crate::ui::{ErrorBox, Problem, Write};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -29,14 +29,12 @@ pub fn SignInPage() -> impl IntoView {
     let notice = query.with_untracked(|q| q.get("accepted").is_some() || q.get("reset").is_some());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     // MFA-1: after a right password, the ticket and the export key wait
     // here (in memory only) for the code.
     let waiting = RwSignal::new(None::<SecondFactorPrompt>);
     let export = StoredValue::new_local(None::<ExportKey>);
     // MFA-5: signed in with a passkey that cannot unlock the keys.
     let needs_password = RwSignal::new(None::<SignedIn>);
-    let passkey_busy = RwSignal::new(false);
 
     let enter = Callback::new(move |(signed_in, keys): (SignedIn, Unlocked)| {
         let admin = signed_in.account.is_instance_admin;
@@ -54,6 +52,24 @@ pub fn SignInPage() -> impl IntoView {
         navigate(to, Default::default());
     });
 
+    let sign_in = Write::new(
+        error,
+        |(id, pw): (String, String)| auth::sign_in(id, pw),
+        move |outcome| match outcome {
+            SignInOutcome::Done(signed_in, keys) => enter.run((signed_in, keys)),
+            SignInOutcome::SetUpFirst(signed_in, key) => {
+                password.set(String::new());
+                session.signed_in_to_set_up(signed_in, key);
+                navigate_setup("/two-step-setup", Default::default());
+            }
+            SignInOutcome::SecondFactor(prompt, key) => {
+                password.set(String::new());
+                export.set_value(Some(key));
+                waiting.set(Some(prompt));
+            }
+        },
+    );
+    let busy = sign_in.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -63,41 +79,19 @@ pub fn SignInPage() -> impl IntoView {
                 tr("Enter your email or user name and your password.").into(),
             ));
         }
-        busy.set(true);
-        let navigate_setup = navigate_setup.clone();
-        spawn_local(async move {
-            let result = auth::sign_in(id, pw).await;
-            busy.set(false);
-            match result {
-                Ok(SignInOutcome::Done(signed_in, keys)) => enter.run((signed_in, keys)),
-                Ok(SignInOutcome::SetUpFirst(signed_in, key)) => {
-                    password.set(String::new());
-                    session.signed_in_to_set_up(signed_in, key);
-                    navigate_setup("/two-step-setup", Default::default());
-                }
-                Ok(SignInOutcome::SecondFactor(prompt, key)) => {
-                    password.set(String::new());
-                    export.set_value(Some(key));
-                    waiting.set(Some(prompt));
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        sign_in.send((id, pw));
     };
 
-    let with_passkey = move |_| {
-        error.set(None);
-        passkey_busy.set(true);
-        spawn_local(async move {
-            let result = auth::sign_in_with_passkey().await;
-            passkey_busy.set(false);
-            match result {
-                Ok(PasskeyOutcome::Unlocked(signed_in, keys)) => enter.run((signed_in, keys)),
-                Ok(PasskeyOutcome::NeedsPassword(signed_in)) => needs_password.set(Some(signed_in)),
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
-    };
+    let passkey = Write::new(
+        error,
+        |()| auth::sign_in_with_passkey(),
+        move |outcome| match outcome {
+            PasskeyOutcome::Unlocked(signed_in, keys) => enter.run((signed_in, keys)),
+            PasskeyOutcome::NeedsPassword(signed_in) => needs_password.set(Some(signed_in)),
+        },
+    );
+    let passkey_busy = passkey.pending();
+    let with_passkey = move |_| passkey.send(());
 
     let start_over = Callback::new(move |problem: Option<Problem>| {
         if let Some(key) = export.get_value() {
@@ -118,7 +112,7 @@ pub fn SignInPage() -> impl IntoView {
                     on_unlocked=enter />
             </Show>
             <Show when=move || waiting.with(|w| w.is_none()) && needs_password.with(|n| n.is_none())>
-                <form on:submit=submit.clone() novalidate>
+                <form on:submit=submit novalidate>
                     <label for="identifier">{tr("Email or user name")}</label>
                     <input id="identifier" type="text" autocomplete="username" autocapitalize="none" required bind:value=identifier />
                     <label for="password">{tr("Password")}</label>
@@ -146,6 +140,13 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
+/// How the second step is proved.
+#[derive(Clone)]
+enum SecondStep {
+    Code(String),
+    Passkey,
+}
+
 /// MFA-1: the code step of a sign-in.
 #[component]
 fn SecondFactorForm(
@@ -156,59 +157,49 @@ fn SecondFactorForm(
 ) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
     let recovery = RwSignal::new(false);
     let ticket = prompt.ticket.clone();
-    let finished = move |result: Result<(SignedIn, Unlocked), ApiError>| match result {
-        Ok(done) => {
+    // A code or a passkey answers the same way.
+    let check = Write::or_else(
+        error,
+        move |(step, key): (SecondStep, ExportKey)| {
+            let ticket = ticket.clone();
+            async move {
+                match step {
+                    SecondStep::Code(code) => auth::second_factor(ticket, code, key).await,
+                    SecondStep::Passkey => auth::second_factor_passkey(ticket, key).await,
+                }
+            }
+        },
+        move |done| {
             export.set_value(None);
             enter.run(done);
-        }
-        Err(e) => {
+        },
+        move |problem| {
             code.set(String::new());
             // A spent or expired attempt needs the password again.
             let again = matches!(
-                &e,
-                ApiError::Refused(Refusal::Mfa(MfaError::TooManyAttempts))
-                    | ApiError::Refused(Refusal::SignIn(SignInError::AttemptExpired))
+                problem,
+                Problem::Api(
+                    ApiError::Refused(Refusal::Mfa(MfaError::TooManyAttempts))
+                        | ApiError::Refused(Refusal::SignIn(SignInError::AttemptExpired))
+                )
             );
             if again {
-                start_over.run(Some(e.into()));
-            } else {
-                error.set(Some(e.into()));
+                start_over.run(Some(problem.clone()));
             }
-        }
+        },
+    );
+    let busy = check.pending();
+    let send = move |step: SecondStep| match export.get_value() {
+        Some(key) => check.send((step, key)),
+        None => start_over.run(None),
     };
-    let with_passkey = {
-        let ticket = ticket.clone();
-        move |_| {
-            error.set(None);
-            let Some(key) = export.get_value() else {
-                return start_over.run(None);
-            };
-            let t = ticket.clone();
-            busy.set(true);
-            spawn_local(async move {
-                let result = auth::second_factor_passkey(t, key).await;
-                busy.set(false);
-                finished(result);
-            });
-        }
-    };
+    let with_passkey = move |_| send(SecondStep::Passkey);
     let (totp, passkey) = (prompt.totp, prompt.passkey);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
-        let Some(key) = export.get_value() else {
-            return start_over.run(None);
-        };
-        let (t, c) = (ticket.clone(), code.get_untracked());
-        busy.set(true);
-        spawn_local(async move {
-            let result = auth::second_factor(t, c, key).await;
-            busy.set(false);
-            finished(result);
-        });
+        send(SecondStep::Code(code.get_untracked()));
     };
     view! {
         <form on:submit=submit novalidate aria-labelledby="second-factor-heading">
@@ -216,7 +207,7 @@ fn SecondFactorForm(
             {passkey.then(|| view! {
                 <p class="hint">{if totp { tr("Use one of your passkeys, or the code from your authenticator app.") } else { tr("Confirm with one of your passkeys.") }}</p>
                 <div class="actions">
-                    <button type="button" disabled=move || busy.get() on:click=with_passkey.clone()>{tr("Use a passkey")}</button>
+                    <button type="button" disabled=move || busy.get() on:click=with_passkey>{tr("Use a passkey")}</button>
                 </div>
             })}
             <Show when=move || totp>
@@ -262,19 +253,17 @@ fn ContactAdministrator(identifier: RwSignal<String>) -> impl IntoView {
     let message = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
     let sent = RwSignal::new(false);
+    let contact = Write::new(
+        error,
+        |(e, m): (String, String)| coffer_api::contact_login_administrator(e, m),
+        move |()| {
+            sent.set(true);
+            open.set(false);
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
-        let (e, m) = (email.get_untracked(), message.get_untracked());
-        spawn_local(async move {
-            match coffer_api::contact_login_administrator(e, m).await {
-                Ok(()) => {
-                    sent.set(true);
-                    open.set(false);
-                }
-                Err(err) => error.set(Some(err.into())),
-            }
-        });
+        contact.send((email.get_untracked(), message.get_untracked()));
     };
     view! {
         <Show when=move || sent.get()>
@@ -296,7 +285,7 @@ fn ContactAdministrator(identifier: RwSignal<String>) -> impl IntoView {
                 <textarea id="contact-message" rows="4" maxlength="2000" bind:value=message></textarea>
                 <ErrorBox message=error />
                 <div class="actions">
-                    <button type="submit">{tr("Send to administrators")}</button>
+                    <button type="submit" disabled=move || contact.pending().get()>{tr("Send to administrators")}</button>
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>{tr("Cancel")}</button>
                 </div>
             </form>

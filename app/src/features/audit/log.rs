@@ -5,10 +5,9 @@ use crate::i18n::{tf, tr};
 use coffer_api::{audit_log, verify_audit_log};
 use coffer_shared::audit::{AuditLogPage, AuditQuery};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::ui::{
-    api_words, local_time, organisation_resource, show_latest, ErrorBox, Pager, Problem,
+    api_words, local_time, organisation_resource, show_latest, ErrorBox, Pager, Problem, Write,
 };
 use crate::ui::{managed_organisation, require_sign_in};
 
@@ -41,31 +40,36 @@ pub fn AuditLogPage() -> impl IntoView {
     // is shown, and the page stays until it is in.
     let entries = organisation_resource(organisation, allowed, move |org| audit_log(org, query()));
     show_latest(entries, data, error);
-    let verify = move |_| {
-        let Some(org) = organisation.get_untracked() else {
-            return;
-        };
-        spawn_local(async move {
-            report.set(Some(match verify_audit_log(org).await {
+    // A refusal is part of the report, beside the button.
+    let check = Write::new(
+        RwSignal::new(None),
+        |org| async move {
+            Ok::<_, Problem>(match verify_audit_log(org).await {
                 Ok(r) => match r.first_broken {
                     None => (
                         true,
                         tf(
                             "The audit log is intact: {0} records checked.",
-                            &[("0", &(r.records).to_string())],
+                            &[("0", &r.records.to_string())],
                         ),
                     ),
                     Some((seq, why)) => (
                         false,
                         tf(
                             "The audit log was tampered with: record {seq} fails ({why}).",
-                            &[("seq", &(seq).to_string()), ("why", &(why).to_string())],
+                            &[("seq", &seq.to_string()), ("why", &why.to_string())],
                         ),
                     ),
                 },
                 Err(e) => (false, api_words(&e)),
-            }));
-        });
+            })
+        },
+        move |said| report.set(Some(said)),
+    );
+    let verify = move |_| {
+        if let Some(org) = organisation.get_untracked() {
+            check.send(org);
+        }
     };
     let export = move |_| {
         let Some(org) = organisation.get_untracked() else {

@@ -2,17 +2,17 @@
 //! to every row, confirm, watch the progress, read and download the result.
 
 use crate::i18n::{current, tf, tr};
+use coffer_api::ApiError;
 use coffer_api::{import_start, import_status};
 use coffer_shared::i18n::Words;
-use coffer_shared::ids::OrganisationId;
+use coffer_shared::ids::{ImportId, OrganisationId};
 use coffer_shared::import::{
     ImportFormat, ImportPreview, ImportState, ImportStatus, RowOutcome, RowPlan,
 };
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::features::accounts::auth::yield_to_browser;
-use crate::ui::{post_file, ErrorBox, Problem};
+use crate::ui::{post_file, ErrorBox, Problem, Write};
 
 fn outcome_text(o: &RowOutcome) -> String {
     match o {
@@ -77,7 +77,38 @@ pub fn ImportMembers(
     let preview = RwSignal::new(None::<ImportPreview>);
     let status = RwSignal::new(None::<ImportStatus>);
     let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
+    let send = Write::new(
+        error,
+        |(org, chosen, file): (OrganisationId, String, web_sys::File)| async move {
+            send_file(&org, &chosen, file).await
+        },
+        move |p| preview.set(Some(p)),
+    );
+    // Polls until the import leaves "running"; the bar follows.
+    let run = Write::new(
+        error,
+        move |(org, import): (OrganisationId, ImportId)| async move {
+            let mut current = import_start(org.clone(), import.clone()).await?;
+            loop {
+                status.set(Some(current.clone()));
+                if current.state != ImportState::Running {
+                    return Ok::<_, ApiError>(current);
+                }
+                for _ in 0..10 {
+                    yield_to_browser().await;
+                }
+                current = import_status(org.clone(), import.clone()).await?;
+            }
+        },
+        move |s: ImportStatus| {
+            if s.state == ImportState::Finished {
+                on_imported();
+            } else {
+                error.set(Some(s.failure.into()));
+            }
+        },
+    );
+    let busy = Signal::derive(move || send.pending().get() || run.pending().get());
     let file_input = NodeRef::<leptos::html::Input>::new();
     let reset = move || {
         preview.set(None);
@@ -96,43 +127,13 @@ pub fn ImportMembers(
         else {
             return error.set(Some(tr("Choose a CSV file first.").into()));
         };
-        busy.set(true);
-        let chosen = format.get_untracked();
-        spawn_local(async move {
-            let result = send_file(&org, &chosen, file).await;
-            busy.set(false);
-            match result {
-                Ok(p) => preview.set(Some(p)),
-                Err(problem) => error.set(Some(problem)),
-            }
-        });
+        send.send((org, format.get_untracked(), file));
     };
     let start = move |_| {
         let (Some(org), Some(p)) = (organisation.get_untracked(), preview.get_untracked()) else {
             return;
         };
-        error.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            let mut current = import_start(org.clone(), p.import_id.clone()).await;
-            // Poll until the import leaves "running"; the bar follows.
-            while let Ok(s) = &current {
-                status.set(Some(s.clone()));
-                if s.state != ImportState::Running {
-                    break;
-                }
-                for _ in 0..10 {
-                    yield_to_browser().await;
-                }
-                current = import_status(org.clone(), p.import_id.clone()).await;
-            }
-            busy.set(false);
-            match current {
-                Ok(s) if s.state == ImportState::Finished => on_imported(),
-                Ok(s) => error.set(Some(s.failure.into())),
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        run.send((org, p.import_id));
     };
     let report_href = move || {
         let (org, s) = (organisation.get()?, status.get()?);

@@ -7,8 +7,8 @@ use coffer_shared::ids::OrganisationId;
 use coffer_shared::members::GroupView;
 use leptos::prelude::*;
 
-use crate::ui::ErrorBox;
 use crate::ui::{managed_organisation, require_sign_in, Problem};
+use crate::ui::{ErrorBox, Write};
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
@@ -34,45 +34,36 @@ pub fn GroupsPage() -> impl IntoView {
             error.set(Some(e.into()));
         }
     });
-    // Writes are actions: the latest answer is the one shown.
-    let add = Action::new_local(move |(org, n): &(OrganisationId, String)| {
-        let (org, n) = (org.clone(), n.clone());
-        async move { add_group(org, n).await }
-    });
-    let remove = Action::new_local(move |(org, g): &(OrganisationId, GroupView)| {
-        let (org, g) = (org.clone(), g.clone());
-        async move { remove_group(org, g.id.clone()).await.map(|()| g) }
-    });
-    Effect::new(move |_| match add.value().get() {
-        Some(Ok(g)) => {
+    let add = Write::new(
+        error,
+        |(org, n): (OrganisationId, String)| add_group(org, n),
+        move |g: GroupView| {
             notice.set(Some(tf("Group {0} was added.", &[("0", &g.name)])));
             name.set(String::new());
             groups.refetch();
-        }
-        Some(Err(e)) => error.set(Some(e.into())),
-        None => {}
-    });
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(g)) => {
+        },
+    );
+    let drop = Write::new(
+        error,
+        |(org, g): (OrganisationId, GroupView)| async move {
+            remove_group(org, g.id.clone()).await.map(|()| g)
+        },
+        move |g: GroupView| {
             notice.set(Some(tf("Group {0} was removed.", &[("0", &g.name)])));
             groups.refetch();
-        }
-        Some(Err(e)) => error.set(Some(e.into())),
-        None => {}
-    });
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
         notice.set(None);
         if let Some(org) = organisation.get_untracked() {
-            add.dispatch((org, name.get_untracked()));
+            add.send((org, name.get_untracked()));
         }
     };
     let remove = move |g: GroupView| {
-        error.set(None);
         notice.set(None);
         if let Some(org) = organisation.get_untracked() {
-            remove.dispatch((org, g));
+            drop.send((org, g));
         }
     };
     view! {

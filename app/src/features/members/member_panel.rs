@@ -9,13 +9,11 @@ use coffer_api::{
 };
 use coffer_shared::ids::{AccountId, Assignment, OrganisationId};
 use coffer_shared::members::{HistoryEntry, MemberChange, MemberDetail, MemberRemoval};
-use coffer_shared::organisations::PlanView;
 use coffer_shared::settings::{FeatureMode, MemberPermission, Permission};
 use coffer_shared::types::Role;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::ui::{local_time, ErrorBox, Problem};
+use crate::ui::{load_when, local_time, show_latest, ErrorBox, Problem, Write};
 
 /// Everything below the basic edit form; `on_changed` refreshes the table.
 #[component]
@@ -72,8 +70,8 @@ fn PlanAndPermissions(
     notice: RwSignal<Option<String>>,
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let plans = RwSignal::new(Vec::<PlanView>::new());
-    let plan = RwSignal::new(detail.plan_id.clone());
+    // The select's choice: a plan's id, or "" for none.
+    let plan = RwSignal::new(detail.plan_id.as_deref().unwrap_or_default().to_string());
     let flags = RwSignal::new(
         detail
             .permissions
@@ -84,33 +82,27 @@ fn PlanAndPermissions(
     );
     let error = RwSignal::new(None::<Problem>);
     let is_originator = detail.row.role == Role::Originator;
-    {
+    let plans = {
         let org = organisation.clone();
-        spawn_local(async move {
-            if let Ok(p) = list_plans(org).await {
-                plans.set(p);
-            }
-        });
-    }
+        LocalResource::new(move || list_plans(org.clone()))
+    };
+    let plans = move || plans.get().and_then(Result::ok).unwrap_or_default();
     let account_id = detail.row.account_id.clone();
+    let save = Write::new(
+        error,
+        move |change: MemberChange| update_member(organisation.clone(), account_id.clone(), change),
+        move |_| {
+            notice.set(Some(tr("Plan and permissions saved.").into()));
+            on_saved();
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
         notice.set(None);
-        let change = MemberChange {
+        save.send(MemberChange {
             plan_id: is_originator.then(|| Assignment::from_choice(plan.get_untracked())),
             permissions: Some(flags.get_untracked()),
             ..MemberChange::default()
-        };
-        let (org, id) = (organisation.clone(), account_id.clone());
-        spawn_local(async move {
-            match update_member(org, id, change).await {
-                Ok(_) => {
-                    notice.set(Some(tr("Plan and permissions saved.").into()));
-                    on_saved();
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
         });
     };
     let toggle = move |p: Permission, on: bool| {
@@ -130,7 +122,7 @@ fn PlanAndPermissions(
                     <label for="member-plan">{tr("Plan")}</label>
                     <select id="member-plan" on:change=move |ev| plan.set(event_target_value(&ev))>
                         <option value="" selected=move || plan.with(|p| p.is_empty())>{tr("No plan")}</option>
-                        <For each=move || plans.get() key=|p| (p.id.clone(), p.name.clone()) let:p>
+                        <For each=plans key=|p| (p.id.clone(), p.name.clone()) let:p>
                             <option value=p.id.to_string() selected={let id = p.id.clone(); move || plan.with(|x| *x == id)}>
                                 {format!("{} ({})", p.name, quota_label(p.quota_bytes))}
                             </option>
@@ -164,7 +156,7 @@ fn PlanAndPermissions(
             <Show when=move || notice.with(|n| n.is_some())>
                 <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
             </Show>
-            <div class="actions"><button type="submit">{tr("Save plan and permissions")}</button></div>
+            <div class="actions"><button type="submit" disabled=move || save.pending().get()>{tr("Save plan and permissions")}</button></div>
         </form>
     }
 }
@@ -176,6 +168,27 @@ pub fn quota_label(bytes: i64) -> String {
         tf("{0} GB", &[("0", &(bytes / GB).to_string())])
     } else {
         tf("{0} MB", &[("0", &(bytes / 1_000_000).to_string())])
+    }
+}
+
+/// What an administrator does for a member's account security.
+#[derive(Clone, Copy)]
+enum SecurityStep {
+    Unlock,
+    Reseed,
+    Reset,
+}
+
+impl SecurityStep {
+    fn done(self, email: &str) -> String {
+        let words = match self {
+            SecurityStep::Unlock => "{email} is unlocked.",
+            SecurityStep::Reseed => {
+                "Two-step sign-in of {email} was re-seeded; a set-up link was emailed."
+            }
+            SecurityStep::Reset => "A password reset link was emailed to {email}.",
+        };
+        tf(words, &[("email", email)])
     }
 }
 
@@ -191,64 +204,36 @@ fn AccountSecurity(
     let confirming_reset = RwSignal::new(false);
     let row = detail.row;
     let email = row.email.clone();
-    let unlock = {
-        let (org, id, email) = (organisation.clone(), row.account_id.clone(), email.clone());
-        move |_| {
-            error.set(None);
-            let (org, id, email) = (org.clone(), id.clone(), email.clone());
-            spawn_local(async move {
-                match unlock_member(org, id).await {
-                    Ok(()) => {
-                        notice.set(Some(tf(
-                            "{email} is unlocked.",
-                            &[("email", &(email).to_string())],
-                        )));
-                        on_done();
+    // Each answer names what was done for the confirmation.
+    let act = Write::new(
+        error,
+        {
+            let (org, id) = (organisation, row.account_id.clone());
+            move |step: SecurityStep| {
+                let (org, id) = (org.clone(), id.clone());
+                async move {
+                    match step {
+                        SecurityStep::Unlock => unlock_member(org, id).await.map(|()| step),
+                        SecurityStep::Reseed => reseed_second_factor(org, id).await.map(|()| step),
+                        SecurityStep::Reset => reset_member_password(org, id).await.map(|()| step),
                     }
-                    Err(e) => error.set(Some(e.into())),
                 }
-            });
-        }
-    };
-    let reseed = {
-        let (org, id, email) = (organisation.clone(), row.account_id.clone(), email.clone());
-        move |_| {
-            error.set(None);
-            let (org, id, email) = (org.clone(), id.clone(), email.clone());
-            spawn_local(async move {
-                match reseed_second_factor(org, id).await {
-                    Ok(()) => {
-                        notice.set(Some(tf(
-                            "Two-step sign-in of {email} was re-seeded; a set-up link was emailed.",
-                            &[("email", &(email).to_string())],
-                        )));
-                        on_done();
-                    }
-                    Err(e) => error.set(Some(e.into())),
-                }
-            });
-        }
-    };
+            }
+        },
+        {
+            let email = email.clone();
+            move |step: SecurityStep| {
+                notice.set(Some(step.done(&email)));
+                on_done();
+            }
+        },
+    );
     let two_step = detail.two_step;
-    let reset = {
-        let (org, id, email) = (organisation, row.account_id.clone(), email.clone());
-        move |_| {
-            error.set(None);
-            confirming_reset.set(false);
-            let (org, id, email) = (org.clone(), id.clone(), email.clone());
-            spawn_local(async move {
-                match reset_member_password(org, id).await {
-                    Ok(()) => {
-                        notice.set(Some(tf(
-                            "A password reset link was emailed to {email}.",
-                            &[("email", &(email).to_string())],
-                        )));
-                        on_done();
-                    }
-                    Err(e) => error.set(Some(e.into())),
-                }
-            });
-        }
+    let unlock = move |_| act.send(SecurityStep::Unlock);
+    let reseed = move |_| act.send(SecurityStep::Reseed);
+    let reset = move |_| {
+        confirming_reset.set(false);
+        act.send(SecurityStep::Reset);
     };
     let status = if row.locked {
         tr("Locked")
@@ -263,21 +248,21 @@ fn AccountSecurity(
             <h3>{tr("Account")}</h3>
             <p>{tf("Status: {status}", &[("status", (status))])}</p>
             {row.locked.then(|| view! {
-                <button type="button" on:click=unlock.clone()>{tr("Unlock")}</button>
+                <button type="button" on:click=unlock>{tr("Unlock")}</button>
             })}
             <button type="button" class="secondary" disabled=!may_reset on:click=move |_| confirming_reset.set(true)>{tr("Reset password")}</button>
             {(!may_reset).then(|| view! {
                 <p class="hint">{if own { tr("You change your own password on My account.") } else { tr("Available once the invitation has been accepted.") }}</p>
             })}
             <p>{if two_step { tr("Two-step sign-in: on") } else { tr("Two-step sign-in: off") }}</p>
-            <button type="button" class="secondary" disabled=!two_step || own on:click=reseed.clone()>{tr("Re-seed two-step sign-in")}</button>
+            <button type="button" class="secondary" disabled=!two_step || own on:click=reseed>{tr("Re-seed two-step sign-in")}</button>
             {(two_step && !own).then(|| view! {
                 <p class="hint">{tr("For a lost phone: the old codes and recovery codes stop working and a new set-up link is emailed.")}</p>
             })}
             <Show when=move || confirming_reset.get()>
                 <div class="confirm" role="group" aria-label=tr("Confirm password reset")>
                     <p class="warning">{tr("The member chooses a new password from an emailed link. This makes new encryption keys: everything encrypted to their old keys — files and messages shared with them until now — becomes unreadable to them. Their sessions end.")}</p>
-                    <button type="button" on:click=reset.clone()>{tr("Send reset link")}</button>
+                    <button type="button" on:click=reset>{tr("Send reset link")}</button>
                     <button type="button" class="secondary" on:click=move |_| confirming_reset.set(false)>{tr("Cancel")}</button>
                 </div>
             </Show>
@@ -308,27 +293,22 @@ fn RemoveMember(
     );
     let email = detail.row.email.clone();
     let candidates = detail.transfer_candidates.clone();
-    let remove = {
-        let (org, id, email) = (organisation, detail.row.account_id.clone(), email.clone());
-        move |_| {
-            error.set(None);
-            let removal = MemberRemoval {
-                transfer_to: Some(target.get_untracked()).filter(|t| !t.is_empty()),
-            };
-            let (org, id, email) = (org.clone(), id.clone(), email.clone());
-            spawn_local(async move {
-                match remove_member(org, id, removal).await {
-                    Ok(()) => on_removed(tf(
-                        "{email} was removed.",
-                        &[("email", &(email).to_string())],
-                    )),
-                    Err(e) => {
-                        confirming.set(false);
-                        error.set(Some(e.into()));
-                    }
-                }
-            });
-        }
+    let removal = Write::or_else(
+        error,
+        {
+            let id = detail.row.account_id.clone();
+            move |removal: MemberRemoval| remove_member(organisation.clone(), id.clone(), removal)
+        },
+        {
+            let email = email.clone();
+            move |()| on_removed(tf("{email} was removed.", &[("email", &email)]))
+        },
+        move |_| confirming.set(false),
+    );
+    let remove = move |_| {
+        removal.send(MemberRemoval {
+            transfer_to: Some(target.get_untracked()).filter(|t| !t.is_empty()),
+        })
     };
     let what = move || {
         let t = target.get();
@@ -367,7 +347,7 @@ fn RemoveMember(
                     <Show when=move || confirming.get()>
                         <div class="confirm" role="group" aria-label=tr("Confirm removal")>
                             <p class="warning">{tf("Remove {0} from the organisation? Their history is kept.", &[("0", &(detail.row.email).to_string())])}</p>
-                            <button type="button" class="danger" on:click=remove.clone()>{tr("Yes, remove")}</button>
+                            <button type="button" class="danger" on:click=remove>{tr("Yes, remove")}</button>
                             <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{tr("Cancel")}</button>
                         </div>
                     </Show>
@@ -380,20 +360,17 @@ fn RemoveMember(
 
 #[component]
 fn History(organisation: OrganisationId, account_id: AccountId) -> impl IntoView {
+    // Asked the first time the list is opened.
+    let opened = RwSignal::new(false);
+    let history = load_when(move || {
+        opened
+            .get()
+            .then(|| member_history(organisation.clone(), account_id.clone()))
+    });
     let entries = RwSignal::new(None::<Vec<HistoryEntry>>);
     let error = RwSignal::new(None::<Problem>);
-    let load = move |_| {
-        if entries.with_untracked(|e| e.is_some()) {
-            return;
-        }
-        let (org, id) = (organisation.clone(), account_id.clone());
-        spawn_local(async move {
-            match member_history(org, id).await {
-                Ok(h) => entries.set(Some(h)),
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
-    };
+    show_latest(history, entries, error);
+    let load = move |_| opened.set(true);
     view! {
         <details class="history" on:toggle=load>
             <summary>{tr("History")}</summary>

@@ -13,13 +13,13 @@ use coffer_shared::members::{
 };
 use coffer_shared::types::{AdminTier, Role};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::features::import::page::ImportMembers;
 use crate::features::members::member_panel::MemberPanel;
 use crate::session::use_session;
 use crate::ui::{
-    managed_organisation, organisation_resource, require_sign_in, show_latest, Problem,
+    load_when, managed_organisation, organisation_resource, require_sign_in, show_latest, Problem,
+    Write,
 };
 use crate::ui::{today_iso, ErrorBox, Pager};
 
@@ -59,23 +59,20 @@ pub fn UsersPage() -> impl IntoView {
             .with(|a| a.as_ref().map(|a| a.id.clone()).unwrap_or_default())
     };
     let visible = RwSignal::new(MemberColumn::ALL.to_vec());
-    spawn_local(async move {
-        if let Ok(cols) = get_member_columns().await {
+    let stored_columns = LocalResource::new(get_member_columns);
+    Effect::new(move |_| {
+        if let Some(Ok(cols)) = stored_columns.get() {
             visible.set(cols);
         }
     });
+    let save_columns = Write::new(error, set_member_columns, move |saved| visible.set(saved));
     let toggle_column = move |col: MemberColumn, on: bool| {
         let mut cols = visible.get_untracked();
         cols.retain(|c| *c != col);
         if on {
             cols.push(col);
         }
-        spawn_local(async move {
-            match set_member_columns(cols).await {
-                Ok(saved) => visible.set(saved),
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        save_columns.send(cols);
     };
     let export = move |file: coffer_shared::site::MembersFile| {
         let Some(org) = organisation.get_untracked() else {
@@ -246,23 +243,31 @@ fn AddUser(
     let role = RwSignal::new(Role::Originator);
     let admin = RwSignal::new(false);
     let group = RwSignal::new(String::new());
-    let groups = RwSignal::new(Vec::<GroupView>::new());
-    Effect::new(move |_| {
-        if !open.get() {
-            return;
-        }
-        let Some(org) = organisation.get() else {
-            return;
-        };
-        spawn_local(async move {
-            if let Ok(g) = list_groups(org).await {
-                groups.set(g);
-            }
-        });
-    });
+    // Asked each time the form opens.
+    let groups = group_choices(move || open.get().then(|| organisation.get()).flatten());
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let add = Write::new(
+        error,
+        |(org, member): (OrganisationId, NewMember)| add_member(org, member),
+        move |row: MemberRow| {
+            let how = if row.active {
+                tr("told their account was updated")
+            } else {
+                tr("invited by email")
+            };
+            notice.set(Some(tf(
+                "{0} was added and {how}.",
+                &[("0", &row.email), ("how", how)],
+            )));
+            for s in [email, first, last] {
+                s.set(String::new());
+            }
+            admin.set(false);
+            open.set(false);
+            on_added();
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -279,31 +284,7 @@ fn AddUser(
                 .filter(|g| !g.is_empty())
                 .map(GroupId::from),
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = add_member(org, member).await;
-            busy.set(false);
-            match result {
-                Ok(row) => {
-                    let how = if row.active {
-                        tr("told their account was updated")
-                    } else {
-                        tr("invited by email")
-                    };
-                    notice.set(Some(tf(
-                        "{0} was added and {how}.",
-                        &[("0", &(row.email).to_string()), ("how", (how))],
-                    )));
-                    for s in [email, first, last] {
-                        s.set(String::new());
-                    }
-                    admin.set(false);
-                    open.set(false);
-                    on_added();
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        add.send((org, member));
     };
     view! {
         <Show when=move || notice.with(|n| n.is_some())>
@@ -329,7 +310,7 @@ fn AddUser(
                 <label for="new-group">{tr("Group")}</label>
                 <select id="new-group" on:change=move |ev| group.set(event_target_value(&ev))>
                     <option value="">{tr("No group")}</option>
-                    <For each=move || groups.get() key=|g| g.id.clone() let:g>
+                    <For each=groups key=|g| g.id.clone() let:g>
                         <option value=g.id.to_string()>{g.name.clone()}</option>
                     </For>
                 </select>
@@ -338,7 +319,7 @@ fn AddUser(
                 </Show>
                 <ErrorBox message=error />
                 <div class="actions">
-                    <button type="submit" disabled=move || busy.get()>{tr("Add")}</button>
+                    <button type="submit" disabled=move || add.pending().get()>{tr("Add")}</button>
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>{tr("Cancel")}</button>
                 </div>
             </form>
@@ -360,26 +341,28 @@ fn EditMember(
     let tier = RwSignal::new(row.admin_tier);
     let contact = RwSignal::new(row.point_of_contact);
     let group = RwSignal::new(None::<String>);
-    let groups = RwSignal::new(Vec::<GroupView>::new());
+    let groups = group_choices(move || organisation.get());
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let current_group = row.group.clone();
-    spawn_local(async move {
-        if let Some(org) = organisation.get_untracked() {
-            if let Ok(g) = list_groups(org).await {
-                groups.set(g);
-            }
-        }
-    });
     let roles: Vec<Role> = [Role::AdHoc, Role::Collaborator, Role::Originator]
         .into_iter()
         .filter(|r| *r >= row.role)
         .collect();
     let show_tier = may_grant_admin.get_untracked() && !own;
     let account_id = row.account_id.clone();
+    let save = Write::new(
+        error,
+        move |(org, change): (OrganisationId, MemberChange)| {
+            update_member(org, account_id.clone(), change)
+        },
+        move |r: MemberRow| {
+            notice.set(Some(tf("{0} was updated.", &[("0", &r.email)])));
+            on_saved();
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
         let Some(org) = organisation.get_untracked() else {
             return;
         };
@@ -393,19 +376,7 @@ fn EditMember(
             plan_id: None,
             permissions: None,
         };
-        let account_id = account_id.clone();
-        spawn_local(async move {
-            match update_member(org, account_id, change).await {
-                Ok(r) => {
-                    notice.set(Some(tf(
-                        "{0} was updated.",
-                        &[("0", &(r.email).to_string())],
-                    )));
-                    on_saved();
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        save.send((org, change));
     };
     view! {
         <form on:submit=submit novalidate class="stack edit" aria-labelledby="edit-heading">
@@ -436,7 +407,7 @@ fn EditMember(
             <label for="edit-group">{tr("Group")}</label>
             <select id="edit-group" on:change=move |ev| group.set(Some(event_target_value(&ev)))>
                 <option value="">{tr("No group")}</option>
-                <For each=move || groups.get() key=|g| g.id.clone() let:g>
+                <For each=groups key=|g| g.id.clone() let:g>
                     <option value=g.id.to_string() selected={g.name == current_group}>{g.name.clone()}</option>
                 </For>
             </select>
@@ -445,10 +416,26 @@ fn EditMember(
                 <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
             </Show>
             <div class="actions">
-                <button type="submit">{tr("Save changes")}</button>
+                <button type="submit" disabled=move || save.pending().get()>{tr("Save changes")}</button>
                 <button type="button" class="secondary" on:click=move |_| editing.set(None)>{tr("Close")}</button>
             </div>
         </form>
+    }
+}
+
+/// The groups a member can be put in, once `organisation` says where;
+/// empty until then (or when the list cannot be read: "No group" is
+/// still offered).
+fn group_choices(
+    organisation: impl Fn() -> Option<OrganisationId> + 'static,
+) -> impl Fn() -> Vec<GroupView> + Copy {
+    let groups = load_when(move || organisation().map(list_groups));
+    move || {
+        groups
+            .get()
+            .flatten()
+            .and_then(Result::ok)
+            .unwrap_or_default()
     }
 }
 

@@ -8,12 +8,11 @@ use coffer_shared::accounts::SignedIn;
 use coffer_shared::mfa::PasskeyView;
 use coffer_shared::worker::Unlocked;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::features::accounts::auth::{self, AddedPasskey};
 use crate::features::mfa::webauthn;
 use crate::session::{unlocked_keys, use_session};
-use crate::ui::{local_time, ErrorBox, Problem};
+use crate::ui::{local_time, ErrorBox, Problem, Write};
 
 #[component]
 pub fn PasskeysCard() -> impl IntoView {
@@ -95,7 +94,22 @@ pub fn AddPasskeyForm(
     let reauth = crate::features::accounts::reauth::use_reauth();
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
+    // The server may want the password again before the browser's passkey
+    // dialog opens; the prompt asks for it and the passkey is added then.
+    let register = Write::with_detour(
+        error,
+        move |typed: String| auth::add_passkey(typed, unlocked_keys(), setup_token.get_value()),
+        move |added: AddedPasskey| {
+            name.set(String::new());
+            notice.set(Some(added_notice(&added)));
+            if let Some(prf) = added.prf_for_later {
+                session.wrap_keys_later(added.view.id.to_string(), prf);
+            }
+            on_added.run(added.view);
+        },
+        crate::features::accounts::reauth::detour(reauth),
+    );
+    let busy = register.pending();
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -106,19 +120,7 @@ pub fn AddPasskeyForm(
                 tr("Give the passkey a name, such as the device it lives on.").into(),
             ));
         }
-        add_passkey(
-            typed,
-            setup_token.get_value(),
-            AddState {
-                name,
-                busy,
-                error,
-                notice,
-                on_added,
-                session,
-                reauth,
-            },
-        );
+        register.send(typed);
     };
     view! {
         <Show when=move || !webauthn::supported()>
@@ -138,75 +140,12 @@ pub fn AddPasskeyForm(
     }
 }
 
-#[derive(Clone, Copy)]
-struct AddState {
-    name: RwSignal<String>,
-    busy: RwSignal<bool>,
-    error: RwSignal<Option<Problem>>,
-    notice: RwSignal<Option<String>>,
-    on_added: Callback<PasskeyView>,
-    session: crate::session::Session,
-    reauth: Option<crate::features::accounts::reauth::Reauth>,
-}
-
-/// Registers the passkey; when the server first wants the password again
-/// (it refuses before the browser's passkey dialog opens), asks for it and
-/// tries once more.
-fn add_passkey(typed: String, setup_token: Option<String>, s: AddState) {
-    s.busy.set(true);
-    spawn_local(async move {
-        let result = auth::add_passkey(typed.clone(), unlocked_keys(), setup_token.clone()).await;
-        s.busy.set(false);
-        match result {
-            Ok(added) => {
-                s.name.set(String::new());
-                s.notice.set(Some(added_notice(&added)));
-                if let Some(prf) = added.prf_for_later {
-                    s.session.wrap_keys_later(added.view.id.to_string(), prf);
-                }
-                s.on_added.run(added.view);
-            }
-            Err(e) => {
-                let retry = move || add_passkey(typed.clone(), setup_token.clone(), s);
-                if !crate::features::accounts::reauth::intercepted(s.reauth, &e, retry) {
-                    s.error.set(Some(e.into()));
-                }
-            }
-        }
-    });
-}
-
-/// Removes the passkey, asking for the password first when needed.
-fn remove_passkey(
-    reauth: Option<crate::features::accounts::reauth::Reauth>,
-    id: String,
-    name: String,
-    error: RwSignal<Option<Problem>>,
-    notice: RwSignal<Option<String>>,
-    on_change: Callback<()>,
-) {
-    spawn_local(async move {
-        match passkey_remove(id.clone().into()).await {
-            Ok(()) => {
-                notice.set(Some(tf(
-                    "Passkey “{name}” removed. It no longer signs you in.",
-                    &[("name", &name)],
-                )));
-                on_change.run(());
-            }
-            Err(e) => {
-                let retry = {
-                    let name = name.clone();
-                    move || {
-                        remove_passkey(reauth, id.clone(), name.clone(), error, notice, on_change)
-                    }
-                };
-                if !crate::features::accounts::reauth::intercepted(reauth, &e, retry) {
-                    error.set(Some(e.into()));
-                }
-            }
-        }
-    });
+/// What is done to one passkey; the answer is the notice to show.
+#[derive(Clone)]
+enum PasskeyChange {
+    LetUnlock(Unlocked),
+    Rename(String),
+    Remove,
 }
 
 #[component]
@@ -234,6 +173,43 @@ fn PasskeyItem(
     let session = use_session();
     let may_unlock = !passkey.unlocks_keys;
     let for_prf = StoredValue::new(passkey.clone());
+    // Removing may need the password again; the prompt asks, then removes.
+    let change = Write::with_detour(
+        error,
+        move |change: PasskeyChange| {
+            let passkey = for_prf.get_value();
+            async move {
+                let name = [("name", passkey.name.as_str())];
+                match change {
+                    PasskeyChange::LetUnlock(keys) => {
+                        auth::let_passkey_unlock(&passkey, &keys).await.map(|view| {
+                            Some(tf(
+                                "Passkey “{name}” now unlocks your keys too.",
+                                &[("name", &view.name)],
+                            ))
+                        })
+                    }
+                    PasskeyChange::Rename(typed) => passkey_rename(passkey.id.clone(), typed)
+                        .await
+                        .map(|()| None),
+                    PasskeyChange::Remove => passkey_remove(passkey.id.clone()).await.map(|()| {
+                        Some(tf(
+                            "Passkey “{name}” removed. It no longer signs you in.",
+                            &name,
+                        ))
+                    }),
+                }
+            }
+        },
+        move |said: Option<String>| {
+            if said.is_some() {
+                notice.set(said);
+            }
+            editing.set(false);
+            on_change.run(());
+        },
+        crate::features::accounts::reauth::detour(reauth),
+    );
     let let_unlock = move |_| {
         error.set(None);
         let Some(keys) = unlocked_keys() else {
@@ -241,48 +217,13 @@ fn PasskeyItem(
                 tr("Unlock your keys with your password first.").into(),
             ));
         };
-        spawn_local(async move {
-            match auth::let_passkey_unlock(&for_prf.get_value(), &keys).await {
-                Ok(view) => {
-                    notice.set(Some(tf(
-                        "Passkey “{name}” now unlocks your keys too.",
-                        &[("name", &view.name)],
-                    )));
-                    on_change.run(());
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        change.send(PasskeyChange::LetUnlock(keys));
     };
     let rename = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
-        let typed = new_name.get_untracked();
-        spawn_local(async move {
-            match passkey_rename(id.get_value(), typed).await {
-                Ok(()) => {
-                    editing.set(false);
-                    on_change.run(());
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        change.send(PasskeyChange::Rename(new_name.get_untracked()));
     };
-    let remove = {
-        let name = passkey.name.clone();
-        move |_| {
-            error.set(None);
-            let name = name.clone();
-            remove_passkey(
-                reauth,
-                id.get_value().to_string(),
-                name,
-                error,
-                notice,
-                on_change,
-            );
-        }
-    };
+    let remove = move |_| change.send(PasskeyChange::Remove);
     view! {
         <li class="passkey" data-testid="passkey">
             <Show
@@ -313,7 +254,7 @@ fn PasskeyItem(
                 </Show>
                 <Show when=move || confirming.get()>
                     <span>{tr("Remove this passkey?")}</span>
-                    <button type="button" class="danger" on:click=remove.clone()>{tr("Yes, remove it")}</button>
+                    <button type="button" class="danger" on:click=remove>{tr("Yes, remove it")}</button>
                     <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{tr("Keep it")}</button>
                 </Show>
             </div>
@@ -332,7 +273,16 @@ pub fn UnlockKeysForm(
 ) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
+    let unlock = Write::or_else(
+        error,
+        auth::unlock_with_password,
+        move |done| {
+            password.set(String::new());
+            on_unlocked.run(done);
+        },
+        move |_| password.set(String::new()),
+    );
+    let busy = unlock.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -340,16 +290,7 @@ pub fn UnlockKeysForm(
         if pw.is_empty() {
             return error.set(Some(tr("Enter your password.").into()));
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = auth::unlock_with_password(pw).await;
-            busy.set(false);
-            password.set(String::new());
-            match result {
-                Ok(done) => on_unlocked.run(done),
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        unlock.send(pw);
     };
     view! {
         <form on:submit=submit novalidate aria-labelledby="unlock-heading" class="stack">

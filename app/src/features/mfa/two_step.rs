@@ -8,10 +8,9 @@ use coffer_api::{
 };
 use coffer_shared::mfa::{TotpSetup, TwoStepStatus};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::session::use_session;
-use crate::ui::{ErrorBox, Problem};
+use crate::ui::{ErrorBox, Problem, Write};
 
 /// What the card is doing.
 #[derive(Clone, PartialEq)]
@@ -84,15 +83,17 @@ pub fn TwoStepSetupPage() -> impl IntoView {
             open.set(true);
         }
     });
-    let finished = Callback::new(move |()| {
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            // My account is the full app, a page load away: the keys must be
-            // in this tab's storage first.
+    // My account is the full app, a page load away: the keys must be in
+    // this tab's storage first. Refreshing cannot be refused.
+    let leave = Write::new(
+        RwSignal::new(None),
+        move |()| async move {
             session.refresh().await;
-            navigate("/account", Default::default());
-        });
-    });
+            Ok::<(), Problem>(())
+        },
+        move |()| navigate("/account", Default::default()),
+    );
+    let finished = Callback::new(move |()| leave.send(()));
     view! {
         <section class="card narrow">
             <h1>{tr("Set up two-step sign-in")}</h1>
@@ -131,27 +132,6 @@ pub fn TwoStepSetupPage() -> impl IntoView {
     }
 }
 
-/// Starts binding an app; when the server first wants the password again,
-/// asks for it and starts once more.
-fn begin_setup(
-    reauth: Option<crate::features::accounts::reauth::Reauth>,
-    setup_token: Option<String>,
-    stage: RwSignal<Stage>,
-    error: RwSignal<Option<Problem>>,
-) {
-    spawn_local(async move {
-        match totp_begin(setup_token.clone()).await {
-            Ok(setup) => stage.set(Stage::Scanning(setup)),
-            Err(e) => {
-                let retry = move || begin_setup(reauth, setup_token.clone(), stage, error);
-                if !crate::features::accounts::reauth::intercepted(reauth, &e, retry) {
-                    error.set(Some(e.into()));
-                }
-            }
-        }
-    });
-}
-
 #[component]
 pub fn TwoStepSignIn(
     #[prop(default = None)] setup_token: Option<String>,
@@ -168,73 +148,80 @@ pub fn TwoStepSignIn(
     let password = RwSignal::new(String::new());
     // Turning off with the password instead of a code.
     let by_password = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let refresh = move || {
-        spawn_local(async move {
-            match get_two_step_status().await {
-                Ok(s) => status.set(Some(s)),
-                Err(e) => error.set(Some(e.into())),
-            }
-        })
-    };
-    refresh();
+    let reload = RwSignal::new(0u32);
+    let loaded = LocalResource::new(move || {
+        reload.track();
+        get_two_step_status()
+    });
+    Effect::new(move |_| match loaded.get() {
+        Some(Ok(s)) => status.set(Some(s)),
+        Some(Err(e)) => error.set(Some(e.into())),
+        None => {}
+    });
+    let refresh = move || reload.update(|n| *n += 1);
 
+    // Binding an app may first need the password again (the prompt asks,
+    // then starts once more).
+    let start = Write::with_detour(
+        error,
+        totp_begin,
+        move |setup| stage.set(Stage::Scanning(setup)),
+        crate::features::accounts::reauth::detour(reauth),
+    );
     let begin = move |_| {
-        error.set(None);
         code.set(String::new());
-        begin_setup(reauth, setup_token.get_value(), stage, error);
+        start.send(setup_token.get_value());
     };
+    let turn_on = Write::or_else(
+        error,
+        totp_confirm,
+        move |codes| {
+            code.set(String::new());
+            stage.set(Stage::Codes(codes));
+            refresh();
+            if let Some(st) = setup_storage() {
+                let _ = st.remove_item(SETUP_TOKEN_SLOT);
+            }
+        },
+        move |_| code.set(String::new()),
+    );
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            let result = totp_confirm(code.get_untracked()).await;
-            busy.set(false);
-            code.set(String::new());
-            match result {
-                Ok(codes) => {
-                    stage.set(Stage::Codes(codes));
-                    refresh();
-                    if let Some(st) = setup_storage() {
-                        let _ = st.remove_item(SETUP_TOKEN_SLOT);
-                    }
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        turn_on.send(code.get_untracked());
     };
+    let proved = Write::or_else(
+        error,
+        |(what, typed, password): (Proof, String, Option<String>)| async move {
+            match (what, password) {
+                (Proof::TurnOff, Some(password)) => {
+                    crate::features::accounts::auth::disable_two_step_with_password(password)
+                        .await
+                        .map(|()| Stage::Idle)
+                }
+                (Proof::TurnOff, None) => totp_disable(typed).await.map(|()| Stage::Idle),
+                (Proof::RenewCodes, _) => recovery_codes_renew(typed).await.map(Stage::Codes),
+            }
+        },
+        move |next| {
+            code.set(String::new());
+            password.set(String::new());
+            stage.set(next);
+            refresh();
+        },
+        move |_| {
+            code.set(String::new());
+            password.set(String::new());
+        },
+    );
+    let busy = Signal::derive(move || turn_on.pending().get() || proved.pending().get());
     let prove = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        error.set(None);
         let Stage::Proving(what) = stage.get_untracked() else {
             return;
         };
-        busy.set(true);
-        spawn_local(async move {
-            let typed = code.get_untracked();
-            let result = match what {
-                Proof::TurnOff if by_password.get_untracked() => {
-                    crate::features::accounts::auth::disable_two_step_with_password(
-                        password.get_untracked(),
-                    )
-                    .await
-                    .map(|()| Stage::Idle)
-                }
-                Proof::TurnOff => totp_disable(typed).await.map(|()| Stage::Idle),
-                Proof::RenewCodes => recovery_codes_renew(typed).await.map(Stage::Codes),
-            };
-            busy.set(false);
-            code.set(String::new());
-            password.set(String::new());
-            match result {
-                Ok(next) => {
-                    stage.set(next);
-                    refresh();
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        let with_password = (what == Proof::TurnOff && by_password.get_untracked())
+            .then(|| password.get_untracked());
+        proved.send((what, code.get_untracked(), with_password));
     };
     let ask = move |what: Proof| {
         error.set(None);

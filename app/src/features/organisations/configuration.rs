@@ -8,13 +8,12 @@ use coffer_shared::ids::OrganisationId;
 use coffer_shared::organisations::LogoInfo;
 use coffer_shared::settings::{FeatureMode, OrgSettings, Permission, PermissionSetting};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::session::use_session;
 use crate::ui::{
     managed_organisation, organisation_resource, require_sign_in, show_latest, Problem,
 };
-use crate::ui::{post_file, ErrorBox};
+use crate::ui::{post_file, ErrorBox, Write};
 
 #[component]
 pub fn ConfigurationPage() -> impl IntoView {
@@ -70,7 +69,15 @@ fn SettingsForm(organisation: OrganisationId, initial: OrgSettings) -> impl Into
     let permissions = RwSignal::new(initial.permissions.clone());
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let save = Write::new(
+        error,
+        move |wanted: OrgSettings| update_organisation_settings(organisation.clone(), wanted),
+        move |saved: OrgSettings| {
+            permissions.set(saved.permissions);
+            notice.set(Some(tr("Configuration saved.").into()));
+        },
+    );
+    let busy = save.pending();
     let set_mode = move |p: Permission, mode: FeatureMode| {
         permissions.update(|list| {
             if let Some(s) = list.iter_mut().find(|s| s.permission == p) {
@@ -111,19 +118,7 @@ fn SettingsForm(organisation: OrganisationId, initial: OrgSettings) -> impl Into
             Ok(s) => s,
             Err(message) => return error.set(Some(message.into())),
         };
-        busy.set(true);
-        let org = organisation.clone();
-        spawn_local(async move {
-            let result = update_organisation_settings(org, wanted).await;
-            busy.set(false);
-            match result {
-                Ok(saved) => {
-                    permissions.set(saved.permissions);
-                    notice.set(Some(tr("Configuration saved.").into()));
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        save.send(wanted);
     };
     view! {
         <form class="stack settings" on:submit=submit novalidate aria-label=tr("Organisation configuration")>
@@ -192,11 +187,36 @@ fn LogoSection(organisation: OrganisationId) -> impl IntoView {
     let session = use_session();
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let file_input = NodeRef::<leptos::html::Input>::new();
+    let logo_changed = move |said: String| {
+        notice.set(Some(said));
+        session.logo_version.update(|v| *v += 1);
+    };
     let org = organisation.clone();
+    let send_logo = Write::new(
+        error,
+        move |file: web_sys::File| {
+            let org = org.clone();
+            async move {
+                let info = upload_logo(&org, file).await?;
+                Ok::<_, Problem>(tf(
+                    "Logo saved ({0} × {1} pixels).",
+                    &[
+                        ("0", &info.width.to_string()),
+                        ("1", &info.height.to_string()),
+                    ],
+                ))
+            }
+        },
+        logo_changed,
+    );
+    let busy = send_logo.pending();
+    let drop_logo = Write::new(
+        error,
+        move |()| remove_logo(organisation.clone()),
+        move |()| logo_changed(tr("Logo removed.").into()),
+    );
     let upload = move |_| {
-        error.set(None);
         notice.set(None);
         let Some(file) = file_input
             .get_untracked()
@@ -205,39 +225,11 @@ fn LogoSection(organisation: OrganisationId) -> impl IntoView {
         else {
             return error.set(Some(tr("Choose an image file first.").into()));
         };
-        busy.set(true);
-        let org = org.clone();
-        spawn_local(async move {
-            let result = upload_logo(&org, file).await;
-            busy.set(false);
-            match result {
-                Ok(info) => {
-                    notice.set(Some(tf(
-                        "Logo saved ({0} × {1} pixels).",
-                        &[
-                            ("0", &(info.width).to_string()),
-                            ("1", &(info.height).to_string()),
-                        ],
-                    )));
-                    session.logo_version.update(|v| *v += 1);
-                }
-                Err(problem) => error.set(Some(problem)),
-            }
-        });
+        send_logo.send(file);
     };
     let remove = move |_| {
-        error.set(None);
         notice.set(None);
-        let org = organisation.clone();
-        spawn_local(async move {
-            match remove_logo(org).await {
-                Ok(()) => {
-                    notice.set(Some(tr("Logo removed.").into()));
-                    session.logo_version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(e.into())),
-            }
-        });
+        drop_logo.send(());
     };
     view! {
         <section class="stack" aria-labelledby="logo-heading">

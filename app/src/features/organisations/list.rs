@@ -5,11 +5,10 @@ use crate::i18n::{tf, tr};
 use coffer_api::{create_organisation, organisations};
 use coffer_shared::organisations::{NewOrganisation, OrganisationView};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::ui::require_sign_in;
-use crate::ui::{show_latest, today_iso, ErrorBox, Problem};
+use crate::ui::{load_when, show_latest, today_iso, ErrorBox, Problem, Write};
 
 #[component]
 pub fn OrganisationsPage() -> impl IntoView {
@@ -18,15 +17,7 @@ pub fn OrganisationsPage() -> impl IntoView {
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
     let form_open = RwSignal::new(false);
-    let answers = LocalResource::new(move || {
-        let asked = allowed.get();
-        async move {
-            match asked {
-                true => Some(organisations().await),
-                false => None,
-            }
-        }
-    });
+    let answers = load_when(move || allowed.get().then(organisations));
     show_latest(answers, loaded, error);
     let refresh = move || answers.refetch();
     let list = move || loaded.get().unwrap_or_default();
@@ -36,7 +27,22 @@ pub fn OrganisationsPage() -> impl IntoView {
     let expiry = RwSignal::new(String::new());
     let admin_email = RwSignal::new(String::new());
     let form_error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
+    let create = Write::new(
+        form_error,
+        create_organisation,
+        move |o: OrganisationView| {
+            notice.set(Some(tf(
+                "{0} was created and its administrator was invited.",
+                &[("0", &o.name)],
+            )));
+            for s in [name, expiry, admin_email] {
+                s.set(String::new());
+            }
+            form_open.set(false);
+            refresh();
+        },
+    );
+    let busy = create.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form_error.set(None);
@@ -51,27 +57,8 @@ pub fn OrganisationsPage() -> impl IntoView {
             expiry_date: expiry.get(),
             administrator_email: admin_email.get(),
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = create_organisation(input).await;
-            busy.set(false);
-            match result {
-                Ok(o) => {
-                    notice.set(Some(tf(
-                        "{0} was created and its administrator was invited.",
-                        &[("0", &(o.name).to_string())],
-                    )));
-                    for s in [name, expiry, admin_email] {
-                        s.set(String::new());
-                    }
-                    form_open.set(false);
-                    refresh();
-                }
-                Err(e) => form_error.set(Some(e.into())),
-            }
-        });
+        create.send(input);
     };
-
     view! {
         <Show when=move || allowed.get()>
             <section class="card">

@@ -2,7 +2,7 @@
 //! Originators get.
 
 use crate::i18n::{tf, tr};
-use coffer_api::{list_plans, remove_plan, save_plan, set_default_plan};
+use coffer_api::{list_plans, remove_plan, save_plan, set_default_plan, ApiError};
 use coffer_shared::ids::{OrganisationId, PlanId};
 use coffer_shared::organisations::PlanView;
 use leptos::prelude::*;
@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use crate::features::members::member_panel::quota_label;
 use crate::ui::ErrorBox;
 use crate::ui::{
-    managed_organisation, organisation_resource, require_sign_in, show_latest, Problem,
+    managed_organisation, organisation_resource, require_sign_in, show_latest, Problem, Write,
 };
 
 /// A change to the plans; each answers with the whole list.
@@ -46,49 +46,39 @@ pub fn PlansPage() -> impl IntoView {
     // Loaded, then replaced by each write's answer.
     let answers = organisation_resource(organisation, allowed, list_plans);
     show_latest(answers, plans, error);
-    let write = Action::new_local(move |w: &PlanWrite| {
-        let w = w.clone();
-        async move {
+    // Each write answers with the whole list and says what it did.
+    let write = Write::or_else(
+        error,
+        |w: PlanWrite| async move {
             match w {
                 PlanWrite::Save { org, id, name, gb } => {
-                    let result = save_plan(org, id, name.clone(), gb).await;
+                    let list = save_plan(org, id, name.clone(), gb).await?;
                     let done = tf("Plan “{0}” saved.", &[("0", name.trim())]);
-                    (result, done, true)
+                    Ok::<_, ApiError>((list, done, true))
                 }
                 PlanWrite::MakeDefault { org, plan } => {
-                    let result = set_default_plan(org, plan.id).await;
+                    let list = set_default_plan(org, plan.id).await?;
                     let done = tf("“{0}” is now the default plan.", &[("0", &plan.name)]);
-                    (result, done, false)
+                    Ok((list, done, false))
                 }
                 PlanWrite::Remove { org, plan } => {
-                    let result = remove_plan(org, plan.id).await;
+                    let list = remove_plan(org, plan.id).await?;
                     let done = tf("Plan “{0}” removed.", &[("0", &plan.name)]);
-                    (result, done, false)
+                    Ok((list, done, false))
                 }
             }
-        }
-    });
-    Effect::new(move |_| {
-        let Some((result, done, clears_form)) = write.value().get() else {
-            return;
-        };
-        match result {
-            Ok(p) => {
-                plans.set(Some(p));
-                error.set(None);
-                notice.set(Some(done));
-                if clears_form {
-                    editing.set(None);
-                    name.set(String::new());
-                    quota.set(String::new());
-                }
+        },
+        move |(list, done, clears_form)| {
+            plans.set(Some(list));
+            notice.set(Some(done));
+            if clears_form {
+                editing.set(None);
+                name.set(String::new());
+                quota.set(String::new());
             }
-            Err(e) => {
-                notice.set(None);
-                error.set(Some(e.into()));
-            }
-        }
-    });
+        },
+        move |_| notice.set(None),
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(org) = organisation.get_untracked() else {
@@ -100,7 +90,7 @@ pub fn PlansPage() -> impl IntoView {
                 tr("Storage quota must be a whole number of gigabytes.").into(),
             ));
         };
-        write.dispatch(PlanWrite::Save {
+        write.send(PlanWrite::Save {
             org,
             id: editing.get_untracked(),
             name: name.get_untracked(),
@@ -109,12 +99,12 @@ pub fn PlansPage() -> impl IntoView {
     };
     let make_default = move |plan: PlanView| {
         if let Some(org) = organisation.get_untracked() {
-            write.dispatch(PlanWrite::MakeDefault { org, plan });
+            write.send(PlanWrite::MakeDefault { org, plan });
         }
     };
     let remove = move |plan: PlanView| {
         if let Some(org) = organisation.get_untracked() {
-            write.dispatch(PlanWrite::Remove { org, plan });
+            write.send(PlanWrite::Remove { org, plan });
         }
     };
     let edit = move |p: PlanView| {
