@@ -8,10 +8,23 @@
 //! - `member_keys`: each member's X25519 (age) identity and its wrappings
 //!   under keys derived from OPAQUE's export key or a passkey's PRF output.
 //! - `at_rest`: what the server seals under its own file-kept secret.
+//! - `nodes`: each box's, folder's and file's own identity, wrapped to its
+//!   holder, and the sealed name-and-metadata record.
+//! - `content`: a file's age encryption, its header kept apart from the
+//!   payload, and the exact payload size.
+//! - `manifest`: each member's Ed25519 signing key and the manifest an
+//!   uploader signs.
 
 mod at_rest;
+mod content;
+mod manifest;
 mod member_keys;
+mod nodes;
 mod opaque;
+
+pub use content::{decrypt_file, payload_size, sha256, FileEncryptor, CHUNK, TAG};
+pub use manifest::{verify_manifest, Manifest, SigningKeys};
+pub use nodes::{KeyHolder, NodeKey};
 
 pub use member_keys::{fingerprint, is_valid_public_key, passkey_prf_input, MemberKeys};
 pub use opaque::{
@@ -34,6 +47,14 @@ pub enum CryptoError {
     UnwrapFailed,
     #[error("not a valid key")]
     InvalidKey,
+    /// A sealed name or metadata record was altered, moved to another
+    /// node, or written without the key.
+    #[error("the sealed record does not open")]
+    SealBroken,
+    /// A file's content, header or manifest does not match what was
+    /// signed and encrypted.
+    #[error("the content was changed")]
+    ContentBroken,
 }
 
 /// Key derived from OPAQUE's export key; never leaves the browser.

@@ -43,6 +43,10 @@ impl MemberKeys {
         self.identity.to_public().to_string()
     }
 
+    pub(crate) fn identity(&self) -> &age::x25519::Identity {
+        &self.identity
+    }
+
     pub fn secret_text(&self) -> Zeroizing<String> {
         Zeroizing::new(self.identity.to_string().expose_secret().to_string())
     }

@@ -28,7 +28,11 @@ fn failure(e: CryptoError) -> Failure {
     match e {
         CryptoError::AuthenticationFailed => Failure::AuthenticationFailed,
         CryptoError::Malformed => Failure::Malformed,
-        CryptoError::UnwrapFailed | CryptoError::InvalidKey => Failure::UnwrapFailed,
+        // No job opens sealed records or file content yet.
+        CryptoError::UnwrapFailed
+        | CryptoError::InvalidKey
+        | CryptoError::SealBroken
+        | CryptoError::ContentBroken => Failure::UnwrapFailed,
     }
 }
 
