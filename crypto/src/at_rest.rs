@@ -2,15 +2,12 @@
 //! secret, the audit chain's MAC key), under keys derived from its
 //! file-kept secret, so the database alone reveals and allows nothing.
 
-use chacha20poly1305::aead::{Aead, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use chacha20poly1305::XChaCha20Poly1305;
 use hkdf::Hkdf;
-use rand::rngs::OsRng;
-use rand::RngCore;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::member_keys::{derived_cipher, WRAP_VERSION};
+use crate::envelope::{self, derived_cipher};
 use crate::{CryptoError, ServerSecret};
 
 impl ServerSecret {
@@ -18,17 +15,7 @@ impl ServerSecret {
     /// secret) under a key derived from this file-kept secret, so the
     /// database alone does not reveal it. `aad` binds it to its row.
     pub fn seal_at_rest(&self, purpose: &str, aad: &[u8], plain: &[u8]) -> Vec<u8> {
-        let cipher = self.at_rest_cipher(purpose);
-        let mut nonce = [0u8; 24];
-        OsRng.fill_bytes(&mut nonce);
-        let ct = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
-            .expect("XChaCha20-Poly1305 encryption of a short message cannot fail");
-        let mut out = Vec::with_capacity(1 + 24 + ct.len());
-        out.push(WRAP_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        out
+        envelope::seal(&self.at_rest_cipher(purpose), plain, aad)
     }
 
     pub fn open_at_rest(
@@ -37,19 +24,7 @@ impl ServerSecret {
         aad: &[u8],
         sealed: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        if sealed.len() < 1 + 24 + 16 || sealed[0] != WRAP_VERSION {
-            return Err(CryptoError::UnwrapFailed);
-        }
-        self.at_rest_cipher(purpose)
-            .decrypt(
-                XNonce::from_slice(&sealed[1..25]),
-                Payload {
-                    msg: &sealed[25..],
-                    aad,
-                },
-            )
-            .map(Zeroizing::new)
-            .map_err(|_| CryptoError::UnwrapFailed)
+        envelope::open(&self.at_rest_cipher(purpose), sealed, aad).ok_or(CryptoError::UnwrapFailed)
     }
 
     /// A 256-bit key for `purpose` (HKDF-SHA-256 of this file-kept secret),

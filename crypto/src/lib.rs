@@ -17,6 +17,7 @@
 
 mod at_rest;
 mod content;
+mod envelope;
 mod manifest;
 mod member_keys;
 mod nodes;

@@ -4,14 +4,12 @@
 //! before it trusts a byte, so a server that swaps, reorders or cuts parts
 //! (or a whole file) is caught even though age itself names no sender.
 
-use chacha20poly1305::aead::{Aead, Payload};
-use chacha20poly1305::XNonce;
 use ed25519_dalek::Signer;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use zeroize::Zeroizing;
 
-use crate::member_keys::{derived_cipher, WRAP_VERSION};
+use crate::envelope::{self, derived_cipher};
 use crate::CryptoError;
 
 const SIGNING_WRAP_INFO: &[u8] = b"coffer/v1/signing-key-wrap";
@@ -71,24 +69,12 @@ impl SigningKeys {
     /// from OPAQUE's export key, the public key bound as associated data
     /// (like the member's X25519 key, under its own label).
     pub fn wrap(&self, export_key: &[u8]) -> Vec<u8> {
-        let mut nonce = [0u8; 24];
-        OsRng.fill_bytes(&mut nonce);
         let seed = Zeroizing::new(self.key.to_bytes());
-        let aad = self.public_key();
-        let ct = derived_cipher(export_key, SIGNING_WRAP_INFO)
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: seed.as_ref(),
-                    aad: &aad,
-                },
-            )
-            .expect("XChaCha20-Poly1305 encryption of a short message cannot fail");
-        let mut out = Vec::with_capacity(1 + 24 + ct.len());
-        out.push(WRAP_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        out
+        envelope::seal(
+            &wrapping_cipher(export_key),
+            seed.as_ref(),
+            &self.public_key(),
+        )
     }
 
     pub fn unwrap(
@@ -96,20 +82,8 @@ impl SigningKeys {
         export_key: &[u8],
         public_key: &[u8; 32],
     ) -> Result<Self, CryptoError> {
-        if wrapped.len() != 1 + 24 + 32 + 16 || wrapped[0] != WRAP_VERSION {
-            return Err(CryptoError::UnwrapFailed);
-        }
-        let seed = Zeroizing::new(
-            derived_cipher(export_key, SIGNING_WRAP_INFO)
-                .decrypt(
-                    XNonce::from_slice(&wrapped[1..25]),
-                    Payload {
-                        msg: &wrapped[25..],
-                        aad: public_key,
-                    },
-                )
-                .map_err(|_| CryptoError::UnwrapFailed)?,
-        );
+        let seed = envelope::open(&wrapping_cipher(export_key), wrapped, public_key)
+            .ok_or(CryptoError::UnwrapFailed)?;
         let seed: &[u8; 32] = seed
             .as_slice()
             .try_into()
@@ -122,6 +96,10 @@ impl SigningKeys {
         }
         Ok(keys)
     }
+}
+
+fn wrapping_cipher(export_key: &[u8]) -> chacha20poly1305::XChaCha20Poly1305 {
+    derived_cipher(export_key, SIGNING_WRAP_INFO)
 }
 
 /// Checks an uploader's signature on a manifest.

@@ -3,14 +3,11 @@
 //! under one derived from a passkey's PRF output (MFA-5).
 
 use age::secrecy::ExposeSecret;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use hkdf::Hkdf;
-use rand::rngs::OsRng;
-use rand::RngCore;
+use chacha20poly1305::XChaCha20Poly1305;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::envelope::{self, derived_cipher};
 use crate::CryptoError;
 
 /// An unwrapped member identity (age X25519), held only in the browser.
@@ -18,7 +15,6 @@ pub struct MemberKeys {
     identity: age::x25519::Identity,
 }
 
-pub(crate) const WRAP_VERSION: u8 = 1;
 const WRAP_INFO: &[u8] = b"coffer/v1/member-key-wrap";
 const PRF_WRAP_INFO: &[u8] = b"coffer/v1/member-key-wrap/passkey-prf";
 
@@ -91,24 +87,8 @@ impl MemberKeys {
     }
 
     fn wrap_with(&self, cipher: &XChaCha20Poly1305) -> Vec<u8> {
-        let mut nonce = [0u8; 24];
-        OsRng.fill_bytes(&mut nonce);
         let secret = self.secret_text();
-        let aad = self.public_key();
-        let ct = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: secret.as_bytes(),
-                    aad: aad.as_bytes(),
-                },
-            )
-            .expect("XChaCha20-Poly1305 encryption of a short message cannot fail");
-        let mut out = Vec::with_capacity(1 + 24 + ct.len());
-        out.push(WRAP_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        out
+        envelope::seal(cipher, secret.as_bytes(), self.public_key().as_bytes())
     }
 
     fn unwrap_with(
@@ -116,20 +96,8 @@ impl MemberKeys {
         cipher: &XChaCha20Poly1305,
         public_key: &str,
     ) -> Result<Self, CryptoError> {
-        if wrapped.len() < 1 + 24 + 16 || wrapped[0] != WRAP_VERSION {
-            return Err(CryptoError::UnwrapFailed);
-        }
-        let plain = Zeroizing::new(
-            cipher
-                .decrypt(
-                    XNonce::from_slice(&wrapped[1..25]),
-                    Payload {
-                        msg: &wrapped[25..],
-                        aad: public_key.as_bytes(),
-                    },
-                )
-                .map_err(|_| CryptoError::UnwrapFailed)?,
-        );
+        let plain = envelope::open(cipher, wrapped, public_key.as_bytes())
+            .ok_or(CryptoError::UnwrapFailed)?;
         let text = std::str::from_utf8(&plain).map_err(|_| CryptoError::UnwrapFailed)?;
         let keys = MemberKeys::from_secret_text(text)?;
         if keys.public_key() != public_key {
@@ -141,14 +109,6 @@ impl MemberKeys {
 
 fn wrapping_cipher(export_key: &[u8]) -> XChaCha20Poly1305 {
     derived_cipher(export_key, WRAP_INFO)
-}
-
-pub(crate) fn derived_cipher(ikm: &[u8], info: &[u8]) -> XChaCha20Poly1305 {
-    let hk = Hkdf::<Sha256>::new(None, ikm);
-    let mut key = Zeroizing::new([0u8; 32]);
-    hk.expand(info, key.as_mut())
-        .expect("32 bytes is a valid HKDF-SHA256 length");
-    XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&key[..]))
 }
 
 /// Checks that text is an age X25519 recipient (what the server stores).

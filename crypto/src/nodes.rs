@@ -16,16 +16,11 @@ use std::io::{Read, Write};
 use std::str::FromStr;
 
 use age::secrecy::ExposeSecret;
-use chacha20poly1305::aead::{Aead, Payload};
-use chacha20poly1305::XNonce;
-use rand::rngs::OsRng;
-use rand::RngCore;
 use zeroize::Zeroizing;
 
-use crate::member_keys::derived_cipher;
+use crate::envelope::{self, derived_cipher};
 use crate::{CryptoError, MemberKeys};
 
-const SEAL_VERSION: u8 = 1;
 const SEAL_INFO: &[u8] = b"coffer/v1/sealed-metadata";
 
 /// What can open a wrapped node identity: a member's keys or a node's.
@@ -94,24 +89,11 @@ impl NodeKey {
     /// whose public key is `node_public_key`: only holders of this key can
     /// read it or write another that opens.
     pub fn seal(&self, node_id: &str, node_public_key: &str, record: &[u8]) -> Vec<u8> {
-        let mut nonce = [0u8; 24];
-        OsRng.fill_bytes(&mut nonce);
-        let aad = binding(node_id, node_public_key);
-        let ct = self
-            .sealing_cipher()
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: record,
-                    aad: &aad,
-                },
-            )
-            .expect("XChaCha20-Poly1305 encryption of a record cannot fail");
-        let mut out = Vec::with_capacity(1 + 24 + ct.len());
-        out.push(SEAL_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        out
+        envelope::seal(
+            &self.sealing_cipher(),
+            record,
+            &binding(node_id, node_public_key),
+        )
     }
 
     /// Opens a sealed record; a record altered, moved to another node, or
@@ -122,20 +104,12 @@ impl NodeKey {
         node_public_key: &str,
         sealed: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        if sealed.len() < 1 + 24 + 16 || sealed[0] != SEAL_VERSION {
-            return Err(CryptoError::SealBroken);
-        }
-        let aad = binding(node_id, node_public_key);
-        self.sealing_cipher()
-            .decrypt(
-                XNonce::from_slice(&sealed[1..25]),
-                Payload {
-                    msg: &sealed[25..],
-                    aad: &aad,
-                },
-            )
-            .map(Zeroizing::new)
-            .map_err(|_| CryptoError::SealBroken)
+        envelope::open(
+            &self.sealing_cipher(),
+            sealed,
+            &binding(node_id, node_public_key),
+        )
+        .ok_or(CryptoError::SealBroken)
     }
 
     fn sealing_cipher(&self) -> chacha20poly1305::XChaCha20Poly1305 {

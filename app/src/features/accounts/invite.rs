@@ -18,6 +18,13 @@ pub fn token_from_location() -> String {
         .unwrap_or_default()
 }
 
+/// The sign-in page after a link was used: it says what happened (`flag`)
+/// and has the address filled in.
+pub fn sign_in_after(flag: &str, email: &str) -> String {
+    let email = js_sys::encode_uri_component(email);
+    format!("/sign-in?{flag}=1&email={email}")
+}
+
 #[component]
 pub fn InvitePage() -> impl IntoView {
     let navigate = use_navigate();
@@ -31,17 +38,11 @@ pub fn InvitePage() -> impl IntoView {
     let error = RwSignal::new(None::<Problem>);
     let accept = Write::new(
         error,
-        move |pw: String| auth::accept_invitation(token.clone(), pw),
-        move |()| {
-            let email = view_state.with_untracked(|v| match v {
-                Some(Ok(inv)) => js_sys::encode_uri_component(&inv.email),
-                _ => js_sys::JsString::from(""),
-            });
-            navigate(
-                &format!("/sign-in?accepted=1&email={email}"),
-                Default::default(),
-            );
+        move |(pw, email): (String, String)| {
+            let done = auth::accept_invitation(token.clone(), pw);
+            async move { done.await.map(|()| email) }
         },
+        move |email: String| navigate(&sign_in_after("accepted", &email), Default::default()),
     );
     let busy = accept.pending();
 
@@ -55,7 +56,7 @@ pub fn InvitePage() -> impl IntoView {
         if let Err(p) = check_new_password(&pw, &again, inv.password_min_length) {
             return error.set(Some(p.into()));
         }
-        accept.send(pw);
+        accept.send((pw, inv.email));
     };
 
     let min_length = Signal::derive(move || {

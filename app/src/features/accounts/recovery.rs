@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::features::accounts::auth;
-use crate::features::accounts::invite::token_from_location;
+use crate::features::accounts::invite::{sign_in_after, token_from_location};
 use crate::ui::{api_words, local_time, ErrorBox, NewPasswordFields, Problem, Write};
 
 #[component]
@@ -25,17 +25,11 @@ pub fn ResetPage() -> impl IntoView {
     let error = RwSignal::new(None::<Problem>);
     let reset = Write::new(
         error,
-        move |(answer, pw): (String, String)| auth::reset_password(token.clone(), answer, pw),
-        move |()| {
-            let email = view_state.with_untracked(|v| match v {
-                Some(Ok(v)) => js_sys::encode_uri_component(&v.email),
-                _ => js_sys::JsString::from(""),
-            });
-            navigate(
-                &format!("/sign-in?reset=1&email={email}"),
-                Default::default(),
-            );
+        move |(answer, pw, email): (String, String, String)| {
+            let done = auth::reset_password(token.clone(), answer, pw);
+            async move { done.await.map(|()| email) }
         },
+        move |email: String| navigate(&sign_in_after("reset", &email), Default::default()),
     );
     let busy = reset.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -51,7 +45,7 @@ pub fn ResetPage() -> impl IntoView {
         if let Err(p) = check_new_password(&pw, &again, v.password_min_length) {
             return error.set(Some(p.into()));
         }
-        reset.send((answer.get(), pw));
+        reset.send((answer.get(), pw, v.email));
     };
     let min_length = Signal::derive(move || {
         view_state.with(|v| {
