@@ -16,6 +16,7 @@ pub use error::ApiError;
 // re-exported here as one flat namespace too: `coffer_api::AddMember`.
 pub mod accounts;
 pub mod audit;
+pub mod boxes;
 pub mod import;
 pub mod members;
 pub mod mfa;
@@ -24,6 +25,7 @@ pub mod security;
 
 pub use accounts::*;
 pub use audit::*;
+pub use boxes::*;
 pub use import::*;
 pub use members::*;
 pub use mfa::*;

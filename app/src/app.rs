@@ -4,6 +4,7 @@ use leptos_router::path;
 
 use crate::features::accounts::{account, home, invite, recovery, setup, sign_in};
 use crate::features::audit::{log as audit, outbox};
+use crate::features::boxes;
 use crate::features::members::{groups, users};
 use crate::features::mfa::two_step;
 use crate::features::organisations::{configuration, list as organisations, plans};
@@ -58,6 +59,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/groups") view=groups::GroupsPage />
                     <Route path=path!("/outbox") view=outbox::OutboxPage />
                     <Route path=path!("/outbox/:id") view=outbox::OutboxMailPage />
+                    <Route path=path!("/boxes") view=boxes::list::BoxesPage />
+                    <Route path=path!("/boxes/:id") view=boxes::folder::FolderPage />
                 </Routes>
             </main>
             } }}

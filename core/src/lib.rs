@@ -11,6 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod accounts;
 pub mod audit;
+pub mod boxes;
 pub mod config;
 pub mod import;
 pub mod kernel;

@@ -25,7 +25,7 @@ mod opaque;
 
 pub use content::{decrypt_file, payload_size, sha256, FileEncryptor, CHUNK, TAG};
 pub use manifest::{verify_manifest, Manifest, SigningKeys};
-pub use nodes::{KeyHolder, NodeKey};
+pub use nodes::{new_node_id, KeyHolder, NodeKey};
 
 pub use member_keys::{fingerprint, is_valid_public_key, passkey_prf_input, MemberKeys};
 pub use opaque::{

@@ -23,6 +23,17 @@ use crate::{CryptoError, MemberKeys};
 
 const SEAL_INFO: &[u8] = b"coffer/v1/sealed-metadata";
 
+/// A new node's id, chosen in the browser (the sealed record is bound to
+/// it): a random (version 4) UUID.
+pub fn new_node_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
+}
+
 /// What can open a wrapped node identity: a member's keys or a node's.
 pub trait KeyHolder {
     fn age_identity(&self) -> &age::x25519::Identity;

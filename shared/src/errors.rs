@@ -111,6 +111,8 @@ pub enum Refusal {
     Passkey(#[from] PasskeyError),
     #[error(transparent)]
     RateLimit(#[from] RateLimitError),
+    #[error(transparent)]
+    Box(#[from] crate::boxes::BoxError),
 }
 
 #[cfg(test)]

@@ -94,6 +94,8 @@ typed_id!(
     /// A storage plan (ORG-8).
     PlanId,
     PasskeyId,
+    /// A box, folder or file (BOX-1).
+    NodeId,
 );
 
 /// What a change sets a reference to: one of the records, or nothing (a

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod boxes;
 pub mod errors;
 pub mod i18n;
 pub mod ids;

@@ -50,6 +50,62 @@ pub enum Job {
     WrapForPasskey { secret: String, prf: Bytes },
     /// Drops a ceremony's state and export key.
     Forget { ceremony: Ceremony },
+    /// BOX-1: a new box (`path` empty: its key wrapped to the member's, its
+    /// record sealed by itself) or folder (its key wrapped to the last of
+    /// `path`, its record sealed by it).
+    MakeNode {
+        secret: String,
+        path: Vec<KeyStep>,
+        record: crate::boxes::NodeRecord,
+    },
+    /// The records of `nodes`, each sealed by the last of `path`; with
+    /// `path` empty, boxes, each sealed by itself and wrapped to the member.
+    ReadNames {
+        secret: String,
+        path: Vec<KeyStep>,
+        nodes: Vec<SealedNode>,
+    },
+    /// The records along a path from its box: each sealed by the node
+    /// above it, the box by itself.
+    ReadPath {
+        secret: String,
+        path: Vec<SealedNode>,
+    },
+}
+
+/// One step down the key tree: a node's public key and its identity
+/// wrapped to the step above (a box's to the member's key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyStep {
+    pub public_key: String,
+    pub wrapped: Bytes,
+}
+
+/// A node's key step and its sealed record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedNode {
+    pub id: String,
+    pub step: KeyStep,
+    pub sealed: Bytes,
+}
+
+impl From<&crate::boxes::NodeView> for KeyStep {
+    fn from(n: &crate::boxes::NodeView) -> Self {
+        KeyStep {
+            public_key: n.public_key.clone(),
+            wrapped: n.wrapped_key.clone(),
+        }
+    }
+}
+
+impl From<&crate::boxes::NodeView> for SealedNode {
+    fn from(n: &crate::boxes::NodeView) -> Self {
+        SealedNode {
+            id: n.id.to_string(),
+            step: n.into(),
+            sealed: n.sealed_meta.clone(),
+        }
+    }
 }
 
 /// The key pair to carry over to a new password.
@@ -94,6 +150,11 @@ pub enum Answer {
     },
     Unlocked(Unlocked),
     Wrapped(Bytes),
+    /// A new node, ready for the server.
+    Node(crate::boxes::NewNode),
+    /// Records in the order asked; `None` for one whose seal does not open
+    /// (changed outside Coffer).
+    Records(Vec<Option<crate::boxes::NodeRecord>>),
     Done,
     Failed(Failure),
 }

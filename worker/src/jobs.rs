@@ -11,6 +11,8 @@ use coffer_shared::types::Bytes;
 use coffer_shared::worker::{Answer, Ceremony, Failure, Job, Rewrap, Unlocked};
 use zeroize::Zeroizing;
 
+use crate::nodes;
+
 enum Kept {
     // Boxed: a login state is large, and most ceremonies end as an export key.
     Login(Box<ClientLoginState>, Zeroizing<String>),
@@ -134,6 +136,19 @@ impl Worker {
             Job::Forget { ceremony } => {
                 self.kept.remove(&ceremony);
                 Answer::Done
+            }
+            Job::MakeNode {
+                secret,
+                path,
+                record,
+            } => Answer::Node(nodes::make(&secret, &path, &record).map_err(failure)?),
+            Job::ReadNames {
+                secret,
+                path,
+                nodes: sealed,
+            } => Answer::Records(nodes::read(&secret, &path, &sealed).map_err(failure)?),
+            Job::ReadPath { secret, path } => {
+                Answer::Records(nodes::read_path(&secret, &path).map_err(failure)?)
             }
         })
     }

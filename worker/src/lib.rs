@@ -2,3 +2,4 @@
 //! `main.rs` is the Web Worker around it.
 
 pub mod jobs;
+mod nodes;

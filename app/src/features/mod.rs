@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod boxes;
 pub mod import;
 pub mod members;
 pub mod mfa;

@@ -43,3 +43,21 @@ pub fn managed_organisation() -> Memo<Option<OrganisationId>> {
             })
     })
 }
+
+/// The organisation whose boxes a member works in (their first), and
+/// whether they are an Originator there (who may create boxes).
+pub fn member_organisation() -> Memo<Option<(OrganisationId, bool)>> {
+    let session = use_session();
+    Memo::new(move |_| {
+        session.account.with(|a| {
+            a.as_ref().and_then(|a| {
+                a.memberships.first().map(|m| {
+                    (
+                        m.organisation_id.clone(),
+                        m.role == coffer_shared::types::Role::Originator,
+                    )
+                })
+            })
+        })
+    })
+}

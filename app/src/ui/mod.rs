@@ -4,7 +4,7 @@
 mod guards;
 mod problem;
 mod write;
-pub use guards::{managed_organisation, require_sign_in};
+pub use guards::{managed_organisation, member_organisation, require_sign_in};
 pub use problem::{api_words, Problem};
 pub use write::Write;
 
@@ -42,6 +42,9 @@ pub fn Header() -> impl IntoView {
                         <A href="/plans">{tr("Plans")}</A>
                         <A href="/configuration">{tr("Configuration")}</A>
                         <A href="/audit">{tr("Audit log")}</A>
+                    </Show>
+                    <Show when=move || session.account.with(|a| a.as_ref().is_some_and(|a| !a.memberships.is_empty()))>
+                        <A href="/boxes">{tr("Boxes")}</A>
                     </Show>
                     <A href="/account">{tr("My account")}</A>
                 </nav>
@@ -228,11 +231,14 @@ where
 /// `data`, kept on screen while the next question is out, a refusal in
 /// `error`. `None` (nothing asked yet: no organisation, not signed in)
 /// changes nothing.
-pub fn show_latest<T: Clone + Send + Sync + 'static>(
-    answers: LocalResource<Option<Result<T, coffer_api::ApiError>>>,
+pub fn show_latest<T, E>(
+    answers: LocalResource<Option<Result<T, E>>>,
     data: RwSignal<Option<T>>,
     error: RwSignal<Option<Problem>>,
-) {
+) where
+    T: Clone + Send + Sync + 'static,
+    E: Clone + Into<Problem> + 'static,
+{
     Effect::new(move |_| match answers.get().flatten() {
         Some(Ok(answer)) => {
             error.set(None);

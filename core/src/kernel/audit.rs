@@ -56,6 +56,9 @@ pub enum AuditAction {
     PasskeyAdded,
     PasskeyRenamed,
     PasskeyRemoved,
+    BoxCreated,
+    FolderCreated,
+    NodeRenamed,
 }
 
 impl AuditAction {
@@ -98,6 +101,9 @@ impl AuditAction {
             AuditAction::PasskeyAdded => "mfa.passkey_added",
             AuditAction::PasskeyRenamed => "mfa.passkey_renamed",
             AuditAction::PasskeyRemoved => "mfa.passkey_removed",
+            AuditAction::BoxCreated => "box.created",
+            AuditAction::FolderCreated => "box.folder_created",
+            AuditAction::NodeRenamed => "box.renamed",
         }
     }
 }

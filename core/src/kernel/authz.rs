@@ -2,7 +2,7 @@
 //! table-driven test below lists every actor kind against every action.
 
 use coffer_shared::errors::AuthError;
-use coffer_shared::types::AdminTier;
+use coffer_shared::types::{AdminTier, Role};
 
 use crate::store::MembershipRow;
 
@@ -55,6 +55,12 @@ pub enum Action<'a> {
     ManageAdministrator(&'a str),
     /// See an organisation's logo: its members and the instance admin.
     ViewOrganisation(&'a str),
+    /// Create boxes in an organisation (BOX-1): its Originators. The
+    /// instance administrator keeps no content and sees none.
+    CreateBox(&'a str),
+    /// Work in the boxes one holds a permit for: any member; which boxes,
+    /// `access::require` decides.
+    UseBoxes(&'a str),
 }
 
 pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a Actor, AuthError> {
@@ -76,6 +82,11 @@ pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a
         Action::GrantAdminTier(org) | Action::ManageAdministrator(org) => {
             actor.is_instance_admin || tier_in(actor, org) == AdminTier::Liaison
         }
+        Action::CreateBox(org) => actor
+            .memberships
+            .iter()
+            .any(|m| m.organisation_id == org && m.role == Role::Originator),
+        Action::UseBoxes(org) => actor.memberships.iter().any(|m| m.organisation_id == org),
     };
     if allowed {
         Ok(actor)
@@ -116,7 +127,6 @@ pub fn tier_in(actor: &Actor, organisation_id: &str) -> AdminTier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use coffer_shared::types::Role;
 
     fn actor(instance_admin: bool, tier: Option<AdminTier>) -> Actor {
         Actor {
@@ -185,6 +195,8 @@ mod tests {
         let member = actor(false, Some(AdminTier::None));
         let org_admin = actor(false, Some(AdminTier::Admin));
         let liaison = actor(false, Some(AdminTier::Liaison));
+        let mut collaborator = actor(false, Some(AdminTier::None));
+        collaborator.memberships[0].role = Role::Collaborator;
         let mut other_admin = actor(false, Some(AdminTier::Liaison));
         other_admin.memberships[0].organisation_id = "other".into();
         let instance = actor(true, None);
@@ -199,11 +211,13 @@ mod tests {
             Action::Configure("org"),
             Action::ManageAdministrator("org"),
             Action::ViewOrganisation("org"),
+            Action::CreateBox("org"),
+            Action::UseBoxes("org"),
         ];
         const Y: Result<(), AuthError> = Ok(());
-        type Row<'a> = (&'a str, Option<&'a Actor>, [Result<(), AuthError>; 10]);
-        let table: [Row; 6] = [
-            ("anonymous", None, [const { Err(NotSignedIn) }; 10]),
+        type Row<'a> = (&'a str, Option<&'a Actor>, [Result<(), AuthError>; 12]);
+        let table: [Row; 7] = [
+            ("anonymous", None, [const { Err(NotSignedIn) }; 12]),
             (
                 "member",
                 Some(&member),
@@ -218,17 +232,37 @@ mod tests {
                     Err(F),
                     Err(F),
                     Y,
+                    Y,
+                    Y,
+                ],
+            ),
+            (
+                "collaborator",
+                Some(&collaborator),
+                [
+                    Y,
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Y,
+                    Err(F),
+                    Y,
                 ],
             ),
             (
                 "org admin",
                 Some(&org_admin),
-                [Y, Err(F), Err(F), Err(F), Y, Err(F), Y, Y, Err(F), Y],
+                [Y, Err(F), Err(F), Err(F), Y, Err(F), Y, Y, Err(F), Y, Y, Y],
             ),
             (
                 "liaison",
                 Some(&liaison),
-                [Y, Err(F), Err(F), Err(F), Y, Y, Y, Y, Y, Y],
+                [Y, Err(F), Err(F), Err(F), Y, Y, Y, Y, Y, Y, Y, Y],
             ),
             (
                 "admin of another org",
@@ -244,12 +278,14 @@ mod tests {
                     Err(F),
                     Err(F),
                     Err(F),
+                    Err(F),
+                    Err(F),
                 ],
             ),
             (
                 "instance admin",
                 Some(&instance),
-                [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y],
+                [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Err(F), Err(F)],
             ),
         ];
         for (name, who, expected) in table {

@@ -2,6 +2,7 @@
 //! internal fault whose details stay in the server log.
 
 use coffer_shared::accounts::{InvitationError, LinkError, SetupError, SignInError};
+use coffer_shared::boxes::BoxError;
 use coffer_shared::errors::{AuthError, InputError, RateLimitError, Refusal};
 use coffer_shared::import::ImportError;
 use coffer_shared::members::{GroupError, MemberError};
@@ -54,7 +55,8 @@ refusal_from!(
     ImportError,
     MfaError,
     PasskeyError,
-    RateLimitError
+    RateLimitError,
+    BoxError
 );
 
 /// True when a write lost a race on a unique constraint.

@@ -10,6 +10,7 @@ mod account_security;
 mod admin_cli;
 mod audit_log;
 mod authorization_matrix;
+mod boxes;
 mod cli;
 mod contact;
 mod cry1_password_never_stored;

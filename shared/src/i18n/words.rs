@@ -50,7 +50,8 @@ impl Words for Refusal {
             | Refusal::Settings(_)
             | Refusal::Logo(_)
             | Refusal::Mfa(_)
-            | Refusal::Passkey(_) => None,
+            | Refusal::Passkey(_)
+            | Refusal::Box(_) => None,
         }
     }
 }

@@ -28,6 +28,13 @@ pub enum Resource<'a> {
         organisation: &'a str,
         import: &'a str,
     },
+    /// A box, folder or file: for those who hold a permit on its box. An
+    /// organisation's administrators and the instance administrator see
+    /// no content by their role alone.
+    Node {
+        organisation: &'a str,
+        node: &'a str,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +94,9 @@ pub async fn require(
     resource: Resource<'_>,
     need: Need,
 ) -> Result<(), Denied> {
+    if let Resource::Node { organisation, node } = resource {
+        return require_permit(c, principal, organisation, node).await;
+    }
     let organisation = match resource {
         Resource::Organisation(o)
         | Resource::Member {
@@ -98,6 +108,7 @@ pub async fn require(
         | Resource::Import {
             organisation: o, ..
         } => o,
+        Resource::Node { .. } => unreachable!("decided by its permits above"),
     };
     let mine = tier(principal, organisation).map_err(Denied::Role)?;
     // Members see their organisation; everything else there is for its
@@ -119,6 +130,7 @@ pub async fn require(
             organisation,
             import,
         } => store::import_in(c, organisation, import).await?,
+        Resource::Node { .. } => unreachable!("decided by its permits above"),
         Resource::Member {
             organisation,
             account,
@@ -139,6 +151,36 @@ pub async fn require(
         }
     };
     if found {
+        Ok(())
+    } else {
+        Err(Denied::Unknown)
+    }
+}
+
+/// A node is for the members of its organisation who hold a permit on its
+/// box. Seeing and changing need the same for now: only owners hold
+/// permits until sharing brings permissions.
+async fn require_permit(
+    c: &mut Conn,
+    principal: Principal<'_>,
+    organisation: &str,
+    node: &str,
+) -> Result<(), Denied> {
+    let actor = match principal {
+        Principal::Member(actor) => actor,
+        _ => return Err(Denied::Role(AuthError::Forbidden)),
+    };
+    if actor.setup_only {
+        return Err(Denied::Role(AuthError::SecondFactorSetupRequired));
+    }
+    if !actor
+        .memberships
+        .iter()
+        .any(|m| m.organisation_id == organisation)
+    {
+        return Err(Denied::Role(AuthError::Forbidden));
+    }
+    if store::holds_permit(c, organisation, node, &actor.account_id).await? {
         Ok(())
     } else {
         Err(Denied::Unknown)

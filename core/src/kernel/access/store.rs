@@ -54,3 +54,22 @@ pub async fn import_in(c: &mut Conn, organisation_id: &str, import_id: &str) -> 
             .is_some(),
     )
 }
+
+/// Whether the account holds a permit on the box `node_id` is in.
+pub async fn holds_permit(
+    c: &mut Conn,
+    organisation_id: &str,
+    node_id: &str,
+    account_id: &str,
+) -> R<bool> {
+    Ok(sqlx::query(
+        "SELECT 1 FROM nodes n JOIN permits p ON p.node_id = n.box_id \
+         WHERE n.id = $1 AND n.organisation_id = $2 AND p.account_id = $3",
+    )
+    .bind(node_id)
+    .bind(organisation_id)
+    .bind(account_id)
+    .fetch_optional(c)
+    .await?
+    .is_some())
+}

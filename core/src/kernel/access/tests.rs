@@ -199,3 +199,87 @@ async fn every_principal_against_every_resource_and_need() {
         }
     }
 }
+
+const NODES: &str = "
+INSERT INTO nodes (id, organisation_id, box_id, parent_id, kind, public_key, wrapped_key, sealed_meta, created_by, created_at, updated_at) VALUES
+  ('bA', 'A', 'bA', NULL, 'box', 'age1', NULL, x'01', 'alice', 0, 0),
+  ('fA', 'A', 'bA', 'bA', 'folder', 'age1', x'01', x'01', 'alice', 0, 0),
+  ('bB', 'B', 'bB', NULL, 'box', 'age1', NULL, x'01', 'bob', 0, 0);
+INSERT INTO permits (node_id, account_id, owner, wrapped_key, granted_by, created_at) VALUES
+  ('bA', 'alice', 1, x'01', 'alice', 0),
+  ('bB', 'bob', 1, x'01', 'bob', 0);
+";
+
+#[tokio::test]
+async fn a_node_is_for_permit_holders_of_its_organisation_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("n.db").display());
+    let db = Db::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let mut c = db.pool.acquire().await.unwrap();
+    sqlx::raw_sql(ROWS).execute(&mut *c).await.unwrap();
+    sqlx::raw_sql(NODES).execute(&mut *c).await.unwrap();
+
+    let alice = actor("alice", &[("A", AdminTier::None)]);
+    let adam = actor("adam", &[("A", AdminTier::Admin)]);
+    let guest = actor("guest", &[("A", AdminTier::None), ("B", AdminTier::None)]);
+    let bob = actor("bob", &[("B", AdminTier::None)]);
+    let mut ian = actor("ian", &[]);
+    ian.is_instance_admin = true;
+    let mut command_line = ian.clone();
+    command_line.session_id = None;
+    let mut sal = actor("alice", &[("A", AdminTier::None)]);
+    sal.setup_only = true;
+    let client = ClientCredential {
+        client_id: "c".into(),
+        organisation_id: "A".into(),
+    };
+    let link = PackageLinkHolder {
+        package_id: "p".into(),
+    };
+    let node = |organisation, node| Resource::Node { organisation, node };
+    let cases = [
+        (node("A", "bA"), Need::See),
+        (node("A", "fA"), Need::Change),
+        (node("A", "bB"), Need::See),
+        (node("B", "bA"), Need::See),
+        (node("A", "missing"), Need::See),
+    ];
+    let table: [(&str, Principal, [&str; 5]); 9] = [
+        (
+            "owner",
+            Principal::from(&alice),
+            ["ok", "ok", "unknown", "role", "unknown"],
+        ),
+        (
+            "administrator without a permit",
+            Principal::from(&adam),
+            ["unknown", "unknown", "unknown", "role", "unknown"],
+        ),
+        (
+            "member of both organisations without a permit",
+            Principal::from(&guest),
+            ["unknown", "unknown", "unknown", "unknown", "unknown"],
+        ),
+        (
+            "owner of a box in another organisation",
+            Principal::from(&bob),
+            ["role", "role", "role", "unknown", "role"],
+        ),
+        ("instance administrator", Principal::from(&ian), ["role"; 5]),
+        ("command line", Principal::from(&command_line), ["role"; 5]),
+        (
+            "owner still setting up",
+            Principal::from(&sal),
+            ["setup"; 5],
+        ),
+        ("client", Principal::Client(&client), ["role"; 5]),
+        ("package link", Principal::PackageLink(&link), ["role"; 5]),
+    ];
+    for (name, principal, expected) in table {
+        for ((resource, need), want) in cases.iter().zip(expected) {
+            let got = word(require(&mut c, principal, *resource, *need).await);
+            assert_eq!(got, want, "{name} × {need:?} {resource:?}");
+        }
+    }
+}

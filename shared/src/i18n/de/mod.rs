@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod boxes;
 mod common;
 mod import;
 mod members;
@@ -22,6 +23,7 @@ const TABLES: &[(&str, &[(&str, &str)])] = &[
     ("organisations", organisations::WORDS),
     ("import", import::WORDS),
     ("audit", audit::WORDS),
+    ("boxes", boxes::WORDS),
 ];
 
 fn table() -> &'static HashMap<&'static str, &'static str> {

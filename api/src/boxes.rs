@@ -1,0 +1,72 @@
+//! Boxes and folders (BOX-1): what the browser stores and reads back. Keys
+//! and names arrive wrapped and sealed; the server stores them as they are.
+
+use coffer_shared::boxes::{FolderView, NewNode, NodeView};
+use coffer_shared::ids::{NodeId, OrganisationId};
+use coffer_shared::types::Bytes;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+use crate::ssr;
+use crate::ApiError;
+
+#[server(endpoint = "boxes", input = Json)]
+pub async fn list_boxes(organisation_id: OrganisationId) -> Result<Vec<NodeView>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.boxes(d.actor.as_ref(), &organisation_id).await)
+}
+
+#[server(endpoint = "create_box", input = Json)]
+pub async fn create_box(
+    organisation_id: OrganisationId,
+    node: NewNode,
+) -> Result<NodeView, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .create_box(d.actor.as_ref(), &organisation_id, &node)
+            .await,
+    )
+}
+
+#[server(endpoint = "create_folder", input = Json)]
+pub async fn create_folder(
+    organisation_id: OrganisationId,
+    parent_id: NodeId,
+    node: NewNode,
+) -> Result<NodeView, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .create_folder(d.actor.as_ref(), &organisation_id, &parent_id, &node)
+            .await,
+    )
+}
+
+#[server(endpoint = "folder", input = Json)]
+pub async fn open_folder(
+    organisation_id: OrganisationId,
+    node_id: NodeId,
+) -> Result<FolderView, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .folder(d.actor.as_ref(), &organisation_id, &node_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "rename_node", input = Json)]
+pub async fn rename_node(
+    organisation_id: OrganisationId,
+    node_id: NodeId,
+    sealed_meta: Bytes,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .rename_node(d.actor.as_ref(), &organisation_id, &node_id, &sealed_meta.0)
+            .await,
+    )
+}

@@ -1,0 +1,144 @@
+//! BOX-1: inside a box or folder: the way back up (breadcrumb), its
+//! folders by name, and "New folder".
+
+use coffer_api::{create_folder, open_folder};
+use coffer_shared::boxes::{FolderView, NodeRecord};
+use coffer_shared::ids::{NodeId, OrganisationId};
+use coffer_shared::worker::KeyStep;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::keys::{changed, make_node, path_records, records};
+use super::list::{Named, NodeTable};
+use super::{KeysLocked, NameForm};
+use crate::i18n::{tf, tr};
+use crate::session::use_session;
+use crate::ui::{
+    load_when, member_organisation, require_sign_in, show_latest, ErrorBox, Problem, Write,
+};
+
+/// A folder with every name opened: the path's and the children's.
+#[derive(Clone)]
+struct Opened {
+    folder: FolderView,
+    path_names: Vec<Option<NodeRecord>>,
+    children: Vec<Named>,
+}
+
+async fn open(org: OrganisationId, id: NodeId) -> Result<Opened, Problem> {
+    let folder = open_folder(org, id).await?;
+    let path_names = path_records(&folder.path).await?;
+    let steps: Vec<KeyStep> = folder.path.iter().map(KeyStep::from).collect();
+    let names = records(steps, &folder.children).await?;
+    let children = folder.children.iter().cloned().zip(names).collect();
+    Ok(Opened {
+        folder,
+        path_names,
+        children,
+    })
+}
+
+fn name(record: &Option<NodeRecord>) -> String {
+    record
+        .as_ref()
+        .map(|r| r.name.clone())
+        .unwrap_or_else(changed)
+}
+
+#[component]
+pub fn FolderPage() -> impl IntoView {
+    let session = use_session();
+    let allowed = require_sign_in();
+    let organisation = member_organisation();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").map(NodeId::from)));
+    let error = RwSignal::new(None::<Problem>);
+    let form_error = RwSignal::new(None::<Problem>);
+    let notice = RwSignal::new(None::<String>);
+    let new_name = RwSignal::new(String::new());
+    let loaded = load_when(move || {
+        session.unlocked.track();
+        let (org, _) = organisation.get().filter(|_| allowed.get())?;
+        Some(open(org, id.get()?))
+    });
+    let shown = RwSignal::new(None::<Opened>);
+    show_latest(loaded, shown, error);
+    // Leaving for another folder: what was shown belongs to the old one.
+    Effect::new(move |_| {
+        id.track();
+        shown.set(None);
+        notice.set(None);
+    });
+    let create = Write::new(
+        form_error,
+        move |name: String| async move {
+            let here = shown.get_untracked().map(|o| o.folder);
+            let (Some(folder), Some(parent)) = (here, id.get_untracked()) else {
+                return Err(Problem::from(tr("The folder is still loading.")));
+            };
+            let steps = folder.path.iter().map(KeyStep::from).collect();
+            let node = make_node(steps, name.clone()).await?;
+            create_folder(folder.organisation_id, parent, node).await?;
+            Ok(name)
+        },
+        move |made: String| {
+            new_name.set(String::new());
+            notice.set(Some(tf("Folder “{0}” created.", &[("0", &made)])));
+            loaded.refetch();
+        },
+    );
+    let breadcrumb = move || {
+        shown.get().map(|o| {
+            let last = o.folder.path.len().saturating_sub(1);
+            let steps = o
+                .folder
+                .path
+                .iter()
+                .zip(&o.path_names)
+                .enumerate()
+                .map(|(i, (node, record))| {
+                    let label = name(record);
+                    if i == last {
+                        view! { <li><span aria-current="page">{label}</span></li> }.into_any()
+                    } else {
+                        view! { <li><a href=format!("/boxes/{}", node.id)>{label}</a></li> }
+                            .into_any()
+                    }
+                })
+                .collect_view();
+            view! {
+                <nav class="breadcrumb" aria-label=tr("Where you are")>
+                    <ol>
+                        <li><a href="/boxes">{tr("Boxes")}</a></li>
+                        {steps}
+                    </ol>
+                </nav>
+            }
+        })
+    };
+    let title = move || {
+        shown
+            .get()
+            .and_then(|o| o.path_names.last().map(name))
+            .unwrap_or_else(|| tr("Box").into())
+    };
+    view! {
+        <Show when=move || allowed.get()>
+            <section class="card">
+                {breadcrumb}
+                <h1>{title}</h1>
+                <KeysLocked on_unlocked=Callback::new(move |()| loaded.refetch()) />
+                <NameForm id="new-folder" label="New folder" button="Create folder" create error=form_error name=new_name />
+                <Show when=move || notice.with(|n| n.is_some())>
+                    <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+                </Show>
+                <ErrorBox message=error />
+                {move || shown.get().map(|o| if o.children.is_empty() {
+                    view! { <p>{tr("This folder is empty.")}</p> }.into_any()
+                } else {
+                    view! { <NodeTable nodes=o.children /> }.into_any()
+                })}
+            </section>
+        </Show>
+    }
+}

@@ -1,0 +1,116 @@
+//! BOX-1: the boxes a member holds, by name (opened in the worker), and
+//! "New box" for Originators.
+
+use coffer_api::{create_box, list_boxes};
+use coffer_shared::boxes::{NodeRecord, NodeView};
+use coffer_shared::ids::OrganisationId;
+use leptos::prelude::*;
+
+use super::keys::{changed, make_node, records};
+use super::{KeysLocked, NameForm};
+use crate::i18n::{tf, tr};
+use crate::session::use_session;
+use crate::ui::{
+    load_when, local_time, member_organisation, require_sign_in, show_latest, ErrorBox, Problem,
+    Write,
+};
+
+/// A node and its opened record (`None`: the seal did not open).
+pub type Named = (NodeView, Option<NodeRecord>);
+
+async fn named_boxes(org: OrganisationId) -> Result<Vec<Named>, Problem> {
+    let boxes = list_boxes(org).await?;
+    let names = records(Vec::new(), &boxes).await?;
+    Ok(boxes.into_iter().zip(names).collect())
+}
+
+#[component]
+pub fn BoxesPage() -> impl IntoView {
+    let session = use_session();
+    let allowed = require_sign_in();
+    let organisation = member_organisation();
+    let error = RwSignal::new(None::<Problem>);
+    let form_error = RwSignal::new(None::<Problem>);
+    let notice = RwSignal::new(None::<String>);
+    let name = RwSignal::new(String::new());
+    // Asked again when the keys unlock in this tab.
+    let boxes = load_when(move || {
+        session.unlocked.track();
+        let (org, _) = organisation.get().filter(|_| allowed.get())?;
+        Some(named_boxes(org))
+    });
+    let shown = RwSignal::new(None::<Vec<Named>>);
+    show_latest(boxes, shown, error);
+    let create = Write::new(
+        form_error,
+        move |name: String| async move {
+            let Some((org, _)) = organisation.get_untracked() else {
+                return Err(Problem::from(tr(
+                    "You are not a member of an organisation.",
+                )));
+            };
+            let node = make_node(Vec::new(), name.clone()).await?;
+            create_box(org, node).await?;
+            Ok(name)
+        },
+        move |made: String| {
+            name.set(String::new());
+            notice.set(Some(tf("Box “{0}” created.", &[("0", &made)])));
+            boxes.refetch();
+        },
+    );
+    let originator = move || organisation.with(|o| o.as_ref().is_some_and(|(_, yes)| *yes));
+    view! {
+        <Show when=move || allowed.get()>
+            <section class="card">
+                <h1>{tr("Boxes")}</h1>
+                <KeysLocked on_unlocked=Callback::new(move |()| boxes.refetch()) />
+                <Show when=originator fallback=|| view! {
+                    <p class="hint">{tr("Boxes shared with you appear here. Only Originators create boxes.")}</p>
+                }>
+                    <NameForm id="new-box" label="New box" button="Create box" create error=form_error name />
+                </Show>
+                <Show when=move || notice.with(|n| n.is_some())>
+                    <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+                </Show>
+                <ErrorBox message=error />
+                {move || shown.get().map(|list| if list.is_empty() {
+                    view! { <p>{tr("You have no boxes yet.")}</p> }.into_any()
+                } else {
+                    view! { <NodeTable nodes=list /> }.into_any()
+                })}
+            </section>
+        </Show>
+    }
+}
+
+/// Boxes or a folder's contents: name (a link inside), created, modified.
+#[component]
+pub fn NodeTable(nodes: Vec<Named>) -> impl IntoView {
+    view! {
+        <table class="list nodes">
+            <caption class="visually-hidden">{tr("Contents")}</caption>
+            <thead><tr>
+                <th scope="col">{tr("Name")}</th>
+                <th scope="col">{tr("Created")}</th>
+                <th scope="col">{tr("Modified")}</th>
+            </tr></thead>
+            <tbody>
+                {nodes.into_iter().map(|(node, record)| {
+                    let href = format!("/boxes/{}", node.id);
+                    let (name, created, modified) = match record {
+                        Some(r) => (r.name, local_time(r.created_at_ms), local_time(r.modified_at_ms)),
+                        None => (changed(), String::new(), String::new()),
+                    };
+                    view! {
+                        <tr>
+                            <td data-label=tr("Name")><a href=href>{name}</a></td>
+                            <td data-label=tr("Created")>{created}</td>
+                            <td data-label=tr("Modified")>{modified}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

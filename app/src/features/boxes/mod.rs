@@ -1,0 +1,56 @@
+//! BOX-1: boxes and folders, their keys made and their names sealed and
+//! opened in the crypto worker.
+
+pub mod folder;
+mod keys;
+pub mod list;
+
+use coffer_shared::boxes::check_name;
+use leptos::prelude::*;
+
+use crate::i18n::tr;
+use crate::ui::{ErrorBox, Problem, Write};
+
+/// "New box" / "New folder": a name, checked here (the server never sees
+/// it), then `create` makes the keys and sends them.
+#[component]
+fn NameForm(
+    id: &'static str,
+    label: &'static str,
+    button: &'static str,
+    create: Write<String>,
+    error: RwSignal<Option<Problem>>,
+    name: RwSignal<String>,
+) -> impl IntoView {
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match check_name(&name.get_untracked()) {
+            Ok(n) => create.send(n),
+            Err(e) => error.set(Some(Problem::Api(e.into()))),
+        }
+    };
+    view! {
+        <form class="inline" on:submit=submit novalidate>
+            <label for=id>{tr(label)}</label>
+            <input id=id type="text" maxlength="255" autocomplete="off" bind:value=name />
+            <button type="submit" disabled=move || create.pending().get()>{tr(button)}</button>
+        </form>
+        <ErrorBox message=error />
+    }
+}
+
+/// Opens the keys when they are locked in this tab.
+#[component]
+fn KeysLocked(on_unlocked: Callback<()>) -> impl IntoView {
+    let session = crate::session::use_session();
+    view! {
+        <Show when=move || session.unlocked.with(|u| u.is_none())>
+            <crate::features::mfa::passkeys::UnlockKeysForm
+                reason=tr("Your boxes are encrypted with your keys, which are locked in this tab. Enter your password to unlock them; it never leaves this browser.")
+                on_unlocked=Callback::new(move |(s, keys)| {
+                    session.signed_in(s, keys);
+                    on_unlocked.run(());
+                }) />
+        </Show>
+    }
+}

@@ -1,0 +1,268 @@
+//! BOX-1 boxes and folders, CRY-1/CRY-3 their keys: an Originator creates
+//! boxes; whoever holds a box's permit (its owner, until sharing) creates
+//! folders in it, lists it and renames what is in it. The browser makes
+//! every key, wraps it and seals every name; the server checks the shapes
+//! of what it stores and who may store it, and never sees a name.
+
+pub mod store;
+
+use coffer_shared::boxes::{
+    BoxError, FolderView, NewNode, NodeKind, NodeView, SEALED_META_MAX, WRAPPED_KEY_MAX,
+};
+use coffer_shared::ids::{NodeId, OrganisationId};
+use serde_json::json;
+
+use crate::kernel::access::{self, Denied, Need, Resource};
+use crate::kernel::audit::AuditAction;
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::error::{is_unique_violation, Outcome};
+use crate::store::Conn;
+use crate::{Coffer, Failure};
+
+/// An age file starts with its version line.
+const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+/// A sealed record: version, 24-byte nonce, at least the 16-byte tag.
+const SEALED_MIN: usize = 1 + 24 + 16;
+
+/// The shapes the browser must send: an id it chose (a UUID), an age
+/// public key, an age file for the wrapped key, a sealed record of sane
+/// size. What is inside stays the browser's business.
+pub fn check_new_node(node: &NewNode) -> Result<(), BoxError> {
+    let id_ok = uuid::Uuid::parse_str(&node.id)
+        .is_ok_and(|u| u.hyphenated().to_string() == node.id.as_str());
+    if !id_ok {
+        return Err(BoxError::InvalidKeyMaterial);
+    }
+    check_sealed(&node.sealed_meta.0)?;
+    let wrapped = &node.wrapped_key.0;
+    if !coffer_crypto::is_valid_public_key(&node.public_key)
+        || !wrapped.starts_with(AGE_MAGIC)
+        || wrapped.len() > WRAPPED_KEY_MAX
+    {
+        return Err(BoxError::InvalidKeyMaterial);
+    }
+    Ok(())
+}
+
+pub fn check_sealed(sealed: &[u8]) -> Result<(), BoxError> {
+    if sealed.len() < SEALED_MIN || sealed.len() > SEALED_META_MAX || sealed[0] != 1 {
+        return Err(BoxError::InvalidKeyMaterial);
+    }
+    Ok(())
+}
+
+/// A refusal from the access check in this domain's words: a node one may
+/// not see is the same as one that does not exist.
+fn denied(d: Denied) -> Failure {
+    match d {
+        Denied::Role(e) => e.into(),
+        Denied::Database(e) => e.into(),
+        Denied::Unknown | Denied::NeedsLiaison | Denied::AnotherHome => BoxError::Unknown.into(),
+    }
+}
+
+async fn require(
+    c: &mut Conn,
+    actor: &Actor,
+    organisation_id: &OrganisationId,
+    node: &NodeId,
+    need: Need,
+) -> Outcome<()> {
+    let resource = Resource::Node {
+        organisation: organisation_id,
+        node,
+    };
+    access::require(c, actor.into(), resource, need)
+        .await
+        .map_err(denied)
+}
+
+impl Coffer {
+    /// The boxes the actor holds a permit for in the organisation.
+    pub async fn boxes(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+    ) -> Outcome<Vec<NodeView>> {
+        let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
+        let mut c = self.db().pool.acquire().await?;
+        Ok(store::boxes_of(&mut c, organisation_id, &actor.account_id).await?)
+    }
+
+    /// BOX-1: a new box; its identity is wrapped to the creator's member
+    /// key, in the creator's (owner's) permit.
+    pub async fn create_box(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        node: &NewNode,
+    ) -> Outcome<NodeView> {
+        let actor_ref = actor;
+        let (mut work, actor) = match self
+            .begin(actor_ref, Action::CreateBox(organisation_id))
+            .await
+        {
+            Err(Failure::Refused(_)) if may_use_boxes(actor_ref, organisation_id) => {
+                return Err(BoxError::OriginatorsOnly.into());
+            }
+            other => other?,
+        };
+        check_new_node(node)?;
+        let now = work.now;
+        let row = store::NewRow {
+            id: &node.id,
+            organisation_id,
+            box_id: &node.id,
+            parent_id: None,
+            kind: NodeKind::Box,
+            public_key: &node.public_key,
+            wrapped_key: None,
+            sealed_meta: &node.sealed_meta.0,
+            created_by: &actor.account_id,
+            now,
+        };
+        insert(&mut work, &row).await?;
+        store::insert_owner_permit(
+            &mut work,
+            &node.id,
+            &actor.account_id,
+            &node.wrapped_key.0,
+            now,
+        )
+        .await?;
+        work.audit(
+            Some(organisation_id),
+            AuditAction::BoxCreated,
+            &node.id,
+            json!({}),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(view(node, NodeKind::Box, None, now))
+    }
+
+    /// BOX-1: a new folder in a box or folder the actor holds; its identity
+    /// is wrapped to the parent's public key.
+    pub async fn create_folder(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        parent_id: &NodeId,
+        node: &NewNode,
+    ) -> Outcome<NodeView> {
+        let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
+        require(&mut work, actor, organisation_id, parent_id, Need::Change).await?;
+        check_new_node(node)?;
+        let Some((parent, box_id)) =
+            store::node(&mut work, organisation_id, parent_id, &actor.account_id).await?
+        else {
+            return Err(BoxError::Unknown.into());
+        };
+        let now = work.now;
+        let row = store::NewRow {
+            id: &node.id,
+            organisation_id,
+            box_id: &box_id,
+            parent_id: Some(&parent.id),
+            kind: NodeKind::Folder,
+            public_key: &node.public_key,
+            wrapped_key: Some(&node.wrapped_key.0),
+            sealed_meta: &node.sealed_meta.0,
+            created_by: &actor.account_id,
+            now,
+        };
+        insert(&mut work, &row).await?;
+        work.audit(
+            Some(organisation_id),
+            AuditAction::FolderCreated,
+            &node.id,
+            json!({ "box": box_id, "parent": parent.id }),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(view(node, NodeKind::Folder, Some(parent.id), now))
+    }
+
+    /// A box or folder: the way down to it from its box (each node's
+    /// wrapped key opens with the one above; the box's with the actor's
+    /// member key) and what is in it.
+    pub async fn folder(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        node_id: &NodeId,
+    ) -> Outcome<FolderView> {
+        let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
+        let mut c = self.db().pool.acquire().await?;
+        require(&mut c, actor, organisation_id, node_id, Need::See).await?;
+        let mut path = Vec::new();
+        let mut next = Some(node_id.clone());
+        while let Some(id) = next {
+            let Some((node, _)) =
+                store::node(&mut c, organisation_id, &id, &actor.account_id).await?
+            else {
+                return Err(BoxError::Unknown.into());
+            };
+            next = node.parent_id.clone();
+            path.push(node);
+        }
+        path.reverse();
+        let children = store::children(&mut c, node_id).await?;
+        Ok(FolderView {
+            organisation_id: organisation_id.clone(),
+            path,
+            children,
+        })
+    }
+
+    /// A new sealed record for a node (its name changed); sealed under the
+    /// same key as before, which the server cannot check and need not.
+    pub async fn rename_node(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        node_id: &NodeId,
+        sealed_meta: &[u8],
+    ) -> Outcome<()> {
+        let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
+        require(&mut work, actor, organisation_id, node_id, Need::Change).await?;
+        check_sealed(sealed_meta)?;
+        let now = work.now;
+        store::set_sealed_meta(&mut work, node_id, sealed_meta, now).await?;
+        work.audit(
+            Some(organisation_id),
+            AuditAction::NodeRenamed,
+            node_id,
+            json!({}),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(())
+    }
+}
+
+/// A member who may work in boxes but not create them: a Collaborator,
+/// told so in words rather than with a bare "not allowed".
+fn may_use_boxes(actor: Option<&Actor>, organisation_id: &str) -> bool {
+    actor.is_some_and(|a| authorize(Some(a), Action::UseBoxes(organisation_id)).is_ok())
+}
+
+async fn insert(c: &mut Conn, row: &store::NewRow<'_>) -> Outcome<()> {
+    match store::insert_node(c, row).await {
+        Err(e) if is_unique_violation(&e) => Err(BoxError::IdTaken.into()),
+        other => Ok(other?),
+    }
+}
+
+fn view(node: &NewNode, kind: NodeKind, parent_id: Option<NodeId>, now: i64) -> NodeView {
+    NodeView {
+        id: node.id.clone(),
+        kind,
+        parent_id,
+        public_key: node.public_key.clone(),
+        wrapped_key: node.wrapped_key.clone(),
+        sealed_meta: node.sealed_meta.clone(),
+        created_at_ms: now,
+        updated_at_ms: now,
+    }
+}

@@ -1,0 +1,156 @@
+//! SQL of boxes and folders (BOX-1): nodes and the permits that hold a
+//! box's identity. Names are never here, only sealed records.
+
+use coffer_shared::boxes::{NodeKind, NodeView};
+use sqlx::Row;
+
+use crate::store::{Conn, R};
+
+pub struct NewRow<'a> {
+    pub id: &'a str,
+    pub organisation_id: &'a str,
+    pub box_id: &'a str,
+    pub parent_id: Option<&'a str>,
+    pub kind: NodeKind,
+    pub public_key: &'a str,
+    pub wrapped_key: Option<&'a [u8]>,
+    pub sealed_meta: &'a [u8],
+    pub created_by: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert_node(c: &mut Conn, n: &NewRow<'_>) -> R<()> {
+    sqlx::query(
+        "INSERT INTO nodes (id, organisation_id, box_id, parent_id, kind, public_key, \
+         wrapped_key, sealed_meta, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(n.id)
+    .bind(n.organisation_id)
+    .bind(n.box_id)
+    .bind(n.parent_id)
+    .bind(n.kind.code())
+    .bind(n.public_key)
+    .bind(n.wrapped_key)
+    .bind(n.sealed_meta)
+    .bind(n.created_by)
+    .bind(n.now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// The owner's permit: the box's identity wrapped to their member key.
+pub async fn insert_owner_permit(
+    c: &mut Conn,
+    node_id: &str,
+    account_id: &str,
+    wrapped_key: &[u8],
+    now: i64,
+) -> R<()> {
+    sqlx::query(
+        "INSERT INTO permits (node_id, account_id, owner, wrapped_key, granted_by, created_at) \
+         VALUES ($1, $2, 1, $3, $2, $4)",
+    )
+    .bind(node_id)
+    .bind(account_id)
+    .bind(wrapped_key)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A node's columns; the argument is where its wrapped key comes from (a
+/// box's is the viewer's permit, anything else's its own).
+macro_rules! node_columns {
+    ($wrapped:literal) => {
+        concat!(
+            "n.id, n.kind, n.parent_id, n.public_key, ",
+            $wrapped,
+            " AS wrapped_key, n.sealed_meta, n.created_at, n.updated_at, n.box_id"
+        )
+    };
+}
+
+fn node_from(row: &sqlx::any::AnyRow) -> R<(NodeView, String)> {
+    let kind: String = row.try_get("kind")?;
+    let view = NodeView {
+        id: row.try_get::<String, _>("id")?.into(),
+        kind: NodeKind::from_code(&kind).unwrap_or(NodeKind::Folder),
+        parent_id: row
+            .try_get::<Option<String>, _>("parent_id")?
+            .map(Into::into),
+        public_key: row.try_get("public_key")?,
+        wrapped_key: row
+            .try_get::<Option<Vec<u8>>, _>("wrapped_key")?
+            .unwrap_or_default()
+            .into(),
+        sealed_meta: row.try_get::<Vec<u8>, _>("sealed_meta")?.into(),
+        created_at_ms: row.try_get("created_at")?,
+        updated_at_ms: row.try_get("updated_at")?,
+    };
+    Ok((view, row.try_get("box_id")?))
+}
+
+/// The boxes of an organisation the account holds a permit for, oldest
+/// first.
+pub async fn boxes_of(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<Vec<NodeView>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        node_columns!("p.wrapped_key"),
+        " FROM nodes n JOIN permits p ON p.node_id = n.id \
+         WHERE n.organisation_id = $1 AND p.account_id = $2 AND n.parent_id IS NULL \
+         ORDER BY n.created_at, n.id"
+    ))
+    .bind(organisation_id)
+    .bind(account_id)
+    .fetch_all(c)
+    .await?;
+    rows.iter().map(|r| node_from(r).map(|(n, _)| n)).collect()
+}
+
+/// One node as the account sees it (a box with the account's permit), and
+/// its box's id.
+pub async fn node(
+    c: &mut Conn,
+    organisation_id: &str,
+    node_id: &str,
+    account_id: &str,
+) -> R<Option<(NodeView, String)>> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        node_columns!("COALESCE(p.wrapped_key, n.wrapped_key)"),
+        " FROM nodes n \
+         LEFT JOIN permits p ON p.node_id = n.id AND p.account_id = $3 \
+         WHERE n.id = $1 AND n.organisation_id = $2"
+    ))
+    .bind(node_id)
+    .bind(organisation_id)
+    .bind(account_id)
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(node_from).transpose()
+}
+
+pub async fn children(c: &mut Conn, parent_id: &str) -> R<Vec<NodeView>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        node_columns!("n.wrapped_key"),
+        " FROM nodes n WHERE n.parent_id = $1 ORDER BY n.created_at, n.id"
+    ))
+    .bind(parent_id)
+    .fetch_all(c)
+    .await?;
+    rows.iter().map(|r| node_from(r).map(|(n, _)| n)).collect()
+}
+
+pub async fn set_sealed_meta(c: &mut Conn, node_id: &str, sealed: &[u8], now: i64) -> R<()> {
+    sqlx::query("UPDATE nodes SET sealed_meta = $1, updated_at = $2 WHERE id = $3")
+        .bind(sealed)
+        .bind(now)
+        .bind(node_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}

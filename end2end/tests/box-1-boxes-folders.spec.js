@@ -1,0 +1,98 @@
+// BOX-1, CRY-1, CRY-3: an Originator creates a box and folders in it; the
+// names are sealed in the browser (the database holds none of them) and
+// opened again after a reload; another member of the organisation sees
+// neither the box nor its folders.
+const fs = require('node:fs');
+const path = require('node:path');
+const { test, expect, newPerson, watchForProblems } = require('./fixtures');
+const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn } = require('./steps');
+
+const ANN_PW = 'anns own long passphrase';
+
+/// Every byte SQLite holds for the instance: the database and its log.
+function databaseBytes(dataDir) {
+  return ['coffer.db', 'coffer.db-wal']
+    .map((f) => path.join(dataDir, f))
+    .filter((f) => fs.existsSync(f))
+    .map((f) => fs.readFileSync(f))
+    .reduce((all, b) => Buffer.concat([all, b]), Buffer.alloc(0));
+}
+
+test('BOX-1: boxes and folders with names sealed in the browser', async ({ page: root, coffer, browser }, testInfo) => {
+  test.setTimeout(120_000);
+  await setUpInstance(root, coffer);
+  const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
+  const lia = await (await newPerson(browser, testInfo)).newPage();
+  const problems = watchForProblems(lia);
+  await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);
+
+  await lia.getByRole('link', { name: 'Boxes' }).click();
+  await expect(lia.getByRole('heading', { name: 'Boxes' })).toBeVisible();
+  await expect(lia.getByText('You have no boxes yet.')).toBeVisible();
+
+  // A name the browser refuses before any key is made.
+  for (const bad of ['Plans/2027', '..']) {
+    await lia.getByLabel('New box').fill(bad);
+    await lia.getByRole('button', { name: 'Create box' }).click();
+    await expect(lia.getByRole('alert')).toHaveText('Names are 1 to 255 characters, without “/”, and not only dots.');
+  }
+  await lia.getByLabel('New box').fill('Quarterly reports');
+  await lia.getByRole('button', { name: 'Create box' }).click();
+  await expect(lia.getByRole('status')).toHaveText('Box “Quarterly reports” created.');
+  await expect(lia.getByRole('alert')).toHaveCount(0);
+  await lia.getByRole('link', { name: 'Quarterly reports' }).click();
+
+  await expect(lia.getByRole('heading', { name: 'Quarterly reports' })).toBeVisible();
+  await expect(lia.getByText('This folder is empty.')).toBeVisible();
+  await lia.getByLabel('New folder').fill('Drafts');
+  await lia.getByRole('button', { name: 'Create folder' }).click();
+  await expect(lia.getByRole('status')).toHaveText('Folder “Drafts” created.');
+  await lia.getByRole('link', { name: 'Drafts' }).click();
+  await expect(lia.getByRole('heading', { name: 'Drafts' })).toBeVisible();
+  await lia.getByLabel('New folder').fill('Board minutes');
+  await lia.getByRole('button', { name: 'Create folder' }).click();
+  await expect(lia.getByRole('link', { name: 'Board minutes' })).toBeVisible();
+
+  // After a reload the names open again, down the key tree from the
+  // member's own key; the breadcrumb leads back up.
+  const draftsUrl = lia.url();
+  await lia.reload();
+  await expect(lia.getByRole('heading', { name: 'Drafts' })).toBeVisible();
+  await expect(lia.getByRole('link', { name: 'Board minutes' })).toBeVisible();
+  const crumbs = lia.getByRole('navigation', { name: 'Where you are' });
+  await expect(crumbs.getByRole('listitem')).toHaveText(['Boxes', 'Quarterly reports', 'Drafts']);
+  // Nothing wider than the screen, on a phone too.
+  expect(await lia.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await crumbs.getByRole('link', { name: 'Quarterly reports' }).click();
+  await expect(lia.getByRole('heading', { name: 'Quarterly reports' })).toBeVisible();
+  await expect(lia.getByRole('link', { name: 'Drafts' })).toBeVisible();
+
+  // CRY-1: the server holds none of the names (the addresses it does hold
+  // show the right files were read).
+  const stored = databaseBytes(coffer.dataDir);
+  expect(stored.includes('lia@acme.test')).toBe(true);
+  for (const name of ['Quarterly reports', 'Drafts', 'Board minutes']) {
+    expect(stored.includes(name), name).toBe(false);
+    expect(stored.includes(Buffer.from(name, 'utf16le')), name).toBe(false);
+  }
+
+  // Another Originator of the organisation sees no box, and the folder's
+  // address tells them nothing.
+  await lia.getByRole('link', { name: 'Users' }).click();
+  await lia.getByRole('button', { name: 'Add user' }).click();
+  const form = lia.getByRole('form', { name: 'Add user' });
+  await form.getByLabel('Email').fill('ann@acme.test');
+  await form.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(lia.getByRole('status')).toContainText('ann@acme.test was added');
+  await root.getByRole('main').getByRole('link', { name: 'Outbox' }).click();
+  await root.getByRole('link', { name: 'You are invited to Acme on Coffer' }).first().click();
+  const annInvitation = await root.getByRole('link', { name: /\/invite#/ }).getAttribute('href');
+  const ann = await (await newPerson(browser, testInfo)).newPage();
+  await acceptInvitationAndSignIn(ann, annInvitation, 'ann@acme.test', ANN_PW);
+  await ann.getByRole('link', { name: 'Boxes' }).click();
+  await expect(ann.getByText('You have no boxes yet.')).toBeVisible();
+  await ann.goto(draftsUrl);
+  await expect(ann.getByRole('alert')).toHaveText('That box or folder does not exist, or you cannot see it.');
+  await expect(ann.getByText('Board minutes')).toHaveCount(0);
+  expect(problems).toEqual([]);
+});

@@ -1,0 +1,359 @@
+//! BOX-1, CRY-1, CRY-3 boxes and folders over HTTP on SQLite and
+//! PostgreSQL: keys made, wrapped and names sealed on the client (here with
+//! coffer-crypto, as the browser's worker does), stored as they are, read
+//! back and opened; who may do what; bad key material refused.
+
+use crate::common::*;
+use coffer_api::ApiError;
+use coffer_crypto::{KeyHolder, MemberKeys, NodeKey};
+use coffer_shared::boxes::{BoxError, FolderView, NewNode, NodeRecord, NodeView};
+use coffer_shared::errors::{AuthError, Refusal};
+use coffer_shared::types::{Bytes, Role};
+
+fn record(name: &str) -> Vec<u8> {
+    serde_json::to_vec(&NodeRecord {
+        name: name.into(),
+        created_at_ms: 1,
+        modified_at_ms: 1,
+    })
+    .unwrap()
+}
+
+/// A new node as the browser makes it: its key wrapped to `holder`, its
+/// name sealed by `sealer` (the parent's key, or for a box its own).
+fn make(holder: &str, sealer: Option<&NodeKey>, name: &str) -> (NodeKey, NewNode) {
+    let key = NodeKey::generate();
+    let id = uuid::Uuid::new_v4().to_string();
+    let sealed = sealer
+        .unwrap_or(&key)
+        .seal(&id, &key.public_key(), &record(name));
+    let node = NewNode {
+        id: id.into(),
+        public_key: key.public_key(),
+        wrapped_key: Bytes(key.wrap_to(holder).unwrap()),
+        sealed_meta: Bytes(sealed),
+    };
+    (key, node)
+}
+
+fn name_of(sealer: &NodeKey, node: &NodeView) -> String {
+    let plain = sealer
+        .open(&node.id, &node.public_key, &node.sealed_meta.0)
+        .expect("the sealed record opens");
+    serde_json::from_slice::<NodeRecord>(&plain).unwrap().name
+}
+
+fn open(holder: &impl KeyHolder, node: &NodeView) -> NodeKey {
+    NodeKey::unwrap(&node.wrapped_key.0, holder, &node.public_key).expect("the key opens")
+}
+
+async fn create_box(b: &Browser, org: &str, node: &NewNode) -> Result<NodeView, ApiError> {
+    b.run(coffer_api::CreateBox {
+        organisation_id: org.into(),
+        node: node.clone(),
+    })
+    .await
+}
+
+async fn create_folder(
+    b: &Browser,
+    org: &str,
+    parent: &str,
+    node: &NewNode,
+) -> Result<NodeView, ApiError> {
+    b.run(coffer_api::CreateFolder {
+        organisation_id: org.into(),
+        parent_id: parent.into(),
+        node: node.clone(),
+    })
+    .await
+}
+
+async fn folder(b: &Browser, org: &str, node: &str) -> Result<FolderView, ApiError> {
+    b.run(coffer_api::OpenFolder {
+        organisation_id: org.into(),
+        node_id: node.into(),
+    })
+    .await
+}
+
+async fn boxes(b: &Browser, org: &str) -> Result<Vec<NodeView>, ApiError> {
+    b.run(coffer_api::ListBoxes {
+        organisation_id: org.into(),
+    })
+    .await
+}
+
+async fn rename(b: &Browser, org: &str, node: &str, sealed: Vec<u8>) -> Result<(), ApiError> {
+    b.run(coffer_api::RenameNode {
+        organisation_id: org.into(),
+        node_id: node.into(),
+        sealed_meta: Bytes(sealed),
+    })
+    .await
+}
+
+/// Signs in again to have the member's keys as the browser unlocks them.
+async fn keys_of(b: &Browser, email: &str, password: &str) -> MemberKeys {
+    let me = b.sign_in(email, password).await.unwrap();
+    MemberKeys::from_secret_text(&me.keys().secret_text()).unwrap()
+}
+
+async fn boxes_and_folders(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let lia = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let org = organisation_id(&lia).await;
+    let mine = keys_of(&lia, "lia@acme.test", "liaison password").await;
+
+    // A box: its key wrapped to the owner, its name sealed by itself.
+    let (box_key, new_box) = make(&mine.public_key(), None, "Quarterly reports");
+    let made = create_box(&lia, &org, &new_box).await.unwrap();
+    let listed = boxes(&lia, &org).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    let opened = open(&mine, &listed[0]);
+    assert_eq!(opened.public_key(), box_key.public_key());
+    assert_eq!(name_of(&opened, &listed[0]), "Quarterly reports");
+    assert_eq!(listed[0].id, made.id);
+
+    // A folder in it, and one in that: each key wrapped to its parent's.
+    let (drafts_key, drafts) = make(&box_key.public_key(), Some(&box_key), "Drafts");
+    create_folder(&lia, &org, &made.id, &drafts).await.unwrap();
+    let (_, old) = make(&drafts_key.public_key(), Some(&drafts_key), "Old");
+    create_folder(&lia, &org, &drafts.id, &old).await.unwrap();
+
+    let inside = folder(&lia, &org, &made.id).await.unwrap();
+    assert_eq!(inside.path.len(), 1);
+    assert_eq!(inside.children.len(), 1);
+    assert_eq!(name_of(&opened, &inside.children[0]), "Drafts");
+
+    // Walking down from the member's key alone, as the browser does.
+    let deep = folder(&lia, &org, &drafts.id).await.unwrap();
+    let ids: Vec<_> = deep.path.iter().map(|n| n.id.to_string()).collect();
+    assert_eq!(ids, [made.id.to_string(), drafts.id.to_string()]);
+    let box_again = open(&mine, &deep.path[0]);
+    let drafts_again = open(&box_again, &deep.path[1]);
+    assert_eq!(name_of(&box_again, &deep.path[1]), "Drafts");
+    assert_eq!(name_of(&drafts_again, &deep.children[0]), "Old");
+
+    // Renaming seals a new record under the same key.
+    let renamed = box_key.seal(&drafts.id, &drafts.public_key, &record("Drafts 2027"));
+    rename(&lia, &org, &drafts.id, renamed).await.unwrap();
+    let inside = folder(&lia, &org, &made.id).await.unwrap();
+    assert_eq!(name_of(&opened, &inside.children[0]), "Drafts 2027");
+
+    // CRY-1: no name anywhere the server writes.
+    let db = server.db().await;
+    let blobs: Vec<(Vec<u8>, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT sealed_meta, wrapped_key FROM nodes")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    let permits: Vec<(Vec<u8>,)> = sqlx::query_as("SELECT wrapped_key FROM permits")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(blobs.len(), 3);
+    assert_eq!(permits.len(), 1);
+    for name in ["Quarterly", "Drafts", "Old"] {
+        let hit = blobs
+            .iter()
+            .flat_map(|(a, b)| [Some(a), b.as_ref()])
+            .flatten()
+            .chain(permits.iter().map(|(p,)| p))
+            .any(|bytes| bytes.windows(name.len()).any(|w| w == name.as_bytes()));
+        assert!(!hit, "{name} in a stored blob");
+        let logged = server
+            .count(&format!(
+                "SELECT COUNT(*) FROM audit_events WHERE target LIKE '%{name}%' OR details LIKE '%{name}%'"
+            ))
+            .await;
+        assert_eq!(logged, 0, "{name} in the audit log");
+    }
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'box.%'")
+            .await,
+        4,
+        "box created, two folders created, one renamed"
+    );
+}
+
+async fn who_may_do_what(backend: Backend) {
+    use AuthError::{Forbidden, NotSignedIn};
+    let (server, admin) = instance(backend).await;
+    let lia = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let org = organisation_id(&lia).await;
+    let mine = keys_of(&lia, "lia@acme.test", "liaison password").await;
+    let (box_key, new_box) = make(&mine.public_key(), None, "Legal");
+    let the_box = create_box(&lia, &org, &new_box).await.unwrap();
+    let (_, colleague) = active_member(
+        &server,
+        &lia,
+        &org,
+        "otto@acme.test",
+        "originator password",
+        Role::Originator,
+        false,
+    )
+    .await;
+    let (_, helper) = active_member(
+        &server,
+        &lia,
+        &org,
+        "cole@acme.test",
+        "collaborator password",
+        Role::Collaborator,
+        false,
+    )
+    .await;
+    let bea = member(&server, &admin, "Bravo", "bea@bravo.test", "bravo password").await;
+    let anonymous = server.browser();
+
+    let unknown = Refusal::Box(BoxError::Unknown);
+    let refused = |e: ApiError| refusal(e);
+    // Who × (list, open the box, make a folder in it, rename it, make a box).
+    let table: [(&str, &Browser, [Option<Refusal>; 5]); 6] = [
+        ("owner", &lia, [None, None, None, None, None]),
+        (
+            "Originator without a permit",
+            &colleague,
+            [
+                None,
+                Some(unknown.clone()),
+                Some(unknown.clone()),
+                Some(unknown.clone()),
+                None,
+            ],
+        ),
+        (
+            "Collaborator",
+            &helper,
+            [
+                None,
+                Some(unknown.clone()),
+                Some(unknown.clone()),
+                Some(unknown.clone()),
+                Some(Refusal::Box(BoxError::OriginatorsOnly)),
+            ],
+        ),
+        (
+            "administrator of another organisation",
+            &bea,
+            [const { Some(Refusal::Auth(Forbidden)) }; 5],
+        ),
+        (
+            "instance administrator",
+            &admin,
+            [const { Some(Refusal::Auth(Forbidden)) }; 5],
+        ),
+        (
+            "anonymous",
+            &anonymous,
+            [const { Some(Refusal::Auth(NotSignedIn)) }; 5],
+        ),
+    ];
+    for (who, b, want) in table {
+        let (_, folder_node) = make(&box_key.public_key(), Some(&box_key), "By someone");
+        let (_, their_box) = make(&mine.public_key(), None, "Theirs");
+        let sealed = box_key.seal(&the_box.id, &the_box.public_key, &record("Renamed"));
+        let got = [
+            boxes(b, &org).await.err().map(refused),
+            folder(b, &org, &the_box.id).await.err().map(refused),
+            create_folder(b, &org, &the_box.id, &folder_node)
+                .await
+                .err()
+                .map(refused),
+            rename(b, &org, &the_box.id, sealed)
+                .await
+                .err()
+                .map(refused),
+            create_box(b, &org, &their_box).await.err().map(refused),
+        ];
+        assert_eq!(got, want, "{who}");
+    }
+    // The Originator without a permit lists only the box they made.
+    assert_eq!(boxes(&colleague, &org).await.unwrap().len(), 1);
+    assert_eq!(boxes(&helper, &org).await.unwrap().len(), 0);
+}
+
+async fn bad_key_material_changes_nothing(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let lia = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let org = organisation_id(&lia).await;
+    let mine = keys_of(&lia, "lia@acme.test", "liaison password").await;
+    let (box_key, good) = make(&mine.public_key(), None, "Box");
+    let the_box = create_box(&lia, &org, &good).await.unwrap();
+    let before = server.count("SELECT COUNT(*) FROM nodes").await;
+
+    let invalid = Refusal::Box(BoxError::InvalidKeyMaterial);
+    let variant = |change: &dyn Fn(&mut NewNode)| {
+        let (_, mut n) = make(&box_key.public_key(), Some(&box_key), "Folder");
+        change(&mut n);
+        n
+    };
+    let cases: Vec<(&str, NewNode, Refusal)> = vec![
+        (
+            "an id that is not a UUID",
+            variant(&|n| n.id = "../../etc".into()),
+            invalid.clone(),
+        ),
+        (
+            "a public key that is not one",
+            variant(&|n| n.public_key = "age1nope".into()),
+            invalid.clone(),
+        ),
+        (
+            "a wrapped key that is not an age file",
+            variant(&|n| n.wrapped_key = Bytes(b"plain".to_vec())),
+            invalid.clone(),
+        ),
+        (
+            "a sealed record cut short",
+            variant(&|n| n.sealed_meta.0.truncate(20)),
+            invalid.clone(),
+        ),
+        (
+            "a sealed record far too long",
+            variant(&|n| n.sealed_meta = Bytes(vec![1; 5000])),
+            invalid.clone(),
+        ),
+        (
+            "an id already used",
+            variant(&|n| n.id = the_box.id.clone()),
+            Refusal::Box(BoxError::IdTaken),
+        ),
+    ];
+    for (what, node, want) in cases {
+        let err = create_folder(&lia, &org, &the_box.id, &node)
+            .await
+            .unwrap_err();
+        assert_eq!(refusal(err), want, "{what}");
+    }
+    let (_, orphan) = make(&box_key.public_key(), Some(&box_key), "Orphan");
+    let missing = uuid::Uuid::new_v4().to_string();
+    assert_eq!(
+        refusal(
+            create_folder(&lia, &org, &missing, &orphan)
+                .await
+                .unwrap_err()
+        ),
+        Refusal::Box(BoxError::Unknown)
+    );
+    assert_eq!(
+        refusal(
+            rename(&lia, &org, &the_box.id, vec![1, 2, 3])
+                .await
+                .unwrap_err()
+        ),
+        Refusal::Box(BoxError::InvalidKeyMaterial)
+    );
+    assert_eq!(server.count("SELECT COUNT(*) FROM nodes").await, before);
+    let listed = boxes(&lia, &org).await.unwrap();
+    assert_eq!(name_of(&open(&mine, &listed[0]), &listed[0]), "Box");
+}
+
+on_both!(
+    boxes_and_folders,
+    who_may_do_what,
+    bad_key_material_changes_nothing
+);

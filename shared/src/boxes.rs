@@ -1,0 +1,143 @@
+//! BOX-1, CRY-1, CRY-3: boxes and folders as the server keeps them: ids,
+//! public keys, wrapped identities and sealed records. No name crosses
+//! here in plaintext; the browser seals and opens them.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::ids::{NodeId, OrganisationId};
+use crate::types::Bytes;
+
+/// The most a sealed record may be: a name of 255 characters and its times
+/// fit many times over.
+pub const SEALED_META_MAX: usize = 4096;
+/// An age file wrapping one X25519 identity is about 250 bytes.
+pub const WRAPPED_KEY_MAX: usize = 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NodeKind {
+    Box,
+    Folder,
+}
+
+impl NodeKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            NodeKind::Box => "box",
+            NodeKind::Folder => "folder",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "box" => Some(NodeKind::Box),
+            "folder" => Some(NodeKind::Folder),
+            _ => None,
+        }
+    }
+}
+
+/// What the browser seals for each node: its name and times.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeRecord {
+    pub name: String,
+    pub created_at_ms: i64,
+    pub modified_at_ms: i64,
+}
+
+/// A node as the server keeps it. `wrapped_key` opens with the parent's
+/// identity (a box's with its holder's member key, from the permit).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeView {
+    pub id: NodeId,
+    pub kind: NodeKind,
+    pub parent_id: Option<NodeId>,
+    pub public_key: String,
+    pub wrapped_key: Bytes,
+    pub sealed_meta: Bytes,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// A new box or folder, made in the browser: the id is chosen there too,
+/// because the sealed record is bound to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewNode {
+    pub id: NodeId,
+    pub public_key: String,
+    /// To the parent's public key; for a box, to the owner's member key.
+    pub wrapped_key: Bytes,
+    pub sealed_meta: Bytes,
+}
+
+/// A folder's contents, and the way down to it: every node from its box,
+/// each with the key that opens the next.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderView {
+    pub organisation_id: OrganisationId,
+    /// From the box down to this folder.
+    pub path: Vec<NodeView>,
+    pub children: Vec<NodeView>,
+}
+
+/// The longest name, in characters.
+pub const NAME_MAX: usize = 255;
+
+/// A box's, folder's or file's name as it will be sealed: trimmed, 1 to
+/// 255 characters, no `/` (paths are made of names) and not only dots (`.`
+/// and `..` mean something in every path). Checked in the browser: the
+/// server never sees a name.
+pub fn check_name(name: &str) -> Result<String, BoxError> {
+    let n = name.trim();
+    let len = n.chars().count();
+    if len == 0
+        || len > NAME_MAX
+        || n.contains('/')
+        || n.chars().all(|c| c == '.')
+        || n.chars().any(char::is_control)
+    {
+        return Err(BoxError::InvalidName);
+    }
+    Ok(n.to_string())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum BoxError {
+    #[error("Names are 1 to 255 characters, without “/”, and not only dots.")]
+    InvalidName,
+    #[error("Only Originators can create boxes.")]
+    OriginatorsOnly,
+    #[error("That box or folder does not exist, or you cannot see it.")]
+    Unknown,
+    #[error("An item with this id already exists.")]
+    IdTaken,
+    #[error("The item's key or sealed record is not valid.")]
+    InvalidKeyMaterial,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_before_they_are_sealed() {
+        assert_eq!(
+            check_name("  Quarterly reports "),
+            Ok("Quarterly reports".into())
+        );
+        assert_eq!(check_name("..hidden"), Ok("..hidden".into()));
+        for bad in [
+            "",
+            "   ",
+            "a/b",
+            ".",
+            "..",
+            "...",
+            "tab\there",
+            &"x".repeat(256),
+        ] {
+            assert_eq!(check_name(bad), Err(BoxError::InvalidName), "{bad:?}");
+        }
+        assert!(check_name(&"é".repeat(255)).is_ok());
+    }
+}

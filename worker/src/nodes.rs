@@ -1,0 +1,172 @@
+//! BOX-1, CRY-1, CRY-3 in the worker: making a box's or folder's key and
+//! sealed record, and opening the records the server sends back. Every key
+//! is reached from the member's own down the path the server gives; a step
+//! that does not open is refused, a record whose seal does not open is
+//! reported as such (the page says it was changed outside Coffer).
+
+use coffer_crypto::{new_node_id, CryptoError, MemberKeys, NodeKey};
+use coffer_shared::boxes::{NewNode, NodeRecord};
+use coffer_shared::types::Bytes;
+use coffer_shared::worker::{KeyStep, SealedNode};
+
+/// The key of the last step of `path`, opened from the member's key down.
+fn walk(member: &MemberKeys, path: &[KeyStep]) -> Result<Option<NodeKey>, CryptoError> {
+    let mut above: Option<NodeKey> = None;
+    for step in path {
+        let key = match &above {
+            None => NodeKey::unwrap(&step.wrapped.0, member, &step.public_key)?,
+            Some(parent) => NodeKey::unwrap(&step.wrapped.0, parent, &step.public_key)?,
+        };
+        above = Some(key);
+    }
+    Ok(above)
+}
+
+fn record(sealer: &NodeKey, node: &SealedNode) -> Option<NodeRecord> {
+    let plain = sealer
+        .open(&node.id, &node.step.public_key, &node.sealed.0)
+        .ok()?;
+    serde_json::from_slice(&plain).ok()
+}
+
+pub fn make(secret: &str, path: &[KeyStep], rec: &NodeRecord) -> Result<NewNode, CryptoError> {
+    let member = MemberKeys::from_secret_text(secret)?;
+    let parent = walk(&member, path)?;
+    let key = NodeKey::generate();
+    let id = new_node_id();
+    let plain = serde_json::to_vec(rec).map_err(|_| CryptoError::Malformed)?;
+    let (wrapped, sealed) = match &parent {
+        None => (
+            key.wrap_to(&member.public_key())?,
+            key.seal(&id, &key.public_key(), &plain),
+        ),
+        Some(parent) => (
+            key.wrap_to(&parent.public_key())?,
+            parent.seal(&id, &key.public_key(), &plain),
+        ),
+    };
+    Ok(NewNode {
+        id: id.into(),
+        public_key: key.public_key(),
+        wrapped_key: Bytes(wrapped),
+        sealed_meta: Bytes(sealed),
+    })
+}
+
+pub fn read(
+    secret: &str,
+    path: &[KeyStep],
+    nodes: &[SealedNode],
+) -> Result<Vec<Option<NodeRecord>>, CryptoError> {
+    let member = MemberKeys::from_secret_text(secret)?;
+    Ok(match walk(&member, path)? {
+        Some(sealer) => nodes.iter().map(|n| record(&sealer, n)).collect(),
+        // Boxes: each opens with the member's key and seals itself.
+        None => nodes
+            .iter()
+            .map(|n| {
+                NodeKey::unwrap(&n.step.wrapped.0, &member, &n.step.public_key)
+                    .ok()
+                    .and_then(|own| record(&own, n))
+            })
+            .collect(),
+    })
+}
+
+pub fn read_path(
+    secret: &str,
+    path: &[SealedNode],
+) -> Result<Vec<Option<NodeRecord>>, CryptoError> {
+    let member = MemberKeys::from_secret_text(secret)?;
+    let mut records = Vec::with_capacity(path.len());
+    let mut above: Option<NodeKey> = None;
+    for node in path {
+        let key = match &above {
+            None => NodeKey::unwrap(&node.step.wrapped.0, &member, &node.step.public_key)?,
+            Some(parent) => NodeKey::unwrap(&node.step.wrapped.0, parent, &node.step.public_key)?,
+        };
+        records.push(record(above.as_ref().unwrap_or(&key), node));
+        above = Some(key);
+    }
+    Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(name: &str) -> NodeRecord {
+        NodeRecord {
+            name: name.into(),
+            created_at_ms: 5,
+            modified_at_ms: 6,
+        }
+    }
+
+    fn sealed(n: &NewNode) -> SealedNode {
+        SealedNode {
+            id: n.id.to_string(),
+            step: KeyStep {
+                public_key: n.public_key.clone(),
+                wrapped: n.wrapped_key.clone(),
+            },
+            sealed: n.sealed_meta.clone(),
+        }
+    }
+
+    #[test]
+    fn boxes_and_folders_are_made_and_read_down_the_key_tree() {
+        let member = MemberKeys::generate();
+        let secret = member.secret_text();
+        let the_box = make(&secret, &[], &rec("Quarterly")).unwrap();
+        let box_step = sealed(&the_box).step;
+        let folder = make(&secret, std::slice::from_ref(&box_step), &rec("Drafts")).unwrap();
+        let inner = make(
+            &secret,
+            &[box_step.clone(), sealed(&folder).step],
+            &rec("Old"),
+        )
+        .unwrap();
+
+        assert_eq!(
+            read(&secret, &[], &[sealed(&the_box)]).unwrap(),
+            vec![Some(rec("Quarterly"))]
+        );
+        assert_eq!(
+            read(&secret, std::slice::from_ref(&box_step), &[sealed(&folder)]).unwrap(),
+            vec![Some(rec("Drafts"))]
+        );
+        assert_eq!(
+            read_path(
+                &secret,
+                &[sealed(&the_box), sealed(&folder), sealed(&inner)]
+            )
+            .unwrap(),
+            vec![
+                Some(rec("Quarterly")),
+                Some(rec("Drafts")),
+                Some(rec("Old"))
+            ]
+        );
+
+        // A record moved onto another node does not open.
+        let mut moved = sealed(&folder);
+        moved.id = inner.id.to_string();
+        assert_eq!(
+            read(&secret, std::slice::from_ref(&box_step), &[moved]).unwrap(),
+            vec![None]
+        );
+        // Someone else's keys open nothing on the way down.
+        let stranger = MemberKeys::generate().secret_text();
+        assert!(read(
+            &stranger,
+            std::slice::from_ref(&box_step),
+            &[sealed(&folder)]
+        )
+        .is_err());
+        assert_eq!(
+            read(&stranger, &[], &[sealed(&the_box)]).unwrap(),
+            vec![None]
+        );
+    }
+}
