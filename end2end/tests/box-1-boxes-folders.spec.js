@@ -67,11 +67,26 @@ test('BOX-1: boxes and folders with names sealed in the browser', async ({ page:
   await expect(lia.getByRole('heading', { name: 'Quarterly reports' })).toBeVisible();
   await expect(lia.getByRole('link', { name: 'Drafts' })).toBeVisible();
 
+  // Renaming seals a new record; a bad name is refused in the browser.
+  await lia.getByRole('button', { name: 'Rename Drafts' }).click();
+  await lia.getByLabel('New name for Drafts').fill('a/b');
+  await lia.getByRole('button', { name: 'Save name' }).click();
+  await expect(lia.getByRole('alert')).toHaveText('Names are 1 to 255 characters, without “/”, and not only dots.');
+  await lia.getByLabel('New name for Drafts').fill('Drafts 2027');
+  await lia.getByRole('button', { name: 'Save name' }).click();
+  await expect(lia.getByRole('status')).toHaveText('Renamed to “Drafts 2027”.');
+  await expect(lia.getByRole('link', { name: 'Drafts 2027' })).toBeVisible();
+  await lia.getByRole('link', { name: 'Boxes', exact: true }).first().click();
+  await lia.getByRole('button', { name: 'Rename Quarterly reports' }).click();
+  await lia.getByLabel('New name for Quarterly reports').fill('Annual reports');
+  await lia.getByRole('button', { name: 'Save name' }).click();
+  await expect(lia.getByRole('link', { name: 'Annual reports' })).toBeVisible();
+
   // CRY-1: the server holds none of the names (the addresses it does hold
   // show the right files were read).
   const stored = databaseBytes(coffer.dataDir);
   expect(stored.includes('lia@acme.test')).toBe(true);
-  for (const name of ['Quarterly reports', 'Drafts', 'Board minutes']) {
+  for (const name of ['Quarterly reports', 'Annual reports', 'Drafts', 'Board minutes']) {
     expect(stored.includes(name), name).toBe(false);
     expect(stored.includes(Buffer.from(name, 'utf16le')), name).toBe(false);
   }

@@ -71,6 +71,15 @@ pub enum Job {
         secret: String,
         path: Vec<SealedNode>,
     },
+    /// A new record (a new name) for the node `id`, sealed by the last of
+    /// `path`: the parent, or for a box the box itself.
+    Reseal {
+        secret: String,
+        path: Vec<KeyStep>,
+        id: String,
+        public_key: String,
+        record: crate::boxes::NodeRecord,
+    },
 }
 
 /// One step down the key tree: a node's public key and its identity
@@ -155,6 +164,8 @@ pub enum Answer {
     /// Records in the order asked; `None` for one whose seal does not open
     /// (changed outside Coffer).
     Records(Vec<Option<crate::boxes::NodeRecord>>),
+    /// A sealed record, ready for the server.
+    Sealed(Bytes),
     Done,
     Failed(Failure),
 }

@@ -150,6 +150,15 @@ impl Worker {
             Job::ReadPath { secret, path } => {
                 Answer::Records(nodes::read_path(&secret, &path).map_err(failure)?)
             }
+            Job::Reseal {
+                secret,
+                path,
+                id,
+                public_key,
+                record,
+            } => Answer::Sealed(Bytes(
+                nodes::reseal(&secret, &path, &id, &public_key, &record).map_err(failure)?,
+            )),
         })
     }
 

@@ -53,6 +53,19 @@ pub fn make(secret: &str, path: &[KeyStep], rec: &NodeRecord) -> Result<NewNode,
     })
 }
 
+pub fn reseal(
+    secret: &str,
+    path: &[KeyStep],
+    id: &str,
+    public_key: &str,
+    rec: &NodeRecord,
+) -> Result<Vec<u8>, CryptoError> {
+    let member = MemberKeys::from_secret_text(secret)?;
+    let sealer = walk(&member, path)?.ok_or(CryptoError::InvalidKey)?;
+    let plain = serde_json::to_vec(rec).map_err(|_| CryptoError::Malformed)?;
+    Ok(sealer.seal(id, public_key, &plain))
+}
+
 pub fn read(
     secret: &str,
     path: &[KeyStep],
@@ -147,6 +160,34 @@ mod tests {
                 Some(rec("Drafts")),
                 Some(rec("Old"))
             ]
+        );
+
+        // Renamed: a box seals its own record, a folder's is sealed by
+        // its parent.
+        let renamed = reseal(
+            &secret,
+            std::slice::from_ref(&box_step),
+            &the_box.id,
+            &the_box.public_key,
+            &rec("Q4"),
+        )
+        .unwrap();
+        let mut after = sealed(&the_box);
+        after.sealed = Bytes(renamed);
+        assert_eq!(read(&secret, &[], &[after]).unwrap(), vec![Some(rec("Q4"))]);
+        let renamed = reseal(
+            &secret,
+            std::slice::from_ref(&box_step),
+            &folder.id,
+            &folder.public_key,
+            &rec("Final"),
+        )
+        .unwrap();
+        let mut after = sealed(&folder);
+        after.sealed = Bytes(renamed);
+        assert_eq!(
+            read(&secret, std::slice::from_ref(&box_step), &[after]).unwrap(),
+            vec![Some(rec("Final"))]
         );
 
         // A record moved onto another node does not open.

@@ -1,15 +1,16 @@
 //! BOX-1: inside a box or folder: the way back up (breadcrumb), its
 //! folders by name, and "New folder".
 
-use coffer_api::{create_folder, open_folder};
+use coffer_api::{create_folder, open_folder, rename_node};
 use coffer_shared::boxes::{FolderView, NodeRecord};
 use coffer_shared::ids::{NodeId, OrganisationId};
+use coffer_shared::types::Bytes;
 use coffer_shared::worker::KeyStep;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::keys::{changed, make_node, path_records, records};
-use super::list::{Named, NodeTable};
+use super::keys::{changed, make_node, path_records, records, reseal};
+use super::list::{Named, NodeTable, Renaming};
 use super::{KeysLocked, NameForm};
 use crate::i18n::{tf, tr};
 use crate::session::use_session;
@@ -87,6 +88,24 @@ pub fn FolderPage() -> impl IntoView {
             loaded.refetch();
         },
     );
+    let rename_error = RwSignal::new(None::<Problem>);
+    let rename = Write::new(
+        rename_error,
+        move |(node, before, name): Renaming| async move {
+            let Some(folder) = shown.get_untracked().map(|o| o.folder) else {
+                return Err(Problem::from(tr("The folder is still loading.")));
+            };
+            // Sealed by this folder, the parent of what is renamed.
+            let steps = folder.path.iter().map(KeyStep::from).collect();
+            let sealed = reseal(steps, &node, before, name.clone()).await?;
+            rename_node(folder.organisation_id, node.id, Bytes(sealed)).await?;
+            Ok(name)
+        },
+        move |name: String| {
+            notice.set(Some(tf("Renamed to “{0}”.", &[("0", &name)])));
+            loaded.refetch();
+        },
+    );
     let breadcrumb = move || {
         shown.get().map(|o| {
             let last = o.folder.path.len().saturating_sub(1);
@@ -136,7 +155,7 @@ pub fn FolderPage() -> impl IntoView {
                 {move || shown.get().map(|o| if o.children.is_empty() {
                     view! { <p>{tr("This folder is empty.")}</p> }.into_any()
                 } else {
-                    view! { <NodeTable nodes=o.children /> }.into_any()
+                    view! { <NodeTable nodes=o.children rename error=rename_error /> }.into_any()
                 })}
             </section>
         </Show>

@@ -78,6 +78,35 @@ pub async fn path_records(path: &[NodeView]) -> Result<Vec<Option<NodeRecord>>, 
     }
 }
 
+/// A new name for `node`, sealed by the last of `path` (its parent, or a
+/// box itself); the creation time is kept.
+pub async fn reseal(
+    path: Vec<KeyStep>,
+    node: &NodeView,
+    before: Option<NodeRecord>,
+    name: String,
+) -> Result<Vec<u8>, Problem> {
+    let now = js_sys::Date::now() as i64;
+    let record = NodeRecord {
+        name,
+        created_at_ms: before.map_or(now, |r| r.created_at_ms),
+        modified_at_ms: now,
+    };
+    let secret = secret()?;
+    match ask(Job::Reseal {
+        secret,
+        path,
+        id: node.id.to_string(),
+        public_key: node.public_key.clone(),
+        record,
+    })
+    .await?
+    {
+        Answer::Sealed(sealed) => Ok(sealed.0),
+        _ => Err(unexpected()),
+    }
+}
+
 /// What a name that does not open shows instead (BOX-11).
 pub fn changed() -> String {
     tr("This item was changed outside Coffer").into()

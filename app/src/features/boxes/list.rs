@@ -1,12 +1,14 @@
 //! BOX-1: the boxes a member holds, by name (opened in the worker), and
 //! "New box" for Originators.
 
-use coffer_api::{create_box, list_boxes};
-use coffer_shared::boxes::{NodeRecord, NodeView};
-use coffer_shared::ids::OrganisationId;
+use coffer_api::{create_box, list_boxes, rename_node};
+use coffer_shared::boxes::{check_name, NodeRecord, NodeView};
+use coffer_shared::ids::{NodeId, OrganisationId};
+use coffer_shared::types::Bytes;
+use coffer_shared::worker::KeyStep;
 use leptos::prelude::*;
 
-use super::keys::{changed, make_node, records};
+use super::keys::{changed, make_node, records, reseal};
 use super::{KeysLocked, NameForm};
 use crate::i18n::{tf, tr};
 use crate::session::use_session;
@@ -59,6 +61,25 @@ pub fn BoxesPage() -> impl IntoView {
             boxes.refetch();
         },
     );
+    let rename_error = RwSignal::new(None::<Problem>);
+    let rename = Write::new(
+        rename_error,
+        move |(node, before, name): Renaming| async move {
+            let Some((org, _)) = organisation.get_untracked() else {
+                return Err(Problem::from(tr(
+                    "You are not a member of an organisation.",
+                )));
+            };
+            // A box seals its own record.
+            let sealed = reseal(vec![KeyStep::from(&node)], &node, before, name.clone()).await?;
+            rename_node(org, node.id, Bytes(sealed)).await?;
+            Ok(name)
+        },
+        move |name: String| {
+            notice.set(Some(tf("Renamed to “{0}”.", &[("0", &name)])));
+            boxes.refetch();
+        },
+    );
     let originator = move || organisation.with(|o| o.as_ref().is_some_and(|(_, yes)| *yes));
     view! {
         <Show when=move || allowed.get()>
@@ -77,36 +98,84 @@ pub fn BoxesPage() -> impl IntoView {
                 {move || shown.get().map(|list| if list.is_empty() {
                     view! { <p>{tr("You have no boxes yet.")}</p> }.into_any()
                 } else {
-                    view! { <NodeTable nodes=list /> }.into_any()
+                    view! { <NodeTable nodes=list rename error=rename_error /> }.into_any()
                 })}
             </section>
         </Show>
     }
 }
 
-/// Boxes or a folder's contents: name (a link inside), created, modified.
+/// What a rename sends: the item, its record as it was, the new name.
+pub type Renaming = (NodeView, Option<NodeRecord>, String);
+
+/// Boxes or a folder's contents: name (a link inside), created, modified,
+/// and Rename, which turns the name into a field.
 #[component]
-pub fn NodeTable(nodes: Vec<Named>) -> impl IntoView {
+pub fn NodeTable(
+    nodes: Vec<Named>,
+    rename: Write<Renaming>,
+    error: RwSignal<Option<Problem>>,
+) -> impl IntoView {
+    let editing = RwSignal::new(None::<NodeId>);
+    let new_name = RwSignal::new(String::new());
     view! {
+        <ErrorBox message=error />
         <table class="list nodes">
             <caption class="visually-hidden">{tr("Contents")}</caption>
             <thead><tr>
                 <th scope="col">{tr("Name")}</th>
                 <th scope="col">{tr("Created")}</th>
                 <th scope="col">{tr("Modified")}</th>
+                <th scope="col"><span class="visually-hidden">{tr("Actions")}</span></th>
             </tr></thead>
             <tbody>
                 {nodes.into_iter().map(|(node, record)| {
                     let href = format!("/boxes/{}", node.id);
-                    let (name, created, modified) = match record {
-                        Some(r) => (r.name, local_time(r.created_at_ms), local_time(r.modified_at_ms)),
+                    let (name, created, modified) = match &record {
+                        Some(r) => (r.name.clone(), local_time(r.created_at_ms), local_time(r.modified_at_ms)),
                         None => (changed(), String::new(), String::new()),
                     };
+                    let id = node.id.clone();
+                    let this = id.clone();
+                    let field = format!("rename-{id}");
+                    let submit = {
+                        let (node, record) = (node.clone(), record.clone());
+                        move |ev: leptos::ev::SubmitEvent| {
+                            ev.prevent_default();
+                            match check_name(&new_name.get_untracked()) {
+                                Ok(n) => rename.send((node.clone(), record.clone(), n)),
+                                Err(e) => error.set(Some(Problem::Api(e.into()))),
+                            }
+                        }
+                    };
+                    let start = {
+                        let (id, name) = (id.clone(), name.clone());
+                        move |_| {
+                            new_name.set(name.clone());
+                            editing.set(Some(id.clone()));
+                        }
+                    };
+                    let label = name.clone();
                     view! {
                         <tr>
-                            <td data-label=tr("Name")><a href=href>{name}</a></td>
+                            <td data-label=tr("Name")>
+                                <Show
+                                    when={let this = this.clone(); move || editing.with(|e| e.as_ref() == Some(&this))}
+                                    fallback={let (href, name) = (href.clone(), name.clone()); move || view! { <a href=href.clone()>{name.clone()}</a> }}
+                                >
+                                    <form class="inline-form" on:submit=submit.clone() novalidate>
+                                        <label for=field.clone()>{tf("New name for {0}", &[("0", &label)])}</label>
+                                        <input id=field.clone() type="text" maxlength="255" autocomplete="off" bind:value=new_name />
+                                        <button type="submit" disabled=move || rename.pending().get()>{tr("Save name")}</button>
+                                        <button type="button" class="secondary" on:click=move |_| editing.set(None)>{tr("Cancel")}</button>
+                                    </form>
+                                </Show>
+                            </td>
                             <td data-label=tr("Created")>{created}</td>
                             <td data-label=tr("Modified")>{modified}</td>
+                            <td>
+                                <button type="button" class="secondary small" aria-label=tf("Rename {0}", &[("0", &name)]) on:click=start>{tr("Rename")}</button>
+                            </td>
                         </tr>
                     }
                 }).collect_view()}

@@ -33,6 +33,8 @@ pub const WORDS: &[(&str, &str)] = &[
     ("Email", "E-Mail"),
     ("Password", "Passwort"),
     ("Cancel", "Abbrechen"),
+    ("Rename", "Umbenennen"),
+    ("Save name", "Namen speichern"),
     ("For this change, confirm it is you: enter your password again.", "Bestätigen Sie für diese Änderung, dass Sie es sind: Geben Sie Ihr Passwort erneut ein."),
     ("First name", "Vorname"),
     ("Last name", "Nachname"),
