@@ -1,7 +1,7 @@
 //! Boxes and folders (BOX-1): what the browser stores and reads back. Keys
 //! and names arrive wrapped and sealed; the server stores them as they are.
 
-use coffer_shared::boxes::{FolderView, NewNode, NodeView};
+use coffer_shared::boxes::{FolderView, NewNode, NodeView, TrashItem};
 use coffer_shared::ids::{NodeId, OrganisationId};
 use coffer_shared::types::Bytes;
 use leptos::prelude::*;
@@ -67,6 +67,42 @@ pub async fn rename_node(
     ssr::answer(
         d.coffer
             .rename_node(d.actor.as_ref(), &organisation_id, &node_id, &sealed_meta.0)
+            .await,
+    )
+}
+
+#[server(endpoint = "trash_node", input = Json)]
+pub async fn trash_node(organisation_id: OrganisationId, node_id: NodeId) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .trash_node(d.actor.as_ref(), &organisation_id, &node_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "trash", input = Json)]
+pub async fn list_trash(
+    organisation_id: OrganisationId,
+    box_id: NodeId,
+) -> Result<Vec<TrashItem>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .trash(d.actor.as_ref(), &organisation_id, &box_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "restore_node", input = Json)]
+pub async fn restore_node(
+    organisation_id: OrganisationId,
+    node_id: NodeId,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .restore_node(d.actor.as_ref(), &organisation_id, &node_id)
             .await,
     )
 }

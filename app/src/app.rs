@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/outbox/:id") view=outbox::OutboxMailPage />
                     <Route path=path!("/boxes") view=boxes::list::BoxesPage />
                     <Route path=path!("/boxes/:id") view=boxes::folder::FolderPage />
+                    <Route path=path!("/boxes/:id/trash") view=boxes::trash::TrashPage />
                 </Routes>
             </main>
             } }}

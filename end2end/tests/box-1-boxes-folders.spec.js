@@ -1,7 +1,8 @@
-// BOX-1, CRY-1, CRY-3: an Originator creates a box and folders in it; the
-// names are sealed in the browser (the database holds none of them) and
-// opened again after a reload; another member of the organisation sees
-// neither the box nor its folders.
+// BOX-1, CRY-1, CRY-3, BOX-10: an Originator creates a box and folders in
+// it, renames them, deletes one to the trash and restores it; the names are
+// sealed in the browser (the database holds none of them) and opened again
+// after a reload; another member of the organisation sees neither the box
+// nor its folders.
 const fs = require('node:fs');
 const path = require('node:path');
 const { test, expect, newPerson, watchForProblems } = require('./fixtures');
@@ -81,6 +82,22 @@ test('BOX-1: boxes and folders with names sealed in the browser', async ({ page:
   await lia.getByLabel('New name for Quarterly reports').fill('Annual reports');
   await lia.getByRole('button', { name: 'Save name' }).click();
   await expect(lia.getByRole('link', { name: 'Annual reports' })).toBeVisible();
+
+  // BOX-10: Delete moves a folder, with what is in it, to the box's trash;
+  // Restore puts it back.
+  await lia.getByRole('link', { name: 'Annual reports' }).click();
+  await lia.getByRole('button', { name: 'Delete Drafts 2027' }).click();
+  await expect(lia.getByRole('status')).toHaveText('“Drafts 2027” moved to the trash.');
+  await expect(lia.getByRole('link', { name: 'Drafts 2027' })).toHaveCount(0);
+  await lia.getByRole('link', { name: 'Trash' }).click();
+  const trashed = lia.getByRole('row').filter({ hasText: 'Drafts 2027' });
+  await expect(trashed.getByRole('cell', { name: 'Annual reports' })).toBeVisible();
+  await lia.getByRole('button', { name: 'Restore Drafts 2027' }).click();
+  await expect(lia.getByRole('status')).toHaveText('“Drafts 2027” restored.');
+  await expect(lia.getByText('The trash is empty.')).toBeVisible();
+  await lia.getByRole('link', { name: 'Back to the box' }).click();
+  await lia.getByRole('link', { name: 'Drafts 2027' }).click();
+  await expect(lia.getByRole('link', { name: 'Board minutes' })).toBeVisible();
 
   // CRY-1: the server holds none of the names (the addresses it does hold
   // show the right files were read).

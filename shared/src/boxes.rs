@@ -57,6 +57,10 @@ pub struct NodeView {
     pub sealed_meta: Bytes,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// BOX-10: when it went to the trash (only the item deleted, not what
+    /// is inside it).
+    #[serde(default)]
+    pub trashed_at_ms: Option<i64>,
 }
 
 /// A new box or folder, made in the browser: the id is chosen there too,
@@ -101,6 +105,13 @@ pub fn check_name(name: &str) -> Result<String, BoxError> {
     Ok(n.to_string())
 }
 
+/// BOX-10: one item in a box's trash, with the way to it from the box (the
+/// box first, the item last), so its name and where it was can be opened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrashItem {
+    pub path: Vec<NodeView>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Error)]
 pub enum BoxError {
     #[error("Names are 1 to 255 characters, without “/”, and not only dots.")]
@@ -113,6 +124,12 @@ pub enum BoxError {
     IdTaken,
     #[error("The item's key or sealed record is not valid.")]
     InvalidKeyMaterial,
+    #[error("A box itself cannot be deleted yet; delete what is in it.")]
+    BoxNotDeletable,
+    #[error("That item is not in the trash.")]
+    NotInTrash,
+    #[error("The folder it was in is in the trash too: restore that first.")]
+    ParentInTrash,
 }
 
 #[cfg(test)]

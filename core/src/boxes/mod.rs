@@ -1,13 +1,14 @@
 //! BOX-1 boxes and folders, CRY-1/CRY-3 their keys: an Originator creates
 //! boxes; whoever holds a box's permit (its owner, until sharing) creates
-//! folders in it, lists it and renames what is in it. The browser makes
+//! folders in it, lists it, renames what is in it, and deletes it to the
+//! box's trash and restores it from there (BOX-10). The browser makes
 //! every key, wraps it and seals every name; the server checks the shapes
 //! of what it stores and who may store it, and never sees a name.
 
 pub mod store;
 
 use coffer_shared::boxes::{
-    BoxError, FolderView, NewNode, NodeKind, NodeView, SEALED_META_MAX, WRAPPED_KEY_MAX,
+    BoxError, FolderView, NewNode, NodeKind, NodeView, TrashItem, SEALED_META_MAX, WRAPPED_KEY_MAX,
 };
 use coffer_shared::ids::{NodeId, OrganisationId};
 use serde_json::json;
@@ -158,6 +159,9 @@ impl Coffer {
         else {
             return Err(BoxError::Unknown.into());
         };
+        if in_trash(&path_to(&mut work, actor, organisation_id, parent_id).await?) {
+            return Err(BoxError::Unknown.into());
+        }
         let now = work.now;
         let row = store::NewRow {
             id: &node.id,
@@ -195,18 +199,10 @@ impl Coffer {
         let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
         require(&mut c, actor, organisation_id, node_id, Need::See).await?;
-        let mut path = Vec::new();
-        let mut next = Some(node_id.clone());
-        while let Some(id) = next {
-            let Some((node, _)) =
-                store::node(&mut c, organisation_id, &id, &actor.account_id).await?
-            else {
-                return Err(BoxError::Unknown.into());
-            };
-            next = node.parent_id.clone();
-            path.push(node);
+        let path = path_to(&mut c, actor, organisation_id, node_id).await?;
+        if in_trash(&path) {
+            return Err(BoxError::Unknown.into());
         }
-        path.reverse();
         let children = store::children(&mut c, node_id).await?;
         Ok(FolderView {
             organisation_id: organisation_id.clone(),
@@ -239,6 +235,113 @@ impl Coffer {
         work.commit().await?;
         Ok(())
     }
+
+    /// BOX-10: a folder (and everything in it) goes to its box's trash.
+    pub async fn trash_node(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        node_id: &NodeId,
+    ) -> Outcome<()> {
+        let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
+        require(&mut work, actor, organisation_id, node_id, Need::Change).await?;
+        let path = path_to(&mut work, actor, organisation_id, node_id).await?;
+        if path.len() < 2 {
+            return Err(BoxError::BoxNotDeletable.into());
+        }
+        if in_trash(&path) {
+            return Err(BoxError::Unknown.into());
+        }
+        let now = work.now;
+        store::set_trashed(&mut work, node_id, Some((now, &actor.account_id))).await?;
+        work.audit(
+            Some(organisation_id),
+            AuditAction::NodeTrashed,
+            node_id,
+            json!({ "box": path[0].id }),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(())
+    }
+
+    /// BOX-10: what is in a box's trash, each item with its way from the box.
+    pub async fn trash(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        box_id: &NodeId,
+    ) -> Outcome<Vec<TrashItem>> {
+        let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
+        let mut c = self.db().pool.acquire().await?;
+        require(&mut c, actor, organisation_id, box_id, Need::See).await?;
+        if path_to(&mut c, actor, organisation_id, box_id).await?.len() != 1 {
+            return Err(BoxError::Unknown.into());
+        }
+        let mut items = Vec::new();
+        for id in store::trashed_in(&mut c, box_id).await? {
+            let path = path_to(&mut c, actor, organisation_id, &NodeId::from(id)).await?;
+            items.push(TrashItem { path });
+        }
+        Ok(items)
+    }
+
+    /// BOX-10: an item back where it was, unless that is in the trash too.
+    pub async fn restore_node(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        node_id: &NodeId,
+    ) -> Outcome<()> {
+        let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
+        require(&mut work, actor, organisation_id, node_id, Need::Change).await?;
+        let path = path_to(&mut work, actor, organisation_id, node_id).await?;
+        let Some((node, above)) = path.split_last() else {
+            return Err(BoxError::Unknown.into());
+        };
+        if node.trashed_at_ms.is_none() {
+            return Err(BoxError::NotInTrash.into());
+        }
+        if in_trash(above) {
+            return Err(BoxError::ParentInTrash.into());
+        }
+        store::set_trashed(&mut work, node_id, None).await?;
+        work.audit(
+            Some(organisation_id),
+            AuditAction::NodeRestored,
+            node_id,
+            json!({ "box": path[0].id }),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(())
+    }
+}
+
+/// The nodes from the box down to `node_id` (the box first), as the actor
+/// sees them.
+async fn path_to(
+    c: &mut Conn,
+    actor: &Actor,
+    organisation_id: &OrganisationId,
+    node_id: &NodeId,
+) -> Outcome<Vec<NodeView>> {
+    let mut path = Vec::new();
+    let mut next = Some(node_id.clone());
+    while let Some(id) = next {
+        let Some((node, _)) = store::node(c, organisation_id, &id, &actor.account_id).await? else {
+            return Err(BoxError::Unknown.into());
+        };
+        next = node.parent_id.clone();
+        path.push(node);
+    }
+    path.reverse();
+    Ok(path)
+}
+
+/// Something on the way is in the trash (so this is too).
+fn in_trash(path: &[NodeView]) -> bool {
+    path.iter().any(|n| n.trashed_at_ms.is_some())
 }
 
 /// A member who may work in boxes but not create them: a Collaborator,
@@ -264,5 +367,6 @@ fn view(node: &NewNode, kind: NodeKind, parent_id: Option<NodeId>, now: i64) -> 
         sealed_meta: node.sealed_meta.clone(),
         created_at_ms: now,
         updated_at_ms: now,
+        trashed_at_ms: None,
     }
 }

@@ -68,7 +68,7 @@ macro_rules! node_columns {
         concat!(
             "n.id, n.kind, n.parent_id, n.public_key, ",
             $wrapped,
-            " AS wrapped_key, n.sealed_meta, n.created_at, n.updated_at, n.box_id"
+            " AS wrapped_key, n.sealed_meta, n.created_at, n.updated_at, n.box_id, n.trashed_at"
         )
     };
 }
@@ -89,6 +89,7 @@ fn node_from(row: &sqlx::any::AnyRow) -> R<(NodeView, String)> {
         sealed_meta: row.try_get::<Vec<u8>, _>("sealed_meta")?.into(),
         created_at_ms: row.try_get("created_at")?,
         updated_at_ms: row.try_get("updated_at")?,
+        trashed_at_ms: row.try_get("trashed_at")?,
     };
     Ok((view, row.try_get("box_id")?))
 }
@@ -101,6 +102,7 @@ pub async fn boxes_of(c: &mut Conn, organisation_id: &str, account_id: &str) -> 
         node_columns!("p.wrapped_key"),
         " FROM nodes n JOIN permits p ON p.node_id = n.id \
          WHERE n.organisation_id = $1 AND p.account_id = $2 AND n.parent_id IS NULL \
+         AND n.trashed_at IS NULL \
          ORDER BY n.created_at, n.id"
     ))
     .bind(organisation_id)
@@ -137,7 +139,8 @@ pub async fn children(c: &mut Conn, parent_id: &str) -> R<Vec<NodeView>> {
     let rows = sqlx::query(concat!(
         "SELECT ",
         node_columns!("n.wrapped_key"),
-        " FROM nodes n WHERE n.parent_id = $1 ORDER BY n.created_at, n.id"
+        " FROM nodes n WHERE n.parent_id = $1 AND n.trashed_at IS NULL \
+         ORDER BY n.created_at, n.id"
     ))
     .bind(parent_id)
     .fetch_all(c)
@@ -153,4 +156,26 @@ pub async fn set_sealed_meta(c: &mut Conn, node_id: &str, sealed: &[u8], now: i6
         .execute(c)
         .await?;
     Ok(())
+}
+
+/// BOX-10: puts an item in the trash, or (with `None`) takes it out.
+pub async fn set_trashed(c: &mut Conn, node_id: &str, trashed: Option<(i64, &str)>) -> R<()> {
+    sqlx::query("UPDATE nodes SET trashed_at = $1, trashed_by = $2 WHERE id = $3")
+        .bind(trashed.map(|(at, _)| at))
+        .bind(trashed.map(|(_, by)| by))
+        .bind(node_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The ids of a box's trashed items, latest first.
+pub async fn trashed_in(c: &mut Conn, box_id: &str) -> R<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT id FROM nodes WHERE box_id = $1 AND trashed_at IS NOT NULL \
+         ORDER BY trashed_at DESC, id",
+    )
+    .bind(box_id)
+    .fetch_all(c)
+    .await
 }

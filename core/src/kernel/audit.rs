@@ -59,6 +59,8 @@ pub enum AuditAction {
     BoxCreated,
     FolderCreated,
     NodeRenamed,
+    NodeTrashed,
+    NodeRestored,
 }
 
 impl AuditAction {
@@ -104,6 +106,8 @@ impl AuditAction {
             AuditAction::BoxCreated => "box.created",
             AuditAction::FolderCreated => "box.folder_created",
             AuditAction::NodeRenamed => "box.renamed",
+            AuditAction::NodeTrashed => "box.trashed",
+            AuditAction::NodeRestored => "box.restored",
         }
     }
 }

@@ -6,7 +6,7 @@
 use crate::common::*;
 use coffer_api::ApiError;
 use coffer_crypto::{KeyHolder, MemberKeys, NodeKey};
-use coffer_shared::boxes::{BoxError, FolderView, NewNode, NodeRecord, NodeView};
+use coffer_shared::boxes::{BoxError, FolderView, NewNode, NodeRecord, NodeView, TrashItem};
 use coffer_shared::errors::{AuthError, Refusal};
 use coffer_shared::types::{Bytes, Role};
 
@@ -352,8 +352,158 @@ async fn bad_key_material_changes_nothing(backend: Backend) {
     assert_eq!(name_of(&open(&mine, &listed[0]), &listed[0]), "Box");
 }
 
+async fn trash_node(b: &Browser, org: &str, node: &str) -> Result<(), ApiError> {
+    b.run(coffer_api::TrashNode {
+        organisation_id: org.into(),
+        node_id: node.into(),
+    })
+    .await
+}
+
+async fn restore_node(b: &Browser, org: &str, node: &str) -> Result<(), ApiError> {
+    b.run(coffer_api::RestoreNode {
+        organisation_id: org.into(),
+        node_id: node.into(),
+    })
+    .await
+}
+
+async fn trash(b: &Browser, org: &str, the_box: &str) -> Result<Vec<TrashItem>, ApiError> {
+    b.run(coffer_api::ListTrash {
+        organisation_id: org.into(),
+        box_id: the_box.into(),
+    })
+    .await
+}
+
+/// BOX-10: a deleted folder leaves the listing with everything in it, waits
+/// in its box's trash with the way to it, and comes back; restoring
+/// something whose folder is still in the trash is refused.
+async fn trash_and_restore(backend: Backend) {
+    let (server, admin) = instance(backend).await;
+    let lia = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
+    let org = organisation_id(&lia).await;
+    let mine = keys_of(&lia, "lia@acme.test", "liaison password").await;
+    let (box_key, new_box) = make(&mine.public_key(), None, "Projects");
+    let the_box = create_box(&lia, &org, &new_box).await.unwrap();
+    let (alpha_key, alpha) = make(&box_key.public_key(), Some(&box_key), "Alpha");
+    create_folder(&lia, &org, &the_box.id, &alpha)
+        .await
+        .unwrap();
+    let (_, inner) = make(&alpha_key.public_key(), Some(&alpha_key), "Inner");
+    create_folder(&lia, &org, &alpha.id, &inner).await.unwrap();
+
+    assert_eq!(
+        refusal(trash_node(&lia, &org, &the_box.id).await.unwrap_err()),
+        Refusal::Box(BoxError::BoxNotDeletable)
+    );
+    assert_eq!(
+        refusal(restore_node(&lia, &org, &alpha.id).await.unwrap_err()),
+        Refusal::Box(BoxError::NotInTrash)
+    );
+    trash_node(&lia, &org, &inner.id).await.unwrap();
+    trash_node(&lia, &org, &alpha.id).await.unwrap();
+    assert!(folder(&lia, &org, &the_box.id)
+        .await
+        .unwrap()
+        .children
+        .is_empty());
+    // Inside a trashed folder nothing opens or is added.
+    assert_eq!(
+        refusal(folder(&lia, &org, &alpha.id).await.unwrap_err()),
+        Refusal::Box(BoxError::Unknown)
+    );
+    let (_, late) = make(&alpha_key.public_key(), Some(&alpha_key), "Late");
+    assert_eq!(
+        refusal(
+            create_folder(&lia, &org, &alpha.id, &late)
+                .await
+                .unwrap_err()
+        ),
+        Refusal::Box(BoxError::Unknown)
+    );
+    assert_eq!(
+        refusal(trash_node(&lia, &org, &alpha.id).await.unwrap_err()),
+        Refusal::Box(BoxError::Unknown)
+    );
+
+    // The trash lists both, each with its way from the box.
+    let mut items = trash(&lia, &org, &the_box.id).await.unwrap();
+    items.sort_by_key(|i| i.path.len());
+    let ways: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| i.path.iter().map(|n| n.id.to_string()).collect())
+        .collect();
+    assert_eq!(
+        ways,
+        [
+            vec![the_box.id.to_string(), alpha.id.to_string()],
+            vec![
+                the_box.id.to_string(),
+                alpha.id.to_string(),
+                inner.id.to_string()
+            ],
+        ]
+    );
+    assert!(items
+        .iter()
+        .all(|i| i.path.last().unwrap().trashed_at_ms.is_some()));
+    let opened_box = open(&mine, &items[0].path[0]);
+    assert_eq!(name_of(&opened_box, &items[0].path[1]), "Alpha");
+
+    // Inner's folder is still in the trash: Alpha first, then Inner.
+    assert_eq!(
+        refusal(restore_node(&lia, &org, &inner.id).await.unwrap_err()),
+        Refusal::Box(BoxError::ParentInTrash)
+    );
+    restore_node(&lia, &org, &alpha.id).await.unwrap();
+    restore_node(&lia, &org, &inner.id).await.unwrap();
+    assert!(trash(&lia, &org, &the_box.id).await.unwrap().is_empty());
+    let back = folder(&lia, &org, &alpha.id).await.unwrap();
+    assert_eq!(back.children.len(), 1);
+    assert_eq!(name_of(&alpha_key, &back.children[0]), "Inner");
+
+    // Someone without the permit can neither delete, look, nor restore.
+    let (_, otto) = active_member(
+        &server,
+        &lia,
+        &org,
+        "otto@acme.test",
+        "originator password",
+        Role::Originator,
+        false,
+    )
+    .await;
+    let unknown = Refusal::Box(BoxError::Unknown);
+    assert_eq!(
+        refusal(trash_node(&otto, &org, &alpha.id).await.unwrap_err()),
+        unknown
+    );
+    assert_eq!(
+        refusal(trash(&otto, &org, &the_box.id).await.unwrap_err()),
+        unknown
+    );
+    assert_eq!(
+        refusal(restore_node(&otto, &org, &alpha.id).await.unwrap_err()),
+        unknown
+    );
+    assert_eq!(
+        refusal(trash(&admin, &org, &the_box.id).await.unwrap_err()),
+        Refusal::Auth(AuthError::Forbidden)
+    );
+    assert_eq!(
+        server
+            .count(
+                "SELECT COUNT(*) FROM audit_events WHERE action IN ('box.trashed', 'box.restored')"
+            )
+            .await,
+        4
+    );
+}
+
 on_both!(
     boxes_and_folders,
     who_may_do_what,
-    bad_key_material_changes_nothing
+    bad_key_material_changes_nothing,
+    trash_and_restore
 );

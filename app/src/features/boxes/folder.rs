@@ -1,8 +1,8 @@
 //! BOX-1: inside a box or folder: the way back up (breadcrumb), its
 //! folders by name, and "New folder".
 
-use coffer_api::{create_folder, open_folder, rename_node};
-use coffer_shared::boxes::{FolderView, NodeRecord};
+use coffer_api::{create_folder, open_folder, rename_node, trash_node};
+use coffer_shared::boxes::{FolderView, NodeRecord, NodeView};
 use coffer_shared::ids::{NodeId, OrganisationId};
 use coffer_shared::types::Bytes;
 use coffer_shared::worker::KeyStep;
@@ -106,6 +106,28 @@ pub fn FolderPage() -> impl IntoView {
             loaded.refetch();
         },
     );
+    let delete = Write::new(
+        rename_error,
+        move |(node, name): (NodeView, String)| async move {
+            let Some(org) = shown.get_untracked().map(|o| o.folder.organisation_id) else {
+                return Err(Problem::from(tr("The folder is still loading.")));
+            };
+            trash_node(org, node.id).await?;
+            Ok(name)
+        },
+        move |name: String| {
+            notice.set(Some(tf("“{0}” moved to the trash.", &[("0", &name)])));
+            loaded.refetch();
+        },
+    );
+    let trash_href = move || {
+        shown.get().and_then(|o| {
+            o.folder
+                .path
+                .first()
+                .map(|b| format!("/boxes/{}/trash", b.id))
+        })
+    };
     let breadcrumb = move || {
         shown.get().map(|o| {
             let last = o.folder.path.len().saturating_sub(1);
@@ -146,6 +168,7 @@ pub fn FolderPage() -> impl IntoView {
             <section class="card">
                 {breadcrumb}
                 <h1>{title}</h1>
+                {move || trash_href().map(|href| view! { <p><a href=href>{tr("Trash")}</a></p> })}
                 <KeysLocked on_unlocked=Callback::new(move |()| loaded.refetch()) />
                 <NameForm id="new-folder" label="New folder" button="Create folder" create error=form_error name=new_name />
                 <Show when=move || notice.with(|n| n.is_some())>
@@ -155,7 +178,7 @@ pub fn FolderPage() -> impl IntoView {
                 {move || shown.get().map(|o| if o.children.is_empty() {
                     view! { <p>{tr("This folder is empty.")}</p> }.into_any()
                 } else {
-                    view! { <NodeTable nodes=o.children rename error=rename_error /> }.into_any()
+                    view! { <NodeTable nodes=o.children rename error=rename_error delete /> }.into_any()
                 })}
             </section>
         </Show>

@@ -115,6 +115,9 @@ pub fn NodeTable(
     nodes: Vec<Named>,
     rename: Write<Renaming>,
     error: RwSignal<Option<Problem>>,
+    /// BOX-10: to the trash (not offered for boxes themselves).
+    #[prop(optional)]
+    delete: Option<Write<(NodeView, String)>>,
 ) -> impl IntoView {
     let editing = RwSignal::new(None::<NodeId>);
     let new_name = RwSignal::new(String::new());
@@ -156,6 +159,15 @@ pub fn NodeTable(
                         }
                     };
                     let label = name.clone();
+                    let remove = delete.map(|delete| {
+                        let (node, name) = (node.clone(), name.clone());
+                        let aria = tf("Delete {0}", &[("0", &name)]);
+                        view! {
+                            <button type="button" class="secondary small" aria-label=aria
+                                disabled=move || delete.pending().get()
+                                on:click=move |_| delete.send((node.clone(), name.clone()))>{tr("Delete")}</button>
+                        }
+                    });
                     view! {
                         <tr>
                             <td data-label=tr("Name")>
@@ -175,6 +187,7 @@ pub fn NodeTable(
                             <td data-label=tr("Modified")>{modified}</td>
                             <td>
                                 <button type="button" class="secondary small" aria-label=tf("Rename {0}", &[("0", &name)]) on:click=start>{tr("Rename")}</button>
+                                {remove}
                             </td>
                         </tr>
                     }

@@ -1,9 +1,10 @@
 //! BOX-1: boxes and folders, their keys made and their names sealed and
-//! opened in the crypto worker.
+//! opened in the crypto worker; BOX-10: a box's trash.
 
 pub mod folder;
 mod keys;
 pub mod list;
+pub mod trash;
 
 use coffer_shared::boxes::check_name;
 use leptos::prelude::*;
