@@ -17,6 +17,7 @@ use crate::kernel::access::{self, Denied, Need, Resource};
 use crate::kernel::audit::AuditAction;
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::error::{is_unique_violation, Outcome};
+use crate::kernel::work::Work;
 use crate::store::Conn;
 use crate::{Coffer, Failure};
 
@@ -243,9 +244,7 @@ impl Coffer {
         organisation_id: &OrganisationId,
         node_id: &NodeId,
     ) -> Outcome<()> {
-        let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
-        require(&mut work, actor, organisation_id, node_id, Need::Change).await?;
-        let path = path_to(&mut work, actor, organisation_id, node_id).await?;
+        let (mut work, actor, path) = self.change_node(actor, organisation_id, node_id).await?;
         if path.len() < 2 {
             return Err(BoxError::BoxNotDeletable.into());
         }
@@ -254,15 +253,7 @@ impl Coffer {
         }
         let now = work.now;
         store::set_trashed(&mut work, node_id, Some((now, &actor.account_id))).await?;
-        work.audit(
-            Some(organisation_id),
-            AuditAction::NodeTrashed,
-            node_id,
-            json!({ "box": path[0].id }),
-        )
-        .await?;
-        work.commit().await?;
-        Ok(())
+        record(work, organisation_id, AuditAction::NodeTrashed, &path).await
     }
 
     /// BOX-10: what is in a box's trash, each item with its way from the box.
@@ -293,9 +284,7 @@ impl Coffer {
         organisation_id: &OrganisationId,
         node_id: &NodeId,
     ) -> Outcome<()> {
-        let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
-        require(&mut work, actor, organisation_id, node_id, Need::Change).await?;
-        let path = path_to(&mut work, actor, organisation_id, node_id).await?;
+        let (mut work, _, path) = self.change_node(actor, organisation_id, node_id).await?;
         let Some((node, above)) = path.split_last() else {
             return Err(BoxError::Unknown.into());
         };
@@ -306,16 +295,43 @@ impl Coffer {
             return Err(BoxError::ParentInTrash.into());
         }
         store::set_trashed(&mut work, node_id, None).await?;
-        work.audit(
-            Some(organisation_id),
-            AuditAction::NodeRestored,
-            node_id,
-            json!({ "box": path[0].id }),
-        )
-        .await?;
-        work.commit().await?;
-        Ok(())
+        record(work, organisation_id, AuditAction::NodeRestored, &path).await
     }
+
+    /// A change to one node: authorized, its permit checked, with the way
+    /// to it from its box.
+    async fn change_node<'c>(
+        &'c self,
+        actor: Option<&'c Actor>,
+        organisation_id: &OrganisationId,
+        node_id: &NodeId,
+    ) -> Outcome<(Work<'c>, &'c Actor, Vec<NodeView>)> {
+        let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
+        require(&mut work, actor, organisation_id, node_id, Need::Change).await?;
+        let path = path_to(&mut work, actor, organisation_id, node_id).await?;
+        Ok((work, actor, path))
+    }
+}
+
+/// The audit record of a change to the last node of `path`, then commit.
+async fn record(
+    mut work: Work<'_>,
+    organisation_id: &OrganisationId,
+    action: AuditAction,
+    path: &[NodeView],
+) -> Outcome<()> {
+    let (Some(the_box), Some(node)) = (path.first(), path.last()) else {
+        return Err(BoxError::Unknown.into());
+    };
+    work.audit(
+        Some(organisation_id),
+        action,
+        &node.id,
+        json!({ "box": the_box.id }),
+    )
+    .await?;
+    work.commit().await?;
+    Ok(())
 }
 
 /// The nodes from the box down to `node_id` (the box first), as the actor

@@ -99,11 +99,44 @@ async fn keys_of(b: &Browser, email: &str, password: &str) -> MemberKeys {
     MemberKeys::from_secret_text(&me.keys().secret_text()).unwrap()
 }
 
-async fn boxes_and_folders(backend: Backend) {
+/// An instance with Acme, its Liaison (an Originator) signed in, and her
+/// keys as her browser unlocks them.
+struct Owner {
+    server: TestServer,
+    admin: Browser,
+    lia: Browser,
+    org: String,
+    keys: MemberKeys,
+}
+
+async fn owner(backend: Backend) -> Owner {
     let (server, admin) = instance(backend).await;
     let lia = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
     let org = organisation_id(&lia).await;
-    let mine = keys_of(&lia, "lia@acme.test", "liaison password").await;
+    let keys = keys_of(&lia, "lia@acme.test", "liaison password").await;
+    Owner {
+        server,
+        admin,
+        lia,
+        org,
+        keys,
+    }
+}
+
+/// A box of the owner's, made as her browser makes one.
+async fn her_box(lia: &Browser, org: &str, keys: &MemberKeys, name: &str) -> (NodeKey, NodeView) {
+    let (key, node) = make(&keys.public_key(), None, name);
+    (key, create_box(lia, org, &node).await.unwrap())
+}
+
+async fn boxes_and_folders(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
 
     // A box: its key wrapped to the owner, its name sealed by itself.
     let (box_key, new_box) = make(&mine.public_key(), None, "Quarterly reports");
@@ -180,12 +213,15 @@ async fn boxes_and_folders(backend: Backend) {
 
 async fn who_may_do_what(backend: Backend) {
     use AuthError::{Forbidden, NotSignedIn};
-    let (server, admin) = instance(backend).await;
-    let lia = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
-    let org = organisation_id(&lia).await;
-    let mine = keys_of(&lia, "lia@acme.test", "liaison password").await;
-    let (box_key, new_box) = make(&mine.public_key(), None, "Legal");
-    let the_box = create_box(&lia, &org, &new_box).await.unwrap();
+    let Owner {
+        server,
+        admin,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Legal").await;
     let (_, colleague) = active_member(
         &server,
         &lia,
@@ -277,12 +313,14 @@ async fn who_may_do_what(backend: Backend) {
 }
 
 async fn bad_key_material_changes_nothing(backend: Backend) {
-    let (server, admin) = instance(backend).await;
-    let lia = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
-    let org = organisation_id(&lia).await;
-    let mine = keys_of(&lia, "lia@acme.test", "liaison password").await;
-    let (box_key, good) = make(&mine.public_key(), None, "Box");
-    let the_box = create_box(&lia, &org, &good).await.unwrap();
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Box").await;
     let before = server.count("SELECT COUNT(*) FROM nodes").await;
 
     let invalid = Refusal::Box(BoxError::InvalidKeyMaterial);
@@ -380,12 +418,15 @@ async fn trash(b: &Browser, org: &str, the_box: &str) -> Result<Vec<TrashItem>, 
 /// in its box's trash with the way to it, and comes back; restoring
 /// something whose folder is still in the trash is refused.
 async fn trash_and_restore(backend: Backend) {
-    let (server, admin) = instance(backend).await;
-    let lia = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
-    let org = organisation_id(&lia).await;
-    let mine = keys_of(&lia, "lia@acme.test", "liaison password").await;
-    let (box_key, new_box) = make(&mine.public_key(), None, "Projects");
-    let the_box = create_box(&lia, &org, &new_box).await.unwrap();
+    let Owner {
+        server,
+        admin,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Projects").await;
     let (alpha_key, alpha) = make(&box_key.public_key(), Some(&box_key), "Alpha");
     create_folder(&lia, &org, &the_box.id, &alpha)
         .await
