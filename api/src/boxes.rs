@@ -106,3 +106,14 @@ pub async fn restore_node(
             .await,
     )
 }
+
+/// BOX-10: answers how many items (with what was inside them) went.
+#[server(endpoint = "empty_trash", input = Json)]
+pub async fn empty_trash(organisation_id: OrganisationId, box_id: NodeId) -> Result<u64, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .empty_trash(d.actor.as_ref(), &organisation_id, &box_id)
+            .await,
+    )
+}

@@ -1,5 +1,6 @@
 // BOX-1, CRY-1, CRY-3, BOX-10: an Originator creates a box and folders in
-// it, renames them, deletes one to the trash and restores it; the names are
+// it, renames them, deletes one to the trash and restores it, empties the
+// trash of another; the names are
 // sealed in the browser (the database holds none of them) and opened again
 // after a reload; another member of the organisation sees neither the box
 // nor its folders.
@@ -96,6 +97,19 @@ test('BOX-1: boxes and folders with names sealed in the browser', async ({ page:
   await expect(lia.getByRole('status')).toHaveText('“Drafts 2027” restored.');
   await expect(lia.getByText('The trash is empty.')).toBeVisible();
   await lia.getByRole('link', { name: 'Back to the box' }).click();
+
+  // Empty trash deletes for good, after a confirmation.
+  await lia.getByLabel('New folder').fill('Scratch');
+  await lia.getByRole('button', { name: 'Create folder' }).click();
+  await lia.getByRole('button', { name: 'Delete Scratch' }).click();
+  await expect(lia.getByRole('status')).toHaveText('“Scratch” moved to the trash.');
+  await lia.getByRole('link', { name: 'Trash' }).click();
+  await lia.getByRole('button', { name: 'Empty trash' }).click();
+  await lia.getByRole('group', { name: 'Confirm emptying the trash' }).getByRole('button', { name: 'Yes, empty the trash' }).click();
+  await expect(lia.getByRole('status')).toHaveText('The trash was emptied.');
+  await expect(lia.getByText('The trash is empty.')).toBeVisible();
+  await lia.getByRole('link', { name: 'Back to the box' }).click();
+  await expect(lia.getByRole('link', { name: 'Scratch' })).toHaveCount(0);
   await lia.getByRole('link', { name: 'Drafts 2027' }).click();
   await expect(lia.getByRole('link', { name: 'Board minutes' })).toBeVisible();
 

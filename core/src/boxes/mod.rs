@@ -298,6 +298,29 @@ impl Coffer {
         record(work, organisation_id, AuditAction::NodeRestored, &path).await
     }
 
+    /// BOX-10: everything in a box's trash is deleted for good.
+    pub async fn empty_trash(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        box_id: &NodeId,
+    ) -> Outcome<u64> {
+        let (mut work, _, path) = self.change_node(actor, organisation_id, box_id).await?;
+        if path.len() != 1 {
+            return Err(BoxError::Unknown.into());
+        }
+        let purged = store::purge_trash(&mut work, box_id).await?;
+        work.audit(
+            Some(organisation_id),
+            AuditAction::TrashEmptied,
+            box_id,
+            json!({ "items": purged }),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(purged)
+    }
+
     /// A change to one node: authorized, its permit checked, with the way
     /// to it from its box.
     async fn change_node<'c>(

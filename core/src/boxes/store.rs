@@ -179,3 +179,26 @@ pub async fn trashed_in(c: &mut Conn, box_id: &str) -> R<Vec<String>> {
     .fetch_all(c)
     .await
 }
+
+/// BOX-10: deletes a box's trashed items and everything inside them, for
+/// good; answers how many nodes went. Children first, so no row is left
+/// pointing at a parent that is gone.
+pub async fn purge_trash(c: &mut Conn, box_id: &str) -> R<u64> {
+    let doomed: Vec<String> = sqlx::query_scalar(
+        "WITH RECURSIVE doomed(id, depth) AS ( \
+           SELECT id, 0 FROM nodes WHERE box_id = $1 AND trashed_at IS NOT NULL \
+           UNION ALL \
+           SELECT n.id, d.depth + 1 FROM nodes n JOIN doomed d ON n.parent_id = d.id \
+         ) SELECT id FROM doomed ORDER BY depth DESC",
+    )
+    .bind(box_id)
+    .fetch_all(&mut *c)
+    .await?;
+    for id in &doomed {
+        sqlx::query("DELETE FROM nodes WHERE id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(doomed.len() as u64)
+}

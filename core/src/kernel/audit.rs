@@ -61,6 +61,7 @@ pub enum AuditAction {
     NodeRenamed,
     NodeTrashed,
     NodeRestored,
+    TrashEmptied,
 }
 
 impl AuditAction {
@@ -108,6 +109,7 @@ impl AuditAction {
             AuditAction::NodeRenamed => "box.renamed",
             AuditAction::NodeTrashed => "box.trashed",
             AuditAction::NodeRestored => "box.restored",
+            AuditAction::TrashEmptied => "box.trash_emptied",
         }
     }
 }

@@ -540,6 +540,42 @@ async fn trash_and_restore(backend: Backend) {
             .await,
         4
     );
+
+    // Emptying the trash deletes the trashed folder and what is inside it,
+    // for good, and nothing else; only a permit holder may.
+    let (_, other) = make(&box_key.public_key(), Some(&box_key), "Other");
+    create_folder(&lia, &org, &the_box.id, &other)
+        .await
+        .unwrap();
+    trash_node(&lia, &org, &alpha.id).await.unwrap();
+    assert_eq!(
+        refusal(empty(&otto, &org, &the_box.id).await.unwrap_err()),
+        unknown
+    );
+    assert_eq!(
+        refusal(empty(&lia, &org, &alpha.id).await.unwrap_err()),
+        Refusal::Box(BoxError::Unknown),
+        "only a box has a trash"
+    );
+    assert_eq!(empty(&lia, &org, &the_box.id).await.unwrap(), 2);
+    assert!(trash(&lia, &org, &the_box.id).await.unwrap().is_empty());
+    assert_eq!(
+        server.count("SELECT COUNT(*) FROM nodes").await,
+        2,
+        "the box and Other"
+    );
+    let left = folder(&lia, &org, &the_box.id).await.unwrap();
+    assert_eq!(left.children.len(), 1);
+    assert_eq!(name_of(&box_key, &left.children[0]), "Other");
+    assert_eq!(empty(&lia, &org, &the_box.id).await.unwrap(), 0);
+}
+
+async fn empty(b: &Browser, org: &str, the_box: &str) -> Result<u64, ApiError> {
+    b.run(coffer_api::EmptyTrash {
+        organisation_id: org.into(),
+        box_id: the_box.into(),
+    })
+    .await
 }
 
 on_both!(

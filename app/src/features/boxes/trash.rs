@@ -1,7 +1,7 @@
 //! BOX-10: a box's trash: what was deleted, where it was and when, and
 //! Restore.
 
-use coffer_api::{list_trash, restore_node};
+use coffer_api::{empty_trash, list_trash, restore_node};
 use coffer_shared::boxes::{NodeRecord, NodeView, TrashItem};
 use coffer_shared::ids::{NodeId, OrganisationId};
 use leptos::prelude::*;
@@ -74,6 +74,24 @@ pub fn TrashPage() -> impl IntoView {
             loaded.refetch();
         },
     );
+    let confirming = RwSignal::new(false);
+    let empty = Write::or_else(
+        error,
+        move |box_id: NodeId| async move {
+            let Some((org, _)) = organisation.get_untracked() else {
+                return Err(Problem::from(tr(
+                    "You are not a member of an organisation.",
+                )));
+            };
+            empty_trash(org, box_id).await.map_err(Problem::from)
+        },
+        move |_purged: u64| {
+            confirming.set(false);
+            notice.set(Some(tr("The trash was emptied.").into()));
+            loaded.refetch();
+        },
+        move |_| confirming.set(false),
+    );
     let back = move || {
         box_id
             .get()
@@ -94,6 +112,17 @@ pub fn TrashPage() -> impl IntoView {
                     view! { <p>{tr("The trash is empty.")}</p> }.into_any()
                 } else {
                     view! {
+                        <div class="actions">
+                            <button type="button" class="danger" on:click=move |_| confirming.set(true)>{tr("Empty trash")}</button>
+                        </div>
+                        <Show when=move || confirming.get()>
+                            <div class="confirm" role="group" aria-label=tr("Confirm emptying the trash")>
+                                <p class="warning">{tr("Everything in the trash, with what is inside it, is deleted for good. This cannot be undone.")}</p>
+                                <button type="button" class="danger" disabled=move || empty.pending().get()
+                                    on:click=move |_| if let Some(id) = box_id.get_untracked() { empty.send(id) }>{tr("Yes, empty the trash")}</button>
+                                <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{tr("Cancel")}</button>
+                            </div>
+                        </Show>
                         <table class="list nodes">
                             <caption class="visually-hidden">{tr("Trash")}</caption>
                             <thead><tr>

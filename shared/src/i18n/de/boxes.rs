@@ -80,4 +80,12 @@ pub const WORDS: &[(&str, &str)] = &[
     ("Restore", "Wiederherstellen"),
     ("Delete", "Löschen"),
     ("Back to the box", "Zurück zur Box"),
+    ("Empty trash", "Papierkorb leeren"),
+    ("Confirm emptying the trash", "Leeren des Papierkorbs bestätigen"),
+    (
+        "Everything in the trash, with what is inside it, is deleted for good. This cannot be undone.",
+        "Alles im Papierkorb wird mit seinem Inhalt endgültig gelöscht. Das lässt sich nicht rückgängig machen.",
+    ),
+    ("Yes, empty the trash", "Ja, Papierkorb leeren"),
+    ("The trash was emptied.", "Der Papierkorb wurde geleert."),
 ];
