@@ -9,15 +9,24 @@ use coffer_shared::boxes::{NewNode, NodeRecord};
 use coffer_shared::types::Bytes;
 use coffer_shared::worker::{KeyStep, SealedNode};
 
+/// One step down: the key opened with the one above it, or with the
+/// member's own for the first.
+fn down(
+    member: &MemberKeys,
+    above: Option<&NodeKey>,
+    step: &KeyStep,
+) -> Result<NodeKey, CryptoError> {
+    match above {
+        None => NodeKey::unwrap(&step.wrapped.0, member, &step.public_key),
+        Some(parent) => NodeKey::unwrap(&step.wrapped.0, parent, &step.public_key),
+    }
+}
+
 /// The key of the last step of `path`, opened from the member's key down.
 fn walk(member: &MemberKeys, path: &[KeyStep]) -> Result<Option<NodeKey>, CryptoError> {
     let mut above: Option<NodeKey> = None;
     for step in path {
-        let key = match &above {
-            None => NodeKey::unwrap(&step.wrapped.0, member, &step.public_key)?,
-            Some(parent) => NodeKey::unwrap(&step.wrapped.0, parent, &step.public_key)?,
-        };
-        above = Some(key);
+        above = Some(down(member, above.as_ref(), step)?);
     }
     Ok(above)
 }
@@ -94,10 +103,7 @@ pub fn read_path(
     let mut records = Vec::with_capacity(path.len());
     let mut above: Option<NodeKey> = None;
     for node in path {
-        let key = match &above {
-            None => NodeKey::unwrap(&node.step.wrapped.0, &member, &node.step.public_key)?,
-            Some(parent) => NodeKey::unwrap(&node.step.wrapped.0, parent, &node.step.public_key)?,
-        };
+        let key = down(&member, above.as_ref(), &node.step)?;
         records.push(record(above.as_ref().unwrap_or(&key), node));
         above = Some(key);
     }

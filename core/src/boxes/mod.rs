@@ -152,23 +152,21 @@ impl Coffer {
         parent_id: &NodeId,
         node: &NewNode,
     ) -> Outcome<NodeView> {
-        let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
-        require(&mut work, actor, organisation_id, parent_id, Need::Change).await?;
+        let (mut work, actor, path) = self.change_node(actor, organisation_id, parent_id).await?;
         check_new_node(node)?;
-        let Some((parent, box_id)) =
-            store::node(&mut work, organisation_id, parent_id, &actor.account_id).await?
-        else {
+        let Some(the_box) = path.first() else {
             return Err(BoxError::Unknown.into());
         };
-        if in_trash(&path_to(&mut work, actor, organisation_id, parent_id).await?) {
+        if in_trash(&path) {
             return Err(BoxError::Unknown.into());
         }
+        let box_id = the_box.id.clone();
         let now = work.now;
         let row = store::NewRow {
             id: &node.id,
             organisation_id,
             box_id: &box_id,
-            parent_id: Some(&parent.id),
+            parent_id: Some(parent_id),
             kind: NodeKind::Folder,
             public_key: &node.public_key,
             wrapped_key: Some(&node.wrapped_key.0),
@@ -181,11 +179,11 @@ impl Coffer {
             Some(organisation_id),
             AuditAction::FolderCreated,
             &node.id,
-            json!({ "box": box_id, "parent": parent.id }),
+            json!({ "box": box_id, "parent": parent_id }),
         )
         .await?;
         work.commit().await?;
-        Ok(view(node, NodeKind::Folder, Some(parent.id), now))
+        Ok(view(node, NodeKind::Folder, Some(parent_id.clone()), now))
     }
 
     /// A box or folder: the way down to it from its box (each node's
@@ -368,7 +366,7 @@ async fn path_to(
     let mut path = Vec::new();
     let mut next = Some(node_id.clone());
     while let Some(id) = next {
-        let Some((node, _)) = store::node(c, organisation_id, &id, &actor.account_id).await? else {
+        let Some(node) = store::node(c, organisation_id, &id, &actor.account_id).await? else {
             return Err(BoxError::Unknown.into());
         };
         next = node.parent_id.clone();

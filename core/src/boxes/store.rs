@@ -68,14 +68,14 @@ macro_rules! node_columns {
         concat!(
             "n.id, n.kind, n.parent_id, n.public_key, ",
             $wrapped,
-            " AS wrapped_key, n.sealed_meta, n.created_at, n.updated_at, n.box_id, n.trashed_at"
+            " AS wrapped_key, n.sealed_meta, n.created_at, n.updated_at, n.trashed_at"
         )
     };
 }
 
-fn node_from(row: &sqlx::any::AnyRow) -> R<(NodeView, String)> {
+fn node_from(row: &sqlx::any::AnyRow) -> R<NodeView> {
     let kind: String = row.try_get("kind")?;
-    let view = NodeView {
+    Ok(NodeView {
         id: row.try_get::<String, _>("id")?.into(),
         kind: NodeKind::from_code(&kind).unwrap_or(NodeKind::Folder),
         parent_id: row
@@ -90,8 +90,7 @@ fn node_from(row: &sqlx::any::AnyRow) -> R<(NodeView, String)> {
         created_at_ms: row.try_get("created_at")?,
         updated_at_ms: row.try_get("updated_at")?,
         trashed_at_ms: row.try_get("trashed_at")?,
-    };
-    Ok((view, row.try_get("box_id")?))
+    })
 }
 
 /// The boxes of an organisation the account holds a permit for, oldest
@@ -109,17 +108,16 @@ pub async fn boxes_of(c: &mut Conn, organisation_id: &str, account_id: &str) -> 
     .bind(account_id)
     .fetch_all(c)
     .await?;
-    rows.iter().map(|r| node_from(r).map(|(n, _)| n)).collect()
+    rows.iter().map(node_from).collect()
 }
 
-/// One node as the account sees it (a box with the account's permit), and
-/// its box's id.
+/// One node as the account sees it (a box with the account's permit).
 pub async fn node(
     c: &mut Conn,
     organisation_id: &str,
     node_id: &str,
     account_id: &str,
-) -> R<Option<(NodeView, String)>> {
+) -> R<Option<NodeView>> {
     let row = sqlx::query(concat!(
         "SELECT ",
         node_columns!("COALESCE(p.wrapped_key, n.wrapped_key)"),
@@ -145,7 +143,7 @@ pub async fn children(c: &mut Conn, parent_id: &str) -> R<Vec<NodeView>> {
     .bind(parent_id)
     .fetch_all(c)
     .await?;
-    rows.iter().map(|r| node_from(r).map(|(n, _)| n)).collect()
+    rows.iter().map(node_from).collect()
 }
 
 pub async fn set_sealed_meta(c: &mut Conn, node_id: &str, sealed: &[u8], now: i64) -> R<()> {
