@@ -1,6 +1,7 @@
 //! The one error type every server function returns.
 
 use coffer_shared::errors::{AuthError, InputError, RateLimitError, Refusal};
+use coffer_shared::files::FileError;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,8 @@ impl ApiError {
             ApiError::Refused(Refusal::Auth(AuthError::NotSignedIn)) => 401,
             ApiError::Refused(Refusal::Auth(_)) => 403,
             ApiError::Refused(Refusal::Setup(_)) => 409,
+            // DESIGN "Moving bytes": the same part with another body.
+            ApiError::Refused(Refusal::File(FileError::PartConflict { .. })) => 409,
             ApiError::Refused(Refusal::RateLimit(RateLimitError::Busy)) => 503,
             ApiError::Refused(Refusal::Input(InputError::RequestTooLarge)) => 413,
             ApiError::Refused(Refusal::RateLimit(_)) => 429,

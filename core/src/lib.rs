@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod audit;
 pub mod boxes;
 pub mod config;
+pub mod files;
 pub mod import;
 pub mod kernel;
 pub mod members;
@@ -219,6 +220,7 @@ impl Coffer {
         store::delete_expired_pending_logins(&mut c, now).await?;
         crate::import::store::delete_stale_previews(&mut c, now - import::PREVIEW_KEPT_MS).await?;
         drop(c);
+        self.sweep_blobs().await;
         self.lock_inactive_accounts(now)
             .await
             .map_err(|e| anyhow::anyhow!("inactivity locks: {e:?}"))?;

@@ -22,10 +22,14 @@ mod manifest;
 mod member_keys;
 mod nodes;
 mod opaque;
+mod parts;
 
-pub use content::{decrypt_file, payload_size, sha256, FileEncryptor, CHUNK, TAG};
-pub use manifest::{verify_manifest, Manifest, SigningKeys};
+pub use content::{
+    decrypt_file, payload_size, sha256, ContentHash, FileDecryptor, FileEncryptor, CHUNK, TAG,
+};
+pub use manifest::{is_valid_signing_key, verify_manifest, Manifest, SigningKeys};
 pub use nodes::{new_node_id, KeyHolder, NodeKey};
+pub use parts::{hashes_from_hex, FileReader, FileWriter, Finished, Part, PART_BYTES, PART_CHUNKS};
 
 pub use member_keys::{fingerprint, is_valid_public_key, passkey_prf_input, MemberKeys};
 pub use opaque::{

@@ -9,10 +9,9 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use zeroize::Zeroizing;
 
-use crate::envelope::{self, derived_cipher};
-use crate::CryptoError;
+use crate::nodes::{decrypt_with, encrypt_to, recipient};
+use crate::{CryptoError, MemberKeys};
 
-const SIGNING_WRAP_INFO: &[u8] = b"coffer/v1/signing-key-wrap";
 const MANIFEST_CONTEXT: &[u8] = b"coffer/v1/file-manifest";
 
 /// What an uploader signs.
@@ -65,25 +64,27 @@ impl SigningKeys {
         self.key.sign(&manifest.signed_bytes()).to_bytes()
     }
 
-    /// `version ‖ nonce ‖ XChaCha20-Poly1305(seed)` under a key derived
-    /// from OPAQUE's export key, the public key bound as associated data
-    /// (like the member's X25519 key, under its own label).
-    pub fn wrap(&self, export_key: &[u8]) -> Vec<u8> {
-        let seed = Zeroizing::new(self.key.to_bytes());
-        envelope::seal(
-            &wrapping_cipher(export_key),
-            seed.as_ref(),
-            &self.public_key(),
-        )
+    /// The verifying key in hex, as the server stores it and a sealed
+    /// file record names its signer.
+    pub fn public_key_hex(&self) -> String {
+        hex::encode(self.public_key())
     }
 
+    /// The seed as an age file to the member's own X25519 key: whatever
+    /// unlocks the member's key (password, passkey) unlocks this one too.
+    pub fn wrap_to(&self, member_public_key: &str) -> Result<Vec<u8>, CryptoError> {
+        let seed = Zeroizing::new(self.key.to_bytes());
+        encrypt_to(&recipient(member_public_key)?, seed.as_ref())
+    }
+
+    /// Opens a wrapped seed with the member's keys and refuses it unless
+    /// it is the key whose public half is `public_key_hex`.
     pub fn unwrap(
         wrapped: &[u8],
-        export_key: &[u8],
-        public_key: &[u8; 32],
+        member: &MemberKeys,
+        public_key_hex: &str,
     ) -> Result<Self, CryptoError> {
-        let seed = envelope::open(&wrapping_cipher(export_key), wrapped, public_key)
-            .ok_or(CryptoError::UnwrapFailed)?;
+        let seed = decrypt_with(member.identity(), wrapped)?;
         let seed: &[u8; 32] = seed
             .as_slice()
             .try_into()
@@ -91,25 +92,35 @@ impl SigningKeys {
         let keys = SigningKeys {
             key: ed25519_dalek::SigningKey::from_bytes(seed),
         };
-        if &keys.public_key() != public_key {
+        if keys.public_key_hex() != public_key_hex {
             return Err(CryptoError::UnwrapFailed);
         }
         Ok(keys)
     }
 }
 
-fn wrapping_cipher(export_key: &[u8]) -> chacha20poly1305::XChaCha20Poly1305 {
-    derived_cipher(export_key, SIGNING_WRAP_INFO)
+/// Whether `text` is an Ed25519 public key in hex (what the server checks
+/// before it stores one).
+pub fn is_valid_signing_key(text: &str) -> bool {
+    hex::decode(text)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .is_some_and(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).is_ok())
 }
 
-/// Checks an uploader's signature on a manifest.
+/// Checks an uploader's signature on a manifest; `signer` is the
+/// uploader's verifying key in hex.
 pub fn verify_manifest(
-    signer_public_key: &[u8; 32],
+    signer: &str,
     manifest: &Manifest,
     signature: &[u8],
 ) -> Result<(), CryptoError> {
-    let key = ed25519_dalek::VerifyingKey::from_bytes(signer_public_key)
-        .map_err(|_| CryptoError::InvalidKey)?;
+    let bytes: [u8; 32] = hex::decode(signer)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(CryptoError::InvalidKey)?;
+    let key =
+        ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| CryptoError::InvalidKey)?;
     let signature =
         ed25519_dalek::Signature::from_slice(signature).map_err(|_| CryptoError::ContentBroken)?;
     key.verify_strict(&manifest.signed_bytes(), &signature)
@@ -134,7 +145,10 @@ mod tests {
         let uploader = SigningKeys::generate();
         let m = manifest();
         let sig = uploader.sign(&m);
-        assert_eq!(verify_manifest(&uploader.public_key(), &m, &sig), Ok(()));
+        assert_eq!(
+            verify_manifest(&uploader.public_key_hex(), &m, &sig),
+            Ok(())
+        );
 
         let mut swapped = m.clone();
         swapped.part_sha256.swap(0, 1);
@@ -148,27 +162,30 @@ mod tests {
         other_header.header_sha256[31] ^= 1;
         for changed in [swapped, cut, resized, other_file, other_header] {
             assert_eq!(
-                verify_manifest(&uploader.public_key(), &changed, &sig),
+                verify_manifest(&uploader.public_key_hex(), &changed, &sig),
                 Err(CryptoError::ContentBroken)
             );
         }
         // Signed by someone else.
         let other = SigningKeys::generate();
-        assert!(verify_manifest(&other.public_key(), &m, &sig).is_err());
+        assert!(verify_manifest(&other.public_key_hex(), &m, &sig).is_err());
         let mut bad_sig = sig;
         bad_sig[10] ^= 1;
-        assert!(verify_manifest(&uploader.public_key(), &m, &bad_sig).is_err());
+        assert!(verify_manifest(&uploader.public_key_hex(), &m, &bad_sig).is_err());
     }
 
     #[test]
-    fn the_signing_key_is_wrapped_under_the_export_key() {
+    fn the_signing_key_opens_with_the_members_key_only() {
+        let member = MemberKeys::generate();
         let keys = SigningKeys::generate();
-        let export = [9u8; 64];
-        let wrapped = keys.wrap(&export);
-        let back = SigningKeys::unwrap(&wrapped, &export, &keys.public_key()).unwrap();
+        let wrapped = keys.wrap_to(&member.public_key()).unwrap();
+        let back = SigningKeys::unwrap(&wrapped, &member, &keys.public_key_hex()).unwrap();
         assert_eq!(back.public_key(), keys.public_key());
-        assert!(SigningKeys::unwrap(&wrapped, &[8u8; 64], &keys.public_key()).is_err());
+        assert!(is_valid_signing_key(&keys.public_key_hex()));
+        assert!(!is_valid_signing_key("zz"));
+        let stranger = MemberKeys::generate();
+        assert!(SigningKeys::unwrap(&wrapped, &stranger, &keys.public_key_hex()).is_err());
         let other = SigningKeys::generate();
-        assert!(SigningKeys::unwrap(&wrapped, &export, &other.public_key()).is_err());
+        assert!(SigningKeys::unwrap(&wrapped, &member, &other.public_key_hex()).is_err());
     }
 }

@@ -143,7 +143,10 @@ pub(crate) fn recipient(public_key: &str) -> Result<age::x25519::Recipient, Cryp
     age::x25519::Recipient::from_str(public_key).map_err(|_| CryptoError::InvalidKey)
 }
 
-fn encrypt_to(recipient: &age::x25519::Recipient, plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub(crate) fn encrypt_to(
+    recipient: &age::x25519::Recipient,
+    plain: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient as _))
         .map_err(|_| CryptoError::InvalidKey)?;
     let mut out = Vec::with_capacity(plain.len() + 256);
@@ -157,7 +160,7 @@ fn encrypt_to(recipient: &age::x25519::Recipient, plain: &[u8]) -> Result<Vec<u8
     Ok(out)
 }
 
-fn decrypt_with(
+pub(crate) fn decrypt_with(
     identity: &age::x25519::Identity,
     age_file: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {

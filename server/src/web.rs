@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use coffer_api::ApiError;
 use coffer_core::{ClientInfo, Coffer};
@@ -29,6 +29,9 @@ pub const API_BODY_LIMIT: usize = 256 * 1024;
 /// the domain's own words; past these, the request is cut off with 413.
 const LOGO_BODY_LIMIT: usize = 2 * coffer_core::organisations::logo::MAX_LOGO_BYTES;
 const IMPORT_BODY_LIMIT: usize = 2 * coffer_core::import::MAX_IMPORT_BYTES;
+/// One part of an upload, and a little room to refuse a longer one in the
+/// domain's words.
+const PART_BODY_LIMIT: usize = coffer_shared::files::PART_CIPHER as usize + 64 * 1024;
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
                    img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
@@ -85,6 +88,10 @@ pub fn router(coffer: Coffer) -> Router {
             site::UPLOAD_IMPORT,
             post(routes::import::upload).layer(admit(IMPORT_BODY_LIMIT)),
         )
+        .route(
+            site::UPLOAD_PART,
+            put(routes::files::upload_part).layer(admit(PART_BODY_LIMIT)),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .with_state(state.coffer.clone());
     let downloads = Router::new()
@@ -92,6 +99,7 @@ pub fn router(coffer: Coffer) -> Router {
         .route(site::LOGO, get(routes::organisations::logo))
         .route(site::AUDIT_LOG_CSV, get(routes::audit::audit_log))
         .route(site::MEMBERS_EXPORT, get(routes::members::members))
+        .route(site::FILE_PART, get(routes::files::file_part))
         .layer(admit(0))
         .with_state(state.coffer.clone());
     let operations = Router::new()

@@ -18,6 +18,7 @@ pub const WRAPPED_KEY_MAX: usize = 1024;
 pub enum NodeKind {
     Box,
     Folder,
+    File,
 }
 
 impl NodeKind {
@@ -25,6 +26,7 @@ impl NodeKind {
         match self {
             NodeKind::Box => "box",
             NodeKind::Folder => "folder",
+            NodeKind::File => "file",
         }
     }
 
@@ -32,17 +34,35 @@ impl NodeKind {
         match code {
             "box" => Some(NodeKind::Box),
             "folder" => Some(NodeKind::Folder),
+            "file" => Some(NodeKind::File),
             _ => None,
         }
     }
 }
 
-/// What the browser seals for each node: its name and times.
+/// What the browser seals for each node: its name and times, and for a
+/// file what only key holders may know of it (CRY-1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeRecord {
     pub name: String,
     pub created_at_ms: i64,
     pub modified_at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileFacts>,
+}
+
+/// A file's sealed facts: plaintext size, media type, the SHA-256 of its
+/// plaintext (hex) and the uploader's signing key (hex), which the
+/// download checks the manifest's signature with. Sealed, so a server
+/// cannot put its own key here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileFacts {
+    pub size: u64,
+    pub mime: String,
+    #[serde(default)]
+    pub sha256: String,
+    #[serde(default)]
+    pub signer: String,
 }
 
 /// A node as the server keeps it. `wrapped_key` opens with the parent's

@@ -113,6 +113,8 @@ pub enum Refusal {
     RateLimit(#[from] RateLimitError),
     #[error(transparent)]
     Box(#[from] crate::boxes::BoxError),
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
 }
 
 #[cfg(test)]

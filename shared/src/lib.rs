@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod boxes;
 pub mod errors;
+pub mod files;
 pub mod i18n;
 pub mod ids;
 pub mod import;

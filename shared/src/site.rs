@@ -31,6 +31,12 @@ pub const AUDIT_LOG_CSV: &str = "/export/audit-log.csv";
 /// ORG-2: `/export/members.csv` or `/export/members.xlsx`.
 pub const MEMBERS_EXPORT: &str = "/export/{file}";
 
+/// BOX-1: `PUT` one part of an upload as the raw body, with
+/// `Content-Digest: sha-256=:…:`; answers a `PartReceipt`.
+pub const UPLOAD_PART: &str = "/upload/part/{upload}/{n}";
+/// BOX-1: one part of a file's payload, as stored (ciphertext).
+pub const FILE_PART: &str = "/file/{org}/{node}/part/{n}";
+
 /// The two forms of the members export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MembersFile {
@@ -52,6 +58,14 @@ fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
         .extend_pairs(pairs)
         .finish();
     format!("{path}?{query}")
+}
+
+pub fn upload_part(upload_id: &str, n: u32) -> String {
+    format!("/upload/part/{upload_id}/{n}")
+}
+
+pub fn file_part(organisation_id: &str, node_id: &str, n: u32) -> String {
+    format!("/file/{organisation_id}/{node_id}/part/{n}")
 }
 
 pub fn upload_logo(organisation_id: &str) -> String {

@@ -119,6 +119,7 @@ mod tests {
             name: name.into(),
             created_at_ms: 5,
             modified_at_ms: 6,
+            file: None,
         }
     }
 

@@ -63,7 +63,7 @@ fn denied(d: Denied) -> Failure {
     }
 }
 
-async fn require(
+pub(crate) async fn require(
     c: &mut Conn,
     actor: &Actor,
     organisation_id: &OrganisationId,
@@ -316,12 +316,13 @@ impl Coffer {
         )
         .await?;
         work.commit().await?;
+        self.sweep_blobs().await;
         Ok(purged)
     }
 
     /// A change to one node: authorized, its permit checked, with the way
     /// to it from its box.
-    async fn change_node<'c>(
+    pub(crate) async fn change_node<'c>(
         &'c self,
         actor: Option<&'c Actor>,
         organisation_id: &OrganisationId,
@@ -357,7 +358,7 @@ async fn record(
 
 /// The nodes from the box down to `node_id` (the box first), as the actor
 /// sees them.
-async fn path_to(
+pub(crate) async fn path_to(
     c: &mut Conn,
     actor: &Actor,
     organisation_id: &OrganisationId,
@@ -377,7 +378,7 @@ async fn path_to(
 }
 
 /// Something on the way is in the trash (so this is too).
-fn in_trash(path: &[NodeView]) -> bool {
+pub(crate) fn in_trash(path: &[NodeView]) -> bool {
     path.iter().any(|n| n.trashed_at_ms.is_some())
 }
 

@@ -192,7 +192,11 @@ pub async fn purge_trash(c: &mut Conn, box_id: &str) -> R<u64> {
     .bind(box_id)
     .fetch_all(&mut *c)
     .await?;
+    let now = crate::kernel::db::now_ms();
     for id in &doomed {
+        // A file's content goes with it: its row now, its blobs with the
+        // sweeper once this commits.
+        crate::files::store::forget_files(c, id, now).await?;
         sqlx::query("DELETE FROM nodes WHERE id = $1")
             .bind(id)
             .execute(&mut *c)

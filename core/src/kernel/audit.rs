@@ -62,6 +62,8 @@ pub enum AuditAction {
     NodeTrashed,
     NodeRestored,
     TrashEmptied,
+    FileUploaded,
+    FileDownloaded,
 }
 
 impl AuditAction {
@@ -110,6 +112,8 @@ impl AuditAction {
             AuditAction::NodeTrashed => "box.trashed",
             AuditAction::NodeRestored => "box.restored",
             AuditAction::TrashEmptied => "box.trash_emptied",
+            AuditAction::FileUploaded => "file.uploaded",
+            AuditAction::FileDownloaded => "file.downloaded",
         }
     }
 }

@@ -76,6 +76,43 @@ impl BlobStore {
         }
     }
 
+    /// Removes every object under `prefix` (an upload's parts).
+    pub async fn delete_prefix(&self, prefix: &str) -> anyhow::Result<()> {
+        use futures::TryStreamExt as _;
+        let Some(prefix) = BlobKey::new(prefix) else {
+            anyhow::bail!("not a blob prefix: {prefix:?}");
+        };
+        let found: Vec<_> = self
+            .store
+            .list(Some(&prefix.path()))
+            .map_ok(|meta| meta.location)
+            .try_collect()
+            .await
+            .with_context(|| format!("listing {prefix:?}"))?;
+        for location in found {
+            match self.store.delete(&location).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e).with_context(|| format!("removing {location}")),
+            }
+        }
+        Ok(())
+    }
+
+    /// Every key under `prefix`, for checks (`coffer admin storage check`,
+    /// tests).
+    pub async fn keys_under(&self, prefix: &str) -> anyhow::Result<Vec<String>> {
+        use futures::TryStreamExt as _;
+        let Some(prefix) = BlobKey::new(prefix) else {
+            anyhow::bail!("not a blob prefix: {prefix:?}");
+        };
+        self.store
+            .list(Some(&prefix.path()))
+            .map_ok(|meta| meta.location.to_string())
+            .try_collect()
+            .await
+            .with_context(|| format!("listing {prefix:?}"))
+    }
+
     /// Whether the store takes a write and gives it back (for `/health`).
     pub async fn answers(&self) -> bool {
         let Some(probe) = BlobKey::new("health/probe") else {
@@ -112,7 +149,13 @@ mod tests {
             Some(&b"ciphertext"[..])
         );
         assert!(dir.path().join("parts/abc/0").is_file());
-        store.delete(&key).await.unwrap();
+        store
+            .put(&BlobKey::new("parts/abc/1").unwrap(), b"x".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(store.keys_under("parts/abc").await.unwrap().len(), 2);
+        store.delete_prefix("parts/abc").await.unwrap();
+        assert!(store.keys_under("parts").await.unwrap().is_empty());
         store.delete(&key).await.unwrap();
         assert_eq!(store.get(&key).await.unwrap(), None);
         assert!(store.answers().await);

@@ -4,6 +4,7 @@
 use coffer_shared::accounts::{InvitationError, LinkError, SetupError, SignInError};
 use coffer_shared::boxes::BoxError;
 use coffer_shared::errors::{AuthError, InputError, RateLimitError, Refusal};
+use coffer_shared::files::FileError;
 use coffer_shared::import::ImportError;
 use coffer_shared::members::{GroupError, MemberError};
 use coffer_shared::mfa::{MfaError, PasskeyError};
@@ -56,7 +57,8 @@ refusal_from!(
     MfaError,
     PasskeyError,
     RateLimitError,
-    BoxError
+    BoxError,
+    FileError
 );
 
 /// True when a write lost a race on a unique constraint.

@@ -7,6 +7,7 @@
 //! `coffer_shared::site`, which the app uses too.
 
 pub mod audit;
+pub mod files;
 pub mod import;
 pub mod members;
 pub mod organisations;

@@ -10,18 +10,19 @@ use coffer_shared::boxes::{BoxError, FolderView, NewNode, NodeRecord, NodeView, 
 use coffer_shared::errors::{AuthError, Refusal};
 use coffer_shared::types::{Bytes, Role};
 
-fn record(name: &str) -> Vec<u8> {
+pub(crate) fn record(name: &str) -> Vec<u8> {
     serde_json::to_vec(&NodeRecord {
         name: name.into(),
         created_at_ms: 1,
         modified_at_ms: 1,
+        file: None,
     })
     .unwrap()
 }
 
 /// A new node as the browser makes it: its key wrapped to `holder`, its
 /// name sealed by `sealer` (the parent's key, or for a box its own).
-fn make(holder: &str, sealer: Option<&NodeKey>, name: &str) -> (NodeKey, NewNode) {
+pub(crate) fn make(holder: &str, sealer: Option<&NodeKey>, name: &str) -> (NodeKey, NewNode) {
     let key = NodeKey::generate();
     let id = uuid::Uuid::new_v4().to_string();
     let sealed = sealer
@@ -36,18 +37,22 @@ fn make(holder: &str, sealer: Option<&NodeKey>, name: &str) -> (NodeKey, NewNode
     (key, node)
 }
 
-fn name_of(sealer: &NodeKey, node: &NodeView) -> String {
+pub(crate) fn name_of(sealer: &NodeKey, node: &NodeView) -> String {
     let plain = sealer
         .open(&node.id, &node.public_key, &node.sealed_meta.0)
         .expect("the sealed record opens");
     serde_json::from_slice::<NodeRecord>(&plain).unwrap().name
 }
 
-fn open(holder: &impl KeyHolder, node: &NodeView) -> NodeKey {
+pub(crate) fn open(holder: &impl KeyHolder, node: &NodeView) -> NodeKey {
     NodeKey::unwrap(&node.wrapped_key.0, holder, &node.public_key).expect("the key opens")
 }
 
-async fn create_box(b: &Browser, org: &str, node: &NewNode) -> Result<NodeView, ApiError> {
+pub(crate) async fn create_box(
+    b: &Browser,
+    org: &str,
+    node: &NewNode,
+) -> Result<NodeView, ApiError> {
     b.run(coffer_api::CreateBox {
         organisation_id: org.into(),
         node: node.clone(),
@@ -55,7 +60,7 @@ async fn create_box(b: &Browser, org: &str, node: &NewNode) -> Result<NodeView, 
     .await
 }
 
-async fn create_folder(
+pub(crate) async fn create_folder(
     b: &Browser,
     org: &str,
     parent: &str,
@@ -69,7 +74,7 @@ async fn create_folder(
     .await
 }
 
-async fn folder(b: &Browser, org: &str, node: &str) -> Result<FolderView, ApiError> {
+pub(crate) async fn folder(b: &Browser, org: &str, node: &str) -> Result<FolderView, ApiError> {
     b.run(coffer_api::OpenFolder {
         organisation_id: org.into(),
         node_id: node.into(),
@@ -77,7 +82,7 @@ async fn folder(b: &Browser, org: &str, node: &str) -> Result<FolderView, ApiErr
     .await
 }
 
-async fn boxes(b: &Browser, org: &str) -> Result<Vec<NodeView>, ApiError> {
+pub(crate) async fn boxes(b: &Browser, org: &str) -> Result<Vec<NodeView>, ApiError> {
     b.run(coffer_api::ListBoxes {
         organisation_id: org.into(),
     })
@@ -94,22 +99,22 @@ async fn rename(b: &Browser, org: &str, node: &str, sealed: Vec<u8>) -> Result<(
 }
 
 /// Signs in again to have the member's keys as the browser unlocks them.
-async fn keys_of(b: &Browser, email: &str, password: &str) -> MemberKeys {
+pub(crate) async fn keys_of(b: &Browser, email: &str, password: &str) -> MemberKeys {
     let me = b.sign_in(email, password).await.unwrap();
     MemberKeys::from_secret_text(&me.keys().secret_text()).unwrap()
 }
 
 /// An instance with Acme, its Liaison (an Originator) signed in, and her
 /// keys as her browser unlocks them.
-struct Owner {
-    server: TestServer,
-    admin: Browser,
-    lia: Browser,
-    org: String,
-    keys: MemberKeys,
+pub(crate) struct Owner {
+    pub server: TestServer,
+    pub admin: Browser,
+    pub lia: Browser,
+    pub org: String,
+    pub keys: MemberKeys,
 }
 
-async fn owner(backend: Backend) -> Owner {
+pub(crate) async fn owner(backend: Backend) -> Owner {
     let (server, admin) = instance(backend).await;
     let lia = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
     let org = organisation_id(&lia).await;
@@ -124,7 +129,12 @@ async fn owner(backend: Backend) -> Owner {
 }
 
 /// A box of the owner's, made as her browser makes one.
-async fn her_box(lia: &Browser, org: &str, keys: &MemberKeys, name: &str) -> (NodeKey, NodeView) {
+pub(crate) async fn her_box(
+    lia: &Browser,
+    org: &str,
+    keys: &MemberKeys,
+    name: &str,
+) -> (NodeKey, NodeView) {
     let (key, node) = make(&keys.public_key(), None, name);
     (key, create_box(lia, org, &node).await.unwrap())
 }

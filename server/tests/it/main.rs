@@ -14,6 +14,7 @@ mod boxes;
 mod cli;
 mod contact;
 mod cry1_password_never_stored;
+mod files;
 mod foundation;
 mod groups;
 mod import;

@@ -6,6 +6,7 @@
 use super::{translate, translate_with, Language};
 use crate::accounts::SignInError;
 use crate::errors::{RateLimitError, Refusal};
+use crate::files::FileError;
 use crate::import::{ImportError, RowReason};
 use crate::members::GroupError;
 use crate::organisations::PlanError;
@@ -41,6 +42,7 @@ impl Words for Refusal {
             Refusal::Plan(e) => e.template(),
             Refusal::Import(e) => e.template(),
             Refusal::RateLimit(e) => e.template(),
+            Refusal::File(e) => e.template(),
             Refusal::Auth(_)
             | Refusal::Setup(_)
             | Refusal::Invitation(_)
@@ -86,6 +88,42 @@ impl Words for PlanError {
             PlanError::OverQuota { needed, available } => Some((
                 "Over quota: this upload needs {needed} bytes but only {available} remain on the plan.",
                 vec![("needed", needed.to_string()), ("available", available.to_string())],
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl Words for FileError {
+    fn template(&self) -> Option<Template> {
+        let part = |p: &u32| ("part", p.to_string());
+        match self {
+            FileError::NoSuchPart { part: p } => {
+                Some(("Part {part} is not part of this upload.", vec![part(p)]))
+            }
+            FileError::WrongPartLength {
+                part: p,
+                expected,
+                received,
+            } => Some((
+                "Part {part} must be {expected} bytes; {received} arrived.",
+                vec![
+                    part(p),
+                    ("expected", expected.to_string()),
+                    ("received", received.to_string()),
+                ],
+            )),
+            FileError::PartDamaged { part: p } => Some((
+                "Part {part} did not arrive intact (its SHA-256 differs).",
+                vec![part(p)],
+            )),
+            FileError::PartConflict { part: p } => Some((
+                "Part {part} was already received with different content.",
+                vec![part(p)],
+            )),
+            FileError::MissingParts { missing } => Some((
+                "The upload is missing {missing} of its parts.",
+                vec![("missing", missing.to_string())],
             )),
             _ => None,
         }
@@ -174,6 +212,15 @@ pub(super) fn samples() -> Vec<Box<dyn Words>> {
         Box::new(Refusal::from(RateLimitError::TooManyRequests {
             retry_after_seconds: 9,
         })),
+        Box::new(Refusal::from(FileError::NoSuchPart { part: 4 })),
+        Box::new(Refusal::from(FileError::WrongPartLength {
+            part: 2,
+            expected: 8_390_656,
+            received: 12,
+        })),
+        Box::new(Refusal::from(FileError::PartDamaged { part: 5 })),
+        Box::new(Refusal::from(FileError::PartConflict { part: 6 })),
+        Box::new(Refusal::from(FileError::MissingParts { missing: 3 })),
         Box::new(RowReason::GroupDoesNotExist("Sales".into())),
         Box::new(RowReason::DuplicateOf(7)),
         Box::new(RowReason::WrongFieldCount {

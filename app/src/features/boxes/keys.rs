@@ -35,6 +35,7 @@ pub async fn make_node(path: Vec<KeyStep>, name: String) -> Result<NewNode, Prob
         name,
         created_at_ms: now,
         modified_at_ms: now,
+        file: None,
     };
     let secret = secret()?;
     match ask(Job::MakeNode {
@@ -89,8 +90,9 @@ pub async fn reseal(
     let now = js_sys::Date::now() as i64;
     let record = NodeRecord {
         name,
-        created_at_ms: before.map_or(now, |r| r.created_at_ms),
+        created_at_ms: before.as_ref().map_or(now, |r| r.created_at_ms),
         modified_at_ms: now,
+        file: before.and_then(|r| r.file),
     };
     let secret = secret()?;
     match ask(Job::Reseal {

@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod boxes;
 mod common;
+mod files;
 mod import;
 mod members;
 mod mfa;
@@ -24,6 +25,7 @@ const TABLES: &[(&str, &[(&str, &str)])] = &[
     ("import", import::WORDS),
     ("audit", audit::WORDS),
     ("boxes", boxes::WORDS),
+    ("files", files::WORDS),
 ];
 
 fn table() -> &'static HashMap<&'static str, &'static str> {

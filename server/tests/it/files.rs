@@ -1,0 +1,849 @@
+//! BOX-1, CRY-1, CRY-2, CRY-5 files over HTTP on SQLite and PostgreSQL:
+//! encrypted, cut into parts and signed as the browser's worker does it
+//! (coffer-crypto's `FileWriter`), sent part by part, completed, read back
+//! and checked (`FileReader`); the part protocol's refusals; who may do
+//! what; tampering caught; purged content leaves no blob behind.
+
+use base64::Engine as _;
+use coffer_api::ApiError;
+use coffer_crypto::{
+    hashes_from_hex, sha256, FileReader, FileWriter, Manifest, MemberKeys, NodeKey, Part,
+    SigningKeys,
+};
+use coffer_shared::boxes::{BoxError, FileFacts, NewNode, NodeKind, NodeRecord, NodeView};
+use coffer_shared::errors::{AuthError, Refusal};
+use coffer_shared::files::{
+    Completion, FileError, NewUpload, PartReceipt, SigningKey, UploadState, PART_CIPHER,
+};
+use coffer_shared::organisations::PlanError;
+use coffer_shared::site;
+use coffer_shared::types::{Bytes, Role};
+
+use crate::boxes::{create_folder, folder, her_box, make, name_of, open, owner, Owner};
+use crate::common::*;
+
+const SECRET_NAME: &str = "Merger-plan-Zebra.txt";
+const SECRET_BODY: &str = "The acquisition price is forty-two million";
+
+/// A file as the worker prepares it: its node, all its parts, the final
+/// sealed record (with the content hash) and the signature.
+struct Prepared {
+    node: NewNode,
+    header: Vec<u8>,
+    parts: Vec<Part>,
+    sealed: Vec<u8>,
+    signature: [u8; 64],
+    size: u64,
+}
+
+fn facts_record(name: &str, size: u64, sha: &str, signer: &SigningKeys) -> Vec<u8> {
+    serde_json::to_vec(&NodeRecord {
+        name: name.into(),
+        created_at_ms: 1,
+        modified_at_ms: 1,
+        file: Some(FileFacts {
+            size,
+            mime: "text/plain".into(),
+            sha256: sha.into(),
+            signer: signer.public_key_hex(),
+        }),
+    })
+    .unwrap()
+}
+
+fn prepare(parent: &NodeKey, signer: &SigningKeys, name: &str, body: &[u8]) -> Prepared {
+    let key = NodeKey::generate();
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut writer = FileWriter::new(&id, &key.public_key()).unwrap();
+    let header = writer.header().to_vec();
+    let mut parts = writer.push(body);
+    let done = writer.finish(signer);
+    parts.extend(done.parts);
+    let size = body.len() as u64;
+    let first = parent.seal(
+        &id,
+        &key.public_key(),
+        &facts_record(name, size, "", signer),
+    );
+    let sealed = parent.seal(
+        &id,
+        &key.public_key(),
+        &facts_record(name, size, &done.content_sha256, signer),
+    );
+    Prepared {
+        node: NewNode {
+            id: id.into(),
+            public_key: key.public_key(),
+            wrapped_key: Bytes(key.wrap_to(&parent.public_key()).unwrap()),
+            sealed_meta: Bytes(first),
+        },
+        header,
+        parts,
+        sealed,
+        signature: done.signature,
+        size,
+    }
+}
+
+async fn signing_key(b: &Browser, keys: &MemberKeys) -> SigningKeys {
+    let signer = SigningKeys::generate();
+    b.run(coffer_api::SetSigningKey {
+        key: SigningKey {
+            public_key: signer.public_key_hex(),
+            wrapped: Bytes(signer.wrap_to(&keys.public_key()).unwrap()),
+        },
+    })
+    .await
+    .unwrap();
+    signer
+}
+
+async fn start(
+    b: &Browser,
+    org: &str,
+    parent: &str,
+    p: &Prepared,
+) -> Result<UploadState, ApiError> {
+    b.run(coffer_api::CreateUpload {
+        organisation_id: org.into(),
+        parent_id: parent.into(),
+        upload: NewUpload {
+            node: p.node.clone(),
+            header: Bytes(p.header.clone()),
+            plain_size: p.size,
+        },
+    })
+    .await
+}
+
+async fn put_part(
+    b: &Browser,
+    upload: &str,
+    n: u32,
+    bytes: &[u8],
+    digest: Option<[u8; 32]>,
+) -> reqwest::Response {
+    let mut req = b
+        .http
+        .put(format!("{}{}", b.base, site::upload_part(upload, n)))
+        .header("Origin", &b.base)
+        .body(bytes.to_vec());
+    if let Some(d) = digest {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(d);
+        req = req.header("Content-Digest", format!("sha-256=:{b64}:"));
+    }
+    req.send().await.unwrap()
+}
+
+async fn complete(b: &Browser, upload: &str, p: &Prepared) -> Result<NodeView, ApiError> {
+    b.run(coffer_api::CompleteUpload {
+        upload_id: upload.into(),
+        completion: Completion {
+            sealed_meta: Bytes(p.sealed.clone()),
+            signature: Bytes(p.signature.to_vec()),
+        },
+    })
+    .await
+}
+
+/// The whole protocol, as the worker runs it.
+async fn upload(b: &Browser, org: &str, parent: &str, p: &Prepared) -> Result<NodeView, ApiError> {
+    let state = start(b, org, parent, p).await?;
+    assert_eq!(state.parts as usize, p.parts.len());
+    for part in &p.parts {
+        let res = put_part(b, &state.upload_id, part.n, &part.bytes, Some(part.sha256)).await;
+        assert!(
+            res.status().is_success(),
+            "part {}: {}",
+            part.n,
+            res.status()
+        );
+        let receipt: PartReceipt = res.json().await.unwrap();
+        assert_eq!(receipt.sha256, hex::encode(part.sha256));
+    }
+    complete(b, &state.upload_id, p).await
+}
+
+/// What the worker does to download: walk the keys down from the member's,
+/// open the sealed record (its signer, its hash), check the signature,
+/// then each part's hash, and decrypt. `Err` says which step refused.
+async fn download(
+    b: &Browser,
+    org: &str,
+    file: &str,
+    member: &MemberKeys,
+) -> Result<Vec<u8>, String> {
+    let content = b
+        .run(coffer_api::OpenFile {
+            organisation_id: org.into(),
+            node_id: file.into(),
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut keys: Vec<NodeKey> = Vec::new();
+    for n in &content.path {
+        let key = match keys.last() {
+            None => NodeKey::unwrap(&n.wrapped_key.0, member, &n.public_key),
+            Some(k) => NodeKey::unwrap(&n.wrapped_key.0, k, &n.public_key),
+        }
+        .map_err(|_| "key".to_string())?;
+        keys.push(key);
+    }
+    let node = content.path.last().unwrap();
+    let parent = &keys[keys.len() - 2];
+    let record: NodeRecord = parent
+        .open(&node.id, &node.public_key, &node.sealed_meta.0)
+        .ok()
+        .and_then(|plain| serde_json::from_slice(&plain).ok())
+        .ok_or("record")?;
+    let facts = record.file.ok_or("record")?;
+    let manifest = Manifest {
+        file_id: node.id.to_string(),
+        plain_size: content.plain_size,
+        header_sha256: sha256(&content.header.0),
+        part_sha256: hashes_from_hex(&content.part_sha256).map_err(|_| "manifest")?,
+    };
+    let mut reader = FileReader::new(
+        keys.last().unwrap(),
+        manifest,
+        &content.header.0,
+        &facts.signer,
+        &content.signature.0,
+    )
+    .map_err(|_| "signature".to_string())?;
+    let mut plain = Vec::new();
+    for n in 0..reader.parts() {
+        let res = b
+            .http
+            .get(format!("{}{}", b.base, site::file_part(org, file, n)))
+            .send()
+            .await
+            .unwrap();
+        if !res.status().is_success() {
+            return Err(format!("part {n}: {}", res.status()));
+        }
+        let bytes = res.bytes().await.unwrap();
+        plain.extend(
+            reader
+                .part(&bytes)
+                .map_err(|_| format!("part {n} content"))?,
+        );
+    }
+    if hex::encode(sha256(&plain)) != facts.sha256 || plain.len() as u64 != facts.size {
+        return Err("content hash".into());
+    }
+    Ok(plain)
+}
+
+/// Every file under a folder, recursively, with its bytes.
+fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            out.push((path, bytes));
+        }
+    }
+    out
+}
+
+fn forms(text: &str) -> Vec<Vec<u8>> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    vec![
+        text.as_bytes().to_vec(),
+        hex::encode(text).into_bytes(),
+        b64.encode(text).into_bytes(),
+        text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+    ]
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+async fn files_round_trip(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let signer = signing_key(&lia, &mine).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let (folder_key, folder_node) = make(&box_key.public_key(), Some(&box_key), "Board");
+    create_folder(&lia, &org, &the_box.id, &folder_node)
+        .await
+        .unwrap();
+
+    let secret = SECRET_BODY.repeat(100);
+    let big: Vec<u8> = (0..(8 * 1024 * 1024 + 1))
+        .map(|i| (i % 239) as u8)
+        .collect();
+    let bodies: [(&str, &[u8]); 3] = [
+        (SECRET_NAME, secret.as_bytes()),
+        ("empty.txt", b""),
+        ("big.bin", &big),
+    ];
+    let mut made = Vec::new();
+    for (name, body) in bodies {
+        let p = prepare(&folder_key, &signer, name, body);
+        let node = upload(&lia, &org, &folder_node.id, &p).await.unwrap();
+        assert_eq!(node.kind, NodeKind::File);
+        made.push((node, body.to_vec(), p.parts.len()));
+    }
+    assert_eq!(made[2].2, 2, "8 MiB + 1 byte is two parts");
+
+    // Listed in the folder, names open with the folder's key.
+    let inside = folder(&lia, &org, &folder_node.id).await.unwrap();
+    let names: Vec<String> = inside
+        .children
+        .iter()
+        .map(|n| name_of(&open(&box_key, &inside.path[1]), n))
+        .collect();
+    assert_eq!(names, [SECRET_NAME, "empty.txt", "big.bin"]);
+    for (node, body, _) in &made {
+        assert_eq!(&download(&lia, &org, &node.id, &mine).await.unwrap(), body);
+    }
+
+    // Usage: what the files take is what is stored, nothing reserved.
+    assert_eq!(server.count("SELECT COUNT(*) FROM uploads").await, 0);
+    let stored = server
+        .count("SELECT CAST(SUM(stored_bytes) AS BIGINT) FROM files")
+        .await;
+    let expected: u64 = made
+        .iter()
+        .map(|(_, b, _)| coffer_shared::files::payload_size(b.len() as u64))
+        .sum();
+    assert!(stored as u64 > expected && (stored as u64) < expected + 3 * 1024);
+
+    // CRY-1: neither the name nor the body is anywhere the server writes:
+    // database rows, blob files, the audit log; raw, hex, base64, UTF-16.
+    let db = server.db().await;
+    let rows: Vec<(Vec<u8>,)> = sqlx::query_as(
+        "SELECT sealed_meta FROM nodes UNION ALL SELECT header FROM files \
+         UNION ALL SELECT signature FROM files",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let texts: Vec<(String,)> =
+        sqlx::query_as("SELECT COALESCE(details, '') || target FROM audit_events")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    let blobs = files_under(&server.data.path().join("blobs"));
+    assert_eq!(
+        blobs
+            .iter()
+            .filter(|(p, _)| p.to_string_lossy().contains("parts"))
+            .count(),
+        4
+    );
+    let mut everything: Vec<Vec<u8>> = rows.into_iter().map(|(r,)| r).collect();
+    everything.extend(texts.into_iter().map(|(t,)| t.into_bytes()));
+    everything.extend(blobs.into_iter().map(|(_, b)| b));
+    if backend == Backend::Sqlite {
+        for f in files_under(server.data.path()) {
+            if !f.0.starts_with(server.data.path().join("blobs")) {
+                everything.push(f.1);
+            }
+        }
+    }
+    for needle in [SECRET_NAME, SECRET_BODY] {
+        for form in forms(needle) {
+            assert!(
+                !everything.iter().any(|hay| contains(hay, &form)),
+                "{needle} found in what the server stores"
+            );
+        }
+    }
+    // The positive control: the search does find what is there.
+    assert!(everything
+        .iter()
+        .any(|hay| contains(hay, b"age-encryption.org/v1")));
+
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM audit_events WHERE action = 'file.uploaded'")
+            .await,
+        3
+    );
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM audit_events WHERE action = 'file.downloaded'")
+            .await,
+        3
+    );
+}
+
+async fn part_protocol_refusals(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let unsigned = SigningKeys::generate();
+    let p = prepare(&box_key, &unsigned, "a.txt", b"hello");
+    // No signing key yet: refused before anything is reserved.
+    assert_eq!(
+        start(&lia, &org, &the_box.id, &p).await.err().map(refusal),
+        Some(Refusal::File(FileError::NoSigningKey))
+    );
+    let signer = signing_key(&lia, &mine).await;
+    // A second key is refused: the first stays.
+    let again = SigningKeys::generate();
+    let refused = lia
+        .run(coffer_api::SetSigningKey {
+            key: SigningKey {
+                public_key: again.public_key_hex(),
+                wrapped: Bytes(again.wrap_to(&mine.public_key()).unwrap()),
+            },
+        })
+        .await;
+    assert_eq!(
+        refused.err().map(refusal),
+        Some(Refusal::File(FileError::SigningKeySet))
+    );
+
+    let body: Vec<u8> = (0..(8 * 1024 * 1024 + 100))
+        .map(|i| (i % 7) as u8)
+        .collect();
+    let p = prepare(&box_key, &signer, "two parts.bin", &body);
+    let state = start(&lia, &org, &the_box.id, &p).await.unwrap();
+    let id = state.upload_id.clone();
+    assert_eq!(state.parts, 2);
+    let last = &p.parts[1];
+
+    // Wrong length, wrong announced hash, a part past the end.
+    let res = put_part(&lia, &id, 1, &last.bytes[1..], None).await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        refusal_words(res).await,
+        format!(
+            "Part 1 must be {} bytes; {} arrived.",
+            last.bytes.len(),
+            last.bytes.len() - 1
+        )
+    );
+    let res = put_part(&lia, &id, 1, &last.bytes, Some([0; 32])).await;
+    assert_eq!(
+        refusal_words(res).await,
+        "Part 1 did not arrive intact (its SHA-256 differs)."
+    );
+    let res = put_part(&lia, &id, 2, &last.bytes, None).await;
+    assert_eq!(
+        refusal_words(res).await,
+        "Part 2 is not part of this upload."
+    );
+    let res = put_part(&lia, &id, 0, &vec![0; PART_CIPHER as usize + 1], None).await;
+    assert!(res.status().is_client_error());
+
+    // Completing with a part missing; then the part arrives, twice (the
+    // same body is acknowledged again; a different one is a conflict).
+    assert!(put_part(&lia, &id, 1, &last.bytes, Some(last.sha256))
+        .await
+        .status()
+        .is_success());
+    assert_eq!(
+        complete(&lia, &id, &p).await.err().map(refusal),
+        Some(Refusal::File(FileError::MissingParts { missing: 1 }))
+    );
+    let resumed = lia
+        .run(coffer_api::ResumeUpload {
+            upload_id: id.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(resumed.received, [1]);
+    assert!(put_part(&lia, &id, 1, &last.bytes, None)
+        .await
+        .status()
+        .is_success());
+    let mut other = last.bytes.clone();
+    other[0] ^= 1;
+    let res = put_part(&lia, &id, 1, &other, None).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(
+        refusal_words(res).await,
+        "Part 1 was already received with different content."
+    );
+    assert!(put_part(&lia, &id, 0, &p.parts[0].bytes, None)
+        .await
+        .status()
+        .is_success());
+
+    // A signature by someone else, or on other parts, is refused.
+    let mut forged = p.signature;
+    forged[3] ^= 1;
+    let forged_done = Prepared {
+        signature: forged,
+        node: p.node.clone(),
+        header: p.header.clone(),
+        parts: Vec::new(),
+        sealed: p.sealed.clone(),
+        size: p.size,
+    };
+    assert_eq!(
+        complete(&lia, &id, &forged_done).await.err().map(refusal),
+        Some(Refusal::File(FileError::BadSignature))
+    );
+    assert_eq!(server.count("SELECT COUNT(*) FROM files").await, 0);
+    complete(&lia, &id, &p).await.unwrap();
+    // Completed once; the upload is gone.
+    assert_eq!(
+        complete(&lia, &id, &p).await.err().map(refusal),
+        Some(Refusal::File(FileError::UnknownUpload))
+    );
+
+    // Bad shapes: not an age header, the same node id again.
+    let mut bad = prepare(&box_key, &signer, "b.txt", b"x");
+    bad.header = b"not age".to_vec();
+    assert_eq!(
+        start(&lia, &org, &the_box.id, &bad)
+            .await
+            .err()
+            .map(refusal),
+        Some(Refusal::File(FileError::InvalidHeader))
+    );
+    assert_eq!(
+        start(&lia, &org, &the_box.id, &p).await.err().map(refusal),
+        Some(Refusal::Box(BoxError::IdTaken))
+    );
+
+    // BOX-6: a 5 GiB file on a 1 GB plan is refused before any part;
+    // nothing is reserved.
+    lia.run(coffer_api::SavePlan {
+        organisation_id: org.clone().into(),
+        plan_id: None,
+        name: "Small".into(),
+        quota_gb: 1,
+    })
+    .await
+    .unwrap();
+    let mut huge = prepare(&box_key, &signer, "huge.bin", b"x");
+    huge.size = 5 << 30;
+    assert!(matches!(
+        start(&lia, &org, &the_box.id, &huge)
+            .await
+            .err()
+            .map(refusal),
+        Some(Refusal::Plan(PlanError::OverQuota { .. }))
+    ));
+    assert_eq!(server.count("SELECT COUNT(*) FROM uploads").await, 0);
+    assert_eq!(server.count("SELECT COUNT(*) FROM files").await, 1);
+}
+
+async fn who_may_transfer(backend: Backend) {
+    use AuthError::{Forbidden, NotSignedIn};
+    let Owner {
+        server,
+        admin,
+        lia,
+        org,
+        keys: mine,
+    } = owner(backend).await;
+    let signer = signing_key(&lia, &mine).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let stored = prepare(&box_key, &signer, "kept.txt", b"kept");
+    let file = upload(&lia, &org, &the_box.id, &stored).await.unwrap();
+    let pending = prepare(&box_key, &signer, "pending.txt", b"pending");
+    let upload_id = start(&lia, &org, &the_box.id, &pending)
+        .await
+        .unwrap()
+        .upload_id;
+
+    let (_, colleague) = active_member(
+        &server,
+        &lia,
+        &org,
+        "otto@acme.test",
+        "originator password",
+        Role::Originator,
+        false,
+    )
+    .await;
+    let bea = member(&server, &admin, "Bravo", "bea@bravo.test", "bravo password").await;
+    let anonymous = server.browser();
+    let unknown_upload = Some(Refusal::File(FileError::UnknownUpload));
+    let unknown_file = Some(Refusal::File(FileError::UnknownFile));
+    // Who × (start an upload in her box, send a part of hers, complete
+    // hers, open her file, fetch a part of it).
+    let table: [(&str, &Browser, [Option<Refusal>; 5]); 4] = [
+        (
+            "Originator without a permit",
+            &colleague,
+            [
+                Some(Refusal::Box(BoxError::Unknown)),
+                unknown_upload.clone(),
+                unknown_upload.clone(),
+                unknown_file.clone(),
+                unknown_file.clone(),
+            ],
+        ),
+        (
+            "administrator of another organisation",
+            &bea,
+            [
+                Some(Refusal::Auth(Forbidden)),
+                unknown_upload.clone(),
+                unknown_upload.clone(),
+                Some(Refusal::Auth(Forbidden)),
+                Some(Refusal::Auth(Forbidden)),
+            ],
+        ),
+        (
+            "instance administrator",
+            &admin,
+            [
+                Some(Refusal::Auth(Forbidden)),
+                unknown_upload.clone(),
+                unknown_upload.clone(),
+                Some(Refusal::Auth(Forbidden)),
+                Some(Refusal::Auth(Forbidden)),
+            ],
+        ),
+        (
+            "anonymous",
+            &anonymous,
+            [const { Some(Refusal::Auth(NotSignedIn)) }; 5],
+        ),
+    ];
+    for (who, b, want) in table {
+        let theirs = prepare(&box_key, &signer, "theirs.txt", b"theirs");
+        let part = &pending.parts[0];
+        let part_res = put_part(b, &upload_id, 0, &part.bytes, None).await;
+        let part_refusal = (!part_res.status().is_success()).then_some(());
+        let part_refusal = match part_refusal {
+            Some(()) => Some(refusal(
+                serde_json::from_str(&part_res.text().await.unwrap()).unwrap(),
+            )),
+            None => None,
+        };
+        let fetched = b
+            .http
+            .get(format!("{}{}", b.base, site::file_part(&org, &file.id, 0)))
+            .send()
+            .await
+            .unwrap();
+        let fetch_refusal = if fetched.status().is_success() {
+            None
+        } else {
+            Some(refusal(
+                serde_json::from_str(&fetched.text().await.unwrap()).unwrap(),
+            ))
+        };
+        let got = [
+            start(b, &org, &the_box.id, &theirs)
+                .await
+                .err()
+                .map(refusal),
+            part_refusal,
+            complete(b, &upload_id, &pending).await.err().map(refusal),
+            b.run(coffer_api::OpenFile {
+                organisation_id: org.clone().into(),
+                node_id: file.id.clone(),
+            })
+            .await
+            .err()
+            .map(refusal),
+            fetch_refusal,
+        ];
+        assert_eq!(got, want, "{who}");
+    }
+    // The owner still completes hers, and nothing the others tried stuck.
+    assert_eq!(server.count("SELECT COUNT(*) FROM upload_parts").await, 0);
+    put_part(&lia, &upload_id, 0, &pending.parts[0].bytes, None).await;
+    complete(&lia, &upload_id, &pending).await.unwrap();
+    assert_eq!(
+        &download(&lia, &org, &file.id, &mine).await.unwrap(),
+        b"kept"
+    );
+}
+
+async fn tampering_is_caught(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let signer = signing_key(&lia, &mine).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let body: Vec<u8> = (0..(8 * 1024 * 1024 + 9)).map(|i| (i % 5) as u8).collect();
+    let p = prepare(&box_key, &signer, "t.bin", &body);
+    let file = upload(&lia, &org, &the_box.id, &p).await.unwrap();
+    assert_eq!(download(&lia, &org, &file.id, &mine).await.unwrap(), body);
+    let db = server.db().await;
+    let blob_dir = server.data.path().join("blobs");
+    let mut parts: Vec<std::path::PathBuf> = files_under(&blob_dir)
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.to_string_lossy().contains("parts"))
+        .collect();
+    parts.sort();
+    assert_eq!(parts.len(), 2);
+
+    // One byte of a stored payload.
+    let original = std::fs::read(&parts[0]).unwrap();
+    let mut flipped = original.clone();
+    flipped[1000] ^= 1;
+    std::fs::write(&parts[0], &flipped).unwrap();
+    assert_eq!(
+        download(&lia, &org, &file.id, &mine).await,
+        Err("part 0 content".into())
+    );
+    std::fs::write(&parts[0], &original).unwrap();
+
+    // Two parts' hashes swapped in the manifest the server answers.
+    let hashes: String = sqlx::query_scalar("SELECT part_sha256 FROM files")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let swapped: Vec<&str> = hashes.split(',').rev().collect();
+    let set = |v: String| {
+        let db = db.clone();
+        async move {
+            sqlx::query("UPDATE files SET part_sha256 = $1")
+                .bind(v)
+                .execute(&db)
+                .await
+                .unwrap();
+        }
+    };
+    set(swapped.join(",")).await;
+    assert_eq!(
+        download(&lia, &org, &file.id, &mine).await,
+        Err("signature".into())
+    );
+    set(hashes).await;
+
+    // One byte of the header.
+    let header: Vec<u8> = sqlx::query_scalar("SELECT header FROM files")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let mut bad = header.clone();
+    let i = bad.len() - 5;
+    bad[i] ^= 1;
+    sqlx::query("UPDATE files SET header = $1")
+        .bind(&bad)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        download(&lia, &org, &file.id, &mine).await,
+        Err("signature".into())
+    );
+    sqlx::query("UPDATE files SET header = $1")
+        .bind(&header)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    // One byte of the sealed name.
+    let sealed: Vec<u8> = sqlx::query_scalar("SELECT sealed_meta FROM nodes WHERE kind = 'file'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let mut bad = sealed.clone();
+    bad[30] ^= 1;
+    sqlx::query("UPDATE nodes SET sealed_meta = $1 WHERE kind = 'file'")
+        .bind(&bad)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        download(&lia, &org, &file.id, &mine).await,
+        Err("record".into())
+    );
+    sqlx::query("UPDATE nodes SET sealed_meta = $1 WHERE kind = 'file'")
+        .bind(&sealed)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    // The file's key replaced by one the server made (wrapped to the
+    // folder's public key, as anyone can).
+    let server_key = NodeKey::generate();
+    let wrapped = server_key.wrap_to(&box_key.public_key()).unwrap();
+    sqlx::query("UPDATE nodes SET wrapped_key = $1 WHERE kind = 'file'")
+        .bind(&wrapped)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        download(&lia, &org, &file.id, &mine).await,
+        Err("key".into())
+    );
+}
+
+async fn purged_files_leave_no_blob(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let signer = signing_key(&lia, &mine).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let (folder_key, folder_node) = make(&box_key.public_key(), Some(&box_key), "Old");
+    create_folder(&lia, &org, &the_box.id, &folder_node)
+        .await
+        .unwrap();
+    let p = prepare(&folder_key, &signer, "gone.txt", b"soon gone");
+    upload(&lia, &org, &folder_node.id, &p).await.unwrap();
+    // An abandoned upload, cancelled.
+    let q = prepare(&folder_key, &signer, "never.txt", b"never");
+    let id = start(&lia, &org, &folder_node.id, &q)
+        .await
+        .unwrap()
+        .upload_id;
+    put_part(&lia, &id, 0, &q.parts[0].bytes, None).await;
+    lia.run(coffer_api::CancelUpload { upload_id: id })
+        .await
+        .unwrap();
+    let blobs = || {
+        files_under(&server.data.path().join("blobs"))
+            .into_iter()
+            .filter(|(p, _)| p.to_string_lossy().contains("parts"))
+            .count()
+    };
+    assert_eq!(blobs(), 1, "the cancelled upload's part is swept");
+
+    lia.run(coffer_api::TrashNode {
+        organisation_id: org.clone().into(),
+        node_id: folder_node.id.clone(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(blobs(), 1, "in the trash, the content is kept");
+    lia.run(coffer_api::EmptyTrash {
+        organisation_id: org.clone().into(),
+        box_id: the_box.id.clone(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(blobs(), 0);
+    assert_eq!(server.count("SELECT COUNT(*) FROM files").await, 0);
+    assert_eq!(server.count("SELECT COUNT(*) FROM blob_sweep").await, 0);
+}
+
+on_both!(
+    files_round_trip,
+    part_protocol_refusals,
+    who_may_transfer,
+    tampering_is_caught,
+    purged_files_leave_no_blob
+);

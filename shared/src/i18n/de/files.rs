@@ -1,0 +1,52 @@
+//! Deutsch — Files: upload, download (BOX-1, CRY-2).
+
+pub const WORDS: &[(&str, &str)] = &[
+    (
+        "That upload does not exist, has expired, or is not yours.",
+        "Dieser Upload existiert nicht, ist abgelaufen oder gehört nicht Ihnen.",
+    ),
+    (
+        "That file does not exist, or you cannot see it.",
+        "Diese Datei existiert nicht, oder Sie können sie nicht sehen.",
+    ),
+    (
+        "The file's header or size is not valid.",
+        "Kopfdaten oder Größe der Datei sind ungültig.",
+    ),
+    (
+        "Part {part} is not part of this upload.",
+        "Teil {part} gehört nicht zu diesem Upload.",
+    ),
+    (
+        "Part {part} must be {expected} bytes; {received} arrived.",
+        "Teil {part} muss {expected} Bytes lang sein; {received} sind angekommen.",
+    ),
+    (
+        "Part {part} did not arrive intact (its SHA-256 differs).",
+        "Teil {part} ist nicht unversehrt angekommen (sein SHA-256 weicht ab).",
+    ),
+    (
+        "Part {part} was already received with different content.",
+        "Teil {part} wurde bereits mit anderem Inhalt empfangen.",
+    ),
+    (
+        "The upload is missing {missing} of its parts.",
+        "Dem Upload fehlen {missing} seiner Teile.",
+    ),
+    (
+        "The upload's signature does not match its parts.",
+        "Die Signatur des Uploads passt nicht zu seinen Teilen.",
+    ),
+    (
+        "Set up your signing key first (sign in again).",
+        "Richten Sie zuerst Ihren Signaturschlüssel ein (melden Sie sich erneut an).",
+    ),
+    (
+        "Your signing key is already set.",
+        "Ihr Signaturschlüssel ist bereits eingerichtet.",
+    ),
+    (
+        "This file was changed outside Coffer",
+        "Diese Datei wurde außerhalb von Coffer verändert",
+    ),
+];
