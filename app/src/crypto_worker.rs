@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use coffer_api::ApiError;
 use coffer_shared::worker::{Answer, Envelope, Job};
@@ -22,9 +23,11 @@ struct Client {
     worker: Worker,
     ready: bool,
     /// Jobs posted before `Ready`.
-    waiting: Vec<String>,
+    waiting: Vec<JsValue>,
     /// The resolve function of each job's promise.
     pending: HashMap<u32, Function>,
+    /// Where a transfer's progress goes, by job.
+    progress: HashMap<u32, Rc<dyn Fn(u64, u64)>>,
     next: u32,
 }
 
@@ -74,23 +77,44 @@ pub fn start_when_idle() {
 fn spawn() -> Option<Client> {
     let worker = Worker::new(LOADER).ok()?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let Some(text) = event.data().as_string() else {
+        // An answer is JSON text, or [text, attachment] (a download's Blob).
+        let data = event.data();
+        let text = match data.dyn_ref::<js_sys::Array>() {
+            Some(pair) => pair.get(0).as_string(),
+            None => data.as_string(),
+        };
+        let Some(text) = text else {
             return;
         };
         let Ok(answer) = serde_json::from_str::<Envelope<Answer>>(&text) else {
             return;
         };
-        if answer.body == Answer::Ready {
-            flush_waiting();
-            return;
+        match answer.body {
+            Answer::Ready => {
+                flush_waiting();
+                return;
+            }
+            Answer::Progress { done, total } => {
+                let report = CLIENT.with(|c| {
+                    c.borrow()
+                        .as_ref()
+                        .and_then(|c| c.progress.get(&answer.id).cloned())
+                });
+                if let Some(report) = report {
+                    report(done, total);
+                }
+                return;
+            }
+            _ => {}
         }
         let resolve = CLIENT.with(|c| {
-            c.borrow_mut()
-                .as_mut()
-                .and_then(|c| c.pending.remove(&answer.id))
+            c.borrow_mut().as_mut().and_then(|c| {
+                c.progress.remove(&answer.id);
+                c.pending.remove(&answer.id)
+            })
         });
         if let Some(resolve) = resolve {
-            let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(&text));
+            let _ = resolve.call1(&JsValue::NULL, &data);
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -103,6 +127,7 @@ fn spawn() -> Option<Client> {
         ready: false,
         waiting: Vec::new(),
         pending: HashMap::new(),
+        progress: HashMap::new(),
         next: 0,
     })
 }
@@ -111,8 +136,8 @@ fn flush_waiting() {
     CLIENT.with(|c| {
         if let Some(c) = c.borrow_mut().as_mut() {
             c.ready = true;
-            for text in c.waiting.drain(..) {
-                let _ = c.worker.post_message(&JsValue::from_str(&text));
+            for message in c.waiting.drain(..) {
+                let _ = c.worker.post_message(&message);
             }
         }
     });
@@ -129,6 +154,17 @@ fn fail_all() {
 
 /// Runs one job in the worker.
 pub async fn run(job: Job) -> Result<Answer, ApiError> {
+    run_with(job, None, None).await.map(|(answer, _)| answer)
+}
+
+/// Runs one job with an attachment posted beside it (a `File` to upload),
+/// reporting its progress; answers with what the worker posted beside its
+/// answer (a download's `Blob`).
+pub async fn run_with(
+    job: Job,
+    attachment: Option<JsValue>,
+    progress: Option<Rc<dyn Fn(u64, u64)>>,
+) -> Result<(Answer, Option<JsValue>), ApiError> {
     start();
     let mut posted = false;
     let promise = Promise::new(&mut |resolve, _reject| {
@@ -144,10 +180,17 @@ pub async fn run(job: Job) -> Result<Answer, ApiError> {
                 return;
             };
             c.pending.insert(id, resolve);
+            if let Some(report) = progress.clone() {
+                c.progress.insert(id, report);
+            }
+            let message = match &attachment {
+                None => JsValue::from_str(&text),
+                Some(a) => js_sys::Array::of2(&JsValue::from_str(&text), a).into(),
+            };
             if c.ready {
-                let _ = c.worker.post_message(&JsValue::from_str(&text));
+                let _ = c.worker.post_message(&message);
             } else {
-                c.waiting.push(text);
+                c.waiting.push(message);
             }
             posted = true;
         });
@@ -155,12 +198,13 @@ pub async fn run(job: Job) -> Result<Answer, ApiError> {
     if !posted {
         return Err(unavailable());
     }
-    let text = JsFuture::from(promise)
-        .await
-        .ok()
-        .and_then(|v| v.as_string())
-        .ok_or_else(unavailable)?;
+    let data = JsFuture::from(promise).await.map_err(|_| unavailable())?;
+    let (text, beside) = match data.dyn_ref::<js_sys::Array>() {
+        Some(pair) => (pair.get(0).as_string(), Some(pair.get(1))),
+        None => (data.as_string(), None),
+    };
+    let text = text.ok_or_else(unavailable)?;
     serde_json::from_str::<Envelope<Answer>>(&text)
-        .map(|e| e.body)
+        .map(|e| (e.body, beside))
         .map_err(|_| unavailable())
 }

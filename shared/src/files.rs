@@ -40,6 +40,26 @@ pub fn part_length(payload: u64, n: u32) -> Option<u64> {
     (n < part_count(payload)).then(|| (payload - start).min(PART_CIPHER))
 }
 
+/// A size as people read it: "512 bytes", "12.3 KB", "1.2 GB" (powers of
+/// 1000, as plans are sold).
+pub fn size_label(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
 /// A member's signing key (CRY-5): the Ed25519 public key in hex, and the
 /// seed as an age file to the member's own X25519 key, so every way that
 /// unlocks the member's key (password, passkey) unlocks this one too.
@@ -139,6 +159,16 @@ pub enum FileError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(size_label(0), "0 bytes");
+        assert_eq!(size_label(999), "999 bytes");
+        assert_eq!(size_label(1_234), "1.2 KB");
+        assert_eq!(size_label(8_388_609), "8.4 MB");
+        assert_eq!(size_label(1_200_000_000), "1.2 GB");
+        assert_eq!(size_label(512_000_000_000), "512 GB");
+    }
 
     #[test]
     fn parts_cover_the_payload_exactly() {

@@ -80,6 +80,33 @@ pub enum Job {
         public_key: String,
         record: crate::boxes::NodeRecord,
     },
+    /// CRY-5: a signing key for the member, wrapped to their own key.
+    MakeSigningKey { secret: String },
+    /// BOX-1: a new file under the last of `path`: its key, id, first
+    /// sealed record (`record` carries name, size and type) and age header,
+    /// for `create_upload`. The encryptor waits in the worker under the
+    /// answer's ceremony until `SendFile`.
+    PrepareFile {
+        secret: String,
+        path: Vec<KeyStep>,
+        record: crate::boxes::NodeRecord,
+    },
+    /// Reads the `File` posted with this job, encrypts it and sends its
+    /// parts to the upload (progress on the way), then signs the manifest
+    /// and seals the final record: the answer is what `complete_upload`
+    /// takes.
+    SendFile {
+        ceremony: Ceremony,
+        upload_id: String,
+        secret: String,
+        signing: crate::files::SigningKey,
+    },
+    /// Fetches, checks and decrypts a file; answered with the plaintext as
+    /// a `Blob` posted with the answer.
+    Download {
+        secret: String,
+        content: crate::files::FileContent,
+    },
 }
 
 /// One step down the key tree: a node's public key and its identity
@@ -166,6 +193,22 @@ pub enum Answer {
     Records(Vec<Option<crate::boxes::NodeRecord>>),
     /// A sealed record, ready for the server.
     Sealed(Bytes),
+    SigningKey(crate::files::SigningKey),
+    FilePrepared {
+        ceremony: Ceremony,
+        upload: crate::files::NewUpload,
+    },
+    /// How far a transfer is (bytes of plaintext); a job may post many
+    /// before its answer.
+    Progress {
+        done: u64,
+        total: u64,
+    },
+    FileSent(crate::files::Completion),
+    /// The plaintext is the `Blob` posted with this answer.
+    Downloaded,
+    /// The server refused a part: its `ApiError` as JSON.
+    PartRefused(String),
     Done,
     Failed(Failure),
 }
@@ -181,6 +224,13 @@ pub enum Failure {
     UnwrapFailed,
     /// The ceremony is not (or no longer) known to the worker.
     UnknownCeremony,
+    /// A file's content, header, manifest or record does not check out:
+    /// "This file was changed outside Coffer".
+    Tampered,
+    /// The server could not be reached after every retry.
+    Network,
+    /// The browser could not read the chosen file.
+    Unreadable,
 }
 
 /// MFA-5: the input every passkey's PRF is evaluated on:

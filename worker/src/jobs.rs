@@ -11,6 +11,7 @@ use coffer_shared::types::Bytes;
 use coffer_shared::worker::{Answer, Ceremony, Failure, Job, Rewrap, Unlocked};
 use zeroize::Zeroizing;
 
+use crate::files::{self, Outgoing};
 use crate::nodes;
 
 enum Kept {
@@ -18,6 +19,8 @@ enum Kept {
     Login(Box<ClientLoginState>, Zeroizing<String>),
     Registration(ClientRegistrationState, Zeroizing<String>),
     Export(ExportKey),
+    // Boxed: an encryptor holds its buffers.
+    Outgoing(Box<Outgoing>),
 }
 
 #[derive(Default)]
@@ -30,11 +33,10 @@ fn failure(e: CryptoError) -> Failure {
     match e {
         CryptoError::AuthenticationFailed => Failure::AuthenticationFailed,
         CryptoError::Malformed => Failure::Malformed,
-        // No job opens sealed records or file content yet.
-        CryptoError::UnwrapFailed
-        | CryptoError::InvalidKey
-        | CryptoError::SealBroken
-        | CryptoError::ContentBroken => Failure::UnwrapFailed,
+        CryptoError::ContentBroken => Failure::Tampered,
+        CryptoError::UnwrapFailed | CryptoError::InvalidKey | CryptoError::SealBroken => {
+            Failure::UnwrapFailed
+        }
     }
 }
 
@@ -159,7 +161,33 @@ impl Worker {
             } => Answer::Sealed(Bytes(
                 nodes::reseal(&secret, &path, &id, &public_key, &record).map_err(failure)?,
             )),
+            Job::MakeSigningKey { secret } => {
+                Answer::SigningKey(files::make_signing_key(&secret).map_err(failure)?)
+            }
+            Job::PrepareFile {
+                secret,
+                path,
+                record,
+            } => {
+                let (out, upload) = files::prepare(&secret, &path, &record).map_err(failure)?;
+                let ceremony = self.keep(Kept::Outgoing(Box::new(out)));
+                Answer::FilePrepared { ceremony, upload }
+            }
+            // These need the browser (a `File`, `fetch`): `transfer` runs them.
+            Job::SendFile { .. } | Job::Download { .. } => return Err(Failure::Malformed),
         })
+    }
+
+    /// A prepared file, for `SendFile` (which runs in `transfer`).
+    pub fn take_outgoing(&mut self, ceremony: Ceremony) -> Option<Outgoing> {
+        match self.kept.remove(&ceremony) {
+            Some(Kept::Outgoing(out)) => Some(*out),
+            Some(other) => {
+                self.kept.insert(ceremony, other);
+                None
+            }
+            None => None,
+        }
     }
 
     fn open(&self, ceremony: Ceremony, keys: &KeyEnvelope) -> Result<MemberKeys, Failure> {

@@ -1,5 +1,8 @@
 //! The crypto worker's job logic, in plain Rust so it is tested natively;
 //! `main.rs` is the Web Worker around it.
 
+pub mod files;
 pub mod jobs;
 mod nodes;
+#[cfg(target_arch = "wasm32")]
+pub mod transfer;

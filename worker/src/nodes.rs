@@ -23,7 +23,7 @@ fn down(
 }
 
 /// The key of the last step of `path`, opened from the member's key down.
-fn walk(member: &MemberKeys, path: &[KeyStep]) -> Result<Option<NodeKey>, CryptoError> {
+pub(crate) fn walk(member: &MemberKeys, path: &[KeyStep]) -> Result<Option<NodeKey>, CryptoError> {
     let mut above: Option<NodeKey> = None;
     for step in path {
         above = Some(down(member, above.as_ref(), step)?);

@@ -38,9 +38,13 @@ fn malformed() -> ApiError {
 fn refusal(f: Failure) -> ApiError {
     match f {
         Failure::UnwrapFailed => InputError::InvalidKeyMaterial.into(),
-        Failure::AuthenticationFailed | Failure::Malformed | Failure::UnknownCeremony => {
-            malformed()
-        }
+        // The last three come only from file transfers.
+        Failure::AuthenticationFailed
+        | Failure::Malformed
+        | Failure::UnknownCeremony
+        | Failure::Tampered
+        | Failure::Network
+        | Failure::Unreadable => malformed(),
     }
 }
 

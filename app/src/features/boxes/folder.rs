@@ -9,6 +9,7 @@ use coffer_shared::worker::KeyStep;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::files::{self, Target, UploadPanel, Uploads};
 use super::keys::{changed, make_node, path_records, records, reseal};
 use super::list::{Named, NodeTable, Renaming};
 use super::{KeysLocked, NameForm};
@@ -120,6 +121,47 @@ pub fn FolderPage() -> impl IntoView {
             loaded.refetch();
         },
     );
+    let download = Write::new(
+        rename_error,
+        move |(node, name): (NodeView, String)| async move {
+            let Some(org) = shown.get_untracked().map(|o| o.folder.organisation_id) else {
+                return Err(Problem::from(tr("The folder is still loading.")));
+            };
+            files::download(org, node, name).await
+        },
+        move |name: String| notice.set(Some(tf("“{0}” downloaded.", &[("0", &name)]))),
+    );
+    let uploads = Uploads::new();
+    let target = Signal::derive(move || {
+        let o = shown.get()?;
+        Some(Target {
+            organisation_id: o.folder.organisation_id.clone(),
+            folder: id.get()?,
+            path: o.folder.path.iter().map(KeyStep::from).collect(),
+        })
+    });
+    let uploaded = Callback::new(move |()| loaded.refetch());
+    let send = move |files: Vec<web_sys::File>| {
+        if files.is_empty() {
+            return;
+        }
+        match target.get_untracked() {
+            Some(t) => uploads.add(files, t, uploaded),
+            None => error.set(Some(Problem::from(tr("The folder is still loading.")))),
+        }
+    };
+    let picked = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        send(files::files_of(input.files()));
+        // The same file may be chosen again later.
+        input.set_value("");
+    };
+    let dragging = RwSignal::new(false);
+    let dropped = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        send(files::files_of(ev.data_transfer().and_then(|d| d.files())));
+    };
     let trash_href = move || {
         shown.get().and_then(|o| {
             o.folder
@@ -171,15 +213,25 @@ pub fn FolderPage() -> impl IntoView {
                 {move || trash_href().map(|href| view! { <p><a href=href>{tr("Trash")}</a></p> })}
                 <KeysLocked on_unlocked=Callback::new(move |()| loaded.refetch()) />
                 <NameForm id="new-folder" label="New folder" button="Create folder" create error=form_error name=new_name />
+                <div class="upload-picker">
+                    <input id="upload-files" class="visually-hidden" type="file" multiple on:change=picked />
+                    <label for="upload-files" class="button">{tr("Upload files")}</label>
+                </div>
+                <UploadPanel uploads target done=uploaded />
                 <Show when=move || notice.with(|n| n.is_some())>
                     <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
                 </Show>
                 <ErrorBox message=error />
-                {move || shown.get().map(|o| if o.children.is_empty() {
-                    view! { <p>{tr("This folder is empty.")}</p> }.into_any()
-                } else {
-                    view! { <NodeTable nodes=o.children rename error=rename_error delete /> }.into_any()
-                })}
+                <div class="drop-zone" class:dragging=move || dragging.get()
+                    on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                    on:dragleave=move |_| dragging.set(false)
+                    on:drop=dropped>
+                    {move || shown.get().map(|o| if o.children.is_empty() {
+                        view! { <p>{tr("This folder is empty. Drop files here to upload them.")}</p> }.into_any()
+                    } else {
+                        view! { <NodeTable nodes=o.children rename error=rename_error delete download /> }.into_any()
+                    })}
+                </div>
             </section>
         </Show>
     }

@@ -2,7 +2,8 @@
 //! "New box" for Originators.
 
 use coffer_api::{create_box, list_boxes, rename_node};
-use coffer_shared::boxes::{check_name, NodeRecord, NodeView};
+use coffer_shared::boxes::{check_name, NodeKind, NodeRecord, NodeView};
+use coffer_shared::files::size_label;
 use coffer_shared::ids::{NodeId, OrganisationId};
 use coffer_shared::types::Bytes;
 use coffer_shared::worker::KeyStep;
@@ -118,7 +119,12 @@ pub fn NodeTable(
     /// BOX-10: to the trash (not offered for boxes themselves).
     #[prop(optional)]
     delete: Option<Write<(NodeView, String)>>,
+    /// BOX-1: a folder's table also lists files, with size and type, and
+    /// offers Download for them.
+    #[prop(optional)]
+    download: Option<Write<(NodeView, String)>>,
 ) -> impl IntoView {
+    let in_folder = download.is_some();
     let editing = RwSignal::new(None::<NodeId>);
     let new_name = RwSignal::new(String::new());
     view! {
@@ -127,7 +133,11 @@ pub fn NodeTable(
             <caption class="visually-hidden">{tr("Contents")}</caption>
             <thead><tr>
                 <th scope="col">{tr("Name")}</th>
-                <th scope="col">{tr("Created")}</th>
+                {if in_folder {
+                    view! { <th scope="col">{tr("Size")}</th><th scope="col">{tr("Type")}</th> }.into_any()
+                } else {
+                    view! { <th scope="col">{tr("Created")}</th> }.into_any()
+                }}
                 <th scope="col">{tr("Modified")}</th>
                 <th scope="col"><span class="visually-hidden">{tr("Actions")}</span></th>
             </tr></thead>
@@ -159,6 +169,30 @@ pub fn NodeTable(
                         }
                     };
                     let label = name.clone();
+                    let facts = record.as_ref().and_then(|r| r.file.clone());
+                    let is_file = node.kind == NodeKind::File;
+                    let middle = if in_folder {
+                        let (size, kind) = match &facts {
+                            Some(f) => (size_label(f.size), f.mime.clone()),
+                            None if is_file => (String::new(), String::new()),
+                            None => (String::new(), tr("Folder").to_string()),
+                        };
+                        view! {
+                            <td data-label=tr("Size")>{size}</td>
+                            <td data-label=tr("Type")>{kind}</td>
+                        }.into_any()
+                    } else {
+                        view! { <td data-label=tr("Created")>{created}</td> }.into_any()
+                    };
+                    let fetch = download.filter(|_| is_file).map(|download| {
+                        let (node, name) = (node.clone(), name.clone());
+                        let aria = tf("Download {0}", &[("0", &name)]);
+                        view! {
+                            <button type="button" class="small" aria-label=aria
+                                disabled=move || download.pending().get()
+                                on:click=move |_| download.send((node.clone(), name.clone()))>{tr("Download")}</button>
+                        }
+                    });
                     let remove = delete.map(|delete| {
                         let (node, name) = (node.clone(), name.clone());
                         let aria = tf("Delete {0}", &[("0", &name)]);
@@ -173,7 +207,11 @@ pub fn NodeTable(
                             <td data-label=tr("Name")>
                                 <Show
                                     when={let this = this.clone(); move || editing.with(|e| e.as_ref() == Some(&this))}
-                                    fallback={let (href, name) = (href.clone(), name.clone()); move || view! { <a href=href.clone()>{name.clone()}</a> }}
+                                    fallback={let (href, name) = (href.clone(), name.clone()); move || if is_file {
+                                        view! { <span class="file-name">{name.clone()}</span> }.into_any()
+                                    } else {
+                                        view! { <a href=href.clone()>{name.clone()}</a> }.into_any()
+                                    }}
                                 >
                                     <form class="inline-form" on:submit=submit.clone() novalidate>
                                         <label for=field.clone()>{tf("New name for {0}", &[("0", &label)])}</label>
@@ -183,9 +221,10 @@ pub fn NodeTable(
                                     </form>
                                 </Show>
                             </td>
-                            <td data-label=tr("Created")>{created}</td>
+                            {middle}
                             <td data-label=tr("Modified")>{modified}</td>
                             <td>
+                                {fetch}
                                 <button type="button" class="secondary small" aria-label=tf("Rename {0}", &[("0", &name)]) on:click=start>{tr("Rename")}</button>
                                 {remove}
                             </td>

@@ -1,6 +1,32 @@
 //! Deutsch — Files: upload, download (BOX-1, CRY-2).
 
 pub const WORDS: &[(&str, &str)] = &[
+    ("Download", "Herunterladen"),
+    ("Download {0}", "{0} herunterladen"),
+    ("Folder", "Ordner"),
+    ("Retry", "Erneut versuchen"),
+    ("Retry {0}", "{0} erneut versuchen"),
+    ("Size", "Größe"),
+    ("Type", "Typ"),
+    (
+        "The browser could not read this file.",
+        "Der Browser konnte diese Datei nicht lesen.",
+    ),
+    (
+        "The connection to Coffer was lost and did not come back; try again.",
+        "Die Verbindung zu Coffer ist abgebrochen und kam nicht zurück; versuchen Sie es erneut.",
+    ),
+    (
+        "This folder is empty. Drop files here to upload them.",
+        "Dieser Ordner ist leer. Legen Sie Dateien hier ab, um sie hochzuladen.",
+    ),
+    ("Upload files", "Dateien hochladen"),
+    ("Upload of {0}", "Upload von {0}"),
+    ("Uploaded", "Hochgeladen"),
+    ("Uploads", "Uploads"),
+    ("Waiting", "Wartet"),
+    ("{0} s left", "noch {0} s"),
+    ("“{0}” downloaded.", "„{0}“ heruntergeladen."),
     (
         "That upload does not exist, has expired, or is not yours.",
         "Dieser Upload existiert nicht, ist abgelaufen oder gehört nicht Ihnen.",

@@ -1,0 +1,237 @@
+//! BOX-1, CRY-2, CRY-5 in the worker, in plain Rust (tested natively): a
+//! new file's key, id, sealed record and age header; its parts and the
+//! signed completion; a member's signing key; and opening a download (keys
+//! down the path, the sealed record, the signature) before any part is
+//! trusted. The fetching itself is in `transfer` (WebAssembly only).
+
+use coffer_crypto::{
+    hashes_from_hex, new_node_id, sha256, CryptoError, FileReader, FileWriter, Manifest,
+    MemberKeys, NodeKey, Part, SigningKeys,
+};
+use coffer_shared::boxes::{FileFacts, NewNode, NodeRecord};
+use coffer_shared::files::{Completion, FileContent, NewUpload, SigningKey};
+use coffer_shared::types::Bytes;
+use coffer_shared::worker::KeyStep;
+
+use crate::nodes::walk;
+
+/// A file between `PrepareFile` and `SendFile`: its encryptor, and what
+/// the final record needs.
+pub struct Outgoing {
+    writer: FileWriter,
+    id: String,
+    public_key: String,
+    parent: NodeKey,
+    record: NodeRecord,
+}
+
+impl Outgoing {
+    pub fn size(&self) -> u64 {
+        self.record.file.as_ref().map_or(0, |f| f.size)
+    }
+
+    /// More plaintext; the parts it completed.
+    pub fn push(&mut self, plain: &[u8]) -> Vec<Part> {
+        self.writer.push(plain)
+    }
+
+    /// The last parts, and what `complete_upload` takes: the record sealed
+    /// again with the content's hash and the signer, and the signature.
+    pub fn finish(
+        self,
+        secret: &str,
+        signing: &SigningKey,
+    ) -> Result<(Vec<Part>, Completion), CryptoError> {
+        let member = MemberKeys::from_secret_text(secret)?;
+        let signer = SigningKeys::unwrap(&signing.wrapped.0, &member, &signing.public_key)?;
+        let done = self.writer.finish(&signer);
+        let mut record = self.record;
+        if let Some(facts) = record.file.as_mut() {
+            facts.sha256 = done.content_sha256;
+            facts.signer = signer.public_key_hex();
+        }
+        let plain = serde_json::to_vec(&record).map_err(|_| CryptoError::Malformed)?;
+        let sealed = self.parent.seal(&self.id, &self.public_key, &plain);
+        Ok((
+            done.parts,
+            Completion {
+                sealed_meta: Bytes(sealed),
+                signature: Bytes(done.signature.to_vec()),
+            },
+        ))
+    }
+}
+
+/// A file node under the last of `path` (a box or folder), ready for
+/// `create_upload`.
+pub fn prepare(
+    secret: &str,
+    path: &[KeyStep],
+    record: &NodeRecord,
+) -> Result<(Outgoing, NewUpload), CryptoError> {
+    let member = MemberKeys::from_secret_text(secret)?;
+    let parent = walk(&member, path)?.ok_or(CryptoError::InvalidKey)?;
+    let key = NodeKey::generate();
+    let id = new_node_id();
+    let public_key = key.public_key();
+    let writer = FileWriter::new(&id, &public_key)?;
+    let plain = serde_json::to_vec(record).map_err(|_| CryptoError::Malformed)?;
+    let upload = NewUpload {
+        node: NewNode {
+            id: id.clone().into(),
+            public_key: public_key.clone(),
+            wrapped_key: Bytes(key.wrap_to(&parent.public_key())?),
+            sealed_meta: Bytes(parent.seal(&id, &public_key, &plain)),
+        },
+        header: Bytes(writer.header().to_vec()),
+        plain_size: record.file.as_ref().map_or(0, |f| f.size),
+    };
+    Ok((
+        Outgoing {
+            writer,
+            id,
+            public_key,
+            parent,
+            record: record.clone(),
+        },
+        upload,
+    ))
+}
+
+/// CRY-5: a new signing key, its seed an age file to the member's key.
+pub fn make_signing_key(secret: &str) -> Result<SigningKey, CryptoError> {
+    let member = MemberKeys::from_secret_text(secret)?;
+    let keys = SigningKeys::generate();
+    Ok(SigningKey {
+        public_key: keys.public_key_hex(),
+        wrapped: Bytes(keys.wrap_to(&member.public_key())?),
+    })
+}
+
+/// Opens a download: the keys down the path, the file's sealed record
+/// (name, size, type, content hash, signer) and the signature on the
+/// manifest. Any of them wrong is `ContentBroken`: the file was changed
+/// outside Coffer.
+pub fn open_download(
+    secret: &str,
+    content: &FileContent,
+) -> Result<(FileReader, FileFacts), CryptoError> {
+    let member = MemberKeys::from_secret_text(secret)?;
+    let broken = |_| CryptoError::ContentBroken;
+    let steps: Vec<KeyStep> = content.path.iter().map(KeyStep::from).collect();
+    let (Some(node), true) = (content.path.last(), steps.len() >= 2) else {
+        return Err(CryptoError::ContentBroken);
+    };
+    let parent = walk(&member, &steps[..steps.len() - 1])
+        .map_err(broken)?
+        .ok_or(CryptoError::ContentBroken)?;
+    let key = NodeKey::unwrap(&node.wrapped_key.0, &parent, &node.public_key).map_err(broken)?;
+    let plain = parent
+        .open(&node.id, &node.public_key, &node.sealed_meta.0)
+        .map_err(broken)?;
+    let record: NodeRecord =
+        serde_json::from_slice(&plain).map_err(|_| CryptoError::ContentBroken)?;
+    let facts = record.file.ok_or(CryptoError::ContentBroken)?;
+    if facts.size != content.plain_size {
+        return Err(CryptoError::ContentBroken);
+    }
+    let manifest = Manifest {
+        file_id: node.id.to_string(),
+        plain_size: content.plain_size,
+        header_sha256: sha256(&content.header.0),
+        part_sha256: hashes_from_hex(&content.part_sha256)?,
+    };
+    let reader = FileReader::new(
+        &key,
+        manifest,
+        &content.header.0,
+        &facts.signer,
+        &content.signature.0,
+    )?;
+    Ok((reader, facts))
+}
+
+/// Hex SHA-256 of the whole plaintext, checked against the sealed record
+/// once the last part is decrypted.
+pub fn content_matches(facts: &FileFacts, plain_sha256: &str) -> bool {
+    facts.sha256 == plain_sha256
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coffer_shared::boxes::{NodeKind, NodeView};
+
+    fn record(size: u64) -> NodeRecord {
+        NodeRecord {
+            name: "report.pdf".into(),
+            created_at_ms: 1,
+            modified_at_ms: 2,
+            file: Some(FileFacts {
+                size,
+                mime: "application/pdf".into(),
+                sha256: String::new(),
+                signer: String::new(),
+            }),
+        }
+    }
+
+    fn view(node: &NewNode, kind: NodeKind) -> NodeView {
+        NodeView {
+            id: node.id.clone(),
+            kind,
+            parent_id: None,
+            public_key: node.public_key.clone(),
+            wrapped_key: node.wrapped_key.clone(),
+            sealed_meta: node.sealed_meta.clone(),
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            trashed_at_ms: None,
+        }
+    }
+
+    /// Up through the worker's functions, down again, as the page drives
+    /// them with the server in between.
+    #[test]
+    fn a_file_goes_up_and_comes_down_through_the_worker() {
+        let member = MemberKeys::generate();
+        let secret = member.secret_text().to_string();
+        let the_box = crate::nodes::make(&secret, &[], &record(0)).unwrap();
+        let box_view = view(&the_box, NodeKind::Box);
+        let path = vec![KeyStep::from(&box_view)];
+        let signing = make_signing_key(&secret).unwrap();
+        let body: Vec<u8> = (0..200_000u32).map(|i| (i % 13) as u8).collect();
+        let (mut out, upload) = prepare(&secret, &path, &record(body.len() as u64)).unwrap();
+        assert_eq!(upload.plain_size, 200_000);
+        let mut parts = out.push(&body);
+        let (last, completion) = out.finish(&secret, &signing).unwrap();
+        parts.extend(last);
+        let mut file_view = view(&upload.node, NodeKind::File);
+        file_view.sealed_meta = completion.sealed_meta.clone();
+        let content = FileContent {
+            organisation_id: "o".to_string().into(),
+            path: vec![box_view.clone(), file_view.clone()],
+            header: upload.header.clone(),
+            plain_size: 200_000,
+            part_sha256: parts.iter().map(|p| hex::encode(p.sha256)).collect(),
+            signature: completion.signature.clone(),
+        };
+        let (mut reader, facts) = open_download(&secret, &content).unwrap();
+        assert_eq!(facts.mime, "application/pdf");
+        let mut back = Vec::new();
+        for p in &parts {
+            back.extend(reader.part(&p.bytes).unwrap());
+        }
+        assert_eq!(back, body);
+        assert!(content_matches(&facts, &hex::encode(sha256(&back))));
+
+        // A record the server swapped for the first one (no hash, no
+        // signer) does not verify.
+        let mut stale = content.clone();
+        stale.path[1].sealed_meta = upload.node.sealed_meta.clone();
+        assert!(open_download(&secret, &stale).is_err());
+        // Someone else's keys open nothing.
+        let stranger = MemberKeys::generate().secret_text().to_string();
+        assert!(open_download(&stranger, &content).is_err());
+    }
+}

@@ -1,0 +1,233 @@
+//! The worker's byte path (WebAssembly only): reading the chosen `File` in
+//! slices, sending each part as soon as it is encrypted (retrying with
+//! back-off after a drop, so an acknowledged part is never sent again),
+//! and fetching, checking and decrypting a download part by part. Nothing
+//! of a download reaches the page unless every check passed.
+
+use std::rc::Rc;
+
+use base64::Engine as _;
+use coffer_crypto::{ContentHash, Part};
+use coffer_shared::files::{FileContent, PartReceipt, SigningKey, PART_PLAIN};
+use coffer_shared::site;
+use coffer_shared::worker::{Answer, Failure};
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, Headers, Request, RequestInit,
+    Response,
+};
+
+use crate::files::{content_matches, open_download, Outgoing};
+
+/// Posts an answer (or progress) for job `id`, with a transferable
+/// attachment when there is one.
+pub type Post = Rc<dyn Fn(u32, Answer, Option<JsValue>)>;
+
+/// How much of the file is read at once.
+const SLICE: u64 = 1 << 20;
+/// Attempts per part before the transfer gives up (about a minute).
+const TRIES: u32 = 8;
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// What became of a request after its retries.
+enum Reply {
+    Ok(Vec<u8>),
+    /// Refused by the server: its `ApiError` JSON.
+    Refused(String),
+    Network,
+}
+
+/// A request with retries: a network error, a timeout, "busy" or a server
+/// fault is tried again after a growing pause; any other answer is final.
+async fn request(method: &str, url: &str, body: Option<&Part>) -> Reply {
+    for attempt in 0..TRIES {
+        if attempt > 0 {
+            sleep(500 * (1 << (attempt - 1).min(4))).await;
+        }
+        let init = RequestInit::new();
+        init.set_method(method);
+        if let Some(part) = body {
+            let Ok(headers) = Headers::new() else {
+                return Reply::Network;
+            };
+            let digest = base64::engine::general_purpose::STANDARD.encode(part.sha256);
+            let _ = headers.set("Content-Digest", &format!("sha-256=:{digest}:"));
+            let _ = headers.set("Content-Type", "application/octet-stream");
+            init.set_headers(&headers);
+            init.set_body(&Uint8Array::from(&part.bytes[..]));
+        }
+        let Ok(req) = Request::new_with_str_and_init(url, &init) else {
+            return Reply::Network;
+        };
+        let Ok(resp) = JsFuture::from(scope().fetch_with_request(&req)).await else {
+            continue;
+        };
+        let resp: Response = resp.unchecked_into();
+        let status = resp.status();
+        let Ok(buffer) = resp.array_buffer() else {
+            continue;
+        };
+        let Ok(buffer) = JsFuture::from(buffer).await else {
+            continue;
+        };
+        let bytes = Uint8Array::new(&buffer).to_vec();
+        if resp.ok() {
+            return Reply::Ok(bytes);
+        }
+        if status >= 500 || status == 408 || status == 429 {
+            continue;
+        }
+        return Reply::Refused(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    Reply::Network
+}
+
+fn failed(reply: Reply) -> Answer {
+    match reply {
+        Reply::Refused(text) => Answer::PartRefused(text),
+        _ => Answer::Failed(Failure::Network),
+    }
+}
+
+async fn send_part(upload_id: &str, part: &Part) -> Result<(), Answer> {
+    let url = site::upload_part(upload_id, part.n);
+    match request("PUT", &url, Some(part)).await {
+        Reply::Ok(body) => {
+            let receipt: Option<PartReceipt> = serde_json::from_slice(&body).ok();
+            if receipt.is_some_and(|r| r.sha256 == hex::encode(part.sha256)) {
+                Ok(())
+            } else {
+                Err(Answer::Failed(Failure::Network))
+            }
+        }
+        other => Err(failed(other)),
+    }
+}
+
+async fn read_slice(file: &File, from: u64, to: u64) -> Option<Vec<u8>> {
+    let blob = file.slice_with_f64_and_f64(from as f64, to as f64).ok()?;
+    let buffer = JsFuture::from(blob.array_buffer()).await.ok()?;
+    Some(Uint8Array::new(&buffer).to_vec())
+}
+
+/// `SendFile`: every part sent and acknowledged, then the completion.
+pub async fn send(
+    id: u32,
+    out: Option<Outgoing>,
+    file: Option<File>,
+    upload_id: String,
+    secret: String,
+    signing: SigningKey,
+    post: Post,
+) {
+    let answer = match (out, file) {
+        (Some(out), Some(file)) => send_all(id, out, &file, &upload_id, &secret, &signing, &post)
+            .await
+            .unwrap_or_else(|a| a),
+        (None, _) => Answer::Failed(Failure::UnknownCeremony),
+        (_, None) => Answer::Failed(Failure::Unreadable),
+    };
+    post(id, answer, None);
+}
+
+async fn send_all(
+    id: u32,
+    mut out: Outgoing,
+    file: &File,
+    upload_id: &str,
+    secret: &str,
+    signing: &SigningKey,
+    post: &Post,
+) -> Result<Answer, Answer> {
+    let total = out.size();
+    if file.size() as u64 != total {
+        return Err(Answer::Failed(Failure::Unreadable));
+    }
+    let progress = |part: &Part| {
+        let done = (u64::from(part.n) + 1)
+            .saturating_mul(PART_PLAIN)
+            .min(total);
+        post(id, Answer::Progress { done, total }, None);
+    };
+    let mut offset = 0;
+    while offset < total {
+        let end = (offset + SLICE).min(total);
+        let plain = read_slice(file, offset, end)
+            .await
+            .ok_or(Answer::Failed(Failure::Unreadable))?;
+        offset = end;
+        for part in out.push(&plain) {
+            send_part(upload_id, &part).await?;
+            progress(&part);
+        }
+    }
+    let (parts, completion) = out
+        .finish(secret, signing)
+        .map_err(|_| Answer::Failed(Failure::UnwrapFailed))?;
+    for part in parts {
+        send_part(upload_id, &part).await?;
+        progress(&part);
+    }
+    Ok(Answer::FileSent(completion))
+}
+
+/// `Download`: every part fetched, checked against the signed manifest and
+/// decrypted; the plaintext's hash checked against the sealed record; only
+/// then is the `Blob` handed to the page.
+pub async fn download(id: u32, secret: String, content: FileContent, post: Post) {
+    match download_all(id, &secret, &content, &post).await {
+        Ok(blob) => post(id, Answer::Downloaded, Some(blob.into())),
+        Err(answer) => post(id, answer, None),
+    }
+}
+
+async fn download_all(
+    id: u32,
+    secret: &str,
+    content: &FileContent,
+    post: &Post,
+) -> Result<Blob, Answer> {
+    let tampered = || Answer::Failed(Failure::Tampered);
+    let (mut reader, facts) = open_download(secret, content).map_err(|_| tampered())?;
+    let node = content.file_id().ok_or_else(tampered)?;
+    let pieces = Array::new();
+    let mut hash = ContentHash::default();
+    let mut done = 0u64;
+    for n in 0..reader.parts() {
+        let url = site::file_part(&content.organisation_id, node, n);
+        let bytes = match request("GET", &url, None).await {
+            Reply::Ok(bytes) => bytes,
+            other => return Err(failed(other)),
+        };
+        let plain = reader.part(&bytes).map_err(|_| tampered())?;
+        hash.update(&plain);
+        done += plain.len() as u64;
+        pieces.push(&Uint8Array::from(&plain[..]));
+        post(
+            id,
+            Answer::Progress {
+                done,
+                total: content.plain_size,
+            },
+            None,
+        );
+    }
+    if !content_matches(&facts, &hash.hex()) {
+        return Err(tampered());
+    }
+    let bag = BlobPropertyBag::new();
+    bag.set_type(&facts.mime);
+    Blob::new_with_u8_array_sequence_and_options(&pieces, &bag).map_err(|_| tampered())
+}
