@@ -1,7 +1,7 @@
 //! Boxes and folders (BOX-1): what the browser stores and reads back. Keys
 //! and names arrive wrapped and sealed; the server stores them as they are.
 
-use coffer_shared::boxes::{FolderView, NewNode, NodeView, TrashItem};
+use coffer_shared::boxes::{FolderView, NewNode, NodeView, Rewrapped, TrashItem};
 use coffer_shared::ids::{NodeId, OrganisationId};
 use coffer_shared::types::Bytes;
 use leptos::prelude::*;
@@ -67,6 +67,27 @@ pub async fn rename_node(
     ssr::answer(
         d.coffer
             .rename_node(d.actor.as_ref(), &organisation_id, &node_id, &sealed_meta.0)
+            .await,
+    )
+}
+
+#[server(endpoint = "move_node", input = Json)]
+pub async fn move_node(
+    organisation_id: OrganisationId,
+    node_id: NodeId,
+    new_parent_id: NodeId,
+    rewrapped: Rewrapped,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .move_node(
+                d.actor.as_ref(),
+                &organisation_id,
+                &node_id,
+                &new_parent_id,
+                &rewrapped,
+            )
             .await,
     )
 }

@@ -102,6 +102,25 @@ test('BOX-1: files are encrypted in the browser, uploaded in parts and downloade
   // Nothing wider than the screen, on a phone too.
   expect(await lia.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 
+  // Move: a file into a folder beside it (its key wrapped again to the
+  // folder's), where it still downloads intact, and back up.
+  await lia.getByLabel('New folder').fill('Signed');
+  await lia.getByRole('button', { name: 'Create folder' }).click();
+  await expect(lia.getByRole('link', { name: 'Signed' })).toBeVisible();
+  await lia.getByRole('button', { name: 'Move pixel.png' }).click();
+  await lia.getByLabel('Move pixel.png to').selectOption({ label: 'Signed' });
+  await lia.getByRole('button', { name: 'Move here' }).click();
+  await expect(lia.getByRole('status')).toHaveText('“pixel.png” moved.');
+  await expect(lia.getByRole('button', { name: 'Download pixel.png' })).toHaveCount(0);
+  await lia.getByRole('link', { name: 'Signed' }).click();
+  expect((await downloadBytes(lia, 'pixel.png')).equals(picture)).toBe(true);
+  await lia.getByRole('button', { name: 'Move pixel.png' }).click();
+  await lia.getByLabel('Move pixel.png to').selectOption({ label: 'Up to Deals' });
+  await lia.getByRole('button', { name: 'Move here' }).click();
+  await expect(lia.getByText('This folder is empty.')).toBeVisible();
+  await lia.getByRole('navigation', { name: 'Where you are' }).getByRole('link', { name: 'Deals' }).click();
+  await expect(lia.getByRole('button', { name: 'Download pixel.png' })).toBeVisible();
+
   // A file goes to the trash and comes back like a folder.
   await lia.getByRole('button', { name: 'Delete dropped.txt' }).click();
   await expect(lia.getByRole('status')).toHaveText('“dropped.txt” moved to the trash.');

@@ -150,6 +150,18 @@ pub enum BoxError {
     NotInTrash,
     #[error("The folder it was in is in the trash too: restore that first.")]
     ParentInTrash,
+    #[error("A folder cannot be moved into itself or into a folder inside it.")]
+    MoveIntoItself,
+    #[error("Items move within their box; another box has other keys and holders.")]
+    MoveAcrossBoxes,
+}
+
+/// BOX-1 move: the node's identity wrapped again, to its new parent's
+/// public key, and its record sealed by the new parent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rewrapped {
+    pub wrapped_key: Bytes,
+    pub sealed_meta: Bytes,
 }
 
 #[cfg(test)]

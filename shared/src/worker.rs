@@ -80,6 +80,15 @@ pub enum Job {
         public_key: String,
         record: crate::boxes::NodeRecord,
     },
+    /// BOX-1 move: the node's key opened with the last of `from` (its
+    /// parent), wrapped again to the last of `to` (the new parent), its
+    /// record opened and sealed again by the new parent.
+    Rewrap {
+        secret: String,
+        from: Vec<KeyStep>,
+        node: SealedNode,
+        to: Vec<KeyStep>,
+    },
     /// CRY-5: a signing key for the member, wrapped to their own key.
     MakeSigningKey { secret: String },
     /// BOX-1: a new file under the last of `path`: its key, id, first
@@ -193,6 +202,7 @@ pub enum Answer {
     Records(Vec<Option<crate::boxes::NodeRecord>>),
     /// A sealed record, ready for the server.
     Sealed(Bytes),
+    Rewrapped(crate::boxes::Rewrapped),
     SigningKey(crate::files::SigningKey),
     FilePrepared {
         ceremony: Ceremony,

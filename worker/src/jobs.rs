@@ -161,6 +161,12 @@ impl Worker {
             } => Answer::Sealed(Bytes(
                 nodes::reseal(&secret, &path, &id, &public_key, &record).map_err(failure)?,
             )),
+            Job::Rewrap {
+                secret,
+                from,
+                node,
+                to,
+            } => Answer::Rewrapped(nodes::rewrap(&secret, &from, &node, &to).map_err(failure)?),
             Job::MakeSigningKey { secret } => {
                 Answer::SigningKey(files::make_signing_key(&secret).map_err(failure)?)
             }

@@ -75,6 +75,25 @@ pub fn reseal(
     Ok(sealer.seal(id, public_key, &plain))
 }
 
+/// BOX-1 move: one identity wrapped again and one record sealed again,
+/// by the new parent; what is below the node is untouched.
+pub fn rewrap(
+    secret: &str,
+    from: &[KeyStep],
+    node: &SealedNode,
+    to: &[KeyStep],
+) -> Result<coffer_shared::boxes::Rewrapped, CryptoError> {
+    let member = MemberKeys::from_secret_text(secret)?;
+    let old_parent = walk(&member, from)?.ok_or(CryptoError::InvalidKey)?;
+    let new_parent = walk(&member, to)?.ok_or(CryptoError::InvalidKey)?;
+    let key = NodeKey::unwrap(&node.step.wrapped.0, &old_parent, &node.step.public_key)?;
+    let plain = old_parent.open(&node.id, &node.step.public_key, &node.sealed.0)?;
+    Ok(coffer_shared::boxes::Rewrapped {
+        wrapped_key: Bytes(key.wrap_to(&new_parent.public_key())?),
+        sealed_meta: Bytes(new_parent.seal(&node.id, &node.step.public_key, &plain)),
+    })
+}
+
 pub fn read(
     secret: &str,
     path: &[KeyStep],
@@ -216,5 +235,33 @@ mod tests {
             read(&stranger, &[], &[sealed(&the_box)]).unwrap(),
             vec![None]
         );
+    }
+
+    #[test]
+    fn a_move_rewraps_one_key_and_reseals_one_record() {
+        let member = MemberKeys::generate();
+        let secret = member.secret_text();
+        let the_box = make(&secret, &[], &rec("Box")).unwrap();
+        let box_step = sealed(&the_box).step;
+        let a = make(&secret, std::slice::from_ref(&box_step), &rec("A")).unwrap();
+        let b = make(&secret, std::slice::from_ref(&box_step), &rec("B")).unwrap();
+        let inside = make(
+            &secret,
+            &[box_step.clone(), sealed(&a).step],
+            &rec("Inside"),
+        )
+        .unwrap();
+        let to = [box_step.clone(), sealed(&b).step];
+        let from = [box_step.clone(), sealed(&a).step];
+        let moved = rewrap(&secret, &from, &sealed(&inside), &to).unwrap();
+        let mut after = sealed(&inside);
+        after.step.wrapped = moved.wrapped_key;
+        after.sealed = moved.sealed_meta;
+        assert_eq!(
+            read(&secret, &to, &[after.clone()]).unwrap(),
+            vec![Some(rec("Inside"))]
+        );
+        // Under its old parent it no longer opens.
+        assert_eq!(read(&secret, &from, &[after]).unwrap(), vec![None]);
     }
 }

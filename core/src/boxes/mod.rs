@@ -8,7 +8,8 @@
 pub mod store;
 
 use coffer_shared::boxes::{
-    BoxError, FolderView, NewNode, NodeKind, NodeView, TrashItem, SEALED_META_MAX, WRAPPED_KEY_MAX,
+    BoxError, FolderView, NewNode, NodeKind, NodeView, Rewrapped, TrashItem, SEALED_META_MAX,
+    WRAPPED_KEY_MAX,
 };
 use coffer_shared::ids::{NodeId, OrganisationId};
 use serde_json::json;
@@ -233,6 +234,60 @@ impl Coffer {
         .await?;
         work.commit().await?;
         Ok(())
+    }
+
+    /// BOX-1: a folder or file moves under another folder of the same box;
+    /// its identity is wrapped again to the new parent (one node, whatever
+    /// is below it) and its record sealed again by the new parent.
+    pub async fn move_node(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        node_id: &NodeId,
+        new_parent_id: &NodeId,
+        rewrapped: &Rewrapped,
+    ) -> Outcome<()> {
+        let (mut work, actor, path) = self.change_node(actor, organisation_id, node_id).await?;
+        if path.len() < 2 || in_trash(&path) {
+            return Err(BoxError::Unknown.into());
+        }
+        require(
+            &mut work,
+            actor,
+            organisation_id,
+            new_parent_id,
+            Need::Change,
+        )
+        .await?;
+        let target = path_to(&mut work, actor, organisation_id, new_parent_id).await?;
+        let (Some(target_node), Some(target_box)) = (target.last(), target.first()) else {
+            return Err(BoxError::Unknown.into());
+        };
+        if in_trash(&target) || target_node.kind == NodeKind::File {
+            return Err(BoxError::Unknown.into());
+        }
+        if path.first().map(|b| &b.id) != Some(&target_box.id) {
+            return Err(BoxError::MoveAcrossBoxes.into());
+        }
+        if target.iter().any(|n| &n.id == node_id) {
+            return Err(BoxError::MoveIntoItself.into());
+        }
+        check_sealed(&rewrapped.sealed_meta.0)?;
+        let wrapped = &rewrapped.wrapped_key.0;
+        if !wrapped.starts_with(AGE_MAGIC) || wrapped.len() > WRAPPED_KEY_MAX {
+            return Err(BoxError::InvalidKeyMaterial.into());
+        }
+        let now = work.now;
+        store::move_node(
+            &mut work,
+            node_id,
+            new_parent_id,
+            wrapped,
+            &rewrapped.sealed_meta.0,
+            now,
+        )
+        .await?;
+        record(work, organisation_id, AuditAction::NodeMoved, &path).await
     }
 
     /// BOX-10: a folder (and everything in it) goes to its box's trash.

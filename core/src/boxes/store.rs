@@ -156,6 +156,30 @@ pub async fn set_sealed_meta(c: &mut Conn, node_id: &str, sealed: &[u8], now: i6
     Ok(())
 }
 
+/// BOX-1: a node under a new parent, with its key wrapped to it and its
+/// record sealed by it.
+pub async fn move_node(
+    c: &mut Conn,
+    node_id: &str,
+    parent_id: &str,
+    wrapped_key: &[u8],
+    sealed: &[u8],
+    now: i64,
+) -> R<()> {
+    sqlx::query(
+        "UPDATE nodes SET parent_id = $1, wrapped_key = $2, sealed_meta = $3, updated_at = $4 \
+         WHERE id = $5",
+    )
+    .bind(parent_id)
+    .bind(wrapped_key)
+    .bind(sealed)
+    .bind(now)
+    .bind(node_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
 /// BOX-10: puts an item in the trash, or (with `None`) takes it out.
 pub async fn set_trashed(c: &mut Conn, node_id: &str, trashed: Option<(i64, &str)>) -> R<()> {
     sqlx::query("UPDATE nodes SET trashed_at = $1, trashed_by = $2 WHERE id = $3")

@@ -6,7 +6,9 @@
 use crate::common::*;
 use coffer_api::ApiError;
 use coffer_crypto::{KeyHolder, MemberKeys, NodeKey};
-use coffer_shared::boxes::{BoxError, FolderView, NewNode, NodeRecord, NodeView, TrashItem};
+use coffer_shared::boxes::{
+    BoxError, FolderView, NewNode, NodeRecord, NodeView, Rewrapped, TrashItem,
+};
 use coffer_shared::errors::{AuthError, Refusal};
 use coffer_shared::types::{Bytes, Role};
 
@@ -588,9 +590,176 @@ async fn empty(b: &Browser, org: &str, the_box: &str) -> Result<u64, ApiError> {
     .await
 }
 
+async fn move_to(
+    b: &Browser,
+    org: &str,
+    node: &str,
+    parent: &str,
+    rewrapped: Rewrapped,
+) -> Result<(), ApiError> {
+    b.run(coffer_api::MoveNode {
+        organisation_id: org.into(),
+        node_id: node.into(),
+        new_parent_id: parent.into(),
+        rewrapped,
+    })
+    .await
+}
+
+/// What the worker does for a move: the node's key opened with its old
+/// parent's, wrapped to the new parent, its record sealed by the new one.
+fn rewrapped(node: &NodeView, from: &NodeKey, to: &NodeKey) -> Rewrapped {
+    let key = open(from, node);
+    let plain = from
+        .open(&node.id, &node.public_key, &node.sealed_meta.0)
+        .unwrap();
+    Rewrapped {
+        wrapped_key: Bytes(key.wrap_to(&to.public_key()).unwrap()),
+        sealed_meta: Bytes(to.seal(&node.id, &node.public_key, &plain)),
+    }
+}
+
+/// BOX-1 move: one identity wrapped again; what is below comes along
+/// untouched. Not into itself, not to another box, not the box itself.
+async fn moving_rewraps_one_node(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Projects").await;
+    let (a_key, a) = make(&box_key.public_key(), Some(&box_key), "A");
+    let (b_key, b) = make(&box_key.public_key(), Some(&box_key), "B");
+    create_folder(&lia, &org, &the_box.id, &a).await.unwrap();
+    create_folder(&lia, &org, &the_box.id, &b).await.unwrap();
+    let (inner_key, inner) = make(&a_key.public_key(), Some(&a_key), "Inner");
+    let inner = create_folder(&lia, &org, &a.id, &inner).await.unwrap();
+    let (_, deep) = make(&inner_key.public_key(), Some(&inner_key), "Deep");
+    create_folder(&lia, &org, &inner.id, &deep).await.unwrap();
+
+    move_to(
+        &lia,
+        &org,
+        &inner.id,
+        &b.id,
+        rewrapped(&inner, &a_key, &b_key),
+    )
+    .await
+    .unwrap();
+    let in_b = folder(&lia, &org, &b.id).await.unwrap();
+    assert_eq!(name_of(&b_key, &in_b.children[0]), "Inner");
+    // What was inside came along, opening down the new path.
+    let opened = open(&b_key, &in_b.children[0]);
+    let below = folder(&lia, &org, &inner.id).await.unwrap();
+    assert_eq!(name_of(&opened, &below.children[0]), "Deep");
+    assert_eq!(below.path.len(), 3);
+    assert!(folder(&lia, &org, &a.id).await.unwrap().children.is_empty());
+
+    let moved = below.path[2].clone();
+    let into_itself = Refusal::Box(BoxError::MoveIntoItself);
+    let b_view = in_b.path[1].clone();
+    assert_eq!(
+        move_to(
+            &lia,
+            &org,
+            &b.id,
+            &inner.id,
+            rewrapped(&b_view, &box_key, &opened)
+        )
+        .await
+        .err()
+        .map(refusal),
+        Some(into_itself.clone())
+    );
+    assert_eq!(
+        move_to(
+            &lia,
+            &org,
+            &inner.id,
+            &inner.id,
+            rewrapped(&moved, &b_key, &opened)
+        )
+        .await
+        .err()
+        .map(refusal),
+        Some(into_itself)
+    );
+    let (other_key, other_box) = her_box(&lia, &org, &mine, "Elsewhere").await;
+    assert_eq!(
+        move_to(
+            &lia,
+            &org,
+            &inner.id,
+            &other_box.id,
+            rewrapped(&moved, &b_key, &other_key)
+        )
+        .await
+        .err()
+        .map(refusal),
+        Some(Refusal::Box(BoxError::MoveAcrossBoxes))
+    );
+    assert_eq!(
+        move_to(
+            &lia,
+            &org,
+            &the_box.id,
+            &b.id,
+            rewrapped(&moved, &b_key, &a_key)
+        )
+        .await
+        .err()
+        .map(refusal),
+        Some(Refusal::Box(BoxError::Unknown))
+    );
+    let mut bad = rewrapped(&moved, &b_key, &a_key);
+    bad.wrapped_key = Bytes(b"not age".to_vec());
+    assert_eq!(
+        move_to(&lia, &org, &inner.id, &a.id, bad)
+            .await
+            .err()
+            .map(refusal),
+        Some(Refusal::Box(BoxError::InvalidKeyMaterial))
+    );
+    // Someone without a permit cannot move it.
+    let (_, colleague) = active_member(
+        &server,
+        &lia,
+        &org,
+        "otto@acme.test",
+        "originator password",
+        Role::Originator,
+        false,
+    )
+    .await;
+    assert_eq!(
+        move_to(
+            &colleague,
+            &org,
+            &inner.id,
+            &a.id,
+            rewrapped(&moved, &b_key, &a_key)
+        )
+        .await
+        .err()
+        .map(refusal),
+        Some(Refusal::Box(BoxError::Unknown))
+    );
+    // Still in B after the refusals.
+    assert_eq!(folder(&lia, &org, &b.id).await.unwrap().children.len(), 1);
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM audit_events WHERE action = 'box.moved'")
+            .await,
+        1
+    );
+}
+
 on_both!(
     boxes_and_folders,
     who_may_do_what,
     bad_key_material_changes_nothing,
-    trash_and_restore
+    trash_and_restore,
+    moving_rewraps_one_node
 );

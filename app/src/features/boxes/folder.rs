@@ -1,8 +1,8 @@
 //! BOX-1: inside a box or folder: the way back up (breadcrumb), its
 //! folders by name, and "New folder".
 
-use coffer_api::{create_folder, open_folder, rename_node, trash_node};
-use coffer_shared::boxes::{FolderView, NodeRecord, NodeView};
+use coffer_api::{create_folder, move_node, open_folder, rename_node, trash_node};
+use coffer_shared::boxes::{FolderView, NodeKind, NodeRecord, NodeView};
 use coffer_shared::ids::{NodeId, OrganisationId};
 use coffer_shared::types::Bytes;
 use coffer_shared::worker::KeyStep;
@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::files::{self, Target, UploadPanel, Uploads};
-use super::keys::{changed, make_node, path_records, records, reseal};
-use super::list::{Named, NodeTable, Renaming};
+use super::keys::{changed, make_node, path_records, records, reseal, rewrap};
+use super::list::{Destination, Moving, Named, NodeTable, Renaming};
 use super::{KeysLocked, NameForm};
 use crate::i18n::{tf, tr};
 use crate::session::use_session;
@@ -131,6 +131,63 @@ pub fn FolderPage() -> impl IntoView {
         },
         move |name: String| notice.set(Some(tf("“{0}” downloaded.", &[("0", &name)]))),
     );
+    let relocate = Write::new(
+        rename_error,
+        move |(node, to): Moving| async move {
+            let Some(opened) = shown.get_untracked() else {
+                return Err(Problem::from(tr("The folder is still loading.")));
+            };
+            let path = &opened.folder.path;
+            let from: Vec<KeyStep> = path.iter().map(KeyStep::from).collect();
+            // The parent, or a folder beside the item.
+            let to_steps: Vec<KeyStep> = match path.iter().position(|n| n.id == to) {
+                Some(i) => from[..=i].to_vec(),
+                None => {
+                    let beside = opened
+                        .children
+                        .iter()
+                        .find(|(n, _)| n.id == to)
+                        .ok_or_else(|| Problem::from(tr("The folder is still loading.")))?;
+                    let mut steps = from.clone();
+                    steps.push(KeyStep::from(&beside.0));
+                    steps
+                }
+            };
+            let name = opened
+                .children
+                .iter()
+                .find(|(n, _)| n.id == node.id)
+                .map(|(_, r)| name(r))
+                .unwrap_or_default();
+            let rewrapped = rewrap(from, &node, to_steps).await?;
+            move_node(opened.folder.organisation_id, node.id, to, rewrapped).await?;
+            Ok(name)
+        },
+        move |name: String| {
+            notice.set(Some(tf("“{0}” moved.", &[("0", &name)])));
+            loaded.refetch();
+        },
+    );
+    let destinations = move |o: &Opened| {
+        let mut places = Vec::new();
+        if o.folder.path.len() >= 2 {
+            let i = o.folder.path.len() - 2;
+            let label = tf("Up to {0}", &[("0", &name(&o.path_names[i]))]);
+            places.push(Destination {
+                id: o.folder.path[i].id.clone(),
+                label,
+            });
+        }
+        for (n, r) in &o.children {
+            if n.kind != NodeKind::File {
+                places.push(Destination {
+                    id: n.id.clone(),
+                    label: name(r),
+                });
+            }
+        }
+        places
+    };
     let uploads = Uploads::new();
     let target = Signal::derive(move || {
         let o = shown.get()?;
@@ -229,7 +286,8 @@ pub fn FolderPage() -> impl IntoView {
                     {move || shown.get().map(|o| if o.children.is_empty() {
                         view! { <p>{tr("This folder is empty. Drop files here to upload them.")}</p> }.into_any()
                     } else {
-                        view! { <NodeTable nodes=o.children rename error=rename_error delete download /> }.into_any()
+                        let places = destinations(&o);
+                        view! { <NodeTable nodes=o.children rename error=rename_error delete download relocate=(relocate, places) /> }.into_any()
                     })}
                 </div>
             </section>

@@ -113,3 +113,24 @@ pub async fn reseal(
 pub fn changed() -> String {
     tr("This item was changed outside Coffer").into()
 }
+
+/// BOX-1 move: `node`'s key wrapped again to the last of `to`, its record
+/// sealed again by it (it was sealed by the last of `from`).
+pub async fn rewrap(
+    from: Vec<KeyStep>,
+    node: &NodeView,
+    to: Vec<KeyStep>,
+) -> Result<coffer_shared::boxes::Rewrapped, Problem> {
+    let secret = secret()?;
+    match ask(Job::Rewrap {
+        secret,
+        from,
+        node: SealedNode::from(node),
+        to,
+    })
+    .await?
+    {
+        Answer::Rewrapped(r) => Ok(r),
+        _ => Err(unexpected()),
+    }
+}

@@ -106,6 +106,17 @@ pub fn BoxesPage() -> impl IntoView {
     }
 }
 
+/// Where an item may be moved from a folder's table: its parent, or one of
+/// the folders beside it (further by steps).
+#[derive(Clone)]
+pub struct Destination {
+    pub id: NodeId,
+    pub label: String,
+}
+
+/// What a move sends: the item and where it goes.
+pub type Moving = (NodeView, NodeId);
+
 /// What a rename sends: the item, its record as it was, the new name.
 pub type Renaming = (NodeView, Option<NodeRecord>, String);
 
@@ -123,8 +134,13 @@ pub fn NodeTable(
     /// offers Download for them.
     #[prop(optional)]
     download: Option<Write<(NodeView, String)>>,
+    /// BOX-1: Move, to one of these.
+    #[prop(optional)]
+    relocate: Option<(Write<Moving>, Vec<Destination>)>,
 ) -> impl IntoView {
     let in_folder = download.is_some();
+    let moving = RwSignal::new(None::<NodeId>);
+    let destination = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<NodeId>);
     let new_name = RwSignal::new(String::new());
     view! {
@@ -193,6 +209,52 @@ pub fn NodeTable(
                                 on:click=move |_| download.send((node.clone(), name.clone()))>{tr("Download")}</button>
                         }
                     });
+                    let relocation = relocate.clone().map(|(send, places)| {
+                        let aria = tf("Move {0}", &[("0", &name)]);
+                        let field = format!("move-{id}");
+                        let label = tf("Move {0} to", &[("0", &name)]);
+                        let (start_id, this) = (id.clone(), id.clone());
+                        let node = node.clone();
+                        let choices: Vec<(String, String)> = places
+                            .iter()
+                            .filter(|p| p.id != this)
+                            .map(|p| (p.id.to_string(), p.label.clone()))
+                            .collect();
+                        let first = choices.first().map(|(v, _)| v.clone());
+                        let submit = move |ev: leptos::ev::SubmitEvent| {
+                            ev.prevent_default();
+                            let to = destination.get_untracked();
+                            if !to.is_empty() {
+                                send.send((node.clone(), NodeId::from(to)));
+                                moving.set(None);
+                            }
+                        };
+                        let shown = {
+                            let this = this.clone();
+                            move || moving.with(|m| m.as_ref() == Some(&this))
+                        };
+                        (first.is_some()).then(|| view! {
+                            <Show when=shown.clone() fallback=move || {
+                                let (start_id, first) = (start_id.clone(), first.clone());
+                                view! {
+                                    <button type="button" class="secondary small" aria-label=aria.clone()
+                                        on:click=move |_| {
+                                            destination.set(first.clone().unwrap_or_default());
+                                            moving.set(Some(start_id.clone()));
+                                        }>{tr("Move")}</button>
+                                }
+                            }>
+                                <form class="inline-form" on:submit=submit.clone() novalidate>
+                                    <label for=field.clone()>{label.clone()}</label>
+                                    <select id=field.clone() bind:value=destination>
+                                        {choices.iter().map(|(v, l)| view! { <option value=v.clone()>{l.clone()}</option> }).collect_view()}
+                                    </select>
+                                    <button type="submit" disabled=move || send.pending().get()>{tr("Move here")}</button>
+                                    <button type="button" class="secondary" on:click=move |_| moving.set(None)>{tr("Cancel")}</button>
+                                </form>
+                            </Show>
+                        })
+                    });
                     let remove = delete.map(|delete| {
                         let (node, name) = (node.clone(), name.clone());
                         let aria = tf("Delete {0}", &[("0", &name)]);
@@ -225,6 +287,7 @@ pub fn NodeTable(
                             <td data-label=tr("Modified")>{modified}</td>
                             <td>
                                 {fetch}
+                                {relocation}
                                 <button type="button" class="secondary small" aria-label=tf("Rename {0}", &[("0", &name)]) on:click=start>{tr("Rename")}</button>
                                 {remove}
                             </td>

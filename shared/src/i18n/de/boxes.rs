@@ -1,6 +1,20 @@
 //! Deutsch — Boxes and folders (BOX-1).
 
 pub const WORDS: &[(&str, &str)] = &[
+    ("Move", "Verschieben"),
+    ("Move here", "Hierhin verschieben"),
+    ("Move {0}", "{0} verschieben"),
+    ("Move {0} to", "{0} verschieben nach"),
+    ("Up to {0}", "Hinauf nach {0}"),
+    ("“{0}” moved.", "„{0}“ verschoben."),
+    (
+        "A folder cannot be moved into itself or into a folder inside it.",
+        "Ein Ordner kann nicht in sich selbst oder in einen Ordner darin verschoben werden.",
+    ),
+    (
+        "Items move within their box; another box has other keys and holders.",
+        "Elemente werden innerhalb ihrer Box verschoben; eine andere Box hat andere Schlüssel und Berechtigte.",
+    ),
     ("Boxes", "Boxen"),
     ("Box", "Box"),
     ("New box", "Neue Box"),
