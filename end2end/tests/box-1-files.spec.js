@@ -11,6 +11,7 @@ const { test, expect, newPerson, watchForProblems } = require('./fixtures');
 const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn } = require('./steps');
 
 const SECRET = 'The acquisition price is forty-two million';
+const MINIMAL_PDF = '%PDF-1.1\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
 
 /// Every byte the server wrote to its data folder: database, log, blobs.
 function storedBytes(dir) {
@@ -101,6 +102,21 @@ test('BOX-1: files are encrypted in the browser, uploaded in parts and downloade
   expect((await downloadBytes(lia, 'archive.bin')).equals(big)).toBe(true);
   // Nothing wider than the screen, on a phone too.
   expect(await lia.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+
+  // BOX-7 previews, decrypted in the browser: an image, a text, a PDF.
+  await lia.getByRole('button', { name: 'Preview pixel.png' }).click();
+  const shown = lia.getByRole('region', { name: 'Preview of pixel.png' });
+  await expect(shown.getByRole('img', { name: 'pixel.png' })).toBeVisible();
+  expect(await shown.getByRole('img').evaluate((img) => img.complete && img.naturalWidth)).toBe(1);
+  await lia.getByRole('button', { name: 'Preview Merger plan Zebra.txt' }).click();
+  await expect(lia.getByRole('region', { name: 'Preview of Merger plan Zebra.txt' })).toContainText(SECRET);
+  await lia.getByLabel('Upload files').setInputFiles([{ name: 'terms.pdf', mimeType: 'application/pdf', buffer: Buffer.from(MINIMAL_PDF) }]);
+  await expect(panel.getByText('Uploaded')).toHaveCount(1);
+  await lia.getByRole('button', { name: 'Preview terms.pdf' }).click();
+  const frame = lia.getByRole('region', { name: 'Preview of terms.pdf' }).locator('iframe');
+  await expect(frame).toHaveAttribute('src', /^blob:/);
+  await lia.getByRole('button', { name: 'Close preview' }).click();
+  await expect(lia.getByRole('region', { name: /Preview of/ })).toHaveCount(0);
 
   // Move: a file into a folder beside it (its key wrapped again to the
   // folder's), where it still downloads intact, and back up.

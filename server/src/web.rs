@@ -34,7 +34,8 @@ const IMPORT_BODY_LIMIT: usize = 2 * coffer_core::import::MAX_IMPORT_BYTES;
 const PART_BODY_LIMIT: usize = coffer_shared::files::PART_CIPHER as usize + 64 * 1024;
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-                   img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+                   img-src 'self' data: blob:; media-src 'self' blob:; frame-src blob:; \
+                   connect-src 'self'; font-src 'self'; object-src 'none'; \
                    base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 #[derive(Clone)]

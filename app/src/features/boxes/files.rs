@@ -317,7 +317,7 @@ pub fn UploadPanel(
                                 <li class="upload" class:failed=move || matches!(stage.get(), Stage::Failed(_))>
                                     <span class="upload-name">{name.clone()}</span>
                                     <progress max="100" value=percent aria-label=label></progress>
-                                    <span class="upload-status" role="status">{status}</span>
+                                    <span class="upload-status" aria-live="polite">{status}</span>
                                     <Show when=move || matches!(stage.get(), Stage::Failed(_))>
                                         <button type="button" class="secondary small" aria-label=retry_label.clone()
                                             on:click=move |_| {
@@ -380,4 +380,130 @@ fn save(blob: &web_sys::Blob, name: &str) -> Option<()> {
     let _ = web_sys::window()?
         .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
     Some(())
+}
+
+/// BOX-7: what a preview shows, decrypted in this browser only.
+#[derive(Clone, PartialEq)]
+pub enum Shown {
+    Image(String),
+    Pdf(String),
+    Audio(String),
+    Video(String),
+    Text(String),
+}
+
+#[derive(Clone, PartialEq)]
+pub struct Preview {
+    pub name: String,
+    pub shown: Shown,
+}
+
+impl Preview {
+    /// Lets the browser drop the decrypted bytes.
+    pub fn release(&self) {
+        if let Shown::Image(u) | Shown::Pdf(u) | Shown::Audio(u) | Shown::Video(u) = &self.shown {
+            let _ = web_sys::Url::revoke_object_url(u);
+        }
+    }
+}
+
+/// The largest file previewed (it is held in memory); larger ones are
+/// downloaded.
+const PREVIEW_MAX: u64 = 200_000_000;
+/// The most text shown.
+const TEXT_MAX: usize = 1_000_000;
+
+/// Whether the browser can show this type: images, PDF, plain text,
+/// audio and video. HTML and SVG-as-document are shown as text or image,
+/// never as a page.
+pub fn previewable(mime: &str) -> bool {
+    mime.starts_with("image/")
+        || mime.starts_with("text/")
+        || mime.starts_with("audio/")
+        || mime.starts_with("video/")
+        || mime == "application/pdf"
+        || mime == "application/json"
+}
+
+pub async fn preview(
+    organisation_id: OrganisationId,
+    node: NodeView,
+    name: String,
+    facts: FileFacts,
+) -> Result<Preview, Problem> {
+    if facts.size > PREVIEW_MAX {
+        return Err(tr("This file is too large to preview; download it instead.").into());
+    }
+    let content = open_file(organisation_id, node.id).await?;
+    let job = Job::Download {
+        secret: secret()?,
+        content,
+    };
+    let (answer, blob) = crypto_worker::run_with(job, None, None).await?;
+    let (Answer::Downloaded, Some(blob)) = (&answer, blob) else {
+        return Err(transfer_failed(answer));
+    };
+    let blob: web_sys::Blob = blob.unchecked_into();
+    let url = || web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| unexpected());
+    let mime = facts.mime.as_str();
+    let shown = if mime.starts_with("image/") {
+        Shown::Image(url()?)
+    } else if mime == "application/pdf" {
+        Shown::Pdf(url()?)
+    } else if mime.starts_with("audio/") {
+        Shown::Audio(url()?)
+    } else if mime.starts_with("video/") {
+        Shown::Video(url()?)
+    } else {
+        let text = wasm_bindgen_futures::JsFuture::from(blob.text())
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or_else(unexpected)?;
+        let mut text = text;
+        if text.len() > TEXT_MAX {
+            let mut cut = TEXT_MAX;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+        }
+        Shown::Text(text)
+    };
+    Ok(Preview { name, shown })
+}
+
+/// The preview, above the folder's table, with Close.
+#[component]
+pub fn PreviewPanel(preview: RwSignal<Option<Preview>>) -> impl IntoView {
+    let close = move |_| {
+        if let Some(p) = preview.get_untracked() {
+            p.release();
+        }
+        preview.set(None);
+    };
+    on_cleanup(move || {
+        if let Some(p) = preview.get_untracked() {
+            p.release();
+        }
+    });
+    move || {
+        preview.get().map(|p| {
+            let title = tf("Preview of {0}", &[("0", &p.name)]);
+            let body = match p.shown {
+                Shown::Image(url) => view! { <img class="preview-image" src=url alt=p.name.clone() /> }.into_any(),
+                Shown::Pdf(url) => view! { <iframe class="preview-frame" src=url title=title.clone()></iframe> }.into_any(),
+                Shown::Audio(url) => view! { <audio controls src=url aria-label=title.clone()></audio> }.into_any(),
+                Shown::Video(url) => view! { <video class="preview-video" controls src=url aria-label=title.clone()></video> }.into_any(),
+                Shown::Text(text) => view! { <pre class="preview-text" tabindex="0">{text}</pre> }.into_any(),
+            };
+            view! {
+                <section class="preview" aria-label=title.clone()>
+                    <h2>{title.clone()}</h2>
+                    {body}
+                    <button type="button" class="secondary" on:click=close>{tr("Close preview")}</button>
+                </section>
+            }
+        })
+    }
 }

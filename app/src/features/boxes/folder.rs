@@ -2,14 +2,14 @@
 //! folders by name, and "New folder".
 
 use coffer_api::{create_folder, move_node, open_folder, rename_node, trash_node};
-use coffer_shared::boxes::{FolderView, NodeKind, NodeRecord, NodeView};
+use coffer_shared::boxes::{FileFacts, FolderView, NodeKind, NodeRecord, NodeView};
 use coffer_shared::ids::{NodeId, OrganisationId};
 use coffer_shared::types::Bytes;
 use coffer_shared::worker::KeyStep;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::files::{self, Target, UploadPanel, Uploads};
+use super::files::{self, PreviewPanel, Target, UploadPanel, Uploads};
 use super::keys::{changed, make_node, path_records, records, reseal, rewrap};
 use super::list::{Destination, Moving, Named, NodeTable, Renaming};
 use super::{KeysLocked, NameForm};
@@ -188,6 +188,22 @@ pub fn FolderPage() -> impl IntoView {
         }
         places
     };
+    let previewing = RwSignal::new(None::<files::Preview>);
+    let preview = Write::new(
+        rename_error,
+        move |(node, name, facts): (NodeView, String, FileFacts)| async move {
+            let Some(org) = shown.get_untracked().map(|o| o.folder.organisation_id) else {
+                return Err(Problem::from(tr("The folder is still loading.")));
+            };
+            files::preview(org, node, name, facts).await
+        },
+        move |p: files::Preview| {
+            if let Some(old) = previewing.get_untracked() {
+                old.release();
+            }
+            previewing.set(Some(p));
+        },
+    );
     let uploads = Uploads::new();
     let target = Signal::derive(move || {
         let o = shown.get()?;
@@ -275,6 +291,7 @@ pub fn FolderPage() -> impl IntoView {
                     <label for="upload-files" class="button">{tr("Upload files")}</label>
                 </div>
                 <UploadPanel uploads target done=uploaded />
+                <PreviewPanel preview=previewing />
                 <Show when=move || notice.with(|n| n.is_some())>
                     <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
                 </Show>
@@ -287,7 +304,7 @@ pub fn FolderPage() -> impl IntoView {
                         view! { <p>{tr("This folder is empty. Drop files here to upload them.")}</p> }.into_any()
                     } else {
                         let places = destinations(&o);
-                        view! { <NodeTable nodes=o.children rename error=rename_error delete download relocate=(relocate, places) /> }.into_any()
+                        view! { <NodeTable nodes=o.children rename error=rename_error delete download preview relocate=(relocate, places) /> }.into_any()
                     })}
                 </div>
             </section>

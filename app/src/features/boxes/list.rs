@@ -2,7 +2,7 @@
 //! "New box" for Originators.
 
 use coffer_api::{create_box, list_boxes, rename_node};
-use coffer_shared::boxes::{check_name, NodeKind, NodeRecord, NodeView};
+use coffer_shared::boxes::{check_name, FileFacts, NodeKind, NodeRecord, NodeView};
 use coffer_shared::files::size_label;
 use coffer_shared::ids::{NodeId, OrganisationId};
 use coffer_shared::types::Bytes;
@@ -134,6 +134,9 @@ pub fn NodeTable(
     /// offers Download for them.
     #[prop(optional)]
     download: Option<Write<(NodeView, String)>>,
+    /// BOX-7: Preview, for the types the browser can show.
+    #[prop(optional)]
+    preview: Option<Write<(NodeView, String, FileFacts)>>,
     /// BOX-1: Move, to one of these.
     #[prop(optional)]
     relocate: Option<(Write<Moving>, Vec<Destination>)>,
@@ -209,6 +212,18 @@ pub fn NodeTable(
                                 on:click=move |_| download.send((node.clone(), name.clone()))>{tr("Download")}</button>
                         }
                     });
+                    let look = preview
+                        .zip(facts.clone())
+                        .filter(|(_, f)| super::files::previewable(&f.mime))
+                        .map(|(preview, f)| {
+                            let (node, name) = (node.clone(), name.clone());
+                            let aria = tf("Preview {0}", &[("0", &name)]);
+                            view! {
+                                <button type="button" class="secondary small" aria-label=aria
+                                    disabled=move || preview.pending().get()
+                                    on:click=move |_| preview.send((node.clone(), name.clone(), f.clone()))>{tr("Preview")}</button>
+                            }
+                        });
                     let relocation = relocate.clone().map(|(send, places)| {
                         let aria = tf("Move {0}", &[("0", &name)]);
                         let field = format!("move-{id}");
@@ -287,6 +302,7 @@ pub fn NodeTable(
                             <td data-label=tr("Modified")>{modified}</td>
                             <td>
                                 {fetch}
+                                {look}
                                 {relocation}
                                 <button type="button" class="secondary small" aria-label=tf("Rename {0}", &[("0", &name)]) on:click=start>{tr("Rename")}</button>
                                 {remove}

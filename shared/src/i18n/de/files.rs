@@ -1,6 +1,14 @@
 //! Deutsch — Files: upload, download (BOX-1, CRY-2).
 
 pub const WORDS: &[(&str, &str)] = &[
+    ("Preview", "Vorschau"),
+    ("Preview {0}", "Vorschau von {0}"),
+    ("Preview of {0}", "Vorschau: {0}"),
+    ("Close preview", "Vorschau schließen"),
+    (
+        "This file is too large to preview; download it instead.",
+        "Diese Datei ist für eine Vorschau zu groß; laden Sie sie herunter.",
+    ),
     ("Download", "Herunterladen"),
     ("Download {0}", "{0} herunterladen"),
     ("Folder", "Ordner"),
