@@ -4,7 +4,9 @@
 //! (`coffer_shared::site::upload_part`, `file_part`), not here.
 
 use coffer_shared::boxes::NodeView;
-use coffer_shared::files::{Completion, FileContent, NewUpload, SigningKey, UploadState};
+use coffer_shared::files::{
+    Completion, FileContent, NewUpload, SigningKey, StorageUsage, UploadState,
+};
 use coffer_shared::ids::{NodeId, OrganisationId};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -12,6 +14,16 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use crate::ssr;
 use crate::ApiError;
+
+#[server(endpoint = "storage_usage", input = Json)]
+pub async fn my_storage(organisation_id: OrganisationId) -> Result<StorageUsage, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .storage_usage(d.actor.as_ref(), &organisation_id)
+            .await,
+    )
+}
 
 #[server(endpoint = "signing_key", input = Json)]
 pub async fn my_signing_key() -> Result<Option<SigningKey>, ApiError> {

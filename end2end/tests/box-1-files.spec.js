@@ -40,6 +40,16 @@ test('BOX-1: files are encrypted in the browser, uploaded in parts and downloade
   const lia = await (await newPerson(browser, testInfo)).newPage();
   const problems = watchForProblems(lia);
   await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);
+  // ORG-8: a 1 GB plan, so My account shows a bar.
+  await lia.getByRole('link', { name: 'Plans' }).click();
+  const planForm = lia.getByRole('form', { name: 'Plan' });
+  await planForm.getByLabel('Plan name').fill('Standard');
+  await planForm.getByLabel('Storage quota (GB)').fill('1');
+  await planForm.getByRole('button', { name: 'Add plan' }).click();
+  await expect(lia.getByRole('status')).toHaveText('Plan “Standard” saved.');
+  await lia.getByRole('link', { name: 'My account' }).click();
+  await expect(lia.getByTestId('usage')).toHaveText('0 bytes of 1.0 GB used');
+
   await lia.getByRole('link', { name: 'Boxes' }).click();
   await lia.getByLabel('New box').fill('Deals');
   await lia.getByRole('button', { name: 'Create box' }).click();
@@ -144,6 +154,13 @@ test('BOX-1: files are encrypted in the browser, uploaded in parts and downloade
   await lia.getByRole('button', { name: 'Restore dropped.txt' }).click();
   await lia.getByRole('link', { name: 'Back to the box' }).click();
   await expect(lia.getByRole('button', { name: 'Download dropped.txt' })).toBeVisible();
+
+  // BOX-6: the bar on My account counts what is stored (ciphertext and
+  // headers: a little more than the 9.4 MB of plaintext).
+  await lia.getByRole('link', { name: 'My account' }).click();
+  await expect(lia.getByTestId('usage')).toHaveText(/^9\.\d MB of 1\.0 GB used$/);
+  const bar = lia.getByRole('progressbar', { name: 'Storage used' });
+  expect(Number(await bar.getAttribute('value'))).toBeGreaterThan(9_437_184);
 
   // CRY-1: the server wrote neither names nor bodies, in any form; the
   // control shows the search reads what is there.

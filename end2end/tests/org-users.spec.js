@@ -85,7 +85,7 @@ test('ORG-1 ORG-3 ORG-7: Liaison lists, searches, sorts and adds users within th
   const [csv] = await Promise.all([lia.waitForEvent('download'), lia.getByRole('button', { name: 'Export to CSV' }).click()]);
   expect(csv.suggestedFilename()).toMatch(/^users-\d{4}-\d{2}-\d{2}\.csv$/);
   const csvText = fs.readFileSync(await csv.path(), 'utf8');
-  expect(csvText.trim().split('\n')).toEqual(['Email,First name,Last name,Role,Admin,Group,Plan,Locked,MFA', 'bob@acme.test,Bob,Baker,Collaborator,None,,,,No']);
+  expect(csvText.trim().split('\n')).toEqual(['Email,First name,Last name,Role,Admin,Group,Plan,Locked,MFA,Usage', 'bob@acme.test,Bob,Baker,Collaborator,None,,,,No,0 bytes']);
   await lia.getByLabel('Search users').fill('');
   await expect(lia.getByText('3 users')).toBeVisible();
   await lia.getByRole('button', { name: /^Email/ }).click();
@@ -95,7 +95,7 @@ test('ORG-1 ORG-3 ORG-7: Liaison lists, searches, sorts and adds users within th
   const saved = testInfo.outputPath(xlsx.suggestedFilename());
   await xlsx.saveAs(saved);
   const rows = readXlsx(saved);
-  expect(rows[0]).toEqual(['Email', 'First name', 'Last name', 'Role', 'Admin', 'Group', 'Plan', 'Locked', 'MFA']);
+  expect(rows[0]).toEqual(['Email', 'First name', 'Last name', 'Role', 'Admin', 'Group', 'Plan', 'Locked', 'MFA', 'Usage']);
   expect(rows.slice(1).map((r) => r[0])).toEqual(['lia@acme.test', 'bob@acme.test', 'ann@acme.test']);
 
   // ORG-4: upgrade Bob's role and make him an Admin; roles only go up.

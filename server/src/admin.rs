@@ -35,12 +35,38 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: MembersCommand,
     },
+    /// The blob store and the usage figures.
+    Storage {
+        #[command(subcommand)]
+        command: StorageCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum StorageCommand {
+    /// Blobs that nothing refers to, and stored usage that differs from the
+    /// files counted; exits with 1 when it finds either.
+    Check,
 }
 
 #[derive(Subcommand)]
 pub enum OrgCommand {
     /// List organisations with their seats and expiry.
     List,
+    /// Create an organisation and invite its first administrator (ACC-2).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Licence seats.
+        #[arg(long)]
+        seats: i64,
+        /// The last day the licence is valid, `YYYY-MM-DD`.
+        #[arg(long)]
+        expiry: String,
+        /// The first administrator's email (invited by mail).
+        #[arg(long)]
+        admin: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -80,8 +106,16 @@ async fn organisation_id(
         })
 }
 
-/// Runs one command; true when it finished but some rows failed.
-pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<bool> {
+/// What `run` found: everything well, or a finished command that reports
+/// a problem (rows not imported: exit 2; a storage difference: exit 1).
+pub enum Finished {
+    Ok,
+    RowsFailed,
+    Differences,
+}
+
+/// Runs one command.
+pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<Finished> {
     let coffer = Coffer::open(config).await?;
     let actor = coffer.operator().await.map_err(refused)?;
     let mut out = std::io::stdout().lock();
@@ -96,7 +130,56 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<bool> 
                     o.name, o.id, o.seats_used, o.licence_seats, o.expiry_date
                 )?;
             }
-            Ok(false)
+            Ok(Finished::Ok)
+        }
+        AdminCommand::Org {
+            command:
+                OrgCommand::Create {
+                    name,
+                    seats,
+                    expiry,
+                    admin,
+                },
+        } => {
+            let made = coffer
+                .create_organisation(
+                    Some(&actor),
+                    &coffer_shared::organisations::NewOrganisation {
+                        name,
+                        licence_seats: seats,
+                        expiry_date: expiry,
+                        administrator_email: admin.clone(),
+                    },
+                )
+                .await
+                .map_err(refused)?;
+            coffer.drain_mail().await;
+            writeln!(
+                out,
+                "Created {} ({}); {admin} is invited.",
+                made.name, made.id
+            )?;
+            Ok(Finished::Ok)
+        }
+        AdminCommand::Storage {
+            command: StorageCommand::Check,
+        } => {
+            let report = coffer.storage_check(Some(&actor)).await.map_err(refused)?;
+            for prefix in &report.orphans {
+                writeln!(out, "orphan blobs: parts/{prefix}/")?;
+            }
+            for (org, account, stored, counted) in &report.usage {
+                writeln!(
+                    out,
+                    "usage differs: organisation {org}, account {account}: stored {stored}, counted {counted}"
+                )?;
+            }
+            if report.is_clean() {
+                writeln!(out, "Storage is consistent.")?;
+                Ok(Finished::Ok)
+            } else {
+                Ok(Finished::Differences)
+            }
         }
         AdminCommand::Import { org, format, file } => {
             let org = organisation_id(&coffer, &actor, &org).await?;
@@ -130,7 +213,11 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<bool> 
                 "{} of {} imported.",
                 status.imported, status.rows_total
             )?;
-            Ok(!status.problems.is_empty())
+            Ok(if status.problems.is_empty() {
+                Finished::Ok
+            } else {
+                Finished::RowsFailed
+            })
         }
         AdminCommand::Members {
             command:
@@ -161,7 +248,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<bool> 
                     .with_context(|| format!("cannot write {}", path.display()))?,
                 None => out.write_all(&bytes)?,
             }
-            Ok(false)
+            Ok(Finished::Ok)
         }
     }
 }

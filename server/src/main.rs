@@ -140,13 +140,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Admin { command } => {
-            let failed = coffer_server::admin::run(config, command).await?;
-            if failed {
-                std::process::exit(2);
-            }
-            Ok(())
-        }
+        Command::Admin { command } => match coffer_server::admin::run(config, command).await? {
+            coffer_server::admin::Finished::Ok => Ok(()),
+            coffer_server::admin::Finished::RowsFailed => std::process::exit(2),
+            coffer_server::admin::Finished::Differences => std::process::exit(1),
+        },
     }
 }
 

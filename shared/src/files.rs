@@ -60,6 +60,14 @@ pub fn size_label(bytes: u64) -> String {
     }
 }
 
+/// BOX-6, ORG-8: what a member's files take, and their plan's quota
+/// (`None`: the organisation has no plans).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageUsage {
+    pub used_bytes: i64,
+    pub quota_bytes: Option<i64>,
+}
+
 /// A member's signing key (CRY-5): the Ed25519 public key in hex, and the
 /// seed as an age file to the member's own X25519 key, so every way that
 /// unlocks the member's key (password, passkey) unlocks this one too.

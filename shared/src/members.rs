@@ -54,10 +54,12 @@ pub enum MemberColumn {
     Locked,
     /// MFA-1: an authenticator app is set up.
     Mfa,
+    /// ORG-8, BOX-6: what the member's files take.
+    Usage,
 }
 
 impl MemberColumn {
-    pub const ALL: [MemberColumn; 10] = [
+    pub const ALL: [MemberColumn; 11] = [
         MemberColumn::Email,
         MemberColumn::FirstName,
         MemberColumn::LastName,
@@ -68,6 +70,7 @@ impl MemberColumn {
         MemberColumn::Plan,
         MemberColumn::Locked,
         MemberColumn::Mfa,
+        MemberColumn::Usage,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -81,6 +84,7 @@ impl MemberColumn {
             MemberColumn::Plan => "Plan",
             MemberColumn::Locked => "Locked",
             MemberColumn::Mfa => "MFA",
+            MemberColumn::Usage => "Usage",
         }
     }
 }
@@ -119,12 +123,18 @@ pub struct MemberRow {
     /// MFA-1: the member has an authenticator app set up.
     #[serde(default)]
     pub two_step: bool,
+    /// ORG-8, BOX-6: bytes the member's files take (ciphertext and headers).
+    #[serde(default)]
+    pub used_bytes: i64,
 }
 
 impl MemberRow {
     /// What a column shows for this member, on the page and in exports.
-    pub fn cell(&self, col: MemberColumn) -> &str {
-        match col {
+    pub fn cell(&self, col: MemberColumn) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(match col {
+            MemberColumn::Usage => {
+                return crate::files::size_label(self.used_bytes.max(0) as u64).into();
+            }
             MemberColumn::Email => &self.email,
             MemberColumn::FirstName => &self.first_name,
             MemberColumn::LastName => &self.last_name,
@@ -147,7 +157,7 @@ impl MemberRow {
                     "No"
                 }
             }
-        }
+        })
     }
 }
 

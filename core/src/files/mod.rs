@@ -11,7 +11,7 @@ use coffer_crypto::{verify_manifest, Manifest};
 use coffer_shared::boxes::{BoxError, NodeKind, NodeView};
 use coffer_shared::files::{
     part_count, part_length, payload_size, Completion, FileContent, FileError, NewUpload,
-    PartReceipt, SigningKey, UploadState, FILE_MAX, HEADER_MAX,
+    PartReceipt, SigningKey, StorageUsage, UploadState, FILE_MAX, HEADER_MAX,
 };
 use coffer_shared::ids::{NodeId, OrganisationId};
 use serde_json::json;
@@ -67,6 +67,21 @@ fn manifest(node_id: &str, plain_size: u64, header: &[u8], parts: &[String]) -> 
 }
 
 impl Coffer {
+    /// BOX-6: what the actor's files take in the organisation, against
+    /// their plan.
+    pub async fn storage_usage(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+    ) -> Outcome<StorageUsage> {
+        let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
+        let mut c = self.db().pool.acquire().await?;
+        Ok(StorageUsage {
+            used_bytes: store::stored_usage(&mut c, organisation_id, &actor.account_id).await?,
+            quota_bytes: store::quota(&mut c, organisation_id, &actor.account_id).await?,
+        })
+    }
+
     /// CRY-5: the member's signing key, if they have one yet.
     pub async fn signing_key(&self, actor: Option<&Actor>) -> Outcome<Option<SigningKey>> {
         let actor = authorize(actor, Action::ManageOwnAccount)?;
@@ -309,6 +324,7 @@ impl Coffer {
             now,
         };
         crate::boxes::store::insert_node(&mut work, &row).await?;
+        store::add_usage(&mut work, &org, &upload.charged_to, stored).await?;
         let joined = hashes.join(",");
         store::insert_file(
             &mut work,
@@ -457,6 +473,54 @@ impl Coffer {
             store::swept(&mut c, &prefix).await?;
         }
         Ok(())
+    }
+}
+
+/// PLT-3 `coffer admin storage check`: blobs no row refers to, and stored
+/// usage figures that differ from the files counted.
+#[derive(Debug, Default)]
+pub struct StorageReport {
+    /// Blob prefixes (one upload's parts) that no upload, file or sweep
+    /// refers to.
+    pub orphans: Vec<String>,
+    /// (organisation, account, stored, counted).
+    pub usage: Vec<(String, String, i64, i64)>,
+}
+
+impl StorageReport {
+    pub fn is_clean(&self) -> bool {
+        self.orphans.is_empty() && self.usage.is_empty()
+    }
+}
+
+impl Coffer {
+    /// Compares the blob store and the stored usage with the database.
+    /// Only the instance administrator (the command line) asks.
+    pub async fn storage_check(&self, actor: Option<&Actor>) -> Outcome<StorageReport> {
+        authorize(actor, Action::ListOrganisations)?;
+        let mut c = self.db().pool.acquire().await?;
+        let mut prefixes: Vec<String> = self
+            .blobs()
+            .keys_under("parts")
+            .await?
+            .into_iter()
+            .filter_map(|k| k.split('/').nth(1).map(str::to_string))
+            .collect();
+        prefixes.sort();
+        prefixes.dedup();
+        let mut orphans = Vec::new();
+        for prefix in prefixes {
+            let queued = store::sweep_queue(&mut c, i64::MAX)
+                .await?
+                .contains(&prefix);
+            if !queued && !store::prefix_in_use(&mut c, &prefix).await? {
+                orphans.push(prefix);
+            }
+        }
+        Ok(StorageReport {
+            orphans,
+            usage: store::usage_differences(&mut c).await?,
+        })
     }
 }
 

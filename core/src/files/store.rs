@@ -223,15 +223,22 @@ pub async fn queue_sweep(c: &mut Conn, prefix: &str, parts: i64, now: i64) -> R<
     Ok(())
 }
 
-/// The files among `node_ids` going away for good: their rows are
-/// deleted and their blobs queued for the sweeper.
+/// A file going away for good: its row is deleted, its bytes no longer
+/// count against the plan, and its blobs are queued for the sweeper.
 pub async fn forget_files(c: &mut Conn, node_id: &str, now: i64) -> R<()> {
-    let prefix: Option<String> =
-        sqlx::query_scalar("SELECT blob_prefix FROM files WHERE node_id = $1")
-            .bind(node_id)
-            .fetch_optional(&mut *c)
-            .await?;
-    if let Some(prefix) = prefix {
+    let row = sqlx::query(
+        "SELECT f.blob_prefix, f.stored_bytes, f.charged_to, n.organisation_id FROM files f \
+         JOIN nodes n ON n.id = f.node_id WHERE f.node_id = $1",
+    )
+    .bind(node_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    if let Some(row) = row {
+        let prefix: String = row.try_get(0)?;
+        let stored: i64 = row.try_get(1)?;
+        let charged: String = row.try_get(2)?;
+        let org: String = row.try_get(3)?;
+        add_usage(c, &org, &charged, -stored).await?;
         queue_sweep(c, &prefix, 0, now).await?;
         sqlx::query("DELETE FROM files WHERE node_id = $1")
             .bind(node_id)
@@ -335,6 +342,64 @@ pub async fn quota(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<O
     .await
 }
 
+/// BOX-6: changes the stored usage of a membership (and its sort key).
+pub async fn add_usage(c: &mut Conn, organisation_id: &str, account_id: &str, delta: i64) -> R<()> {
+    let used: Option<i64> = sqlx::query_scalar(
+        "UPDATE memberships SET used_bytes = used_bytes + $1 \
+         WHERE organisation_id = $2 AND account_id = $3 RETURNING used_bytes",
+    )
+    .bind(delta)
+    .bind(organisation_id)
+    .bind(account_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    if let Some(used) = used {
+        sqlx::query(
+            "UPDATE memberships SET usage_key = $1 WHERE organisation_id = $2 AND account_id = $3",
+        )
+        .bind(format!("{:020}", used.max(0)))
+        .bind(organisation_id)
+        .bind(account_id)
+        .execute(c)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The stored usage of a membership.
+pub async fn stored_usage(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT used_bytes FROM memberships WHERE organisation_id = $1 AND account_id = $2",
+    )
+    .bind(organisation_id)
+    .bind(account_id)
+    .fetch_optional(c)
+    .await?
+    .unwrap_or(0))
+}
+
+/// Every membership whose stored usage differs from the sum of its
+/// files: (organisation, account, stored, recomputed).
+pub async fn usage_differences(c: &mut Conn) -> R<Vec<(String, String, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT m.organisation_id, m.account_id, m.used_bytes, CAST(COALESCE(( \
+           SELECT SUM(f.stored_bytes) FROM files f JOIN nodes n ON n.id = f.node_id \
+           WHERE f.charged_to = m.account_id AND n.organisation_id = m.organisation_id), 0) \
+           AS BIGINT) AS counted \
+         FROM memberships m",
+    )
+    .fetch_all(c)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let (stored, counted): (i64, i64) = (r.try_get(2)?, r.try_get(3)?);
+        if stored != counted {
+            out.push((r.try_get(0)?, r.try_get(1)?, stored, counted));
+        }
+    }
+    Ok(out)
+}
+
 /// Bytes the account's files take in the organisation (payload plus
 /// header), and what its unfinished uploads have reserved; `except` leaves
 /// one upload out (the one being completed).
@@ -347,8 +412,8 @@ pub async fn usage(
 ) -> R<i64> {
     let used: i64 = sqlx::query_scalar(
         // PostgreSQL's SUM of BIGINT is NUMERIC: cast back.
-        "SELECT CAST(COALESCE((SELECT SUM(f.stored_bytes) FROM files f JOIN nodes n ON n.id = f.node_id \
-           WHERE f.charged_to = $2 AND n.organisation_id = $1), 0) \
+        "SELECT CAST(COALESCE((SELECT m.used_bytes FROM memberships m \
+           WHERE m.account_id = $2 AND m.organisation_id = $1), 0) \
          + COALESCE((SELECT SUM(u.payload_size + LENGTH(u.header)) FROM uploads u \
            WHERE u.charged_to = $2 AND u.organisation_id = $1 AND u.expires_at > $3 \
            AND u.id <> $4), 0) AS BIGINT)",

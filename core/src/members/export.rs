@@ -31,7 +31,7 @@ pub fn to_csv(rows: &[MemberRow], columns: &[MemberColumn]) -> anyhow::Result<Ve
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(columns.iter().map(|c| c.label()))?;
     for r in rows {
-        w.write_record(columns.iter().map(|c| neutralise(r.cell(*c)).into_owned()))?;
+        w.write_record(columns.iter().map(|c| neutralise(&r.cell(*c)).into_owned()))?;
     }
     w.into_inner().context("finishing the CSV")
 }
@@ -47,7 +47,7 @@ pub fn to_xlsx(rows: &[MemberRow], columns: &[MemberColumn]) -> anyhow::Result<V
     for (n, r) in rows.iter().enumerate() {
         for (i, c) in columns.iter().enumerate() {
             // Strings, never formulas: a value like "=1+1" stays text.
-            sheet.write_string(n as u32 + 1, i as u16, r.cell(*c))?;
+            sheet.write_string(n as u32 + 1, i as u16, r.cell(*c).as_ref())?;
         }
     }
     sheet.autofit();
@@ -105,6 +105,7 @@ mod tests {
             locked: false,
             plan: String::new(),
             two_step: true,
+            used_bytes: 1_234_567,
         }
     }
 
@@ -160,7 +161,8 @@ mod tests {
                 "Account type",
                 "Plan",
                 "Locked",
-                "MFA"
+                "MFA",
+                "Usage"
             ]
         );
         assert_eq!(
@@ -175,7 +177,8 @@ mod tests {
                 "Local",
                 "",
                 "",
-                "Yes"
+                "Yes",
+                "1.2 MB"
             ]
         );
         assert_eq!(cells.len(), 3);

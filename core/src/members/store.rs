@@ -203,6 +203,7 @@ fn sort_sql(col: MemberColumn) -> &'static str {
         MemberColumn::Plan => "m.plan_key",
         MemberColumn::Locked => "m.locked_key",
         MemberColumn::Mfa => "m.mfa_key",
+        MemberColumn::Usage => "m.usage_key",
     }
 }
 
@@ -223,7 +224,7 @@ async fn count_members(c: &mut Conn, organisation_id: &str, f: &MemberFilter<'_>
 const MEMBER_COLUMNS: &str =
     "a.id, a.email, a.first_name, a.last_name, m.role, m.admin_tier, m.account_type, \
      CASE WHEN a.activated_at IS NULL THEN 0 ELSE 1 END, COALESCE(g.name, ''), m.point_of_contact, \
-     CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END, COALESCE(p.name, ''), m.mfa_key";
+     CASE WHEN a.locked_at IS NULL THEN 0 ELSE 1 END, COALESCE(p.name, ''), m.mfa_key, m.used_bytes";
 
 fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
     Ok(MemberRow {
@@ -244,6 +245,7 @@ fn member_from(r: &sqlx::any::AnyRow) -> R<MemberRow> {
         locked: r.try_get::<i64, _>(10)? != 0,
         plan: r.try_get(11)?,
         two_step: r.try_get::<i64, _>(12)? != 0,
+        used_bytes: r.try_get(13)?,
     })
 }
 

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use crate::common::*;
 
-fn admin(data: &std::path::Path, args: &[&str]) -> Output {
+pub(crate) fn admin(data: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_coffer"))
         .arg("admin")
         .args(args)
@@ -18,7 +18,7 @@ fn admin(data: &std::path::Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
@@ -97,7 +97,7 @@ async fn admin_commands_list_import_and_export() {
     let lines: Vec<&str> = csv.trim().lines().collect();
     assert_eq!(
         lines[0],
-        "Email,First name,Last name,Role,Admin,Group,Account type,Plan,Locked,MFA"
+        "Email,First name,Last name,Role,Admin,Group,Account type,Plan,Locked,MFA,Usage"
     );
     assert_eq!(lines.len(), 5, "lia, ann, bob, carl: {csv}");
     assert!(lines

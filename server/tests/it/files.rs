@@ -322,6 +322,22 @@ async fn files_round_trip(backend: Backend) {
         .map(|(_, b, _)| coffer_shared::files::payload_size(b.len() as u64))
         .sum();
     assert!(stored as u64 > expected && (stored as u64) < expected + 3 * 1024);
+    // BOX-6: the figure kept with the membership is the same, on My account
+    // and in the Users list (and its export).
+    let mine_now = lia
+        .run(coffer_api::MyStorage {
+            organisation_id: org.clone().into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine_now.used_bytes, stored);
+    assert_eq!(mine_now.quota_bytes, None);
+    let row = member_row(&lia, &org, "lia@acme.test").await.unwrap();
+    assert_eq!(row.used_bytes, stored);
+    assert_eq!(
+        row.cell(coffer_shared::members::MemberColumn::Usage),
+        coffer_shared::files::size_label(stored as u64)
+    );
 
     // CRY-1: neither the name nor the body is anywhere the server writes:
     // database rows, blob files, the audit log; raw, hex, base64, UTF-16.
@@ -837,7 +853,94 @@ async fn purged_files_leave_no_blob(backend: Backend) {
     .unwrap();
     assert_eq!(blobs(), 0);
     assert_eq!(server.count("SELECT COUNT(*) FROM files").await, 0);
+    assert_eq!(
+        server
+            .count("SELECT CAST(SUM(used_bytes) AS BIGINT) FROM memberships")
+            .await,
+        0,
+        "purged files no longer count"
+    );
     assert_eq!(server.count("SELECT COUNT(*) FROM blob_sweep").await, 0);
+}
+
+/// PLT-3 `coffer admin storage check`: clean after uploads and a purge;
+/// an orphan blob or a usage figure that differs is reported, exit 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_check_finds_orphans_and_usage_differences() {
+    use crate::admin_cli::{admin, text};
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(Backend::Sqlite).await;
+    let signer = signing_key(&lia, &mine).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    for name in ["a.txt", "b.txt"] {
+        let p = prepare(&box_key, &signer, name, name.as_bytes());
+        upload(&lia, &org, &the_box.id, &p).await.unwrap();
+    }
+    let data = server.data.path();
+    let out = admin(data, &["storage", "check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "Storage is consistent.\n");
+
+    let stray = data.join("blobs/parts/0193aaaa-0000-4000-8000-000000000000");
+    std::fs::create_dir_all(&stray).unwrap();
+    std::fs::write(stray.join("0-abcdef"), b"left behind").unwrap();
+    sqlx::query("UPDATE memberships SET used_bytes = used_bytes + 7")
+        .execute(&server.db().await)
+        .await
+        .unwrap();
+    let out = admin(data, &["storage", "check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("orphan blobs: parts/0193aaaa-0000-4000-8000-000000000000/"),
+        "{said}"
+    );
+    assert!(said.contains("usage differs"), "{said}");
+    assert!(said.contains(", counted "), "{said}");
+
+    // `coffer admin org create`: a new organisation, its administrator
+    // invited.
+    let out = admin(
+        data,
+        &[
+            "org",
+            "create",
+            "--name",
+            "Bravo",
+            "--seats",
+            "3",
+            "--expiry",
+            "2099-01-31",
+            "--admin",
+            "bea@bravo.test",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("Created Bravo ("));
+    assert!(text(&out.stdout).ends_with("bea@bravo.test is invited.\n"));
+    assert_eq!(server.invitation_tokens("bea@bravo.test").len(), 1);
+    let out = admin(
+        data,
+        &[
+            "org",
+            "create",
+            "--name",
+            "bravo",
+            "--seats",
+            "3",
+            "--expiry",
+            "2099-01-31",
+            "--admin",
+            "x@bravo.test",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!text(&out.stderr).is_empty());
 }
 
 on_both!(

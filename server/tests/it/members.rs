@@ -559,7 +559,8 @@ async fn exports_follow_filter_and_columns(backend: Backend) {
             "Local",
             "",
             "",
-            "No"
+            "No",
+            "0 bytes"
         ]
     );
     // Refusals: not signed in, not an administrator of this organisation.

@@ -77,6 +77,7 @@ pub fn AccountPage() -> impl IntoView {
                     <button type="button" class="secondary" on:click=do_sign_out>{tr("Sign out")}</button>
                 </div>
             </section>
+            <crate::features::boxes::files::StorageCard />
             <EditProfile />
             <ChangePassword />
             <crate::features::mfa::two_step::TwoStepSignIn />

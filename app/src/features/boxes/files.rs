@@ -507,3 +507,43 @@ pub fn PreviewPanel(preview: RwSignal<Option<Preview>>) -> impl IntoView {
         })
     }
 }
+
+/// BOX-6, ORG-8 on My account: what the member's files take of their plan.
+#[component]
+pub fn StorageCard() -> impl IntoView {
+    let organisation = crate::ui::member_organisation();
+    let error = RwSignal::new(None::<Problem>);
+    let loaded = crate::ui::load_when(move || {
+        let (org, _) = organisation.get()?;
+        Some(async move { coffer_api::my_storage(org).await.map_err(Problem::from) })
+    });
+    let shown = RwSignal::new(None::<coffer_shared::files::StorageUsage>);
+    crate::ui::show_latest(loaded, shown, error);
+    move || {
+        shown.get().map(|usage| {
+            let used = size_label(usage.used_bytes.max(0) as u64);
+            let (words, bar) = match usage.quota_bytes {
+                Some(quota) => {
+                    let words = tf(
+                        "{0} of {1} used",
+                        &[("0", &used), ("1", &size_label(quota.max(0) as u64))],
+                    );
+                    let bar = view! {
+                        <progress class="usage" max=quota.to_string() value=usage.used_bytes.to_string()
+                            aria-label=tr("Storage used")></progress>
+                    };
+                    (words, Some(bar))
+                }
+                None => (tf("{0} used", &[("0", &used)]), None),
+            };
+            view! {
+                <section class="card">
+                    <h2>{tr("Storage")}</h2>
+                    {bar}
+                    <p data-testid="usage">{words}</p>
+                    <crate::ui::ErrorBox message=error />
+                </section>
+            }
+        })
+    }
+}

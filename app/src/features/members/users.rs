@@ -447,7 +447,7 @@ fn cell_text(row: &MemberRow, col: MemberColumn) -> String {
         | MemberColumn::Admin
         | MemberColumn::AccountType
         | MemberColumn::Locked
-        | MemberColumn::Mfa => tr_key(row.cell(col)),
+        | MemberColumn::Mfa => tr_key(&row.cell(col)),
         _ => row.cell(col).to_string(),
     }
 }

@@ -1,7 +1,11 @@
 //! Deutsch — Files: upload, download (BOX-1, CRY-2).
 
 pub const WORDS: &[(&str, &str)] = &[
-    ("Preview", "Vorschau"),
+    ("Storage", "Speicher"),
+    ("Storage used", "Belegter Speicher"),
+    ("{0} of {1} used", "{0} von {1} belegt"),
+    ("{0} used", "{0} belegt"),
+    ("Usage", "Belegung"),
     ("Preview {0}", "Vorschau von {0}"),
     ("Preview of {0}", "Vorschau: {0}"),
     ("Close preview", "Vorschau schließen"),
