@@ -221,6 +221,9 @@ impl Coffer {
         crate::import::store::delete_stale_previews(&mut c, now - import::PREVIEW_KEPT_MS).await?;
         drop(c);
         self.sweep_blobs().await;
+        self.purge_expired_trash(now)
+            .await
+            .map_err(|e| anyhow::anyhow!("trash retention: {e:?}"))?;
         self.lock_inactive_accounts(now)
             .await
             .map_err(|e| anyhow::anyhow!("inactivity locks: {e:?}"))?;

@@ -47,6 +47,19 @@ test('BOX-1: files are encrypted in the browser, uploaded in parts and downloade
   await planForm.getByLabel('Storage quota (GB)').fill('1');
   await planForm.getByRole('button', { name: 'Add plan' }).click();
   await expect(lia.getByRole('status')).toHaveText('Plan “Standard” saved.');
+  // BOX-10: how long deleted items stay in a trash (30 days unless set).
+  await lia.getByRole('link', { name: 'Configuration' }).click();
+  const retention = lia.getByLabel('Trash retention (days)');
+  await expect(retention).toHaveValue('30');
+  await retention.fill('0');
+  await lia.getByRole('button', { name: 'Save configuration' }).click();
+  await expect(lia.getByRole('alert')).toHaveText('Items stay in the trash from 1 to 3,650 days.');
+  await retention.fill('7');
+  await lia.getByRole('button', { name: 'Save configuration' }).click();
+  await expect(lia.getByRole('status')).toHaveText('Configuration saved.');
+  await lia.reload();
+  await expect(lia.getByLabel('Trash retention (days)')).toHaveValue('7');
+
   await lia.getByRole('link', { name: 'My account' }).click();
   await expect(lia.getByTestId('usage')).toHaveText('0 bytes of 1.0 GB used');
 

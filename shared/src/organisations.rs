@@ -50,6 +50,8 @@ pub enum SettingsError {
     InvalidLockoutThreshold,
     #[error("The inactivity limit must be from 0 (never) to 3,650 days.")]
     InvalidInactivity,
+    #[error("Items stay in the trash from 1 to 3,650 days.")]
+    InvalidTrashRetention,
     #[error("The security question must be 5 to 200 characters.")]
     InvalidQuestion,
     #[error("The answer must be at least 3 characters.")]

@@ -166,7 +166,18 @@ pub struct OrgSettings {
     pub enforce_mfa: bool,
     /// One entry per permission, in `Permission::ALL` order.
     pub permissions: Vec<PermissionSetting>,
+    /// BOX-10: days a deleted item waits in its box's trash before it is
+    /// deleted for good.
+    #[serde(default = "default_trash_days")]
+    pub trash_retention_days: u32,
 }
+
+fn default_trash_days() -> u32 {
+    DEFAULT_TRASH_DAYS
+}
+
+pub const DEFAULT_TRASH_DAYS: u32 = 30;
+pub const MAX_TRASH_DAYS: u32 = 3650;
 
 pub const MAX_INVITATION_EXPIRY_HOURS: u32 = 24 * 30;
 pub const MAX_LOCKOUT_THRESHOLD: u32 = 100;
@@ -180,6 +191,7 @@ impl OrgSettings {
             lockout_threshold,
             inactivity_lock_days: 0,
             enforce_mfa: false,
+            trash_retention_days: DEFAULT_TRASH_DAYS,
             permissions: Permission::ALL
                 .into_iter()
                 .map(|p| {

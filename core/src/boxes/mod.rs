@@ -15,7 +15,7 @@ use coffer_shared::ids::{NodeId, OrganisationId};
 use serde_json::json;
 
 use crate::kernel::access::{self, Denied, Need, Resource};
-use crate::kernel::audit::AuditAction;
+use crate::kernel::audit::{AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::error::{is_unique_violation, Outcome};
 use crate::kernel::work::Work;
@@ -372,6 +372,43 @@ impl Coffer {
         .await?;
         work.commit().await?;
         self.sweep_blobs().await;
+        Ok(purged)
+    }
+
+    /// BOX-10 retention: items longer in a trash than their organisation
+    /// keeps them are deleted for good (housekeeping); answers how many
+    /// nodes went.
+    pub async fn purge_expired_trash(&self, now: i64) -> Outcome<u64> {
+        let mut c = self.db().pool.acquire().await?;
+        let organisations = store::organisations_with_trash(&mut c).await?;
+        drop(c);
+        let mut purged = 0;
+        for org in organisations {
+            let mut work = self.ceremony().await?;
+            let settings = self.settings_in(&mut work, &org).await?;
+            let cutoff = now - i64::from(settings.trash_retention_days) * 86_400_000;
+            let expired = store::expired_trash(&mut work, &org, cutoff).await?;
+            if expired.is_empty() {
+                continue;
+            }
+            let roots: Vec<String> = expired.iter().map(|(id, _)| id.clone()).collect();
+            let gone = store::purge_subtrees(&mut work, &roots).await?;
+            for (id, box_id) in &expired {
+                work.audit_as(
+                    Who::system(),
+                    Some(&org),
+                    AuditAction::TrashPurged,
+                    id,
+                    json!({ "box": box_id, "after_days": settings.trash_retention_days }),
+                )
+                .await?;
+            }
+            work.commit().await?;
+            purged += gone;
+        }
+        if purged > 0 {
+            self.sweep_blobs().await;
+        }
         Ok(purged)
     }
 

@@ -203,28 +203,64 @@ pub async fn trashed_in(c: &mut Conn, box_id: &str) -> R<Vec<String>> {
 }
 
 /// BOX-10: deletes a box's trashed items and everything inside them, for
-/// good; answers how many nodes went. Children first, so no row is left
-/// pointing at a parent that is gone.
+/// good; answers how many nodes went.
 pub async fn purge_trash(c: &mut Conn, box_id: &str) -> R<u64> {
-    let doomed: Vec<String> = sqlx::query_scalar(
-        "WITH RECURSIVE doomed(id, depth) AS ( \
-           SELECT id, 0 FROM nodes WHERE box_id = $1 AND trashed_at IS NOT NULL \
-           UNION ALL \
-           SELECT n.id, d.depth + 1 FROM nodes n JOIN doomed d ON n.parent_id = d.id \
-         ) SELECT id FROM doomed ORDER BY depth DESC",
+    let roots = trashed_in(c, box_id).await?;
+    purge_subtrees(c, &roots).await
+}
+
+/// BOX-10 retention: an organisation's items trashed before `cutoff`,
+/// with their boxes.
+pub async fn expired_trash(
+    c: &mut Conn,
+    organisation_id: &str,
+    cutoff: i64,
+) -> R<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, box_id FROM nodes WHERE organisation_id = $1 AND trashed_at IS NOT NULL \
+         AND trashed_at < $2 ORDER BY box_id, id",
     )
-    .bind(box_id)
-    .fetch_all(&mut *c)
+    .bind(organisation_id)
+    .bind(cutoff)
+    .fetch_all(c)
     .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// The organisations with something in a trash.
+pub async fn organisations_with_trash(c: &mut Conn) -> R<Vec<String>> {
+    sqlx::query_scalar("SELECT DISTINCT organisation_id FROM nodes WHERE trashed_at IS NOT NULL")
+        .fetch_all(c)
+        .await
+}
+
+/// Deletes `roots` and everything inside them, children first, so no row
+/// is left pointing at a parent that is gone; a file's content goes with
+/// it (its row now, its blobs with the sweeper once this commits).
+pub async fn purge_subtrees(c: &mut Conn, roots: &[String]) -> R<u64> {
     let now = crate::kernel::db::now_ms();
-    for id in &doomed {
-        // A file's content goes with it: its row now, its blobs with the
-        // sweeper once this commits.
-        crate::files::store::forget_files(c, id, now).await?;
-        sqlx::query("DELETE FROM nodes WHERE id = $1")
-            .bind(id)
-            .execute(&mut *c)
-            .await?;
+    let mut purged = 0;
+    for root in roots {
+        let doomed: Vec<String> = sqlx::query_scalar(
+            "WITH RECURSIVE doomed(id, depth) AS ( \
+               SELECT id, 0 FROM nodes WHERE id = $1 \
+               UNION ALL \
+               SELECT n.id, d.depth + 1 FROM nodes n JOIN doomed d ON n.parent_id = d.id \
+             ) SELECT id FROM doomed ORDER BY depth DESC",
+        )
+        .bind(root)
+        .fetch_all(&mut *c)
+        .await?;
+        for id in &doomed {
+            crate::files::store::forget_files(c, id, now).await?;
+            sqlx::query("DELETE FROM nodes WHERE id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        }
+        purged += doomed.len() as u64;
     }
-    Ok(doomed.len() as u64)
+    Ok(purged)
 }

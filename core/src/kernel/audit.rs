@@ -65,6 +65,7 @@ pub enum AuditAction {
     TrashEmptied,
     FileUploaded,
     FileDownloaded,
+    TrashPurged,
 }
 
 impl AuditAction {
@@ -116,6 +117,7 @@ impl AuditAction {
             AuditAction::TrashEmptied => "box.trash_emptied",
             AuditAction::FileUploaded => "file.uploaded",
             AuditAction::FileDownloaded => "file.downloaded",
+            AuditAction::TrashPurged => "box.purged",
         }
     }
 }

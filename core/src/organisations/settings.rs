@@ -6,7 +6,7 @@ use coffer_shared::ids::OrganisationId;
 use coffer_shared::organisations::SettingsError;
 use coffer_shared::settings::{
     OrgSettings, Permission, MAX_INACTIVITY_DAYS, MAX_INVITATION_EXPIRY_HOURS,
-    MAX_LOCKOUT_THRESHOLD,
+    MAX_LOCKOUT_THRESHOLD, MAX_TRASH_DAYS,
 };
 use serde_json::json;
 
@@ -25,6 +25,9 @@ pub fn validate(s: &OrgSettings) -> Result<OrgSettings, SettingsError> {
     }
     if s.inactivity_lock_days > MAX_INACTIVITY_DAYS {
         return Err(SettingsError::InvalidInactivity);
+    }
+    if !(1..=MAX_TRASH_DAYS).contains(&s.trash_retention_days) {
+        return Err(SettingsError::InvalidTrashRetention);
     }
     Ok(s.clone().normalised())
 }

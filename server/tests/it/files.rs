@@ -863,6 +863,108 @@ async fn purged_files_leave_no_blob(backend: Backend) {
     assert_eq!(server.count("SELECT COUNT(*) FROM blob_sweep").await, 0);
 }
 
+/// BOX-10 retention: the organisation keeps trashed items for its number
+/// of days (30 unless configured, 1 to 3,650); housekeeping then deletes
+/// them, their content and blobs, and records it.
+async fn trash_is_purged_after_retention(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let signer = signing_key(&lia, &mine).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let (folder_key, old) = make(&box_key.public_key(), Some(&box_key), "Old");
+    create_folder(&lia, &org, &the_box.id, &old).await.unwrap();
+    let p = prepare(&folder_key, &signer, "old.txt", b"old content");
+    upload(&lia, &org, &old.id, &p).await.unwrap();
+    let recent = prepare(&box_key, &signer, "recent.txt", b"recent");
+    let recent = upload(&lia, &org, &the_box.id, &recent).await.unwrap();
+    for node in [&old.id, &recent.id] {
+        lia.run(coffer_api::TrashNode {
+            organisation_id: org.clone().into(),
+            node_id: node.clone(),
+        })
+        .await
+        .unwrap();
+    }
+    let mut settings = lia
+        .run(coffer_api::OrganisationSettings {
+            organisation_id: org.clone().into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(settings.trash_retention_days, 30);
+    for bad in [0, 3651] {
+        settings.trash_retention_days = bad;
+        let refused = lia
+            .run(coffer_api::UpdateOrganisationSettings {
+                organisation_id: org.clone().into(),
+                settings: settings.clone(),
+            })
+            .await;
+        assert_eq!(
+            refused.err().map(refusal),
+            Some(Refusal::Settings(
+                coffer_shared::organisations::SettingsError::InvalidTrashRetention
+            ))
+        );
+    }
+    settings.trash_retention_days = 2;
+    lia.run(coffer_api::UpdateOrganisationSettings {
+        organisation_id: org.clone().into(),
+        settings,
+    })
+    .await
+    .unwrap();
+    // The folder was deleted three days ago, the file one day ago.
+    let db = server.db().await;
+    let day = 86_400_000i64;
+    sqlx::query("UPDATE nodes SET trashed_at = trashed_at - $1 WHERE id = $2")
+        .bind(3 * day)
+        .bind(old.id.to_string())
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE nodes SET trashed_at = trashed_at - $1 WHERE id = $2")
+        .bind(day)
+        .bind(recent.id.to_string())
+        .execute(&db)
+        .await
+        .unwrap();
+    server.running.coffer.housekeeping().await.unwrap();
+    let trash: Vec<coffer_shared::boxes::TrashItem> = lia
+        .run(coffer_api::ListTrash {
+            organisation_id: org.clone().into(),
+            box_id: the_box.id.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(trash.len(), 1, "only the recent file is left");
+    assert_eq!(trash[0].path.last().unwrap().id, recent.id);
+    assert_eq!(server.count("SELECT COUNT(*) FROM files").await, 1);
+    let parts = files_under(&server.data.path().join("blobs"))
+        .into_iter()
+        .filter(|(p, _)| p.to_string_lossy().contains("parts"))
+        .count();
+    assert_eq!(parts, 1, "the purged file's blob is swept");
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM audit_events WHERE action = 'box.purged'")
+            .await,
+        1
+    );
+    let row = member_row(&lia, &org, "lia@acme.test").await.unwrap();
+    assert_eq!(
+        row.used_bytes,
+        server
+            .count("SELECT CAST(SUM(stored_bytes) AS BIGINT) FROM files")
+            .await
+    );
+}
+
 /// PLT-3 `coffer admin storage check`: clean after uploads and a purge;
 /// an orphan blob or a usage figure that differs is reported, exit 1.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -948,5 +1050,6 @@ on_both!(
     part_protocol_refusals,
     who_may_transfer,
     tampering_is_caught,
-    purged_files_leave_no_blob
+    purged_files_leave_no_blob,
+    trash_is_purged_after_retention
 );

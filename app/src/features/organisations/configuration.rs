@@ -65,6 +65,7 @@ fn SettingsForm(organisation: OrganisationId, initial: OrgSettings) -> impl Into
     let expiry = RwSignal::new(initial.invitation_expiry_hours.to_string());
     let threshold = RwSignal::new(initial.lockout_threshold.to_string());
     let inactivity = RwSignal::new(initial.inactivity_lock_days.to_string());
+    let trash_days = RwSignal::new(initial.trash_retention_days.to_string());
     let enforce_mfa = RwSignal::new(initial.enforce_mfa);
     let permissions = RwSignal::new(initial.permissions.clone());
     let error = RwSignal::new(None::<Problem>);
@@ -112,6 +113,10 @@ fn SettingsForm(organisation: OrganisationId, initial: OrgSettings) -> impl Into
                 )?,
                 enforce_mfa: enforce_mfa.get_untracked(),
                 permissions: permissions.get_untracked(),
+                trash_retention_days: whole_number(
+                    &trash_days.get_untracked(),
+                    tr("Trash retention"),
+                )?,
             })
         })();
         let wanted = match parsed {
@@ -127,6 +132,8 @@ fn SettingsForm(organisation: OrganisationId, initial: OrgSettings) -> impl Into
             {number_field("lockout-threshold", tr("Lockout threshold"), tr("Consecutive wrong passwords that lock an account; 1 to 100."), threshold)}
             {number_field("inactivity-days", tr("Inactivity limit (days)"), tr("Lock accounts not signed in for this many days; 0 never locks."), inactivity)}
             <label class="check"><input type="checkbox" bind:checked=enforce_mfa />{tr(" Require two-step sign-in for every member")}</label>
+            <h2>{tr("Boxes")}</h2>
+            {number_field("trash-days", tr("Trash retention (days)"), tr("Deleted items are deleted for good after this many days in their box's trash; 1 to 3,650."), trash_days)}
             <h2>{tr("Features")}</h2>
             <p class="hint">{tr("Everyone: every member has it. Only selected: members whose box is ticked on their Edit panel. Nobody: switched off. New members start with the ticked defaults.")}</p>
             <table class="list permissions">

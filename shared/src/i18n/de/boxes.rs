@@ -1,6 +1,16 @@
 //! Deutsch — Boxes and folders (BOX-1).
 
 pub const WORDS: &[(&str, &str)] = &[
+    ("Trash retention", "Aufbewahrung im Papierkorb"),
+    ("Trash retention (days)", "Aufbewahrung im Papierkorb (Tage)"),
+    (
+        "Deleted items are deleted for good after this many days in their box's trash; 1 to 3,650.",
+        "Gelöschte Elemente werden nach so vielen Tagen im Papierkorb ihrer Box endgültig gelöscht; 1 bis 3.650.",
+    ),
+    (
+        "Items stay in the trash from 1 to 3,650 days.",
+        "Elemente bleiben 1 bis 3.650 Tage im Papierkorb.",
+    ),
     ("Move", "Verschieben"),
     ("Move here", "Hierhin verschieben"),
     ("Move {0}", "{0} verschieben"),
