@@ -17,6 +17,10 @@ pub struct Config {
     pub public_url: Option<String>,
     /// `smtp://…` or `smtps://…`; without it mail goes to `<data_dir>/outbox`.
     pub smtp_url: Option<String>,
+    /// PLT-1: `s3://bucket[/prefix]` keeps ciphertext in S3-compatible
+    /// storage (credentials, region and endpoint from the usual `AWS_…`
+    /// variables); without it, `<data_dir>/blobs`.
+    pub blob_url: Option<String>,
     pub smtp_from: String,
     pub invitation_expiry_hours: i64,
     pub password_min_length: usize,
@@ -64,6 +68,7 @@ impl Default for Config {
             bind: "127.0.0.1:8080".parse().expect("literal address"),
             public_url: None,
             smtp_url: None,
+            blob_url: None,
             smtp_from: "Coffer <coffer@localhost>".into(),
             invitation_expiry_hours: 24,
             password_min_length: PASSWORD_MIN_DEFAULT,
@@ -105,6 +110,7 @@ struct Layer {
     bind: Option<String>,
     public_url: Option<String>,
     smtp_url: Option<String>,
+    blob_url: Option<String>,
     smtp_from: Option<String>,
     invitation_expiry_hours: Option<i64>,
     password_min_length: Option<usize>,
@@ -130,6 +136,7 @@ pub const KEYS: &[&str] = &[
     "bind",
     "public_url",
     "smtp_url",
+    "blob_url",
     "smtp_from",
     "invitation_expiry_hours",
     "password_min_length",
@@ -195,6 +202,7 @@ impl Config {
         layer.bind = get("bind");
         layer.public_url = get("public_url");
         layer.smtp_url = get("smtp_url");
+        layer.blob_url = get("blob_url");
         layer.smtp_from = get("smtp_from");
         layer.site_dir = get("site_dir").map(PathBuf::from);
         layer.invitation_expiry_hours = parse_env(&get, "invitation_expiry_hours")?;
@@ -228,6 +236,9 @@ impl Config {
         }
         if let Some(v) = l.public_url {
             self.set("public_url", &v)?;
+        }
+        if let Some(v) = l.blob_url {
+            self.set("blob_url", &v)?;
         }
         if let Some(v) = l.smtp_url {
             self.set("smtp_url", &v)?;
@@ -358,6 +369,13 @@ impl Config {
                     return Err(bad(key, "expected smtp://host:port or smtps://host:port"));
                 }
                 self.smtp_url = Some(value.into());
+            }
+            "blob_url" => {
+                let u = url::Url::parse(value).map_err(|e| bad(key, e))?;
+                if u.scheme() != "s3" || u.host_str().is_none_or(str::is_empty) {
+                    return Err(bad(key, "expected s3://bucket or s3://bucket/prefix"));
+                }
+                self.blob_url = Some(value.trim_end_matches('/').into());
             }
             "smtp_from" => self.smtp_from = value.into(),
             "invitation_expiry_hours" => {

@@ -116,7 +116,10 @@ impl Coffer {
             &config.outbox_dir(),
             config.smtp_connections,
         )?;
-        let blobs = blobs::BlobStore::local(&config.blob_dir())?;
+        let blobs = match &config.blob_url {
+            Some(url) => blobs::BlobStore::s3(url)?,
+            None => blobs::BlobStore::local(&config.blob_dir())?,
+        };
         let public_url = config.public_url.clone().unwrap_or_default();
         let audit_key = kernel::audit::AuditKey::new(*secret.derive_key("audit-chain"));
         let throttle = throttle::Throttle::new(

@@ -117,7 +117,15 @@ pub(crate) struct Owner {
 }
 
 pub(crate) async fn owner(backend: Backend) -> Owner {
-    let (server, admin) = instance(backend).await;
+    owner_with(backend, |_| {}).await
+}
+
+/// The same, with the server's settings changed first.
+pub(crate) async fn owner_with(
+    backend: Backend,
+    tweak: impl FnOnce(&mut coffer_core::Config),
+) -> Owner {
+    let (server, admin) = instance_with(backend, tweak).await;
     let lia = member(&server, &admin, "Acme", "lia@acme.test", "liaison password").await;
     let org = organisation_id(&lia).await;
     let keys = keys_of(&lia, "lia@acme.test", "liaison password").await;

@@ -965,6 +965,104 @@ async fn trash_is_purged_after_retention(backend: Backend) {
     );
 }
 
+/// PLT-1, PLT-2: ciphertext in S3-compatible storage (the server the test
+/// command starts), and three `coffer serve` processes sharing one
+/// PostgreSQL and one bucket: an upload whose parts go to two of them
+/// completes, and the third serves the download. Nothing is written to
+/// the local folder, and the bucket holds no name or body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_servers_share_one_database_and_bucket() {
+    let bucket = std::env::var("COFFER_TEST_S3_URL")
+        .expect("COFFER_TEST_S3_URL: scripts/test.sh starts an S3-compatible server");
+    let blob_url = format!("{bucket}/it-{}", uuid::Uuid::new_v4());
+    let url = blob_url.clone();
+    let Owner {
+        server: a,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = crate::boxes::owner_with(Backend::Postgres, move |c| c.blob_url = Some(url)).await;
+    let shared = |database: String, blobs: String| {
+        move |c: &mut coffer_core::Config| {
+            c.database_url = Some(database);
+            c.blob_url = Some(blobs);
+        }
+    };
+    let b = TestServer::start_with(
+        Backend::Postgres,
+        shared(a.database_url.clone(), blob_url.clone()),
+    )
+    .await;
+    let c = TestServer::start_with(
+        Backend::Postgres,
+        shared(a.database_url.clone(), blob_url.clone()),
+    )
+    .await;
+    // The same person, her session cookie, speaking to another process.
+    let via = |s: &TestServer| Browser {
+        http: lia.http.clone(),
+        base: s.url().to_string(),
+        setup_code: None,
+    };
+    let (lia_b, lia_c) = (via(&b), via(&c));
+
+    let signer = signing_key(&lia, &mine).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let body: Vec<u8> = SECRET_BODY
+        .as_bytes()
+        .iter()
+        .copied()
+        .cycle()
+        .take(9 * 1024 * 1024)
+        .collect();
+    let p = prepare(&box_key, &signer, SECRET_NAME, &body);
+    let state = start(&lia, &org, &the_box.id, &p).await.unwrap();
+    assert_eq!(state.parts, 2);
+    for (who, part) in [(&lia, &p.parts[0]), (&lia_b, &p.parts[1])] {
+        let res = put_part(
+            who,
+            &state.upload_id,
+            part.n,
+            &part.bytes,
+            Some(part.sha256),
+        )
+        .await;
+        assert!(res.status().is_success(), "{}", res.status());
+    }
+    let resumed = lia_c
+        .run(coffer_api::ResumeUpload {
+            upload_id: state.upload_id.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(resumed.received, [0, 1]);
+    let file = complete(&lia_b, &state.upload_id, &p).await.unwrap();
+    assert_eq!(download(&lia_c, &org, &file.id, &mine).await.unwrap(), body);
+
+    // Nothing in the local folders; in the bucket, ciphertext only.
+    for s in [&a, &b, &c] {
+        assert!(files_under(&s.data.path().join("blobs")).is_empty());
+    }
+    let store = coffer_core::kernel::blobs::BlobStore::s3(&blob_url).unwrap();
+    let keys = store.keys_under("parts").await.unwrap();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    let mut stored = Vec::new();
+    for k in &keys {
+        let key = coffer_core::kernel::blobs::BlobKey::new(k).unwrap();
+        stored.push(store.get(&key).await.unwrap().unwrap());
+    }
+    for needle in [SECRET_NAME, SECRET_BODY] {
+        for form in forms(needle) {
+            assert!(!stored.iter().any(|hay| contains(hay, &form)), "{needle}");
+        }
+    }
+    assert_eq!(
+        stored.iter().map(Vec::len).sum::<usize>() as u64,
+        coffer_shared::files::payload_size(body.len() as u64)
+    );
+}
+
 /// PLT-3 `coffer admin storage check`: clean after uploads and a purge;
 /// an orphan blob or a usage figure that differs is reported, exit 1.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
