@@ -1063,6 +1063,199 @@ async fn several_servers_share_one_database_and_bucket() {
     );
 }
 
+/// The real binary on a data folder, killed with SIGKILL when dropped.
+struct Process {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn serve(data: &std::path::Path) -> Process {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_coffer"))
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data)
+        .arg("--site-dir")
+        .arg(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"))
+        .env_remove("COFFER_DATABASE_URL")
+        .env_remove("COFFER_BLOB_URL")
+        .env("COFFER_LOG", "error")
+        .env("COFFER_RATE_LIMIT_PER_ADDRESS", "1000000")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://localhost:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/health"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Process { child, base };
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("coffer serve did not start");
+}
+
+/// Restart safety: the server killed with SIGKILL in the middle of an
+/// upload, and again while completing one. After each restart the upload
+/// resumes from its acknowledged parts (or the file is complete), no
+/// half-visible file exists, usage equals the files stored, and the
+/// storage check finds no orphan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_server_loses_no_upload() {
+    use crate::admin_cli::{admin, text};
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(Backend::Sqlite).await;
+    let signer = signing_key(&lia, &mine).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let data = server.data.path().to_path_buf();
+    let TestServer {
+        running, data: dir, ..
+    } = server;
+    let _ = running.shutdown.send(());
+    let _ = running.task.await;
+    drop(running.coffer);
+    let db = format!("sqlite://{}?mode=rwc", data.join("coffer.db").display());
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&db).await.unwrap();
+            let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+            pool.close().await;
+            n
+        }
+    };
+
+    let body: Vec<u8> = (0..(8 * 1024 * 1024 + 4096))
+        .map(|i| (i % 233) as u8)
+        .collect();
+    let p = prepare(&box_key, &signer, "kept.bin", &body);
+    let first = serve(&data).await;
+    let at = |base: &str| Browser {
+        http: lia.http.clone(),
+        base: base.to_string(),
+        setup_code: None,
+    };
+    let b = at(&first.base);
+    let state = start(&b, &org, &the_box.id, &p).await.unwrap();
+    let res = put_part(
+        &b,
+        &state.upload_id,
+        0,
+        &p.parts[0].bytes,
+        Some(p.parts[0].sha256),
+    )
+    .await;
+    assert!(res.status().is_success());
+    // Killed while the second part is on its way.
+    let sending = {
+        let (b, id, bytes) = (
+            at(&first.base),
+            state.upload_id.clone(),
+            p.parts[1].bytes.clone(),
+        );
+        tokio::spawn(async move {
+            let _ = b
+                .http
+                .put(format!("{}{}", b.base, site::upload_part(&id, 1)))
+                .header("Origin", &b.base)
+                .body(bytes)
+                .send()
+                .await;
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    drop(first);
+    let _ = sending.await;
+
+    let second = serve(&data).await;
+    let b = at(&second.base);
+    let resumed = b
+        .run(coffer_api::ResumeUpload {
+            upload_id: state.upload_id.clone(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        resumed.received.contains(&0),
+        "the acknowledged part survived"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM nodes WHERE kind = 'file'").await,
+        0
+    );
+    for part in &p.parts {
+        if !resumed.received.contains(&part.n) {
+            let res = put_part(&b, &state.upload_id, part.n, &part.bytes, Some(part.sha256)).await;
+            assert!(res.status().is_success());
+        }
+    }
+    // Killed while completing: either it completed, or the upload is
+    // still there to complete again. Never half of each.
+    let completing = {
+        let (b, id) = (at(&second.base), state.upload_id.clone());
+        let done = Completion {
+            sealed_meta: Bytes(p.sealed.clone()),
+            signature: Bytes(p.signature.to_vec()),
+        };
+        tokio::spawn(async move {
+            let _ = b
+                .run(coffer_api::CompleteUpload {
+                    upload_id: id,
+                    completion: done,
+                })
+                .await;
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    drop(second);
+    let _ = completing.await;
+    let files = count("SELECT COUNT(*) FROM files").await;
+    let uploads = count("SELECT COUNT(*) FROM uploads").await;
+    assert_eq!(files + uploads, 1, "files {files}, uploads {uploads}");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM nodes WHERE kind = 'file'").await,
+        files
+    );
+
+    let third = serve(&data).await;
+    let b = at(&third.base);
+    if uploads == 1 {
+        complete(&b, &state.upload_id, &p).await.unwrap();
+    }
+    assert_eq!(download(&b, &org, &p.node.id, &mine).await.unwrap(), body);
+    assert_eq!(
+        count("SELECT used_bytes FROM memberships WHERE used_bytes > 0").await,
+        count("SELECT CAST(SUM(stored_bytes) AS BIGINT) FROM files").await
+    );
+    drop(third);
+    let out = admin(&data, &["storage", "check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    drop(dir);
+}
+
 /// PLT-3 `coffer admin storage check`: clean after uploads and a purge;
 /// an orphan blob or a usage figure that differs is reported, exit 1.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
