@@ -1099,13 +1099,15 @@ async fn serve(data: &std::path::Path) -> Process {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let base = format!("http://localhost:{port}");
+    // Owned (and killed on drop) before anything can fail.
+    let process = Process {
+        child,
+        base: format!("http://localhost:{port}"),
+    };
     for _ in 0..200 {
-        if reqwest::get(format!("{base}/health"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return Process { child, base };
+        let up = reqwest::get(format!("{}/health", process.base)).await;
+        if up.is_ok_and(|r| r.status().is_success()) {
+            return process;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
