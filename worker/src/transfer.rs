@@ -25,8 +25,9 @@ use crate::files::{content_matches, open_download, Outgoing};
 /// attachment when there is one.
 pub type Post = Rc<dyn Fn(u32, Answer, Option<JsValue>)>;
 
-/// How much of the file is read at once.
-const SLICE: u64 = 1 << 20;
+/// How much of the file is read at once (each read is a round trip to
+/// the browser's file reader).
+const SLICE: u64 = 4 << 20;
 /// Attempts per part before the transfer gives up (about a minute).
 const TRIES: u32 = 8;
 
@@ -155,12 +156,9 @@ async fn send_all(
     if file.size() as u64 != total {
         return Err(Answer::Failed(Failure::Unreadable));
     }
-    let progress = |part: &Part| {
-        let done = (u64::from(part.n) + 1)
-            .saturating_mul(PART_PLAIN)
-            .min(total);
-        post(id, Answer::Progress { done, total }, None);
-    };
+    // One part on its way while the next is read and encrypted: the
+    // network and the cipher work at the same time.
+    let mut in_flight: Option<Sending> = None;
     let mut offset = 0;
     while offset < total {
         let end = (offset + SLICE).min(total);
@@ -169,18 +167,55 @@ async fn send_all(
             .ok_or(Answer::Failed(Failure::Unreadable))?;
         offset = end;
         for part in out.push(&plain) {
-            send_part(upload_id, &part).await?;
-            progress(&part);
+            if let Some(previous) = in_flight.take() {
+                previous.done(id, total, post).await?;
+            }
+            in_flight = Some(Sending::start(upload_id, part));
         }
     }
     let (parts, completion) = out
         .finish(secret, signing)
         .map_err(|_| Answer::Failed(Failure::UnwrapFailed))?;
     for part in parts {
-        send_part(upload_id, &part).await?;
-        progress(&part);
+        if let Some(previous) = in_flight.take() {
+            previous.done(id, total, post).await?;
+        }
+        in_flight = Some(Sending::start(upload_id, part));
+    }
+    if let Some(last) = in_flight.take() {
+        last.done(id, total, post).await?;
     }
     Ok(Answer::FileSent(completion))
+}
+
+/// A part being sent in the background.
+struct Sending {
+    n: u32,
+    answer: futures_channel::oneshot::Receiver<Result<(), Answer>>,
+}
+
+impl Sending {
+    fn start(upload_id: &str, part: Part) -> Sending {
+        let (tell, answer) = futures_channel::oneshot::channel();
+        let upload_id = upload_id.to_string();
+        let n = part.n;
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = tell.send(send_part(&upload_id, &part).await);
+        });
+        Sending { n, answer }
+    }
+
+    /// Waits for the part's acknowledgement, then reports progress.
+    async fn done(self, id: u32, total: u64, post: &Post) -> Result<(), Answer> {
+        self.answer
+            .await
+            .unwrap_or(Err(Answer::Failed(Failure::Network)))?;
+        let done = (u64::from(self.n) + 1)
+            .saturating_mul(PART_PLAIN)
+            .min(total);
+        post(id, Answer::Progress { done, total }, None);
+        Ok(())
+    }
 }
 
 /// `Download`: every part fetched, checked against the signed manifest and
