@@ -1,7 +1,7 @@
 //! Boxes and folders (BOX-1): what the browser stores and reads back. Keys
 //! and names arrive wrapped and sealed; the server stores them as they are.
 
-use coffer_shared::boxes::{FolderView, NewNode, NodeView, Rewrapped, TrashItem};
+use coffer_shared::boxes::{Activity, FolderView, NewNode, NodeView, Rewrapped, TrashItem};
 use coffer_shared::ids::{NodeId, OrganisationId};
 use coffer_shared::types::Bytes;
 use leptos::prelude::*;
@@ -98,6 +98,19 @@ pub async fn trash_node(organisation_id: OrganisationId, node_id: NodeId) -> Res
     ssr::answer(
         d.coffer
             .trash_node(d.actor.as_ref(), &organisation_id, &node_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "box_activity", input = Json)]
+pub async fn box_activity(
+    organisation_id: OrganisationId,
+    box_id: NodeId,
+) -> Result<Vec<Activity>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .activity(d.actor.as_ref(), &organisation_id, &box_id)
             .await,
     )
 }

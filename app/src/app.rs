@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/boxes") view=boxes::list::BoxesPage />
                     <Route path=path!("/boxes/:id") view=boxes::folder::FolderPage />
                     <Route path=path!("/boxes/:id/trash") view=boxes::trash::TrashPage />
+                    <Route path=path!("/boxes/:id/activity") view=boxes::activity::ActivityPage />
                 </Routes>
             </main>
             } }}

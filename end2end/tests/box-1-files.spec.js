@@ -175,6 +175,17 @@ test('BOX-1: files are encrypted in the browser, uploaded in parts and downloade
   const bar = lia.getByRole('progressbar', { name: 'Storage used' });
   expect(Number(await bar.getAttribute('value'))).toBeGreaterThan(9_437_184);
 
+  // BOX-12: the box's activity, with names opened in the browser.
+  await lia.getByRole('link', { name: 'Boxes' }).click();
+  await lia.getByRole('link', { name: 'Deals' }).click();
+  await lia.getByRole('link', { name: 'Activity' }).click();
+  await expect(lia.getByRole('heading', { name: 'Activity' })).toBeVisible();
+  const uploaded = lia.getByRole('row').filter({ hasText: 'Merger plan Zebra.txt' }).filter({ hasText: 'Uploaded' });
+  await expect(uploaded).toHaveCount(1);
+  await expect(uploaded.getByRole('cell', { name: /lia@acme\.test/ })).toBeVisible();
+  await expect(lia.getByRole('row').filter({ hasText: 'Moved' }).filter({ hasText: 'pixel.png' })).toHaveCount(2);
+  await expect(lia.getByRole('row').filter({ hasText: 'Created the box' })).toHaveCount(1);
+
   // CRY-1: the server wrote neither names nor bodies, in any form; the
   // control shows the search reads what is there.
   const stored = storedBytes(coffer.dataDir);

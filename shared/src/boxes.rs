@@ -125,6 +125,20 @@ pub fn check_name(name: &str) -> Result<String, BoxError> {
     Ok(n.to_string())
 }
 
+/// BOX-12: one event of a box's activity: when, who, what (the audit
+/// code), and the way to the item from the box while it exists (its name
+/// is opened in the browser; the server has none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub at_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub path: Vec<NodeView>,
+}
+
+/// How many of a box's latest events the activity list shows.
+pub const ACTIVITY_SHOWN: i64 = 200;
+
 /// BOX-10: one item in a box's trash, with the way to it from the box (the
 /// box first, the item last), so its name and where it was can be opened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

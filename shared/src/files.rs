@@ -44,6 +44,9 @@ pub fn part_length(payload: u64, n: u32) -> Option<u64> {
 /// 1000, as plans are sold).
 pub fn size_label(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes == 1 {
+        return "1 byte".into();
+    }
     if bytes < 1000 {
         return format!("{bytes} bytes");
     }
@@ -171,6 +174,7 @@ mod tests {
     #[test]
     fn sizes_read_well() {
         assert_eq!(size_label(0), "0 bytes");
+        assert_eq!(size_label(1), "1 byte");
         assert_eq!(size_label(999), "999 bytes");
         assert_eq!(size_label(1_234), "1.2 KB");
         assert_eq!(size_label(8_388_609), "8.4 MB");

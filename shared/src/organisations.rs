@@ -75,10 +75,9 @@ pub enum PlanError {
     InUse,
     #[error("The default plan cannot be removed. Make another plan the default first.")]
     IsDefault,
-    #[error(
-        "Over quota: this upload needs {needed} bytes but only {available} remain on the plan."
-    )]
-    OverQuota { needed: i64, available: i64 },
+    /// The sizes as people read them ("1.2 GB").
+    #[error("This upload needs {needed}; your plan has {available} left.")]
+    OverQuota { needed: String, available: String },
 }
 
 /// ORG-10 logo uploads.

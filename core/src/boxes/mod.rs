@@ -8,8 +8,8 @@
 pub mod store;
 
 use coffer_shared::boxes::{
-    BoxError, FolderView, NewNode, NodeKind, NodeView, Rewrapped, TrashItem, SEALED_META_MAX,
-    WRAPPED_KEY_MAX,
+    Activity, BoxError, FolderView, NewNode, NodeKind, NodeView, Rewrapped, TrashItem,
+    ACTIVITY_SHOWN, SEALED_META_MAX, WRAPPED_KEY_MAX,
 };
 use coffer_shared::ids::{NodeId, OrganisationId};
 use serde_json::json;
@@ -220,20 +220,11 @@ impl Coffer {
         node_id: &NodeId,
         sealed_meta: &[u8],
     ) -> Outcome<()> {
-        let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
-        require(&mut work, actor, organisation_id, node_id, Need::Change).await?;
+        let (mut work, _, path) = self.change_node(actor, organisation_id, node_id).await?;
         check_sealed(sealed_meta)?;
         let now = work.now;
         store::set_sealed_meta(&mut work, node_id, sealed_meta, now).await?;
-        work.audit(
-            Some(organisation_id),
-            AuditAction::NodeRenamed,
-            node_id,
-            json!({}),
-        )
-        .await?;
-        work.commit().await?;
-        Ok(())
+        record(work, organisation_id, AuditAction::NodeRenamed, &path).await
     }
 
     /// BOX-1: a folder or file moves under another folder of the same box;
@@ -307,6 +298,46 @@ impl Coffer {
         let now = work.now;
         store::set_trashed(&mut work, node_id, Some((now, &actor.account_id))).await?;
         record(work, organisation_id, AuditAction::NodeTrashed, &path).await
+    }
+
+    /// BOX-12: a box's latest events, each with the way to its item while
+    /// the item exists.
+    pub async fn activity(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        box_id: &NodeId,
+    ) -> Outcome<Vec<Activity>> {
+        let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
+        let mut c = self.db().pool.acquire().await?;
+        require(&mut c, actor, organisation_id, box_id, Need::See).await?;
+        if path_to(&mut c, actor, organisation_id, box_id).await?.len() != 1 {
+            return Err(BoxError::Unknown.into());
+        }
+        let events = store::activity(&mut c, organisation_id, box_id, ACTIVITY_SHOWN).await?;
+        let mut paths: std::collections::HashMap<String, Vec<NodeView>> = Default::default();
+        let mut out = Vec::with_capacity(events.len());
+        for (at_ms, actor_label, action, target) in events {
+            if !paths.contains_key(&target) {
+                // A purged item has no way to it any more.
+                let path = path_to(
+                    &mut c,
+                    actor,
+                    organisation_id,
+                    &NodeId::from(target.clone()),
+                )
+                .await
+                .unwrap_or_default();
+                paths.insert(target.clone(), path);
+            }
+            out.push(Activity {
+                at_ms,
+                actor: actor_label,
+                action,
+                path: paths.get(&target).cloned().unwrap_or_default(),
+            });
+        }
+        Ok(out)
     }
 
     /// BOX-10: what is in a box's trash, each item with its way from the box.

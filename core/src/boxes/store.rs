@@ -180,6 +180,30 @@ pub async fn move_node(
     Ok(())
 }
 
+/// BOX-12: a box's latest events (when, who, code, target): those about
+/// the box itself and those whose details name it.
+pub async fn activity(
+    c: &mut Conn,
+    organisation_id: &str,
+    box_id: &str,
+    limit: i64,
+) -> R<Vec<(i64, String, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT at, actor_label, action, target FROM audit_events \
+         WHERE organisation_id = $1 AND (target = $2 OR details LIKE $3) \
+         ORDER BY id DESC LIMIT $4",
+    )
+    .bind(organisation_id)
+    .bind(box_id)
+    .bind(format!("%\"box\":\"{box_id}\"%"))
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect()
+}
+
 /// BOX-10: puts an item in the trash, or (with `None`) takes it out.
 pub async fn set_trashed(c: &mut Conn, node_id: &str, trashed: Option<(i64, &str)>) -> R<()> {
     sqlx::query("UPDATE nodes SET trashed_at = $1, trashed_by = $2 WHERE id = $3")

@@ -36,9 +36,10 @@ pub fn quota_from_gb(gb: i64) -> Result<i64, PlanError> {
 pub fn may_store(quota_bytes: i64, used_bytes: i64, incoming_bytes: i64) -> Result<(), PlanError> {
     let available = (quota_bytes - used_bytes).max(0);
     if incoming_bytes > available {
+        let size = |b: i64| coffer_shared::files::size_label(b.max(0) as u64);
         return Err(PlanError::OverQuota {
-            needed: incoming_bytes,
-            available,
+            needed: size(incoming_bytes),
+            available: size(available),
         });
     }
     Ok(())
@@ -194,15 +195,15 @@ mod tests {
         assert_eq!(
             may_store(10, 4, 7),
             Err(PlanError::OverQuota {
-                needed: 7,
-                available: 6
+                needed: "7 bytes".into(),
+                available: "6 bytes".into()
             })
         );
         assert_eq!(
             may_store(10, 12, 1),
             Err(PlanError::OverQuota {
-                needed: 1,
-                available: 0
+                needed: "1 byte".into(),
+                available: "0 bytes".into()
             })
         );
         assert_eq!(check_plan_name("  "), Err(PlanError::InvalidName));

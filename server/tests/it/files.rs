@@ -397,6 +397,56 @@ async fn files_round_trip(backend: Backend) {
             .await,
         3
     );
+
+    // BOX-12: the box's activity, newest first, each item with the way to
+    // it so the browser opens its name.
+    let activity = lia
+        .run(coffer_api::BoxActivity {
+            organisation_id: org.clone().into(),
+            box_id: the_box.id.clone(),
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = activity.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "file.downloaded",
+            "file.downloaded",
+            "file.downloaded",
+            "file.uploaded",
+            "file.uploaded",
+            "file.uploaded",
+            "box.folder_created",
+            "box.created"
+        ]
+    );
+    assert!(activity.iter().all(|a| a.actor == "lia@acme.test"));
+    let first_upload = &activity[5];
+    let node = first_upload.path.last().unwrap();
+    assert_eq!(first_upload.path.len(), 3);
+    assert_eq!(name_of(&folder_key, node), SECRET_NAME);
+    let (_, other) = active_member(
+        &server,
+        &lia,
+        &org,
+        "otto@acme.test",
+        "originator password",
+        Role::Originator,
+        false,
+    )
+    .await;
+    assert_eq!(
+        other
+            .run(coffer_api::BoxActivity {
+                organisation_id: org.clone().into(),
+                box_id: the_box.id.clone(),
+            })
+            .await
+            .err()
+            .map(refusal),
+        Some(Refusal::Box(BoxError::Unknown))
+    );
 }
 
 async fn part_protocol_refusals(backend: Backend) {
@@ -548,13 +598,20 @@ async fn part_protocol_refusals(backend: Backend) {
     .unwrap();
     let mut huge = prepare(&box_key, &signer, "huge.bin", b"x");
     huge.size = 5 << 30;
-    assert!(matches!(
-        start(&lia, &org, &the_box.id, &huge)
-            .await
-            .err()
-            .map(refusal),
-        Some(Refusal::Plan(PlanError::OverQuota { .. }))
-    ));
+    let refused = start(&lia, &org, &the_box.id, &huge)
+        .await
+        .err()
+        .map(refusal);
+    assert!(
+        matches!(refused, Some(Refusal::Plan(PlanError::OverQuota { .. }))),
+        "{refused:?}"
+    );
+    let words = refused.unwrap().to_string();
+    assert!(
+        words.starts_with("This upload needs 5.4 GB; your plan has ")
+            && words.ends_with(" MB left."),
+        "{words}"
+    );
     assert_eq!(server.count("SELECT COUNT(*) FROM uploads").await, 0);
     assert_eq!(server.count("SELECT COUNT(*) FROM files").await, 1);
 }

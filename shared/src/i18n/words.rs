@@ -86,8 +86,8 @@ impl Words for PlanError {
     fn template(&self) -> Option<Template> {
         match self {
             PlanError::OverQuota { needed, available } => Some((
-                "Over quota: this upload needs {needed} bytes but only {available} remain on the plan.",
-                vec![("needed", needed.to_string()), ("available", available.to_string())],
+                "This upload needs {needed}; your plan has {available} left.",
+                vec![("needed", needed.clone()), ("available", available.clone())],
             )),
             _ => None,
         }
@@ -201,8 +201,8 @@ pub(super) fn samples() -> Vec<Box<dyn Words>> {
         ))),
         Box::new(Refusal::from(GroupError::Reserved("All".into()))),
         Box::new(Refusal::from(PlanError::OverQuota {
-            needed: 10,
-            available: 3,
+            needed: "1.2 GB".into(),
+            available: "400 MB".into(),
         })),
         Box::new(Refusal::from(ImportError::TooLarge { max_mb: 50 })),
         Box::new(Refusal::from(ImportError::Malformed {

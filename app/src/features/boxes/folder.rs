@@ -283,7 +283,10 @@ pub fn FolderPage() -> impl IntoView {
             <section class="card">
                 {breadcrumb}
                 <h1>{title}</h1>
-                {move || trash_href().map(|href| view! { <p><a href=href>{tr("Trash")}</a></p> })}
+                {move || trash_href().map(|href| {
+                    let activity = href.replace("/trash", "/activity");
+                    view! { <p class="links"><a href=href>{tr("Trash")}</a>" · "<a href=activity>{tr("Activity")}</a></p> }
+                })}
                 <KeysLocked on_unlocked=Callback::new(move |()| loaded.refetch()) />
                 <NameForm id="new-folder" label="New folder" button="Create folder" create error=form_error name=new_name />
                 <div class="upload-picker">

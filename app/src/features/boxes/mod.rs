@@ -1,6 +1,7 @@
 //! BOX-1: boxes and folders, their keys made and their names sealed and
 //! opened in the crypto worker; BOX-10: a box's trash.
 
+pub mod activity;
 pub mod files;
 pub mod folder;
 mod keys;

@@ -1,6 +1,21 @@
 //! Deutsch — Boxes and folders (BOX-1).
 
 pub const WORDS: &[(&str, &str)] = &[
+    ("Activity", "Aktivität"),
+    ("When", "Wann"),
+    ("Who", "Wer"),
+    ("What", "Was"),
+    ("Item", "Element"),
+    ("(deleted for good)", "(endgültig gelöscht)"),
+    ("Created the box", "Box angelegt"),
+    ("Created a folder", "Ordner angelegt"),
+    ("Renamed", "Umbenannt"),
+    ("Moved", "Verschoben"),
+    ("Restored", "Wiederhergestellt"),
+    ("Emptied the trash", "Papierkorb geleert"),
+    ("Purged after the retention period", "Nach Ablauf der Aufbewahrung gelöscht"),
+    ("Downloaded", "Heruntergeladen"),
+    ("Changed", "Geändert"),
     ("Trash retention", "Aufbewahrung im Papierkorb"),
     ("Trash retention (days)", "Aufbewahrung im Papierkorb (Tage)"),
     (

@@ -104,5 +104,5 @@ pub const WORDS: &[(&str, &str)] = &[
     ("The image has too many pixels to process (at most about 4 megapixels, such as 2,048 × 2,048).", "Das Bild hat zu viele Pixel zur Verarbeitung (höchstens etwa 4 Megapixel, etwa 2.048 × 2.048)."),
     ("The image could not be read; it may be damaged.", "Das Bild konnte nicht gelesen werden; es ist vielleicht beschädigt."),
     ("The logo must be a PNG, JPEG or GIF image. This file is not one, whatever its name says.", "Das Logo muss ein PNG-, JPEG- oder GIF-Bild sein. Diese Datei ist keines, was auch immer ihr Name sagt."),
-    ("Over quota: this upload needs {needed} bytes but only {available} remain on the plan.", "Kontingent überschritten: Dieser Upload braucht {needed} Byte, im Tarif sind aber nur noch {available} frei."),
+    ("This upload needs {needed}; your plan has {available} left.", "Dieser Upload braucht {needed}; in Ihrem Tarif sind noch {available} frei."),
 ];
