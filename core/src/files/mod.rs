@@ -508,12 +508,10 @@ impl Coffer {
             .collect();
         prefixes.sort();
         prefixes.dedup();
+        let queued = store::sweep_queue(&mut c, i64::MAX).await?;
         let mut orphans = Vec::new();
         for prefix in prefixes {
-            let queued = store::sweep_queue(&mut c, i64::MAX)
-                .await?
-                .contains(&prefix);
-            if !queued && !store::prefix_in_use(&mut c, &prefix).await? {
+            if !queued.contains(&prefix) && !store::prefix_in_use(&mut c, &prefix).await? {
                 orphans.push(prefix);
             }
         }

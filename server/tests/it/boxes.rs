@@ -138,6 +138,22 @@ pub(crate) async fn owner_with(
     }
 }
 
+/// Otto, another Originator of the owner's organisation, who holds no
+/// permit on her boxes.
+pub(crate) async fn colleague(server: &TestServer, lia: &Browser, org: &str) -> Browser {
+    let (_, otto) = active_member(
+        server,
+        lia,
+        org,
+        "otto@acme.test",
+        "originator password",
+        Role::Originator,
+        false,
+    )
+    .await;
+    otto
+}
+
 /// A box of the owner's, made as her browser makes one.
 pub(crate) async fn her_box(
     lia: &Browser,
@@ -242,16 +258,7 @@ async fn who_may_do_what(backend: Backend) {
         ..
     } = owner(backend).await;
     let (box_key, the_box) = her_box(&lia, &org, &mine, "Legal").await;
-    let (_, colleague) = active_member(
-        &server,
-        &lia,
-        &org,
-        "otto@acme.test",
-        "originator password",
-        Role::Originator,
-        false,
-    )
-    .await;
+    let colleague = colleague(&server, &lia, &org).await;
     let (_, helper) = active_member(
         &server,
         &lia,
@@ -525,16 +532,7 @@ async fn trash_and_restore(backend: Backend) {
     assert_eq!(name_of(&alpha_key, &back.children[0]), "Inner");
 
     // Someone without the permit can neither delete, look, nor restore.
-    let (_, otto) = active_member(
-        &server,
-        &lia,
-        &org,
-        "otto@acme.test",
-        "originator password",
-        Role::Originator,
-        false,
-    )
-    .await;
+    let otto = colleague(&server, &lia, &org).await;
     let unknown = Refusal::Box(BoxError::Unknown);
     assert_eq!(
         refusal(trash_node(&otto, &org, &alpha.id).await.unwrap_err()),
@@ -731,16 +729,7 @@ async fn moving_rewraps_one_node(backend: Backend) {
         Some(Refusal::Box(BoxError::InvalidKeyMaterial))
     );
     // Someone without a permit cannot move it.
-    let (_, colleague) = active_member(
-        &server,
-        &lia,
-        &org,
-        "otto@acme.test",
-        "originator password",
-        Role::Originator,
-        false,
-    )
-    .await;
+    let colleague = colleague(&server, &lia, &org).await;
     assert_eq!(
         move_to(
             &colleague,

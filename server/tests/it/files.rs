@@ -17,9 +17,9 @@ use coffer_shared::files::{
 };
 use coffer_shared::organisations::PlanError;
 use coffer_shared::site;
-use coffer_shared::types::{Bytes, Role};
+use coffer_shared::types::Bytes;
 
-use crate::boxes::{create_folder, folder, her_box, make, name_of, open, owner, Owner};
+use crate::boxes::{colleague, create_folder, folder, her_box, make, name_of, open, owner, Owner};
 use crate::common::*;
 
 const SECRET_NAME: &str = "Merger-plan-Zebra.txt";
@@ -426,16 +426,7 @@ async fn files_round_trip(backend: Backend) {
     let node = first_upload.path.last().unwrap();
     assert_eq!(first_upload.path.len(), 3);
     assert_eq!(name_of(&folder_key, node), SECRET_NAME);
-    let (_, other) = active_member(
-        &server,
-        &lia,
-        &org,
-        "otto@acme.test",
-        "originator password",
-        Role::Originator,
-        false,
-    )
-    .await;
+    let other = colleague(&server, &lia, &org).await;
     assert_eq!(
         other
             .run(coffer_api::BoxActivity {
@@ -635,16 +626,7 @@ async fn who_may_transfer(backend: Backend) {
         .unwrap()
         .upload_id;
 
-    let (_, colleague) = active_member(
-        &server,
-        &lia,
-        &org,
-        "otto@acme.test",
-        "originator password",
-        Role::Originator,
-        false,
-    )
-    .await;
+    let colleague = colleague(&server, &lia, &org).await;
     let bea = member(&server, &admin, "Bravo", "bea@bravo.test", "bravo password").await;
     let anonymous = server.browser();
     let unknown_upload = Some(Refusal::File(FileError::UnknownUpload));

@@ -69,14 +69,19 @@ pub struct Target {
 }
 
 /// One file: prepared in the worker, started on the server, sent by the
-/// worker part by part, completed.
+/// worker part by part, completed. `signing` keeps the member's signing
+/// key between the files of one queue, so it is asked for once.
 async fn upload(
     target: Target,
     file: web_sys::File,
+    signing: &mut Option<SigningKey>,
     progress: Rc<dyn Fn(u64, u64)>,
 ) -> Result<(), Problem> {
     let name = check_name(&file.name()).map_err(|e| Problem::Api(e.into()))?;
-    let signing = signing_key().await?;
+    let signing = match signing {
+        Some(key) => key.clone(),
+        None => signing.insert(signing_key().await?).clone(),
+    };
     let secret = secret()?;
     let now = js_sys::Date::now() as i64;
     let mime = match file.type_() {
@@ -226,6 +231,7 @@ impl Uploads {
         self.running.set(true);
         ACTIVE.with(|a| a.set(a.get() + 1));
         leptos::task::spawn_local(async move {
+            let mut signing = None;
             loop {
                 let next = self.rows.with_untracked(|rows| {
                     rows.iter()
@@ -239,7 +245,7 @@ impl Uploads {
                     let done = row.done;
                     Rc::new(move |d, _| done.set(d))
                 };
-                match upload(target.clone(), row.file.clone(), report).await {
+                match upload(target.clone(), row.file.clone(), &mut signing, report).await {
                     Ok(()) => {
                         row.done.set(row.total);
                         row.stage.set(Stage::Done);
@@ -351,18 +357,27 @@ pub async fn download(
     node: NodeView,
     name: String,
 ) -> Result<String, Problem> {
+    let blob = decrypted(organisation_id, node).await?;
+    save(&blob, &name).ok_or_else(unexpected)?;
+    Ok(name)
+}
+
+/// A file fetched, checked and decrypted by the worker: its plaintext as a
+/// Blob (downloads and previews).
+async fn decrypted(
+    organisation_id: OrganisationId,
+    node: NodeView,
+) -> Result<web_sys::Blob, Problem> {
     let content = open_file(organisation_id, node.id).await?;
     let job = Job::Download {
         secret: secret()?,
         content,
     };
     let (answer, blob) = crypto_worker::run_with(job, None, None).await?;
-    let (Answer::Downloaded, Some(blob)) = (&answer, blob) else {
-        return Err(transfer_failed(answer));
-    };
-    let blob: web_sys::Blob = blob.unchecked_into();
-    save(&blob, &name).ok_or_else(unexpected)?;
-    Ok(name)
+    match (answer, blob) {
+        (Answer::Downloaded, Some(blob)) => Ok(blob.unchecked_into()),
+        (answer, _) => Err(transfer_failed(answer)),
+    }
 }
 
 /// Hands a Blob to the browser's downloads under `name`.
@@ -434,16 +449,7 @@ pub async fn preview(
     if facts.size > PREVIEW_MAX {
         return Err(tr("This file is too large to preview; download it instead.").into());
     }
-    let content = open_file(organisation_id, node.id).await?;
-    let job = Job::Download {
-        secret: secret()?,
-        content,
-    };
-    let (answer, blob) = crypto_worker::run_with(job, None, None).await?;
-    let (Answer::Downloaded, Some(blob)) = (&answer, blob) else {
-        return Err(transfer_failed(answer));
-    };
-    let blob: web_sys::Blob = blob.unchecked_into();
+    let blob = decrypted(organisation_id, node).await?;
     let url = || web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| unexpected());
     let mime = facts.mime.as_str();
     let shown = if mime.starts_with("image/") {
