@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 
-apt_ensure chromium postgresql oathtool
+apt_ensure chromium postgresql oathtool age unzip
 ensure_browser_toolchain
 if ! python3 -c 'import openpyxl, aiosmtpd' 2>/dev/null; then
   say "Installing openpyxl and aiosmtpd (independent .xlsx reader and SMTP server for the tests)"

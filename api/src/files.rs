@@ -5,7 +5,7 @@
 
 use coffer_shared::boxes::NodeView;
 use coffer_shared::files::{
-    Completion, FileContent, NewUpload, SigningKey, StorageUsage, UploadState,
+    BoxExport, Completion, FileContent, NewUpload, SigningKey, StorageUsage, UploadState,
 };
 use coffer_shared::ids::{NodeId, OrganisationId};
 use leptos::prelude::*;
@@ -85,6 +85,21 @@ pub async fn open_file(
     ssr::answer(
         d.coffer
             .file_content(d.actor.as_ref(), &organisation_id, &node_id)
+            .await,
+    )
+}
+
+/// BOX-8: a box or folder and everything under it, for an export the
+/// browser writes.
+#[server(endpoint = "export", input = Json)]
+pub async fn export_items(
+    organisation_id: OrganisationId,
+    node_id: NodeId,
+) -> Result<BoxExport, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .export(d.actor.as_ref(), &organisation_id, &node_id)
             .await,
     )
 }

@@ -14,10 +14,12 @@
 //!   payload, and the exact payload size.
 //! - `manifest`: each member's Ed25519 signing key and the manifest an
 //!   uploader signs.
+//! - `export`: the passphrase-sealed key file of a BOX-8 export.
 
 mod at_rest;
 mod content;
 mod envelope;
+mod export;
 mod manifest;
 mod member_keys;
 mod nodes;
@@ -27,9 +29,12 @@ mod parts;
 pub use content::{
     decrypt_file, payload_size, sha256, ContentHash, FileDecryptor, FileEncryptor, CHUNK, TAG,
 };
+pub use export::{seal_with_passphrase, EXPORT_WORK_FACTOR};
 pub use manifest::{is_valid_signing_key, verify_manifest, Manifest, SigningKeys};
 pub use nodes::{new_node_id, KeyHolder, NodeKey};
-pub use parts::{hashes_from_hex, FileReader, FileWriter, Finished, Part, PART_BYTES, PART_CHUNKS};
+pub use parts::{
+    hashes_from_hex, FileReader, FileWriter, Finished, Part, PartChecker, PART_BYTES, PART_CHUNKS,
+};
 
 pub use member_keys::{fingerprint, is_valid_public_key, passkey_prf_input, MemberKeys};
 pub use opaque::{

@@ -96,6 +96,12 @@ impl NodeKey {
         Ok(key)
     }
 
+    /// The identity as age writes it (`AGE-SECRET-KEY-1…`): for the key
+    /// file of an export (BOX-8), which Debian's `age -d -i` reads.
+    pub fn identity_text(&self) -> Zeroizing<String> {
+        Zeroizing::new(self.identity.to_string().expose_secret().to_string())
+    }
+
     /// Seals `record` (the node's name and metadata) for the node `node_id`
     /// whose public key is `node_public_key`: only holders of this key can
     /// read it or write another that opens.
@@ -147,7 +153,15 @@ pub(crate) fn encrypt_to(
     recipient: &age::x25519::Recipient,
     plain: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient as _))
+    encrypt_with(recipient, plain)
+}
+
+/// `plain` as an age file to one recipient.
+pub(crate) fn encrypt_with(
+    recipient: &dyn age::Recipient,
+    plain: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient))
         .map_err(|_| CryptoError::InvalidKey)?;
     let mut out = Vec::with_capacity(plain.len() + 256);
     let mut writer = encryptor

@@ -128,19 +128,18 @@ impl FileWriter {
     }
 }
 
-/// Checks and decrypts a downloaded file part by part.
-pub struct FileReader {
-    decryptor: FileDecryptor,
+/// Checks a stored file part by part without opening it (BOX-8 exports
+/// what is stored; a download also decrypts, through `FileReader`).
+pub struct PartChecker {
     part_sha256: Vec<[u8; 32]>,
     next: u32,
 }
 
-impl FileReader {
+impl PartChecker {
     /// Refuses at once unless `signature` is `signer`'s on the manifest of
     /// this file, size, header and part hashes (all from the server; the
     /// signer from the sealed record, which the server cannot forge).
     pub fn new(
-        key: &impl KeyHolder,
         manifest: Manifest,
         header: &[u8],
         signer: &str,
@@ -150,8 +149,7 @@ impl FileReader {
             return Err(CryptoError::ContentBroken);
         }
         verify_manifest(signer, &manifest, signature).map_err(|_| CryptoError::ContentBroken)?;
-        Ok(FileReader {
-            decryptor: FileDecryptor::new(key, header)?,
+        Ok(PartChecker {
             part_sha256: manifest.part_sha256,
             next: 0,
         })
@@ -161,8 +159,9 @@ impl FileReader {
         self.part_sha256.len() as u32
     }
 
-    /// The plaintext of the next part, if these are its bytes.
-    pub fn part(&mut self, bytes: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    /// Whether these are the bytes of the next part; `Ok(true)` for the
+    /// last one.
+    pub fn check(&mut self, bytes: &[u8]) -> Result<bool, CryptoError> {
         let Some(expected) = self.part_sha256.get(self.next as usize) else {
             return Err(CryptoError::ContentBroken);
         };
@@ -170,7 +169,40 @@ impl FileReader {
             return Err(CryptoError::ContentBroken);
         }
         self.next += 1;
-        self.decryptor.push(bytes, self.next == self.parts())
+        Ok(self.next == self.parts())
+    }
+}
+
+/// Checks and decrypts a downloaded file part by part.
+pub struct FileReader {
+    checker: PartChecker,
+    decryptor: FileDecryptor,
+}
+
+impl FileReader {
+    /// The checks of `PartChecker::new`, then the header opened with the
+    /// file's key.
+    pub fn new(
+        key: &impl KeyHolder,
+        manifest: Manifest,
+        header: &[u8],
+        signer: &str,
+        signature: &[u8],
+    ) -> Result<Self, CryptoError> {
+        Ok(FileReader {
+            checker: PartChecker::new(manifest, header, signer, signature)?,
+            decryptor: FileDecryptor::new(key, header)?,
+        })
+    }
+
+    pub fn parts(&self) -> u32 {
+        self.checker.parts()
+    }
+
+    /// The plaintext of the next part, if these are its bytes.
+    pub fn part(&mut self, bytes: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let last = self.checker.check(bytes)?;
+        self.decryptor.push(bytes, last)
     }
 }
 

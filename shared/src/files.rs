@@ -129,6 +129,32 @@ pub struct FileContent {
     pub signature: Bytes,
 }
 
+/// BOX-8: what an export needs: the way down to the exported box or
+/// folder (the box first), and every item under it that is not in the
+/// trash, parents before their children; a file with what its stored form
+/// is made of and checked against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoxExport {
+    pub organisation_id: OrganisationId,
+    pub path: Vec<NodeView>,
+    pub items: Vec<ExportItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportItem {
+    pub node: NodeView,
+    pub file: Option<StoredFile>,
+}
+
+/// A file as stored: its age header, the manifest's facts and signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    pub header: Bytes,
+    pub plain_size: u64,
+    pub part_sha256: Vec<String>,
+    pub signature: Bytes,
+}
+
 impl FileContent {
     pub fn file_id(&self) -> Option<&NodeId> {
         self.path.last().map(|n| &n.id)
@@ -165,11 +191,47 @@ pub enum FileError {
     SigningKeySet,
     #[error("This file was changed outside Coffer")]
     Tampered,
+    #[error("Choose an export passphrase of at least 12 characters.")]
+    ExportPassphraseTooShort,
+    #[error("The two export passphrases differ.")]
+    ExportPassphrasesDiffer,
+}
+
+/// BOX-8: the fewest characters of an export passphrase. The key file is
+/// sealed with scrypt, but it leaves Coffer, and offline guessing has all
+/// the time in the world.
+pub const EXPORT_PASSPHRASE_MIN: usize = 12;
+
+/// The export passphrase as typed twice.
+pub fn check_export_passphrase(passphrase: &str, again: &str) -> Result<(), FileError> {
+    if passphrase.chars().count() < EXPORT_PASSPHRASE_MIN {
+        return Err(FileError::ExportPassphraseTooShort);
+    }
+    if passphrase != again {
+        return Err(FileError::ExportPassphrasesDiffer);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn export_passphrases_are_long_and_typed_twice_alike() {
+        assert_eq!(
+            check_export_passphrase("short", "short"),
+            Err(FileError::ExportPassphraseTooShort)
+        );
+        assert_eq!(
+            check_export_passphrase("a long passphrase", "a long passphrasE"),
+            Err(FileError::ExportPassphrasesDiffer)
+        );
+        assert_eq!(
+            check_export_passphrase("a long passphrase", "a long passphrase"),
+            Ok(())
+        );
+    }
 
     #[test]
     fn sizes_read_well() {

@@ -116,6 +116,14 @@ pub enum Job {
         secret: String,
         content: crate::files::FileContent,
     },
+    /// BOX-8: checks every item of `export`, fetches every part, and
+    /// writes one zip of the files as stored plus their identities sealed
+    /// with `passphrase`; answered with the zip as a `Blob`.
+    Export {
+        secret: String,
+        export: crate::files::BoxExport,
+        passphrase: String,
+    },
 }
 
 /// One step down the key tree: a node's public key and its identity
@@ -217,6 +225,8 @@ pub enum Answer {
     FileSent(crate::files::Completion),
     /// The plaintext is the `Blob` posted with this answer.
     Downloaded,
+    /// The export's zip is the `Blob` posted with this answer.
+    Exported,
     /// The server refused a part: its `ApiError` as JSON.
     PartRefused(String),
     Done,

@@ -8,7 +8,7 @@ use coffer_crypto::{
     hashes_from_hex, new_node_id, sha256, CryptoError, FileReader, FileWriter, Manifest,
     MemberKeys, NodeKey, Part, SigningKeys,
 };
-use coffer_shared::boxes::{FileFacts, NewNode, NodeRecord};
+use coffer_shared::boxes::{FileFacts, NewNode, NodeRecord, NodeView};
 use coffer_shared::files::{Completion, FileContent, NewUpload, SigningKey};
 use coffer_shared::types::Bytes;
 use coffer_shared::worker::KeyStep;
@@ -117,38 +117,77 @@ pub fn open_download(
     content: &FileContent,
 ) -> Result<(FileReader, FileFacts), CryptoError> {
     let member = MemberKeys::from_secret_text(secret)?;
-    let broken = |_| CryptoError::ContentBroken;
     let steps: Vec<KeyStep> = content.path.iter().map(KeyStep::from).collect();
     let (Some(node), true) = (content.path.last(), steps.len() >= 2) else {
         return Err(CryptoError::ContentBroken);
     };
     let parent = walk(&member, &steps[..steps.len() - 1])
-        .map_err(broken)?
+        .map_err(|_| CryptoError::ContentBroken)?
         .ok_or(CryptoError::ContentBroken)?;
-    let key = NodeKey::unwrap(&node.wrapped_key.0, &parent, &node.public_key).map_err(broken)?;
+    let stored = Stored {
+        header: &content.header.0,
+        plain_size: content.plain_size,
+        part_sha256: &content.part_sha256,
+        signature: &content.signature.0,
+    };
+    let opened = open_file(&parent, node, &stored)?;
+    let reader = FileReader::new(
+        &opened.key,
+        opened.manifest,
+        stored.header,
+        &opened.record.signer,
+        stored.signature,
+    )?;
+    Ok((reader, opened.record))
+}
+
+/// A stored file as the server describes it.
+pub(crate) struct Stored<'a> {
+    pub header: &'a [u8],
+    pub plain_size: u64,
+    pub part_sha256: &'a [String],
+    pub signature: &'a [u8],
+}
+
+/// A file node opened with its parent's key: its own key, its sealed facts
+/// and the manifest its uploader must have signed.
+pub(crate) struct Opened {
+    pub key: NodeKey,
+    pub name: String,
+    pub modified_at_ms: i64,
+    pub record: FileFacts,
+    pub manifest: Manifest,
+}
+
+pub(crate) fn open_file(
+    parent: &NodeKey,
+    node: &NodeView,
+    stored: &Stored<'_>,
+) -> Result<Opened, CryptoError> {
+    let broken = |_| CryptoError::ContentBroken;
+    let key = NodeKey::unwrap(&node.wrapped_key.0, parent, &node.public_key).map_err(broken)?;
     let plain = parent
         .open(&node.id, &node.public_key, &node.sealed_meta.0)
         .map_err(broken)?;
     let record: NodeRecord =
         serde_json::from_slice(&plain).map_err(|_| CryptoError::ContentBroken)?;
     let facts = record.file.ok_or(CryptoError::ContentBroken)?;
-    if facts.size != content.plain_size {
+    if facts.size != stored.plain_size {
         return Err(CryptoError::ContentBroken);
     }
     let manifest = Manifest {
         file_id: node.id.to_string(),
-        plain_size: content.plain_size,
-        header_sha256: sha256(&content.header.0),
-        part_sha256: hashes_from_hex(&content.part_sha256)?,
+        plain_size: stored.plain_size,
+        header_sha256: sha256(stored.header),
+        part_sha256: hashes_from_hex(stored.part_sha256)?,
     };
-    let reader = FileReader::new(
-        &key,
+    Ok(Opened {
+        key,
+        name: record.name,
+        modified_at_ms: record.modified_at_ms,
+        record: facts,
         manifest,
-        &content.header.0,
-        &facts.signer,
-        &content.signature.0,
-    )?;
-    Ok((reader, facts))
+    })
 }
 
 /// Hex SHA-256 of the whole plaintext, checked against the sealed record

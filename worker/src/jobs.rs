@@ -180,7 +180,9 @@ impl Worker {
                 Answer::FilePrepared { ceremony, upload }
             }
             // These need the browser (a `File`, `fetch`): `transfer` runs them.
-            Job::SendFile { .. } | Job::Download { .. } => return Err(Failure::Malformed),
+            Job::SendFile { .. } | Job::Download { .. } | Job::Export { .. } => {
+                return Err(Failure::Malformed)
+            }
         })
     }
 

@@ -1,6 +1,7 @@
 //! The crypto worker's job logic, in plain Rust so it is tested natively;
 //! `main.rs` is the Web Worker around it.
 
+pub mod export;
 pub mod files;
 pub mod jobs;
 mod nodes;

@@ -2,7 +2,7 @@
 //! text — with a `File` beside it for an upload, as a two-item array — and
 //! each is answered with the same id. Short jobs run at once, on this
 //! thread, so Argon2id and the curve arithmetic never freeze the page;
-//! transfers (`SendFile`, `Download`) run as tasks that post progress and
+//! transfers (`SendFile`, `Download`, `Export`) run as tasks that post progress and
 //! then their answer, while other jobs go on. OPAQUE states, passwords and
 //! export keys live only here, named by a ceremony number, until the job
 //! that needs them (or `Forget`) takes them.
@@ -62,6 +62,19 @@ fn main() {
             }
             Job::Download { secret, content } => {
                 spawn_local(transfer::download(id, secret, content, post_answer.clone()));
+            }
+            Job::Export {
+                secret,
+                export,
+                passphrase,
+            } => {
+                spawn_local(transfer::export(
+                    id,
+                    secret,
+                    export,
+                    passphrase,
+                    post_answer.clone(),
+                ));
             }
             other => post_answer(id, worker.run(other), None),
         }

@@ -8,7 +8,8 @@ use std::rc::Rc;
 
 use base64::Engine as _;
 use coffer_crypto::{ContentHash, Part};
-use coffer_shared::files::{FileContent, PartReceipt, SigningKey, PART_PLAIN};
+use coffer_shared::files::{BoxExport, FileContent, PartReceipt, SigningKey, PART_PLAIN};
+use coffer_shared::ids::NodeId;
 use coffer_shared::site;
 use coffer_shared::worker::{Answer, Failure};
 use js_sys::{Array, Uint8Array};
@@ -265,4 +266,75 @@ async fn download_all(
     let bag = BlobPropertyBag::new();
     bag.set_type(&facts.mime);
     Blob::new_with_u8_array_sequence_and_options(&pieces, &bag).map_err(|_| tampered())
+}
+
+/// `Export` (BOX-8): the zip, written as the parts arrive into pieces of
+/// `Blob` (which the browser may keep on disk), never whole in this
+/// worker's memory.
+pub async fn export(id: u32, secret: String, export: BoxExport, passphrase: String, post: Post) {
+    let plan = match crate::export::plan(&secret, &export, &passphrase) {
+        Ok(plan) => plan,
+        Err(_) => return post(id, Answer::Failed(Failure::Tampered), None),
+    };
+    let organisation = export.organisation_id.clone();
+    let fetch = |node: NodeId, n: u32| {
+        let url = site::file_part(&organisation, &node, n);
+        async move {
+            match request("GET", &url, None).await {
+                Reply::Ok(bytes) => Ok(bytes),
+                _ => Err(Failure::Network),
+            }
+        }
+    };
+    let progress = |done, total| post(id, Answer::Progress { done, total }, None);
+    let written = crate::export::write(plan, BlobSink::default(), fetch, progress).await;
+    match written.and_then(|sink| sink.finish("application/zip")) {
+        Ok(blob) => post(id, Answer::Exported, Some(blob.into())),
+        Err(failure) => post(id, Answer::Failed(failure), None),
+    }
+}
+
+/// Collects written bytes into `Blob` pieces of `SPILL` bytes.
+#[derive(Default)]
+struct BlobSink {
+    pieces: Vec<Blob>,
+    buffer: Vec<u8>,
+}
+
+const SPILL: usize = 16 << 20;
+
+impl BlobSink {
+    fn spill(&mut self) -> Result<(), Failure> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let bytes = Array::of1(&Uint8Array::from(&self.buffer[..]));
+        let piece = Blob::new_with_u8_array_sequence(&bytes).map_err(|_| Failure::Unreadable)?;
+        self.pieces.push(piece);
+        self.buffer.clear();
+        Ok(())
+    }
+
+    fn finish(mut self, mime: &str) -> Result<Blob, Failure> {
+        self.spill()?;
+        let pieces: Array = self.pieces.iter().collect();
+        let bag = BlobPropertyBag::new();
+        bag.set_type(mime);
+        Blob::new_with_blob_sequence_and_options(&pieces, &bag).map_err(|_| Failure::Unreadable)
+    }
+}
+
+impl std::io::Write for BlobSink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= SPILL {
+            self.spill()
+                .map_err(|_| std::io::Error::other("the browser refused a Blob"))?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -260,6 +260,26 @@ pub async fn organisations_with_trash(c: &mut Conn) -> R<Vec<String>> {
         .await
 }
 
+/// Everything under `root` that is neither in the trash nor inside
+/// something that is, parents before their children.
+pub async fn live_subtree(c: &mut Conn, root: &str) -> R<Vec<NodeView>> {
+    let rows = sqlx::query(concat!(
+        "WITH RECURSIVE tree(id, depth) AS ( \
+           SELECT id, 0 FROM nodes WHERE id = $1 \
+           UNION ALL \
+           SELECT n.id, t.depth + 1 FROM nodes n JOIN tree t ON n.parent_id = t.id \
+           WHERE n.trashed_at IS NULL \
+         ) SELECT ",
+        node_columns!("n.wrapped_key"),
+        " FROM tree t JOIN nodes n ON n.id = t.id WHERE t.depth > 0 \
+         ORDER BY t.depth, n.created_at, n.id"
+    ))
+    .bind(root)
+    .fetch_all(c)
+    .await?;
+    rows.iter().map(node_from).collect()
+}
+
 /// Deletes `roots` and everything inside them, children first, so no row
 /// is left pointing at a parent that is gone; a file's content goes with
 /// it (its row now, its blobs with the sweeper once this commits).

@@ -10,8 +10,9 @@ pub mod store;
 use coffer_crypto::{verify_manifest, Manifest};
 use coffer_shared::boxes::{BoxError, NodeKind, NodeView};
 use coffer_shared::files::{
-    part_count, part_length, payload_size, Completion, FileContent, FileError, NewUpload,
-    PartReceipt, SigningKey, StorageUsage, UploadState, FILE_MAX, HEADER_MAX,
+    part_count, part_length, payload_size, BoxExport, Completion, ExportItem, FileContent,
+    FileError, NewUpload, PartReceipt, SigningKey, StorageUsage, StoredFile, UploadState, FILE_MAX,
+    HEADER_MAX,
 };
 use coffer_shared::ids::{NodeId, OrganisationId};
 use serde_json::json;
@@ -413,6 +414,52 @@ impl Coffer {
             plain_size: stored.plain_size as u64,
             part_sha256: stored.part_sha256,
             signature: stored.signature.into(),
+        })
+    }
+
+    /// BOX-8: what an export of a box or folder needs: the way down to it
+    /// and everything under it that is not in the trash, files with their
+    /// headers and signed manifests (the parts come through `file_part`).
+    /// Recorded in the box's activity.
+    pub async fn export(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        node_id: &NodeId,
+    ) -> Outcome<BoxExport> {
+        let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
+        boxes::require(&mut work, actor, organisation_id, node_id, Need::See).await?;
+        let path = boxes::path_to(&mut work, actor, organisation_id, node_id).await?;
+        if in_trash(&path) || path.last().is_none_or(|n| n.kind == NodeKind::File) {
+            return Err(BoxError::Unknown.into());
+        }
+        let nodes = boxes::store::live_subtree(&mut work, node_id).await?;
+        let mut files = store::files_under(&mut work, node_id).await?;
+        let items: Vec<ExportItem> = nodes
+            .into_iter()
+            .map(|node| {
+                let file = files.remove(node.id.as_str()).map(|f| StoredFile {
+                    header: f.header.into(),
+                    plain_size: f.plain_size as u64,
+                    part_sha256: f.part_sha256,
+                    signature: f.signature.into(),
+                });
+                ExportItem { node, file }
+            })
+            .collect();
+        let box_id = path.first().map(|b| b.id.clone());
+        work.audit(
+            Some(organisation_id),
+            AuditAction::BoxExported,
+            node_id,
+            json!({ "box": box_id, "items": items.len() }),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(BoxExport {
+            organisation_id: organisation_id.clone(),
+            path,
+            items,
         })
     }
 

@@ -2,6 +2,8 @@
 //! complete files, the blobs waiting to be swept, members' signing keys and
 //! what each account's files take of its plan.
 
+use std::collections::HashMap;
+
 use coffer_shared::files::SigningKey;
 use sqlx::Row;
 
@@ -196,17 +198,39 @@ pub async fn file(c: &mut Conn, node_id: &str) -> R<Option<StoredFile>> {
     .bind(node_id)
     .fetch_optional(c)
     .await?;
-    row.map(|r| {
-        let hashes: String = r.try_get(3)?;
-        Ok(StoredFile {
-            blob_prefix: r.try_get(0)?,
-            header: r.try_get(1)?,
-            plain_size: r.try_get(2)?,
-            part_sha256: hashes.split(',').map(str::to_string).collect(),
-            signature: r.try_get(4)?,
-        })
+    row.as_ref().map(|r| stored_from(r, 0)).transpose()
+}
+
+/// A `files` row read from column `at` on: blob_prefix, header,
+/// plain_size, part_sha256, signature.
+fn stored_from(r: &sqlx::any::AnyRow, at: usize) -> R<StoredFile> {
+    let hashes: String = r.try_get(at + 3)?;
+    Ok(StoredFile {
+        blob_prefix: r.try_get(at)?,
+        header: r.try_get(at + 1)?,
+        plain_size: r.try_get(at + 2)?,
+        part_sha256: hashes.split(',').map(str::to_string).collect(),
+        signature: r.try_get(at + 4)?,
     })
-    .transpose()
+}
+
+/// The files anywhere under `root` (trashed or not: the caller picks), by
+/// node id.
+pub async fn files_under(c: &mut Conn, root: &str) -> R<HashMap<String, StoredFile>> {
+    let rows = sqlx::query(
+        "WITH RECURSIVE tree(id) AS ( \
+           SELECT id FROM nodes WHERE id = $1 \
+           UNION ALL \
+           SELECT n.id FROM nodes n JOIN tree t ON n.parent_id = t.id \
+         ) SELECT f.node_id, f.blob_prefix, f.header, f.plain_size, f.part_sha256, f.signature \
+         FROM tree t JOIN files f ON f.node_id = t.id",
+    )
+    .bind(root)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, stored_from(r, 1)?)))
+        .collect()
 }
 
 /// Queues a blob prefix for the sweeper (after the transaction commits).

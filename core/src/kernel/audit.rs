@@ -66,6 +66,7 @@ pub enum AuditAction {
     FileUploaded,
     FileDownloaded,
     TrashPurged,
+    BoxExported,
 }
 
 impl AuditAction {
@@ -118,6 +119,7 @@ impl AuditAction {
             AuditAction::FileUploaded => "file.uploaded",
             AuditAction::FileDownloaded => "file.downloaded",
             AuditAction::TrashPurged => "box.purged",
+            AuditAction::BoxExported => "box.exported",
         }
     }
 }

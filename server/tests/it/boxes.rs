@@ -417,7 +417,7 @@ async fn bad_key_material_changes_nothing(backend: Backend) {
     assert_eq!(name_of(&open(&mine, &listed[0]), &listed[0]), "Box");
 }
 
-async fn trash_node(b: &Browser, org: &str, node: &str) -> Result<(), ApiError> {
+pub(crate) async fn trash_node(b: &Browser, org: &str, node: &str) -> Result<(), ApiError> {
     b.run(coffer_api::TrashNode {
         organisation_id: org.into(),
         node_id: node.into(),

@@ -13,13 +13,15 @@ use coffer_crypto::{
 use coffer_shared::boxes::{BoxError, FileFacts, NewNode, NodeKind, NodeRecord, NodeView};
 use coffer_shared::errors::{AuthError, Refusal};
 use coffer_shared::files::{
-    Completion, FileError, NewUpload, PartReceipt, SigningKey, UploadState, PART_CIPHER,
+    BoxExport, Completion, FileError, NewUpload, PartReceipt, SigningKey, UploadState, PART_CIPHER,
 };
 use coffer_shared::organisations::PlanError;
 use coffer_shared::site;
 use coffer_shared::types::Bytes;
 
-use crate::boxes::{colleague, create_folder, folder, her_box, make, name_of, open, owner, Owner};
+use crate::boxes::{
+    colleague, create_folder, folder, her_box, make, name_of, open, owner, trash_node, Owner,
+};
 use crate::common::*;
 
 const SECRET_NAME: &str = "Merger-plan-Zebra.txt";
@@ -632,8 +634,8 @@ async fn who_may_transfer(backend: Backend) {
     let unknown_upload = Some(Refusal::File(FileError::UnknownUpload));
     let unknown_file = Some(Refusal::File(FileError::UnknownFile));
     // Who × (start an upload in her box, send a part of hers, complete
-    // hers, open her file, fetch a part of it).
-    let table: [(&str, &Browser, [Option<Refusal>; 5]); 4] = [
+    // hers, open her file, fetch a part of it, export her box).
+    let table: [(&str, &Browser, [Option<Refusal>; 6]); 4] = [
         (
             "Originator without a permit",
             &colleague,
@@ -643,6 +645,7 @@ async fn who_may_transfer(backend: Backend) {
                 unknown_upload.clone(),
                 unknown_file.clone(),
                 unknown_file.clone(),
+                Some(Refusal::Box(BoxError::Unknown)),
             ],
         ),
         (
@@ -652,6 +655,7 @@ async fn who_may_transfer(backend: Backend) {
                 Some(Refusal::Auth(Forbidden)),
                 unknown_upload.clone(),
                 unknown_upload.clone(),
+                Some(Refusal::Auth(Forbidden)),
                 Some(Refusal::Auth(Forbidden)),
                 Some(Refusal::Auth(Forbidden)),
             ],
@@ -665,12 +669,13 @@ async fn who_may_transfer(backend: Backend) {
                 unknown_upload.clone(),
                 Some(Refusal::Auth(Forbidden)),
                 Some(Refusal::Auth(Forbidden)),
+                Some(Refusal::Auth(Forbidden)),
             ],
         ),
         (
             "anonymous",
             &anonymous,
-            [const { Some(Refusal::Auth(NotSignedIn)) }; 5],
+            [const { Some(Refusal::Auth(NotSignedIn)) }; 6],
         ),
     ];
     for (who, b, want) in table {
@@ -712,6 +717,7 @@ async fn who_may_transfer(backend: Backend) {
             .err()
             .map(refusal),
             fetch_refusal,
+            export(b, &org, &the_box.id).await.err().map(refusal),
         ];
         assert_eq!(got, want, "{who}");
     }
@@ -722,6 +728,87 @@ async fn who_may_transfer(backend: Backend) {
     assert_eq!(
         &download(&lia, &org, &file.id, &mine).await.unwrap(),
         b"kept"
+    );
+}
+
+async fn export(b: &Browser, org: &str, node: &str) -> Result<BoxExport, ApiError> {
+    b.run(coffer_api::ExportItems {
+        organisation_id: org.into(),
+        node_id: node.into(),
+    })
+    .await
+}
+
+/// BOX-8: an export lists everything under the box or folder that is not
+/// in the trash, parents before children, each file with its header and
+/// signed manifest as stored; a file, or a folder in the trash, is not
+/// something to export.
+async fn exports_leave_out_the_trash(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let signer = signing_key(&lia, &mine).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let (board_key, board) = make(&box_key.public_key(), Some(&box_key), "Board");
+    let (old_key, old) = make(&box_key.public_key(), Some(&box_key), "Old");
+    for f in [&board, &old] {
+        create_folder(&lia, &org, &the_box.id, f).await.unwrap();
+    }
+    let a = prepare(&box_key, &signer, "a.txt", b"in the box");
+    let b = prepare(&board_key, &signer, "b.txt", b"in the board");
+    let c = prepare(&old_key, &signer, "c.txt", b"in the old folder");
+    let d = prepare(&box_key, &signer, "d.txt", b"deleted");
+    let a_node = upload(&lia, &org, &the_box.id, &a).await.unwrap();
+    let b_node = upload(&lia, &org, &board.id, &b).await.unwrap();
+    upload(&lia, &org, &old.id, &c).await.unwrap();
+    let d_node = upload(&lia, &org, &the_box.id, &d).await.unwrap();
+    trash_node(&lia, &org, &old.id).await.unwrap();
+    trash_node(&lia, &org, &d_node.id).await.unwrap();
+
+    let whole = export(&lia, &org, &the_box.id).await.unwrap();
+    assert_eq!(whole.path.len(), 1);
+    let ids: Vec<String> = whole.items.iter().map(|i| i.node.id.to_string()).collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    for id in [&board.id, &a_node.id, &b_node.id] {
+        assert!(ids.contains(&id.to_string()), "{id} in {ids:?}");
+    }
+    let at = |id: &str| ids.iter().position(|i| i == id).unwrap();
+    assert!(at(board.id.as_str()) < at(b_node.id.as_str()));
+    for item in &whole.items {
+        let stored = item.file.as_ref();
+        if item.node.id == a_node.id || item.node.id == b_node.id {
+            let p = if item.node.id == a_node.id { &a } else { &b };
+            let stored = stored.unwrap();
+            assert_eq!(stored.header.0, p.header);
+            assert_eq!(stored.signature.0, p.signature.to_vec());
+            assert_eq!(stored.plain_size, p.size);
+            let hashes: Vec<String> = p.parts.iter().map(|x| hex::encode(x.sha256)).collect();
+            assert_eq!(stored.part_sha256, hashes);
+        } else {
+            assert!(stored.is_none());
+        }
+    }
+
+    let folder_only = export(&lia, &org, &board.id).await.unwrap();
+    assert_eq!(folder_only.path.len(), 2);
+    assert_eq!(folder_only.items.len(), 1);
+    assert_eq!(folder_only.items[0].node.id, b_node.id);
+
+    for not_exportable in [&a_node.id, &old.id] {
+        assert_eq!(
+            export(&lia, &org, not_exportable).await.err().map(refusal),
+            Some(Refusal::Box(BoxError::Unknown))
+        );
+    }
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM audit_events WHERE action = 'box.exported'")
+            .await,
+        2
     );
 }
 
@@ -1381,6 +1468,7 @@ on_both!(
     files_round_trip,
     part_protocol_refusals,
     who_may_transfer,
+    exports_leave_out_the_trash,
     tampering_is_caught,
     purged_files_leave_no_blob,
     trash_is_purged_after_retention

@@ -28,6 +28,7 @@ fn what(action: &str) -> &'static str {
         "box.purged" => "Purged after the retention period",
         "file.uploaded" => "Uploaded",
         "file.downloaded" => "Downloaded",
+        "box.exported" => "Exported",
         _ => "Changed",
     }
 }

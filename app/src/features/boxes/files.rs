@@ -46,7 +46,7 @@ fn changed_outside() -> Problem {
     tr("This file was changed outside Coffer").into()
 }
 
-fn transfer_failed(answer: Answer) -> Problem {
+pub(super) fn transfer_failed(answer: Answer) -> Problem {
     match answer {
         Answer::PartRefused(json) => serde_json::from_str::<ApiError>(&json)
             .map(Problem::Api)
@@ -381,7 +381,7 @@ async fn decrypted(
 }
 
 /// Hands a Blob to the browser's downloads under `name`.
-fn save(blob: &web_sys::Blob, name: &str) -> Option<()> {
+pub(super) fn save(blob: &web_sys::Blob, name: &str) -> Option<()> {
     let url = web_sys::Url::create_object_url_with_blob(blob).ok()?;
     let document = web_sys::window()?.document()?;
     let link: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.unchecked_into();

@@ -9,6 +9,7 @@ use coffer_shared::worker::KeyStep;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::export::{ExportForm, Exported};
 use super::files::{self, PreviewPanel, Target, UploadPanel, Uploads};
 use super::keys::{changed, make_node, path_records, records, reseal, rewrap};
 use super::list::{Destination, Moving, Named, NodeTable, Renaming};
@@ -214,6 +215,15 @@ pub fn FolderPage() -> impl IntoView {
         })
     });
     let uploaded = Callback::new(move |()| loaded.refetch());
+    let exported = Signal::derive(move || {
+        let o = shown.get()?;
+        Some(Exported {
+            organisation_id: o.folder.organisation_id.clone(),
+            node: id.get()?,
+            name: o.path_names.last().map(name)?,
+            is_box: o.folder.path.len() == 1,
+        })
+    });
     let send = move |files: Vec<web_sys::File>| {
         if files.is_empty() {
             return;
@@ -287,6 +297,7 @@ pub fn FolderPage() -> impl IntoView {
                     let activity = href.replace("/trash", "/activity");
                     view! { <p class="links"><a href=href>{tr("Trash")}</a>" · "<a href=activity>{tr("Activity")}</a></p> }
                 })}
+                <ExportForm what=exported />
                 <KeysLocked on_unlocked=Callback::new(move |()| loaded.refetch()) />
                 <NameForm id="new-folder" label="New folder" button="Create folder" create error=form_error name=new_name />
                 <div class="upload-picker">

@@ -15,6 +15,7 @@ pub const WORDS: &[(&str, &str)] = &[
     ("Emptied the trash", "Papierkorb geleert"),
     ("Purged after the retention period", "Nach Ablauf der Aufbewahrung gelöscht"),
     ("Downloaded", "Heruntergeladen"),
+    ("Exported", "Exportiert"),
     ("Changed", "Geändert"),
     ("Trash retention", "Aufbewahrung im Papierkorb"),
     ("Trash retention (days)", "Aufbewahrung im Papierkorb (Tage)"),

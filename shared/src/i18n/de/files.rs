@@ -87,4 +87,27 @@ pub const WORDS: &[(&str, &str)] = &[
         "This file was changed outside Coffer",
         "Diese Datei wurde außerhalb von Coffer verändert",
     ),
+    (
+        "Choose an export passphrase of at least 12 characters.",
+        "Wählen Sie eine Export-Passphrase mit mindestens 12 Zeichen.",
+    ),
+    (
+        "The two export passphrases differ.",
+        "Die beiden Export-Passphrasen stimmen nicht überein.",
+    ),
+    ("Export", "Exportieren"),
+    ("Export box", "Box exportieren"),
+    ("Export folder", "Ordner exportieren"),
+    ("Export passphrase", "Export-Passphrase"),
+    ("The same passphrase again", "Dieselbe Passphrase noch einmal"),
+    ("Checking every file…", "Alle Dateien werden geprüft …"),
+    ("{0} of {1} written", "{0} von {1} geschrieben"),
+    (
+        "“{0}” exported. The README inside says how to open it with age.",
+        "„{0}“ exportiert. Die README darin erklärt, wie Sie sie mit age öffnen.",
+    ),
+    (
+        "The export is one zip of the files exactly as Coffer stores them, encrypted, and a key file that opens them. It opens with age alone, without Coffer. Choose a passphrase for the key file: you will need it to open the export, and nobody can recover it.",
+        "Der Export ist ein Zip der Dateien, verschlüsselt, genau so, wie Coffer sie speichert, und einer Schlüsseldatei, die sie öffnet. Er lässt sich allein mit age öffnen, ohne Coffer. Wählen Sie eine Passphrase für die Schlüsseldatei: Sie brauchen sie zum Öffnen des Exports, und niemand kann sie wiederherstellen.",
+    ),
 ];
