@@ -116,6 +116,9 @@ pub enum Job {
         secret: String,
         content: crate::files::FileContent,
     },
+    /// Pauses, resumes or cancels the `SendFile` of `upload_id` between
+    /// two parts (the part on its way finishes first).
+    Steer { upload_id: String, to: Steer },
     /// BOX-8: checks every item of `export`, fetches every part, and
     /// writes one zip of the files as stored plus their identities sealed
     /// with `passphrase`; answered with the zip as a `Blob`.
@@ -124,6 +127,14 @@ pub enum Job {
         export: crate::files::BoxExport,
         passphrase: String,
     },
+}
+
+/// What the page asks of an upload in progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Steer {
+    Pause,
+    Resume,
+    Cancel,
 }
 
 /// One step down the key tree: a node's public key and its identity
@@ -251,6 +262,8 @@ pub enum Failure {
     Network,
     /// The browser could not read the chosen file.
     Unreadable,
+    /// The member cancelled the transfer.
+    Cancelled,
 }
 
 /// MFA-5: the input every passkey's PRF is evaluated on:

@@ -180,9 +180,10 @@ impl Worker {
                 Answer::FilePrepared { ceremony, upload }
             }
             // These need the browser (a `File`, `fetch`): `transfer` runs them.
-            Job::SendFile { .. } | Job::Download { .. } | Job::Export { .. } => {
-                return Err(Failure::Malformed)
-            }
+            Job::SendFile { .. }
+            | Job::Download { .. }
+            | Job::Export { .. }
+            | Job::Steer { .. } => return Err(Failure::Malformed),
         })
     }
 

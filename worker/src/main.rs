@@ -63,6 +63,10 @@ fn main() {
             Job::Download { secret, content } => {
                 spawn_local(transfer::download(id, secret, content, post_answer.clone()));
             }
+            Job::Steer { upload_id, to } => {
+                transfer::steer(upload_id, to);
+                post_answer(id, Answer::Done, None);
+            }
             Job::Export {
                 secret,
                 export,

@@ -11,7 +11,7 @@ use coffer_crypto::{ContentHash, Part};
 use coffer_shared::files::{BoxExport, FileContent, PartReceipt, SigningKey, PART_PLAIN};
 use coffer_shared::ids::NodeId;
 use coffer_shared::site;
-use coffer_shared::worker::{Answer, Failure};
+use coffer_shared::worker::{Answer, Failure, Steer};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -124,6 +124,29 @@ async fn read_slice(file: &File, from: u64, to: u64) -> Option<Vec<u8>> {
     Some(Uint8Array::new(&buffer).to_vec())
 }
 
+thread_local! {
+    /// What the page last asked of each upload in progress.
+    static STEERING: std::cell::RefCell<std::collections::HashMap<String, Steer>> =
+        Default::default();
+}
+
+/// Records what the page asks of `upload_id`; the transfer reads it
+/// before each part.
+pub fn steer(upload_id: String, to: Steer) {
+    STEERING.with(|s| s.borrow_mut().insert(upload_id, to));
+}
+
+/// Waits while the upload is paused; `Err` once it is cancelled.
+async fn steered(upload_id: &str) -> Result<(), Answer> {
+    loop {
+        match STEERING.with(|s| s.borrow().get(upload_id).copied()) {
+            Some(Steer::Cancel) => return Err(Answer::Failed(Failure::Cancelled)),
+            Some(Steer::Pause) => sleep(200).await,
+            Some(Steer::Resume) | None => return Ok(()),
+        }
+    }
+}
+
 /// `SendFile`: every part sent and acknowledged, then the completion.
 pub async fn send(
     id: u32,
@@ -141,6 +164,7 @@ pub async fn send(
         (None, _) => Answer::Failed(Failure::UnknownCeremony),
         (_, None) => Answer::Failed(Failure::Unreadable),
     };
+    STEERING.with(|s| s.borrow_mut().remove(&upload_id));
     post(id, answer, None);
 }
 
@@ -171,6 +195,7 @@ async fn send_all(
             if let Some(previous) = in_flight.take() {
                 previous.done(id, total, post).await?;
             }
+            steered(upload_id).await?;
             in_flight = Some(Sending::start(upload_id, part));
         }
     }
@@ -181,6 +206,7 @@ async fn send_all(
         if let Some(previous) = in_flight.take() {
             previous.done(id, total, post).await?;
         }
+        steered(upload_id).await?;
         in_flight = Some(Sending::start(upload_id, part));
     }
     if let Some(last) = in_flight.take() {

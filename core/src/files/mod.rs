@@ -260,7 +260,23 @@ impl Coffer {
                     _ => Err(FileError::PartConflict { part: n }.into()),
                 }
             }
-            Err(e) => Err(e.into()),
+            // The upload went (cancelled, expired) while this part was
+            // being stored: its blob would be left with nothing referring
+            // to it, so it goes the way of the rest of the upload.
+            Err(e) => {
+                drop(work);
+                let mut work = self.ceremony().await?;
+                let now = work.now;
+                store::queue_sweep(&mut work, upload_id, 0, now).await?;
+                let gone = store::upload(&mut work, upload_id, now).await?.is_none();
+                work.commit().await?;
+                self.sweep_blobs().await;
+                if gone {
+                    Err(FileError::UnknownUpload.into())
+                } else {
+                    Err(e.into())
+                }
+            }
         }
     }
 

@@ -44,8 +44,12 @@ impl BlobStore {
     pub fn local(dir: &Path) -> anyhow::Result<BlobStore> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the blob folder {}", dir.display()))?;
+        // A part is acknowledged only once it is on stable storage, as
+        // S3 promises; an upload's folder goes with its last part.
         let store = LocalFileSystem::new_with_prefix(dir)
-            .with_context(|| format!("cannot use {} as the blob store", dir.display()))?;
+            .with_context(|| format!("cannot use {} as the blob store", dir.display()))?
+            .with_fsync(true)
+            .with_automatic_cleanup(true);
         Ok(BlobStore {
             store: Arc::new(store),
         })

@@ -38,13 +38,14 @@ fn malformed() -> ApiError {
 fn refusal(f: Failure) -> ApiError {
     match f {
         Failure::UnwrapFailed => InputError::InvalidKeyMaterial.into(),
-        // The last three come only from file transfers.
+        // The last four come only from file transfers.
         Failure::AuthenticationFailed
         | Failure::Malformed
         | Failure::UnknownCeremony
         | Failure::Tampered
         | Failure::Network
-        | Failure::Unreadable => malformed(),
+        | Failure::Unreadable
+        | Failure::Cancelled => malformed(),
     }
 }
 

@@ -10,9 +10,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::export::{ExportForm, Exported};
-use super::files::{self, PreviewPanel, Target, UploadPanel, Uploads};
+use super::files::{self, PreviewPanel};
 use super::keys::{changed, make_node, path_records, records, reseal, rewrap};
 use super::list::{Destination, Moving, Named, NodeTable, Renaming};
+use super::uploads::{self, Target, UploadPanel, Uploads};
 use super::{KeysLocked, NameForm};
 use crate::i18n::{tf, tr};
 use crate::session::use_session;
@@ -235,7 +236,7 @@ pub fn FolderPage() -> impl IntoView {
     };
     let picked = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
-        send(files::files_of(input.files()));
+        send(uploads::files_of(input.files()));
         // The same file may be chosen again later.
         input.set_value("");
     };
@@ -243,7 +244,9 @@ pub fn FolderPage() -> impl IntoView {
     let dropped = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        send(files::files_of(ev.data_transfer().and_then(|d| d.files())));
+        send(uploads::files_of(
+            ev.data_transfer().and_then(|d| d.files()),
+        ));
     };
     let trash_href = move || {
         shown.get().and_then(|o| {

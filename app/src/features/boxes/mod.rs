@@ -8,6 +8,7 @@ pub mod folder;
 mod keys;
 pub mod list;
 pub mod trash;
+pub mod uploads;
 
 use coffer_shared::boxes::check_name;
 use leptos::prelude::*;

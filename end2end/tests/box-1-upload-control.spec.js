@@ -1,0 +1,95 @@
+// BOX-1 upload control: a file on its way can be paused (no part leaves
+// while it is paused; the part already on the wire finishes), resumed (it
+// completes and downloads intact), and cancelled (nothing of it stays on
+// the server). Leaving the page mid-upload asks first; after a reload the
+// panel says which file stopped, and its upload is cancelled on the server.
+const fs = require('node:fs');
+const path = require('node:path');
+const { test, expect, newPerson, watchForProblems } = require('./fixtures');
+const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn } = require('./steps');
+
+const MiB = 1024 * 1024;
+
+function body(size, seed) {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 512) b[i] = (i / 512 + seed) % 251;
+  return b;
+}
+
+/// The uploads whose parts are in the blob store (one folder each).
+function partFolders(dataDir) {
+  const parts = path.join(dataDir, 'blobs', 'parts');
+  return fs.existsSync(parts) ? fs.readdirSync(parts) : [];
+}
+
+test('BOX-1: an upload pauses, resumes and cancels; a reload says what stopped', async ({ page: root, coffer, browser }, testInfo) => {
+  test.setTimeout(180_000);
+  await setUpInstance(root, coffer);
+  const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
+  const lia = await (await newPerson(browser, testInfo)).newPage();
+  const problems = watchForProblems(lia);
+  await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);
+  await lia.getByRole('link', { name: 'Boxes' }).click();
+  await lia.getByLabel('New box').fill('Deals');
+  await lia.getByRole('button', { name: 'Create box' }).click();
+  await lia.getByRole('link', { name: 'Deals' }).click();
+  const panel = lia.getByRole('region', { name: 'Uploads' });
+
+  // Every part takes a while on this slow line; count what is sent.
+  let sent = 0;
+  await lia.route('**/upload/part/**', async (route) => {
+    sent += 1;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    // A part still held here when the page reloads has nowhere to go.
+    await route.continue().catch(() => {});
+  });
+
+  // Pause: nothing more leaves; Resume: it completes, intact.
+  const big = body(33 * MiB, 1);
+  await lia.getByLabel('Upload files').setInputFiles([{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: big }]);
+  await lia.getByRole('button', { name: 'Pause big.bin' }).click();
+  await expect(panel.getByText(/^Paused at /)).toBeVisible();
+  await lia.waitForTimeout(1500);
+  const whilePaused = sent;
+  await lia.waitForTimeout(2500);
+  expect(sent).toBe(whilePaused);
+  expect(sent).toBeLessThan(5);
+  await lia.getByRole('button', { name: 'Resume big.bin' }).click();
+  await expect(panel.getByText('Uploaded')).toHaveCount(1, { timeout: 60_000 });
+  expect(sent).toBe(5);
+  const [download] = await Promise.all([
+    lia.waitForEvent('download'),
+    lia.getByRole('button', { name: 'Download big.bin' }).click(),
+  ]);
+  expect(fs.readFileSync(await download.path()).equals(big)).toBe(true);
+  expect(partFolders(coffer.dataDir)).toHaveLength(1);
+
+  // Cancel: the file never appears and its parts are swept.
+  await lia.getByLabel('Upload files').setInputFiles([{ name: 'unwanted.bin', mimeType: 'application/octet-stream', buffer: body(25 * MiB, 2) }]);
+  await expect(lia.getByRole('button', { name: 'Pause unwanted.bin' })).toBeVisible();
+  await expect.poll(() => sent).toBeGreaterThan(5);
+  await lia.getByRole('button', { name: 'Cancel unwanted.bin' }).click();
+  await expect(panel.getByText('Cancelled')).toBeVisible();
+  await expect(lia.getByRole('button', { name: 'Cancel unwanted.bin' })).toHaveCount(0);
+  await expect.poll(() => partFolders(coffer.dataDir).length, { timeout: 15_000 }).toBe(1);
+  await expect(lia.getByRole('button', { name: 'Download unwanted.bin' })).toHaveCount(0);
+
+  // Reload mid-upload: the browser asks first; afterwards the panel says
+  // which file stopped, and its upload is gone from the server.
+  await lia.getByLabel('Upload files').setInputFiles([{ name: 'interrupted.bin', mimeType: 'application/octet-stream', buffer: body(25 * MiB, 3) }]);
+  await expect(lia.getByRole('button', { name: 'Pause interrupted.bin' })).toBeVisible();
+  await expect.poll(() => partFolders(coffer.dataDir).length, { timeout: 15_000 }).toBe(2);
+  const asked = [];
+  lia.once('dialog', async (dialog) => {
+    asked.push(dialog.type());
+    await dialog.accept();
+  });
+  await lia.reload();
+  expect(asked).toEqual(['beforeunload']);
+  await lia.unroute('**/upload/part/**');
+  await expect(lia.getByRole('status')).toHaveText('The page was reloaded while these files were uploading, so they stopped: interrupted.bin. Upload them again to finish.');
+  await expect.poll(() => partFolders(coffer.dataDir).length, { timeout: 15_000 }).toBe(1);
+  await expect(lia.getByRole('button', { name: 'Download big.bin' })).toBeVisible();
+  await expect(lia.getByRole('button', { name: 'Download interrupted.bin' })).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
