@@ -1,8 +1,9 @@
-// BOX-1 upload control: a file on its way can be paused (no part leaves
+// BOX-1 upload control and folder upload: a file on its way can be paused (no part leaves
 // while it is paused; the part already on the wire finishes), resumed (it
 // completes and downloads intact), and cancelled (nothing of it stays on
 // the server). Leaving the page mid-upload asks first; after a reload the
 // panel says which file stopped, and its upload is cancelled on the server.
+// A picked folder is uploaded with its tree of folders recreated.
 const fs = require('node:fs');
 const path = require('node:path');
 const { test, expect, newPerson, watchForProblems } = require('./fixtures');
@@ -91,5 +92,49 @@ test('BOX-1: an upload pauses, resumes and cancels; a reload says what stopped',
   await expect.poll(() => partFolders(coffer.dataDir).length, { timeout: 15_000 }).toBe(1);
   await expect(lia.getByRole('button', { name: 'Download big.bin' })).toBeVisible();
   await expect(lia.getByRole('button', { name: 'Download interrupted.bin' })).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
+test('BOX-1: a folder uploads with its tree', async ({ page: root, coffer, browser }, testInfo) => {
+  test.setTimeout(120_000);
+  await setUpInstance(root, coffer);
+  const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
+  const lia = await (await newPerson(browser, testInfo)).newPage();
+  const problems = watchForProblems(lia);
+  await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);
+  await lia.getByRole('link', { name: 'Boxes' }).click();
+  await lia.getByLabel('New box').fill('Deals');
+  await lia.getByRole('button', { name: 'Create box' }).click();
+  await lia.getByRole('link', { name: 'Deals' }).click();
+
+  const dir = testInfo.outputPath('Case files');
+  fs.mkdirSync(path.join(dir, 'Scans', '2024'), { recursive: true });
+  const files = {
+    'summary.txt': 'The summary',
+    'Scans/page 1.txt': 'First page',
+    'Scans/2024/page 2.txt': 'Second page',
+  };
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  await lia.getByLabel('Upload a folder').setInputFiles(dir);
+  const panel = lia.getByRole('region', { name: 'Uploads' });
+  await expect(panel.getByText('Uploaded')).toHaveCount(3, { timeout: 30_000 });
+  await expect(panel.getByText('Case files/Scans/2024/page 2.txt')).toBeVisible();
+
+  // The tree is there, each file in its own folder, intact.
+  const open = async (name) => lia.getByRole('link', { name }).click();
+  const downloaded = async (name) => {
+    const [download] = await Promise.all([
+      lia.waitForEvent('download'),
+      lia.getByRole('button', { name: `Download ${name}` }).click(),
+    ]);
+    return fs.readFileSync(await download.path()).toString();
+  };
+  await open('Case files');
+  expect(await downloaded('summary.txt')).toBe('The summary');
+  await open('Scans');
+  expect(await downloaded('page 1.txt')).toBe('First page');
+  await open('2024');
+  expect(await downloaded('page 2.txt')).toBe('Second page');
+  await expect(lia.getByRole('navigation', { name: 'Where you are' })).toHaveText(/Deals.*Case files.*Scans.*2024/);
   expect(problems).toEqual([]);
 });

@@ -13,7 +13,7 @@ use super::export::{ExportForm, Exported};
 use super::files::{self, PreviewPanel};
 use super::keys::{changed, make_node, path_records, records, reseal, rewrap};
 use super::list::{Destination, Moving, Named, NodeTable, Renaming};
-use super::uploads::{self, Target, UploadPanel, Uploads};
+use super::uploads::{self, Queued, Target, UploadPanel, Uploads};
 use super::{KeysLocked, NameForm};
 use crate::i18n::{tf, tr};
 use crate::session::use_session;
@@ -230,7 +230,7 @@ pub fn FolderPage() -> impl IntoView {
             return;
         }
         match target.get_untracked() {
-            Some(t) => uploads.add(files, t, uploaded),
+            Some(t) => uploads.add(Queued::into(files, &t), uploaded),
             None => error.set(Some(Problem::from(tr("The folder is still loading.")))),
         }
     };
@@ -239,6 +239,36 @@ pub fn FolderPage() -> impl IntoView {
         send(uploads::files_of(input.files()));
         // The same file may be chosen again later.
         input.set_value("");
+    };
+    // A whole folder: its tree is made first, then its files queued.
+    let folder_upload = Write::new(
+        error,
+        move |files: Vec<web_sys::File>| async move {
+            let Some(t) = target.get_untracked() else {
+                return Err(Problem::from(tr("The folder is still loading.")));
+            };
+            uploads::with_folders(files, &t).await
+        },
+        move |queued: Vec<Queued>| {
+            loaded.refetch();
+            uploads.add(queued, uploaded);
+        },
+    );
+    // `webkitdirectory` (every browser's folder picker) is not an
+    // attribute `view!` knows.
+    let folder_picker = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = folder_picker.get() {
+            input.set_webkitdirectory(true);
+        }
+    });
+    let picked_folder = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let files = uploads::files_of(input.files());
+        input.set_value("");
+        if !files.is_empty() {
+            folder_upload.send(files);
+        }
     };
     let dragging = RwSignal::new(false);
     let dropped = move |ev: leptos::ev::DragEvent| {
@@ -306,8 +336,10 @@ pub fn FolderPage() -> impl IntoView {
                 <div class="upload-picker">
                     <input id="upload-files" class="visually-hidden" type="file" multiple on:change=picked />
                     <label for="upload-files" class="button">{tr("Upload files")}</label>
+                    <input id="upload-folder" class="visually-hidden" type="file" node_ref=folder_picker on:change=picked_folder />
+                    <label for="upload-folder" class="button secondary">{tr("Upload a folder")}</label>
                 </div>
-                <UploadPanel uploads target done=uploaded />
+                <UploadPanel uploads done=uploaded />
                 <PreviewPanel preview=previewing />
                 <Show when=move || notice.with(|n| n.is_some())>
                     <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>

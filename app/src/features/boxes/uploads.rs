@@ -5,10 +5,12 @@
 //! the parts and signs. An upload cannot outlive its page: after a reload
 //! the panel says which files stopped, and their uploads are cancelled.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use coffer_api::{
-    cancel_upload, complete_upload, create_upload, my_signing_key, set_signing_key, ApiError,
+    cancel_upload, complete_upload, create_folder, create_upload, my_signing_key, set_signing_key,
+    ApiError,
 };
 use coffer_shared::boxes::{check_name, FileFacts, NodeRecord};
 use coffer_shared::files::{size_label, FileError, SigningKey};
@@ -20,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 
 use super::files::transfer_failed;
-use super::keys::{ask, secret, unexpected};
+use super::keys::{ask, make_node, secret, unexpected};
 use crate::crypto_worker;
 use crate::i18n::{tf, tr};
 use crate::ui::Problem;
@@ -44,6 +46,87 @@ async fn signing_key() -> Result<SigningKey, Problem> {
     }
 }
 
+/// A file for the queue: where it goes, and what the panel calls it.
+pub struct Queued {
+    pub file: web_sys::File,
+    pub target: Target,
+    pub label: String,
+}
+
+impl Queued {
+    /// Files picked or dropped into `target` itself.
+    pub fn into(files: Vec<web_sys::File>, target: &Target) -> Vec<Queued> {
+        files
+            .into_iter()
+            .map(|file| Queued {
+                label: file.name(),
+                target: target.clone(),
+                file,
+            })
+            .collect()
+    }
+}
+
+/// Where a file of a picked folder sat in it (`webkitRelativePath`, which
+/// `web-sys` does not bind); empty for a single file.
+fn relative_path(file: &web_sys::File) -> String {
+    js_sys::Reflect::get(file, &"webkitRelativePath".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// A folder upload (BOX-1): the folders on the files' relative paths
+/// (`Photos/2024/a.jpg`) made under `target`, parents first, each with
+/// its own key, and each file queued into its own.
+pub async fn with_folders(
+    files: Vec<web_sys::File>,
+    target: &Target,
+) -> Result<Vec<Queued>, Problem> {
+    let mut made: HashMap<String, Target> = HashMap::new();
+    let mut queued = Vec::with_capacity(files.len());
+    for file in files {
+        let relative = relative_path(&file);
+        let mut folders: Vec<&str> = relative.split('/').filter(|p| !p.is_empty()).collect();
+        folders.pop();
+        let mut here = target.clone();
+        let mut walked = String::new();
+        for folder in folders {
+            walked.push('/');
+            walked.push_str(folder);
+            if let Some(known) = made.get(&walked) {
+                here = known.clone();
+                continue;
+            }
+            let name = check_name(folder).map_err(|e| Problem::Api(e.into()))?;
+            let node = make_node(here.path.clone(), name).await?;
+            let mut path = here.path.clone();
+            path.push(KeyStep {
+                public_key: node.public_key.clone(),
+                wrapped: node.wrapped_key.clone(),
+            });
+            let id = node.id.clone();
+            create_folder(here.organisation_id.clone(), here.folder.clone(), node).await?;
+            here = Target {
+                organisation_id: here.organisation_id.clone(),
+                folder: id,
+                path,
+            };
+            made.insert(walked.clone(), here.clone());
+        }
+        queued.push(Queued {
+            label: if relative.is_empty() {
+                file.name()
+            } else {
+                relative
+            },
+            target: here,
+            file,
+        });
+    }
+    Ok(queued)
+}
+
 /// Where an upload goes: the folder, and the key path down to it.
 #[derive(Clone)]
 pub struct Target {
@@ -56,12 +139,12 @@ pub struct Target {
 /// worker part by part, completed. `signing` keeps the member's signing
 /// key between the files of one queue, so it is asked for once.
 async fn upload(
-    target: Target,
     row: &Row,
     signing: &mut Option<SigningKey>,
     progress: Rc<dyn Fn(u64, u64)>,
 ) -> Result<(), Problem> {
     let file = row.file.clone();
+    let target = row.target.clone();
     let name = check_name(&file.name()).map_err(|e| Problem::Api(e.into()))?;
     let signing = match signing {
         Some(key) => key.clone(),
@@ -235,6 +318,10 @@ struct Row {
     done: RwSignal<u64>,
     started: RwSignal<f64>,
     stage: RwSignal<Stage>,
+    /// Where it goes.
+    target: Target,
+    /// What the panel calls it: its name, or its path in a folder upload.
+    label: String,
     /// Once the server has started it.
     upload_id: RwSignal<Option<String>>,
 }
@@ -290,16 +377,23 @@ impl Uploads {
         }
     }
 
-    /// Queues files; `target` says where, `done` runs after each file.
-    pub fn add(self, files: Vec<web_sys::File>, target: Target, done: Callback<()>) {
+    /// Queues files, each with where it goes; `done` runs after each file.
+    pub fn add(self, files: Vec<Queued>, done: Callback<()>) {
         guard_leaving();
         self.rows.update(|rows| {
-            for file in files {
+            for Queued {
+                file,
+                target,
+                label,
+            } in files
+            {
                 let key = self.next.get_value();
                 self.next.set_value(key + 1);
                 rows.push(Row {
                     key,
                     total: file.size() as u64,
+                    target,
+                    label,
                     file,
                     done: RwSignal::new(0),
                     started: RwSignal::new(0.0),
@@ -308,12 +402,12 @@ impl Uploads {
                 });
             }
         });
-        self.run(target, done);
+        self.run(done);
     }
 
     /// Sends waiting files one at a time; a task per queue, not per file,
     /// since it outlives any one request.
-    fn run(self, target: Target, done: Callback<()>) {
+    fn run(self, done: Callback<()>) {
         if self.running.get_untracked() {
             return;
         }
@@ -334,7 +428,7 @@ impl Uploads {
                     let done = row.done;
                     Rc::new(move |d, _| done.set(d))
                 };
-                match upload(target.clone(), &row, &mut signing, report).await {
+                match upload(&row, &mut signing, report).await {
                     Ok(()) => {
                         row.done.set(row.total);
                         row.stage.set(Stage::Done);
@@ -374,14 +468,14 @@ impl Uploads {
         }
     }
 
-    fn retry(self, key: u32, target: Target, done: Callback<()>) {
+    fn retry(self, key: u32, done: Callback<()>) {
         self.rows.with_untracked(|rows| {
             if let Some(row) = rows.iter().find(|r| r.key == key) {
                 row.done.set(0);
                 row.stage.set(Stage::Waiting);
             }
         });
-        self.run(target, done);
+        self.run(done);
     }
 }
 
@@ -407,11 +501,7 @@ fn progress_words(done: u64, total: u64, started: f64) -> String {
 /// The upload panel: each file with its progress, and Retry for a file
 /// that failed.
 #[component]
-pub fn UploadPanel(
-    uploads: Uploads,
-    target: Signal<Option<Target>>,
-    done: Callback<()>,
-) -> impl IntoView {
+pub fn UploadPanel(uploads: Uploads, done: Callback<()>) -> impl IntoView {
     let stopped = move || {
         uploads.interrupted.with(|names| {
             tf(
@@ -430,7 +520,7 @@ pub fn UploadPanel(
                 <ul class="upload-list">
                     <For each=move || uploads.rows.get() key=|r| r.key let:row>
                         {
-                            let name = row.file.name();
+                            let name = row.label.clone();
                             let (total, done_bytes, stage, started, key) =
                                 (row.total, row.done, row.stage, row.started, row.key);
                             let percent = move || {
@@ -471,9 +561,7 @@ pub fn UploadPanel(
                                     <Show when=move || matches!(stage.get(), Stage::Failed(_))>
                                         <button type="button" class="secondary small" aria-label=retry_label.clone()
                                             on:click=move |_| {
-                                                if let Some(t) = target.get_untracked() {
-                                                    uploads.retry(key, t, done);
-                                                }
+                                                uploads.retry(key, done);
                                             }>{tr("Retry")}</button>
                                     </Show>
                                 </li>

@@ -95,6 +95,7 @@ pub const WORDS: &[(&str, &str)] = &[
         "The two export passphrases differ.",
         "Die beiden Export-Passphrasen stimmen nicht überein.",
     ),
+    ("Upload a folder", "Ordner hochladen"),
     ("Pause", "Anhalten"),
     ("Resume", "Fortsetzen"),
     ("Cancelled", "Abgebrochen"),
