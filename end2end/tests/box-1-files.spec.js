@@ -126,6 +126,23 @@ test('BOX-1: files are encrypted in the browser, uploaded in parts and downloade
   // Nothing wider than the screen, on a phone too.
   expect(await lia.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 
+  // The table sorts and filters in the browser (names are only readable
+  // here), and each file says who uploaded it.
+  const names = () => lia.locator('table.nodes tbody tr td:first-child').allInnerTexts();
+  await expect(row('archive.bin').getByRole('cell', { name: 'lia@acme.test' })).toBeVisible();
+  expect(await names()).toEqual(['archive.bin', 'dropped.txt', 'empty.txt', 'Merger plan Zebra.txt', 'pixel.png']);
+  await lia.getByRole('button', { name: 'Size', exact: true }).click();
+  expect(await names()).toEqual(['empty.txt', 'dropped.txt', 'pixel.png', 'Merger plan Zebra.txt', 'archive.bin']);
+  await lia.getByRole('button', { name: 'Size', exact: true }).click();
+  await expect(lia.getByRole('columnheader', { name: 'Size' })).toHaveAttribute('aria-sort', 'descending');
+  expect(await names()).toEqual(['archive.bin', 'Merger plan Zebra.txt', 'pixel.png', 'dropped.txt', 'empty.txt']);
+  await lia.getByLabel('Filter by name').fill('TXT');
+  expect(await names()).toEqual(['Merger plan Zebra.txt', 'dropped.txt', 'empty.txt']);
+  await lia.getByLabel('Filter by name').fill('nothing like it');
+  await expect(lia.getByRole('cell', { name: 'Nothing here matches “nothing like it”.' })).toBeVisible();
+  await lia.getByLabel('Filter by name').fill('');
+  await lia.getByRole('button', { name: 'Name', exact: true }).click();
+
   // BOX-7 previews, decrypted in the browser: an image, a text, a PDF.
   await lia.getByRole('button', { name: 'Preview pixel.png' }).click();
   const shown = lia.getByRole('region', { name: 'Preview of pixel.png' });

@@ -81,6 +81,10 @@ pub struct NodeView {
     /// is inside it).
     #[serde(default)]
     pub trashed_at_ms: Option<i64>,
+    /// Who made it (a file: who uploaded it), by email; only the server's
+    /// account record, never sealed.
+    #[serde(default)]
+    pub created_by: Option<String>,
 }
 
 /// A new box or folder, made in the browser: the id is chosen there too,
@@ -178,9 +182,154 @@ pub struct Rewrapped {
     pub sealed_meta: Bytes,
 }
 
+/// BOX-1: what a box's table is sorted by (in the browser: names are only
+/// readable there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeOrder {
+    Name,
+    Size,
+    Type,
+    Created,
+    Modified,
+    UploadedBy,
+}
+
+impl NodeOrder {
+    /// The column's heading.
+    pub fn label(self) -> &'static str {
+        match self {
+            NodeOrder::Name => "Name",
+            NodeOrder::Size => "Size",
+            NodeOrder::Type => "Type",
+            NodeOrder::Created => "Created",
+            NodeOrder::Modified => "Modified",
+            NodeOrder::UploadedBy => "Uploaded by",
+        }
+    }
+}
+
+/// A folder's contents as the table shows them: only names containing
+/// `filter` (ignoring case), folders before files, then by `order`
+/// (`descending` reverses it), ties by name. Items whose record does not
+/// open (changed outside Coffer) come last.
+pub fn arrange(
+    items: &[(NodeView, Option<NodeRecord>)],
+    filter: &str,
+    order: NodeOrder,
+    descending: bool,
+) -> Vec<(NodeView, Option<NodeRecord>)> {
+    let filter = filter.trim().to_lowercase();
+    let mut shown: Vec<_> = items
+        .iter()
+        .filter(|(_, r)| {
+            filter.is_empty()
+                || r.as_ref()
+                    .is_some_and(|r| r.name.to_lowercase().contains(&filter))
+        })
+        .cloned()
+        .collect();
+    let name = |r: &NodeRecord| r.name.to_lowercase();
+    shown.sort_by(|(a, ra), (b, rb)| {
+        let (Some(ra), Some(rb)) = (ra, rb) else {
+            return ra.is_none().cmp(&rb.is_none());
+        };
+        let folders_first = (a.kind == NodeKind::File).cmp(&(b.kind == NodeKind::File));
+        let size = |r: &NodeRecord| r.file.as_ref().map_or(0, |f| f.size);
+        let mime = |r: &NodeRecord| r.file.as_ref().map(|f| f.mime.clone()).unwrap_or_default();
+        let by = match order {
+            NodeOrder::Name => name(ra).cmp(&name(rb)),
+            NodeOrder::Size => size(ra).cmp(&size(rb)),
+            NodeOrder::Type => mime(ra).cmp(&mime(rb)),
+            NodeOrder::Created => ra.created_at_ms.cmp(&rb.created_at_ms),
+            NodeOrder::Modified => ra.modified_at_ms.cmp(&rb.modified_at_ms),
+            NodeOrder::UploadedBy => a.created_by.cmp(&b.created_by),
+        };
+        let by = if descending { by.reverse() } else { by };
+        folders_first.then(by).then_with(|| name(ra).cmp(&name(rb)))
+    });
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn item(
+        name: &str,
+        kind: NodeKind,
+        size: u64,
+        by: &str,
+        modified: i64,
+    ) -> (NodeView, Option<NodeRecord>) {
+        let view = NodeView {
+            id: name.to_string().into(),
+            kind,
+            parent_id: None,
+            public_key: String::new(),
+            wrapped_key: Default::default(),
+            sealed_meta: Default::default(),
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            trashed_at_ms: None,
+            created_by: Some(by.into()),
+        };
+        let record = NodeRecord {
+            name: name.into(),
+            created_at_ms: 0,
+            modified_at_ms: modified,
+            file: (kind == NodeKind::File).then(|| FileFacts {
+                size,
+                mime: "text/plain".into(),
+                sha256: String::new(),
+                signer: String::new(),
+            }),
+        };
+        (view, Some(record))
+    }
+
+    fn names(list: &[(NodeView, Option<NodeRecord>)]) -> Vec<String> {
+        list.iter()
+            .map(|(n, r)| r.as_ref().map_or(format!("?{}", n.id), |r| r.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn tables_filter_and_sort_with_folders_first() {
+        let mut broken = item("broken", NodeKind::File, 0, "x@a.test", 0);
+        broken.1 = None;
+        let items = vec![
+            item("b.txt", NodeKind::File, 30, "zoe@a.test", 3),
+            broken,
+            item("Archive", NodeKind::Folder, 0, "lia@a.test", 9),
+            item("a.txt", NodeKind::File, 20, "lia@a.test", 1),
+            item("C.pdf", NodeKind::File, 10, "max@a.test", 2),
+            item("board", NodeKind::Folder, 0, "lia@a.test", 1),
+        ];
+        let arranged =
+            |filter, order, descending| names(&arrange(&items, filter, order, descending));
+        assert_eq!(
+            arranged("", NodeOrder::Name, false),
+            ["Archive", "board", "a.txt", "b.txt", "C.pdf", "?broken"]
+        );
+        assert_eq!(
+            arranged("", NodeOrder::Name, true),
+            ["board", "Archive", "C.pdf", "b.txt", "a.txt", "?broken"]
+        );
+        assert_eq!(
+            arranged("", NodeOrder::Size, true),
+            ["Archive", "board", "b.txt", "a.txt", "C.pdf", "?broken"]
+        );
+        assert_eq!(
+            arranged("", NodeOrder::UploadedBy, false),
+            ["Archive", "board", "a.txt", "C.pdf", "b.txt", "?broken"]
+        );
+        assert_eq!(
+            arranged("", NodeOrder::Modified, false),
+            ["board", "Archive", "a.txt", "C.pdf", "b.txt", "?broken"]
+        );
+        assert_eq!(arranged(" B", NodeOrder::Name, false), ["board", "b.txt"]);
+        assert!(arranged("nothing", NodeOrder::Name, false).is_empty());
+    }
 
     #[test]
     fn names_are_checked_before_they_are_sealed() {

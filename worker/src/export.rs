@@ -297,6 +297,7 @@ mod tests {
             created_at_ms: 0,
             updated_at_ms: 0,
             trashed_at_ms: None,
+            created_by: None,
         }
     }
 

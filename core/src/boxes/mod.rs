@@ -141,7 +141,7 @@ impl Coffer {
         )
         .await?;
         work.commit().await?;
-        Ok(view(node, NodeKind::Box, None, now))
+        Ok(view(node, NodeKind::Box, None, now, actor))
     }
 
     /// BOX-1: a new folder in a box or folder the actor holds; its identity
@@ -184,7 +184,13 @@ impl Coffer {
         )
         .await?;
         work.commit().await?;
-        Ok(view(node, NodeKind::Folder, Some(parent_id.clone()), now))
+        Ok(view(
+            node,
+            NodeKind::Folder,
+            Some(parent_id.clone()),
+            now,
+            actor,
+        ))
     }
 
     /// A box or folder: the way down to it from its box (each node's
@@ -518,7 +524,13 @@ async fn insert(c: &mut Conn, row: &store::NewRow<'_>) -> Outcome<()> {
     }
 }
 
-fn view(node: &NewNode, kind: NodeKind, parent_id: Option<NodeId>, now: i64) -> NodeView {
+fn view(
+    node: &NewNode,
+    kind: NodeKind,
+    parent_id: Option<NodeId>,
+    now: i64,
+    by: &Actor,
+) -> NodeView {
     NodeView {
         id: node.id.clone(),
         kind,
@@ -529,5 +541,6 @@ fn view(node: &NewNode, kind: NodeKind, parent_id: Option<NodeId>, now: i64) -> 
         created_at_ms: now,
         updated_at_ms: now,
         trashed_at_ms: None,
+        created_by: Some(by.email.clone()),
     }
 }

@@ -68,7 +68,8 @@ macro_rules! node_columns {
         concat!(
             "n.id, n.kind, n.parent_id, n.public_key, ",
             $wrapped,
-            " AS wrapped_key, n.sealed_meta, n.created_at, n.updated_at, n.trashed_at"
+            " AS wrapped_key, n.sealed_meta, n.created_at, n.updated_at, n.trashed_at, \
+             (SELECT a.email FROM accounts a WHERE a.id = n.created_by) AS created_by"
         )
     };
 }
@@ -90,6 +91,7 @@ fn node_from(row: &sqlx::any::AnyRow) -> R<NodeView> {
         created_at_ms: row.try_get("created_at")?,
         updated_at_ms: row.try_get("updated_at")?,
         trashed_at_ms: row.try_get("trashed_at")?,
+        created_by: row.try_get("created_by")?,
     })
 }
 

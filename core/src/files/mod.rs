@@ -376,6 +376,7 @@ impl Coffer {
             created_at_ms: now,
             updated_at_ms: now,
             trashed_at_ms: None,
+            created_by: Some(actor.email.clone()),
         })
     }
 

@@ -2,7 +2,9 @@
 //! "New box" for Originators.
 
 use coffer_api::{create_box, list_boxes, rename_node};
-use coffer_shared::boxes::{check_name, FileFacts, NodeKind, NodeRecord, NodeView};
+use coffer_shared::boxes::{
+    arrange, check_name, FileFacts, NodeKind, NodeOrder, NodeRecord, NodeView,
+};
 use coffer_shared::files::size_label;
 use coffer_shared::ids::{NodeId, OrganisationId};
 use coffer_shared::types::Bytes;
@@ -146,170 +148,222 @@ pub fn NodeTable(
     let destination = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<NodeId>);
     let new_name = RwSignal::new(String::new());
+    let items = StoredValue::new(nodes);
+    let relocate = StoredValue::new(relocate);
+    let filter = RwSignal::new(String::new());
+    let order = RwSignal::new(NodeOrder::Name);
+    let descending = RwSignal::new(false);
+    let columns: Vec<NodeOrder> = if in_folder {
+        vec![
+            NodeOrder::Name,
+            NodeOrder::Size,
+            NodeOrder::Type,
+            NodeOrder::Modified,
+            NodeOrder::UploadedBy,
+        ]
+    } else {
+        vec![NodeOrder::Name, NodeOrder::Created, NodeOrder::Modified]
+    };
+    let sort_by = move |col: NodeOrder| {
+        if order.get_untracked() == col {
+            descending.update(|d| *d = !*d);
+        } else {
+            order.set(col);
+            descending.set(false);
+        }
+    };
+    let header = move |col: NodeOrder| {
+        let aria = move || match (order.get() == col, descending.get()) {
+            (false, _) => "none",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        };
+        view! {
+            <th scope="col" aria-sort=aria>
+                <button type="button" class="sort" on:click=move |_| sort_by(col)>
+                    {tr(col.label())}
+                    <span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span>
+                </button>
+            </th>
+        }
+    };
+    let render_row = move |(node, record): Named| {
+        let href = format!("/boxes/{}", node.id);
+        let (name, created, modified) = match &record {
+            Some(r) => (
+                r.name.clone(),
+                local_time(r.created_at_ms),
+                local_time(r.modified_at_ms),
+            ),
+            None => (changed(), String::new(), String::new()),
+        };
+        let id = node.id.clone();
+        let this = id.clone();
+        let field = format!("rename-{id}");
+        let submit = {
+            let (node, record) = (node.clone(), record.clone());
+            move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                match check_name(&new_name.get_untracked()) {
+                    Ok(n) => rename.send((node.clone(), record.clone(), n)),
+                    Err(e) => error.set(Some(Problem::Api(e.into()))),
+                }
+            }
+        };
+        let start = {
+            let (id, name) = (id.clone(), name.clone());
+            move |_| {
+                new_name.set(name.clone());
+                editing.set(Some(id.clone()));
+            }
+        };
+        let label = name.clone();
+        let facts = record.as_ref().and_then(|r| r.file.clone());
+        let by = node.created_by.clone().unwrap_or_default();
+        let is_file = node.kind == NodeKind::File;
+        let middle = if in_folder {
+            let (size, kind) = match &facts {
+                Some(f) => (size_label(f.size), f.mime.clone()),
+                None if is_file => (String::new(), String::new()),
+                None => (String::new(), tr("Folder").to_string()),
+            };
+            view! {
+                <td data-label=tr("Size")>{size}</td>
+                <td data-label=tr("Type")>{kind}</td>
+            }
+            .into_any()
+        } else {
+            view! { <td data-label=tr("Created")>{created}</td> }.into_any()
+        };
+        let fetch = download.filter(|_| is_file).map(|download| {
+            let (node, name) = (node.clone(), name.clone());
+            let aria = tf("Download {0}", &[("0", &name)]);
+            view! {
+                <button type="button" class="small" aria-label=aria
+                    disabled=move || download.pending().get()
+                    on:click=move |_| download.send((node.clone(), name.clone()))>{tr("Download")}</button>
+            }
+        });
+        let look = preview
+            .zip(facts.clone())
+            .filter(|(_, f)| super::files::previewable(&f.mime))
+            .map(|(preview, f)| {
+                let (node, name) = (node.clone(), name.clone());
+                let aria = tf("Preview {0}", &[("0", &name)]);
+                view! {
+                    <button type="button" class="secondary small" aria-label=aria
+                        disabled=move || preview.pending().get()
+                        on:click=move |_| preview.send((node.clone(), name.clone(), f.clone()))>{tr("Preview")}</button>
+                }
+            });
+        let relocation = relocate.get_value().map(|(send, places)| {
+            let aria = tf("Move {0}", &[("0", &name)]);
+            let field = format!("move-{id}");
+            let label = tf("Move {0} to", &[("0", &name)]);
+            let (start_id, this) = (id.clone(), id.clone());
+            let node = node.clone();
+            let choices: Vec<(String, String)> = places
+                .iter()
+                .filter(|p| p.id != this)
+                .map(|p| (p.id.to_string(), p.label.clone()))
+                .collect();
+            let first = choices.first().map(|(v, _)| v.clone());
+            let submit = move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                let to = destination.get_untracked();
+                if !to.is_empty() {
+                    send.send((node.clone(), NodeId::from(to)));
+                    moving.set(None);
+                }
+            };
+            let shown = {
+                let this = this.clone();
+                move || moving.with(|m| m.as_ref() == Some(&this))
+            };
+            (first.is_some()).then(|| view! {
+                <Show when=shown.clone() fallback=move || {
+                    let (start_id, first) = (start_id.clone(), first.clone());
+                    view! {
+                        <button type="button" class="secondary small" aria-label=aria.clone()
+                            on:click=move |_| {
+                                destination.set(first.clone().unwrap_or_default());
+                                moving.set(Some(start_id.clone()));
+                            }>{tr("Move")}</button>
+                    }
+                }>
+                    <form class="inline-form" on:submit=submit.clone() novalidate>
+                        <label for=field.clone()>{label.clone()}</label>
+                        <select id=field.clone() bind:value=destination>
+                            {choices.iter().map(|(v, l)| view! { <option value=v.clone()>{l.clone()}</option> }).collect_view()}
+                        </select>
+                        <button type="submit" disabled=move || send.pending().get()>{tr("Move here")}</button>
+                        <button type="button" class="secondary" on:click=move |_| moving.set(None)>{tr("Cancel")}</button>
+                    </form>
+                </Show>
+            })
+        });
+        let remove = delete.map(|delete| {
+            let (node, name) = (node.clone(), name.clone());
+            let aria = tf("Delete {0}", &[("0", &name)]);
+            view! {
+                <button type="button" class="secondary small" aria-label=aria
+                    disabled=move || delete.pending().get()
+                    on:click=move |_| delete.send((node.clone(), name.clone()))>{tr("Delete")}</button>
+            }
+        });
+        view! {
+            <tr>
+                <td data-label=tr("Name")>
+                    <Show
+                        when={let this = this.clone(); move || editing.with(|e| e.as_ref() == Some(&this))}
+                        fallback={let (href, name) = (href.clone(), name.clone()); move || if is_file {
+                            view! { <span class="file-name">{name.clone()}</span> }.into_any()
+                        } else {
+                            view! { <a href=href.clone()>{name.clone()}</a> }.into_any()
+                        }}
+                    >
+                        <form class="inline-form" on:submit=submit.clone() novalidate>
+                            <label for=field.clone()>{tf("New name for {0}", &[("0", &label)])}</label>
+                            <input id=field.clone() type="text" maxlength="255" autocomplete="off" bind:value=new_name />
+                            <button type="submit" disabled=move || rename.pending().get()>{tr("Save name")}</button>
+                            <button type="button" class="secondary" on:click=move |_| editing.set(None)>{tr("Cancel")}</button>
+                        </form>
+                    </Show>
+                </td>
+                {middle}
+                <td data-label=tr("Modified")>{modified}</td>
+                {in_folder.then(|| view! { <td data-label=tr("Uploaded by")>{by.clone()}</td> })}
+                <td>
+                    {fetch}
+                    {look}
+                    {relocation}
+                    <button type="button" class="secondary small" aria-label=tf("Rename {0}", &[("0", &name)]) on:click=start>{tr("Rename")}</button>
+                    {remove}
+                </td>
+            </tr>
+        }
+    };
     view! {
         <ErrorBox message=error />
+        <div class="table-filter">
+            <label for="filter-items">{tr("Filter by name")}</label>
+            <input id="filter-items" type="search" autocomplete="off" bind:value=filter />
+        </div>
         <table class="list nodes">
             <caption class="visually-hidden">{tr("Contents")}</caption>
             <thead><tr>
-                <th scope="col">{tr("Name")}</th>
-                {if in_folder {
-                    view! { <th scope="col">{tr("Size")}</th><th scope="col">{tr("Type")}</th> }.into_any()
-                } else {
-                    view! { <th scope="col">{tr("Created")}</th> }.into_any()
-                }}
-                <th scope="col">{tr("Modified")}</th>
+                {columns.iter().map(|c| header(*c)).collect_view()}
                 <th scope="col"><span class="visually-hidden">{tr("Actions")}</span></th>
             </tr></thead>
             <tbody>
-                {nodes.into_iter().map(|(node, record)| {
-                    let href = format!("/boxes/{}", node.id);
-                    let (name, created, modified) = match &record {
-                        Some(r) => (r.name.clone(), local_time(r.created_at_ms), local_time(r.modified_at_ms)),
-                        None => (changed(), String::new(), String::new()),
-                    };
-                    let id = node.id.clone();
-                    let this = id.clone();
-                    let field = format!("rename-{id}");
-                    let submit = {
-                        let (node, record) = (node.clone(), record.clone());
-                        move |ev: leptos::ev::SubmitEvent| {
-                            ev.prevent_default();
-                            match check_name(&new_name.get_untracked()) {
-                                Ok(n) => rename.send((node.clone(), record.clone(), n)),
-                                Err(e) => error.set(Some(Problem::Api(e.into()))),
-                            }
-                        }
-                    };
-                    let start = {
-                        let (id, name) = (id.clone(), name.clone());
-                        move |_| {
-                            new_name.set(name.clone());
-                            editing.set(Some(id.clone()));
-                        }
-                    };
-                    let label = name.clone();
-                    let facts = record.as_ref().and_then(|r| r.file.clone());
-                    let is_file = node.kind == NodeKind::File;
-                    let middle = if in_folder {
-                        let (size, kind) = match &facts {
-                            Some(f) => (size_label(f.size), f.mime.clone()),
-                            None if is_file => (String::new(), String::new()),
-                            None => (String::new(), tr("Folder").to_string()),
-                        };
-                        view! {
-                            <td data-label=tr("Size")>{size}</td>
-                            <td data-label=tr("Type")>{kind}</td>
-                        }.into_any()
-                    } else {
-                        view! { <td data-label=tr("Created")>{created}</td> }.into_any()
-                    };
-                    let fetch = download.filter(|_| is_file).map(|download| {
-                        let (node, name) = (node.clone(), name.clone());
-                        let aria = tf("Download {0}", &[("0", &name)]);
-                        view! {
-                            <button type="button" class="small" aria-label=aria
-                                disabled=move || download.pending().get()
-                                on:click=move |_| download.send((node.clone(), name.clone()))>{tr("Download")}</button>
-                        }
-                    });
-                    let look = preview
-                        .zip(facts.clone())
-                        .filter(|(_, f)| super::files::previewable(&f.mime))
-                        .map(|(preview, f)| {
-                            let (node, name) = (node.clone(), name.clone());
-                            let aria = tf("Preview {0}", &[("0", &name)]);
-                            view! {
-                                <button type="button" class="secondary small" aria-label=aria
-                                    disabled=move || preview.pending().get()
-                                    on:click=move |_| preview.send((node.clone(), name.clone(), f.clone()))>{tr("Preview")}</button>
-                            }
-                        });
-                    let relocation = relocate.clone().map(|(send, places)| {
-                        let aria = tf("Move {0}", &[("0", &name)]);
-                        let field = format!("move-{id}");
-                        let label = tf("Move {0} to", &[("0", &name)]);
-                        let (start_id, this) = (id.clone(), id.clone());
-                        let node = node.clone();
-                        let choices: Vec<(String, String)> = places
-                            .iter()
-                            .filter(|p| p.id != this)
-                            .map(|p| (p.id.to_string(), p.label.clone()))
-                            .collect();
-                        let first = choices.first().map(|(v, _)| v.clone());
-                        let submit = move |ev: leptos::ev::SubmitEvent| {
-                            ev.prevent_default();
-                            let to = destination.get_untracked();
-                            if !to.is_empty() {
-                                send.send((node.clone(), NodeId::from(to)));
-                                moving.set(None);
-                            }
-                        };
-                        let shown = {
-                            let this = this.clone();
-                            move || moving.with(|m| m.as_ref() == Some(&this))
-                        };
-                        (first.is_some()).then(|| view! {
-                            <Show when=shown.clone() fallback=move || {
-                                let (start_id, first) = (start_id.clone(), first.clone());
-                                view! {
-                                    <button type="button" class="secondary small" aria-label=aria.clone()
-                                        on:click=move |_| {
-                                            destination.set(first.clone().unwrap_or_default());
-                                            moving.set(Some(start_id.clone()));
-                                        }>{tr("Move")}</button>
-                                }
-                            }>
-                                <form class="inline-form" on:submit=submit.clone() novalidate>
-                                    <label for=field.clone()>{label.clone()}</label>
-                                    <select id=field.clone() bind:value=destination>
-                                        {choices.iter().map(|(v, l)| view! { <option value=v.clone()>{l.clone()}</option> }).collect_view()}
-                                    </select>
-                                    <button type="submit" disabled=move || send.pending().get()>{tr("Move here")}</button>
-                                    <button type="button" class="secondary" on:click=move |_| moving.set(None)>{tr("Cancel")}</button>
-                                </form>
-                            </Show>
-                        })
-                    });
-                    let remove = delete.map(|delete| {
-                        let (node, name) = (node.clone(), name.clone());
-                        let aria = tf("Delete {0}", &[("0", &name)]);
-                        view! {
-                            <button type="button" class="secondary small" aria-label=aria
-                                disabled=move || delete.pending().get()
-                                on:click=move |_| delete.send((node.clone(), name.clone()))>{tr("Delete")}</button>
-                        }
-                    });
-                    view! {
-                        <tr>
-                            <td data-label=tr("Name")>
-                                <Show
-                                    when={let this = this.clone(); move || editing.with(|e| e.as_ref() == Some(&this))}
-                                    fallback={let (href, name) = (href.clone(), name.clone()); move || if is_file {
-                                        view! { <span class="file-name">{name.clone()}</span> }.into_any()
-                                    } else {
-                                        view! { <a href=href.clone()>{name.clone()}</a> }.into_any()
-                                    }}
-                                >
-                                    <form class="inline-form" on:submit=submit.clone() novalidate>
-                                        <label for=field.clone()>{tf("New name for {0}", &[("0", &label)])}</label>
-                                        <input id=field.clone() type="text" maxlength="255" autocomplete="off" bind:value=new_name />
-                                        <button type="submit" disabled=move || rename.pending().get()>{tr("Save name")}</button>
-                                        <button type="button" class="secondary" on:click=move |_| editing.set(None)>{tr("Cancel")}</button>
-                                    </form>
-                                </Show>
-                            </td>
-                            {middle}
-                            <td data-label=tr("Modified")>{modified}</td>
-                            <td>
-                                {fetch}
-                                {look}
-                                {relocation}
-                                <button type="button" class="secondary small" aria-label=tf("Rename {0}", &[("0", &name)]) on:click=start>{tr("Rename")}</button>
-                                {remove}
-                            </td>
-                        </tr>
+                {move || {
+                    let shown = items.with_value(|all| arrange(all, &filter.get(), order.get(), descending.get()));
+                    if shown.is_empty() {
+                        let empty = tf("Nothing here matches “{0}”.", &[("0", filter.get().trim())]);
+                        return view! { <tr><td colspan=columns.len() + 1>{empty}</td></tr> }.into_any();
                     }
-                }).collect_view()}
+                    shown.into_iter().map(render_row).collect_view().into_any()
+                }}
             </tbody>
         </table>
     }
