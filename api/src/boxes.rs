@@ -151,3 +151,25 @@ pub async fn empty_trash(organisation_id: OrganisationId, box_id: NodeId) -> Res
             .await,
     )
 }
+
+/// BOX-10: the member's boxes that are in the trash.
+#[server(endpoint = "deleted_boxes", input = Json)]
+pub async fn deleted_boxes(organisation_id: OrganisationId) -> Result<Vec<NodeView>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .deleted_boxes(d.actor.as_ref(), &organisation_id)
+            .await,
+    )
+}
+
+/// BOX-10: a deleted box, deleted for good; answers how many items went.
+#[server(endpoint = "purge_box", input = Json)]
+pub async fn purge_box(organisation_id: OrganisationId, box_id: NodeId) -> Result<u64, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .purge_box(d.actor.as_ref(), &organisation_id, &box_id)
+            .await,
+    )
+}

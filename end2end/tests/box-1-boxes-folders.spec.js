@@ -1,6 +1,6 @@
 // BOX-1, CRY-1, CRY-3, BOX-10: an Originator creates a box and folders in
 // it, renames them, deletes one to the trash and restores it, empties the
-// trash of another; the names are
+// trash of another, deletes a whole box, restores it and deletes it for good; the names are
 // sealed in the browser (the database holds none of them) and opened again
 // after a reload; another member of the organisation sees neither the box
 // nor its folders.
@@ -112,6 +112,26 @@ test('BOX-1: boxes and folders with names sealed in the browser', async ({ page:
   await expect(lia.getByRole('link', { name: 'Scratch' })).toHaveCount(0);
   await lia.getByRole('link', { name: 'Drafts 2027' }).click();
   await expect(lia.getByRole('link', { name: 'Board minutes' })).toBeVisible();
+
+  // A whole box: deleted, it waits under "Deleted boxes"; restored, it is
+  // back; deleted for good after a confirmation, it is gone.
+  await lia.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Boxes' }).click();
+  await lia.getByLabel('New box').fill('Old matters');
+  await lia.getByRole('button', { name: 'Create box' }).click();
+  await lia.getByRole('button', { name: 'Delete Old matters' }).click();
+  await expect(lia.getByRole('status')).toHaveText('“Old matters” moved to the trash.');
+  await expect(lia.getByRole('link', { name: 'Old matters' })).toHaveCount(0);
+  const deleted = lia.getByRole('region', { name: 'Deleted boxes' });
+  await deleted.getByRole('button', { name: 'Restore Old matters' }).click();
+  await expect(lia.getByRole('link', { name: 'Old matters' })).toBeVisible();
+  await expect(deleted).toHaveCount(0);
+  await lia.getByRole('button', { name: 'Delete Old matters' }).click();
+  await deleted.getByRole('button', { name: 'Delete Old matters for good' }).click();
+  await lia.getByRole('group', { name: 'Confirm deleting Old matters for good' }).getByRole('button', { name: 'Yes, delete it for good' }).click();
+  await expect(lia.getByText('“Old matters” was deleted for good.')).toBeVisible();
+  await expect(deleted).toHaveCount(0);
+  await expect(lia.getByRole('link', { name: 'Old matters' })).toHaveCount(0);
+  await expect(lia.getByRole('link', { name: 'Annual reports' })).toBeVisible();
 
   // CRY-1: the server holds none of the names (the addresses it does hold
   // show the right files were read).

@@ -162,8 +162,6 @@ pub enum BoxError {
     IdTaken,
     #[error("The item's key or sealed record is not valid.")]
     InvalidKeyMaterial,
-    #[error("A box itself cannot be deleted yet; delete what is in it.")]
-    BoxNotDeletable,
     #[error("That item is not in the trash.")]
     NotInTrash,
     #[error("The folder it was in is in the trash too: restore that first.")]

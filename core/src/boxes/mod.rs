@@ -89,7 +89,46 @@ impl Coffer {
     ) -> Outcome<Vec<NodeView>> {
         let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
-        Ok(store::boxes_of(&mut c, organisation_id, &actor.account_id).await?)
+        Ok(store::boxes_of(&mut c, organisation_id, &actor.account_id, false).await?)
+    }
+
+    /// BOX-10: the actor's boxes that are in the trash (each box is its
+    /// own trash's root, so a deleted box waits here).
+    pub async fn deleted_boxes(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+    ) -> Outcome<Vec<NodeView>> {
+        let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
+        let mut c = self.db().pool.acquire().await?;
+        Ok(store::boxes_of(&mut c, organisation_id, &actor.account_id, true).await?)
+    }
+
+    /// BOX-10: a deleted box and everything in it, deleted for good; its
+    /// files' blobs go with the sweeper and stop counting against the plan.
+    pub async fn purge_box(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        box_id: &NodeId,
+    ) -> Outcome<u64> {
+        let (mut work, _, path) = self.change_node(actor, organisation_id, box_id).await?;
+        match path.as_slice() {
+            [the_box] if the_box.trashed_at_ms.is_some() => {}
+            [_] => return Err(BoxError::NotInTrash.into()),
+            _ => return Err(BoxError::Unknown.into()),
+        }
+        let purged = store::purge_subtrees(&mut work, &[box_id.to_string()]).await?;
+        work.audit(
+            Some(organisation_id),
+            AuditAction::BoxDeleted,
+            box_id,
+            json!({ "box": box_id, "items": purged }),
+        )
+        .await?;
+        work.commit().await?;
+        self.sweep_blobs().await;
+        Ok(purged)
     }
 
     /// BOX-1: a new box; its identity is wrapped to the creator's member
@@ -287,7 +326,8 @@ impl Coffer {
         record(work, organisation_id, AuditAction::NodeMoved, &path).await
     }
 
-    /// BOX-10: a folder (and everything in it) goes to its box's trash.
+    /// BOX-10: a folder (and everything in it) goes to its box's trash; a
+    /// box goes to the trash of boxes (`deleted_boxes`).
     pub async fn trash_node(
         &self,
         actor: Option<&Actor>,
@@ -295,9 +335,6 @@ impl Coffer {
         node_id: &NodeId,
     ) -> Outcome<()> {
         let (mut work, actor, path) = self.change_node(actor, organisation_id, node_id).await?;
-        if path.len() < 2 {
-            return Err(BoxError::BoxNotDeletable.into());
-        }
         if in_trash(&path) {
             return Err(BoxError::Unknown.into());
         }

@@ -96,18 +96,24 @@ fn node_from(row: &sqlx::any::AnyRow) -> R<NodeView> {
 }
 
 /// The boxes of an organisation the account holds a permit for, oldest
-/// first.
-pub async fn boxes_of(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<Vec<NodeView>> {
+/// first: those in use, or (`deleted`) those in the trash.
+pub async fn boxes_of(
+    c: &mut Conn,
+    organisation_id: &str,
+    account_id: &str,
+    deleted: bool,
+) -> R<Vec<NodeView>> {
     let rows = sqlx::query(concat!(
         "SELECT ",
         node_columns!("p.wrapped_key"),
         " FROM nodes n JOIN permits p ON p.node_id = n.id \
          WHERE n.organisation_id = $1 AND p.account_id = $2 AND n.parent_id IS NULL \
-         AND n.trashed_at IS NULL \
+         AND (n.trashed_at IS NOT NULL) = $3 \
          ORDER BY n.created_at, n.id"
     ))
     .bind(organisation_id)
     .bind(account_id)
+    .bind(deleted)
     .fetch_all(c)
     .await?;
     rows.iter().map(node_from).collect()
@@ -301,6 +307,11 @@ pub async fn purge_subtrees(c: &mut Conn, roots: &[String]) -> R<u64> {
         .await?;
         for id in &doomed {
             crate::files::store::forget_files(c, id, now).await?;
+            crate::files::store::forget_uploads_into(c, id, now).await?;
+            sqlx::query("DELETE FROM permits WHERE node_id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
             sqlx::query("DELETE FROM nodes WHERE id = $1")
                 .bind(id)
                 .execute(&mut *c)

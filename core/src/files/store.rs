@@ -247,6 +247,20 @@ pub async fn queue_sweep(c: &mut Conn, prefix: &str, parts: i64, now: i64) -> R<
     Ok(())
 }
 
+/// Uploads still running into a folder that goes away for good: gone with
+/// it, their parts queued for the sweeper.
+pub async fn forget_uploads_into(c: &mut Conn, parent_id: &str, now: i64) -> R<()> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE parent_id = $1")
+        .bind(parent_id)
+        .fetch_all(&mut *c)
+        .await?;
+    for id in ids {
+        queue_sweep(c, &id, 0, now).await?;
+        delete_upload(c, &id).await?;
+    }
+    Ok(())
+}
+
 /// A file going away for good: its row is deleted, its bytes no longer
 /// count against the plan, and its blobs are queued for the sweeper.
 pub async fn forget_files(c: &mut Conn, node_id: &str, now: i64) -> R<()> {

@@ -67,6 +67,7 @@ pub enum AuditAction {
     FileDownloaded,
     TrashPurged,
     BoxExported,
+    BoxDeleted,
 }
 
 impl AuditAction {
@@ -120,6 +121,7 @@ impl AuditAction {
             AuditAction::FileDownloaded => "file.downloaded",
             AuditAction::TrashPurged => "box.purged",
             AuditAction::BoxExported => "box.exported",
+            AuditAction::BoxDeleted => "box.deleted",
         }
     }
 }

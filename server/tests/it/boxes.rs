@@ -462,10 +462,6 @@ async fn trash_and_restore(backend: Backend) {
     create_folder(&lia, &org, &alpha.id, &inner).await.unwrap();
 
     assert_eq!(
-        refusal(trash_node(&lia, &org, &the_box.id).await.unwrap_err()),
-        Refusal::Box(BoxError::BoxNotDeletable)
-    );
-    assert_eq!(
         refusal(restore_node(&lia, &org, &alpha.id).await.unwrap_err()),
         Refusal::Box(BoxError::NotInTrash)
     );

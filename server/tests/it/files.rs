@@ -20,7 +20,7 @@ use coffer_shared::site;
 use coffer_shared::types::Bytes;
 
 use crate::boxes::{
-    colleague, create_folder, folder, her_box, make, name_of, open, owner, trash_node, Owner,
+    boxes, colleague, create_folder, folder, her_box, make, name_of, open, owner, trash_node, Owner,
 };
 use crate::common::*;
 
@@ -812,6 +812,149 @@ async fn exports_leave_out_the_trash(backend: Backend) {
     );
 }
 
+async fn deleted_boxes(b: &Browser, org: &str) -> Vec<NodeView> {
+    b.run(coffer_api::DeletedBoxes {
+        organisation_id: org.into(),
+    })
+    .await
+    .unwrap()
+}
+
+async fn purge_box(b: &Browser, org: &str, the_box: &str) -> Result<u64, ApiError> {
+    b.run(coffer_api::PurgeBox {
+        organisation_id: org.into(),
+        box_id: the_box.into(),
+    })
+    .await
+}
+
+/// BOX-10 for a whole box: deleted, it leaves the list of boxes and
+/// nothing in it opens; restored, it is back; deleted for good (by its
+/// owner only, and only from the trash), nothing of it is left: no node,
+/// permit, file, upload still running into it, usage or blob. A deleted
+/// box past the retention goes the same way.
+async fn boxes_are_deleted_restored_and_purged(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let signer = signing_key(&lia, &mine).await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Closed case").await;
+    let (folder_key, drafts) = make(&box_key.public_key(), Some(&box_key), "Drafts");
+    create_folder(&lia, &org, &the_box.id, &drafts)
+        .await
+        .unwrap();
+    let p = prepare(&folder_key, &signer, "draft.txt", b"a draft");
+    let file = upload(&lia, &org, &drafts.id, &p).await.unwrap();
+    let pending = prepare(&folder_key, &signer, "pending.txt", b"half sent");
+    start(&lia, &org, &drafts.id, &pending).await.unwrap();
+    let listed = |b: Vec<NodeView>| b.into_iter().map(|n| n.id).collect::<Vec<_>>();
+
+    assert_eq!(
+        purge_box(&lia, &org, &the_box.id).await.err().map(refusal),
+        Some(Refusal::Box(BoxError::NotInTrash))
+    );
+    trash_node(&lia, &org, &the_box.id).await.unwrap();
+    assert!(listed(boxes(&lia, &org).await.unwrap()).is_empty());
+    assert_eq!(
+        listed(deleted_boxes(&lia, &org).await),
+        std::slice::from_ref(&the_box.id)
+    );
+    for inside in [&the_box.id, &drafts.id] {
+        assert_eq!(
+            folder(&lia, &org, inside).await.err().map(refusal),
+            Some(Refusal::Box(BoxError::Unknown))
+        );
+    }
+    assert!(download(&lia, &org, &file.id, &mine).await.is_err());
+    restore_node_of(&lia, &org, &the_box.id).await;
+    assert_eq!(
+        listed(boxes(&lia, &org).await.unwrap()),
+        std::slice::from_ref(&the_box.id)
+    );
+    assert_eq!(
+        &download(&lia, &org, &file.id, &mine).await.unwrap(),
+        b"a draft"
+    );
+
+    trash_node(&lia, &org, &the_box.id).await.unwrap();
+    let colleague = colleague(&server, &lia, &org).await;
+    assert_eq!(
+        purge_box(&colleague, &org, &the_box.id)
+            .await
+            .err()
+            .map(refusal),
+        Some(Refusal::Box(BoxError::Unknown))
+    );
+    let anonymous = server.browser();
+    assert_eq!(
+        purge_box(&anonymous, &org, &the_box.id)
+            .await
+            .err()
+            .map(refusal),
+        Some(Refusal::Auth(AuthError::NotSignedIn))
+    );
+    let listing = anonymous
+        .run(coffer_api::DeletedBoxes {
+            organisation_id: org.clone().into(),
+        })
+        .await;
+    assert_eq!(
+        listing.err().map(refusal),
+        Some(Refusal::Auth(AuthError::NotSignedIn))
+    );
+    assert_eq!(purge_box(&lia, &org, &the_box.id).await.unwrap(), 3);
+    assert!(deleted_boxes(&lia, &org).await.is_empty());
+    for table in ["nodes", "permits", "files", "uploads", "upload_parts"] {
+        assert_eq!(
+            server.count(&format!("SELECT COUNT(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM memberships WHERE used_bytes <> 0")
+            .await,
+        0
+    );
+    assert!(files_under(&server.data.path().join("blobs")).is_empty());
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM audit_events WHERE action = 'box.deleted'")
+            .await,
+        1
+    );
+
+    // Past the retention, a deleted box is purged by housekeeping.
+    let (old_key, old_box) = her_box(&lia, &org, &mine, "Old case").await;
+    let old = prepare(&old_key, &signer, "old.txt", b"old");
+    upload(&lia, &org, &old_box.id, &old).await.unwrap();
+    trash_node(&lia, &org, &old_box.id).await.unwrap();
+    sqlx::query("UPDATE nodes SET trashed_at = trashed_at - $1 WHERE id = $2")
+        .bind(31 * 86_400_000i64)
+        .bind(old_box.id.to_string())
+        .execute(&server.db().await)
+        .await
+        .unwrap();
+    server.running.coffer.housekeeping().await.unwrap();
+    assert!(deleted_boxes(&lia, &org).await.is_empty());
+    assert_eq!(server.count("SELECT COUNT(*) FROM nodes").await, 0);
+    assert!(files_under(&server.data.path().join("blobs")).is_empty());
+}
+
+async fn restore_node_of(b: &Browser, org: &str, node: &coffer_shared::ids::NodeId) {
+    b.run(coffer_api::RestoreNode {
+        organisation_id: org.into(),
+        node_id: node.clone(),
+    })
+    .await
+    .unwrap();
+}
+
 async fn tampering_is_caught(backend: Backend) {
     let Owner {
         server,
@@ -1469,6 +1612,7 @@ on_both!(
     part_protocol_refusals,
     who_may_transfer,
     exports_leave_out_the_trash,
+    boxes_are_deleted_restored_and_purged,
     tampering_is_caught,
     purged_files_leave_no_blob,
     trash_is_purged_after_retention

@@ -1,7 +1,7 @@
 //! BOX-1: the boxes a member holds, by name (opened in the worker), and
 //! "New box" for Originators.
 
-use coffer_api::{create_box, list_boxes, rename_node};
+use coffer_api::{create_box, list_boxes, rename_node, trash_node};
 use coffer_shared::boxes::{
     arrange, check_name, FileFacts, NodeKind, NodeOrder, NodeRecord, NodeView,
 };
@@ -11,6 +11,7 @@ use coffer_shared::types::Bytes;
 use coffer_shared::worker::KeyStep;
 use leptos::prelude::*;
 
+use super::deleted::DeletedBoxes;
 use super::keys::{changed, make_node, records, reseal};
 use super::{KeysLocked, NameForm};
 use crate::i18n::{tf, tr};
@@ -83,6 +84,24 @@ pub fn BoxesPage() -> impl IntoView {
             boxes.refetch();
         },
     );
+    let version = RwSignal::new(0u32);
+    let delete = Write::new(
+        rename_error,
+        move |(node, name): (NodeView, String)| async move {
+            let Some((org, _)) = organisation.get_untracked() else {
+                return Err(Problem::from(tr(
+                    "You are not a member of an organisation.",
+                )));
+            };
+            trash_node(org, node.id).await?;
+            Ok(name)
+        },
+        move |name: String| {
+            notice.set(Some(tf("“{0}” moved to the trash.", &[("0", &name)])));
+            boxes.refetch();
+            version.update(|v| *v += 1);
+        },
+    );
     let originator = move || organisation.with(|o| o.as_ref().is_some_and(|(_, yes)| *yes));
     view! {
         <Show when=move || allowed.get()>
@@ -101,8 +120,9 @@ pub fn BoxesPage() -> impl IntoView {
                 {move || shown.get().map(|list| if list.is_empty() {
                     view! { <p>{tr("You have no boxes yet.")}</p> }.into_any()
                 } else {
-                    view! { <NodeTable nodes=list rename error=rename_error /> }.into_any()
+                    view! { <NodeTable nodes=list rename error=rename_error delete /> }.into_any()
                 })}
+                <DeletedBoxes version restored=Callback::new(move |()| boxes.refetch()) />
             </section>
         </Show>
     }
@@ -129,7 +149,7 @@ pub fn NodeTable(
     nodes: Vec<Named>,
     rename: Write<Renaming>,
     error: RwSignal<Option<Problem>>,
-    /// BOX-10: to the trash (not offered for boxes themselves).
+    /// BOX-10: to the trash (a box: to "Deleted boxes").
     #[prop(optional)]
     delete: Option<Write<(NodeView, String)>>,
     /// BOX-1: a folder's table also lists files, with size and type, and

@@ -2,6 +2,7 @@
 //! opened in the crypto worker; BOX-10: a box's trash.
 
 pub mod activity;
+mod deleted;
 pub mod export;
 pub mod files;
 pub mod folder;

@@ -60,6 +60,20 @@ pub const WORDS: &[(&str, &str)] = &[
     ("Renamed to “{0}”.", "Umbenannt in „{0}“."),
     ("Created", "Angelegt"),
     ("Uploaded by", "Hochgeladen von"),
+    ("Deleted boxes", "Gelöschte Boxen"),
+    (
+        "Deleted boxes wait here for the organisation's trash retention, then are deleted for good with everything in them.",
+        "Gelöschte Boxen warten hier so lange, wie die Organisation den Papierkorb aufbewahrt, und werden dann mit allem darin endgültig gelöscht.",
+    ),
+    ("Delete for good", "Endgültig löschen"),
+    ("Delete {0} for good", "{0} endgültig löschen"),
+    ("Confirm deleting {0} for good", "Endgültiges Löschen von {0} bestätigen"),
+    (
+        "“{0}” and everything in it are deleted for good. This cannot be undone.",
+        "„{0}“ und alles darin werden endgültig gelöscht. Das lässt sich nicht rückgängig machen.",
+    ),
+    ("Yes, delete it for good", "Ja, endgültig löschen"),
+    ("“{0}” was deleted for good.", "„{0}“ wurde endgültig gelöscht."),
     ("Filter by name", "Nach Namen filtern"),
     ("Nothing here matches “{0}”.", "Nichts hier passt zu „{0}“."),
     ("Modified", "Geändert"),
@@ -102,10 +116,6 @@ pub const WORDS: &[(&str, &str)] = &[
     (
         "Names are 1 to 255 characters, without “/”, and not only dots.",
         "Namen haben 1 bis 255 Zeichen, kein „/“ und nicht nur Punkte.",
-    ),
-    (
-        "A box itself cannot be deleted yet; delete what is in it.",
-        "Eine Box selbst kann noch nicht gelöscht werden; löschen Sie, was darin ist.",
     ),
     ("That item is not in the trash.", "Dieses Element ist nicht im Papierkorb."),
     (
