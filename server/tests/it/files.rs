@@ -1521,10 +1521,91 @@ async fn a_killed_server_loses_no_upload() {
         count("SELECT used_bytes FROM memberships WHERE used_bytes > 0").await,
         count("SELECT CAST(SUM(stored_bytes) AS BIGINT) FROM files").await
     );
+
+    // Killed while the trash is emptied: a folder of 200 folders and the
+    // file go in one transaction or not at all, and the parts of a purge
+    // that committed are swept by the next process (nothing is orphaned).
+    let (folder_key, folder_node) = make(&box_key.public_key(), Some(&box_key), "Old");
+    create_folder(&b, &org, &the_box.id, &folder_node)
+        .await
+        .unwrap();
+    for i in 0..200 {
+        let (_, inner) = make(&folder_key.public_key(), Some(&folder_key), &format!("{i}"));
+        create_folder(&b, &org, &folder_node.id, &inner)
+            .await
+            .unwrap();
+    }
+    for node in [&folder_node.id, &p.node.id] {
+        trash_node(&b, &org, node).await.unwrap();
+    }
+    let before = count("SELECT COUNT(*) FROM nodes").await;
     drop(third);
+    // Killed sooner or later into emptying it, until a purge gets through.
+    let mut purged = false;
+    for delay in [5, 20, 60, 150, 400] {
+        let server = serve(&data).await;
+        let emptying = {
+            let (b, box_id, org) = (at(&server.base), the_box.id.clone(), org.clone());
+            tokio::spawn(async move {
+                let _ = b
+                    .run(coffer_api::EmptyTrash {
+                        organisation_id: org.into(),
+                        box_id,
+                    })
+                    .await;
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        drop(server);
+        let _ = emptying.await;
+        let nodes = count("SELECT COUNT(*) FROM nodes").await;
+        let files = count("SELECT COUNT(*) FROM files").await;
+        assert!(
+            (nodes == before && files == 1) || (nodes == 1 && files == 0),
+            "half a purge after {delay} ms: {nodes} of {before} nodes, {files} files"
+        );
+        if nodes == 1 {
+            purged = true;
+            break;
+        }
+    }
+    let fourth = serve(&data).await;
+    if !purged {
+        empty_trash(&at(&fourth.base), &org, &the_box.id).await;
+    }
+    // The restarted server's first housekeeping sweeps what was queued.
+    let mut clean = false;
+    for _ in 0..50 {
+        if admin(&data, &["storage", "check"]).status.code() == Some(0) {
+            clean = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(clean, "storage check still finds orphans");
+    assert_eq!(count("SELECT COUNT(*) FROM nodes").await, 1);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM memberships WHERE used_bytes <> 0").await,
+        0
+    );
+    let left: Vec<_> = files_under(&data.join("blobs").join("parts"))
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    drop(fourth);
     let out = admin(&data, &["storage", "check"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     drop(dir);
+}
+
+async fn empty_trash(b: &Browser, org: &str, box_id: &coffer_shared::ids::NodeId) {
+    b.run(coffer_api::EmptyTrash {
+        organisation_id: org.into(),
+        box_id: box_id.clone(),
+    })
+    .await
+    .unwrap();
 }
 
 /// PLT-3 `coffer admin storage check`: clean after uploads and a purge;
