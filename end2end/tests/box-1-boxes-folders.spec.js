@@ -126,7 +126,7 @@ test('BOX-1: boxes and folders with names sealed in the browser', async ({ page:
   await expect(lia.getByRole('link', { name: 'Old matters' })).toBeVisible();
   await expect(deleted).toHaveCount(0);
   await lia.getByRole('button', { name: 'Delete Old matters' }).click();
-  await deleted.getByRole('button', { name: 'Delete Old matters for good' }).click();
+  await deleted.getByRole('button', { name: 'Delete for good: Old matters' }).click();
   await lia.getByRole('group', { name: 'Confirm deleting Old matters for good' }).getByRole('button', { name: 'Yes, delete it for good' }).click();
   await expect(lia.getByText('“Old matters” was deleted for good.')).toBeVisible();
   await expect(deleted).toHaveCount(0);

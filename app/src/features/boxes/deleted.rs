@@ -87,7 +87,7 @@ pub fn DeletedBoxes(version: RwSignal<u32>, restored: Callback<()>) -> impl Into
                     <button type="button" class="secondary small" aria-label=tf("Restore {0}", &[("0", &name)])
                         disabled=move || restore.pending().get()
                         on:click=move |_| restore.send((id.clone(), label.clone()))>{tr("Restore")}</button>
-                    <button type="button" class="danger small" aria-label=tf("Delete {0} for good", &[("0", &name)])
+                    <button type="button" class="danger small" aria-label=tf("Delete for good: {0}", &[("0", &name)])
                         on:click=move |_| confirming.set(Some(ask_id.clone()))>{tr("Delete for good")}</button>
                     <Show when=move || confirming.with(|c| c.as_ref() == Some(&shown_id))>
                         <div class="confirm" role="group" aria-label=tf("Confirm deleting {0} for good", &[("0", &name)])>

@@ -336,6 +336,9 @@ pub struct Uploads {
     interrupted: RwSignal<Vec<String>>,
 }
 
+/// How often a running queue has the folder listed again.
+const REFRESH_MS: f64 = 3_000.0;
+
 thread_local! {
     /// Uploads running in this tab: leaving the page asks first.
     static ACTIVE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
@@ -415,6 +418,7 @@ impl Uploads {
         ACTIVE.with(|a| a.set(a.get() + 1));
         leptos::task::spawn_local(async move {
             let mut signing = None;
+            let mut refreshed = js_sys::Date::now();
             loop {
                 let next = self.rows.with_untracked(|rows| {
                     rows.iter()
@@ -437,8 +441,15 @@ impl Uploads {
                     Err(problem) => row.stage.set(Stage::Failed(problem.words())),
                 }
                 row.upload_id.set(None);
-                done.run(());
+                // The folder is listed again (every name opened again) at
+                // most every few seconds, not after each of many small files.
+                let now = js_sys::Date::now();
+                if now - refreshed >= REFRESH_MS {
+                    refreshed = now;
+                    done.run(());
+                }
             }
+            done.run(());
             self.running.set(false);
             ACTIVE.with(|a| a.set(a.get().saturating_sub(1)));
         });

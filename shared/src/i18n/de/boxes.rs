@@ -66,7 +66,7 @@ pub const WORDS: &[(&str, &str)] = &[
         "Gelöschte Boxen warten hier so lange, wie die Organisation den Papierkorb aufbewahrt, und werden dann mit allem darin endgültig gelöscht.",
     ),
     ("Delete for good", "Endgültig löschen"),
-    ("Delete {0} for good", "{0} endgültig löschen"),
+    ("Delete for good: {0}", "Endgültig löschen: {0}"),
     ("Confirm deleting {0} for good", "Endgültiges Löschen von {0} bestätigen"),
     (
         "“{0}” and everything in it are deleted for good. This cannot be undone.",
