@@ -9,8 +9,8 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { test, expect, newPerson } = require('../tests/fixtures');
-const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn } = require('../tests/steps');
+const { test, expect } = require('../tests/fixtures');
+const { liaInANewBox } = require('../tests/steps');
 
 const SIZE = Number(process.env.COFFER_BENCH_BYTES || 1024 * 1024 * 1024);
 const mb = (n) => (n / 1024 / 1024).toFixed(0);
@@ -63,14 +63,7 @@ test('1 GiB upload and download against age', async ({ page: root, coffer, brows
   const ageEncrypt = timed(() => execFileSync('age', ['-r', recipient, '-o', path.join(dir, 'big.age'), file]));
   const ageDecrypt = timed(() => execFileSync('age', ['-d', '-i', path.join(dir, 'key.txt'), '-o', path.join(dir, 'back.bin'), path.join(dir, 'big.age')]));
 
-  await setUpInstance(root, coffer);
-  const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
-  const lia = await (await newPerson(browser, testInfo)).newPage();
-  await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);
-  await lia.getByRole('link', { name: 'Boxes' }).click();
-  await lia.getByLabel('New box').fill('Bench');
-  await lia.getByRole('button', { name: 'Create box' }).click();
-  await lia.getByRole('link', { name: 'Bench' }).click();
+  const { lia } = await liaInANewBox(root, coffer, browser, testInfo, 'Bench');
   await expect(lia.getByRole('heading', { name: 'Bench' })).toBeVisible();
 
   const idle = rendererBytes();

@@ -7,8 +7,8 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { test, expect, newPerson } = require('../tests/fixtures');
-const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn } = require('../tests/steps');
+const { test, expect } = require('../tests/fixtures');
+const { liaInANewBox } = require('../tests/steps');
 
 const COUNT = Number(process.env.COFFER_BENCH_FILES || 10_000);
 
@@ -33,14 +33,7 @@ test('a folder of 10,000 files: listed and deleted', async ({ page: root, coffer
   for (let i = 0; i < COUNT; i += 1) fs.writeFileSync(path.join(dir, name(i)), `file ${i}\n`);
   const last = name(COUNT - 1);
 
-  await setUpInstance(root, coffer);
-  const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
-  const lia = await (await newPerson(browser, testInfo)).newPage();
-  await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);
-  await lia.getByRole('link', { name: 'Boxes' }).click();
-  await lia.getByLabel('New box').fill('Bench');
-  await lia.getByRole('button', { name: 'Create box' }).click();
-  await lia.getByRole('link', { name: 'Bench' }).click();
+  const { lia } = await liaInANewBox(root, coffer, browser, testInfo, 'Bench');
   await expect(lia.getByRole('heading', { name: 'Bench' })).toBeVisible();
 
   let start = Date.now();

@@ -6,8 +6,8 @@
 // A picked folder is uploaded with its tree of folders recreated.
 const fs = require('node:fs');
 const path = require('node:path');
-const { test, expect, newPerson, watchForProblems } = require('./fixtures');
-const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn } = require('./steps');
+const { test, expect } = require('./fixtures');
+const { liaInANewBox } = require('./steps');
 
 const MiB = 1024 * 1024;
 
@@ -25,15 +25,7 @@ function partFolders(dataDir) {
 
 test('BOX-1: an upload pauses, resumes and cancels; a reload says what stopped', async ({ page: root, coffer, browser }, testInfo) => {
   test.setTimeout(180_000);
-  await setUpInstance(root, coffer);
-  const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
-  const lia = await (await newPerson(browser, testInfo)).newPage();
-  const problems = watchForProblems(lia);
-  await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);
-  await lia.getByRole('link', { name: 'Boxes' }).click();
-  await lia.getByLabel('New box').fill('Deals');
-  await lia.getByRole('button', { name: 'Create box' }).click();
-  await lia.getByRole('link', { name: 'Deals' }).click();
+  const { lia, problems } = await liaInANewBox(root, coffer, browser, testInfo, 'Deals');
   const panel = lia.getByRole('region', { name: 'Uploads' });
 
   // Every part takes a while on this slow line; count what is sent.
@@ -97,15 +89,7 @@ test('BOX-1: an upload pauses, resumes and cancels; a reload says what stopped',
 
 test('BOX-1: a folder uploads with its tree', async ({ page: root, coffer, browser }, testInfo) => {
   test.setTimeout(120_000);
-  await setUpInstance(root, coffer);
-  const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
-  const lia = await (await newPerson(browser, testInfo)).newPage();
-  const problems = watchForProblems(lia);
-  await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);
-  await lia.getByRole('link', { name: 'Boxes' }).click();
-  await lia.getByLabel('New box').fill('Deals');
-  await lia.getByRole('button', { name: 'Create box' }).click();
-  await lia.getByRole('link', { name: 'Deals' }).click();
+  const { lia, problems } = await liaInANewBox(root, coffer, browser, testInfo, 'Deals');
 
   const dir = testInfo.outputPath('Case files');
   fs.mkdirSync(path.join(dir, 'Scans', '2024'), { recursive: true });

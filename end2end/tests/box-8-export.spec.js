@@ -6,24 +6,15 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { test, expect, newPerson, watchForProblems } = require('./fixtures');
-const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn } = require('./steps');
+const { test, expect } = require('./fixtures');
+const { liaInANewBox } = require('./steps');
 
 const PASSPHRASE = 'correct horse battery staple';
 const AGE_WITH_PASSPHRASE = path.join(__dirname, '..', 'tools', 'age-passphrase.py');
 
 test('BOX-8: an exported box opens with age alone', async ({ page: root, coffer, browser }, testInfo) => {
   test.setTimeout(180_000);
-  await setUpInstance(root, coffer);
-  const invitation = await createOrganisation(root, 'Acme', 10, 'lia@acme.test');
-  const lia = await (await newPerson(browser, testInfo)).newPage();
-  const problems = watchForProblems(lia);
-  await acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', PW);
-
-  await lia.getByRole('link', { name: 'Boxes' }).click();
-  await lia.getByLabel('New box').fill('Case 7');
-  await lia.getByRole('button', { name: 'Create box' }).click();
-  await lia.getByRole('link', { name: 'Case 7' }).click();
+  const { lia, problems } = await liaInANewBox(root, coffer, browser, testInfo, 'Case 7');
   const panel = lia.getByRole('region', { name: 'Uploads' });
   const notes = Buffer.from('Witness statements, second draft\n'.repeat(50));
   const big = Buffer.alloc(9 * 1024 * 1024);

@@ -1,5 +1,5 @@
 // Steps several specs take the same way a person would.
-const { expect } = require('./fixtures');
+const { expect, newPerson, watchForProblems } = require('./fixtures');
 
 exports.ADMIN = 'root@coffer.test';
 exports.ADMIN_PW = 'correct horse battery staple';
@@ -95,4 +95,21 @@ exports.makePng = (width, height) => {
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0)),
   ]);
+};
+
+/// An instance with the organisation Acme, whose first administrator
+/// lia@acme.test (an Originator) is signed in on a page of her own and has
+/// just opened a new box named `boxName`. `problems` collects what went
+/// wrong on her page.
+exports.liaInANewBox = async (root, coffer, browser, testInfo, boxName) => {
+  await exports.setUpInstance(root, coffer);
+  const invitation = await exports.createOrganisation(root, 'Acme', 10, 'lia@acme.test');
+  const lia = await (await newPerson(browser, testInfo)).newPage();
+  const problems = watchForProblems(lia);
+  await exports.acceptInvitationAndSignIn(lia, invitation, 'lia@acme.test', exports.ADMIN_PW);
+  await lia.getByRole('link', { name: 'Boxes' }).click();
+  await lia.getByLabel('New box').fill(boxName);
+  await lia.getByRole('button', { name: 'Create box' }).click();
+  await lia.getByRole('link', { name: boxName }).click();
+  return { lia, problems };
 };

@@ -3,9 +3,11 @@
 
 mod guards;
 mod problem;
+mod sort;
 mod write;
 pub use guards::{managed_organisation, member_organisation, require_sign_in};
 pub use problem::{api_words, Problem};
+pub use sort::sort_header;
 pub use write::Write;
 
 use crate::i18n::{tf, tr};

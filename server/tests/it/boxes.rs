@@ -425,7 +425,7 @@ pub(crate) async fn trash_node(b: &Browser, org: &str, node: &str) -> Result<(),
     .await
 }
 
-async fn restore_node(b: &Browser, org: &str, node: &str) -> Result<(), ApiError> {
+pub(crate) async fn restore_node(b: &Browser, org: &str, node: &str) -> Result<(), ApiError> {
     b.run(coffer_api::RestoreNode {
         organisation_id: org.into(),
         node_id: node.into(),

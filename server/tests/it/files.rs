@@ -20,7 +20,8 @@ use coffer_shared::site;
 use coffer_shared::types::Bytes;
 
 use crate::boxes::{
-    boxes, colleague, create_folder, folder, her_box, make, name_of, open, owner, trash_node, Owner,
+    boxes, colleague, create_folder, folder, her_box, make, name_of, open, owner, restore_node,
+    trash_node, Owner,
 };
 use crate::common::*;
 
@@ -870,7 +871,7 @@ async fn boxes_are_deleted_restored_and_purged(backend: Backend) {
         );
     }
     assert!(download(&lia, &org, &file.id, &mine).await.is_err());
-    restore_node_of(&lia, &org, &the_box.id).await;
+    restore_node(&lia, &org, &the_box.id).await.unwrap();
     assert_eq!(
         listed(boxes(&lia, &org).await.unwrap()),
         std::slice::from_ref(&the_box.id)
@@ -944,15 +945,6 @@ async fn boxes_are_deleted_restored_and_purged(backend: Backend) {
     assert!(deleted_boxes(&lia, &org).await.is_empty());
     assert_eq!(server.count("SELECT COUNT(*) FROM nodes").await, 0);
     assert!(files_under(&server.data.path().join("blobs")).is_empty());
-}
-
-async fn restore_node_of(b: &Browser, org: &str, node: &coffer_shared::ids::NodeId) {
-    b.run(coffer_api::RestoreNode {
-        organisation_id: org.into(),
-        node_id: node.clone(),
-    })
-    .await
-    .unwrap();
 }
 
 async fn tampering_is_caught(backend: Backend) {

@@ -17,8 +17,8 @@ use super::{KeysLocked, NameForm};
 use crate::i18n::{tf, tr};
 use crate::session::use_session;
 use crate::ui::{
-    load_when, local_time, member_organisation, require_sign_in, show_latest, ErrorBox, Problem,
-    Write,
+    load_when, local_time, member_organisation, require_sign_in, show_latest, sort_header,
+    ErrorBox, Problem, Write,
 };
 
 /// A node and its opened record (`None`: the seal did not open).
@@ -184,29 +184,7 @@ pub fn NodeTable(
     } else {
         vec![NodeOrder::Name, NodeOrder::Created, NodeOrder::Modified]
     };
-    let sort_by = move |col: NodeOrder| {
-        if order.get_untracked() == col {
-            descending.update(|d| *d = !*d);
-        } else {
-            order.set(col);
-            descending.set(false);
-        }
-    };
-    let header = move |col: NodeOrder| {
-        let aria = move || match (order.get() == col, descending.get()) {
-            (false, _) => "none",
-            (true, false) => "ascending",
-            (true, true) => "descending",
-        };
-        view! {
-            <th scope="col" aria-sort=aria>
-                <button type="button" class="sort" on:click=move |_| sort_by(col)>
-                    {tr(col.label())}
-                    <span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span>
-                </button>
-            </th>
-        }
-    };
+    let header = move |col: NodeOrder| sort_header(col, col.label(), order, descending, || {});
     let render_row = move |(node, record): Named| {
         let href = format!("/boxes/{}", node.id);
         let (name, created, modified) = match &record {

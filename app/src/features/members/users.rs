@@ -21,7 +21,7 @@ use crate::ui::{
     load_when, managed_organisation, organisation_resource, require_sign_in, show_latest, Problem,
     Write,
 };
-use crate::ui::{today_iso, ErrorBox, Pager};
+use crate::ui::{sort_header, today_iso, ErrorBox, Pager};
 
 const PAGE_SIZE: u32 = 25;
 
@@ -114,29 +114,8 @@ pub fn UsersPage() -> impl IntoView {
                 .unwrap_or(1)
         })
     };
-    let sort_by = move |col: MemberColumn| {
-        if sort.get_untracked() == col {
-            descending.update(|d| *d = !*d);
-        } else {
-            sort.set(col);
-            descending.set(false);
-        }
-        page_no.set(0);
-    };
     let header = move |col: MemberColumn| {
-        let aria = move || match (sort.get() == col, descending.get()) {
-            (false, _) => "none",
-            (true, false) => "ascending",
-            (true, true) => "descending",
-        };
-        view! {
-            <th scope="col" aria-sort=aria>
-                <button type="button" class="sort" on:click=move |_| sort_by(col)>
-                    {tr(col.label())}
-                    <span aria-hidden="true">{move || match aria() { "ascending" => " ▲", "descending" => " ▼", _ => "" }}</span>
-                </button>
-            </th>
-        }
+        sort_header(col, col.label(), sort, descending, move || page_no.set(0))
     };
 
     view! {
