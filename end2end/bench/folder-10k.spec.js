@@ -1,7 +1,8 @@
 // BOX-1 large-folder benchmark (docs/PERFORMANCE.md): a folder of 10,000
 // small files, uploaded through "Upload a folder" (the time per file is
-// reported too), then: opening the folder until every row shows its name
-// (the names are opened in the worker), the same after a reload of the
+// reported too), then: opening the folder until its first rows show their
+// names and it says how many it holds (every name is opened in the worker
+// and sorted, the first 200 rows drawn), the same after a reload of the
 // page, and deleting the folder into the trash until it says so. Run by
 // scripts/bench-files.sh (COFFER_BENCH_FILES changes the count).
 const fs = require('node:fs');
@@ -12,14 +13,16 @@ const { liaInANewBox } = require('../tests/steps');
 
 const COUNT = Number(process.env.COFFER_BENCH_FILES || 10_000);
 
-/// Waits until the folder's table has `n` rows, the last one named.
-async function rows(page, n, last) {
+/// Waits until the folder's table shows its first rows, the first one
+/// named `first`, and says it holds `n` (every name opened and sorted).
+async function rows(page, n, first) {
   await page.waitForFunction(
     ([count, name]) => {
       const cells = document.querySelectorAll('table.nodes tbody tr td:first-child');
-      return cells.length === count && cells[count - 1].innerText.trim() === name;
+      const more = document.querySelector('.table-more');
+      return cells.length > 0 && cells[0].innerText.trim() === name && more !== null && more.textContent.includes(`of ${count}.`);
     },
-    [n, last],
+    [n, first],
     { timeout: 600_000, polling: 50 },
   );
 }
@@ -31,7 +34,7 @@ test('a folder of 10,000 files: listed and deleted', async ({ page: root, coffer
   fs.mkdirSync(dir);
   const name = (i) => `file-${String(i).padStart(5, '0')}.txt`;
   for (let i = 0; i < COUNT; i += 1) fs.writeFileSync(path.join(dir, name(i)), `file ${i}\n`);
-  const last = name(COUNT - 1);
+  const first = name(0);
 
   const { lia } = await liaInANewBox(root, coffer, browser, testInfo, 'Bench');
   await expect(lia.getByRole('heading', { name: 'Bench' })).toBeVisible();
@@ -51,13 +54,13 @@ test('a folder of 10,000 files: listed and deleted', async ({ page: root, coffer
   await expect(lia.getByRole('link', { name: 'Many' })).toBeVisible();
   start = Date.now();
   await lia.getByRole('link', { name: 'Many' }).click();
-  await rows(lia, COUNT, last);
+  await rows(lia, COUNT, first);
   const listed = (Date.now() - start) / 1000;
 
   // The same folder after a reload of the page (the app starts again).
   start = Date.now();
   await lia.reload();
-  await rows(lia, COUNT, last);
+  await rows(lia, COUNT, first);
   const reloaded = (Date.now() - start) / 1000;
 
   // Deleting it into the trash, from the box.

@@ -122,3 +122,32 @@ test('BOX-1: a folder uploads with its tree', async ({ page: root, coffer, brows
   await expect(lia.getByRole('navigation', { name: 'Where you are' })).toHaveText(/Deals.*Case files.*Scans.*2024/);
   expect(problems).toEqual([]);
 });
+
+test('BOX-1: a large folder draws its first 200 rows, sorts and filters all of them', async ({ page: root, coffer, browser }, testInfo) => {
+  test.setTimeout(180_000);
+  const { lia, problems } = await liaInANewBox(root, coffer, browser, testInfo, 'Deals');
+  const dir = testInfo.outputPath('Many');
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < 205; i += 1) fs.writeFileSync(path.join(dir, `note ${String(i).padStart(3, '0')}.txt`), `note ${i}`);
+  await lia.getByLabel('Upload a folder').setInputFiles(dir);
+  const panel = lia.getByRole('region', { name: 'Uploads' });
+  await expect(panel.getByText('Uploaded')).toHaveCount(205, { timeout: 150_000 });
+  await lia.getByRole('link', { name: 'Many' }).click();
+
+  const table = lia.getByRole('table', { name: 'Contents' });
+  const rows = table.getByRole('row');
+  await expect(rows).toHaveCount(201); // the heading row and 200
+  await expect(lia.getByText('Showing 200 of 205.')).toBeVisible();
+  await expect(table.getByText('note 204.txt')).toHaveCount(0);
+  // Sorting and filtering cover the rows not drawn yet.
+  await lia.getByRole('button', { name: 'Name', exact: true }).click();
+  await expect(rows.nth(1)).toContainText('note 204.txt');
+  await lia.getByLabel('Filter by name').fill('note 20');
+  await expect(rows).toHaveCount(6); // note 200 to note 204
+  await expect(lia.getByText(/^Showing /)).toHaveCount(0);
+  await lia.getByLabel('Filter by name').fill('');
+  await lia.getByRole('button', { name: 'Show more' }).click();
+  await expect(rows).toHaveCount(206);
+  await expect(lia.getByRole('button', { name: 'Show more' })).toHaveCount(0);
+  expect(problems).toEqual([]);
+});

@@ -113,3 +113,52 @@ exports.liaInANewBox = async (root, coffer, browser, testInfo, boxName) => {
   await lia.getByRole('link', { name: boxName }).click();
   return { lia, problems };
 };
+
+/// Headless Chromium has no save dialog to click: `showSaveFilePicker`
+/// answers with a file of the origin-private file system, the same kind of
+/// handle, written by the same worker code (or is closed, when the page
+/// sets `window.declineSave`).
+exports.answerSaveDialogs = (page) =>
+  page.evaluate(() => {
+    window.showSaveFilePicker = async ({ suggestedName }) => {
+      if (window.declineSave) throw new DOMException('The user aborted a request.', 'AbortError');
+      const root = await navigator.storage.getDirectory();
+      return root.getFileHandle(suggestedName, { create: true });
+    };
+  });
+
+const SLICE = 64 * 1024 * 1024;
+
+/// Every file saved through those dialogs: name → { size, sha256 of each
+/// 64 MiB slice } (read a slice at a time, so a large file fits).
+exports.savedFiles = (page) =>
+  page.evaluate(async (slice) => {
+    const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+    const out = {};
+    const root = await navigator.storage.getDirectory();
+    for await (const [name, handle] of root.entries()) {
+      const file = await handle.getFile();
+      const slices = [];
+      for (let at = 0; at < file.size || at === 0; at += slice) {
+        slices.push(hex(await crypto.subtle.digest('SHA-256', await file.slice(at, at + slice).arrayBuffer())));
+      }
+      out[name] = { size: file.size, slices };
+    }
+    return out;
+  }, SLICE);
+
+/// What `savedFiles` says of a file holding `bytes` (a Buffer or a path).
+exports.asSaved = (bytes) => {
+  const crypto = require('node:crypto');
+  const fs = require('node:fs');
+  const size = typeof bytes === 'string' ? fs.statSync(bytes).size : bytes.length;
+  const fd = typeof bytes === 'string' ? fs.openSync(bytes, 'r') : null;
+  const slices = [];
+  for (let at = 0; at < size || at === 0; at += SLICE) {
+    const piece = fd === null ? bytes.subarray(at, at + SLICE) : Buffer.alloc(Math.min(SLICE, size - at));
+    if (fd !== null) fs.readSync(fd, piece, 0, piece.length, at);
+    slices.push(crypto.createHash('sha256').update(piece).digest('hex'));
+  }
+  if (fd !== null) fs.closeSync(fd);
+  return { size, slices };
+};

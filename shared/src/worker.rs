@@ -110,8 +110,9 @@ pub enum Job {
         secret: String,
         signing: crate::files::SigningKey,
     },
-    /// Fetches, checks and decrypts a file; answered with the plaintext as
-    /// a `Blob` posted with the answer.
+    /// Fetches, checks and decrypts a file. With a chosen file's handle
+    /// posted beside the job, the plaintext is written into it as it comes
+    /// (answered `Saved`); without, answered `Downloaded` with a `Blob`.
     Download {
         secret: String,
         content: crate::files::FileContent,
@@ -121,7 +122,8 @@ pub enum Job {
     Steer { upload_id: String, to: Steer },
     /// BOX-8: checks every item of `export`, fetches every part, and
     /// writes one zip of the files as stored plus their identities sealed
-    /// with `passphrase`; answered with the zip as a `Blob`.
+    /// with `passphrase`; into a chosen file's handle posted beside the job
+    /// (answered `Saved`), else answered `Exported` with the zip as a `Blob`.
     Export {
         secret: String,
         export: crate::files::BoxExport,
@@ -238,6 +240,8 @@ pub enum Answer {
     Downloaded,
     /// The export's zip is the `Blob` posted with this answer.
     Exported,
+    /// A download or export is complete in the file the person chose.
+    Saved,
     /// The server refused a part: its `ApiError` as JSON.
     PartRefused(String),
     Done,
@@ -264,6 +268,9 @@ pub enum Failure {
     Unreadable,
     /// The member cancelled the transfer.
     Cancelled,
+    /// The browser would not write the chosen file (a full disk, a
+    /// permission taken back).
+    Unwritable,
 }
 
 /// MFA-5: the input every passkey's PRF is evaluated on:

@@ -6,4 +6,6 @@ pub mod files;
 pub mod jobs;
 mod nodes;
 #[cfg(target_arch = "wasm32")]
+mod sinks;
+#[cfg(target_arch = "wasm32")]
 pub mod transfer;

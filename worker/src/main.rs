@@ -61,7 +61,13 @@ fn main() {
                 ));
             }
             Job::Download { secret, content } => {
-                spawn_local(transfer::download(id, secret, content, post_answer.clone()));
+                spawn_local(transfer::download(
+                    id,
+                    secret,
+                    content,
+                    attachment,
+                    post_answer.clone(),
+                ));
             }
             Job::Steer { upload_id, to } => {
                 transfer::steer(upload_id, to);
@@ -77,6 +83,7 @@ fn main() {
                     secret,
                     export,
                     passphrase,
+                    attachment,
                     post_answer.clone(),
                 ));
             }

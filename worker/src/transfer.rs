@@ -4,6 +4,7 @@
 //! and fetching, checking and decrypting a download part by part. Nothing
 //! of a download reaches the page unless every check passed.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use base64::Engine as _;
@@ -12,15 +13,13 @@ use coffer_shared::files::{BoxExport, FileContent, PartReceipt, SigningKey, PART
 use coffer_shared::ids::NodeId;
 use coffer_shared::site;
 use coffer_shared::worker::{Answer, Failure, Steer};
-use js_sys::{Array, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, Headers, Request, RequestInit,
-    Response,
-};
+use web_sys::{DedicatedWorkerGlobalScope, File, Headers, Request, RequestInit, Response};
 
 use crate::files::{content_matches, open_download, Outgoing};
+use crate::sinks::{Sink, Spool, Written};
 
 /// Posts an answer (or progress) for job `id`, with a transferable
 /// attachment when there is one.
@@ -246,25 +245,48 @@ impl Sending {
 }
 
 /// `Download`: every part fetched, checked against the signed manifest and
-/// decrypted; the plaintext's hash checked against the sealed record; only
-/// then is the `Blob` handed to the page.
-pub async fn download(id: u32, secret: String, content: FileContent, post: Post) {
-    match download_all(id, &secret, &content, &post).await {
-        Ok(blob) => post(id, Answer::Downloaded, Some(blob.into())),
-        Err(answer) => post(id, answer, None),
+/// decrypted into `target` (the chosen file) or `Blob` pieces; the
+/// plaintext's hash checked against the sealed record before the file is
+/// closed, so nothing of a file that fails a check is kept.
+pub async fn download(
+    id: u32,
+    secret: String,
+    content: FileContent,
+    target: Option<JsValue>,
+    post: Post,
+) {
+    let mut sink = match Sink::open(target).await {
+        Ok(sink) => sink,
+        Err(failure) => return post(id, Answer::Failed(failure), None),
+    };
+    match download_into(id, &secret, &content, &mut sink, &post).await {
+        Ok(mime) => finish(id, sink, &mime, Answer::Downloaded, &post).await,
+        Err(answer) => {
+            sink.abort().await;
+            post(id, answer, None);
+        }
     }
 }
 
-async fn download_all(
+/// Closes the sink and answers: `Saved`, or `with_blob` and the `Blob`.
+async fn finish(id: u32, sink: Sink, mime: &str, with_blob: Answer, post: &Post) {
+    match sink.close(mime).await {
+        Ok(Written::Saved) => post(id, Answer::Saved, None),
+        Ok(Written::Blob(blob)) => post(id, with_blob, Some(blob.into())),
+        Err(failure) => post(id, Answer::Failed(failure), None),
+    }
+}
+
+async fn download_into(
     id: u32,
     secret: &str,
     content: &FileContent,
+    sink: &mut Sink,
     post: &Post,
-) -> Result<Blob, Answer> {
+) -> Result<String, Answer> {
     let tampered = || Answer::Failed(Failure::Tampered);
     let (mut reader, facts) = open_download(secret, content).map_err(|_| tampered())?;
     let node = content.file_id().ok_or_else(tampered)?;
-    let pieces = Array::new();
     let mut hash = ContentHash::default();
     let mut done = 0u64;
     for n in 0..reader.parts() {
@@ -276,7 +298,7 @@ async fn download_all(
         let plain = reader.part(&bytes).map_err(|_| tampered())?;
         hash.update(&plain);
         done += plain.len() as u64;
-        pieces.push(&Uint8Array::from(&plain[..]));
+        sink.put(&plain).await.map_err(Answer::Failed)?;
         post(
             id,
             Answer::Progress {
@@ -289,23 +311,36 @@ async fn download_all(
     if !content_matches(&facts, &hash.hex()) {
         return Err(tampered());
     }
-    let bag = BlobPropertyBag::new();
-    bag.set_type(&facts.mime);
-    Blob::new_with_u8_array_sequence_and_options(&pieces, &bag).map_err(|_| tampered())
+    Ok(facts.mime)
 }
 
-/// `Export` (BOX-8): the zip, written as the parts arrive into pieces of
-/// `Blob` (which the browser may keep on disk), never whole in this
-/// worker's memory.
-pub async fn export(id: u32, secret: String, export: BoxExport, passphrase: String, post: Post) {
+/// `Export` (BOX-8): the zip, written into `target` (the chosen file) or
+/// `Blob` pieces as the parts arrive, never whole in this worker's memory.
+pub async fn export(
+    id: u32,
+    secret: String,
+    export: BoxExport,
+    passphrase: String,
+    target: Option<JsValue>,
+    post: Post,
+) {
     let plan = match crate::export::plan(&secret, &export, &passphrase) {
         Ok(plan) => plan,
         Err(_) => return post(id, Answer::Failed(Failure::Tampered), None),
     };
+    let sink = match Sink::open(target).await {
+        Ok(sink) => Rc::new(RefCell::new(Some(sink))),
+        Err(failure) => return post(id, Answer::Failed(failure), None),
+    };
+    // The zip writer writes into the spool; before each part is fetched,
+    // what it wrote so far goes on into the sink.
+    let spool = Spool::default();
     let organisation = export.organisation_id.clone();
     let fetch = |node: NodeId, n: u32| {
         let url = site::file_part(&organisation, &node, n);
+        let (sink, spool) = (sink.clone(), spool.clone());
         async move {
+            drain(&sink, &spool).await?;
             match request("GET", &url, None).await {
                 Reply::Ok(bytes) => Ok(bytes),
                 _ => Err(Failure::Network),
@@ -313,54 +348,29 @@ pub async fn export(id: u32, secret: String, export: BoxExport, passphrase: Stri
         }
     };
     let progress = |done, total| post(id, Answer::Progress { done, total }, None);
-    let written = crate::export::write(plan, BlobSink::default(), fetch, progress).await;
-    match written.and_then(|sink| sink.finish("application/zip")) {
-        Ok(blob) => post(id, Answer::Exported, Some(blob.into())),
-        Err(failure) => post(id, Answer::Failed(failure), None),
-    }
-}
-
-/// Collects written bytes into `Blob` pieces of `SPILL` bytes.
-#[derive(Default)]
-struct BlobSink {
-    pieces: Vec<Blob>,
-    buffer: Vec<u8>,
-}
-
-const SPILL: usize = 16 << 20;
-
-impl BlobSink {
-    fn spill(&mut self) -> Result<(), Failure> {
-        if self.buffer.is_empty() {
-            return Ok(());
+    let written = match crate::export::write(plan, spool.clone(), fetch, progress).await {
+        Ok(_) => drain(&sink, &spool).await,
+        Err(failure) => Err(failure),
+    };
+    let Some(sink) = sink.borrow_mut().take() else {
+        return post(id, Answer::Failed(Failure::Unwritable), None);
+    };
+    match written {
+        Ok(()) => finish(id, sink, "application/zip", Answer::Exported, &post).await,
+        Err(failure) => {
+            sink.abort().await;
+            post(id, Answer::Failed(failure), None);
         }
-        let bytes = Array::of1(&Uint8Array::from(&self.buffer[..]));
-        let piece = Blob::new_with_u8_array_sequence(&bytes).map_err(|_| Failure::Unreadable)?;
-        self.pieces.push(piece);
-        self.buffer.clear();
-        Ok(())
-    }
-
-    fn finish(mut self, mime: &str) -> Result<Blob, Failure> {
-        self.spill()?;
-        let pieces: Array = self.pieces.iter().collect();
-        let bag = BlobPropertyBag::new();
-        bag.set_type(mime);
-        Blob::new_with_blob_sequence_and_options(&pieces, &bag).map_err(|_| Failure::Unreadable)
     }
 }
 
-impl std::io::Write for BlobSink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.buffer.extend_from_slice(bytes);
-        if self.buffer.len() >= SPILL {
-            self.spill()
-                .map_err(|_| std::io::Error::other("the browser refused a Blob"))?;
-        }
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// Moves what the spool holds into the sink (taken out of its cell while
+/// the write is awaited, so no borrow is held across it).
+async fn drain(sink: &RefCell<Option<Sink>>, spool: &Spool) -> Result<(), Failure> {
+    let Some(mut taken) = sink.borrow_mut().take() else {
+        return Err(Failure::Unwritable);
+    };
+    let result = taken.put(&spool.take()).await;
+    *sink.borrow_mut() = Some(taken);
+    result
 }

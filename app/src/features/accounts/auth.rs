@@ -38,14 +38,15 @@ fn malformed() -> ApiError {
 fn refusal(f: Failure) -> ApiError {
     match f {
         Failure::UnwrapFailed => InputError::InvalidKeyMaterial.into(),
-        // The last four come only from file transfers.
+        // The last five come only from file transfers.
         Failure::AuthenticationFailed
         | Failure::Malformed
         | Failure::UnknownCeremony
         | Failure::Tampered
         | Failure::Network
         | Failure::Unreadable
-        | Failure::Cancelled => malformed(),
+        | Failure::Cancelled
+        | Failure::Unwritable => malformed(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! BOX-8: "Export box" (or folder): one zip that opens with `age` and
 //! nothing from Coffer. The worker checks and fetches everything and writes
 //! the zip; the page only asks for the passphrase that seals the key file
-//! and hands the zip to the browser's downloads.
+//! and where to save the zip (a large one is written into the chosen file
+//! as it is made; a small one goes to the browser's downloads).
 
 use std::rc::Rc;
 
@@ -12,7 +13,7 @@ use coffer_shared::worker::{Answer, Job};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::files::{save, transfer_failed};
+use super::files::{save, target_for, transfer_failed, Target};
 use super::keys::{secret, unexpected};
 use crate::crypto_worker;
 use crate::i18n::{tf, tr};
@@ -27,12 +28,27 @@ pub struct Exported {
     pub is_box: bool,
 }
 
+/// The zip's name when the person closed the save dialog: `None`.
 async fn export(
     what: Exported,
     passphrase: String,
     progress: RwSignal<Option<String>>,
-) -> Result<String, Problem> {
+) -> Result<Option<String>, Problem> {
     let export = export_items(what.organisation_id, what.node).await?;
+    let zip = format!("{}.zip", what.name);
+    // Listing the items is one quick query, well inside the activation the
+    // save dialog needs (if not, the zip goes to the downloads instead).
+    let size = export
+        .items
+        .iter()
+        .filter_map(|i| i.file.as_ref())
+        .map(|f| f.plain_size)
+        .sum();
+    let target = match target_for(&zip, size).await {
+        Target::Declined => return Ok(None),
+        Target::Chosen(handle) => Some(handle),
+        Target::Downloads => None,
+    };
     let job = Job::Export {
         secret: secret()?,
         export,
@@ -45,12 +61,12 @@ async fn export(
             &[("0", &size_label(done)), ("1", &size_label(total))],
         )));
     });
-    let (answer, blob) = crypto_worker::run_with(job, None, Some(report)).await?;
-    let zip = format!("{}.zip", what.name);
+    let (answer, blob) = crypto_worker::run_with(job, target, Some(report)).await?;
     match (answer, blob) {
+        (Answer::Saved, _) => Ok(Some(zip)),
         (Answer::Exported, Some(blob)) => {
             save(&blob.unchecked_into(), &zip).ok_or_else(unexpected)?;
-            Ok(zip)
+            Ok(Some(zip))
         }
         (answer, _) => Err(transfer_failed(answer)),
     }
@@ -70,7 +86,8 @@ pub fn ExportForm(what: Signal<Option<Exported>>) -> impl IntoView {
             progress.set(None);
             done
         },
-        move |zip: String| {
+        move |zip: Option<String>| {
+            let Some(zip) = zip else { return };
             passphrase.set(String::new());
             again.set(String::new());
             notice.set(Some(tf(

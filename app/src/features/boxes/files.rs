@@ -2,11 +2,14 @@
 //! Storage card (BOX-6). The worker fetches, checks and decrypts; the page
 //! hands the result to the browser.
 
+use std::rc::Rc;
+
 use coffer_api::{open_file, ApiError};
 use coffer_shared::boxes::{FileFacts, NodeView};
 use coffer_shared::files::size_label;
 use coffer_shared::ids::OrganisationId;
 use coffer_shared::worker::{Answer, Failure, Job};
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -30,38 +33,114 @@ pub(super) fn transfer_failed(answer: Answer) -> Problem {
         }
         Answer::Failed(Failure::Unreadable) => tr("The browser could not read this file.").into(),
         Answer::Failed(Failure::Cancelled) => tr("Cancelled").into(),
+        Answer::Failed(Failure::Unwritable) => {
+            tr("The browser could not write the file; check the space on the disk.").into()
+        }
         _ => unexpected(),
     }
 }
 
-/// Downloads a file: checked and decrypted in the worker, then saved by
-/// the browser under its name.
+/// Files larger than this are written into a file the person chooses, as
+/// they are decrypted (bounded memory) where the browser can; smaller ones
+/// go straight to the downloads as one `Blob`, without asking where.
+pub(super) const STREAM_ABOVE: u64 = 64 << 20;
+
+/// Where a download or export goes.
+pub(super) enum Target {
+    /// The handle of the file chosen in the browser's save dialog.
+    Chosen(wasm_bindgen::JsValue),
+    /// The browser's downloads, from a `Blob`.
+    Downloads,
+    /// The person closed the save dialog.
+    Declined,
+}
+
+/// Asks where to save `name` when it is `size` bytes and the browser can
+/// write a chosen file as it arrives (`showSaveFilePicker`). Called before
+/// anything else is awaited: the dialog needs the click's activation.
+pub(super) async fn target_for(name: &str, size: u64) -> Target {
+    use wasm_bindgen::JsValue;
+    if size <= STREAM_ABOVE {
+        return Target::Downloads;
+    }
+    let Some(window) = web_sys::window() else {
+        return Target::Downloads;
+    };
+    let Some(picker) = js_sys::Reflect::get(&window, &JsValue::from("showSaveFilePicker"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return Target::Downloads;
+    };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"suggestedName".into(), &name.into());
+    let Ok(promise) = picker.call1(&window, &options) else {
+        return Target::Downloads;
+    };
+    match wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await {
+        Ok(handle) => Target::Chosen(handle),
+        Err(e) => {
+            let aborted = e
+                .dyn_ref::<web_sys::DomException>()
+                .is_some_and(|e| e.name() == "AbortError");
+            if aborted {
+                Target::Declined
+            } else {
+                Target::Downloads
+            }
+        }
+    }
+}
+
+/// Downloads a file: checked and decrypted in the worker, then written
+/// into the chosen file or handed to the browser's downloads under its
+/// name. `None` when the person closed the save dialog.
 pub async fn download(
     organisation_id: OrganisationId,
     node: NodeView,
     name: String,
-) -> Result<String, Problem> {
-    let blob = decrypted(organisation_id, node).await?;
-    save(&blob, &name).ok_or_else(unexpected)?;
-    Ok(name)
+    size: u64,
+    progress: Rc<dyn Fn(u64, u64)>,
+) -> Result<Option<String>, Problem> {
+    let target = match target_for(&name, size).await {
+        Target::Declined => return Ok(None),
+        Target::Chosen(handle) => Some(handle),
+        Target::Downloads => None,
+    };
+    if let Some(blob) = fetch_decrypted(organisation_id, node, target, Some(progress)).await? {
+        save(&blob, &name).ok_or_else(unexpected)?;
+    }
+    Ok(Some(name))
 }
 
-/// A file fetched, checked and decrypted by the worker: its plaintext as a
-/// Blob (downloads and previews).
-async fn decrypted(
+/// A file fetched, checked and decrypted by the worker: into `target`
+/// (then `None`), else its plaintext as a Blob (downloads and previews).
+async fn fetch_decrypted(
     organisation_id: OrganisationId,
     node: NodeView,
-) -> Result<web_sys::Blob, Problem> {
+    target: Option<wasm_bindgen::JsValue>,
+    progress: Option<Rc<dyn Fn(u64, u64)>>,
+) -> Result<Option<web_sys::Blob>, Problem> {
     let content = open_file(organisation_id, node.id).await?;
     let job = Job::Download {
         secret: secret()?,
         content,
     };
-    let (answer, blob) = crypto_worker::run_with(job, None, None).await?;
+    let (answer, blob) = crypto_worker::run_with(job, target, progress).await?;
     match (answer, blob) {
-        (Answer::Downloaded, Some(blob)) => Ok(blob.unchecked_into()),
+        (Answer::Saved, _) => Ok(None),
+        (Answer::Downloaded, Some(blob)) => Ok(Some(blob.unchecked_into())),
         (answer, _) => Err(transfer_failed(answer)),
     }
+}
+
+async fn decrypted(
+    organisation_id: OrganisationId,
+    node: NodeView,
+) -> Result<web_sys::Blob, Problem> {
+    fetch_decrypted(organisation_id, node, None, None)
+        .await?
+        .ok_or_else(unexpected)
 }
 
 /// Hands a Blob to the browser's downloads under `name`.

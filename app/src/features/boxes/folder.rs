@@ -1,8 +1,11 @@
 //! BOX-1: inside a box or folder: the way back up (breadcrumb), its
 //! folders by name, and "New folder".
 
+use std::rc::Rc;
+
 use coffer_api::{create_folder, move_node, open_folder, rename_node, trash_node};
 use coffer_shared::boxes::{FileFacts, FolderView, NodeKind, NodeRecord, NodeView};
+use coffer_shared::files::size_label;
 use coffer_shared::ids::{NodeId, OrganisationId};
 use coffer_shared::types::Bytes;
 use coffer_shared::worker::KeyStep;
@@ -125,13 +128,27 @@ pub fn FolderPage() -> impl IntoView {
     );
     let download = Write::new(
         rename_error,
-        move |(node, name): (NodeView, String)| async move {
+        move |(node, name, size): (NodeView, String, u64)| async move {
             let Some(org) = shown.get_untracked().map(|o| o.folder.organisation_id) else {
                 return Err(Problem::from(tr("The folder is still loading.")));
             };
-            files::download(org, node, name).await
+            let shown_name = name.clone();
+            let progress: Rc<dyn Fn(u64, u64)> = Rc::new(move |done, total| {
+                notice.set(Some(tf(
+                    "Downloading “{0}”: {1} of {2}",
+                    &[
+                        ("0", &shown_name),
+                        ("1", &size_label(done)),
+                        ("2", &size_label(total)),
+                    ],
+                )));
+            });
+            files::download(org, node, name, size, progress).await
         },
-        move |name: String| notice.set(Some(tf("“{0}” downloaded.", &[("0", &name)]))),
+        move |saved: Option<String>| match saved {
+            Some(name) => notice.set(Some(tf("“{0}” downloaded.", &[("0", &name)]))),
+            None => notice.set(None),
+        },
     );
     let relocate = Write::new(
         rename_error,

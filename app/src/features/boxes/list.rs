@@ -30,6 +30,9 @@ async fn named_boxes(org: OrganisationId) -> Result<Vec<Named>, Problem> {
     Ok(boxes.into_iter().zip(names).collect())
 }
 
+/// Rows drawn at first, and added by each "Show more".
+const ROWS_AT_ONCE: usize = 200;
+
 #[component]
 pub fn BoxesPage() -> impl IntoView {
     let session = use_session();
@@ -155,7 +158,7 @@ pub fn NodeTable(
     /// BOX-1: a folder's table also lists files, with size and type, and
     /// offers Download for them.
     #[prop(optional)]
-    download: Option<Write<(NodeView, String)>>,
+    download: Option<Write<(NodeView, String, u64)>>,
     /// BOX-7: Preview, for the types the browser can show.
     #[prop(optional)]
     preview: Option<Write<(NodeView, String, FileFacts)>>,
@@ -171,6 +174,9 @@ pub fn NodeTable(
     let items = StoredValue::new(nodes);
     let relocate = StoredValue::new(relocate);
     let filter = RwSignal::new(String::new());
+    // Rows drawn: a folder of thousands is sorted and filtered whole, but
+    // only its first rows are drawn until more are asked for.
+    let limit = RwSignal::new(ROWS_AT_ONCE);
     let order = RwSignal::new(NodeOrder::Name);
     let descending = RwSignal::new(false);
     let columns: Vec<NodeOrder> = if in_folder {
@@ -184,6 +190,9 @@ pub fn NodeTable(
     } else {
         vec![NodeOrder::Name, NodeOrder::Created, NodeOrder::Modified]
     };
+    let arranged = Memo::new(move |_| {
+        items.with_value(|all| arrange(all, &filter.get(), order.get(), descending.get()))
+    });
     let header = move |col: NodeOrder| sort_header(col, col.label(), order, descending, || {});
     let render_row = move |(node, record): Named| {
         let href = format!("/boxes/{}", node.id);
@@ -235,11 +244,12 @@ pub fn NodeTable(
         };
         let fetch = download.filter(|_| is_file).map(|download| {
             let (node, name) = (node.clone(), name.clone());
+            let size = facts.as_ref().map_or(0, |f| f.size);
             let aria = tf("Download {0}", &[("0", &name)]);
             view! {
                 <button type="button" class="small" aria-label=aria
                     disabled=move || download.pending().get()
-                    on:click=move |_| download.send((node.clone(), name.clone()))>{tr("Download")}</button>
+                    on:click=move |_| download.send((node.clone(), name.clone(), size))>{tr("Download")}</button>
             }
         });
         let look = preview
@@ -355,14 +365,32 @@ pub fn NodeTable(
             </tr></thead>
             <tbody>
                 {move || {
-                    let shown = items.with_value(|all| arrange(all, &filter.get(), order.get(), descending.get()));
-                    if shown.is_empty() {
+                    let first: Vec<Named> = arranged.with(|all| all.iter().take(limit.get()).cloned().collect());
+                    if first.is_empty() {
                         let empty = tf("Nothing here matches “{0}”.", &[("0", filter.get().trim())]);
                         return view! { <tr><td colspan=columns.len() + 1>{empty}</td></tr> }.into_any();
                     }
-                    shown.into_iter().map(render_row).collect_view().into_any()
+                    first.into_iter().map(render_row).collect_view().into_any()
                 }}
             </tbody>
         </table>
+        {move || {
+            let matching = arranged.with(Vec::len);
+            let drawn = limit.get();
+            (matching > drawn).then(|| {
+                let words = tf(
+                    "Showing {0} of {1}.",
+                    &[("0", &drawn.to_string()), ("1", &matching.to_string())],
+                );
+                view! {
+                    <p class="table-more">
+                        {words}
+                        " "
+                        <button type="button" class="secondary small"
+                            on:click=move |_| limit.update(|l| *l += ROWS_AT_ONCE)>{tr("Show more")}</button>
+                    </p>
+                }
+            })
+        }}
     }
 }

@@ -39,6 +39,16 @@ pub const WORDS: &[(&str, &str)] = &[
     ("Waiting", "Wartet"),
     ("{0} s left", "noch {0} s"),
     ("“{0}” downloaded.", "„{0}“ heruntergeladen."),
+    ("Showing {0} of {1}.", "{0} von {1} angezeigt."),
+    ("Show more", "Mehr anzeigen"),
+    (
+        "Downloading “{0}”: {1} of {2}",
+        "„{0}“ wird heruntergeladen: {1} von {2}",
+    ),
+    (
+        "The browser could not write the file; check the space on the disk.",
+        "Der Browser konnte die Datei nicht schreiben; prüfen Sie den Platz auf dem Datenträger.",
+    ),
     (
         "That upload does not exist, has expired, or is not yours.",
         "Dieser Upload existiert nicht, ist abgelaufen oder gehört nicht Ihnen.",
