@@ -8,6 +8,7 @@ module.exports = {
   testDir: './bench',
   timeout: 300_000,
   reporter: [['list']],
-  // axe's scans (tests/accessibility.js) would disturb the timings.
-  use: { ...base.use, a11y: false },
+  // axe's scans (tests/accessibility.js) would disturb the timings, and
+  // a trace copies every request body (each part) to Playwright.
+  use: { ...base.use, a11y: false, trace: 'off' },
 };

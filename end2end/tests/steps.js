@@ -117,35 +117,39 @@ exports.liaInANewBox = async (root, coffer, browser, testInfo, boxName) => {
 /// Headless Chromium has no save dialog to click: `showSaveFilePicker`
 /// answers with a file of the origin-private file system, the same kind of
 /// handle, written by the same worker code (or is closed, when the page
-/// sets `window.declineSave`).
-exports.answerSaveDialogs = (page) =>
-  page.evaluate(() => {
-    window.showSaveFilePicker = async ({ suggestedName }) => {
-      if (window.declineSave) throw new DOMException('The user aborted a request.', 'AbortError');
-      const root = await navigator.storage.getDirectory();
-      return root.getFileHandle(suggestedName, { create: true });
-    };
-  });
+/// sets `window.declineSave`). Runs in the page.
+function answerSaveDialogsInPage() {
+  window.showSaveFilePicker = async ({ suggestedName }) => {
+    if (window.declineSave) throw new DOMException('The user aborted a request.', 'AbortError');
+    const root = await navigator.storage.getDirectory();
+    return root.getFileHandle(suggestedName, { create: true });
+  };
+}
+exports.answerSaveDialogsInPage = answerSaveDialogsInPage;
+exports.answerSaveDialogs = (page) => page.evaluate(answerSaveDialogsInPage);
 
 const SLICE = 64 * 1024 * 1024;
+exports.SAVED_SLICE = SLICE;
 
 /// Every file saved through those dialogs: name → { size, sha256 of each
-/// 64 MiB slice } (read a slice at a time, so a large file fits).
-exports.savedFiles = (page) =>
-  page.evaluate(async (slice) => {
-    const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
-    const out = {};
-    const root = await navigator.storage.getDirectory();
-    for await (const [name, handle] of root.entries()) {
-      const file = await handle.getFile();
-      const slices = [];
-      for (let at = 0; at < file.size || at === 0; at += slice) {
-        slices.push(hex(await crypto.subtle.digest('SHA-256', await file.slice(at, at + slice).arrayBuffer())));
-      }
-      out[name] = { size: file.size, slices };
+/// 64 MiB slice } (read a slice at a time, so a large file fits). Runs in
+/// the page.
+async function savedFilesInPage(slice) {
+  const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+  const out = {};
+  const root = await navigator.storage.getDirectory();
+  for await (const [name, handle] of root.entries()) {
+    const file = await handle.getFile();
+    const slices = [];
+    for (let at = 0; at < file.size || at === 0; at += slice) {
+      slices.push(hex(await crypto.subtle.digest('SHA-256', await file.slice(at, at + slice).arrayBuffer())));
     }
-    return out;
-  }, SLICE);
+    out[name] = { size: file.size, slices };
+  }
+  return out;
+}
+exports.savedFilesInPage = savedFilesInPage;
+exports.savedFiles = (page) => page.evaluate(savedFilesInPage, SLICE);
 
 /// What `savedFiles` says of a file holding `bytes` (a Buffer or a path).
 exports.asSaved = (bytes) => {

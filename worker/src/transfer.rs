@@ -180,9 +180,9 @@ async fn send_all(
     if file.size() as u64 != total {
         return Err(Answer::Failed(Failure::Unreadable));
     }
-    // One part on its way while the next is read and encrypted: the
-    // network and the cipher work at the same time.
-    let mut in_flight: Option<Sending> = None;
+    // Parts on their way while the next is read and encrypted: the
+    // network, the server's disk and the cipher work at the same time.
+    let mut in_flight = InFlight::default();
     let mut offset = 0;
     while offset < total {
         let end = (offset + SLICE).min(total);
@@ -191,27 +191,48 @@ async fn send_all(
             .ok_or(Answer::Failed(Failure::Unreadable))?;
         offset = end;
         for part in out.push(&plain) {
-            if let Some(previous) = in_flight.take() {
-                previous.done(id, total, post).await?;
-            }
-            steered(upload_id).await?;
-            in_flight = Some(Sending::start(upload_id, part));
+            in_flight.send(upload_id, part, id, total, post).await?;
         }
     }
     let (parts, completion) = out
         .finish(secret, signing)
         .map_err(|_| Answer::Failed(Failure::UnwrapFailed))?;
     for part in parts {
-        if let Some(previous) = in_flight.take() {
-            previous.done(id, total, post).await?;
-        }
-        steered(upload_id).await?;
-        in_flight = Some(Sending::start(upload_id, part));
+        in_flight.send(upload_id, part, id, total, post).await?;
     }
-    if let Some(last) = in_flight.take() {
-        last.done(id, total, post).await?;
+    while let Some(sending) = in_flight.0.pop_front() {
+        sending.done(id, total, post).await?;
     }
     Ok(Answer::FileSent(completion))
+}
+
+/// Parts sent at once, at most (DESIGN "Moving bytes": at most four).
+const PARTS_IN_FLIGHT: usize = 3;
+
+/// The parts on their way, oldest first.
+#[derive(Default)]
+struct InFlight(std::collections::VecDeque<Sending>);
+
+impl InFlight {
+    /// Starts sending `part` once there is room and the page has not
+    /// paused or cancelled the upload; progress is reported in order.
+    async fn send(
+        &mut self,
+        upload_id: &str,
+        part: Part,
+        id: u32,
+        total: u64,
+        post: &Post,
+    ) -> Result<(), Answer> {
+        while self.0.len() >= PARTS_IN_FLIGHT {
+            if let Some(oldest) = self.0.pop_front() {
+                oldest.done(id, total, post).await?;
+            }
+        }
+        steered(upload_id).await?;
+        self.0.push_back(Sending::start(upload_id, part));
+        Ok(())
+    }
 }
 
 /// A part being sent in the background.
@@ -289,9 +310,24 @@ async fn download_into(
     let node = content.file_id().ok_or_else(tampered)?;
     let mut hash = ContentHash::default();
     let mut done = 0u64;
-    for n in 0..reader.parts() {
-        let url = site::file_part(&content.organisation_id, node, n);
-        let bytes = match request("GET", &url, None).await {
+    let parts = reader.parts();
+    let mut ahead = std::collections::VecDeque::new();
+    let mut next = 0;
+    for _ in 0..parts {
+        // The next parts are on their way while this one is decrypted.
+        while next < parts && ahead.len() < PARTS_AHEAD {
+            ahead.push_back(fetching(site::file_part(
+                &content.organisation_id,
+                node,
+                next,
+            )));
+            next += 1;
+        }
+        let reply = match ahead.pop_front() {
+            Some(coming) => coming.await.unwrap_or(Reply::Network),
+            None => Reply::Network,
+        };
+        let bytes = match reply {
             Reply::Ok(bytes) => bytes,
             other => return Err(failed(other)),
         };
@@ -312,6 +348,18 @@ async fn download_into(
         return Err(tampered());
     }
     Ok(facts.mime)
+}
+
+/// Parts of a download fetched ahead of the one being decrypted.
+const PARTS_AHEAD: usize = 3;
+
+/// Fetches `url` in the background (with the retries of `request`).
+fn fetching(url: String) -> futures_channel::oneshot::Receiver<Reply> {
+    let (tell, answer) = futures_channel::oneshot::channel();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = tell.send(request("GET", &url, None).await);
+    });
+    answer
 }
 
 /// `Export` (BOX-8): the zip, written into `target` (the chosen file) or
