@@ -3,7 +3,8 @@
 // again (click → written into the chosen file), each set beside Debian's
 // `age` encrypting and decrypting the same file on the same disk in the
 // same run; the peak memory of that Chromium's renderer processes (the page
-// and its worker) is sampled throughout. Playwright sets the instance up;
+// and its worker) is sampled throughout, and the CPU time the server
+// spent on each. Playwright sets the instance up;
 // the transfers run in a plain Chromium (bench/plain-chromium.js says why).
 // Run by scripts/bench-files.sh.
 const { execFileSync } = require('node:child_process');
@@ -13,7 +14,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { test, expect } = require('../tests/fixtures');
 const { ADMIN_PW, liaInANewBox, answerSaveDialogsInPage, savedFilesInPage, SAVED_SLICE, asSaved } = require('../tests/steps');
-const { PlainChromium } = require('./plain-chromium');
+const { signedIn } = require('./plain-chromium');
 
 const SIZE = Number(process.env.COFFER_BENCH_BYTES || 1024 * 1024 * 1024);
 const mb = (n) => (n / 1024 / 1024).toFixed(0);
@@ -38,6 +39,13 @@ function sampler(chromium) {
   let peak = 0;
   const timer = setInterval(() => { peak = Math.max(peak, rendererBytes(chromium.processes())); }, 100);
   return () => { clearInterval(timer); return peak; };
+}
+
+/// CPU seconds the process `pid` has used (user and system).
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in ticks of 10 ms
 }
 
 function timed(fn) {
@@ -70,34 +78,31 @@ test('1 GiB upload and download against age', async ({ page: root, coffer, brows
   await lia.context().close();
 
   // Lia again, in a Chromium that Playwright does not watch.
-  const plain = await PlainChromium.launch();
+  const plain = await signedIn(coffer.url, 'lia@acme.test', ADMIN_PW, box);
   try {
-    await plain.goto(coffer.url);
-    await plain.until(() => document.querySelector('label') !== null);
-    await plain.fill('Email or user name', 'lia@acme.test');
-    await plain.fill('Password', ADMIN_PW);
-    await plain.click('Sign in');
-    await plain.until(() => [...document.querySelectorAll('a')].some((a) => a.textContent.trim() === 'Boxes'), undefined, { timeout: 30_000 });
-    await plain.goto(box);
     await plain.until(() => [...document.querySelectorAll('h1')].some((h) => h.textContent.trim() === 'Bench'));
     await plain.evaluate(answerSaveDialogsInPage);
     await new Promise((r) => setTimeout(r, 1000));
 
     const idle = rendererBytes(plain.processes());
     let stop = sampler(plain);
+    let serverCpu = cpuSeconds(coffer.pid);
     let start = Date.now();
     await plain.choose('Upload files', file);
     await plain.until(() => [...document.querySelectorAll('.upload-status')].some((s) => s.textContent === 'Uploaded'), undefined, { timeout: 1_800_000, every: 50 });
     const upload = (Date.now() - start) / 1000;
     const uploadPeak = stop();
+    const serverUp = cpuSeconds(coffer.pid) - serverCpu;
 
     // Over 64 MiB, so written into the chosen file as it is decrypted.
     stop = sampler(plain);
+    serverCpu = cpuSeconds(coffer.pid);
     start = Date.now();
     await plain.click('Download big.bin');
     await plain.until(() => [...document.querySelectorAll('[role=status]')].some((s) => s.textContent === '“big.bin” downloaded.'), undefined, { timeout: 1_800_000, every: 50 });
     const downloadTime = (Date.now() - start) / 1000;
     const downloadPeak = stop();
+    const serverDown = cpuSeconds(coffer.pid) - serverCpu;
     expect(await plain.evaluate(savedFilesInPage, SAVED_SLICE)).toEqual({ 'big.bin': asSaved(file) });
 
     const rate = (s) => (SIZE / 1024 / 1024 / s).toFixed(1);
@@ -106,7 +111,9 @@ test('1 GiB upload and download against age', async ({ page: root, coffer, brows
       `upload ${upload.toFixed(1)} s (${rate(upload)} MiB/s) = ${((ageEncrypt / upload) * 100).toFixed(0)} % of age; ` +
       `age decrypt ${ageDecrypt.toFixed(1)} s (${rate(ageDecrypt)} MiB/s); ` +
       `download ${downloadTime.toFixed(1)} s (${rate(downloadTime)} MiB/s) = ${((ageDecrypt / downloadTime) * 100).toFixed(0)} % of age -d; ` +
-      `renderer memory idle ${mb(idle)} MiB, peak ${mb(uploadPeak)} MiB uploading, ${mb(downloadPeak)} MiB downloading`,
+      `renderer memory idle ${mb(idle)} MiB, peak ${mb(uploadPeak)} MiB uploading, ${mb(downloadPeak)} MiB downloading; ` +
+      `server CPU ${serverUp.toFixed(2)} s uploading = ${((serverUp / (SIZE / 1e8)) * 100).toFixed(1)} % of a core per 100 MB/s, ` +
+      `${serverDown.toFixed(2)} s downloading = ${((serverDown / (SIZE / 1e8)) * 100).toFixed(1)} % of a core per 100 MB/s`,
     );
   } finally {
     await plain.close();

@@ -82,6 +82,12 @@ class PlainChromium {
   }
 
   /// Loads `url` (a new document: its time origin differs).
+  async reload() {
+    const before = await this.evaluate(() => performance.timeOrigin);
+    await this.page('Page.reload', {});
+    await this.until((t) => performance.timeOrigin !== t && document.readyState === 'complete', before);
+  }
+
   async goto(url) {
     const before = await this.evaluate(() => performance.timeOrigin);
     await this.page('Page.navigate', { url });
@@ -108,12 +114,13 @@ class PlainChromium {
     }, name);
   }
 
-  /// Chooses `file` in the file input labelled `label`.
-  async choose(label, file) {
+  /// Chooses `files` (a path or several) in the file input labelled
+  /// `label`.
+  async choose(label, files) {
     const { result } = await this.page('Runtime.evaluate', {
       expression: `document.getElementById([...document.querySelectorAll('label')].find((e) => e.textContent.trim() === ${JSON.stringify(label)}).htmlFor)`,
     });
-    await this.page('DOM.setFileInputFiles', { files: [file], objectId: result.objectId });
+    await this.page('DOM.setFileInputFiles', { files: [].concat(files), objectId: result.objectId });
   }
 
   /// The process ids of this Chromium and everything it started.
@@ -149,4 +156,19 @@ class PlainChromium {
   }
 }
 
-module.exports = { PlainChromium };
+/// Signs `email` in at the instance `url` in a plain Chromium and opens
+/// `page` (a box's address, say).
+async function signedIn(url, email, password, page) {
+  const plain = await PlainChromium.launch();
+  await plain.goto(url);
+  await plain.until(() => document.querySelector('label') !== null);
+  await plain.fill('Email or user name', email);
+  await plain.fill('Password', password);
+  await plain.click('Sign in');
+  await plain.until(() => [...document.querySelectorAll('a')].some((a) => a.textContent.trim() === 'Boxes'), undefined, { timeout: 30_000 });
+  await plain.goto(page);
+  await plain.until(() => document.querySelector('h1') !== null);
+  return plain;
+}
+
+module.exports = { PlainChromium, signedIn };

@@ -75,7 +75,7 @@ exports.test = base.extend({
       proc.stderr.on('data', (d) => log.push(d.toString()));
       proc.on('exit', (code) => reject(new Error(`coffer exited with ${code}:\n${log.join('')}`)));
     });
-    await use({ url, dataDir, setupCode });
+    await use({ url, dataDir, setupCode, pid: proc.pid });
     proc.kill('SIGTERM');
     if (testInfo.status !== testInfo.expectedStatus) {
       await testInfo.attach('coffer-server.log', { body: log.join(''), contentType: 'text/plain' });

@@ -310,6 +310,37 @@ enum Stage {
     Failed(String),
 }
 
+/// Rows of each kind the panel draws at most: a queue of thousands is
+/// summed up in one line, since every row drawn is laid out again as the
+/// one uploading moves.
+const PANEL_WAITING: usize = 20;
+const PANEL_FINISHED: usize = 20;
+
+/// The rows the panel draws, in queue order: every one uploading, paused
+/// or failed, the next waiting and the latest finished.
+fn drawn(rows: &[Row]) -> Vec<Row> {
+    let mut waiting = 0;
+    let finished_total = rows
+        .iter()
+        .filter(|r| matches!(r.stage.get(), Stage::Done | Stage::Cancelled))
+        .count();
+    let mut finished = 0;
+    rows.iter()
+        .filter(|r| match r.stage.get() {
+            Stage::Waiting => {
+                waiting += 1;
+                waiting <= PANEL_WAITING
+            }
+            Stage::Done | Stage::Cancelled => {
+                finished += 1;
+                finished + PANEL_FINISHED > finished_total
+            }
+            Stage::Sending | Stage::Paused | Stage::Failed(_) => true,
+        })
+        .cloned()
+        .collect()
+}
+
 #[derive(Clone)]
 struct Row {
     key: u32,
@@ -338,6 +369,9 @@ pub struct Uploads {
 
 /// How often a running queue has the folder listed again.
 const REFRESH_MS: f64 = 3_000.0;
+/// After a listing, the next waits until the files finished since are at
+/// least this fraction (1/n) of all finished so far.
+const REFRESH_GROWTH: usize = 8;
 
 thread_local! {
     /// Uploads running in this tab: leaving the page asks first.
@@ -419,6 +453,7 @@ impl Uploads {
         leptos::task::spawn_local(async move {
             let mut signing = None;
             let mut refreshed = js_sys::Date::now();
+            let (mut finished, mut finished_at_refresh) = (0usize, 0usize);
             loop {
                 let next = self.rows.with_untracked(|rows| {
                     rows.iter()
@@ -441,11 +476,17 @@ impl Uploads {
                     Err(problem) => row.stage.set(Stage::Failed(problem.words())),
                 }
                 row.upload_id.set(None);
+                finished += 1;
                 // The folder is listed again (every name opened again) at
-                // most every few seconds, not after each of many small files.
+                // most every few seconds, and less often as it fills: each
+                // listing costs as much as the folder holds, so a queue of
+                // thousands lists it tens of times, not thousands.
                 let now = js_sys::Date::now();
-                if now - refreshed >= REFRESH_MS {
+                if now - refreshed >= REFRESH_MS
+                    && finished - finished_at_refresh >= finished / REFRESH_GROWTH
+                {
                     refreshed = now;
+                    finished_at_refresh = finished;
                     done.run(());
                 }
             }
@@ -528,8 +569,14 @@ pub fn UploadPanel(uploads: Uploads, done: Callback<()>) -> impl IntoView {
         <Show when=move || uploads.rows.with(|r| !r.is_empty())>
             <section class="uploads" aria-label=tr("Uploads")>
                 <h2>{tr("Uploads")}</h2>
+                <Show when=move || uploads.rows.with(|r| r.len() > PANEL_WAITING + PANEL_FINISHED)>
+                    <p class="upload-summary" aria-live="polite">{move || uploads.rows.with(|rows| {
+                        let done = rows.iter().filter(|r| r.stage.get() == Stage::Done).count();
+                        tf("{0} of {1} uploaded", &[("0", &done.to_string()), ("1", &rows.len().to_string())])
+                    })}</p>
+                </Show>
                 <ul class="upload-list">
-                    <For each=move || uploads.rows.get() key=|r| r.key let:row>
+                    <For each=move || uploads.rows.with(|rows| drawn(rows)) key=|r| r.key let:row>
                         {
                             let name = row.label.clone();
                             let (total, done_bytes, stage, started, key) =

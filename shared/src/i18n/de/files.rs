@@ -41,6 +41,7 @@ pub const WORDS: &[(&str, &str)] = &[
     ("“{0}” downloaded.", "„{0}“ heruntergeladen."),
     ("Showing {0} of {1}.", "{0} von {1} angezeigt."),
     ("Show more", "Mehr anzeigen"),
+    ("{0} of {1} uploaded", "{0} von {1} hochgeladen"),
     (
         "Downloading “{0}”: {1} of {2}",
         "„{0}“ wird heruntergeladen: {1} von {2}",
