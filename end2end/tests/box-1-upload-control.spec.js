@@ -7,7 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { test, expect } = require('./fixtures');
-const { liaInANewBox } = require('./steps');
+const { liaInANewBox, expectNeverStored } = require('./steps');
 
 const MiB = 1024 * 1024;
 
@@ -120,6 +120,9 @@ test('BOX-1: a folder uploads with its tree', async ({ page: root, coffer, brows
   await open('2024');
   expect(await downloaded('page 2.txt')).toBe('Second page');
   await expect(lia.getByRole('navigation', { name: 'Where you are' })).toHaveText(/Deals.*Case files.*Scans.*2024/);
+  // CRY-1: the folders' names came from the browser's folder picker, and
+  // neither they nor the files' names or bodies reached the server.
+  expectNeverStored(coffer.dataDir, ['Case files', 'Scans', 'summary.txt', 'page 2.txt', 'The summary', 'First page', 'Second page']);
   expect(problems).toEqual([]);
 });
 

@@ -166,3 +166,30 @@ exports.asSaved = (bytes) => {
   if (fd !== null) fs.closeSync(fd);
   return { size, slices };
 };
+
+/// Every byte the server wrote to its data folder: database, log, blobs.
+function storedBytes(dir) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const all = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) all.push(storedBytes(full));
+    else all.push(fs.readFileSync(full));
+  }
+  return Buffer.concat(all);
+}
+
+/// CRY-1: none of `secrets` (names, bodies) is anywhere the server wrote,
+/// raw, as UTF-16, base64 or hex; the control (age's header in the
+/// blobs) shows the search reads what is there.
+exports.expectNeverStored = (dataDir, secrets) => {
+  const stored = storedBytes(dataDir);
+  expect(stored.includes('age-encryption.org/v1')).toBe(true);
+  for (const secret of secrets) {
+    expect(stored.includes(secret), secret).toBe(false);
+    expect(stored.includes(Buffer.from(secret, 'utf16le')), secret).toBe(false);
+    expect(stored.includes(Buffer.from(secret).toString('base64')), secret).toBe(false);
+    expect(stored.includes(Buffer.from(secret).toString('hex')), secret).toBe(false);
+  }
+};
