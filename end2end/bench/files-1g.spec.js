@@ -13,8 +13,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { test, expect } = require('../tests/fixtures');
-const { ADMIN_PW, liaInANewBox, answerSaveDialogsInPage, savedFilesInPage, SAVED_SLICE, asSaved } = require('../tests/steps');
-const { signedIn } = require('./plain-chromium');
+const { answerSaveDialogsInPage, savedFilesInPage, SAVED_SLICE, asSaved } = require('../tests/steps');
+const { liaInABenchBox } = require('./plain-chromium');
 
 const SIZE = Number(process.env.COFFER_BENCH_BYTES || 1024 * 1024 * 1024);
 const mb = (n) => (n / 1024 / 1024).toFixed(0);
@@ -72,15 +72,9 @@ test('1 GiB upload and download against age', async ({ page: root, coffer, brows
   const ageEncrypt = timed(() => execFileSync('age', ['-r', recipient, '-o', path.join(dir, 'big.age'), file]));
   const ageDecrypt = timed(() => execFileSync('age', ['-d', '-i', path.join(dir, 'key.txt'), '-o', path.join(dir, 'back.bin'), path.join(dir, 'big.age')]));
 
-  const { lia } = await liaInANewBox(root, coffer, browser, testInfo, 'Bench');
-  await expect(lia.getByRole('heading', { name: 'Bench' })).toBeVisible();
-  const box = lia.url();
-  await lia.context().close();
-
-  // Lia again, in a Chromium that Playwright does not watch.
-  const plain = await signedIn(coffer.url, 'lia@acme.test', ADMIN_PW, box);
+  // Lia in a Chromium that Playwright does not watch.
+  const { plain } = await liaInABenchBox(root, coffer, browser, testInfo);
   try {
-    await plain.until(() => [...document.querySelectorAll('h1')].some((h) => h.textContent.trim() === 'Bench'));
     await plain.evaluate(answerSaveDialogsInPage);
     await new Promise((r) => setTimeout(r, 1000));
 
@@ -89,7 +83,7 @@ test('1 GiB upload and download against age', async ({ page: root, coffer, brows
     let serverCpu = cpuSeconds(coffer.pid);
     let start = Date.now();
     await plain.choose('Upload files', file);
-    await plain.until(() => [...document.querySelectorAll('.upload-status')].some((s) => s.textContent === 'Uploaded'), undefined, { timeout: 1_800_000, every: 50 });
+    await plain.shows('.upload-status', 'Uploaded', { timeout: 1_800_000, every: 50 });
     const upload = (Date.now() - start) / 1000;
     const uploadPeak = stop();
     const serverUp = cpuSeconds(coffer.pid) - serverCpu;
@@ -99,7 +93,7 @@ test('1 GiB upload and download against age', async ({ page: root, coffer, brows
     serverCpu = cpuSeconds(coffer.pid);
     start = Date.now();
     await plain.click('Download big.bin');
-    await plain.until(() => [...document.querySelectorAll('[role=status]')].some((s) => s.textContent === '“big.bin” downloaded.'), undefined, { timeout: 1_800_000, every: 50 });
+    await plain.shows('[role=status]', '“big.bin” downloaded.', { timeout: 1_800_000, every: 50 });
     const downloadTime = (Date.now() - start) / 1000;
     const downloadPeak = stop();
     const serverDown = cpuSeconds(coffer.pid) - serverCpu;

@@ -81,6 +81,20 @@ class PlainChromium {
     }
   }
 
+  /// Waits until an element matching `selector` has the words `text`.
+  shows(selector, text, options) {
+    return this.until(
+      ([sel, t]) => [...document.querySelectorAll(sel)].some((e) => e.textContent.trim() === t),
+      [selector, text],
+      options,
+    );
+  }
+
+  /// Follows the link whose words are `text`.
+  follow(text) {
+    return this.evaluate((t) => [...document.querySelectorAll('a')].find((a) => a.textContent.trim() === t).click(), text);
+  }
+
   /// Loads `url` (a new document: its time origin differs).
   async reload() {
     const before = await this.evaluate(() => performance.timeOrigin);
@@ -165,10 +179,23 @@ async function signedIn(url, email, password, page) {
   await plain.fill('Email or user name', email);
   await plain.fill('Password', password);
   await plain.click('Sign in');
-  await plain.until(() => [...document.querySelectorAll('a')].some((a) => a.textContent.trim() === 'Boxes'), undefined, { timeout: 30_000 });
+  await plain.shows('a', 'Boxes', { timeout: 30_000 });
   await plain.goto(page);
-  await plain.until(() => document.querySelector('h1') !== null);
   return plain;
 }
 
-module.exports = { PlainChromium, signedIn };
+/// Lia in a new box "Bench", set up through Playwright (tests/steps.js),
+/// then signed in again in a plain Chromium on the box's page; Playwright's
+/// page is closed.
+async function liaInABenchBox(root, coffer, browser, testInfo) {
+  const { ADMIN_PW, liaInANewBox } = require('../tests/steps');
+  const { lia } = await liaInANewBox(root, coffer, browser, testInfo, 'Bench');
+  await lia.getByRole('heading', { name: 'Bench' }).waitFor();
+  const box = lia.url();
+  await lia.context().close();
+  const plain = await signedIn(coffer.url, 'lia@acme.test', ADMIN_PW, box);
+  await plain.shows('h1', 'Bench');
+  return { plain, box };
+}
+
+module.exports = { PlainChromium, liaInABenchBox };
