@@ -6,6 +6,7 @@
 
 use coffer_api::{me, passkey_set_key};
 use coffer_shared::accounts::{AccountView, SignedIn};
+use coffer_shared::ids::OrganisationId;
 use coffer_shared::worker::Unlocked;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,6 +28,9 @@ pub struct Session {
     /// Bumped when a passkey gained its key wrapping in the background, so
     /// the passkey list shows that it now unlocks the keys.
     pub passkeys_version: RwSignal<u32>,
+    /// The organisation whose boxes the member works in, when they belong
+    /// to several (remembered in this browser).
+    pub working_organisation: RwSignal<Option<OrganisationId>>,
     /// MFA-2/MFA-3: the export key of a sign-in whose session may only set
     /// up a second factor, in memory only, until the keys arrive.
     pending_export: StoredValue<Option<ExportKey>, LocalStorage>,
@@ -40,6 +44,17 @@ type PendingPrf = (String, Zeroizing<Vec<u8>>);
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
+}
+
+/// Where the browser remembers the organisation a member of several last
+/// worked in: not a secret, and kept across tabs.
+const ORGANISATION_SLOT: &str = "coffer.organisation";
+
+fn remembered_organisation() -> Option<OrganisationId> {
+    let st = web_sys::window()?.local_storage().ok()??;
+    st.get_item(ORGANISATION_SLOT)
+        .ok()?
+        .map(OrganisationId::from)
 }
 
 /// Removes the unlocked key from this tab.
@@ -78,6 +93,7 @@ impl Session {
             loaded: RwSignal::new(false),
             logo_version: RwSignal::new(0),
             passkeys_version: RwSignal::new(0),
+            working_organisation: RwSignal::new(remembered_organisation()),
             pending_export: StoredValue::new_local(None),
             pending_prf: StoredValue::new_local(None),
         }
@@ -175,6 +191,15 @@ impl Session {
         self.pending_prf.set_value(None);
         self.unlocked.set(None);
         self.account.set(None);
+    }
+
+    /// A member of several organisations works in `org` from now on (in
+    /// this browser).
+    pub fn work_in(self, org: OrganisationId) {
+        if let Some(Ok(Some(st))) = web_sys::window().map(|w| w.local_storage()) {
+            let _ = st.set_item(ORGANISATION_SLOT, org.as_str());
+        }
+        self.working_organisation.set(Some(org));
     }
 
     pub fn fingerprint(self) -> Option<String> {

@@ -19,15 +19,19 @@ const { liaInABenchBox } = require('./plain-chromium');
 const SIZE = Number(process.env.COFFER_BENCH_BYTES || 1024 * 1024 * 1024);
 const mb = (n) => (n / 1024 / 1024).toFixed(0);
 
-/// Resident memory of the renderer processes among `pids`, in bytes.
+/// Memory of the renderer processes among `pids`, in bytes: resident
+/// (RSS, which counts pages they share, such as V8's and Chromium's code,
+/// once per process) and proportional (PSS, each shared page split among
+/// the processes that map it, so the sum is what they take together).
 function rendererBytes(pids) {
-  let total = 0;
+  const total = { rss: 0, pss: 0 };
   for (const pid of pids) {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmd.includes('--type=renderer')) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (rss) total += Number(rss[1]) * 1024;
+      const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      total.rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)[1]) * 1024;
+      total.pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)[1]) * 1024;
     } catch {
       // The process ended while we looked.
     }
@@ -36,8 +40,12 @@ function rendererBytes(pids) {
 }
 
 function sampler(chromium) {
-  let peak = 0;
-  const timer = setInterval(() => { peak = Math.max(peak, rendererBytes(chromium.processes())); }, 100);
+  const peak = { rss: 0, pss: 0 };
+  const timer = setInterval(() => {
+    const now = rendererBytes(chromium.processes());
+    peak.rss = Math.max(peak.rss, now.rss);
+    peak.pss = Math.max(peak.pss, now.pss);
+  }, 100);
   return () => { clearInterval(timer); return peak; };
 }
 
@@ -105,7 +113,8 @@ test('1 GiB upload and download against age', async ({ page: root, coffer, brows
       `upload ${upload.toFixed(1)} s (${rate(upload)} MiB/s) = ${((ageEncrypt / upload) * 100).toFixed(0)} % of age; ` +
       `age decrypt ${ageDecrypt.toFixed(1)} s (${rate(ageDecrypt)} MiB/s); ` +
       `download ${downloadTime.toFixed(1)} s (${rate(downloadTime)} MiB/s) = ${((ageDecrypt / downloadTime) * 100).toFixed(0)} % of age -d; ` +
-      `renderer memory idle ${mb(idle)} MiB, peak ${mb(uploadPeak)} MiB uploading, ${mb(downloadPeak)} MiB downloading; ` +
+      `renderer memory (PSS) idle ${mb(idle.pss)} MiB, peak ${mb(uploadPeak.pss)} MiB uploading, ${mb(downloadPeak.pss)} MiB downloading; ` +
+      `(RSS) idle ${mb(idle.rss)} MiB, peak ${mb(uploadPeak.rss)} / ${mb(downloadPeak.rss)} MiB; ` +
       `server CPU ${serverUp.toFixed(2)} s uploading = ${((serverUp / (SIZE / 1e8)) * 100).toFixed(1)} % of a core per 100 MB/s, ` +
       `${serverDown.toFixed(2)} s downloading = ${((serverDown / (SIZE / 1e8)) * 100).toFixed(1)} % of a core per 100 MB/s`,
     );

@@ -3,7 +3,8 @@
 // completes and downloads intact), and cancelled (nothing of it stays on
 // the server). Leaving the page mid-upload asks first; after a reload the
 // panel says which file stopped, and its upload is cancelled on the server.
-// A picked folder is uploaded with its tree of folders recreated.
+// A picked folder, and a folder dropped on the table, are uploaded with
+// their tree of folders recreated.
 const fs = require('node:fs');
 const path = require('node:path');
 const { test, expect } = require('./fixtures');
@@ -123,6 +124,73 @@ test('BOX-1: a folder uploads with its tree', async ({ page: root, coffer, brows
   // CRY-1: the folders' names came from the browser's folder picker, and
   // neither they nor the files' names or bodies reached the server.
   expectNeverStored(coffer.dataDir, ['Case files', 'Scans', 'summary.txt', 'page 2.txt', 'The summary', 'First page', 'Second page']);
+  expect(problems).toEqual([]);
+});
+
+/// Headless Chromium cannot drag a folder in from the desktop, so the
+/// drop carries what the browser's entries API would hand over for one:
+/// directory entries whose reader answers in batches (as Chromium's does,
+/// 100 at a time), and file entries that give real `File`s. The page's
+/// own code walks them. Runs in the page; returns the drop's DataTransfer.
+function folderDropInPage(tree) {
+  const entry = (name, node) => {
+    if (typeof node === 'string') {
+      return { name, isFile: true, isDirectory: false,
+        file: (ok) => setTimeout(() => ok(new File([node], name, { type: 'text/plain' })), 0) };
+    }
+    const children = Object.entries(node).map(([n, c]) => entry(n, c));
+    return { name, isFile: false, isDirectory: true,
+      createReader: () => {
+        const batches = [children.slice(0, 2), children.slice(2)];
+        return { readEntries: (ok) => setTimeout(() => ok(batches.shift() || []), 0) };
+      } };
+  };
+  const top = Object.entries(tree).map(([n, c]) => entry(n, c));
+  const data = new DataTransfer();
+  for (const e of top) data.items.add(new File([''], e.name));
+  DataTransferItem.prototype.webkitGetAsEntry = function () {
+    const name = this.getAsFile()?.name;
+    return top.find((e) => e.name === name) || null;
+  };
+  return data;
+}
+
+test('BOX-1: a folder dropped on the table uploads with its tree, empty folders too', async ({ page: root, coffer, browser }, testInfo) => {
+  test.setTimeout(120_000);
+  const { lia, problems } = await liaInANewBox(root, coffer, browser, testInfo, 'Deals');
+  const tree = {
+    'Case files': {
+      'summary.txt': 'The summary',
+      Scans: { 'page 1.txt': 'First page', 2024: { 'page 2.txt': 'Second page' } },
+      Empty: {},
+    },
+    'loose.txt': 'Dropped beside the folder',
+  };
+  const drop = await lia.evaluateHandle(folderDropInPage, tree);
+  await lia.locator('.drop-zone').dispatchEvent('drop', { dataTransfer: drop });
+  const panel = lia.getByRole('region', { name: 'Uploads' });
+  await expect(panel.getByText('Uploaded')).toHaveCount(4, { timeout: 30_000 });
+  await expect(panel.getByText('Case files/Scans/2024/page 2.txt')).toBeVisible();
+
+  const downloaded = async (name) => {
+    const [download] = await Promise.all([
+      lia.waitForEvent('download'),
+      lia.getByRole('button', { name: `Download ${name}` }).click(),
+    ]);
+    return fs.readFileSync(await download.path()).toString();
+  };
+  expect(await downloaded('loose.txt')).toBe('Dropped beside the folder');
+  await lia.getByRole('link', { name: 'Case files' }).click();
+  expect(await downloaded('summary.txt')).toBe('The summary');
+  await lia.getByRole('link', { name: 'Empty' }).click();
+  await expect(lia.getByText('This folder is empty.')).toBeVisible();
+  await lia.goBack();
+  await lia.getByRole('link', { name: 'Scans' }).click();
+  expect(await downloaded('page 1.txt')).toBe('First page');
+  await lia.getByRole('link', { name: '2024' }).click();
+  expect(await downloaded('page 2.txt')).toBe('Second page');
+  await expect(lia.getByRole('navigation', { name: 'Where you are' })).toHaveText(/Deals.*Case files.*Scans.*2024/);
+  expectNeverStored(coffer.dataDir, ['Case files', 'Scans', 'Empty', 'loose.txt', 'page 2.txt', 'The summary', 'Second page', 'Dropped beside']);
   expect(problems).toEqual([]);
 });
 

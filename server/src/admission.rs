@@ -132,7 +132,10 @@ async fn receive(
     let mut body = body;
     let too_large = declared.is_some_and(|n| n > limit as u64);
     if !too_large {
-        let mut out = Vec::new();
+        // Sized once from what the client declared (at most the limit), so
+        // a large part is not copied again each time the buffer grows.
+        let expected = declared.unwrap_or(0).min(limit as u64 + 1) as usize;
+        let mut out = Vec::with_capacity(expected);
         loop {
             let Ok(frame) = tokio::time::timeout(idle, body.frame()).await else {
                 return Received::Stalled;

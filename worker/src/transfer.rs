@@ -9,14 +9,19 @@ use std::rc::Rc;
 
 use base64::Engine as _;
 use coffer_crypto::{ContentHash, Part};
-use coffer_shared::files::{BoxExport, FileContent, PartReceipt, SigningKey, PART_PLAIN};
+use coffer_shared::files::{
+    BoxExport, FileContent, PartReceipt, SigningKey, PART_CIPHER, PART_PLAIN,
+};
 use coffer_shared::ids::NodeId;
 use coffer_shared::site;
 use coffer_shared::worker::{Answer, Failure, Steer};
 use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DedicatedWorkerGlobalScope, File, Headers, Request, RequestInit, Response};
+use web_sys::{
+    DedicatedWorkerGlobalScope, File, Headers, ReadableStreamDefaultReader, Request, RequestInit,
+    Response,
+};
 
 use crate::files::{content_matches, open_download, Outgoing};
 use crate::sinks::{Sink, Spool, Written};
@@ -93,6 +98,94 @@ async fn request(method: &str, url: &str, body: Option<&Part>) -> Reply {
         return Reply::Refused(String::from_utf8_lossy(&bytes).into_owned());
     }
     Reply::Network
+}
+
+/// A download part: fetched as it streams in and, after a drop, asked for
+/// again from the first byte not yet here (`Range`), so what arrived is
+/// kept. A server that answers the whole part instead is taken at its word.
+async fn fetch_part(url: &str) -> Reply {
+    let mut got: Vec<u8> = Vec::new();
+    for attempt in 0..TRIES {
+        if attempt > 0 {
+            sleep(500 * (1 << (attempt - 1).min(4))).await;
+        }
+        let init = RequestInit::new();
+        init.set_method("GET");
+        if !got.is_empty() {
+            let Ok(headers) = Headers::new() else {
+                return Reply::Network;
+            };
+            let _ = headers.set("Range", &format!("bytes={}-", got.len()));
+            init.set_headers(&headers);
+        }
+        let Ok(req) = Request::new_with_str_and_init(url, &init) else {
+            return Reply::Network;
+        };
+        let Ok(resp) = JsFuture::from(scope().fetch_with_request(&req)).await else {
+            continue;
+        };
+        let resp: Response = resp.unchecked_into();
+        match resp.status() {
+            200 => got.clear(),
+            206 if resumes_at(&resp) == Some(got.len() as u64) => {}
+            // Not where this download stopped: start the part again.
+            206 | 416 => {
+                got.clear();
+                continue;
+            }
+            s if s >= 500 || s == 408 || s == 429 => continue,
+            _ => {
+                let text = match resp.text() {
+                    Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+                    Err(_) => None,
+                };
+                return Reply::Refused(text.unwrap_or_default());
+            }
+        }
+        if read_body(&resp, &mut got).await.is_ok() {
+            return Reply::Ok(got);
+        }
+    }
+    Reply::Network
+}
+
+/// Where a `206` answer starts (`Content-Range: bytes 123-456/789`).
+fn resumes_at(resp: &Response) -> Option<u64> {
+    let range = resp.headers().get("Content-Range").ok()??;
+    range
+        .strip_prefix("bytes ")?
+        .split_once('-')?
+        .0
+        .parse()
+        .ok()
+}
+
+/// Appends the answer's body to `got` as it arrives; `Err` when the
+/// connection drops (what arrived stays in `got`), or when more arrives
+/// than a part can hold.
+async fn read_body(resp: &Response, got: &mut Vec<u8>) -> Result<(), ()> {
+    let body = resp.body().ok_or(())?;
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|_| ())?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            return Ok(());
+        }
+        let value: Uint8Array = js_sys::Reflect::get(&chunk, &"value".into())
+            .map_err(|_| ())?
+            .unchecked_into();
+        let at = got.len();
+        if at + value.length() as usize > PART_CIPHER as usize {
+            got.clear();
+            return Err(());
+        }
+        got.resize(at + value.length() as usize, 0);
+        value.copy_to(&mut got[at..]);
+    }
 }
 
 fn failed(reply: Reply) -> Answer {
@@ -357,7 +450,7 @@ const PARTS_AHEAD: usize = 3;
 fn fetching(url: String) -> futures_channel::oneshot::Receiver<Reply> {
     let (tell, answer) = futures_channel::oneshot::channel();
     wasm_bindgen_futures::spawn_local(async move {
-        let _ = tell.send(request("GET", &url, None).await);
+        let _ = tell.send(fetch_part(&url).await);
     });
     answer
 }
@@ -389,7 +482,7 @@ pub async fn export(
         let (sink, spool) = (sink.clone(), spool.clone());
         async move {
             drain(&sink, &spool).await?;
-            match request("GET", &url, None).await {
+            match fetch_part(&url).await {
                 Reply::Ok(bytes) => Ok(bytes),
                 _ => Err(Failure::Network),
             }

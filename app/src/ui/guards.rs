@@ -44,20 +44,48 @@ pub fn managed_organisation() -> Memo<Option<OrganisationId>> {
     })
 }
 
-/// The organisation whose boxes a member works in (their first), and
-/// whether they are an Originator there (who may create boxes).
+/// The organisation whose boxes a member works in, and whether they are an
+/// Originator there (who may create boxes): `?org=` when they belong to it,
+/// else the one they last chose in this browser, else their first.
 pub fn member_organisation() -> Memo<Option<(OrganisationId, bool)>> {
     let session = use_session();
+    let query = use_query_map();
+    // An address with `?org=` (a link into another organisation's box)
+    // becomes the choice, so the pages it leads to stay there.
+    Effect::new(move |_| {
+        let asked = query.with(|q| q.get("org")).map(OrganisationId::from);
+        let member = session.account.with(|a| {
+            a.as_ref().is_some_and(|a| {
+                a.memberships
+                    .iter()
+                    .any(|m| Some(&m.organisation_id) == asked.as_ref())
+            })
+        });
+        if let Some(org) = asked.filter(|_| member) {
+            if session.working_organisation.get_untracked().as_ref() != Some(&org) {
+                session.work_in(org);
+            }
+        }
+    });
     Memo::new(move |_| {
+        let asked = query.with(|q| q.get("org")).map(OrganisationId::from);
+        let chosen = session.working_organisation.get();
         session.account.with(|a| {
-            a.as_ref().and_then(|a| {
-                a.memberships.first().map(|m| {
+            let memberships = &a.as_ref()?.memberships;
+            let find = |org: &Option<OrganisationId>| {
+                memberships
+                    .iter()
+                    .find(|m| org.as_ref() == Some(&m.organisation_id))
+            };
+            find(&asked)
+                .or_else(|| find(&chosen))
+                .or_else(|| memberships.first())
+                .map(|m| {
                     (
                         m.organisation_id.clone(),
                         m.role == coffer_shared::types::Role::Originator,
                     )
                 })
-            })
         })
     })
 }

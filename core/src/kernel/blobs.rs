@@ -85,7 +85,8 @@ impl BlobStore {
     /// The object's bytes, or `None` when there is none under the key.
     pub async fn get(&self, key: &BlobKey) -> anyhow::Result<Option<Vec<u8>>> {
         match self.store.get(&key.path()).await {
-            Ok(found) => Ok(Some(found.bytes().await?.to_vec())),
+            // Taken over without a copy (the bytes are this call's alone).
+            Ok(found) => Ok(Some(Vec::from(found.bytes().await?))),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e).with_context(|| format!("reading {key:?}")),
         }

@@ -3,9 +3,9 @@
 //! checked when sent), and `GET /file/{org}/{node}/part/{n}` for one part
 //! of a file's payload. Both carry only ciphertext.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use coffer_api::ssr::answer;
@@ -51,9 +51,46 @@ pub async fn file_part(
     State(coffer): State<Coffer>,
     Path((org, node, n)): Path<(OrganisationId, NodeId, u32)>,
     session: Session,
+    headers: HeaderMap,
 ) -> Response {
     match answer(coffer.file_part(session.actor(), &org, &node, n).await) {
-        Ok(bytes) => ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
+        Ok(bytes) => part_answer(bytes, headers.get(header::RANGE)),
         Err(e) => refuse(e),
+    }
+}
+
+/// A part whole, or from where a download that dropped asks to go on
+/// (`Range`, RFC 9110). A `Range` that does not parse, or asks for several
+/// ranges, is answered with the whole part, as the RFC allows; one that
+/// lies beyond the part is 416.
+fn part_answer(bytes: Vec<u8>, range: Option<&HeaderValue>) -> Response {
+    const OCTETS: (header::HeaderName, &str) = (header::CONTENT_TYPE, "application/octet-stream");
+    let whole =
+        |bytes: Vec<u8>| ([OCTETS, (header::ACCEPT_RANGES, "bytes")], bytes).into_response();
+    let Some(parsed) = range
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| http_range_header::parse_range_header(v).ok())
+    else {
+        return whole(bytes);
+    };
+    let len = bytes.len() as u64;
+    match parsed.validate(len).as_deref() {
+        Ok([one]) => {
+            let (start, end) = (*one.start(), *one.end());
+            let content_range = format!("bytes {start}-{end}/{len}");
+            let body = Bytes::from(bytes).slice(start as usize..=end as usize);
+            (
+                StatusCode::PARTIAL_CONTENT,
+                [OCTETS, (header::CONTENT_RANGE, content_range.as_str())],
+                body,
+            )
+                .into_response()
+        }
+        Ok(_) => whole(bytes),
+        Err(_) => (
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            [(header::CONTENT_RANGE, format!("bytes */{len}"))],
+        )
+            .into_response(),
     }
 }

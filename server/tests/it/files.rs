@@ -270,6 +270,45 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// A download that dropped goes on from where it stopped (`Range`): the
+/// rest of the part from that byte, 416 beyond its end, the whole part
+/// for a `Range` that does not parse or asks for several.
+async fn part_ranges(b: &Browser, org: &str, file: &str) {
+    let url = format!("{}{}", b.base, site::file_part(org, file, 0));
+    let get = |range: Option<&'static str>| {
+        let mut req = b.http.get(&url);
+        if let Some(r) = range {
+            req = req.header("Range", r);
+        }
+        req.send()
+    };
+    let whole = get(None).await.unwrap();
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    let whole = whole.bytes().await.unwrap();
+    let len = whole.len();
+    assert_eq!(len as u64, coffer_shared::files::PART_CIPHER);
+
+    let rest = get(Some("bytes=1000-")).await.unwrap();
+    assert_eq!(rest.status(), 206);
+    assert_eq!(
+        rest.headers()["content-range"],
+        format!("bytes 1000-{}/{len}", len - 1).as_str()
+    );
+    assert_eq!(rest.bytes().await.unwrap(), whole.slice(1000..));
+
+    let beyond = get(Some("bytes=99999999-")).await.unwrap();
+    assert_eq!(beyond.status(), 416);
+    assert_eq!(
+        beyond.headers()["content-range"],
+        format!("bytes */{len}").as_str()
+    );
+    for ignored in ["bytes=abc", "bytes=0-9,20-29"] {
+        let answer = get(Some(ignored)).await.unwrap();
+        assert_eq!(answer.status(), 200, "{ignored}");
+        assert_eq!(answer.bytes().await.unwrap(), whole, "{ignored}");
+    }
+}
+
 async fn files_round_trip(backend: Backend) {
     let Owner {
         server,
@@ -314,6 +353,7 @@ async fn files_round_trip(backend: Backend) {
     for (node, body, _) in &made {
         assert_eq!(&download(&lia, &org, &node.id, &mine).await.unwrap(), body);
     }
+    part_ranges(&lia, &org, &made[2].0.id.to_string()).await;
 
     // Usage: what the files take is what is stored, nothing reserved.
     assert_eq!(server.count("SELECT COUNT(*) FROM uploads").await, 0);
@@ -690,9 +730,12 @@ async fn who_may_transfer(backend: Backend) {
             )),
             None => None,
         };
+        // Asked from a byte on, as a download that dropped asks: the
+        // `Range` changes nothing about who may have the part.
         let fetched = b
             .http
             .get(format!("{}{}", b.base, site::file_part(&org, &file.id, 0)))
+            .header("Range", "bytes=1-")
             .send()
             .await
             .unwrap();

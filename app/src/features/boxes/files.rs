@@ -288,6 +288,22 @@ pub fn StorageCard() -> impl IntoView {
     });
     let shown = RwSignal::new(None::<coffer_shared::files::StorageUsage>);
     crate::ui::show_latest(loaded, shown, error);
+    // A member of several organisations has a plan in each: say whose.
+    let session = crate::session::use_session();
+    let heading = move || {
+        let org = organisation.get().map(|(org, _)| org);
+        session
+            .account
+            .with(|a| {
+                let memberships = &a.as_ref()?.memberships;
+                let m = memberships
+                    .iter()
+                    .find(|m| Some(&m.organisation_id) == org.as_ref())?;
+                (memberships.len() > 1)
+                    .then(|| tf("Storage in {0}", &[("0", &m.organisation_name)]))
+            })
+            .unwrap_or_else(|| tr("Storage").to_string())
+    };
     move || {
         shown.get().map(|usage| {
             let used = size_label(usage.used_bytes.max(0) as u64);
@@ -307,7 +323,7 @@ pub fn StorageCard() -> impl IntoView {
             };
             view! {
                 <section class="card">
-                    <h2>{tr("Storage")}</h2>
+                    <h2>{heading}</h2>
                     {bar}
                     <p data-testid="usage">{words}</p>
                     <crate::ui::ErrorBox message=error />

@@ -12,6 +12,7 @@ use coffer_shared::worker::KeyStep;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::dropped::{self, Tree};
 use super::export::{ExportForm, Exported};
 use super::files::{self, PreviewPanel};
 use super::keys::{changed, make_node, path_records, records, reseal, rewrap};
@@ -23,6 +24,13 @@ use crate::session::use_session;
 use crate::ui::{
     load_when, member_organisation, require_sign_in, show_latest, ErrorBox, Problem, Write,
 };
+
+/// Where a whole folder to upload comes from.
+#[derive(Clone)]
+enum FolderSource {
+    Picked(Vec<web_sys::File>),
+    Dropped(Vec<web_sys::FileSystemEntry>),
+}
 
 /// A folder with every name opened: the path's and the children's.
 #[derive(Clone)]
@@ -260,11 +268,15 @@ pub fn FolderPage() -> impl IntoView {
     // A whole folder: its tree is made first, then its files queued.
     let folder_upload = Write::new(
         error,
-        move |files: Vec<web_sys::File>| async move {
+        move |from: FolderSource| async move {
             let Some(t) = target.get_untracked() else {
                 return Err(Problem::from(tr("The folder is still loading.")));
             };
-            uploads::with_folders(files, &t).await
+            let tree = match from {
+                FolderSource::Picked(files) => Tree::picked(files),
+                FolderSource::Dropped(entries) => dropped::walk(entries).await?,
+            };
+            uploads::with_folders(tree, &t).await
         },
         move |queued: Vec<Queued>| {
             loaded.refetch();
@@ -284,16 +296,22 @@ pub fn FolderPage() -> impl IntoView {
         let files = uploads::files_of(input.files());
         input.set_value("");
         if !files.is_empty() {
-            folder_upload.send(files);
+            folder_upload.send(FolderSource::Picked(files));
         }
     };
     let dragging = RwSignal::new(false);
     let dropped = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        send(uploads::files_of(
-            ev.data_transfer().and_then(|d| d.files()),
-        ));
+        let Some(data) = ev.data_transfer() else {
+            return;
+        };
+        let entries = dropped::entries(&data);
+        if dropped::holds_a_folder(&entries) {
+            folder_upload.send(FolderSource::Dropped(entries));
+        } else {
+            send(uploads::files_of(data.files()));
+        }
     };
     let trash_href = move || {
         shown.get().and_then(|o| {
@@ -367,7 +385,7 @@ pub fn FolderPage() -> impl IntoView {
                     on:dragleave=move |_| dragging.set(false)
                     on:drop=dropped>
                     {move || shown.get().map(|o| if o.children.is_empty() {
-                        view! { <p>{tr("This folder is empty. Drop files here to upload them.")}</p> }.into_any()
+                        view! { <p>{tr("This folder is empty. Drop files or folders here to upload them.")}</p> }.into_any()
                     } else {
                         let places = destinations(&o);
                         view! { <NodeTable nodes=o.children rename error=rename_error delete download preview relocate=(relocate, places) /> }.into_any()

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 
 use super::deleted::DeletedBoxes;
 use super::keys::{changed, make_node, records, reseal};
-use super::{KeysLocked, NameForm};
+use super::{KeysLocked, NameForm, OrganisationChoice};
 use crate::i18n::{tf, tr};
 use crate::session::use_session;
 use crate::ui::{
@@ -110,6 +110,7 @@ pub fn BoxesPage() -> impl IntoView {
         <Show when=move || allowed.get()>
             <section class="card">
                 <h1>{tr("Boxes")}</h1>
+                <OrganisationChoice organisation />
                 <KeysLocked on_unlocked=Callback::new(move |()| boxes.refetch()) />
                 <Show when=originator fallback=|| view! {
                     <p class="hint">{tr("Boxes shared with you appear here. Only Originators create boxes.")}</p>

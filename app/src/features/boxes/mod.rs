@@ -3,6 +3,7 @@
 
 pub mod activity;
 mod deleted;
+mod dropped;
 pub mod export;
 pub mod files;
 pub mod folder;
@@ -12,7 +13,9 @@ pub mod trash;
 pub mod uploads;
 
 use coffer_shared::boxes::check_name;
+use coffer_shared::ids::OrganisationId;
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
 
 use crate::i18n::tr;
 use crate::ui::{ErrorBox, Problem, Write};
@@ -42,6 +45,42 @@ fn NameForm(
             <button type="submit" disabled=move || create.pending().get()>{tr(button)}</button>
         </form>
         <ErrorBox message=error />
+    }
+}
+
+/// For a member of several organisations: whose boxes the page shows.
+/// The choice is remembered in this browser.
+#[component]
+fn OrganisationChoice(organisation: Memo<Option<(OrganisationId, bool)>>) -> impl IntoView {
+    let session = crate::session::use_session();
+    let navigate = use_navigate();
+    let memberships = move || {
+        session.account.with(|a| {
+            a.as_ref()
+                .map(|a| a.memberships.clone())
+                .unwrap_or_default()
+        })
+    };
+    let is_shown = move |org: &OrganisationId| {
+        organisation.with(|o| o.as_ref().is_some_and(|(shown, _)| shown == org))
+    };
+    let choose = move |ev: leptos::ev::Event| {
+        session.work_in(OrganisationId::from(event_target_value(&ev)));
+        // A `?org=` in the address would win over the choice.
+        navigate("/boxes", Default::default());
+    };
+    view! {
+        <Show when=move || { memberships().len() > 1 }>
+            <p class="inline">
+                <label for="working-organisation">{tr("Organisation")}</label>
+                <select id="working-organisation" on:change=choose.clone()>
+                    {move || memberships().into_iter().map(|m| {
+                        let selected = is_shown(&m.organisation_id);
+                        view! { <option value=m.organisation_id.to_string() prop:selected=selected>{m.organisation_name}</option> }
+                    }).collect_view()}
+                </select>
+            </p>
+        </Show>
     }
 }
 

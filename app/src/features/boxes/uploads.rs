@@ -21,6 +21,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 
+use super::dropped::{Placed, Tree};
 use super::files::transfer_failed;
 use super::keys::{ask, make_node, secret, unexpected};
 use crate::crypto_worker;
@@ -67,64 +68,62 @@ impl Queued {
     }
 }
 
-/// Where a file of a picked folder sat in it (`webkitRelativePath`, which
-/// `web-sys` does not bind); empty for a single file.
-fn relative_path(file: &web_sys::File) -> String {
-    js_sys::Reflect::get(file, &"webkitRelativePath".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
-}
-
-/// A folder upload (BOX-1): the folders on the files' relative paths
-/// (`Photos/2024/a.jpg`) made under `target`, parents first, each with
-/// its own key, and each file queued into its own.
-pub async fn with_folders(
-    files: Vec<web_sys::File>,
-    target: &Target,
-) -> Result<Vec<Queued>, Problem> {
+/// A folder upload (BOX-1): the tree's folders (`Photos`, `Photos/2024`)
+/// made under `target`, parents first, each with its own key, and each
+/// file (`Photos/2024/a.jpg`) queued into its own.
+pub async fn with_folders(tree: Tree, target: &Target) -> Result<Vec<Queued>, Problem> {
     let mut made: HashMap<String, Target> = HashMap::new();
-    let mut queued = Vec::with_capacity(files.len());
-    for file in files {
-        let relative = relative_path(&file);
-        let mut folders: Vec<&str> = relative.split('/').filter(|p| !p.is_empty()).collect();
-        folders.pop();
-        let mut here = target.clone();
-        let mut walked = String::new();
-        for folder in folders {
-            walked.push('/');
-            walked.push_str(folder);
-            if let Some(known) = made.get(&walked) {
-                here = known.clone();
-                continue;
-            }
-            let name = check_name(folder).map_err(|e| Problem::Api(e.into()))?;
-            let node = make_node(here.path.clone(), name).await?;
-            let mut path = here.path.clone();
-            path.push(KeyStep {
-                public_key: node.public_key.clone(),
-                wrapped: node.wrapped_key.clone(),
-            });
-            let id = node.id.clone();
-            create_folder(here.organisation_id.clone(), here.folder.clone(), node).await?;
-            here = Target {
-                organisation_id: here.organisation_id.clone(),
-                folder: id,
-                path,
-            };
-            made.insert(walked.clone(), here.clone());
-        }
+    for folder in &tree.folders {
+        folder_at(folder, target, &mut made).await?;
+    }
+    let mut queued = Vec::with_capacity(tree.files.len());
+    for Placed { file, path } in tree.files {
+        let here = match path.rsplit_once('/') {
+            Some((folder, _)) => folder_at(folder, target, &mut made).await?,
+            None => target.clone(),
+        };
         queued.push(Queued {
-            label: if relative.is_empty() {
-                file.name()
-            } else {
-                relative
-            },
+            label: if path.is_empty() { file.name() } else { path },
             target: here,
             file,
         });
     }
     Ok(queued)
+}
+
+/// The folder at `path` under `target`, made (with the folders above it)
+/// unless this upload made it already.
+async fn folder_at(
+    path: &str,
+    target: &Target,
+    made: &mut HashMap<String, Target>,
+) -> Result<Target, Problem> {
+    let mut here = target.clone();
+    let mut walked = String::new();
+    for folder in path.split('/').filter(|p| !p.is_empty()) {
+        walked.push('/');
+        walked.push_str(folder);
+        if let Some(known) = made.get(&walked) {
+            here = known.clone();
+            continue;
+        }
+        let name = check_name(folder).map_err(|e| Problem::Api(e.into()))?;
+        let node = make_node(here.path.clone(), name).await?;
+        let mut steps = here.path.clone();
+        steps.push(KeyStep {
+            public_key: node.public_key.clone(),
+            wrapped: node.wrapped_key.clone(),
+        });
+        let id = node.id.clone();
+        create_folder(here.organisation_id.clone(), here.folder.clone(), node).await?;
+        here = Target {
+            organisation_id: here.organisation_id.clone(),
+            folder: id,
+            path: steps,
+        };
+        made.insert(walked.clone(), here.clone());
+    }
+    Ok(here)
 }
 
 /// Where an upload goes: the folder, and the key path down to it.

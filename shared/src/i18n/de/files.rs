@@ -2,6 +2,7 @@
 
 pub const WORDS: &[(&str, &str)] = &[
     ("Storage", "Speicher"),
+    ("Storage in {0}", "Speicher in {0}"),
     ("Storage used", "Belegter Speicher"),
     ("{0} of {1} used", "{0} von {1} belegt"),
     ("{0} used", "{0} belegt"),
@@ -29,8 +30,12 @@ pub const WORDS: &[(&str, &str)] = &[
         "Die Verbindung zu Coffer ist abgebrochen und kam nicht zurück; versuchen Sie es erneut.",
     ),
     (
-        "This folder is empty. Drop files here to upload them.",
-        "Dieser Ordner ist leer. Legen Sie Dateien hier ab, um sie hochzuladen.",
+        "This folder is empty. Drop files or folders here to upload them.",
+        "Dieser Ordner ist leer. Legen Sie Dateien oder Ordner hier ab, um sie hochzuladen.",
+    ),
+    (
+        "The browser could not read “{0}” from what was dropped.",
+        "Der Browser konnte „{0}“ aus dem Abgelegten nicht lesen.",
     ),
     ("Upload files", "Dateien hochladen"),
     ("Upload of {0}", "Upload von {0}"),
