@@ -33,7 +33,8 @@ pub use export::{seal_with_passphrase, EXPORT_WORK_FACTOR};
 pub use manifest::{is_valid_signing_key, verify_manifest, Manifest, SigningKeys};
 pub use nodes::{new_node_id, KeyHolder, NodeKey};
 pub use parts::{
-    hashes_from_hex, FileReader, FileWriter, Finished, Part, PartChecker, PART_BYTES, PART_CHUNKS,
+    hashes_from_hex, Cut, FileReader, FileWriter, Finished, Part, PartChecker, Unsigned,
+    PART_BYTES, PART_CHUNKS,
 };
 
 pub use member_keys::{fingerprint, is_valid_public_key, passkey_prf_input, MemberKeys};

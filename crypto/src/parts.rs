@@ -31,6 +31,51 @@ pub struct Finished {
     pub signature: [u8; 64],
 }
 
+/// A part cut from the payload before its hash is known: the browser's
+/// worker hashes it with WebCrypto (native SHA-256, off the WebAssembly
+/// thread) and hands the hash back with `hashed`.
+pub struct Cut {
+    pub n: u32,
+    pub bytes: Vec<u8>,
+}
+
+/// A file whose every part is cut: once each part's hash is in, `sign`
+/// gives the content hash and the signature on the manifest.
+#[derive(Clone)]
+pub struct Unsigned {
+    file_id: String,
+    plain_size: u64,
+    header_sha256: [u8; 32],
+    part_hashes: Vec<Option<[u8; 32]>>,
+    content_sha256: String,
+}
+
+impl Unsigned {
+    /// The hash of part `n` (ignored for a part that was never cut).
+    pub fn hashed(&mut self, n: u32, sha256: [u8; 32]) {
+        if let Some(slot) = self.part_hashes.get_mut(n as usize) {
+            *slot = Some(sha256);
+        }
+    }
+
+    /// The content hash and `signer`'s signature on the manifest; refused
+    /// while any part's hash is missing.
+    pub fn sign(self, signer: &SigningKeys) -> Result<(String, [u8; 64]), CryptoError> {
+        let part_sha256 = self
+            .part_hashes
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .ok_or(CryptoError::Malformed)?;
+        let manifest = Manifest {
+            file_id: self.file_id,
+            plain_size: self.plain_size,
+            header_sha256: self.header_sha256,
+            part_sha256,
+        };
+        Ok((self.content_sha256, signer.sign(&manifest)))
+    }
+}
+
 /// Encrypts a file to its node's key and cuts the payload into parts.
 pub struct FileWriter {
     file_id: String,
@@ -38,7 +83,7 @@ pub struct FileWriter {
     hash: ContentHash,
     pending: Vec<u8>,
     plain_size: u64,
-    part_hashes: Vec<[u8; 32]>,
+    part_hashes: Vec<Option<[u8; 32]>>,
 }
 
 impl FileWriter {
@@ -58,31 +103,78 @@ impl FileWriter {
         self.encryptor.header()
     }
 
-    /// Takes more plaintext; answers the parts it completed.
+    /// Takes more plaintext; answers the parts it completed, hashed.
     pub fn push(&mut self, plain: &[u8]) -> Vec<Part> {
+        let cuts = self.cut(plain);
+        cuts.into_iter()
+            .map(|cut| {
+                let sha256 = sha256(&cut.bytes);
+                self.hashed(cut.n, sha256);
+                Part {
+                    n: cut.n,
+                    bytes: cut.bytes,
+                    sha256,
+                }
+            })
+            .collect()
+    }
+
+    /// Takes more plaintext; answers the parts it completed, for the
+    /// caller to hash (`hashed`).
+    pub fn cut(&mut self, plain: &[u8]) -> Vec<Cut> {
         self.hash.update(plain);
         self.plain_size += plain.len() as u64;
         let out = self.encryptor.push(plain);
         self.pending.extend_from_slice(&out);
-        let mut parts = Vec::new();
+        let mut cuts = Vec::new();
         // Keep at least one byte back: the last part is cut by `finish`.
         while self.pending.len() as u64 > PART_BYTES {
             let rest = self.pending.split_off(PART_BYTES as usize);
             let bytes = std::mem::replace(&mut self.pending, rest);
-            parts.push(self.part(bytes));
+            cuts.push(self.next_cut(bytes));
         }
-        parts
+        cuts
     }
 
-    fn part(&mut self, bytes: Vec<u8>) -> Part {
-        let sha256 = sha256(&bytes);
-        let n = self.part_hashes.len() as u32;
-        self.part_hashes.push(sha256);
-        Part { n, bytes, sha256 }
+    /// The hash of part `n`, cut earlier.
+    pub fn hashed(&mut self, n: u32, sha256: [u8; 32]) {
+        if let Some(slot) = self.part_hashes.get_mut(n as usize) {
+            *slot = Some(sha256);
+        }
+    }
+
+    fn next_cut(&mut self, bytes: Vec<u8>) -> Cut {
+        next_cut(&mut self.part_hashes, bytes)
     }
 
     /// The last part, and the manifest signed with `signer`.
     pub fn finish(self, signer: &SigningKeys) -> Finished {
+        let (cuts, mut unsigned) = self.cut_last();
+        let parts: Vec<Part> = cuts
+            .into_iter()
+            .map(|cut| {
+                let sha256 = sha256(&cut.bytes);
+                unsigned.hashed(cut.n, sha256);
+                Part {
+                    n: cut.n,
+                    bytes: cut.bytes,
+                    sha256,
+                }
+            })
+            .collect();
+        let (content_sha256, signature) = unsigned
+            .sign(signer)
+            .expect("every part was hashed as it was cut");
+        Finished {
+            parts,
+            content_sha256,
+            signature,
+        }
+    }
+
+    /// The last parts (for the caller to hash), and what signs once
+    /// every part's hash is in.
+    pub fn cut_last(self) -> (Vec<Cut>, Unsigned) {
         let FileWriter {
             file_id,
             encryptor,
@@ -95,7 +187,7 @@ impl FileWriter {
         pending.extend_from_slice(&encryptor.finish());
         // age holds the last chunk back until it knows it is the last, so
         // what is left may still be more than one part.
-        let mut parts = Vec::new();
+        let mut cuts = Vec::new();
         loop {
             let rest = if pending.len() as u64 > PART_BYTES {
                 pending.split_off(PART_BYTES as usize)
@@ -103,29 +195,27 @@ impl FileWriter {
                 Vec::new()
             };
             let bytes = std::mem::replace(&mut pending, rest);
-            let sha256 = sha256(&bytes);
-            parts.push(Part {
-                n: part_hashes.len() as u32,
-                bytes,
-                sha256,
-            });
-            part_hashes.push(sha256);
+            cuts.push(next_cut(&mut part_hashes, bytes));
             if pending.is_empty() {
                 break;
             }
         }
-        let manifest = Manifest {
+        let unsigned = Unsigned {
             file_id,
             plain_size,
             header_sha256,
-            part_sha256: part_hashes,
-        };
-        Finished {
-            parts,
+            part_hashes,
             content_sha256: hash.hex(),
-            signature: signer.sign(&manifest),
-        }
+        };
+        (cuts, unsigned)
     }
+}
+
+/// The next part, its hash still to come.
+fn next_cut(part_hashes: &mut Vec<Option<[u8; 32]>>, bytes: Vec<u8>) -> Cut {
+    let n = part_hashes.len() as u32;
+    part_hashes.push(None);
+    Cut { n, bytes }
 }
 
 /// Checks a stored file part by part without opening it (BOX-8 exports
@@ -162,10 +252,16 @@ impl PartChecker {
     /// Whether these are the bytes of the next part; `Ok(true)` for the
     /// last one.
     pub fn check(&mut self, bytes: &[u8]) -> Result<bool, CryptoError> {
+        self.check_hash(&sha256(bytes))
+    }
+
+    /// `check`, for a part the caller hashed (with WebCrypto, in the
+    /// browser).
+    pub fn check_hash(&mut self, sha256: &[u8; 32]) -> Result<bool, CryptoError> {
         let Some(expected) = self.part_sha256.get(self.next as usize) else {
             return Err(CryptoError::ContentBroken);
         };
-        if &sha256(bytes) != expected {
+        if sha256 != expected {
             return Err(CryptoError::ContentBroken);
         }
         self.next += 1;
@@ -202,6 +298,14 @@ impl FileReader {
     /// The plaintext of the next part, if these are its bytes.
     pub fn part(&mut self, bytes: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let last = self.checker.check(bytes)?;
+        self.decryptor.push(bytes, last)
+    }
+
+    /// `part`, for bytes whose SHA-256 the caller has (WebCrypto's in the
+    /// browser): the hash must be the manifest's, then age checks every
+    /// chunk's tag as it decrypts.
+    pub fn part_hashed(&mut self, bytes: &[u8], sha256: &[u8; 32]) -> Result<Vec<u8>, CryptoError> {
+        let last = self.checker.check_hash(sha256)?;
         self.decryptor.push(bytes, last)
     }
 }
@@ -315,6 +419,60 @@ mod tests {
         assert!(
             FileReader::new(&key, manifest, &bad_header, &signer_hex, &done.signature).is_err()
         );
+    }
+
+    #[test]
+    fn parts_hashed_by_the_caller_sign_and_check_as_the_writers_own() {
+        let key = NodeKey::generate();
+        let signer = SigningKeys::generate();
+        let plain: Vec<u8> = (0..(PART_CHUNKS * CHUNK + 9))
+            .map(|i| (i % 13) as u8)
+            .collect();
+        let mut w = FileWriter::new("f-1", &key.public_key()).unwrap();
+        let header = w.header().to_vec();
+        let mut cuts = w.cut(&plain);
+        for c in &cuts {
+            w.hashed(c.n, sha256(&c.bytes));
+        }
+        let (last, mut unsigned) = w.cut_last();
+        // The last part's hash is not in yet: nothing is signed.
+        assert!(unsigned.clone().sign(&signer).is_err());
+        for c in &last {
+            unsigned.hashed(c.n, sha256(&c.bytes));
+        }
+        let (content, signature) = unsigned.sign(&signer).unwrap();
+        assert_eq!(content, hex::encode(sha256(&plain)));
+        cuts.extend(last);
+        assert_eq!(cuts.len(), 2);
+        let hashes: Vec<[u8; 32]> = cuts.iter().map(|c| sha256(&c.bytes)).collect();
+        let manifest = Manifest {
+            file_id: "f-1".into(),
+            plain_size: plain.len() as u64,
+            header_sha256: sha256(&header),
+            part_sha256: hashes.clone(),
+        };
+        let open = || {
+            FileReader::new(
+                &key,
+                manifest.clone(),
+                &header,
+                &signer.public_key_hex(),
+                &signature,
+            )
+            .unwrap()
+        };
+        let mut reader = open();
+        let mut back = Vec::new();
+        for (c, h) in cuts.iter().zip(&hashes) {
+            back.extend(reader.part_hashed(&c.bytes, h).unwrap());
+        }
+        assert_eq!(back, plain);
+        // A hash that is not the manifest's is refused, and so are bytes
+        // that are not what the hash was of (age's tags catch them).
+        assert!(open().part_hashed(&cuts[0].bytes, &hashes[1]).is_err());
+        let mut flipped = cuts[0].bytes.clone();
+        flipped[100] ^= 1;
+        assert!(open().part_hashed(&flipped, &hashes[0]).is_err());
     }
 
     #[test]

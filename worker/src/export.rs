@@ -195,9 +195,9 @@ fn modified(ms: i64) -> UtcDateTime {
 }
 
 /// Writes the zip to `out`: the read-me, the key file, the folders, then
-/// each file's header and its parts as `fetch(file, n)` brings them, each
-/// checked against the signed manifest before it is written. `progress`
-/// hears the bytes of files written so far.
+/// each file's header and its parts as `fetch(file, n)` brings them (with
+/// their SHA-256), each checked against the signed manifest before it is
+/// written. `progress` hears the bytes of files written so far.
 pub async fn write<W, F, Fut>(
     plan: ExportPlan,
     out: W,
@@ -207,7 +207,7 @@ pub async fn write<W, F, Fut>(
 where
     W: Write,
     F: FnMut(NodeId, u32) -> Fut,
-    Fut: Future<Output = Result<Vec<u8>, Failure>>,
+    Fut: Future<Output = Result<(Vec<u8>, [u8; 32]), Failure>>,
 {
     let total = plan.total();
     let mut archive = ZipArchiveWriter::new(out);
@@ -245,8 +245,10 @@ where
             .map_err(|_| Failure::Unreadable)?;
         done += file.header.len() as u64;
         for n in 0..file.checker.parts() {
-            let bytes = fetch(file.node_id.clone(), n).await?;
-            file.checker.check(&bytes).map_err(|_| Failure::Tampered)?;
+            let (bytes, sha256) = fetch(file.node_id.clone(), n).await?;
+            file.checker
+                .check_hash(&sha256)
+                .map_err(|_| Failure::Tampered)?;
             writer.write_all(&bytes).map_err(|_| Failure::Unreadable)?;
             done += bytes.len() as u64;
             progress(done, total);
@@ -330,11 +332,9 @@ mod tests {
             (&box_path, &box_view.id, b"first notes".to_vec()),
             (&folder_path, &folder_view.id, vec![7u8; 100_000]),
         ] {
-            let (mut out, upload) =
+            let (out, upload) =
                 prepare(&secret, path, &record("notes.txt", Some(body.len() as u64))).unwrap();
-            let mut sent = out.push(&body);
-            let (last, completion) = out.finish(&secret, &signing).unwrap();
-            sent.extend(last);
+            let (sent, completion) = out.sent_natively(&body, &secret, &signing);
             let mut node = view(&upload.node, NodeKind::File, Some(parent));
             node.sealed_meta = completion.sealed_meta;
             items.push(ExportItem {
@@ -342,7 +342,10 @@ mod tests {
                 file: Some(StoredFile {
                     header: upload.header,
                     plain_size: body.len() as u64,
-                    part_sha256: sent.iter().map(|p| hex::encode(p.sha256)).collect(),
+                    part_sha256: sent
+                        .iter()
+                        .map(|p| hex::encode(coffer_crypto::sha256(&p.bytes)))
+                        .collect(),
                     signature: completion.signature,
                 }),
             });
@@ -368,7 +371,8 @@ mod tests {
         let plan = plan(&f.secret, &f.export, "a long passphrase").unwrap();
         let fetch = |id: NodeId, n: u32| {
             let bytes = parts[&id][n as usize].clone();
-            async move { Ok(bytes) }
+            let sha256 = coffer_crypto::sha256(&bytes);
+            async move { Ok((bytes, sha256)) }
         };
         futures_executor::block_on(write(plan, Vec::new(), fetch, |_, _| {}))
     }

@@ -5,8 +5,8 @@
 //! trusted. The fetching itself is in `transfer` (WebAssembly only).
 
 use coffer_crypto::{
-    hashes_from_hex, new_node_id, sha256, CryptoError, FileReader, FileWriter, Manifest,
-    MemberKeys, NodeKey, Part, SigningKeys,
+    hashes_from_hex, new_node_id, sha256, CryptoError, Cut, FileReader, FileWriter, Manifest,
+    MemberKeys, NodeKey, SigningKeys, Unsigned,
 };
 use coffer_shared::boxes::{FileFacts, NewNode, NodeRecord, NodeView};
 use coffer_shared::files::{Completion, FileContent, NewUpload, SigningKey};
@@ -30,35 +30,85 @@ impl Outgoing {
         self.record.file.as_ref().map_or(0, |f| f.size)
     }
 
-    /// More plaintext; the parts it completed.
-    pub fn push(&mut self, plain: &[u8]) -> Vec<Part> {
-        self.writer.push(plain)
+    /// More plaintext; the parts it completed, for the transfer to hash
+    /// (`hashed`) and send.
+    pub fn cut(&mut self, plain: &[u8]) -> Vec<Cut> {
+        self.writer.cut(plain)
     }
 
-    /// The last parts, and what `complete_upload` takes: the record sealed
-    /// again with the content's hash and the signer, and the signature.
-    pub fn finish(
-        self,
+    pub fn hashed(&mut self, n: u32, sha256: [u8; 32]) {
+        self.writer.hashed(n, sha256);
+    }
+
+    /// The last parts, and what completes the upload once their hashes
+    /// are in.
+    pub fn cut_last(self) -> (Vec<Cut>, Closing) {
+        let (cuts, unsigned) = self.writer.cut_last();
+        let closing = Closing {
+            unsigned,
+            id: self.id,
+            public_key: self.public_key,
+            parent: self.parent,
+            record: self.record,
+        };
+        (cuts, closing)
+    }
+}
+
+#[cfg(test)]
+impl Outgoing {
+    /// The whole of `body` through `cut`, `hashed`, `cut_last` and
+    /// `complete`, hashing natively where the transfer uses WebCrypto.
+    pub fn sent_natively(
+        mut self,
+        body: &[u8],
         secret: &str,
         signing: &SigningKey,
-    ) -> Result<(Vec<Part>, Completion), CryptoError> {
+    ) -> (Vec<Cut>, Completion) {
+        let mut parts = self.cut(body);
+        for p in &parts {
+            self.hashed(p.n, sha256(&p.bytes));
+        }
+        let (last, mut closing) = self.cut_last();
+        for p in &last {
+            closing.hashed(p.n, sha256(&p.bytes));
+        }
+        parts.extend(last);
+        (parts, closing.complete(secret, signing).unwrap())
+    }
+}
+
+/// A file whose parts are all cut, waiting for the last parts' hashes.
+pub struct Closing {
+    unsigned: Unsigned,
+    id: String,
+    public_key: String,
+    parent: NodeKey,
+    record: NodeRecord,
+}
+
+impl Closing {
+    pub fn hashed(&mut self, n: u32, sha256: [u8; 32]) {
+        self.unsigned.hashed(n, sha256);
+    }
+
+    /// What `complete_upload` takes: the record sealed again with the
+    /// content's hash and the signer, and the signature on the manifest.
+    pub fn complete(self, secret: &str, signing: &SigningKey) -> Result<Completion, CryptoError> {
         let member = MemberKeys::from_secret_text(secret)?;
         let signer = SigningKeys::unwrap(&signing.wrapped.0, &member, &signing.public_key)?;
-        let done = self.writer.finish(&signer);
+        let (content_sha256, signature) = self.unsigned.sign(&signer)?;
         let mut record = self.record;
         if let Some(facts) = record.file.as_mut() {
-            facts.sha256 = done.content_sha256;
+            facts.sha256 = content_sha256;
             facts.signer = signer.public_key_hex();
         }
         let plain = serde_json::to_vec(&record).map_err(|_| CryptoError::Malformed)?;
         let sealed = self.parent.seal(&self.id, &self.public_key, &plain);
-        Ok((
-            done.parts,
-            Completion {
-                sealed_meta: Bytes(sealed),
-                signature: Bytes(done.signature.to_vec()),
-            },
-        ))
+        Ok(Completion {
+            sealed_meta: Bytes(sealed),
+            signature: Bytes(signature.to_vec()),
+        })
     }
 }
 
@@ -241,11 +291,9 @@ mod tests {
         let path = vec![KeyStep::from(&box_view)];
         let signing = make_signing_key(&secret).unwrap();
         let body: Vec<u8> = (0..200_000u32).map(|i| (i % 13) as u8).collect();
-        let (mut out, upload) = prepare(&secret, &path, &record(body.len() as u64)).unwrap();
+        let (out, upload) = prepare(&secret, &path, &record(body.len() as u64)).unwrap();
         assert_eq!(upload.plain_size, 200_000);
-        let mut parts = out.push(&body);
-        let (last, completion) = out.finish(&secret, &signing).unwrap();
-        parts.extend(last);
+        let (parts, completion) = out.sent_natively(&body, &secret, &signing);
         let mut file_view = view(&upload.node, NodeKind::File);
         file_view.sealed_meta = completion.sealed_meta.clone();
         let content = FileContent {
@@ -253,7 +301,10 @@ mod tests {
             path: vec![box_view.clone(), file_view.clone()],
             header: upload.header.clone(),
             plain_size: 200_000,
-            part_sha256: parts.iter().map(|p| hex::encode(p.sha256)).collect(),
+            part_sha256: parts
+                .iter()
+                .map(|p| hex::encode(sha256(&p.bytes)))
+                .collect(),
             signature: completion.signature.clone(),
         };
         let (mut reader, facts) = open_download(&secret, &content).unwrap();
