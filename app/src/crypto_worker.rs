@@ -23,7 +23,8 @@ struct Client {
     worker: Worker,
     ready: bool,
     /// Jobs posted before `Ready`.
-    waiting: Vec<JsValue>,
+    /// Jobs posted before the worker was ready, with what they move.
+    waiting: Vec<(JsValue, Option<js_sys::Array>)>,
     /// The resolve function of each job's promise.
     pending: HashMap<u32, Function>,
     /// Where a transfer's progress goes, by job.
@@ -136,11 +137,18 @@ fn flush_waiting() {
     CLIENT.with(|c| {
         if let Some(c) = c.borrow_mut().as_mut() {
             c.ready = true;
-            for message in c.waiting.drain(..) {
-                let _ = c.worker.post_message(&message);
+            for (message, moved) in c.waiting.drain(..) {
+                post(&c.worker, &message, moved.as_ref());
             }
         }
     });
+}
+
+fn post(worker: &web_sys::Worker, message: &JsValue, moved: Option<&js_sys::Array>) {
+    let _ = match moved {
+        Some(moved) => worker.post_message_with_transfer(message, moved),
+        None => worker.post_message(message),
+    };
 }
 
 /// The worker failed to load or crashed: every waiting job ends, and the
@@ -187,10 +195,16 @@ pub async fn run_with(
                 None => JsValue::from_str(&text),
                 Some(a) => js_sys::Array::of2(&JsValue::from_str(&text), a).into(),
             };
+            // A port (to the download service worker) can only be moved,
+            // not copied.
+            let moved = attachment
+                .as_ref()
+                .filter(|a| a.is_instance_of::<web_sys::MessagePort>())
+                .map(js_sys::Array::of1);
             if c.ready {
-                let _ = c.worker.post_message(&message);
+                post(&c.worker, &message, moved.as_ref());
             } else {
-                c.waiting.push(message);
+                c.waiting.push((message, moved));
             }
             posted = true;
         });

@@ -34,7 +34,7 @@ const IMPORT_BODY_LIMIT: usize = 2 * coffer_core::import::MAX_IMPORT_BYTES;
 const PART_BODY_LIMIT: usize = coffer_shared::files::PART_CIPHER as usize + 64 * 1024;
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-                   img-src 'self' data: blob:; media-src 'self' blob:; frame-src blob:; \
+                   img-src 'self' data: blob:; media-src 'self' blob:; frame-src 'self' blob:; \
                    connect-src 'self'; font-src 'self'; object-src 'none'; \
                    base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
@@ -104,6 +104,13 @@ pub fn router(coffer: Coffer) -> Router {
         .layer(admit(0))
         .with_state(state.coffer.clone());
     let operations = Router::new()
+        // Answered by the download service worker (`public/download-sw.js`)
+        // in the browser; one that reaches the server (the service worker
+        // was stopped in between) is gone, not the app's page.
+        .route(
+            "/public/download/{id}",
+            get(|| async { StatusCode::NOT_FOUND }),
+        )
         .route("/health", get(crate::metrics::health))
         .route("/metrics", get(crate::metrics::scrape))
         .with_state(state.coffer.clone());

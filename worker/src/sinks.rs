@@ -3,14 +3,18 @@
 //! (`showSaveFilePicker`), the bytes go into it as the parts are checked and
 //! decrypted, so memory stays bounded by a part whatever the file's size;
 //! an aborted transfer discards what was written and removes the file.
-//! Otherwise they are gathered into `Blob` pieces (which the browser may
-//! keep on disk) that the page saves at the end.
+//! When it passes a `MessagePort` to Coffer's download service worker
+//! (`public/download-sw.js`, for browsers without that dialog), each piece
+//! goes there as soon as the browser's downloads want more, and memory
+//! stays as bounded. Otherwise they are gathered into `Blob` pieces (which
+//! the browser may keep on disk) that the page saves at the end.
 
 use js_sys::{Array, Uint8Array};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, FileSystemWritableFileStream};
+use web_sys::{Blob, BlobPropertyBag, FileSystemWritableFileStream, MessageEvent, MessagePort};
 
 use coffer_shared::worker::Failure;
 
@@ -37,10 +41,82 @@ pub enum Sink {
         handle: ChosenFile,
         stream: FileSystemWritableFileStream,
     },
+    /// The browser's downloads, through the download service worker.
+    Streamed(Streamed),
     Pieces {
         pieces: Vec<Blob>,
         buffer: Vec<u8>,
     },
+}
+
+/// The port to the download service worker, and what it has said: "more"
+/// each time the browser's downloads want a piece, "cancelled" when the
+/// person cancelled the download.
+pub struct Streamed {
+    port: MessagePort,
+    said: futures_channel::mpsc::UnboundedReceiver<JsValue>,
+    _listening: Closure<dyn FnMut(MessageEvent)>,
+    wanted: u32,
+}
+
+impl Streamed {
+    fn new(port: MessagePort) -> Streamed {
+        let (tell, said) = futures_channel::mpsc::unbounded();
+        let listening = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let _ = tell.unbounded_send(ev.data());
+        });
+        port.set_onmessage(Some(listening.as_ref().unchecked_ref()));
+        Streamed {
+            port,
+            said,
+            _listening: listening,
+            wanted: 0,
+        }
+    }
+
+    /// Takes in what the service worker said; `wait` until the downloads
+    /// want a piece.
+    async fn heard(&mut self, wait: bool) -> Result<(), Failure> {
+        loop {
+            let next = if wait && self.wanted == 0 {
+                self.said.recv().await.ok()
+            } else {
+                match self.said.try_recv() {
+                    Ok(message) => Some(message),
+                    // Nothing more for now (or the listener is gone, which
+                    // the next wait reports).
+                    Err(_) => return Ok(()),
+                }
+            };
+            match next.and_then(|m| m.as_string()).as_deref() {
+                Some("more") => self.wanted += 1,
+                Some("cancelled") => return Err(Failure::Cancelled),
+                _ => return Err(Failure::Unwritable),
+            }
+        }
+    }
+
+    /// No more is heard (the listener goes with the sink); what was
+    /// posted is still delivered.
+    fn hang_up(&self) {
+        self.port.set_onmessage(None);
+        self.port.close();
+    }
+
+    async fn put(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.heard(false).await?;
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        self.heard(true).await?;
+        self.wanted -= 1;
+        // A copy the service worker takes over (transferred, not copied
+        // again).
+        let buffer = Uint8Array::from(bytes).buffer();
+        self.port
+            .post_message_with_transferable(&buffer, &Array::of1(&buffer))
+            .map_err(|_| Failure::Unwritable)
+    }
 }
 
 /// What a finished sink leaves for the page.
@@ -52,8 +128,14 @@ pub enum Written {
 }
 
 impl Sink {
-    /// The chosen file when `target` is its handle, else `Blob` pieces.
+    /// The chosen file when `target` is its handle, the download service
+    /// worker when it is a port to it, else `Blob` pieces.
     pub async fn open(target: Option<JsValue>) -> Result<Sink, Failure> {
+        let target = match target.map(|t| t.dyn_into::<MessagePort>()) {
+            Some(Ok(port)) => return Ok(Sink::Streamed(Streamed::new(port))),
+            Some(Err(other)) => Some(other),
+            None => None,
+        };
         match target.and_then(|t| t.dyn_into::<ChosenFile>().ok()) {
             Some(handle) => {
                 let stream = JsFuture::from(handle.create_writable())
@@ -85,6 +167,7 @@ impl Sink {
                     .map_err(|_| Failure::Unwritable)?;
                 Ok(())
             }
+            Sink::Streamed(streamed) => streamed.put(bytes).await,
             Sink::Pieces { pieces, buffer } => {
                 buffer.extend_from_slice(bytes);
                 if buffer.len() >= SPILL {
@@ -102,6 +185,12 @@ impl Sink {
                 JsFuture::from(stream.close())
                     .await
                     .map_err(|_| Failure::Unwritable)?;
+                Ok(Written::Saved)
+            }
+            Sink::Streamed(streamed) => {
+                let ended = streamed.port.post_message(&"end".into());
+                streamed.hang_up();
+                ended.map_err(|_| Failure::Unwritable)?;
                 Ok(Written::Saved)
             }
             Sink::Pieces {
@@ -122,11 +211,19 @@ impl Sink {
     /// Keeps nothing: the swap file is discarded and the chosen file (which
     /// the picker created empty) removed.
     pub async fn abort(self) {
-        if let Sink::File { handle, stream } = self {
-            let _ = JsFuture::from(stream.abort()).await;
-            if let Ok(removed) = handle.remove() {
-                let _ = JsFuture::from(removed).await;
+        match self {
+            Sink::File { handle, stream } => {
+                let _ = JsFuture::from(stream.abort()).await;
+                if let Ok(removed) = handle.remove() {
+                    let _ = JsFuture::from(removed).await;
+                }
             }
+            // The browser fails the download and discards what it wrote.
+            Sink::Streamed(streamed) => {
+                let _ = streamed.port.post_message(&"abort".into());
+                streamed.hang_up();
+            }
+            Sink::Pieces { .. } => {}
         }
     }
 }

@@ -44,10 +44,10 @@ async fn export(
         .filter_map(|i| i.file.as_ref())
         .map(|f| f.plain_size)
         .sum();
-    let target = match target_for(&zip, size).await {
+    // The zip's length is known only once it is written.
+    let mut target = match target_for(&zip, size, false).await {
         Target::Declined => return Ok(None),
-        Target::Chosen(handle) => Some(handle),
-        Target::Downloads => None,
+        target => target,
     };
     let job = Job::Export {
         secret: secret()?,
@@ -61,7 +61,9 @@ async fn export(
             &[("0", &size_label(done)), ("1", &size_label(total))],
         )));
     });
-    let (answer, blob) = crypto_worker::run_with(job, target, Some(report)).await?;
+    let into = target.open();
+    let (answer, blob) = crypto_worker::run_with(job, into, Some(report)).await?;
+    drop(target);
     match (answer, blob) {
         (Answer::Saved, _) => Ok(Some(zip)),
         (Answer::Exported, Some(blob)) => {

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::keys::{secret, unexpected};
+use super::streamed::StreamedDownload;
 use crate::crypto_worker;
 use crate::i18n::{tf, tr};
 use crate::ui::Problem;
@@ -40,25 +41,46 @@ pub(super) fn transfer_failed(answer: Answer) -> Problem {
     }
 }
 
-/// Files larger than this are written into a file the person chooses, as
-/// they are decrypted (bounded memory) where the browser can; smaller ones
-/// go straight to the downloads as one `Blob`, without asking where.
+/// Files larger than this are written as they are decrypted (bounded
+/// memory): into a file the person chooses where the browser has a save
+/// dialog for the page, else to the browser's downloads through the
+/// download service worker. Smaller ones go to the downloads as one
+/// `Blob`, without asking where.
 pub(super) const STREAM_ABOVE: u64 = 64 << 20;
 
 /// Where a download or export goes.
 pub(super) enum Target {
     /// The handle of the file chosen in the browser's save dialog.
     Chosen(wasm_bindgen::JsValue),
+    /// The browser's downloads, streamed by the download service worker.
+    Streamed(StreamedDownload),
     /// The browser's downloads, from a `Blob`.
     Downloads,
     /// The person closed the save dialog.
     Declined,
 }
 
-/// Asks where to save `name` when it is `size` bytes and the browser can
-/// write a chosen file as it arrives (`showSaveFilePicker`). Called before
-/// anything else is awaited: the dialog needs the click's activation.
-pub(super) async fn target_for(name: &str, size: u64) -> Target {
+impl Target {
+    /// What the crypto worker writes into (`None`: a `Blob`); a streamed
+    /// download starts in the browser's downloads now.
+    pub(super) fn open(&mut self) -> Option<wasm_bindgen::JsValue> {
+        match self {
+            Target::Chosen(handle) => Some(handle.clone()),
+            Target::Streamed(streamed) => {
+                streamed.start();
+                Some(streamed.port())
+            }
+            Target::Downloads | Target::Declined => None,
+        }
+    }
+}
+
+/// Where to save `name` when it is `size` bytes (`exact` when the
+/// download will be exactly that long): over `STREAM_ABOVE`, a file chosen
+/// in the save dialog (`showSaveFilePicker`), else a stream through the
+/// download service worker. Called before anything else is awaited: the
+/// dialog needs the click's activation.
+pub(super) async fn target_for(name: &str, size: u64, exact: bool) -> Target {
     use wasm_bindgen::JsValue;
     if size <= STREAM_ABOVE {
         return Target::Downloads;
@@ -70,7 +92,11 @@ pub(super) async fn target_for(name: &str, size: u64) -> Target {
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
     else {
-        return Target::Downloads;
+        let length = exact.then_some(size);
+        return match StreamedDownload::prepare(name, length).await {
+            Some(streamed) => Target::Streamed(streamed),
+            None => Target::Downloads,
+        };
     };
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"suggestedName".into(), &name.into());
@@ -102,10 +128,9 @@ pub async fn download(
     size: u64,
     progress: Rc<dyn Fn(u64, u64)>,
 ) -> Result<Option<String>, Problem> {
-    let target = match target_for(&name, size).await {
+    let target = match target_for(&name, size, true).await {
         Target::Declined => return Ok(None),
-        Target::Chosen(handle) => Some(handle),
-        Target::Downloads => None,
+        target => target,
     };
     if let Some(blob) = fetch_decrypted(organisation_id, node, target, Some(progress)).await? {
         save(&blob, &name).ok_or_else(unexpected)?;
@@ -118,7 +143,7 @@ pub async fn download(
 async fn fetch_decrypted(
     organisation_id: OrganisationId,
     node: NodeView,
-    target: Option<wasm_bindgen::JsValue>,
+    mut target: Target,
     progress: Option<Rc<dyn Fn(u64, u64)>>,
 ) -> Result<Option<web_sys::Blob>, Problem> {
     let content = open_file(organisation_id, node.id).await?;
@@ -126,7 +151,11 @@ async fn fetch_decrypted(
         secret: secret()?,
         content,
     };
-    let (answer, blob) = crypto_worker::run_with(job, target, progress).await?;
+    // `target` lives until the worker answers (a streamed download's
+    // service worker is pinged until then).
+    let into = target.open();
+    let (answer, blob) = crypto_worker::run_with(job, into, progress).await?;
+    drop(target);
     match (answer, blob) {
         (Answer::Saved, _) => Ok(None),
         (Answer::Downloaded, Some(blob)) => Ok(Some(blob.unchecked_into())),
@@ -138,7 +167,7 @@ async fn decrypted(
     organisation_id: OrganisationId,
     node: NodeView,
 ) -> Result<web_sys::Blob, Problem> {
-    fetch_decrypted(organisation_id, node, None, None)
+    fetch_decrypted(organisation_id, node, Target::Downloads, None)
         .await?
         .ok_or_else(unexpected)
 }

@@ -9,6 +9,7 @@ pub mod files;
 pub mod folder;
 mod keys;
 pub mod list;
+mod streamed;
 pub mod trash;
 pub mod uploads;
 
