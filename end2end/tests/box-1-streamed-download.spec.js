@@ -7,7 +7,7 @@
 // behind; closing the dialog does nothing at all. In a browser without
 // that dialog (Firefox, Safari), the same download streams to the
 // browser's downloads through the download service worker, and a changed
-// file fails there.
+// file fails there; cancelling it there stops the transfer quietly.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -97,6 +97,25 @@ test('BOX-1: without a save dialog, a large download streams to the downloads th
   // The stream came from the service worker, registered for downloads only.
   const scopes = await lia.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).map((r) => new URL(r.scope).pathname));
   expect(scopes).toEqual(['/public/download/']);
+
+  // Cancelled in the browser's downloads (while the parts come slowly):
+  // the transfer stops, and the page says nothing, as when a save dialog
+  // is closed.
+  await lia.route('**/file/**/part/*', async (route) => {
+    await new Promise((r) => setTimeout(r, 500));
+    // The transfer may have stopped while this part waited.
+    await route.continue().catch(() => {});
+  });
+  const [cancelled] = await Promise.all([
+    lia.waitForEvent('download'),
+    lia.getByRole('button', { name: 'Download video.bin' }).click(),
+  ]);
+  await cancelled.cancel();
+  expect(await cancelled.failure()).toBe('canceled');
+  await expect(lia.getByRole('button', { name: 'Download video.bin' })).toBeEnabled({ timeout: 30_000 });
+  await expect(lia.getByRole('status')).toHaveCount(0);
+  await expect(lia.getByRole('alert')).toHaveCount(0);
+  await lia.unrouteAll({ behavior: 'ignoreErrors' });
 
   // A changed part: the page says so, and the browser's download fails
   // (it discards what it had written).

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use coffer_api::export_items;
 use coffer_shared::files::{check_export_passphrase, size_label};
 use coffer_shared::ids::{NodeId, OrganisationId};
-use coffer_shared::worker::{Answer, Job};
+use coffer_shared::worker::{Answer, Failure, Job};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -70,6 +70,8 @@ async fn export(
             save(&blob.unchecked_into(), &zip).ok_or_else(unexpected)?;
             Ok(Some(zip))
         }
+        // Cancelled in the browser's downloads: nothing more to say.
+        (Answer::Failed(Failure::Cancelled), _) => Ok(None),
         (answer, _) => Err(transfer_failed(answer)),
     }
 }

@@ -120,7 +120,8 @@ pub(super) async fn target_for(name: &str, size: u64, exact: bool) -> Target {
 
 /// Downloads a file: checked and decrypted in the worker, then written
 /// into the chosen file or handed to the browser's downloads under its
-/// name. `None` when the person closed the save dialog.
+/// name. `None` when the person closed the save dialog or cancelled the
+/// download in the browser's downloads.
 pub async fn download(
     organisation_id: OrganisationId,
     node: NodeView,
@@ -132,20 +133,30 @@ pub async fn download(
         Target::Declined => return Ok(None),
         target => target,
     };
-    if let Some(blob) = fetch_decrypted(organisation_id, node, target, Some(progress)).await? {
-        save(&blob, &name).ok_or_else(unexpected)?;
+    match fetch_decrypted(organisation_id, node, target, Some(progress)).await? {
+        Decrypted::Blob(blob) => save(&blob, &name).ok_or_else(unexpected)?,
+        Decrypted::Written => {}
+        Decrypted::Cancelled => return Ok(None),
     }
     Ok(Some(name))
 }
 
-/// A file fetched, checked and decrypted by the worker: into `target`
-/// (then `None`), else its plaintext as a Blob (downloads and previews).
+/// What became of a file the worker fetched, checked and decrypted.
+enum Decrypted {
+    /// Into the target (the chosen file, the streamed download).
+    Written,
+    /// Its plaintext, for the page (downloads of small files, previews).
+    Blob(web_sys::Blob),
+    /// The person cancelled the streamed download in the browser.
+    Cancelled,
+}
+
 async fn fetch_decrypted(
     organisation_id: OrganisationId,
     node: NodeView,
     mut target: Target,
     progress: Option<Rc<dyn Fn(u64, u64)>>,
-) -> Result<Option<web_sys::Blob>, Problem> {
+) -> Result<Decrypted, Problem> {
     let content = open_file(organisation_id, node.id).await?;
     let job = Job::Download {
         secret: secret()?,
@@ -157,8 +168,9 @@ async fn fetch_decrypted(
     let (answer, blob) = crypto_worker::run_with(job, into, progress).await?;
     drop(target);
     match (answer, blob) {
-        (Answer::Saved, _) => Ok(None),
-        (Answer::Downloaded, Some(blob)) => Ok(Some(blob.unchecked_into())),
+        (Answer::Saved, _) => Ok(Decrypted::Written),
+        (Answer::Downloaded, Some(blob)) => Ok(Decrypted::Blob(blob.unchecked_into())),
+        (Answer::Failed(Failure::Cancelled), _) => Ok(Decrypted::Cancelled),
         (answer, _) => Err(transfer_failed(answer)),
     }
 }
@@ -167,9 +179,10 @@ async fn decrypted(
     organisation_id: OrganisationId,
     node: NodeView,
 ) -> Result<web_sys::Blob, Problem> {
-    fetch_decrypted(organisation_id, node, Target::Downloads, None)
-        .await?
-        .ok_or_else(unexpected)
+    match fetch_decrypted(organisation_id, node, Target::Downloads, None).await? {
+        Decrypted::Blob(blob) => Ok(blob),
+        Decrypted::Written | Decrypted::Cancelled => Err(unexpected()),
+    }
 }
 
 /// Hands a Blob to the browser's downloads under `name`.
