@@ -175,7 +175,8 @@ class PlainChromium {
 async function signedIn(url, email, password, page) {
   const plain = await PlainChromium.launch();
   await plain.goto(url);
-  await plain.until(() => document.querySelector('label') !== null);
+  // The form is whole once its button is there (the labels come first).
+  await plain.until(() => [...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'Sign in'));
   await plain.fill('Email or user name', email);
   await plain.fill('Password', password);
   await plain.click('Sign in');

@@ -3,8 +3,9 @@
 //! a stream, through Coffer's download service worker
 //! (`public/download-sw.js`, DESIGN "Moving bytes"). The page introduces
 //! the crypto worker to the service worker (a `MessageChannel`), then opens
-//! the download's link, which the service worker answers with the stream
-//! the crypto worker fills as it checks and decrypts each part.
+//! the download's address in a hidden frame, which the service worker
+//! answers with the stream the crypto worker fills as it checks and
+//! decrypts each part.
 
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
