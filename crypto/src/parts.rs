@@ -39,6 +39,24 @@ pub struct Cut {
     pub bytes: Vec<u8>,
 }
 
+impl From<Cut> for Part {
+    /// The part, hashed here (natively, or in WebAssembly).
+    fn from(cut: Cut) -> Part {
+        Part {
+            n: cut.n,
+            sha256: sha256(&cut.bytes),
+            bytes: cut.bytes,
+        }
+    }
+}
+
+/// Records part `n`'s hash (ignored for a part that was never cut).
+fn record_hash(part_hashes: &mut [Option<[u8; 32]>], n: u32, sha256: [u8; 32]) {
+    if let Some(slot) = part_hashes.get_mut(n as usize) {
+        *slot = Some(sha256);
+    }
+}
+
 /// A file whose every part is cut: once each part's hash is in, `sign`
 /// gives the content hash and the signature on the manifest.
 #[derive(Clone)]
@@ -51,11 +69,9 @@ pub struct Unsigned {
 }
 
 impl Unsigned {
-    /// The hash of part `n` (ignored for a part that was never cut).
+    /// The hash of part `n`, cut earlier.
     pub fn hashed(&mut self, n: u32, sha256: [u8; 32]) {
-        if let Some(slot) = self.part_hashes.get_mut(n as usize) {
-            *slot = Some(sha256);
-        }
+        record_hash(&mut self.part_hashes, n, sha256);
     }
 
     /// The content hash and `signer`'s signature on the manifest; refused
@@ -105,18 +121,11 @@ impl FileWriter {
 
     /// Takes more plaintext; answers the parts it completed, hashed.
     pub fn push(&mut self, plain: &[u8]) -> Vec<Part> {
-        let cuts = self.cut(plain);
-        cuts.into_iter()
-            .map(|cut| {
-                let sha256 = sha256(&cut.bytes);
-                self.hashed(cut.n, sha256);
-                Part {
-                    n: cut.n,
-                    bytes: cut.bytes,
-                    sha256,
-                }
-            })
-            .collect()
+        let parts: Vec<Part> = self.cut(plain).into_iter().map(Part::from).collect();
+        for p in &parts {
+            self.hashed(p.n, p.sha256);
+        }
+        parts
     }
 
     /// Takes more plaintext; answers the parts it completed, for the
@@ -138,9 +147,7 @@ impl FileWriter {
 
     /// The hash of part `n`, cut earlier.
     pub fn hashed(&mut self, n: u32, sha256: [u8; 32]) {
-        if let Some(slot) = self.part_hashes.get_mut(n as usize) {
-            *slot = Some(sha256);
-        }
+        record_hash(&mut self.part_hashes, n, sha256);
     }
 
     fn next_cut(&mut self, bytes: Vec<u8>) -> Cut {
@@ -150,18 +157,10 @@ impl FileWriter {
     /// The last part, and the manifest signed with `signer`.
     pub fn finish(self, signer: &SigningKeys) -> Finished {
         let (cuts, mut unsigned) = self.cut_last();
-        let parts: Vec<Part> = cuts
-            .into_iter()
-            .map(|cut| {
-                let sha256 = sha256(&cut.bytes);
-                unsigned.hashed(cut.n, sha256);
-                Part {
-                    n: cut.n,
-                    bytes: cut.bytes,
-                    sha256,
-                }
-            })
-            .collect();
+        let parts: Vec<Part> = cuts.into_iter().map(Part::from).collect();
+        for p in &parts {
+            unsigned.hashed(p.n, p.sha256);
+        }
         let (content_sha256, signature) = unsigned
             .sign(signer)
             .expect("every part was hashed as it was cut");

@@ -104,13 +104,6 @@ pub fn router(coffer: Coffer) -> Router {
         .layer(admit(0))
         .with_state(state.coffer.clone());
     let operations = Router::new()
-        // Answered by the download service worker (`public/download-sw.js`)
-        // in the browser; one that reaches the server (the service worker
-        // was stopped in between) is gone, not the app's page.
-        .route(
-            "/public/download/{id}",
-            get(|| async { StatusCode::NOT_FOUND }),
-        )
         .route("/health", get(crate::metrics::health))
         .route("/metrics", get(crate::metrics::scrape))
         .with_state(state.coffer.clone());
@@ -120,6 +113,13 @@ pub fn router(coffer: Coffer) -> Router {
         .merge(uploads)
         .merge(downloads)
         .merge(front_door(&site))
+        // Answered by the download service worker (`public/download-sw.js`)
+        // in the browser; one that reaches the server (the service worker
+        // was stopped in between) is gone, not the app's page.
+        .route(
+            "/public/download/{id}",
+            get(|| async { StatusCode::NOT_FOUND }),
+        )
         .fallback_service(site_service(&site))
         .layer(middleware::from_fn_with_state(trusted_header, client_info))
         .layer(middleware::from_fn(move |req, next| {

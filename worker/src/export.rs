@@ -342,10 +342,7 @@ mod tests {
                 file: Some(StoredFile {
                     header: upload.header,
                     plain_size: body.len() as u64,
-                    part_sha256: sent
-                        .iter()
-                        .map(|p| hex::encode(coffer_crypto::sha256(&p.bytes)))
-                        .collect(),
+                    part_sha256: sent.iter().map(|p| hex::encode(p.sha256)).collect(),
                     signature: completion.signature,
                 }),
             });

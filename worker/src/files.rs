@@ -64,16 +64,17 @@ impl Outgoing {
         body: &[u8],
         secret: &str,
         signing: &SigningKey,
-    ) -> (Vec<Cut>, Completion) {
-        let mut parts = self.cut(body);
+    ) -> (Vec<coffer_crypto::Part>, Completion) {
+        let mut parts: Vec<coffer_crypto::Part> =
+            self.cut(body).into_iter().map(Into::into).collect();
         for p in &parts {
-            self.hashed(p.n, sha256(&p.bytes));
+            self.hashed(p.n, p.sha256);
         }
         let (last, mut closing) = self.cut_last();
-        for p in &last {
-            closing.hashed(p.n, sha256(&p.bytes));
+        for p in last.into_iter().map(coffer_crypto::Part::from) {
+            closing.hashed(p.n, p.sha256);
+            parts.push(p);
         }
-        parts.extend(last);
         (parts, closing.complete(secret, signing).unwrap())
     }
 }

@@ -55,25 +55,34 @@ enum Reply {
     Network,
 }
 
-/// A request with retries: a network error, a timeout, "busy" or a server
-/// fault is tried again after a growing pause; any other answer is final.
-async fn request(method: &str, url: &str, body: Option<&Outbound>) -> Reply {
+/// The pause before attempt `attempt` (none before the first), growing
+/// from half a second to eight.
+async fn back_off(attempt: u32) {
+    if attempt > 0 {
+        sleep(500 * (1 << (attempt - 1).min(4))).await;
+    }
+}
+
+/// Answers worth asking again: a server fault, a timeout, "busy". Any
+/// other refusal is final.
+fn passing(status: u16) -> bool {
+    status >= 500 || status == 408 || status == 429
+}
+
+/// A part's `PUT`, with retries (`back_off`, `passing`, network errors).
+async fn put(url: &str, part: &Outbound) -> Reply {
     for attempt in 0..TRIES {
-        if attempt > 0 {
-            sleep(500 * (1 << (attempt - 1).min(4))).await;
-        }
+        back_off(attempt).await;
         let init = RequestInit::new();
-        init.set_method(method);
-        if let Some(part) = body {
-            let Ok(headers) = Headers::new() else {
-                return Reply::Network;
-            };
-            let digest = base64::engine::general_purpose::STANDARD.encode(part.sha256);
-            let _ = headers.set("Content-Digest", &format!("sha-256=:{digest}:"));
-            let _ = headers.set("Content-Type", "application/octet-stream");
-            init.set_headers(&headers);
-            init.set_body(&part.body);
-        }
+        init.set_method("PUT");
+        let Ok(headers) = Headers::new() else {
+            return Reply::Network;
+        };
+        let digest = base64::engine::general_purpose::STANDARD.encode(part.sha256);
+        let _ = headers.set("Content-Digest", &format!("sha-256=:{digest}:"));
+        let _ = headers.set("Content-Type", "application/octet-stream");
+        init.set_headers(&headers);
+        init.set_body(&part.body);
         let Ok(req) = Request::new_with_str_and_init(url, &init) else {
             return Reply::Network;
         };
@@ -92,7 +101,7 @@ async fn request(method: &str, url: &str, body: Option<&Outbound>) -> Reply {
         if resp.ok() {
             return Reply::Ok(bytes);
         }
-        if status >= 500 || status == 408 || status == 429 {
+        if passing(status) {
             continue;
         }
         return Reply::Refused(String::from_utf8_lossy(&bytes).into_owned());
@@ -106,9 +115,7 @@ async fn request(method: &str, url: &str, body: Option<&Outbound>) -> Reply {
 async fn fetch_part(url: &str) -> Reply {
     let mut got: Vec<u8> = Vec::new();
     for attempt in 0..TRIES {
-        if attempt > 0 {
-            sleep(500 * (1 << (attempt - 1).min(4))).await;
-        }
+        back_off(attempt).await;
         let init = RequestInit::new();
         init.set_method("GET");
         if !got.is_empty() {
@@ -133,7 +140,7 @@ async fn fetch_part(url: &str) -> Reply {
                 got.clear();
                 continue;
             }
-            s if s >= 500 || s == 408 || s == 429 => continue,
+            s if passing(s) => continue,
             _ => {
                 let text = match resp.text() {
                     Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
@@ -251,7 +258,7 @@ async fn sha256_of(bytes: &[u8]) -> [u8; 32] {
 
 async fn send_part(upload_id: &str, part: &Outbound) -> Result<(), Answer> {
     let url = site::upload_part(upload_id, part.n);
-    match request("PUT", &url, Some(part)).await {
+    match put(&url, part).await {
         Reply::Ok(body) => {
             let receipt: Option<PartReceipt> = serde_json::from_slice(&body).ok();
             if receipt.is_some_and(|r| r.sha256 == hex::encode(part.sha256)) {

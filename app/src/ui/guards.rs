@@ -50,24 +50,7 @@ pub fn managed_organisation() -> Memo<Option<OrganisationId>> {
 pub fn member_organisation() -> Memo<Option<(OrganisationId, bool)>> {
     let session = use_session();
     let query = use_query_map();
-    // An address with `?org=` (a link into another organisation's box)
-    // becomes the choice, so the pages it leads to stay there.
-    Effect::new(move |_| {
-        let asked = query.with(|q| q.get("org")).map(OrganisationId::from);
-        let member = session.account.with(|a| {
-            a.as_ref().is_some_and(|a| {
-                a.memberships
-                    .iter()
-                    .any(|m| Some(&m.organisation_id) == asked.as_ref())
-            })
-        });
-        if let Some(org) = asked.filter(|_| member) {
-            if session.working_organisation.get_untracked().as_ref() != Some(&org) {
-                session.work_in(org);
-            }
-        }
-    });
-    Memo::new(move |_| {
+    let shown = Memo::new(move |_| {
         let asked = query.with(|q| q.get("org")).map(OrganisationId::from);
         let chosen = session.working_organisation.get();
         session.account.with(|a| {
@@ -87,5 +70,19 @@ pub fn member_organisation() -> Memo<Option<(OrganisationId, bool)>> {
                     )
                 })
         })
-    })
+    });
+    // An address with `?org=` the member belongs to (a link into another
+    // organisation's box) becomes the choice, so the pages it leads to
+    // stay there.
+    Effect::new(move |_| {
+        let asked = query.with(|q| q.get("org"));
+        if let Some((org, _)) = shown.get() {
+            let remember = asked.as_deref() == Some(org.as_str())
+                && session.working_organisation.get_untracked().as_ref() != Some(&org);
+            if remember {
+                session.work_in(org);
+            }
+        }
+    });
+    shown
 }
