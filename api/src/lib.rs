@@ -23,6 +23,7 @@ pub mod members;
 pub mod mfa;
 pub mod organisations;
 pub mod security;
+pub mod sharing;
 
 pub use accounts::*;
 pub use audit::*;
@@ -33,6 +34,7 @@ pub use members::*;
 pub use mfa::*;
 pub use organisations::*;
 pub use security::*;
+pub use sharing::*;
 
 /// The session cookie's name: over https with the `__Host-` prefix, which
 /// browsers accept only when Secure, for the whole site and no other host.

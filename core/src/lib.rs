@@ -21,6 +21,7 @@ pub mod mfa;
 pub mod operations;
 pub mod organisations;
 pub mod security;
+pub mod sharing;
 pub mod store;
 
 use std::sync::Arc;
@@ -227,6 +228,9 @@ impl Coffer {
         self.purge_expired_trash(now)
             .await
             .map_err(|e| anyhow::anyhow!("trash retention: {e:?}"))?;
+        self.remove_expired_permits(now)
+            .await
+            .map_err(|e| anyhow::anyhow!("expired permits: {e:?}"))?;
         self.lock_inactive_accounts(now)
             .await
             .map_err(|e| anyhow::anyhow!("inactivity locks: {e:?}"))?;

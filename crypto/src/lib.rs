@@ -14,6 +14,7 @@
 //!   payload, and the exact payload size.
 //! - `manifest`: each member's Ed25519 signing key and the manifest an
 //!   uploader signs.
+//! - `permits`: what a granter signs when they share a node (BOX-2).
 //! - `export`: the passphrase-sealed key file of a BOX-8 export.
 
 mod at_rest;
@@ -25,6 +26,7 @@ mod member_keys;
 mod nodes;
 mod opaque;
 mod parts;
+mod permits;
 
 pub use content::{
     decrypt_file, payload_size, sha256, ContentHash, FileDecryptor, FileEncryptor, CHUNK, TAG,
@@ -36,6 +38,7 @@ pub use parts::{
     hashes_from_hex, Cut, FileReader, FileWriter, Finished, Part, PartChecker, Unsigned,
     PART_BYTES, PART_CHUNKS,
 };
+pub use permits::{verify_permit, PermitStatement};
 
 pub use member_keys::{fingerprint, is_valid_public_key, passkey_prf_input, MemberKeys};
 pub use opaque::{

@@ -61,7 +61,12 @@ impl SigningKeys {
     }
 
     pub fn sign(&self, manifest: &Manifest) -> [u8; 64] {
-        self.key.sign(&manifest.signed_bytes()).to_bytes()
+        self.sign_bytes(&manifest.signed_bytes())
+    }
+
+    /// Signs bytes that begin with their own context label.
+    pub(crate) fn sign_bytes(&self, bytes: &[u8]) -> [u8; 64] {
+        self.key.sign(bytes).to_bytes()
     }
 
     /// The verifying key in hex, as the server stores it and a sealed
@@ -115,6 +120,15 @@ pub fn verify_manifest(
     manifest: &Manifest,
     signature: &[u8],
 ) -> Result<(), CryptoError> {
+    verify_bytes(signer, &manifest.signed_bytes(), signature)
+}
+
+/// Checks an Ed25519 signature by `signer` (hex) on `signed`.
+pub(crate) fn verify_bytes(
+    signer: &str,
+    signed: &[u8],
+    signature: &[u8],
+) -> Result<(), CryptoError> {
     let bytes: [u8; 32] = hex::decode(signer)
         .ok()
         .and_then(|b| b.try_into().ok())
@@ -123,7 +137,7 @@ pub fn verify_manifest(
         ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| CryptoError::InvalidKey)?;
     let signature =
         ed25519_dalek::Signature::from_slice(signature).map_err(|_| CryptoError::ContentBroken)?;
-    key.verify_strict(&manifest.signed_bytes(), &signature)
+    key.verify_strict(signed, &signature)
         .map_err(|_| CryptoError::ContentBroken)
 }
 

@@ -7,7 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { test, expect, newPerson, watchForProblems } = require('./fixtures');
-const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn } = require('./steps');
+const { ADMIN_PW: PW, setUpInstance, createOrganisation, acceptInvitationAndSignIn, addMemberAndSignIn } = require('./steps');
 
 const ANN_PW = 'anns own long passphrase';
 
@@ -144,17 +144,7 @@ test('BOX-1: boxes and folders with names sealed in the browser', async ({ page:
 
   // Another Originator of the organisation sees no box, and the folder's
   // address tells them nothing.
-  await lia.getByRole('link', { name: 'Users' }).click();
-  await lia.getByRole('button', { name: 'Add user' }).click();
-  const form = lia.getByRole('form', { name: 'Add user' });
-  await form.getByLabel('Email').fill('ann@acme.test');
-  await form.getByRole('button', { name: 'Add', exact: true }).click();
-  await expect(lia.getByRole('status')).toContainText('ann@acme.test was added');
-  await root.getByRole('main').getByRole('link', { name: 'Outbox' }).click();
-  await root.getByRole('link', { name: 'You are invited to Acme on Coffer' }).first().click();
-  const annInvitation = await root.getByRole('link', { name: /\/invite#/ }).getAttribute('href');
-  const ann = await (await newPerson(browser, testInfo)).newPage();
-  await acceptInvitationAndSignIn(ann, annInvitation, 'ann@acme.test', ANN_PW);
+  const ann = await addMemberAndSignIn(lia, root, browser, testInfo, 'ann@acme.test', ANN_PW);
   await ann.getByRole('link', { name: 'Boxes' }).click();
   await expect(ann.getByText('You have no boxes yet.')).toBeVisible();
   await ann.goto(draftsUrl);

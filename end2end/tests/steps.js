@@ -55,6 +55,25 @@ exports.acceptInvitationAndSignIn = async (page, link, email, password) => {
   await exports.signIn(page, email, password);
 };
 
+/// An organisation's Liaison (on `lia`) adds `email`; the invitation is
+/// read from the instance administrator's outbox (on `root`), and the new
+/// member accepts it and signs in on a page of their own, which is returned.
+exports.addMemberAndSignIn = async (lia, root, browser, testInfo, email, password) => {
+  await lia.getByRole('link', { name: 'Users' }).click();
+  await lia.getByRole('button', { name: 'Add user' }).click();
+  const form = lia.getByRole('form', { name: 'Add user' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(lia.getByRole('status')).toContainText(`${email} was added`);
+  await root.getByRole('main').getByRole('link', { name: 'Outbox' }).click();
+  await root.getByRole('listitem').filter({ hasText: `To ${email}` })
+    .getByRole('link', { name: 'You are invited to Acme on Coffer' }).first().click();
+  const invitation = await root.getByRole('link', { name: /\/invite#/ }).getAttribute('href');
+  const page = await (await newPerson(browser, testInfo)).newPage();
+  await exports.acceptInvitationAndSignIn(page, invitation, email, password);
+  return page;
+};
+
 /// Runs SQL against a test server's SQLite database (to play the attacker).
 exports.sqlite = (dataDir, sql) => {
   const { execFileSync } = require('node:child_process');

@@ -103,9 +103,17 @@ pub struct NewNode {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FolderView {
     pub organisation_id: OrganisationId,
-    /// From the box down to this folder.
+    /// From where the member's access starts (their box, or what was
+    /// shared with them) down to this folder.
     pub path: Vec<NodeView>,
     pub children: Vec<NodeView>,
+    /// BOX-2: what the member may do here (the page offers only that).
+    #[serde(default)]
+    pub permission: Option<crate::sharing::Permission>,
+    /// BOX-2: the permit the first of `path` was shared with, for the
+    /// browser to check (none on one's own box).
+    #[serde(default)]
+    pub proof: Option<crate::sharing::PermitProof>,
 }
 
 /// The longest name, in characters.

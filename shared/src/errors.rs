@@ -115,6 +115,8 @@ pub enum Refusal {
     Box(#[from] crate::boxes::BoxError),
     #[error(transparent)]
     File(#[from] crate::files::FileError),
+    #[error(transparent)]
+    Sharing(#[from] crate::sharing::SharingError),
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod mfa;
 pub mod organisations;
 pub mod policy;
 pub mod settings;
+pub mod sharing;
 pub mod site;
 pub mod types;
 pub mod worker;

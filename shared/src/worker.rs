@@ -91,6 +91,23 @@ pub enum Job {
     },
     /// CRY-5: a signing key for the member, wrapped to their own key.
     MakeSigningKey { secret: String },
+    /// BOX-2: a permit for the last node of `path` (its key reached down
+    /// `path`, its record opened by the one above it, or by itself when it
+    /// is the first): its key wrapped to the grantee, its record sealed
+    /// under its own key, the statement signed with `signing`.
+    MakePermit {
+        secret: String,
+        signing: crate::files::SigningKey,
+        path: Vec<SealedNode>,
+        terms: PermitTerms,
+    },
+    /// BOX-2: whether each permit was signed by its granter for this
+    /// member (`me`) and its node, as the server says it was given.
+    CheckPermits {
+        secret: String,
+        me: String,
+        permits: Vec<(SealedNode, crate::sharing::PermitProof)>,
+    },
     /// BOX-1: a new file under the last of `path`: its key, id, first
     /// sealed record (`record` carries name, size and type) and age header,
     /// for `create_upload`. The encryptor waits in the worker under the
@@ -164,6 +181,20 @@ impl From<&crate::boxes::NodeView> for KeyStep {
     }
 }
 
+/// A node just made, as the server will hand it back.
+impl From<&crate::boxes::NewNode> for SealedNode {
+    fn from(n: &crate::boxes::NewNode) -> Self {
+        SealedNode {
+            id: n.id.to_string(),
+            step: KeyStep {
+                public_key: n.public_key.clone(),
+                wrapped: n.wrapped_key.clone(),
+            },
+            sealed: n.sealed_meta.clone(),
+        }
+    }
+}
+
 impl From<&crate::boxes::NodeView> for SealedNode {
     fn from(n: &crate::boxes::NodeView) -> Self {
         SealedNode {
@@ -172,6 +203,17 @@ impl From<&crate::boxes::NodeView> for SealedNode {
             sealed: n.sealed_meta.clone(),
         }
     }
+}
+
+/// BOX-2: what a granter gives: to whom (account and member key), what,
+/// when; `granter` is the granter's own account id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermitTerms {
+    pub grantee: String,
+    pub grantee_public_key: String,
+    pub permission: crate::sharing::Permission,
+    pub window: crate::sharing::Window,
+    pub granter: String,
 }
 
 /// The key pair to carry over to a new password.
@@ -225,6 +267,14 @@ pub enum Answer {
     Sealed(Bytes),
     Rewrapped(crate::boxes::Rewrapped),
     SigningKey(crate::files::SigningKey),
+    /// BOX-2: what `grant_permit` takes besides the terms.
+    Permit {
+        wrapped_key: Bytes,
+        sealed_meta: Bytes,
+        signature: Bytes,
+    },
+    /// BOX-2: one answer per permit checked.
+    Checks(Vec<bool>),
     FilePrepared {
         ceremony: Ceremony,
         upload: crate::files::NewUpload,

@@ -12,7 +12,7 @@ use coffer_shared::worker::{Answer, Ceremony, Failure, Job, Rewrap, Unlocked};
 use zeroize::Zeroizing;
 
 use crate::files::{self, Outgoing};
-use crate::nodes;
+use crate::{nodes, permits};
 
 enum Kept {
     // Boxed: a login state is large, and most ceremonies end as an export key.
@@ -167,6 +167,17 @@ impl Worker {
                 node,
                 to,
             } => Answer::Rewrapped(nodes::rewrap(&secret, &from, &node, &to).map_err(failure)?),
+            Job::MakePermit {
+                secret,
+                signing,
+                path,
+                terms,
+            } => permits::make(&secret, &signing, &path, &terms).map_err(failure)?,
+            Job::CheckPermits {
+                secret,
+                me,
+                permits: held,
+            } => Answer::Checks(permits::check(&secret, &me, &held).map_err(failure)?),
             Job::MakeSigningKey { secret } => {
                 Answer::SigningKey(files::make_signing_key(&secret).map_err(failure)?)
             }

@@ -5,6 +5,7 @@ pub mod export;
 pub mod files;
 pub mod jobs;
 mod nodes;
+mod permits;
 #[cfg(target_arch = "wasm32")]
 mod sinks;
 #[cfg(target_arch = "wasm32")]

@@ -142,15 +142,8 @@ mod tests {
         }
     }
 
-    fn sealed(n: &NewNode) -> SealedNode {
-        SealedNode {
-            id: n.id.to_string(),
-            step: KeyStep {
-                public_key: n.public_key.clone(),
-                wrapped: n.wrapped_key.clone(),
-            },
-            sealed: n.sealed_meta.clone(),
-        }
+    fn sealed(n: &coffer_shared::boxes::NewNode) -> SealedNode {
+        SealedNode::from(n)
     }
 
     #[test]

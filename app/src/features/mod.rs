@@ -7,3 +7,4 @@ pub mod import;
 pub mod members;
 pub mod mfa;
 pub mod organisations;
+pub mod sharing;

@@ -12,9 +12,10 @@ use coffer_shared::boxes::{
     ACTIVITY_SHOWN, SEALED_META_MAX, WRAPPED_KEY_MAX,
 };
 use coffer_shared::ids::{NodeId, OrganisationId};
+use coffer_shared::sharing::{Permission, SharingError};
 use serde_json::json;
 
-use crate::kernel::access::{self, Denied, Need, Resource};
+use crate::kernel::access::{self, Denied, Need};
 use crate::kernel::audit::{AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::error::{is_unique_violation, Outcome};
@@ -23,7 +24,7 @@ use crate::store::Conn;
 use crate::{Coffer, Failure};
 
 /// An age file starts with its version line.
-const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+pub(crate) const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 /// A sealed record: version, 24-byte nonce, at least the 16-byte tag.
 const SEALED_MIN: usize = 1 + 24 + 16;
 
@@ -60,6 +61,7 @@ fn denied(d: Denied) -> Failure {
     match d {
         Denied::Role(e) => e.into(),
         Denied::Database(e) => e.into(),
+        Denied::Permission(_) => SharingError::NotPermitted.into(),
         Denied::Unknown | Denied::NeedsLiaison | Denied::AnotherHome => BoxError::Unknown.into(),
     }
 }
@@ -70,12 +72,8 @@ pub(crate) async fn require(
     organisation_id: &OrganisationId,
     node: &NodeId,
     need: Need,
-) -> Outcome<()> {
-    let resource = Resource::Node {
-        organisation: organisation_id,
-        node,
-    };
-    access::require(c, actor.into(), resource, need)
+) -> Outcome<Permission> {
+    access::node_permission(c, actor.into(), organisation_id, node, need)
         .await
         .map_err(denied)
 }
@@ -112,7 +110,9 @@ impl Coffer {
         organisation_id: &OrganisationId,
         box_id: &NodeId,
     ) -> Outcome<u64> {
-        let (mut work, _, path) = self.change_node(actor, organisation_id, box_id).await?;
+        let (mut work, _, path) = self
+            .change_node(actor, organisation_id, box_id, Need::Change)
+            .await?;
         match path.as_slice() {
             [the_box] if the_box.trashed_at_ms.is_some() => {}
             [_] => return Err(BoxError::NotInTrash.into()),
@@ -192,7 +192,9 @@ impl Coffer {
         parent_id: &NodeId,
         node: &NewNode,
     ) -> Outcome<NodeView> {
-        let (mut work, actor, path) = self.change_node(actor, organisation_id, parent_id).await?;
+        let (mut work, actor, path) = self
+            .change_node(actor, organisation_id, parent_id, Need::Upload)
+            .await?;
         check_new_node(node)?;
         let Some(the_box) = path.first() else {
             return Err(BoxError::Unknown.into());
@@ -243,16 +245,22 @@ impl Coffer {
     ) -> Outcome<FolderView> {
         let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
-        require(&mut c, actor, organisation_id, node_id, Need::See).await?;
+        let permission = require(&mut c, actor, organisation_id, node_id, Need::See).await?;
         let path = path_to(&mut c, actor, organisation_id, node_id).await?;
         if in_trash(&path) {
             return Err(BoxError::Unknown.into());
         }
         let children = store::children(&mut c, node_id).await?;
+        let proof = match path.first() {
+            Some(root) => crate::sharing::store::proof(&mut c, &root.id, &actor.account_id).await?,
+            None => None,
+        };
         Ok(FolderView {
             organisation_id: organisation_id.clone(),
             path,
             children,
+            permission: Some(permission),
+            proof,
         })
     }
 
@@ -265,7 +273,9 @@ impl Coffer {
         node_id: &NodeId,
         sealed_meta: &[u8],
     ) -> Outcome<()> {
-        let (mut work, _, path) = self.change_node(actor, organisation_id, node_id).await?;
+        let (mut work, _, path) = self
+            .change_node(actor, organisation_id, node_id, Need::Change)
+            .await?;
         check_sealed(sealed_meta)?;
         let now = work.now;
         store::set_sealed_meta(&mut work, node_id, sealed_meta, now).await?;
@@ -283,7 +293,9 @@ impl Coffer {
         new_parent_id: &NodeId,
         rewrapped: &Rewrapped,
     ) -> Outcome<()> {
-        let (mut work, actor, path) = self.change_node(actor, organisation_id, node_id).await?;
+        let (mut work, actor, path) = self
+            .change_node(actor, organisation_id, node_id, Need::Change)
+            .await?;
         if path.len() < 2 || in_trash(&path) {
             return Err(BoxError::Unknown.into());
         }
@@ -334,7 +346,9 @@ impl Coffer {
         organisation_id: &OrganisationId,
         node_id: &NodeId,
     ) -> Outcome<()> {
-        let (mut work, actor, path) = self.change_node(actor, organisation_id, node_id).await?;
+        let (mut work, actor, path) = self
+            .change_node(actor, organisation_id, node_id, Need::Change)
+            .await?;
         if in_trash(&path) {
             return Err(BoxError::Unknown.into());
         }
@@ -411,7 +425,9 @@ impl Coffer {
         organisation_id: &OrganisationId,
         node_id: &NodeId,
     ) -> Outcome<()> {
-        let (mut work, _, path) = self.change_node(actor, organisation_id, node_id).await?;
+        let (mut work, _, path) = self
+            .change_node(actor, organisation_id, node_id, Need::Change)
+            .await?;
         let Some((node, above)) = path.split_last() else {
             return Err(BoxError::Unknown.into());
         };
@@ -432,7 +448,9 @@ impl Coffer {
         organisation_id: &OrganisationId,
         box_id: &NodeId,
     ) -> Outcome<u64> {
-        let (mut work, _, path) = self.change_node(actor, organisation_id, box_id).await?;
+        let (mut work, _, path) = self
+            .change_node(actor, organisation_id, box_id, Need::Change)
+            .await?;
         if path.len() != 1 {
             return Err(BoxError::Unknown.into());
         }
@@ -486,16 +504,17 @@ impl Coffer {
         Ok(purged)
     }
 
-    /// A change to one node: authorized, its permit checked, with the way
-    /// to it from its box.
+    /// A change to one node: authorized, its permit checked for `need`,
+    /// with the way to it from where the actor's access starts.
     pub(crate) async fn change_node<'c>(
         &'c self,
         actor: Option<&'c Actor>,
         organisation_id: &OrganisationId,
         node_id: &NodeId,
+        need: Need,
     ) -> Outcome<(Work<'c>, &'c Actor, Vec<NodeView>)> {
         let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
-        require(&mut work, actor, organisation_id, node_id, Need::Change).await?;
+        require(&mut work, actor, organisation_id, node_id, need).await?;
         let path = path_to(&mut work, actor, organisation_id, node_id).await?;
         Ok((work, actor, path))
     }
@@ -522,22 +541,30 @@ async fn record(
     Ok(())
 }
 
-/// The nodes from the box down to `node_id` (the box first), as the actor
-/// sees them.
+/// The nodes from the actor's way in down to `node_id`, as the actor sees
+/// them: from the closest node they hold a permit on (their own box, or
+/// what was shared with them), whose key opens with their member key.
 pub(crate) async fn path_to(
     c: &mut Conn,
     actor: &Actor,
     organisation_id: &OrganisationId,
     node_id: &NodeId,
 ) -> Outcome<Vec<NodeView>> {
+    let now = crate::kernel::db::now_ms();
     let mut path = Vec::new();
     let mut next = Some(node_id.clone());
     while let Some(id) = next {
-        let Some(node) = store::node(c, organisation_id, &id, &actor.account_id).await? else {
+        let Some((node, held)) =
+            store::node(c, organisation_id, &id, &actor.account_id, now).await?
+        else {
             return Err(BoxError::Unknown.into());
         };
-        next = node.parent_id.clone();
+        next = if held { None } else { node.parent_id.clone() };
         path.push(node);
+        if next.is_none() && !held {
+            // Up at the box without a permit on the way.
+            return Err(BoxError::Unknown.into());
+        }
     }
     path.reverse();
     Ok(path)

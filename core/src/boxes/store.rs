@@ -61,20 +61,27 @@ pub async fn insert_owner_permit(
     Ok(())
 }
 
-/// A node's columns; the argument is where its wrapped key comes from (a
-/// box's is the viewer's permit, anything else's its own).
+/// A node's columns; the arguments are where its wrapped key and sealed
+/// record come from (for the root of what a member holds, their permit's;
+/// anything else's its own).
 macro_rules! node_columns {
     ($wrapped:literal) => {
+        node_columns!($wrapped, "n.sealed_meta")
+    };
+    ($wrapped:literal, $sealed:literal) => {
         concat!(
             "n.id, n.kind, n.parent_id, n.public_key, ",
             $wrapped,
-            " AS wrapped_key, n.sealed_meta, n.created_at, n.updated_at, n.trashed_at, \
+            " AS wrapped_key, ",
+            $sealed,
+            " AS sealed_meta, n.created_at, n.updated_at, n.trashed_at, \
              (SELECT a.email FROM accounts a WHERE a.id = n.created_by) AS created_by"
         )
     };
 }
+pub(crate) use node_columns;
 
-fn node_from(row: &sqlx::any::AnyRow) -> R<NodeView> {
+pub(crate) fn node_from(row: &sqlx::any::AnyRow) -> R<NodeView> {
     let kind: String = row.try_get("kind")?;
     Ok(NodeView {
         id: row.try_get::<String, _>("id")?.into(),
@@ -95,8 +102,9 @@ fn node_from(row: &sqlx::any::AnyRow) -> R<NodeView> {
     })
 }
 
-/// The boxes of an organisation the account holds a permit for, oldest
-/// first: those in use, or (`deleted`) those in the trash.
+/// The boxes of an organisation the account owns, oldest first: those in
+/// use, or (`deleted`) those in the trash. Boxes others shared are in
+/// "Shared with me".
 pub async fn boxes_of(
     c: &mut Conn,
     organisation_id: &str,
@@ -108,6 +116,7 @@ pub async fn boxes_of(
         node_columns!("p.wrapped_key"),
         " FROM nodes n JOIN permits p ON p.node_id = n.id \
          WHERE n.organisation_id = $1 AND p.account_id = $2 AND n.parent_id IS NULL \
+         AND p.owner = 1 \
          AND (n.trashed_at IS NOT NULL) = $3 \
          ORDER BY n.created_at, n.id"
     ))
@@ -119,26 +128,41 @@ pub async fn boxes_of(
     rows.iter().map(node_from).collect()
 }
 
-/// One node as the account sees it (a box with the account's permit).
+/// One node as the account sees it, and whether the account holds a
+/// permit on it in its window (then its wrapped key and record are the
+/// permit's: the account's way in starts here).
 pub async fn node(
     c: &mut Conn,
     organisation_id: &str,
     node_id: &str,
     account_id: &str,
-) -> R<Option<NodeView>> {
+    now: i64,
+) -> R<Option<(NodeView, bool)>> {
     let row = sqlx::query(concat!(
         "SELECT ",
-        node_columns!("COALESCE(p.wrapped_key, n.wrapped_key)"),
-        " FROM nodes n \
+        node_columns!(
+            "COALESCE(p.wrapped_key, n.wrapped_key)",
+            "COALESCE(p.sealed_meta, n.sealed_meta)"
+        ),
+        ", p.node_id AS held FROM nodes n \
          LEFT JOIN permits p ON p.node_id = n.id AND p.account_id = $3 \
+         AND (p.not_before IS NULL OR p.not_before <= $4) \
+         AND (p.not_after IS NULL OR p.not_after > $4) \
          WHERE n.id = $1 AND n.organisation_id = $2"
     ))
     .bind(node_id)
     .bind(organisation_id)
     .bind(account_id)
+    .bind(now)
     .fetch_optional(c)
     .await?;
-    row.as_ref().map(node_from).transpose()
+    match row {
+        None => Ok(None),
+        Some(row) => {
+            let held = row.try_get::<Option<String>, _>("held")?.is_some();
+            Ok(Some((node_from(&row)?, held)))
+        }
+    }
 }
 
 pub async fn children(c: &mut Conn, parent_id: &str) -> R<Vec<NodeView>> {

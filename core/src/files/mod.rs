@@ -117,7 +117,9 @@ impl Coffer {
         parent_id: &NodeId,
         new: &NewUpload,
     ) -> Outcome<UploadState> {
-        let (mut work, actor, path) = self.change_node(actor, organisation_id, parent_id).await?;
+        let (mut work, actor, path) = self
+            .change_node(actor, organisation_id, parent_id, Need::Upload)
+            .await?;
         let (Some(the_box), Some(parent)) = (path.first(), path.last()) else {
             return Err(BoxError::Unknown.into());
         };
@@ -292,7 +294,7 @@ impl Coffer {
         let upload = self.own_upload(actor, upload_id).await?;
         let org = OrganisationId::from(upload.organisation_id.clone());
         let parent = NodeId::from(upload.parent_id.clone());
-        let (mut work, actor, path) = self.change_node(actor, &org, &parent).await?;
+        let (mut work, actor, path) = self.change_node(actor, &org, &parent, Need::Upload).await?;
         if in_trash(&path) {
             return Err(BoxError::Unknown.into());
         }
@@ -445,7 +447,7 @@ impl Coffer {
         node_id: &NodeId,
     ) -> Outcome<BoxExport> {
         let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
-        boxes::require(&mut work, actor, organisation_id, node_id, Need::See).await?;
+        boxes::require(&mut work, actor, organisation_id, node_id, Need::Download).await?;
         let path = boxes::path_to(&mut work, actor, organisation_id, node_id).await?;
         if in_trash(&path) || path.last().is_none_or(|n| n.kind == NodeKind::File) {
             return Err(BoxError::Unknown.into());

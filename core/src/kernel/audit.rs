@@ -68,6 +68,10 @@ pub enum AuditAction {
     TrashPurged,
     BoxExported,
     BoxDeleted,
+    PermitGranted,
+    PermitChanged,
+    PermitRemoved,
+    PermitExpired,
 }
 
 impl AuditAction {
@@ -122,6 +126,10 @@ impl AuditAction {
             AuditAction::TrashPurged => "box.purged",
             AuditAction::BoxExported => "box.exported",
             AuditAction::BoxDeleted => "box.deleted",
+            AuditAction::PermitGranted => "share.granted",
+            AuditAction::PermitChanged => "share.changed",
+            AuditAction::PermitRemoved => "share.removed",
+            AuditAction::PermitExpired => "share.expired",
         }
     }
 }

@@ -9,6 +9,7 @@ use coffer_shared::import::ImportError;
 use coffer_shared::members::{GroupError, MemberError};
 use coffer_shared::mfa::{MfaError, PasskeyError};
 use coffer_shared::organisations::{LogoError, PlanError, SettingsError};
+use coffer_shared::sharing::SharingError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
@@ -58,7 +59,8 @@ refusal_from!(
     PasskeyError,
     RateLimitError,
     BoxError,
-    FileError
+    FileError,
+    SharingError
 );
 
 /// True when a write lost a race on a unique constraint.

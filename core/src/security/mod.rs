@@ -239,7 +239,7 @@ impl Coffer {
         access::require(c, actor.into(), member, need)
             .await
             .map_err(|denied| match denied {
-                Denied::Unknown => MemberError::NotAMember.into(),
+                Denied::Unknown | Denied::Permission(_) => MemberError::NotAMember.into(),
                 Denied::NeedsLiaison => MemberError::OnlyLiaisonManagesAdmins.into(),
                 Denied::AnotherHome => MemberError::AccountOfAnotherOrganisation.into(),
                 Denied::Role(e) => crate::Failure::from(e),

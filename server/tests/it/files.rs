@@ -30,8 +30,8 @@ const SECRET_BODY: &str = "The acquisition price is forty-two million";
 
 /// A file as the worker prepares it: its node, all its parts, the final
 /// sealed record (with the content hash) and the signature.
-struct Prepared {
-    node: NewNode,
+pub(crate) struct Prepared {
+    pub node: NewNode,
     header: Vec<u8>,
     parts: Vec<Part>,
     sealed: Vec<u8>,
@@ -54,7 +54,7 @@ fn facts_record(name: &str, size: u64, sha: &str, signer: &SigningKeys) -> Vec<u
     .unwrap()
 }
 
-fn prepare(parent: &NodeKey, signer: &SigningKeys, name: &str, body: &[u8]) -> Prepared {
+pub(crate) fn prepare(parent: &NodeKey, signer: &SigningKeys, name: &str, body: &[u8]) -> Prepared {
     let key = NodeKey::generate();
     let id = uuid::Uuid::new_v4().to_string();
     let mut writer = FileWriter::new(&id, &key.public_key()).unwrap();
@@ -88,7 +88,7 @@ fn prepare(parent: &NodeKey, signer: &SigningKeys, name: &str, body: &[u8]) -> P
     }
 }
 
-async fn signing_key(b: &Browser, keys: &MemberKeys) -> SigningKeys {
+pub(crate) async fn signing_key(b: &Browser, keys: &MemberKeys) -> SigningKeys {
     let signer = SigningKeys::generate();
     b.run(coffer_api::SetSigningKey {
         key: SigningKey {
@@ -150,7 +150,12 @@ async fn complete(b: &Browser, upload: &str, p: &Prepared) -> Result<NodeView, A
 }
 
 /// The whole protocol, as the worker runs it.
-async fn upload(b: &Browser, org: &str, parent: &str, p: &Prepared) -> Result<NodeView, ApiError> {
+pub(crate) async fn upload(
+    b: &Browser,
+    org: &str,
+    parent: &str,
+    p: &Prepared,
+) -> Result<NodeView, ApiError> {
     let state = start(b, org, parent, p).await?;
     assert_eq!(state.parts as usize, p.parts.len());
     for part in &p.parts {

@@ -25,4 +25,5 @@ mod mfa_totp;
 mod operations;
 mod org_config;
 mod profile;
+mod sharing;
 mod smtp;

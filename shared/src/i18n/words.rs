@@ -53,7 +53,8 @@ impl Words for Refusal {
             | Refusal::Logo(_)
             | Refusal::Mfa(_)
             | Refusal::Passkey(_)
-            | Refusal::Box(_) => None,
+            | Refusal::Box(_)
+            | Refusal::Sharing(_) => None,
         }
     }
 }

@@ -29,6 +29,10 @@ fn what(action: &str) -> &'static str {
         "file.uploaded" => "Uploaded",
         "file.downloaded" => "Downloaded",
         "box.exported" => "Exported",
+        "share.granted" => "Shared",
+        "share.changed" => "Changed who has access",
+        "share.removed" => "Removed someone's access",
+        "share.expired" => "Someone's access ended",
         _ => "Changed",
     }
 }

@@ -6,9 +6,10 @@ use std::rc::Rc;
 use coffer_api::{create_folder, move_node, open_folder, rename_node, trash_node};
 use coffer_shared::boxes::{FileFacts, FolderView, NodeKind, NodeRecord, NodeView};
 use coffer_shared::files::size_label;
-use coffer_shared::ids::{NodeId, OrganisationId};
+use coffer_shared::ids::{AccountId, NodeId, OrganisationId};
+use coffer_shared::sharing::Permission;
 use coffer_shared::types::Bytes;
-use coffer_shared::worker::KeyStep;
+use coffer_shared::worker::{KeyStep, SealedNode};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -19,6 +20,7 @@ use super::keys::{changed, make_node, path_records, records, reseal, rewrap};
 use super::list::{Destination, Moving, Named, NodeTable, Renaming};
 use super::uploads::{self, Queued, Target, UploadPanel, Uploads};
 use super::{KeysLocked, NameForm};
+use crate::features::sharing::{self, SharePanel};
 use crate::i18n::{tf, tr};
 use crate::session::use_session;
 use crate::ui::{
@@ -40,8 +42,15 @@ struct Opened {
     children: Vec<Named>,
 }
 
-async fn open(org: OrganisationId, id: NodeId) -> Result<Opened, Problem> {
+async fn open(org: OrganisationId, id: NodeId, me: Option<AccountId>) -> Result<Opened, Problem> {
     let folder = open_folder(org, id).await?;
+    // BOX-2: what was shared is taken only as its granter signed it.
+    if let (Some(proof), Some(root)) = (folder.proof.clone(), folder.path.first()) {
+        let checked = sharing::check_permits(me, vec![(SealedNode::from(root), proof)]).await?;
+        if checked != [true] {
+            return Err(sharing::forged());
+        }
+    }
     let path_names = path_records(&folder.path).await?;
     let steps: Vec<KeyStep> = folder.path.iter().map(KeyStep::from).collect();
     let names = records(steps, &folder.children).await?;
@@ -74,7 +83,8 @@ pub fn FolderPage() -> impl IntoView {
     let loaded = load_when(move || {
         session.unlocked.track();
         let (org, _) = organisation.get().filter(|_| allowed.get())?;
-        Some(open(org, id.get()?))
+        let me = session.account.with(|a| a.as_ref().map(|a| a.id.clone()));
+        Some(open(org, id.get()?, me))
     });
     let shown = RwSignal::new(None::<Opened>);
     show_latest(loaded, shown, error);
@@ -313,11 +323,20 @@ pub fn FolderPage() -> impl IntoView {
             send(uploads::files_of(data.files()));
         }
     };
+    // What the member may do here: their own boxes all of it.
+    let may = move |least: Permission| {
+        shown.with(|o| {
+            o.as_ref()
+                .is_some_and(|o| o.folder.permission.unwrap_or(Permission::Manage) >= least)
+        })
+    };
+    // A box's trash and activity, for those who reach it from the box.
     let trash_href = move || {
         shown.get().and_then(|o| {
             o.folder
                 .path
                 .first()
+                .filter(|b| b.kind == NodeKind::Box && may(Permission::Modify))
                 .map(|b| format!("/boxes/{}/trash", b.id))
         })
     };
@@ -365,10 +384,17 @@ pub fn FolderPage() -> impl IntoView {
                     let activity = href.replace("/trash", "/activity");
                     view! { <p class="links"><a href=href>{tr("Trash")}</a>" · "<a href=activity>{tr("Activity")}</a></p> }
                 })}
-                <ExportForm what=exported />
+                <Show when=move || may(Permission::Download)>
+                    <ExportForm what=exported />
+                </Show>
                 <KeysLocked on_unlocked=Callback::new(move |()| loaded.refetch()) />
-                <NameForm id="new-folder" label="New folder" button="Create folder" create error=form_error name=new_name />
-                <div class="upload-picker">
+                {move || shown.get().and_then(|o| o.folder.permission).filter(|p| *p < Permission::Download).map(|p| view! {
+                    <p class="hint">{tf("You may {0} here: preview only. No browser can stop a determined reader from saving what they see.", &[("0", &tr(p.label()).to_lowercase())])}</p>
+                })}
+                <Show when=move || may(Permission::Upload)>
+                    <NameForm id="new-folder" label="New folder" button="Create folder" create error=form_error name=new_name />
+                </Show>
+                <div class="upload-picker" class:hidden=move || !may(Permission::Upload)>
                     <input id="upload-files" class="visually-hidden" type="file" multiple on:change=picked />
                     <label for="upload-files" class="button">{tr("Upload files")}</label>
                     <input id="upload-folder" class="visually-hidden" type="file" node_ref=folder_picker on:change=picked_folder />
@@ -388,9 +414,13 @@ pub fn FolderPage() -> impl IntoView {
                         view! { <p>{tr("This folder is empty. Drop files or folders here to upload them.")}</p> }.into_any()
                     } else {
                         let places = destinations(&o);
-                        view! { <NodeTable nodes=o.children rename error=rename_error delete download preview relocate=(relocate, places) /> }.into_any()
+                        let permission = o.folder.permission.unwrap_or(Permission::Manage);
+                        view! { <NodeTable nodes=o.children rename error=rename_error delete download preview relocate=(relocate, places) permission /> }.into_any()
                     })}
                 </div>
+                {move || shown.get().filter(|o| o.folder.permission == Some(Permission::Manage)).map(|o| {
+                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path=o.folder.path.clone() /> }
+                })}
             </section>
         </Show>
     }

@@ -11,17 +11,17 @@ use crate::i18n::tr;
 use crate::session::unlocked_keys;
 use crate::ui::Problem;
 
-pub(super) fn secret() -> Result<String, Problem> {
+pub(crate) fn secret() -> Result<String, Problem> {
     unlocked_keys().map(|k| k.secret).ok_or_else(|| {
         tr("Your keys are locked in this tab. Unlock them with your password first.").into()
     })
 }
 
-pub(super) fn unexpected() -> Problem {
+pub(crate) fn unexpected() -> Problem {
     tr("The encryption keys could not be opened in this browser.").into()
 }
 
-pub(super) async fn ask(job: Job) -> Result<Answer, Problem> {
+pub(crate) async fn ask(job: Job) -> Result<Answer, Problem> {
     match crypto_worker::run(job).await? {
         Answer::Failed(_) => Err(unexpected()),
         answer => Ok(answer),

@@ -7,6 +7,7 @@ use coffer_shared::boxes::{
 };
 use coffer_shared::files::size_label;
 use coffer_shared::ids::{NodeId, OrganisationId};
+use coffer_shared::sharing::Permission;
 use coffer_shared::types::Bytes;
 use coffer_shared::worker::KeyStep;
 use leptos::prelude::*;
@@ -127,6 +128,7 @@ pub fn BoxesPage() -> impl IntoView {
                     view! { <NodeTable nodes=list rename error=rename_error delete /> }.into_any()
                 })}
                 <DeletedBoxes version restored=Callback::new(move |()| boxes.refetch()) />
+                <crate::features::sharing::SharedWithMe organisation />
             </section>
         </Show>
     }
@@ -166,8 +168,18 @@ pub fn NodeTable(
     /// BOX-1: Move, to one of these.
     #[prop(optional)]
     relocate: Option<(Write<Moving>, Vec<Destination>)>,
+    /// BOX-2: what the member's permit allows here (their own: all).
+    #[prop(default = Permission::Manage)]
+    permission: Permission,
 ) -> impl IntoView {
     let in_folder = download.is_some();
+    let may_modify = permission >= Permission::Modify;
+    let (delete, relocate) = if may_modify {
+        (delete, relocate)
+    } else {
+        (None, None)
+    };
+    let download = download.map(|d| (d, permission >= Permission::Download));
     let moving = RwSignal::new(None::<NodeId>);
     let destination = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<NodeId>);
@@ -243,7 +255,7 @@ pub fn NodeTable(
         } else {
             view! { <td data-label=tr("Created")>{created}</td> }.into_any()
         };
-        let fetch = download.filter(|_| is_file).map(|download| {
+        let fetch = download.filter(|(_, may)| is_file && *may).map(|(download, _)| {
             let (node, name) = (node.clone(), name.clone());
             let size = facts.as_ref().map_or(0, |f| f.size);
             let aria = tf("Download {0}", &[("0", &name)]);
@@ -346,7 +358,9 @@ pub fn NodeTable(
                     {fetch}
                     {look}
                     {relocation}
-                    <button type="button" class="secondary small" aria-label=tf("Rename {0}", &[("0", &name)]) on:click=start>{tr("Rename")}</button>
+                    {may_modify.then(|| view! {
+                        <button type="button" class="secondary small" aria-label=tf("Rename {0}", &[("0", &name)]) on:click=start>{tr("Rename")}</button>
+                    })}
                     {remove}
                 </td>
             </tr>

@@ -7,7 +7,7 @@ mod dropped;
 pub mod export;
 pub mod files;
 pub mod folder;
-mod keys;
+pub(crate) mod keys;
 pub mod list;
 mod streamed;
 pub mod trash;

@@ -30,7 +30,7 @@ use crate::ui::Problem;
 
 /// The member's signing key; made (in the worker) and stored the first
 /// time it is needed, for members who had none yet.
-async fn signing_key() -> Result<SigningKey, Problem> {
+pub(crate) async fn signing_key() -> Result<SigningKey, Problem> {
     if let Some(key) = my_signing_key().await? {
         return Ok(key);
     }

@@ -7,6 +7,7 @@
 mod store;
 
 use coffer_shared::errors::AuthError;
+use coffer_shared::sharing::Permission;
 use coffer_shared::types::AdminTier;
 
 use super::principal::Principal;
@@ -28,7 +29,8 @@ pub enum Resource<'a> {
         organisation: &'a str,
         import: &'a str,
     },
-    /// A box, folder or file: for those who hold a permit on its box. An
+    /// A box, folder or file: for those who hold a permit on it or on a
+    /// folder above it (the closest one in its window decides). An
     /// organisation's administrators and the instance administrator see
     /// no content by their role alone.
     Node {
@@ -46,6 +48,25 @@ pub enum Need {
     /// Act on an account as a whole (reset, unlock, re-seed): that belongs
     /// to the account's home organisation.
     Secure,
+    /// A file's content, to keep (a node's Download permission).
+    Download,
+    /// Add files and folders into it (Upload).
+    Upload,
+    /// Share it further, change or remove others' access (Manage).
+    Share,
+}
+
+impl Need {
+    /// The least permission a node needs for this (Change is Modify).
+    pub fn permission(self) -> Permission {
+        match self {
+            Need::See => Permission::View,
+            Need::Download => Permission::Download,
+            Need::Upload => Permission::Upload,
+            Need::Change => Permission::Modify,
+            Need::Secure | Need::Share => Permission::Manage,
+        }
+    }
 }
 
 /// Why not. Each domain says it in its own words.
@@ -60,6 +81,8 @@ pub enum Denied {
     NeedsLiaison,
     /// Account-wide security belongs to the account's home organisation.
     AnotherHome,
+    /// The principal holds a permit on the node, but a lesser one.
+    Permission(Permission),
     /// The rows could not be read: a failure, not a refusal.
     Database(sqlx::Error),
 }
@@ -95,7 +118,9 @@ pub async fn require(
     need: Need,
 ) -> Result<(), Denied> {
     if let Resource::Node { organisation, node } = resource {
-        return require_permit(c, principal, organisation, node).await;
+        return node_permission(c, principal, organisation, node, need)
+            .await
+            .map(|_| ());
     }
     let organisation = match resource {
         Resource::Organisation(o)
@@ -157,15 +182,16 @@ pub async fn require(
     }
 }
 
-/// A node is for the members of its organisation who hold a permit on its
-/// box. Seeing and changing need the same for now: only owners hold
-/// permits until sharing brings permissions.
-async fn require_permit(
+/// A node is for the members of its organisation who hold a permit on it
+/// or above it, in the permit's window; the closest such permit decides,
+/// and answers with what it allows when that is at least `need`.
+pub async fn node_permission(
     c: &mut Conn,
     principal: Principal<'_>,
     organisation: &str,
     node: &str,
-) -> Result<(), Denied> {
+    need: Need,
+) -> Result<Permission, Denied> {
     let actor = match principal {
         Principal::Member(actor) => actor,
         _ => return Err(Denied::Role(AuthError::Forbidden)),
@@ -180,10 +206,11 @@ async fn require_permit(
     {
         return Err(Denied::Role(AuthError::Forbidden));
     }
-    if store::holds_permit(c, organisation, node, &actor.account_id).await? {
-        Ok(())
-    } else {
-        Err(Denied::Unknown)
+    let now = super::db::now_ms();
+    match store::closest_permit(c, organisation, node, &actor.account_id, now).await? {
+        None => Err(Denied::Unknown),
+        Some(held) if held < need.permission() => Err(Denied::Permission(held)),
+        Some(held) => Ok(held),
     }
 }
 

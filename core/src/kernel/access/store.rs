@@ -1,5 +1,6 @@
 //! The rows an access check reads, inside the caller's transaction.
 
+use coffer_shared::sharing::Permission;
 use coffer_shared::types::AdminTier;
 
 use crate::store::Conn;
@@ -55,21 +56,32 @@ pub async fn import_in(c: &mut Conn, organisation_id: &str, import_id: &str) -> 
     )
 }
 
-/// Whether the account holds a permit on the box `node_id` is in.
-pub async fn holds_permit(
+/// What the account's closest permit in its window allows on `node_id`:
+/// one on the node itself, else on the nearest folder above it, up to its
+/// box. One indexed step per level (primary keys only).
+pub async fn closest_permit(
     c: &mut Conn,
     organisation_id: &str,
     node_id: &str,
     account_id: &str,
-) -> R<bool> {
-    Ok(sqlx::query(
-        "SELECT 1 FROM nodes n JOIN permits p ON p.node_id = n.box_id \
-         WHERE n.id = $1 AND n.organisation_id = $2 AND p.account_id = $3",
+    now: i64,
+) -> R<Option<Permission>> {
+    let code: Option<String> = sqlx::query_scalar(
+        "WITH RECURSIVE up(id, parent_id, depth) AS ( \
+           SELECT id, parent_id, 0 FROM nodes WHERE id = $1 AND organisation_id = $2 \
+           UNION ALL \
+           SELECT n.id, n.parent_id, up.depth + 1 FROM nodes n JOIN up ON n.id = up.parent_id \
+         ) SELECT p.permission FROM up JOIN permits p ON p.node_id = up.id \
+         WHERE p.account_id = $3 AND (p.not_before IS NULL OR p.not_before <= $4) \
+         AND (p.not_after IS NULL OR p.not_after > $4) \
+         ORDER BY up.depth LIMIT 1",
     )
     .bind(node_id)
     .bind(organisation_id)
     .bind(account_id)
+    .bind(now)
     .fetch_optional(c)
-    .await?
-    .is_some())
+    .await?;
+    // An unknown code (a newer server's) allows nothing beyond seeing.
+    Ok(code.map(|c| Permission::from_code(&c).unwrap_or(Permission::View)))
 }

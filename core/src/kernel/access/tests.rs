@@ -63,6 +63,7 @@ fn word(answer: Result<(), Denied>) -> &'static str {
         Err(Denied::Unknown) => "unknown",
         Err(Denied::NeedsLiaison) => "liaison",
         Err(Denied::AnotherHome) => "home",
+        Err(Denied::Permission(p)) => panic!("a lesser permit {p:?}"),
         Err(Denied::Database(e)) => panic!("database: {e}"),
     }
 }

@@ -12,6 +12,7 @@ mod import;
 mod members;
 mod mfa;
 mod organisations;
+mod sharing;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -26,6 +27,7 @@ const TABLES: &[(&str, &[(&str, &str)])] = &[
     ("audit", audit::WORDS),
     ("boxes", boxes::WORDS),
     ("files", files::WORDS),
+    ("sharing", sharing::WORDS),
 ];
 
 fn table() -> &'static HashMap<&'static str, &'static str> {

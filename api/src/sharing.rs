@@ -1,0 +1,88 @@
+//! Sharing (BOX-2, BOX-3): whom to share with, permits given, changed and
+//! removed, who has access, and what others shared with the member. Keys
+//! arrive wrapped and signed by the granter's browser.
+
+use coffer_shared::ids::{AccountId, NodeId, OrganisationId};
+use coffer_shared::sharing::{Access, NewPermit, Recipient, SharedItem};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+use crate::ssr;
+use crate::ApiError;
+
+#[server(endpoint = "sharing_suggestions", input = Json)]
+pub async fn share_suggestions(
+    organisation_id: OrganisationId,
+    prefix: String,
+) -> Result<Vec<Recipient>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .share_suggestions(d.actor.as_ref(), &organisation_id, &prefix)
+            .await,
+    )
+}
+
+#[server(endpoint = "sharing_recipient", input = Json)]
+pub async fn share_recipient(
+    organisation_id: OrganisationId,
+    email: String,
+) -> Result<Recipient, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .share_recipient(d.actor.as_ref(), &organisation_id, &email)
+            .await,
+    )
+}
+
+#[server(endpoint = "sharing_grant", input = Json)]
+pub async fn grant_permit(
+    organisation_id: OrganisationId,
+    permit: NewPermit,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .grant(d.actor.as_ref(), &organisation_id, &permit)
+            .await,
+    )
+}
+
+#[server(endpoint = "sharing_access", input = Json)]
+pub async fn access_list(
+    organisation_id: OrganisationId,
+    node_id: NodeId,
+) -> Result<Vec<Access>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .access_list(d.actor.as_ref(), &organisation_id, &node_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "sharing_remove", input = Json)]
+pub async fn unshare(
+    organisation_id: OrganisationId,
+    node_id: NodeId,
+    account_id: AccountId,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .unshare(d.actor.as_ref(), &organisation_id, &node_id, &account_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "sharing_shared_with_me", input = Json)]
+pub async fn shared_with_me(organisation_id: OrganisationId) -> Result<Vec<SharedItem>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .shared_with_me(d.actor.as_ref(), &organisation_id)
+            .await,
+    )
+}

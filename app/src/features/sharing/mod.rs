@@ -1,0 +1,412 @@
+//! BOX-2, BOX-3: the Share panel of a box or folder (whom to share with,
+//! what they may do, from when until when; who has access, changed or
+//! removed) and "Shared with me". Permits are made in the crypto worker:
+//! the item's key wrapped to the recipient, its name sealed under its own
+//! key, the terms signed with the member's signing key.
+
+use coffer_api::{
+    access_list, grant_permit, share_recipient, share_suggestions, shared_with_me, unshare,
+};
+use coffer_shared::boxes::{NodeKind, NodeRecord, NodeView};
+use coffer_shared::ids::{AccountId, NodeId, OrganisationId};
+use coffer_shared::sharing::{Access, NewPermit, Permission, PermitProof, SharedItem, Window};
+use coffer_shared::worker::{Answer, Job, PermitTerms, SealedNode};
+use leptos::prelude::*;
+
+use crate::features::boxes::keys::{ask, changed, records, secret, unexpected};
+use crate::features::boxes::uploads::signing_key;
+use crate::i18n::{tf, tr};
+use crate::session::use_session;
+use crate::ui::{load_when, show_latest, ErrorBox, Problem, Write};
+
+/// The member's own account id (what a permit to them names); read
+/// where the component is made, not in the async work after it.
+pub fn my_account() -> Option<AccountId> {
+    use_session()
+        .account
+        .with_untracked(|a| a.as_ref().map(|a| a.id.clone()))
+}
+
+const FORGED: &str =
+    "This share is not signed by the person who shared it, so this browser refused it.";
+
+/// What a permit held through the server did not pass in this browser.
+pub fn forged() -> Problem {
+    tr(FORGED).into()
+}
+
+/// Whether each permit was signed for this member and its node by the
+/// person named as its granter.
+pub async fn check_permits(
+    me: Option<AccountId>,
+    permits: Vec<(SealedNode, PermitProof)>,
+) -> Result<Vec<bool>, Problem> {
+    if permits.is_empty() {
+        return Ok(Vec::new());
+    }
+    let me = me.ok_or_else(unexpected)?;
+    match ask(Job::CheckPermits {
+        secret: secret()?,
+        me: me.to_string(),
+        permits,
+    })
+    .await?
+    {
+        Answer::Checks(c) => Ok(c),
+        _ => Err(unexpected()),
+    }
+}
+
+/// A permit for the last of `path` to the member with `email`.
+async fn share(
+    org: OrganisationId,
+    me: Option<AccountId>,
+    path: Vec<NodeView>,
+    email: String,
+    permission: Permission,
+    window: Window,
+) -> Result<String, Problem> {
+    let Some(node) = path.last().cloned() else {
+        return Err(unexpected());
+    };
+    window.check().map_err(|e| Problem::Api(e.into()))?;
+    let to = share_recipient(org.clone(), email).await?;
+    let signing = signing_key().await?;
+    let me = me.ok_or_else(unexpected)?;
+    let terms = PermitTerms {
+        grantee: to.account_id.to_string(),
+        grantee_public_key: to.public_key.clone(),
+        permission,
+        window,
+        granter: me.to_string(),
+    };
+    let made = ask(Job::MakePermit {
+        secret: secret()?,
+        signing,
+        path: path.iter().map(SealedNode::from).collect(),
+        terms,
+    })
+    .await?;
+    let Answer::Permit {
+        wrapped_key,
+        sealed_meta,
+        signature,
+    } = made
+    else {
+        return Err(unexpected());
+    };
+    grant_permit(
+        org,
+        NewPermit {
+            node_id: node.id,
+            account_id: to.account_id,
+            permission,
+            window,
+            wrapped_key,
+            sealed_meta,
+            signature,
+        },
+    )
+    .await?;
+    Ok(to.email)
+}
+
+/// A `datetime-local` value (the member's time zone) as milliseconds.
+fn moment(text: &str) -> Result<Option<i64>, Problem> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let ms = js_sys::Date::parse(text);
+    if ms.is_nan() {
+        return Err(tr("That date and time is not valid.").into());
+    }
+    Ok(Some(ms as i64))
+}
+
+/// Milliseconds as the member's local date and time.
+fn local(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    d.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
+        .as_string()
+        .unwrap_or_default()
+}
+
+fn window_label(w: &Window) -> String {
+    match (w.not_before_ms, w.not_after_ms) {
+        (None, None) => tr("Always").into(),
+        (Some(from), None) => tf("From {0}", &[("0", &local(from))]),
+        (None, Some(to)) => tf("Until {0}", &[("0", &local(to))]),
+        (Some(from), Some(to)) => tf("{0} to {1}", &[("0", &local(from)), ("1", &local(to))]),
+    }
+}
+
+/// BOX-2: the Share panel of the item at the end of `path`.
+#[component]
+pub fn SharePanel(organisation_id: OrganisationId, path: Vec<NodeView>) -> impl IntoView {
+    let Some(node) = path.last().cloned() else {
+        return ().into_any();
+    };
+    let node_id = node.id.clone();
+    let is_file = node.kind == NodeKind::File;
+    let error = RwSignal::new(None::<Problem>);
+    let list_error = RwSignal::new(None::<Problem>);
+    let notice = RwSignal::new(None::<String>);
+    let email = RwSignal::new(String::new());
+    let permission = RwSignal::new(Permission::View.code().to_string());
+    let from = RwSignal::new(String::new());
+    let until = RwSignal::new(String::new());
+    let (org, id) = (organisation_id.clone(), node_id.clone());
+    let who = load_when(move || Some(access_list(org.clone(), id.clone())));
+    let shown = RwSignal::new(None::<Vec<Access>>);
+    show_latest(who, shown, list_error);
+    let org = organisation_id.clone();
+    let suggestions = load_when(move || {
+        let typed = email.get();
+        (typed.trim().len() >= 2).then(|| share_suggestions(org.clone(), typed))
+    });
+    let (org, path_v) = (organisation_id.clone(), StoredValue::new(path));
+    let me = my_account();
+    let send = Write::new(
+        error,
+        move |(email, permission, window): (String, Permission, Window)| {
+            let (org, me) = (org.clone(), me.clone());
+            let path = path_v.get_value();
+            async move { share(org, me, path, email, permission, window).await }
+        },
+        move |to: String| {
+            email.set(String::new());
+            notice.set(Some(tf("Shared with {0}.", &[("0", &to)])));
+            who.refetch();
+        },
+    );
+    let org = organisation_id.clone();
+    let id = node_id.clone();
+    let remove = Write::new(
+        list_error,
+        move |a: Access| {
+            let (org, id) = (org.clone(), id.clone());
+            async move {
+                unshare(org, id, a.account_id).await?;
+                Ok::<_, Problem>(a.email)
+            }
+        },
+        move |gone: String| {
+            notice.set(Some(tf("{0} no longer has access.", &[("0", &gone)])));
+            who.refetch();
+        },
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let chosen = Permission::from_code(&permission.get_untracked()).unwrap_or(Permission::View);
+        let window = match (
+            moment(&from.get_untracked()),
+            moment(&until.get_untracked()),
+        ) {
+            (Ok(a), Ok(b)) => Window {
+                not_before_ms: a,
+                not_after_ms: b,
+            },
+            (Err(e), _) | (_, Err(e)) => {
+                error.set(Some(e));
+                return;
+            }
+        };
+        send.send((email.get_untracked(), chosen, window));
+    };
+    let choices = Permission::ALL
+        .into_iter()
+        .filter(|p| !(is_file && *p == Permission::Upload))
+        .map(|p| view! { <option value=p.code()>{tr(p.label())}</option> })
+        .collect_view();
+    let rows = move || {
+        shown
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| {
+                let label = if a.name.is_empty() {
+                    a.email.clone()
+                } else {
+                    format!("{} ({})", a.name, a.email)
+                };
+                let status = if a.owner {
+                    tr("Owner").to_string()
+                } else if a.inherited_from.is_some() {
+                    tr("Through a folder above").to_string()
+                } else {
+                    String::new()
+                };
+                let removable = !a.owner && a.inherited_from.is_none();
+                let aria = tf("Remove access of {0}", &[("0", &a.email)]);
+                view! {
+                    <tr>
+                        <td data-label=tr("Person")>{label}</td>
+                        <td data-label=tr("Permission")>{tr(a.permission.label())}</td>
+                        <td data-label=tr("When")>{window_label(&a.window)}</td>
+                        <td>{status}{removable.then(|| view! {
+                            <button type="button" class="secondary small" aria-label=aria
+                                disabled=move || remove.pending().get()
+                                on:click=move |_| remove.send(a.clone())>{tr("Remove")}</button>
+                        })}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="share-panel" aria-labelledby="share-heading">
+            <h2 id="share-heading">{tr("Share")}</h2>
+            <form class="share-form" on:submit=submit novalidate>
+                <p>
+                    <label for="share-email">{tr("Email address")}</label>
+                    <input id="share-email" type="email" list="share-suggestions" autocomplete="off" bind:value=email />
+                    <datalist id="share-suggestions">
+                        {move || suggestions.get().flatten().and_then(Result::ok).unwrap_or_default().into_iter().map(|r| {
+                            view! { <option value=r.email.clone()>{r.name.clone()}</option> }
+                        }).collect_view()}
+                    </datalist>
+                </p>
+                <p>
+                    <label for="share-permission">{tr("Permission")}</label>
+                    <select id="share-permission" bind:value=permission>{choices}</select>
+                </p>
+                <Show when=move || permission.with(|p| p == Permission::View.code())>
+                    <p class="hint">{tr("View lets them preview only. No browser can stop a determined reader from saving what they see.")}</p>
+                </Show>
+                <p>
+                    <label for="share-from">{tr("Access from (optional)")}</label>
+                    <input id="share-from" type="datetime-local" bind:value=from />
+                </p>
+                <p>
+                    <label for="share-until">{tr("Access until (optional)")}</label>
+                    <input id="share-until" type="datetime-local" bind:value=until />
+                </p>
+                <button type="submit" disabled=move || send.pending().get()>{tr("Share")}</button>
+            </form>
+            <ErrorBox message=error />
+            <Show when=move || notice.with(|n| n.is_some())>
+                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+            </Show>
+            <ErrorBox message=list_error />
+            <table class="access">
+                <caption>{tr("Who has access")}</caption>
+                <thead><tr><th>{tr("Person")}</th><th>{tr("Permission")}</th><th>{tr("When")}</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
+/// One line of "Shared with me", its name opened and its permit checked.
+#[derive(Clone)]
+struct Received {
+    item: SharedItem,
+    record: Option<NodeRecord>,
+    genuine: bool,
+}
+
+async fn received(org: OrganisationId, me: Option<AccountId>) -> Result<Vec<Received>, Problem> {
+    let items = shared_with_me(org).await?;
+    let nodes: Vec<NodeView> = items.iter().map(|i| i.node.clone()).collect();
+    // Each shared item opens with the member's key and seals itself.
+    let names = records(Vec::new(), &nodes).await?;
+    let checks = check_permits(
+        me,
+        items
+            .iter()
+            .map(|i| {
+                (
+                    SealedNode::from(&i.node),
+                    i.proof.clone().unwrap_or_else(|| PermitProof {
+                        grantee_public_key: String::new(),
+                        permission: i.permission,
+                        window: i.window,
+                        granted_by: AccountId::from(String::new()),
+                        granter_signing_key: String::new(),
+                        signature: Default::default(),
+                    }),
+                )
+            })
+            .collect(),
+    )
+    .await?;
+    Ok(items
+        .into_iter()
+        .zip(names)
+        .zip(checks)
+        .map(|((item, record), genuine)| Received {
+            item,
+            record,
+            genuine,
+        })
+        .collect())
+}
+
+/// BOX-2: what others shared with the member in this organisation.
+#[component]
+pub fn SharedWithMe(organisation: Memo<Option<(OrganisationId, bool)>>) -> impl IntoView {
+    let session = use_session();
+    let error = RwSignal::new(None::<Problem>);
+    let loaded = load_when(move || {
+        session.unlocked.track();
+        session.unlocked.with(|u| u.is_some()).then_some(())?;
+        let (org, _) = organisation.get()?;
+        let me = session.account.with(|a| a.as_ref().map(|a| a.id.clone()));
+        Some(received(org, me))
+    });
+    let shown = RwSignal::new(None::<Vec<Received>>);
+    show_latest(loaded, shown, error);
+    let rows = move || {
+        shown
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let name = r
+                    .record
+                    .as_ref()
+                    .map(|rec| rec.name.clone())
+                    .unwrap_or_else(changed);
+                let link: NodeId = r.item.node.id.clone();
+                let kind = match r.item.node.kind {
+                    NodeKind::Box => tr("Box"),
+                    NodeKind::Folder => tr("Folder"),
+                    NodeKind::File => tr("File"),
+                };
+                let name_cell = if !r.genuine {
+                    view! { <span class="refused">{name}" — "{tr(FORGED)}</span> }.into_any()
+                } else if r.item.node.kind == NodeKind::File {
+                    view! { <span>{name}</span> }.into_any()
+                } else {
+                    view! { <a href=format!("/boxes/{link}")>{name}</a> }.into_any()
+                };
+                view! {
+                    <tr>
+                        <td data-label=tr("Name")>{name_cell}</td>
+                        <td data-label=tr("Type")>{kind}</td>
+                        <td data-label=tr("Owner")>{r.item.owner.clone()}</td>
+                        <td data-label=tr("Permission")>{tr(r.item.permission.label())}</td>
+                        <td data-label=tr("When")>{window_label(&r.item.window)}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section aria-labelledby="shared-heading">
+            <h2 id="shared-heading">{tr("Shared with me")}</h2>
+            <ErrorBox message=error />
+            {move || shown.get().map(|list| if list.is_empty() {
+                view! { <p>{tr("Nothing has been shared with you here yet.")}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="shared">
+                        <thead><tr><th>{tr("Name")}</th><th>{tr("Type")}</th><th>{tr("Owner")}</th><th>{tr("Permission")}</th><th>{tr("When")}</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }.into_any()
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,287 @@
+//! BOX-2, BOX-3, CRY-3: sharing a box, folder or file with members of the
+//! organisation. The granter's browser wraps the node's identity to the
+//! grantee's member key, seals the node's record under the node's own key
+//! and signs the permit; the server checks the granter's Manage permission,
+//! the recipient, the shapes and the signature, and keeps the permit.
+//! Every later call is decided by the closest permit (`kernel::access`).
+
+pub mod store;
+
+use coffer_crypto::{verify_permit, PermitStatement};
+use coffer_shared::boxes::{NodeKind, WRAPPED_KEY_MAX};
+use coffer_shared::ids::{AccountId, NodeId, OrganisationId};
+use coffer_shared::policy::normalise_email;
+use coffer_shared::sharing::{Access, NewPermit, Permission, Recipient, SharedItem, SharingError};
+use serde_json::json;
+
+use crate::boxes::{self, check_sealed, in_trash};
+use crate::kernel::access::Need;
+use crate::kernel::audit::{AuditAction, Who};
+use crate::kernel::authz::{authorize, Action, Actor};
+use crate::kernel::error::Outcome;
+use crate::store::Conn;
+use crate::Coffer;
+
+/// How many suggestions the Share panel gets for what was typed.
+const SUGGESTIONS: i64 = 10;
+
+impl Coffer {
+    /// BOX-2: members of the organisation whose email or name starts with
+    /// `prefix`, for the Share panel's suggestions.
+    pub async fn share_suggestions(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        prefix: &str,
+    ) -> Outcome<Vec<Recipient>> {
+        let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
+        if prefix.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut c = self.db().pool.acquire().await?;
+        let mut found =
+            store::members_like(&mut c, organisation_id, prefix, SUGGESTIONS + 1).await?;
+        found.retain(|r| r.account_id.as_str() != actor.account_id);
+        found.truncate(SUGGESTIONS as usize);
+        Ok(found)
+    }
+
+    /// BOX-2: the member an item is about to be shared with, by email,
+    /// with the key the granter's browser wraps the item's key to.
+    pub async fn share_recipient(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        email: &str,
+    ) -> Outcome<Recipient> {
+        let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
+        let email = normalise_email(email).map_err(|_| SharingError::InvalidEmail)?;
+        let mut c = self.db().pool.acquire().await?;
+        recipient(&mut c, organisation_id, &email, actor).await
+    }
+
+    /// BOX-2: gives (or changes) a member's permit on a node. The actor
+    /// needs Manage there.
+    pub async fn grant(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        permit: &NewPermit,
+    ) -> Outcome<()> {
+        let (mut work, actor, path) = self
+            .change_node(actor, organisation_id, &permit.node_id, Need::Share)
+            .await?;
+        let Some(node) = path.last().filter(|_| !in_trash(&path)) else {
+            return Err(coffer_shared::boxes::BoxError::Unknown.into());
+        };
+        permit.window.check()?;
+        if permit
+            .window
+            .not_after_ms
+            .is_some_and(|end| end <= work.now)
+        {
+            return Err(SharingError::WindowOver.into());
+        }
+        if permit.permission == Permission::Upload && node.kind == NodeKind::File {
+            return Err(SharingError::UploadOnFile.into());
+        }
+        let grantee = permit.account_id.as_str();
+        let email = store::member_email(&mut work, organisation_id, grantee)
+            .await?
+            .ok_or(SharingError::NoSuchMember)?;
+        let to = recipient(&mut work, organisation_id, &email, actor).await?;
+        let box_id = store::box_of(&mut work, &node.id)
+            .await?
+            .unwrap_or_default();
+        if store::owns(&mut work, &box_id, grantee).await? {
+            return Err(SharingError::OwnerAccess.into());
+        }
+        check_key_material(permit)?;
+        let signer = store::signing_key_of(&mut work, &actor.account_id)
+            .await?
+            .ok_or(SharingError::InvalidPermit)?;
+        let statement = statement(permit, &node.public_key, &to.public_key, &actor.account_id);
+        verify_permit(&signer, &statement, &permit.signature.0)
+            .map_err(|_| SharingError::InvalidPermit)?;
+        let now = work.now;
+        let row = store::PermitRow {
+            node_id: &node.id,
+            account_id: grantee,
+            permission: permit.permission,
+            window: permit.window,
+            wrapped_key: &permit.wrapped_key.0,
+            sealed_meta: &permit.sealed_meta.0,
+            signature: &permit.signature.0,
+            granted_by: &actor.account_id,
+            now,
+        };
+        let replaced = store::put_permit(&mut work, &row).await?;
+        let action = if replaced {
+            AuditAction::PermitChanged
+        } else {
+            AuditAction::PermitGranted
+        };
+        work.audit(
+            Some(organisation_id),
+            action,
+            &node.id,
+            json!({
+                "box": box_id,
+                "to": to.email,
+                "permission": permit.permission.code(),
+                "not_before": permit.window.not_before_ms,
+                "not_after": permit.window.not_after_ms,
+            }),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(())
+    }
+
+    /// BOX-2: who has access to a node: permits on it and above it (the
+    /// box's owner first). For those who may manage it.
+    pub async fn access_list(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        node_id: &NodeId,
+    ) -> Outcome<Vec<Access>> {
+        let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
+        let mut c = self.db().pool.acquire().await?;
+        boxes::require(&mut c, actor, organisation_id, node_id, Need::Share).await?;
+        Ok(store::access_to(&mut c, node_id).await?)
+    }
+
+    /// BOX-2: removes a member's own permit on a node (one held above it is
+    /// removed where it is held).
+    pub async fn unshare(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+        node_id: &NodeId,
+        account_id: &AccountId,
+    ) -> Outcome<()> {
+        let (mut work, _, path) = self
+            .change_node(actor, organisation_id, node_id, Need::Share)
+            .await?;
+        if path.is_empty() {
+            return Err(coffer_shared::boxes::BoxError::Unknown.into());
+        }
+        let box_id = store::box_of(&mut work, node_id).await?.unwrap_or_default();
+        if store::owns(&mut work, &box_id, account_id).await? {
+            return Err(SharingError::OwnerAccess.into());
+        }
+        if !store::remove_permit(&mut work, node_id, account_id).await? {
+            return Err(SharingError::NoSuchPermit.into());
+        }
+        let email = store::member_email(&mut work, organisation_id, account_id)
+            .await?
+            .unwrap_or_default();
+        work.audit(
+            Some(organisation_id),
+            AuditAction::PermitRemoved,
+            node_id,
+            json!({ "box": box_id, "from": email }),
+        )
+        .await?;
+        work.commit().await?;
+        Ok(())
+    }
+
+    /// BOX-2, BOX-3: "Shared with me": what others shared with the actor in
+    /// the organisation whose window holds now.
+    pub async fn shared_with_me(
+        &self,
+        actor: Option<&Actor>,
+        organisation_id: &OrganisationId,
+    ) -> Outcome<Vec<SharedItem>> {
+        let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
+        let mut c = self.db().pool.acquire().await?;
+        let now = crate::kernel::db::now_ms();
+        let rows = store::shared_with(&mut c, organisation_id, &actor.account_id, now).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SharedItem {
+                node: r.node,
+                owner: r.owner,
+                granted_by: r.granted_by,
+                permission: r.proof.permission,
+                window: r.proof.window,
+                proof: Some(r.proof),
+            })
+            .collect())
+    }
+}
+
+impl Coffer {
+    /// BOX-3 housekeeping: permits whose window ended are deleted and
+    /// recorded (they stopped working when it ended; this only tidies).
+    pub async fn remove_expired_permits(&self, now: i64) -> Outcome<u64> {
+        let mut work = self.ceremony().await?;
+        let expired = store::expired_permits(&mut work, now).await?;
+        for p in &expired {
+            store::remove_permit(&mut work, &p.node_id, &p.account_id).await?;
+            work.audit_as(
+                Who::system(),
+                Some(&p.organisation_id),
+                AuditAction::PermitExpired,
+                &p.node_id,
+                json!({ "box": p.box_id, "from": p.email, "ended": p.not_after }),
+            )
+            .await?;
+        }
+        work.commit().await?;
+        Ok(expired.len() as u64)
+    }
+}
+
+/// A member of the organisation with keys, other than the actor.
+async fn recipient(
+    c: &mut Conn,
+    organisation_id: &str,
+    email: &str,
+    actor: &Actor,
+) -> Outcome<Recipient> {
+    let (found, has_keys) = store::member_by_email(c, organisation_id, email)
+        .await?
+        .ok_or(SharingError::NoSuchMember)?;
+    if found.account_id.as_str() == actor.account_id {
+        return Err(SharingError::SelfShare.into());
+    }
+    if !has_keys {
+        return Err(SharingError::RecipientWithoutKeys.into());
+    }
+    Ok(found)
+}
+
+/// An age file for the key, a sealed record, an Ed25519 signature.
+fn check_key_material(permit: &NewPermit) -> Result<(), SharingError> {
+    let wrapped = &permit.wrapped_key.0;
+    if !wrapped.starts_with(boxes::AGE_MAGIC)
+        || wrapped.len() > WRAPPED_KEY_MAX
+        || check_sealed(&permit.sealed_meta.0).is_err()
+        || permit.signature.0.len() != 64
+    {
+        return Err(SharingError::InvalidPermit);
+    }
+    Ok(())
+}
+
+/// What the granter signed, from what the server knows: a permit signed
+/// for another node, key or grantee does not verify.
+pub fn statement(
+    permit: &NewPermit,
+    node_public_key: &str,
+    grantee_public_key: &str,
+    granter: &str,
+) -> PermitStatement {
+    PermitStatement {
+        node_id: permit.node_id.to_string(),
+        node_public_key: node_public_key.to_string(),
+        grantee_account_id: permit.account_id.to_string(),
+        grantee_public_key: grantee_public_key.to_string(),
+        permission: permit.permission,
+        window: permit.window,
+        granter_account_id: granter.to_string(),
+    }
+}

@@ -1,0 +1,361 @@
+//! SQL of sharing (BOX-2, BOX-3): permits beyond a box owner's, and the
+//! members an item can be shared with.
+
+use coffer_shared::boxes::NodeView;
+use coffer_shared::ids::AccountId;
+use coffer_shared::sharing::{Access, Permission, PermitProof, Recipient, Window};
+use sqlx::Row;
+
+use crate::boxes::store::{node_columns, node_from};
+use crate::store::{Conn, R};
+
+/// A member of the organisation by email (any case), with their member
+/// key when they have one.
+pub async fn member_by_email(
+    c: &mut Conn,
+    organisation_id: &str,
+    email: &str,
+) -> R<Option<(Recipient, bool)>> {
+    let row = sqlx::query(
+        "SELECT a.id, a.email, a.first_name, a.last_name, a.public_key FROM memberships m \
+         JOIN accounts a ON a.id = m.account_id \
+         WHERE m.organisation_id = $1 AND m.email_key = $2",
+    )
+    .bind(organisation_id)
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(recipient_from).transpose()
+}
+
+/// Up to `limit` members whose email or name starts with `prefix`, with
+/// keys (only they can be chosen), for the Share panel's suggestions.
+pub async fn members_like(
+    c: &mut Conn,
+    organisation_id: &str,
+    prefix: &str,
+    limit: i64,
+) -> R<Vec<Recipient>> {
+    let like = format!(
+        "{}%",
+        prefix
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows = sqlx::query(
+        "SELECT a.id, a.email, a.first_name, a.last_name, a.public_key FROM memberships m \
+         JOIN accounts a ON a.id = m.account_id \
+         WHERE m.organisation_id = $1 AND a.public_key IS NOT NULL \
+         AND (m.email_key LIKE $2 ESCAPE '\\' OR m.first_key LIKE $2 ESCAPE '\\' \
+              OR m.last_key LIKE $2 ESCAPE '\\') \
+         ORDER BY m.email_key LIMIT $3",
+    )
+    .bind(organisation_id)
+    .bind(like)
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| recipient_from(r).map(|(rec, _)| rec))
+        .collect()
+}
+
+fn full_name(first: String, last: String) -> String {
+    format!("{first} {last}").trim().to_string()
+}
+
+fn recipient_from(row: &sqlx::any::AnyRow) -> R<(Recipient, bool)> {
+    let key: Option<String> = row.try_get(4)?;
+    Ok((
+        Recipient {
+            account_id: row.try_get::<String, _>(0)?.into(),
+            email: row.try_get(1)?,
+            name: full_name(row.try_get(2)?, row.try_get(3)?),
+            public_key: key.clone().unwrap_or_default(),
+        },
+        key.is_some(),
+    ))
+}
+
+/// A member's signing key (hex), if they have made one.
+pub async fn signing_key_of(c: &mut Conn, account_id: &str) -> R<Option<String>> {
+    sqlx::query_scalar("SELECT signing_public_key FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(c)
+        .await
+        .map(Option::flatten)
+}
+
+pub struct PermitRow<'a> {
+    pub node_id: &'a str,
+    pub account_id: &'a str,
+    pub permission: Permission,
+    pub window: Window,
+    pub wrapped_key: &'a [u8],
+    pub sealed_meta: &'a [u8],
+    pub signature: &'a [u8],
+    pub granted_by: &'a str,
+    pub now: i64,
+}
+
+/// A permit given or given again (a new permission, window or key); an
+/// owner's permit is never replaced. Answers whether one was there before.
+pub async fn put_permit(c: &mut Conn, p: &PermitRow<'_>) -> R<bool> {
+    let before =
+        sqlx::query("DELETE FROM permits WHERE node_id = $1 AND account_id = $2 AND owner = 0")
+            .bind(p.node_id)
+            .bind(p.account_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+            > 0;
+    sqlx::query(
+        "INSERT INTO permits (node_id, account_id, owner, wrapped_key, granted_by, created_at, \
+         permission, not_before, not_after, sealed_meta, signature) \
+         VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(p.node_id)
+    .bind(p.account_id)
+    .bind(p.wrapped_key)
+    .bind(p.granted_by)
+    .bind(p.now)
+    .bind(p.permission.code())
+    .bind(p.window.not_before_ms)
+    .bind(p.window.not_after_ms)
+    .bind(p.sealed_meta)
+    .bind(p.signature)
+    .execute(c)
+    .await?;
+    Ok(before)
+}
+
+/// Removes a member's own permit on a node (never an owner's); answers
+/// whether there was one.
+pub async fn remove_permit(c: &mut Conn, node_id: &str, account_id: &str) -> R<bool> {
+    Ok(
+        sqlx::query("DELETE FROM permits WHERE node_id = $1 AND account_id = $2 AND owner = 0")
+            .bind(node_id)
+            .bind(account_id)
+            .execute(c)
+            .await?
+            .rows_affected()
+            > 0,
+    )
+}
+
+/// Whether the account owns (holds the owner's permit on) `node_id`.
+pub async fn owns(c: &mut Conn, node_id: &str, account_id: &str) -> R<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM permits WHERE node_id = $1 AND account_id = $2 AND owner = 1")
+            .bind(node_id)
+            .bind(account_id)
+            .fetch_optional(c)
+            .await?
+            .is_some(),
+    )
+}
+
+/// Everyone's permits on `node_id` and on the nodes above it, the node's
+/// own first, then upwards (an inherited one names where it is held).
+pub async fn access_to(c: &mut Conn, node_id: &str) -> R<Vec<Access>> {
+    let rows = sqlx::query(
+        "WITH RECURSIVE up(id, parent_id, depth) AS ( \
+           SELECT id, parent_id, 0 FROM nodes WHERE id = $1 \
+           UNION ALL \
+           SELECT n.id, n.parent_id, up.depth + 1 FROM nodes n JOIN up ON n.id = up.parent_id \
+         ) SELECT p.account_id, a.email, a.first_name, a.last_name, p.permission, \
+           p.not_before, p.not_after, p.owner, up.id, up.depth, g.email \
+         FROM up JOIN permits p ON p.node_id = up.id \
+         JOIN accounts a ON a.id = p.account_id \
+         LEFT JOIN accounts g ON g.id = p.granted_by AND p.owner = 0 \
+         ORDER BY up.depth, p.owner DESC, a.email",
+    )
+    .bind(node_id)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let depth: i64 = r.try_get(9)?;
+            let code: String = r.try_get(4)?;
+            Ok(Access {
+                account_id: r.try_get::<String, _>(0)?.into(),
+                email: r.try_get(1)?,
+                name: full_name(r.try_get(2)?, r.try_get(3)?),
+                permission: Permission::from_code(&code).unwrap_or(Permission::View),
+                window: Window {
+                    not_before_ms: r.try_get(5)?,
+                    not_after_ms: r.try_get(6)?,
+                },
+                owner: r.try_get::<i64, _>(7)? == 1,
+                inherited_from: (depth > 0)
+                    .then(|| r.try_get::<String, _>(8).map(Into::into))
+                    .transpose()?,
+                granted_by: r.try_get(10)?,
+            })
+        })
+        .collect()
+}
+
+/// What the granter of the account's permit on `node_id` signed, for the
+/// holder's browser to check; none for an owner's own permit.
+pub async fn proof(c: &mut Conn, node_id: &str, account_id: &str) -> R<Option<PermitProof>> {
+    let row = sqlx::query(
+        "SELECT h.public_key, p.permission, p.not_before, p.not_after, p.granted_by, \
+         g.signing_public_key, p.signature FROM permits p \
+         JOIN accounts h ON h.id = p.account_id JOIN accounts g ON g.id = p.granted_by \
+         WHERE p.node_id = $1 AND p.account_id = $2 AND p.owner = 0",
+    )
+    .bind(node_id)
+    .bind(account_id)
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(proof_from).transpose()
+}
+
+fn proof_from(r: &sqlx::any::AnyRow) -> R<PermitProof> {
+    let code: String = r.try_get(1)?;
+    Ok(PermitProof {
+        grantee_public_key: r.try_get::<Option<String>, _>(0)?.unwrap_or_default(),
+        permission: Permission::from_code(&code).unwrap_or(Permission::View),
+        window: Window {
+            not_before_ms: r.try_get(2)?,
+            not_after_ms: r.try_get(3)?,
+        },
+        granted_by: AccountId::from(r.try_get::<String, _>(4)?),
+        granter_signing_key: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+        signature: r
+            .try_get::<Option<Vec<u8>>, _>(6)?
+            .unwrap_or_default()
+            .into(),
+    })
+}
+
+/// One item shared with the account (not in a trash), as it sees it.
+pub struct SharedRow {
+    pub node: NodeView,
+    pub owner: String,
+    pub granted_by: String,
+    pub proof: PermitProof,
+}
+
+/// "Shared with me": the account's permits from others in the
+/// organisation that hold now, newest first.
+pub async fn shared_with(
+    c: &mut Conn,
+    organisation_id: &str,
+    account_id: &str,
+    now: i64,
+) -> R<Vec<SharedRow>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        node_columns!("p.wrapped_key", "p.sealed_meta"),
+        ", h.public_key AS grantee_key, p.permission, p.not_before, p.not_after, p.granted_by, \
+         g.signing_public_key, p.signature, g.email AS granter_email, \
+         (SELECT o.email FROM permits op JOIN accounts o ON o.id = op.account_id \
+          WHERE op.node_id = n.box_id AND op.owner = 1) AS owner_email \
+         FROM permits p JOIN nodes n ON n.id = p.node_id \
+         JOIN accounts h ON h.id = p.account_id JOIN accounts g ON g.id = p.granted_by \
+         WHERE n.organisation_id = $1 AND p.account_id = $2 AND p.owner = 0 \
+         AND n.trashed_at IS NULL \
+         AND (p.not_before IS NULL OR p.not_before <= $3) \
+         AND (p.not_after IS NULL OR p.not_after > $3) \
+         ORDER BY p.created_at DESC, n.id"
+    ))
+    .bind(organisation_id)
+    .bind(account_id)
+    .bind(now)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let code: String = r.try_get("permission")?;
+            Ok(SharedRow {
+                node: node_from(r)?,
+                owner: r
+                    .try_get::<Option<String>, _>("owner_email")?
+                    .unwrap_or_default(),
+                granted_by: r.try_get("granter_email")?,
+                proof: PermitProof {
+                    grantee_public_key: r
+                        .try_get::<Option<String>, _>("grantee_key")?
+                        .unwrap_or_default(),
+                    permission: Permission::from_code(&code).unwrap_or(Permission::View),
+                    window: Window {
+                        not_before_ms: r.try_get("not_before")?,
+                        not_after_ms: r.try_get("not_after")?,
+                    },
+                    granted_by: AccountId::from(r.try_get::<String, _>("granted_by")?),
+                    granter_signing_key: r
+                        .try_get::<Option<String>, _>("signing_public_key")?
+                        .unwrap_or_default(),
+                    signature: r
+                        .try_get::<Option<Vec<u8>>, _>("signature")?
+                        .unwrap_or_default()
+                        .into(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// The box a node is in.
+pub async fn box_of(c: &mut Conn, node_id: &str) -> R<Option<String>> {
+    sqlx::query_scalar("SELECT box_id FROM nodes WHERE id = $1")
+        .bind(node_id)
+        .fetch_optional(c)
+        .await
+}
+
+/// A member's email, when the account is a member of the organisation.
+pub async fn member_email(
+    c: &mut Conn,
+    organisation_id: &str,
+    account_id: &str,
+) -> R<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT a.email FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.organisation_id = $1 AND m.account_id = $2",
+    )
+    .bind(organisation_id)
+    .bind(account_id)
+    .fetch_optional(c)
+    .await
+}
+
+/// A permit whose window has ended, with what its audit record names.
+pub struct Expired {
+    pub organisation_id: String,
+    pub node_id: String,
+    pub box_id: String,
+    pub account_id: String,
+    pub email: String,
+    pub not_after: i64,
+}
+
+/// Permits whose window ended before `now` (at most a thousand a pass).
+pub async fn expired_permits(c: &mut Conn, now: i64) -> R<Vec<Expired>> {
+    let rows = sqlx::query(
+        "SELECT n.organisation_id, p.node_id, n.box_id, p.account_id, a.email, p.not_after \
+         FROM permits p JOIN nodes n ON n.id = p.node_id JOIN accounts a ON a.id = p.account_id \
+         WHERE p.owner = 0 AND p.not_after IS NOT NULL AND p.not_after <= $1 \
+         ORDER BY p.not_after LIMIT 1000",
+    )
+    .bind(now)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Expired {
+                organisation_id: r.try_get(0)?,
+                node_id: r.try_get(1)?,
+                box_id: r.try_get(2)?,
+                account_id: r.try_get(3)?,
+                email: r.try_get(4)?,
+                not_after: r.try_get(5)?,
+            })
+        })
+        .collect()
+}

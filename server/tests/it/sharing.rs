@@ -1,0 +1,626 @@
+//! BOX-2, BOX-3, CRY-3 sharing over HTTP on SQLite and PostgreSQL: permits
+//! made as the granter's browser makes them (key wrapped to the grantee,
+//! record sealed under the node's own key, statement signed), checked by
+//! the server on every call; the permission matrix; forged permits and bad
+//! input refused with nothing half-shared.
+
+use crate::boxes::{create_folder, folder, her_box, keys_of, make, owner, Owner};
+use crate::common::*;
+use crate::files::{prepare, signing_key, upload};
+use coffer_api::ApiError;
+use coffer_crypto::{MemberKeys, NodeKey, PermitStatement, SigningKeys};
+use coffer_shared::boxes::{NodeRecord, Rewrapped};
+use coffer_shared::errors::Refusal;
+use coffer_shared::ids::{AccountId, NodeId};
+use coffer_shared::sharing::{
+    Access, NewPermit, Permission, Recipient, SharedItem, SharingError, Window,
+};
+use coffer_shared::types::{Bytes, Role};
+
+/// The granter's side of a share, as their browser holds it.
+struct Granter<'a> {
+    account: String,
+    signer: &'a SigningKeys,
+}
+
+fn record(name: &str) -> Vec<u8> {
+    serde_json::to_vec(&NodeRecord {
+        name: name.into(),
+        created_at_ms: 1,
+        modified_at_ms: 1,
+        file: None,
+    })
+    .unwrap()
+}
+
+/// A permit for `node` (whose key is `key`) to `to`, made and signed as
+/// the browser does.
+fn permit(
+    g: &Granter<'_>,
+    node: &NodeId,
+    key: &NodeKey,
+    to: &Recipient,
+    permission: Permission,
+    window: Window,
+) -> NewPermit {
+    let statement = PermitStatement {
+        node_id: node.to_string(),
+        node_public_key: key.public_key(),
+        grantee_account_id: to.account_id.to_string(),
+        grantee_public_key: to.public_key.clone(),
+        permission,
+        window,
+        granter_account_id: g.account.clone(),
+    };
+    NewPermit {
+        node_id: node.clone(),
+        account_id: to.account_id.clone(),
+        permission,
+        window,
+        wrapped_key: Bytes(key.wrap_to(&to.public_key).unwrap()),
+        sealed_meta: Bytes(key.seal(node, &key.public_key(), &record("Shared"))),
+        signature: Bytes(statement.sign(g.signer).to_vec()),
+    }
+}
+
+async fn recipient(b: &Browser, org: &str, email: &str) -> Result<Recipient, ApiError> {
+    b.run(coffer_api::ShareRecipient {
+        organisation_id: org.into(),
+        email: email.into(),
+    })
+    .await
+}
+
+async fn grant(b: &Browser, org: &str, p: &NewPermit) -> Result<(), ApiError> {
+    b.run(coffer_api::GrantPermit {
+        organisation_id: org.into(),
+        permit: p.clone(),
+    })
+    .await
+}
+
+async fn access(b: &Browser, org: &str, node: &NodeId) -> Result<Vec<Access>, ApiError> {
+    b.run(coffer_api::AccessList {
+        organisation_id: org.into(),
+        node_id: node.clone(),
+    })
+    .await
+}
+
+async fn unshare(b: &Browser, org: &str, node: &NodeId, who: &AccountId) -> Result<(), ApiError> {
+    b.run(coffer_api::Unshare {
+        organisation_id: org.into(),
+        node_id: node.clone(),
+        account_id: who.clone(),
+    })
+    .await
+}
+
+async fn shared_with_me(b: &Browser, org: &str) -> Vec<SharedItem> {
+    b.run(coffer_api::SharedWithMe {
+        organisation_id: org.into(),
+    })
+    .await
+    .unwrap()
+}
+
+fn refused<T: std::fmt::Debug>(r: Result<T, ApiError>) -> Refusal {
+    refusal(r.unwrap_err())
+}
+
+fn word(r: Result<impl Sized, ApiError>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(e) => match refusal(e) {
+            Refusal::Sharing(SharingError::NotPermitted) => "permission",
+            Refusal::Box(coffer_shared::boxes::BoxError::Unknown)
+            | Refusal::File(coffer_shared::files::FileError::UnknownFile) => "unknown",
+            other => panic!("unexpected refusal {other:?}"),
+        },
+    }
+}
+
+/// A member with keys (an Originator may use boxes like anyone), their
+/// browser and their keys.
+async fn person(
+    server: &TestServer,
+    lia: &Browser,
+    org: &str,
+    email: &str,
+) -> (Browser, MemberKeys, Recipient) {
+    let (_, b) = active_member(
+        server,
+        lia,
+        org,
+        email,
+        "member password",
+        Role::Collaborator,
+        false,
+    )
+    .await;
+    let keys = keys_of(&b, email, "member password").await;
+    let me = recipient(lia, org, email).await.unwrap();
+    (b, keys, me)
+}
+
+const HOUR: i64 = 3_600_000;
+
+/// Plays the clock: a permit's window as if it had been given so.
+async fn set_window(server: &TestServer, node: &NodeId, who: &AccountId, w: Window) {
+    sqlx::query(
+        "UPDATE permits SET not_before = $1, not_after = $2 WHERE node_id = $3 AND account_id = $4",
+    )
+    .bind(w.not_before_ms)
+    .bind(w.not_after_ms)
+    .bind(node.to_string())
+    .bind(who.to_string())
+    .execute(&server.db().await)
+    .await
+    .unwrap();
+}
+
+/// Every permission (and none, and windows that do not hold) × every
+/// action, held directly on a folder or inherited from its box.
+async fn permission_matrix(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let signer = signing_key(&lia, &mine).await;
+    let lia_id = lia
+        .sign_in("lia@acme.test", "liaison password")
+        .await
+        .unwrap();
+    let g = Granter {
+        account: lia_id.signed_in.account.id.to_string(),
+        signer: &signer,
+    };
+    let (_, third_keys, third) = person(&server, &lia, &org, "third@acme.test").await;
+    drop(third_keys);
+    let now = coffer_core::kernel::db::now_ms();
+    let cases: [(&str, Option<(Permission, Window)>); 8] = [
+        ("none", None),
+        ("view", Some((Permission::View, Window::default()))),
+        ("download", Some((Permission::Download, Window::default()))),
+        ("upload", Some((Permission::Upload, Window::default()))),
+        ("modify", Some((Permission::Modify, Window::default()))),
+        ("manage", Some((Permission::Manage, Window::default()))),
+        (
+            "expired",
+            Some((
+                Permission::Manage,
+                Window {
+                    not_before_ms: Some(now - 2 * HOUR),
+                    not_after_ms: Some(now - HOUR),
+                },
+            )),
+        ),
+        (
+            "not yet",
+            Some((
+                Permission::Manage,
+                Window {
+                    not_before_ms: Some(now + HOUR),
+                    not_after_ms: None,
+                },
+            )),
+        ),
+    ];
+    // What each case may do: list, open a file (preview), export
+    // (download), add a folder (upload), rename, move, delete, share,
+    // list access, unshare.
+    let expected: [[&str; 10]; 8] = [
+        ["unknown"; 10],
+        [
+            "ok",
+            "ok",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+        ],
+        [
+            "ok",
+            "ok",
+            "ok",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+        ],
+        [
+            "ok",
+            "ok",
+            "ok",
+            "ok",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+            "permission",
+        ],
+        [
+            "ok",
+            "ok",
+            "ok",
+            "ok",
+            "ok",
+            "ok",
+            "ok",
+            "permission",
+            "permission",
+            "permission",
+        ],
+        ["ok"; 10],
+        ["unknown"; 10],
+        ["unknown"; 10],
+    ];
+    // One grantee throughout: each case is in a box of its own.
+    let (them, _, to) = person(&server, &lia, &org, "them@acme.test").await;
+    let them_signer = signing_key(&them, &MemberKeys::generate()).await;
+    for inherited in [false, true] {
+        for ((case, grant_of), want) in cases.iter().zip(expected) {
+            // The owner's box with a folder holding a file, a folder to
+            // delete and a folder to move into.
+            let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+            let (board_key, board) = make(&box_key.public_key(), Some(&box_key), "Board");
+            create_folder(&lia, &org, &the_box.id, &board)
+                .await
+                .unwrap();
+            let (_, doomed) = make(&board_key.public_key(), Some(&board_key), "Old");
+            create_folder(&lia, &org, &board.id, &doomed).await.unwrap();
+            let (_, into) = make(&board_key.public_key(), Some(&board_key), "Into");
+            create_folder(&lia, &org, &board.id, &into).await.unwrap();
+            let file = prepare(&board_key, &signer, "minutes.txt", b"the minutes");
+            let file = upload(&lia, &org, &board.id, &file).await.unwrap();
+            if let Some((permission, window)) = grant_of {
+                let (node, key) = if inherited {
+                    (&the_box.id, &box_key)
+                } else {
+                    (&board.id, &board_key)
+                };
+                // A window already over cannot be given: it is set after.
+                let open = Window::default();
+                grant(&lia, &org, &permit(&g, node, key, &to, *permission, open))
+                    .await
+                    .unwrap();
+                set_window(&server, node, &to.account_id, *window).await;
+            }
+            let them_g = Granter {
+                account: to.account_id.to_string(),
+                signer: &them_signer,
+            };
+            let (_, new_folder) = make(&board_key.public_key(), Some(&board_key), "New");
+            let moved_wrap = Rewrapped {
+                wrapped_key: Bytes(
+                    NodeKey::generate()
+                        .wrap_to(&board_key.public_key())
+                        .unwrap(),
+                ),
+                sealed_meta: Bytes(board_key.seal(&doomed.id, &doomed.public_key, &record("x"))),
+            };
+            let got = [
+                word(folder(&them, &org, &board.id).await),
+                word(
+                    them.run(coffer_api::OpenFile {
+                        organisation_id: org.clone().into(),
+                        node_id: file.id.clone(),
+                    })
+                    .await,
+                ),
+                word(
+                    them.run(coffer_api::ExportItems {
+                        organisation_id: org.clone().into(),
+                        node_id: board.id.clone(),
+                    })
+                    .await,
+                ),
+                word(create_folder(&them, &org, &board.id, &new_folder).await),
+                word(
+                    them.run(coffer_api::RenameNode {
+                        organisation_id: org.clone().into(),
+                        node_id: file.id.clone(),
+                        sealed_meta: Bytes(board_key.seal(
+                            &file.id,
+                            &file.public_key,
+                            &record("renamed"),
+                        )),
+                    })
+                    .await,
+                ),
+                word(
+                    them.run(coffer_api::MoveNode {
+                        organisation_id: org.clone().into(),
+                        node_id: into.id.clone(),
+                        new_parent_id: doomed.id.clone(),
+                        rewrapped: moved_wrap,
+                    })
+                    .await,
+                ),
+                word(
+                    them.run(coffer_api::TrashNode {
+                        organisation_id: org.clone().into(),
+                        node_id: doomed.id.clone(),
+                    })
+                    .await,
+                ),
+                word(
+                    grant(
+                        &them,
+                        &org,
+                        &permit(
+                            &them_g,
+                            &board.id,
+                            &board_key,
+                            &third,
+                            Permission::View,
+                            Window::default(),
+                        ),
+                    )
+                    .await,
+                ),
+                word(access(&them, &org, &board.id).await),
+                word(unshare(&them, &org, &board.id, &third.account_id).await),
+            ];
+            assert_eq!(got, want, "{case}, inherited: {inherited}");
+            // An item one may not see is not in "Shared with me" either.
+            let mut listed = shared_with_me(&them, &org).await;
+            listed.retain(|item| item.node.id == the_box.id || item.node.id == board.id);
+            let shown = grant_of.is_some() && !matches!(*case, "expired" | "not yet");
+            assert_eq!(listed.len(), usize::from(shown), "{case}");
+            if shown {
+                assert_eq!(listed[0].owner, "lia@acme.test");
+                assert_eq!(listed[0].permission, grant_of.unwrap().0);
+            }
+        }
+    }
+    // Housekeeping deletes the two permits whose window ended (the
+    // not-yet ones stay) and records it.
+    let expired = "SELECT COUNT(*) FROM permits WHERE not_after IS NOT NULL";
+    assert_eq!(server.count(expired).await, 2);
+    server.running.coffer.housekeeping().await.unwrap();
+    assert_eq!(server.count(expired).await, 0);
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM permits WHERE not_before IS NOT NULL")
+            .await,
+        2
+    );
+    assert_eq!(
+        server
+            .count("SELECT COUNT(*) FROM audit_events WHERE action = 'share.expired'")
+            .await,
+        2
+    );
+}
+
+/// Bad shares are refused with their reason and leave no permit behind.
+async fn bad_shares_change_nothing(backend: Backend) {
+    let Owner {
+        server,
+        admin,
+        lia,
+        org,
+        keys: mine,
+    } = owner(backend).await;
+    let signer = signing_key(&lia, &mine).await;
+    let lia_id = lia
+        .sign_in("lia@acme.test", "liaison password")
+        .await
+        .unwrap();
+    let g = Granter {
+        account: lia_id.signed_in.account.id.to_string(),
+        signer: &signer,
+    };
+    let (_, _, ann) = person(&server, &lia, &org, "ann@acme.test").await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let file = prepare(&box_key, &signer, "a.txt", b"a");
+    let file = upload(&lia, &org, &the_box.id, &file).await.unwrap();
+    let file_key = NodeKey::generate();
+    let permits = "SELECT COUNT(*) FROM permits";
+    let before = server.count(permits).await;
+
+    // Addresses: malformed, of no member here, of another organisation's
+    // member, one's own, someone who has not set up their keys yet.
+    assert_eq!(
+        refused(recipient(&lia, &org, "not an address").await),
+        SharingError::InvalidEmail.into()
+    );
+    assert_eq!(
+        refused(recipient(&lia, &org, "nobody@acme.test").await),
+        SharingError::NoSuchMember.into()
+    );
+    member(&server, &admin, "Other", "bob@other.test", "other password").await;
+    assert_eq!(
+        refused(recipient(&lia, &org, "bob@other.test").await),
+        SharingError::NoSuchMember.into()
+    );
+    assert_eq!(
+        refused(recipient(&lia, &org, "LIA@acme.test").await),
+        SharingError::SelfShare.into()
+    );
+    add_member(&lia, &org, "new@acme.test", Role::Collaborator, false).await;
+    assert_eq!(
+        refused(recipient(&lia, &org, "new@acme.test").await),
+        SharingError::RecipientWithoutKeys.into()
+    );
+
+    let good = permit(
+        &g,
+        &the_box.id,
+        &box_key,
+        &ann,
+        Permission::View,
+        Window::default(),
+    );
+    let backwards = Window {
+        not_before_ms: Some(2_000),
+        not_after_ms: Some(1_000),
+    };
+    let mut for_another_node = good.clone();
+    for_another_node.node_id = file.id.clone();
+    let mut another_key = ann.clone();
+    another_key.public_key = MemberKeys::generate().public_key();
+    let mut raised = good.clone();
+    raised.permission = Permission::Manage;
+    let mut torn = good.clone();
+    torn.sealed_meta = Bytes(vec![1, 2, 3]);
+    let over = Window {
+        not_before_ms: None,
+        not_after_ms: Some(coffer_core::kernel::db::now_ms() - 1),
+    };
+    let cases: Vec<(&str, NewPermit, Refusal)> = vec![
+        (
+            "a window that ends before it starts",
+            permit(&g, &the_box.id, &box_key, &ann, Permission::View, backwards),
+            SharingError::WindowBackwards.into(),
+        ),
+        (
+            "a window already over",
+            permit(&g, &the_box.id, &box_key, &ann, Permission::View, over),
+            SharingError::WindowOver.into(),
+        ),
+        (
+            "Upload on a file",
+            permit(
+                &g,
+                &file.id,
+                &file_key,
+                &ann,
+                Permission::Upload,
+                Window::default(),
+            ),
+            SharingError::UploadOnFile.into(),
+        ),
+        (
+            "a signature made for another node",
+            for_another_node,
+            SharingError::InvalidPermit.into(),
+        ),
+        (
+            "a signature for a key the server did not give",
+            permit(
+                &g,
+                &the_box.id,
+                &box_key,
+                &another_key,
+                Permission::View,
+                Window::default(),
+            ),
+            SharingError::InvalidPermit.into(),
+        ),
+        (
+            "a permission the signature does not name",
+            raised,
+            SharingError::InvalidPermit.into(),
+        ),
+        (
+            "a torn sealed record",
+            torn,
+            SharingError::InvalidPermit.into(),
+        ),
+    ];
+    for (what, p, want) in cases {
+        assert_eq!(refused(grant(&lia, &org, &p).await), want, "{what}");
+    }
+    assert_eq!(server.count(permits).await, before);
+
+    // The owner keeps her access: no one changes or removes it.
+    grant(
+        &lia,
+        &org,
+        &permit(
+            &g,
+            &the_box.id,
+            &box_key,
+            &ann,
+            Permission::Manage,
+            Window::default(),
+        ),
+    )
+    .await
+    .unwrap();
+    let listed = access(&lia, &org, &the_box.id).await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|a| (a.email.as_str(), a.owner, a.permission))
+            .collect::<Vec<_>>(),
+        [
+            ("lia@acme.test", true, Permission::Manage),
+            ("ann@acme.test", false, Permission::Manage)
+        ]
+    );
+    let lia_as = Recipient {
+        account_id: lia_id.signed_in.account.id.clone(),
+        email: "lia@acme.test".into(),
+        name: String::new(),
+        public_key: mine.public_key(),
+    };
+    let ann_b = server.browser();
+    let ann_id = ann_b
+        .sign_in("ann@acme.test", "member password")
+        .await
+        .unwrap();
+    let ann_keys = MemberKeys::from_secret_text(&ann_id.keys().secret_text()).unwrap();
+    let ann_signer = signing_key(&ann_b, &ann_keys).await;
+    let ann_g = Granter {
+        account: ann.account_id.to_string(),
+        signer: &ann_signer,
+    };
+    assert_eq!(
+        refused(
+            grant(
+                &ann_b,
+                &org,
+                &permit(
+                    &ann_g,
+                    &the_box.id,
+                    &box_key,
+                    &lia_as,
+                    Permission::View,
+                    Window::default()
+                )
+            )
+            .await
+        ),
+        SharingError::OwnerAccess.into()
+    );
+    assert_eq!(
+        refused(unshare(&ann_b, &org, &the_box.id, &lia_as.account_id).await),
+        SharingError::OwnerAccess.into()
+    );
+    // Removing someone who holds nothing here says so.
+    assert_eq!(
+        refused(unshare(&lia, &org, &file.id, &ann.account_id).await),
+        SharingError::NoSuchPermit.into()
+    );
+    // What Ann holds opens with her key; the box's name is sealed for her.
+    let shared = shared_with_me(&ann_b, &org).await;
+    assert_eq!(shared.len(), 1);
+    let opened = NodeKey::unwrap(
+        &shared[0].node.wrapped_key.0,
+        &ann_keys,
+        &shared[0].node.public_key,
+    )
+    .unwrap();
+    assert_eq!(opened.public_key(), box_key.public_key());
+    unshare(&lia, &org, &the_box.id, &ann.account_id)
+        .await
+        .unwrap();
+    assert!(shared_with_me(&ann_b, &org).await.is_empty());
+    assert_eq!(word(folder(&ann_b, &org, &the_box.id).await), "unknown");
+}
+
+on_both!(permission_matrix, bad_shares_change_nothing);

@@ -1,0 +1,217 @@
+//! BOX-2, BOX-3, CRY-3: sharing a box, folder or file with a member. A
+//! permit is the node's identity wrapped (in the granter's browser) to the
+//! grantee's member key, with a permission and an optional access window,
+//! signed by the granter; the server keeps it and checks it on every call.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::boxes::NodeView;
+use crate::ids::{AccountId, NodeId, OrganisationId};
+use crate::types::Bytes;
+
+/// What a permit allows; each one includes everything before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Permission {
+    /// Preview only (the browser cannot stop a determined reader from
+    /// saving what they see).
+    View,
+    Download,
+    /// Add files and folders (folders and boxes).
+    Upload,
+    /// Rename, move, delete, new versions.
+    Modify,
+    /// Share further, up to one's own permission.
+    Manage,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 5] = [
+        Permission::View,
+        Permission::Download,
+        Permission::Upload,
+        Permission::Modify,
+        Permission::Manage,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::View => "view",
+            Permission::Download => "download",
+            Permission::Upload => "upload",
+            Permission::Modify => "modify",
+            Permission::Manage => "manage",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Permission::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    /// Its name on screen (English; the page translates it).
+    pub fn label(self) -> &'static str {
+        match self {
+            Permission::View => "View",
+            Permission::Download => "Download",
+            Permission::Upload => "Upload",
+            Permission::Modify => "Modify",
+            Permission::Manage => "Manage",
+        }
+    }
+}
+
+/// BOX-3: when a permit holds; either end may be open. Milliseconds since
+/// the epoch (the page converts from and to the member's time zone).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub not_before_ms: Option<i64>,
+    pub not_after_ms: Option<i64>,
+}
+
+impl Window {
+    pub fn check(&self) -> Result<(), SharingError> {
+        match (self.not_before_ms, self.not_after_ms) {
+            (Some(from), Some(to)) if to <= from => Err(SharingError::WindowBackwards),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn holds_at(&self, now_ms: i64) -> bool {
+        self.not_before_ms.is_none_or(|from| from <= now_ms)
+            && self.not_after_ms.is_none_or(|to| now_ms < to)
+    }
+}
+
+/// Someone an item can be shared with: a member of the organisation with
+/// keys. The granter's browser wraps the node's identity to `public_key`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    pub account_id: AccountId,
+    pub email: String,
+    pub name: String,
+    pub public_key: String,
+}
+
+/// A permit as the granter's browser makes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPermit {
+    pub node_id: NodeId,
+    pub account_id: AccountId,
+    pub permission: Permission,
+    pub window: Window,
+    /// The node's identity as an age file to the recipient's member key.
+    pub wrapped_key: Bytes,
+    /// The node's record sealed under its own key, so the recipient (who
+    /// does not hold the parent's) can read its name.
+    pub sealed_meta: Bytes,
+    /// The granter's Ed25519 signature over the permit statement.
+    pub signature: Bytes,
+}
+
+/// One person's access to an item, as its Share panel lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Access {
+    pub account_id: AccountId,
+    pub email: String,
+    pub name: String,
+    pub permission: Permission,
+    pub window: Window,
+    /// The box's owner (the first permit holder): not removable here.
+    pub owner: bool,
+    /// Held through a permit on a folder above (or the box): changed there.
+    pub inherited_from: Option<NodeId>,
+    pub granted_by: Option<String>,
+}
+
+/// What the granter's signature covers, as the recipient checks it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermitProof {
+    pub grantee_public_key: String,
+    pub permission: Permission,
+    pub window: Window,
+    pub granted_by: AccountId,
+    /// The granter's Ed25519 verifying key (hex).
+    pub granter_signing_key: String,
+    pub signature: Bytes,
+}
+
+/// "Shared with me": the root of what was shared (its wrapped key and its
+/// record from the permit), with its owner and the permission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedItem {
+    pub node: NodeView,
+    pub owner: String,
+    pub granted_by: String,
+    pub permission: Permission,
+    pub window: Window,
+    pub proof: Option<PermitProof>,
+}
+
+/// Who may be chosen: an organisation's members, for the Share panel's
+/// suggestions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharingDirectory {
+    pub organisation_id: OrganisationId,
+    pub members: Vec<Recipient>,
+}
+
+#[derive(Clone, Debug, Error, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SharingError {
+    #[error("Your permission on this item does not allow that.")]
+    NotPermitted,
+    #[error("No member of this organisation has that email address.")]
+    NoSuchMember,
+    #[error("That member has not set up their keys yet, so nothing can be shared with them.")]
+    RecipientWithoutKeys,
+    #[error("That is not an email address.")]
+    InvalidEmail,
+    #[error("The access window ends before it starts.")]
+    WindowBackwards,
+    #[error("The access window has already ended.")]
+    WindowOver,
+    #[error("Upload is a permission for boxes and folders, not files.")]
+    UploadOnFile,
+    #[error("You already have this item; it is not shared with yourself.")]
+    SelfShare,
+    #[error("The box's owner keeps their access; it cannot be changed or removed.")]
+    OwnerAccess,
+    #[error("That person has no access of their own to remove here.")]
+    NoSuchPermit,
+    #[error("The permit is not valid: its key or signature does not fit.")]
+    InvalidPermit,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_are_a_ladder_with_stable_codes() {
+        for w in Permission::ALL.windows(2) {
+            assert!(w[0] < w[1]);
+        }
+        for p in Permission::ALL {
+            assert_eq!(Permission::from_code(p.code()), Some(p));
+        }
+        assert_eq!(Permission::from_code("owner"), None);
+    }
+
+    #[test]
+    fn a_window_holds_from_its_start_until_before_its_end() {
+        let w = Window {
+            not_before_ms: Some(10),
+            not_after_ms: Some(20),
+        };
+        assert!(!w.holds_at(9));
+        assert!(w.holds_at(10));
+        assert!(w.holds_at(19));
+        assert!(!w.holds_at(20));
+        assert!(Window::default().holds_at(0));
+        assert_eq!(w.check(), Ok(()));
+        let backwards = Window {
+            not_before_ms: Some(20),
+            not_after_ms: Some(20),
+        };
+        assert_eq!(backwards.check(), Err(SharingError::WindowBackwards));
+    }
+}
