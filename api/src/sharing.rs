@@ -3,7 +3,7 @@
 //! arrive wrapped and signed by the granter's browser.
 
 use coffer_shared::ids::{AccountId, NodeId, OrganisationId};
-use coffer_shared::sharing::{Access, NewPermit, Recipient, SharedItem};
+use coffer_shared::sharing::{Access, NewPermit, Notices, Recipient, SharedItem};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -85,4 +85,16 @@ pub async fn shared_with_me(organisation_id: OrganisationId) -> Result<Vec<Share
             .shared_with_me(d.actor.as_ref(), &organisation_id)
             .await,
     )
+}
+
+#[server(endpoint = "sharing_notices", input = Json)]
+pub async fn my_notices() -> Result<Notices, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.my_notices(d.actor.as_ref()).await)
+}
+
+#[server(endpoint = "sharing_set_notices", input = Json)]
+pub async fn set_notices(notices: Notices) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(d.coffer.set_notices(d.actor.as_ref(), notices).await)
 }

@@ -228,6 +228,9 @@ impl Coffer {
         self.purge_expired_trash(now)
             .await
             .map_err(|e| anyhow::anyhow!("trash retention: {e:?}"))?;
+        self.tell_of_ending_access(now)
+            .await
+            .map_err(|e| anyhow::anyhow!("ending access notices: {e:?}"))?;
         self.remove_expired_permits(now)
             .await
             .map_err(|e| anyhow::anyhow!("expired permits: {e:?}"))?;

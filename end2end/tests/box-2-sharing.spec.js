@@ -127,3 +127,57 @@ test('BOX-2 BOX-3: share a folder with a member, preview only, remove, share unt
   expectNeverStored(coffer.dataDir, [SECRET, 'Board Zebra', 'minutes.txt']);
   expect(problems).toEqual([]);
 });
+
+test('BOX-2 BOX-9 AUD-3: a file shared on its own, the sharer’s contacts, notices by mail', async ({ page: root, coffer, browser }, testInfo) => {
+  test.setTimeout(180_000);
+  const { lia, problems } = await liaInANewBox(root, coffer, browser, testInfo, 'Deals');
+  await lia.getByLabel('Upload files').setInputFiles([{ name: 'report.txt', mimeType: 'text/plain', buffer: Buffer.from(SECRET) }]);
+  await expect(lia.getByRole('region', { name: 'Uploads' }).getByText('Uploaded')).toHaveCount(1, { timeout: 30_000 });
+  const boxUrl = lia.url();
+  const ann = await addMemberAndSignIn(lia, root, browser, testInfo, 'ann@acme.test', ANN_PW);
+
+  // The file alone is shared from its line, with Download.
+  await lia.goto(boxUrl);
+  await lia.getByRole('button', { name: 'Share report.txt' }).click();
+  const panel = lia.getByRole('region', { name: 'Share “report.txt”' });
+  await expect(panel.getByLabel('Permission').locator('option')).toHaveText(['View', 'Download', 'Modify', 'Manage']);
+  await panel.getByLabel('Email address').fill('ann@acme.test');
+  await panel.getByLabel('Permission').selectOption('Download');
+  await panel.getByRole('button', { name: 'Share' }).click();
+  await expect(panel.getByRole('status')).toHaveText('Shared with ann@acme.test.');
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await expect(panel).toHaveCount(0);
+  // Ann is Lia's contact now: the next Share panel suggests her before
+  // anything is typed.
+  await lia.reload();
+  const boxPanel = lia.getByRole('region', { name: 'Share', exact: true });
+  await expect(boxPanel.locator('datalist option')).toHaveCount(1);
+  await expect(boxPanel.locator('datalist option')).toHaveAttribute('value', 'ann@acme.test');
+
+  // Ann is told by mail, and finds the file under "Shared with me".
+  await root.getByRole('main').getByRole('link', { name: 'Outbox' }).click();
+  await expect(root.getByRole('listitem').filter({ hasText: 'To ann@acme.test' })
+    .getByRole('link', { name: 'lia@acme.test shared an item with you in Acme' })).toBeVisible();
+  await ann.getByRole('link', { name: 'Boxes' }).click();
+  const line = ann.getByRole('region', { name: 'Shared with me' }).getByRole('row').filter({ hasText: 'report.txt' });
+  await expect(line).toContainText('Download');
+  await line.getByRole('button', { name: 'Preview report.txt' }).click();
+  await expect(ann.getByRole('region', { name: 'Preview of report.txt' })).toContainText(SECRET);
+  const [download] = await Promise.all([
+    ann.waitForEvent('download'),
+    line.getByRole('button', { name: 'Download report.txt' }).click(),
+  ]);
+  expect(fs.readFileSync(await download.path()).toString()).toBe(SECRET);
+
+  // Ann chooses her notices on My account; the choice holds.
+  await ann.getByRole('link', { name: 'My account' }).click();
+  const notices = ann.getByRole('region', { name: 'Notices by mail' });
+  const shares = notices.getByLabel('something is shared with me');
+  await expect(shares).toBeChecked();
+  await shares.uncheck();
+  await expect(notices.getByRole('status')).toHaveText('Your notice choices are saved.');
+  await ann.reload();
+  await expect(ann.getByRole('region', { name: 'Notices by mail' }).getByLabel('something is shared with me')).not.toBeChecked();
+  await expect(ann.getByRole('region', { name: 'Notices by mail' }).getByLabel('someone uploads into one of my boxes')).toBeChecked();
+  expect(problems).toEqual([]);
+});

@@ -66,29 +66,9 @@ async fn run(engine: &str, config: Config, file: &[u8]) {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let file = csv();
-    rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: dir.path().to_path_buf(),
-            ..Config::default()
-        };
-        run("SQLite", config, &file).await;
-        match std::env::var("COFFER_BENCH_PG_URL") {
-            Ok(url) => {
-                let dir = tempfile::tempdir().unwrap();
-                let config = Config {
-                    data_dir: dir.path().to_path_buf(),
-                    database_url: Some(url),
-                    ..Config::default()
-                };
-                run("PostgreSQL", config, &file).await
-            }
-            Err(_) => println!("PostgreSQL skipped: set COFFER_BENCH_PG_URL to an empty database."),
-        }
+    support::on_each_engine(|engine, config| {
+        let file = file.clone();
+        async move { run(engine, config, &file).await }
     });
 }

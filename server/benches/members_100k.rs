@@ -436,36 +436,5 @@ async fn run(engine: &str, config: Config) {
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is configurable.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        run(
-            "SQLite",
-            Config {
-                data_dir: dir.path().to_path_buf(),
-                ..Config::default()
-            },
-        )
-        .await;
-        match std::env::var("COFFER_BENCH_PG_URL") {
-            Ok(url) => {
-                let dir = tempfile::tempdir().unwrap();
-                run(
-                    "PostgreSQL",
-                    Config {
-                        data_dir: dir.path().to_path_buf(),
-                        database_url: Some(url),
-                        ..Config::default()
-                    },
-                )
-                .await
-            }
-            Err(_) => {
-                println!("\nPostgreSQL skipped: set COFFER_BENCH_PG_URL to an empty database.")
-            }
-        }
-    });
+    support::on_each_engine(run);
 }

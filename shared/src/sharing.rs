@@ -155,6 +155,27 @@ pub struct SharingDirectory {
     pub members: Vec<Recipient>,
 }
 
+/// AUD-3: which notices a member receives by mail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notices {
+    /// Something was shared with them.
+    pub shares: bool,
+    /// Someone else uploaded into one of their boxes.
+    pub uploads: bool,
+    /// Their access to something shared ends within a day.
+    pub expiring: bool,
+}
+
+impl Default for Notices {
+    fn default() -> Self {
+        Notices {
+            shares: true,
+            uploads: true,
+            expiring: true,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Error, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SharingError {
     #[error("Your permission on this item does not allow that.")]

@@ -140,7 +140,7 @@ pub fn plan(secret: &str, export: &BoxExport, passphrase: &str) -> Result<Export
                     part_sha256: &stored.part_sha256,
                     signature: &stored.signature.0,
                 };
-                let opened = open_file(parent, node, &stored)?;
+                let opened = open_file(parent, Some(parent), node, &stored)?;
                 let checker = PartChecker::new(
                     opened.manifest,
                     stored.header,

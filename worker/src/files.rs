@@ -5,8 +5,8 @@
 //! trusted. The fetching itself is in `transfer` (WebAssembly only).
 
 use coffer_crypto::{
-    hashes_from_hex, new_node_id, sha256, CryptoError, Cut, FileReader, FileWriter, Manifest,
-    MemberKeys, NodeKey, SigningKeys, Unsigned,
+    hashes_from_hex, new_node_id, sha256, CryptoError, Cut, FileReader, FileWriter, KeyHolder,
+    Manifest, MemberKeys, NodeKey, SigningKeys, Unsigned,
 };
 use coffer_shared::boxes::{FileFacts, NewNode, NodeRecord, NodeView};
 use coffer_shared::files::{Completion, FileContent, NewUpload, SigningKey};
@@ -169,19 +169,25 @@ pub fn open_download(
 ) -> Result<(FileReader, FileFacts), CryptoError> {
     let member = MemberKeys::from_secret_text(secret)?;
     let steps: Vec<KeyStep> = content.path.iter().map(KeyStep::from).collect();
-    let (Some(node), true) = (content.path.last(), steps.len() >= 2) else {
+    let Some((node, above)) = content.path.split_last() else {
         return Err(CryptoError::ContentBroken);
     };
-    let parent = walk(&member, &steps[..steps.len() - 1])
-        .map_err(|_| CryptoError::ContentBroken)?
-        .ok_or(CryptoError::ContentBroken)?;
     let stored = Stored {
         header: &content.header.0,
         plain_size: content.plain_size,
         part_sha256: &content.part_sha256,
         signature: &content.signature.0,
     };
-    let opened = open_file(&parent, node, &stored)?;
+    let opened = if above.is_empty() {
+        // A file shared on its own: its key opens with the member's, and
+        // its record (from the permit) is sealed by itself.
+        open_file(&member, None, node, &stored)?
+    } else {
+        let parent = walk(&member, &steps[..above.len()])
+            .map_err(|_| CryptoError::ContentBroken)?
+            .ok_or(CryptoError::ContentBroken)?;
+        open_file(&parent, Some(&parent), node, &stored)?
+    };
     let reader = FileReader::new(
         &opened.key,
         opened.manifest,
@@ -200,8 +206,10 @@ pub(crate) struct Stored<'a> {
     pub signature: &'a [u8],
 }
 
-/// A file node opened with its parent's key: its own key, its sealed facts
-/// and the manifest its uploader must have signed.
+/// A file node opened with its holder's key (its parent's, or for a file
+/// shared on its own the member's): its own key, its facts sealed by
+/// `sealer` (the parent; none: by itself) and the manifest its uploader
+/// must have signed.
 pub(crate) struct Opened {
     pub key: NodeKey,
     pub name: String,
@@ -211,13 +219,15 @@ pub(crate) struct Opened {
 }
 
 pub(crate) fn open_file(
-    parent: &NodeKey,
+    holder: &impl KeyHolder,
+    sealer: Option<&NodeKey>,
     node: &NodeView,
     stored: &Stored<'_>,
 ) -> Result<Opened, CryptoError> {
     let broken = |_| CryptoError::ContentBroken;
-    let key = NodeKey::unwrap(&node.wrapped_key.0, parent, &node.public_key).map_err(broken)?;
-    let plain = parent
+    let key = NodeKey::unwrap(&node.wrapped_key.0, holder, &node.public_key).map_err(broken)?;
+    let plain = sealer
+        .unwrap_or(&key)
         .open(&node.id, &node.public_key, &node.sealed_meta.0)
         .map_err(broken)?;
     let record: NodeRecord =

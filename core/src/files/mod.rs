@@ -367,6 +367,12 @@ impl Coffer {
             json!({ "box": upload.box_id, "parent": parent, "bytes": stored }),
         )
         .await?;
+        if let Some(mail) = self
+            .upload_notice(&mut work, &upload.box_id, actor, &org)
+            .await?
+        {
+            work.queue_mail(mail).await?;
+        }
         work.commit().await?;
         Ok(NodeView {
             id: upload.node_id.into(),

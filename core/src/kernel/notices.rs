@@ -126,3 +126,55 @@ pub fn two_step_setup(to: &str, why: &str, link: &str, expires_at_ms: i64) -> Ma
         ),
     }
 }
+
+/// AUD-3: something was shared with the member. The server knows no name:
+/// the mail says who, where and what they may do, and links to Coffer.
+pub fn shared_with_you(
+    to: &str,
+    by: &str,
+    organisation: &str,
+    permission: &str,
+    until_ms: Option<i64>,
+    link: &str,
+) -> Mail {
+    let until = until_ms
+        .map(|ms| format!(" until {}", when(ms)))
+        .unwrap_or_default();
+    Mail {
+        to: to.into(),
+        subject: format!("{by} shared an item with you in {organisation}"),
+        body: format!(
+            "Hello,\n\n{by} shared an item with you in {organisation} on Coffer, with the \
+             {permission} permission{until}. Its name is encrypted, so it is not in this \
+             mail: find it under \"Shared with me\":\n\n{link}\n\nYou can choose which \
+             notices you receive on My account.\n"
+        ),
+    }
+}
+
+/// AUD-3: someone else uploaded into one of the member's boxes.
+pub fn uploaded_into_your_box(to: &str, by: &str, organisation: &str, link: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: format!("{by} uploaded a file into one of your boxes"),
+        body: format!(
+            "Hello,\n\n{by} uploaded a file into one of your boxes in {organisation} on \
+             Coffer. Its name is encrypted, so it is not in this mail:\n\n{link}\n\nYou can \
+             choose which notices you receive on My account.\n"
+        ),
+    }
+}
+
+/// AUD-3: the member's access to something shared with them ends soon.
+pub fn access_ends_soon(to: &str, organisation: &str, until_ms: i64, link: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: format!("Your access to a shared item in {organisation} ends soon"),
+        body: format!(
+            "Hello,\n\nYour access to an item shared with you in {organisation} on Coffer \
+             ends at {}. After that it is no longer listed under \"Shared with me\":\n\n\
+             {link}\n\nYou can choose which notices you receive on My account.\n",
+            when(until_ms)
+        ),
+    }
+}

@@ -68,6 +68,8 @@ impl Coffer {
         if !removed {
             return Err(MemberError::NotAMember.into());
         }
+        // What others shared with them here stops with the membership.
+        crate::sharing::store::remove_permits_in(&mut tx, organisation_id, account_id).await?;
         // Leaving its home hands the account's security to the oldest
         // organisation it still belongs to (or to none).
         if account.home_organisation_id.as_deref() == Some(organisation_id) {

@@ -11,7 +11,9 @@ use coffer_crypto::{verify_permit, PermitStatement};
 use coffer_shared::boxes::{NodeKind, WRAPPED_KEY_MAX};
 use coffer_shared::ids::{AccountId, NodeId, OrganisationId};
 use coffer_shared::policy::normalise_email;
-use coffer_shared::sharing::{Access, NewPermit, Permission, Recipient, SharedItem, SharingError};
+use coffer_shared::sharing::{
+    Access, NewPermit, Notices, Permission, Recipient, SharedItem, SharingError,
+};
 use serde_json::json;
 
 use crate::boxes::{self, check_sealed, in_trash};
@@ -19,15 +21,20 @@ use crate::kernel::access::Need;
 use crate::kernel::audit::{AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::error::Outcome;
+use crate::kernel::notices;
 use crate::store::Conn;
 use crate::Coffer;
+
+/// A notice of access that ends goes out this long before it does.
+const DAY_MS: i64 = 86_400_000;
 
 /// How many suggestions the Share panel gets for what was typed.
 const SUGGESTIONS: i64 = 10;
 
 impl Coffer {
-    /// BOX-2: members of the organisation whose email or name starts with
-    /// `prefix`, for the Share panel's suggestions.
+    /// BOX-2, BOX-9: whom the Share panel suggests for `prefix`: the
+    /// member's contacts (those they share with most) first, then members
+    /// of the organisation whose email or name starts with it.
     pub async fn share_suggestions(
         &self,
         actor: Option<&Actor>,
@@ -35,12 +42,23 @@ impl Coffer {
         prefix: &str,
     ) -> Outcome<Vec<Recipient>> {
         let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
-        if prefix.trim().is_empty() {
-            return Ok(Vec::new());
-        }
         let mut c = self.db().pool.acquire().await?;
-        let mut found =
-            store::members_like(&mut c, organisation_id, prefix, SUGGESTIONS + 1).await?;
+        // BOX-9: the member's contacts first, then the directory.
+        let mut found = store::contacts_like(
+            &mut c,
+            &actor.account_id,
+            organisation_id,
+            prefix,
+            SUGGESTIONS,
+        )
+        .await?;
+        if !prefix.trim().is_empty() {
+            for r in store::members_like(&mut c, organisation_id, prefix, SUGGESTIONS + 1).await? {
+                if !found.iter().any(|f| f.account_id == r.account_id) {
+                    found.push(r);
+                }
+            }
+        }
         found.retain(|r| r.account_id.as_str() != actor.account_id);
         found.truncate(SUGGESTIONS as usize);
         Ok(found)
@@ -116,6 +134,21 @@ impl Coffer {
             now,
         };
         let replaced = store::put_permit(&mut work, &row).await?;
+        store::remember_contact(&mut work, &actor.account_id, organisation_id, grantee, now)
+            .await?;
+        if !replaced && store::notices_of(&mut work, grantee).await?.shares {
+            let organisation = store::organisation_name(&mut work, organisation_id).await?;
+            let link = format!("{}/boxes?org={organisation_id}", self.public_url());
+            let mail = notices::shared_with_you(
+                &to.email,
+                &actor.email,
+                &organisation,
+                permit.permission.label(),
+                permit.window.not_after_ms,
+                &link,
+            );
+            work.queue_mail(mail).await?;
+        }
         let action = if replaced {
             AuditAction::PermitChanged
         } else {
@@ -214,6 +247,63 @@ impl Coffer {
 }
 
 impl Coffer {
+    /// AUD-3: which notices the member receives.
+    pub async fn my_notices(&self, actor: Option<&Actor>) -> Outcome<Notices> {
+        let actor = authorize(actor, Action::ManageOwnAccount)?;
+        let mut c = self.db().pool.acquire().await?;
+        Ok(store::notices_of(&mut c, &actor.account_id).await?)
+    }
+
+    pub async fn set_notices(&self, actor: Option<&Actor>, notices: Notices) -> Outcome<()> {
+        let (mut work, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
+        store::set_notices(&mut work, &actor.account_id, notices).await?;
+        work.commit().await?;
+        Ok(())
+    }
+
+    /// AUD-3: the mail telling a box's owner that someone else uploaded
+    /// into it, unless they chose not to be told.
+    pub(crate) async fn upload_notice(
+        &self,
+        c: &mut Conn,
+        box_id: &str,
+        uploader: &Actor,
+        organisation_id: &str,
+    ) -> Outcome<Option<crate::kernel::mail::Mail>> {
+        let Some((owner, email, organisation)) = store::box_owner(c, box_id).await? else {
+            return Ok(None);
+        };
+        if owner == uploader.account_id || !store::notices_of(c, &owner).await?.uploads {
+            return Ok(None);
+        }
+        let link = format!("{}/boxes/{box_id}?org={organisation_id}", self.public_url());
+        Ok(Some(notices::uploaded_into_your_box(
+            &email,
+            &uploader.email,
+            &organisation,
+            &link,
+        )))
+    }
+
+    /// AUD-3 housekeeping: holders whose access ends within a day are told
+    /// once (unless they chose not to be).
+    pub async fn tell_of_ending_access(&self, now: i64) -> Outcome<u64> {
+        let mut work = self.ceremony().await?;
+        let soon = store::ending_soon(&mut work, now, DAY_MS).await?;
+        let mut told = 0;
+        for p in &soon {
+            if store::notices_of(&mut work, &p.account_id).await?.expiring {
+                let link = format!("{}/boxes", self.public_url());
+                let mail = notices::access_ends_soon(&p.email, &p.organisation, p.not_after, &link);
+                work.queue_mail(mail).await?;
+                told += 1;
+            }
+            store::mark_expiry_noticed(&mut work, &p.node_id, &p.account_id, now).await?;
+        }
+        work.commit().await?;
+        Ok(told)
+    }
+
     /// BOX-3 housekeeping: permits whose window ended are deleted and
     /// recorded (they stopped working when it ended; this only tidies).
     pub async fn remove_expired_permits(&self, now: i64) -> Outcome<u64> {

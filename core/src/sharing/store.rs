@@ -3,7 +3,7 @@
 
 use coffer_shared::boxes::NodeView;
 use coffer_shared::ids::AccountId;
-use coffer_shared::sharing::{Access, Permission, PermitProof, Recipient, Window};
+use coffer_shared::sharing::{Access, Notices, Permission, PermitProof, Recipient, Window};
 use sqlx::Row;
 
 use crate::boxes::store::{node_columns, node_from};
@@ -36,15 +36,7 @@ pub async fn members_like(
     prefix: &str,
     limit: i64,
 ) -> R<Vec<Recipient>> {
-    let like = format!(
-        "{}%",
-        prefix
-            .trim()
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let like = like_prefix(prefix);
     let rows = sqlx::query(
         "SELECT a.id, a.email, a.first_name, a.last_name, a.public_key FROM memberships m \
          JOIN accounts a ON a.id = m.account_id \
@@ -337,7 +329,7 @@ pub struct Expired {
 
 /// Permits whose window ended before `now` (at most a thousand a pass).
 pub async fn expired_permits(c: &mut Conn, now: i64) -> R<Vec<Expired>> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
         "SELECT n.organisation_id, p.node_id, n.box_id, p.account_id, a.email, p.not_after \
          FROM permits p JOIN nodes n ON n.id = p.node_id JOIN accounts a ON a.id = p.account_id \
          WHERE p.owner = 0 AND p.not_after IS NOT NULL AND p.not_after <= $1 \
@@ -346,16 +338,196 @@ pub async fn expired_permits(c: &mut Conn, now: i64) -> R<Vec<Expired>> {
     .bind(now)
     .fetch_all(c)
     .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(organisation_id, node_id, box_id, account_id, email, not_after)| Expired {
+                organisation_id,
+                node_id,
+                box_id,
+                account_id,
+                email,
+                not_after,
+            },
+        )
+        .collect())
+}
+
+/// An account's permits from others on an organisation's nodes, deleted
+/// (their membership there ended).
+pub async fn remove_permits_in(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM permits WHERE account_id = $1 AND owner = 0 \
+         AND node_id IN (SELECT id FROM nodes WHERE organisation_id = $2)",
+    )
+    .bind(account_id)
+    .bind(organisation_id)
+    .execute(c)
+    .await?
+    .rows_affected())
+}
+
+/// BOX-9: one more share from `account_id` to `contact_id`.
+pub async fn remember_contact(
+    c: &mut Conn,
+    account_id: &str,
+    organisation_id: &str,
+    contact_id: &str,
+    now: i64,
+) -> R<()> {
+    sqlx::query(
+        "INSERT INTO share_contacts (account_id, organisation_id, contact_id, shares, last_shared_at) \
+         VALUES ($1, $2, $3, 1, $4) \
+         ON CONFLICT (account_id, organisation_id, contact_id) \
+         DO UPDATE SET shares = share_contacts.shares + 1, last_shared_at = excluded.last_shared_at",
+    )
+    .bind(account_id)
+    .bind(organisation_id)
+    .bind(contact_id)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// BOX-9: the member's contacts still in the organisation with keys,
+/// most often shared with first, whose email or name starts with `prefix`
+/// (all of them for an empty one).
+pub async fn contacts_like(
+    c: &mut Conn,
+    account_id: &str,
+    organisation_id: &str,
+    prefix: &str,
+    limit: i64,
+) -> R<Vec<Recipient>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.email, a.first_name, a.last_name, a.public_key FROM share_contacts s \
+         JOIN memberships m ON m.organisation_id = s.organisation_id AND m.account_id = s.contact_id \
+         JOIN accounts a ON a.id = s.contact_id \
+         WHERE s.account_id = $1 AND s.organisation_id = $2 AND a.public_key IS NOT NULL \
+         AND (m.email_key LIKE $3 ESCAPE '\\' OR m.first_key LIKE $3 ESCAPE '\\' \
+              OR m.last_key LIKE $3 ESCAPE '\\') \
+         ORDER BY s.shares DESC, s.last_shared_at DESC LIMIT $4",
+    )
+    .bind(account_id)
+    .bind(organisation_id)
+    .bind(like_prefix(prefix))
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
     rows.iter()
-        .map(|r| {
-            Ok(Expired {
-                organisation_id: r.try_get(0)?,
-                node_id: r.try_get(1)?,
-                box_id: r.try_get(2)?,
-                account_id: r.try_get(3)?,
-                email: r.try_get(4)?,
-                not_after: r.try_get(5)?,
-            })
-        })
+        .map(|r| recipient_from(r).map(|(rec, _)| rec))
         .collect()
+}
+
+/// A `LIKE` pattern for what starts with `prefix`, any case.
+fn like_prefix(prefix: &str) -> String {
+    format!(
+        "{}%",
+        prefix
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+/// AUD-3: the member's notice choices (all, until they choose).
+pub async fn notices_of(c: &mut Conn, account_id: &str) -> R<Notices> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT shares, uploads, expiring FROM notice_preferences WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(c)
+    .await?;
+    Ok(row.map_or_else(Notices::default, |(s, u, e)| Notices {
+        shares: s == 1,
+        uploads: u == 1,
+        expiring: e == 1,
+    }))
+}
+
+pub async fn set_notices(c: &mut Conn, account_id: &str, n: Notices) -> R<()> {
+    sqlx::query(
+        "INSERT INTO notice_preferences (account_id, shares, uploads, expiring) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (account_id) \
+         DO UPDATE SET shares = excluded.shares, uploads = excluded.uploads, \
+         expiring = excluded.expiring",
+    )
+    .bind(account_id)
+    .bind(i64::from(n.shares))
+    .bind(i64::from(n.uploads))
+    .bind(i64::from(n.expiring))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A permit that ends within a day and whose holder was not told yet.
+pub struct EndingSoon {
+    pub node_id: String,
+    pub account_id: String,
+    pub email: String,
+    pub organisation: String,
+    pub not_after: i64,
+}
+
+pub async fn ending_soon(c: &mut Conn, now: i64, within: i64) -> R<Vec<EndingSoon>> {
+    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT p.node_id, p.account_id, a.email, o.name, p.not_after FROM permits p \
+         JOIN nodes n ON n.id = p.node_id JOIN organisations o ON o.id = n.organisation_id \
+         JOIN accounts a ON a.id = p.account_id \
+         WHERE p.owner = 0 AND p.expiry_noticed_at IS NULL AND p.not_after IS NOT NULL \
+         AND p.not_after > $1 AND p.not_after <= $2 \
+         AND (p.not_before IS NULL OR p.not_before <= $1) \
+         ORDER BY p.not_after LIMIT 1000",
+    )
+    .bind(now)
+    .bind(now + within)
+    .fetch_all(c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(node_id, account_id, email, organisation, not_after)| EndingSoon {
+                node_id,
+                account_id,
+                email,
+                organisation,
+                not_after,
+            },
+        )
+        .collect())
+}
+
+pub async fn mark_expiry_noticed(c: &mut Conn, node_id: &str, account_id: &str, now: i64) -> R<()> {
+    sqlx::query("UPDATE permits SET expiry_noticed_at = $1 WHERE node_id = $2 AND account_id = $3")
+        .bind(now)
+        .bind(node_id)
+        .bind(account_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The email of a box's owner and the organisation's name, for an upload
+/// notice.
+pub async fn box_owner(c: &mut Conn, box_id: &str) -> R<Option<(String, String, String)>> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT a.id, a.email, o.name FROM permits p JOIN accounts a ON a.id = p.account_id \
+         JOIN nodes n ON n.id = p.node_id JOIN organisations o ON o.id = n.organisation_id \
+         WHERE p.node_id = $1 AND p.owner = 1",
+    )
+    .bind(box_id)
+    .fetch_optional(c)
+    .await?;
+    Ok(row)
+}
+
+pub async fn organisation_name(c: &mut Conn, organisation_id: &str) -> R<String> {
+    sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+        .bind(organisation_id)
+        .fetch_one(c)
+        .await
 }

@@ -40,3 +40,38 @@ pub async fn bench_organisation(
         .unwrap();
     (actor, org.id)
 }
+
+/// Runs `run` on SQLite, then on PostgreSQL when `COFFER_BENCH_PG_URL`
+/// names an empty database (each with a fresh data folder).
+pub fn on_each_engine<F, Fut>(run: F)
+where
+    F: Fn(&'static str, coffer_core::Config) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let config = coffer_core::Config {
+            data_dir: dir.path().to_path_buf(),
+            ..coffer_core::Config::default()
+        };
+        run("SQLite", config).await;
+        match std::env::var("COFFER_BENCH_PG_URL") {
+            Ok(url) => {
+                let dir = tempfile::tempdir().unwrap();
+                let config = coffer_core::Config {
+                    data_dir: dir.path().to_path_buf(),
+                    database_url: Some(url),
+                    ..coffer_core::Config::default()
+                };
+                run("PostgreSQL", config).await
+            }
+            Err(_) => {
+                println!("\nPostgreSQL skipped: set COFFER_BENCH_PG_URL to an empty database.")
+            }
+        }
+    });
+}

@@ -13,14 +13,25 @@ use coffer_shared::boxes::{NodeRecord, Rewrapped};
 use coffer_shared::errors::Refusal;
 use coffer_shared::ids::{AccountId, NodeId};
 use coffer_shared::sharing::{
-    Access, NewPermit, Permission, Recipient, SharedItem, SharingError, Window,
+    Access, NewPermit, Notices, Permission, Recipient, SharedItem, SharingError, Window,
 };
 use coffer_shared::types::{Bytes, Role};
 
-/// The granter's side of a share, as their browser holds it.
-struct Granter<'a> {
+/// The granter's side of a share, as their browser holds it: their
+/// account id and their signing key.
+struct Granter {
     account: String,
-    signer: &'a SigningKeys,
+    signer: SigningKeys,
+}
+
+/// Signs in as the browser does, and makes and stores the signing key.
+async fn granter(b: &Browser, email: &str, password: &str) -> Granter {
+    let me = b.sign_in(email, password).await.unwrap();
+    let keys = MemberKeys::from_secret_text(&me.keys().secret_text()).unwrap();
+    Granter {
+        account: me.signed_in.account.id.to_string(),
+        signer: signing_key(b, &keys).await,
+    }
 }
 
 fn record(name: &str) -> Vec<u8> {
@@ -36,7 +47,7 @@ fn record(name: &str) -> Vec<u8> {
 /// A permit for `node` (whose key is `key`) to `to`, made and signed as
 /// the browser does.
 fn permit(
-    g: &Granter<'_>,
+    g: &Granter,
     node: &NodeId,
     key: &NodeKey,
     to: &Recipient,
@@ -59,7 +70,7 @@ fn permit(
         window,
         wrapped_key: Bytes(key.wrap_to(&to.public_key).unwrap()),
         sealed_meta: Bytes(key.seal(node, &key.public_key(), &record("Shared"))),
-        signature: Bytes(statement.sign(g.signer).to_vec()),
+        signature: Bytes(statement.sign(&g.signer).to_vec()),
     }
 }
 
@@ -169,15 +180,7 @@ async fn permission_matrix(backend: Backend) {
         keys: mine,
         ..
     } = owner(backend).await;
-    let signer = signing_key(&lia, &mine).await;
-    let lia_id = lia
-        .sign_in("lia@acme.test", "liaison password")
-        .await
-        .unwrap();
-    let g = Granter {
-        account: lia_id.signed_in.account.id.to_string(),
-        signer: &signer,
-    };
+    let g = granter(&lia, "lia@acme.test", "liaison password").await;
     let (_, third_keys, third) = person(&server, &lia, &org, "third@acme.test").await;
     drop(third_keys);
     let now = coffer_core::kernel::db::now_ms();
@@ -268,7 +271,7 @@ async fn permission_matrix(backend: Backend) {
     ];
     // One grantee throughout: each case is in a box of its own.
     let (them, _, to) = person(&server, &lia, &org, "them@acme.test").await;
-    let them_signer = signing_key(&them, &MemberKeys::generate()).await;
+    let them_g = granter(&them, "them@acme.test", "member password").await;
     for inherited in [false, true] {
         for ((case, grant_of), want) in cases.iter().zip(expected) {
             // The owner's box with a folder holding a file, a folder to
@@ -282,7 +285,7 @@ async fn permission_matrix(backend: Backend) {
             create_folder(&lia, &org, &board.id, &doomed).await.unwrap();
             let (_, into) = make(&board_key.public_key(), Some(&board_key), "Into");
             create_folder(&lia, &org, &board.id, &into).await.unwrap();
-            let file = prepare(&board_key, &signer, "minutes.txt", b"the minutes");
+            let file = prepare(&board_key, &g.signer, "minutes.txt", b"the minutes");
             let file = upload(&lia, &org, &board.id, &file).await.unwrap();
             if let Some((permission, window)) = grant_of {
                 let (node, key) = if inherited {
@@ -297,10 +300,6 @@ async fn permission_matrix(backend: Backend) {
                     .unwrap();
                 set_window(&server, node, &to.account_id, *window).await;
             }
-            let them_g = Granter {
-                account: to.account_id.to_string(),
-                signer: &them_signer,
-            };
             let (_, new_folder) = make(&board_key.public_key(), Some(&board_key), "New");
             let moved_wrap = Rewrapped {
                 wrapped_key: Bytes(
@@ -414,18 +413,10 @@ async fn bad_shares_change_nothing(backend: Backend) {
         org,
         keys: mine,
     } = owner(backend).await;
-    let signer = signing_key(&lia, &mine).await;
-    let lia_id = lia
-        .sign_in("lia@acme.test", "liaison password")
-        .await
-        .unwrap();
-    let g = Granter {
-        account: lia_id.signed_in.account.id.to_string(),
-        signer: &signer,
-    };
+    let g = granter(&lia, "lia@acme.test", "liaison password").await;
     let (_, _, ann) = person(&server, &lia, &org, "ann@acme.test").await;
     let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
-    let file = prepare(&box_key, &signer, "a.txt", b"a");
+    let file = prepare(&box_key, &g.signer, "a.txt", b"a");
     let file = upload(&lia, &org, &the_box.id, &file).await.unwrap();
     let file_key = NodeKey::generate();
     let permits = "SELECT COUNT(*) FROM permits";
@@ -563,22 +554,14 @@ async fn bad_shares_change_nothing(backend: Backend) {
         ]
     );
     let lia_as = Recipient {
-        account_id: lia_id.signed_in.account.id.clone(),
+        account_id: g.account.clone().into(),
         email: "lia@acme.test".into(),
         name: String::new(),
         public_key: mine.public_key(),
     };
     let ann_b = server.browser();
-    let ann_id = ann_b
-        .sign_in("ann@acme.test", "member password")
-        .await
-        .unwrap();
-    let ann_keys = MemberKeys::from_secret_text(&ann_id.keys().secret_text()).unwrap();
-    let ann_signer = signing_key(&ann_b, &ann_keys).await;
-    let ann_g = Granter {
-        account: ann.account_id.to_string(),
-        signer: &ann_signer,
-    };
+    let ann_g = granter(&ann_b, "ann@acme.test", "member password").await;
+    let ann_keys = keys_of(&ann_b, "ann@acme.test", "member password").await;
     assert_eq!(
         refused(
             grant(
@@ -623,4 +606,171 @@ async fn bad_shares_change_nothing(backend: Backend) {
     assert_eq!(word(folder(&ann_b, &org, &the_box.id).await), "unknown");
 }
 
-on_both!(permission_matrix, bad_shares_change_nothing);
+/// AUD-3 notices by mail (shares, uploads into one's box by others, access
+/// ending within a day), each as the member chose; BOX-9 contacts first
+/// among the suggestions; a member with Upload adds a file to the owner's
+/// box, charged to the owner.
+async fn notices_and_contacts(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let g = granter(&lia, "lia@acme.test", "liaison password").await;
+    let (ann_b, ann_keys, ann) = person(&server, &lia, &org, "ann@acme.test").await;
+    let (_, _, bob) = person(&server, &lia, &org, "bob@acme.test").await;
+    let subjects = |to: &'static str| {
+        let server = &server;
+        async move {
+            server.settle_mail().await;
+            subjects_to(server, to)
+        }
+    };
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+
+    // Nobody shared with yet: no contacts; typing finds the directory.
+    let suggest = |prefix: &'static str| {
+        lia.run(coffer_api::ShareSuggestions {
+            organisation_id: org.clone().into(),
+            prefix: prefix.into(),
+        })
+    };
+    assert!(suggest("").await.unwrap().is_empty());
+    let emails = |r: Vec<Recipient>| r.into_iter().map(|r| r.email).collect::<Vec<_>>();
+    assert_eq!(emails(suggest("b").await.unwrap()), ["bob@acme.test"]);
+
+    // Shared with Ann: she is told, and she is Lia's contact from now on.
+    grant(
+        &lia,
+        &org,
+        &permit(
+            &g,
+            &the_box.id,
+            &box_key,
+            &ann,
+            Permission::Upload,
+            Window::default(),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        subjects("ann@acme.test").await.last().map(String::as_str),
+        Some("lia@acme.test shared an item with you in Acme")
+    );
+    assert_eq!(emails(suggest("").await.unwrap()), ["ann@acme.test"]);
+    assert_eq!(emails(suggest("a").await.unwrap()), ["ann@acme.test"]);
+
+    // Ann uploads into Lia's box: Lia is told; the bytes count against
+    // Lia's plan (the box's owner's).
+    let ann_signer = signing_key(&ann_b, &ann_keys).await;
+    let shared = shared_with_me(&ann_b, &org).await;
+    let held = NodeKey::unwrap(
+        &shared[0].node.wrapped_key.0,
+        &ann_keys,
+        &shared[0].node.public_key,
+    )
+    .unwrap();
+    let file = prepare(&held, &ann_signer, "from-ann.txt", b"from Ann");
+    upload(&ann_b, &org, &the_box.id, &file).await.unwrap();
+    let uploaded = "ann@acme.test uploaded a file into one of your boxes";
+    assert_eq!(
+        subjects("lia@acme.test")
+            .await
+            .iter()
+            .filter(|s| *s == uploaded)
+            .count(),
+        1
+    );
+    assert_eq!(
+        server
+            .count(&format!(
+                "SELECT COUNT(*) FROM files f JOIN accounts a ON a.id = f.charged_to \
+                 WHERE a.email = 'lia@acme.test' AND f.node_id = '{}'",
+                file.node.id
+            ))
+            .await,
+        1
+    );
+    // Lia no longer wants upload notices: the next upload tells nobody.
+    let quiet = Notices {
+        uploads: false,
+        ..Notices::default()
+    };
+    lia.run(coffer_api::SetNotices { notices: quiet })
+        .await
+        .unwrap();
+    assert_eq!(lia.run(coffer_api::MyNotices {}).await.unwrap(), quiet);
+    let again = prepare(&held, &ann_signer, "again.txt", b"again");
+    upload(&ann_b, &org, &the_box.id, &again).await.unwrap();
+    assert_eq!(
+        subjects("lia@acme.test")
+            .await
+            .iter()
+            .filter(|s| *s == uploaded)
+            .count(),
+        1
+    );
+
+    // Bob's access ends in two hours: housekeeping tells him once.
+    let soon = Window {
+        not_before_ms: None,
+        not_after_ms: Some(coffer_core::kernel::db::now_ms() + 2 * HOUR),
+    };
+    grant(
+        &lia,
+        &org,
+        &permit(&g, &the_box.id, &box_key, &bob, Permission::View, soon),
+    )
+    .await
+    .unwrap();
+    let ending = "Your access to a shared item in Acme ends soon";
+    server.running.coffer.housekeeping().await.unwrap();
+    server.running.coffer.housekeeping().await.unwrap();
+    assert_eq!(
+        subjects("bob@acme.test")
+            .await
+            .iter()
+            .filter(|s| *s == ending)
+            .count(),
+        1
+    );
+    // A member who turned share notices off is not told.
+    ann_b
+        .run(coffer_api::SetNotices {
+            notices: Notices {
+                shares: false,
+                ..Notices::default()
+            },
+        })
+        .await
+        .unwrap();
+    let (folder_key, folder_node) = make(&box_key.public_key(), Some(&box_key), "Board");
+    create_folder(&lia, &org, &the_box.id, &folder_node)
+        .await
+        .unwrap();
+    let before = subjects("ann@acme.test").await.len();
+    grant(
+        &lia,
+        &org,
+        &permit(
+            &g,
+            &folder_node.id,
+            &folder_key,
+            &ann,
+            Permission::View,
+            Window::default(),
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(subjects("ann@acme.test").await.len(), before);
+}
+
+on_both!(
+    permission_matrix,
+    bad_shares_change_nothing,
+    notices_and_contacts
+);

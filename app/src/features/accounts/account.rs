@@ -78,6 +78,7 @@ pub fn AccountPage() -> impl IntoView {
                 </div>
             </section>
             <crate::features::boxes::files::StorageCard />
+            <crate::features::sharing::NoticesCard />
             <EditProfile />
             <ChangePassword />
             <crate::features::mfa::two_step::TwoStepSignIn />

@@ -122,6 +122,20 @@ pub(super) async fn target_for(name: &str, size: u64, exact: bool) -> Target {
 /// into the chosen file or handed to the browser's downloads under its
 /// name. `None` when the person closed the save dialog or cancelled the
 /// download in the browser's downloads.
+/// A download's progress, said in `notice`.
+pub fn progress_in(notice: RwSignal<Option<String>>, name: String) -> Rc<dyn Fn(u64, u64)> {
+    Rc::new(move |done, total| {
+        notice.set(Some(tf(
+            "Downloading “{0}”: {1} of {2}",
+            &[
+                ("0", &name),
+                ("1", &size_label(done)),
+                ("2", &size_label(total)),
+            ],
+        )));
+    })
+}
+
 pub async fn download(
     organisation_id: OrganisationId,
     node: NodeView,

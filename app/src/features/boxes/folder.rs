@@ -1,11 +1,8 @@
 //! BOX-1: inside a box or folder: the way back up (breadcrumb), its
 //! folders by name, and "New folder".
 
-use std::rc::Rc;
-
 use coffer_api::{create_folder, move_node, open_folder, rename_node, trash_node};
 use coffer_shared::boxes::{FileFacts, FolderView, NodeKind, NodeRecord, NodeView};
-use coffer_shared::files::size_label;
 use coffer_shared::ids::{AccountId, NodeId, OrganisationId};
 use coffer_shared::sharing::Permission;
 use coffer_shared::types::Bytes;
@@ -150,17 +147,7 @@ pub fn FolderPage() -> impl IntoView {
             let Some(org) = shown.get_untracked().map(|o| o.folder.organisation_id) else {
                 return Err(Problem::from(tr("The folder is still loading.")));
             };
-            let shown_name = name.clone();
-            let progress: Rc<dyn Fn(u64, u64)> = Rc::new(move |done, total| {
-                notice.set(Some(tf(
-                    "Downloading “{0}”: {1} of {2}",
-                    &[
-                        ("0", &shown_name),
-                        ("1", &size_label(done)),
-                        ("2", &size_label(total)),
-                    ],
-                )));
-            });
+            let progress = files::progress_in(notice, name.clone());
             files::download(org, node, name, size, progress).await
         },
         move |saved: Option<String>| match saved {
@@ -241,6 +228,13 @@ pub fn FolderPage() -> impl IntoView {
             previewing.set(Some(p));
         },
     );
+    // BOX-2: the item whose Share panel is open, with its name.
+    let sharing_item = RwSignal::new(None::<(NodeView, String)>);
+    Effect::new(move |_| {
+        id.track();
+        sharing_item.set(None);
+    });
+    let share = Callback::new(move |item: (NodeView, String)| sharing_item.set(Some(item)));
     let uploads = Uploads::new();
     let target = Signal::derive(move || {
         let o = shown.get()?;
@@ -415,11 +409,19 @@ pub fn FolderPage() -> impl IntoView {
                     } else {
                         let places = destinations(&o);
                         let permission = o.folder.permission.unwrap_or(Permission::Manage);
-                        view! { <NodeTable nodes=o.children rename error=rename_error delete download preview relocate=(relocate, places) permission /> }.into_any()
+                        view! { <NodeTable nodes=o.children rename error=rename_error delete download preview relocate=(relocate, places) permission share /> }.into_any()
                     })}
                 </div>
+                {move || shown.get().zip(sharing_item.get()).map(|(o, (item, name))| {
+                    let mut path = o.folder.path.clone();
+                    path.push(item);
+                    let title = tf("Share “{0}”", &[("0", &name)]);
+                    let close = Callback::new(move |()| sharing_item.set(None));
+                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path title close /> }
+                })}
                 {move || shown.get().filter(|o| o.folder.permission == Some(Permission::Manage)).map(|o| {
-                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path=o.folder.path.clone() /> }
+                    let title = tr("Share").to_string();
+                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path=o.folder.path.clone() title /> }
                 })}
             </section>
         </Show>

@@ -171,7 +171,11 @@ pub fn NodeTable(
     /// BOX-2: what the member's permit allows here (their own: all).
     #[prop(default = Permission::Manage)]
     permission: Permission,
+    /// BOX-2: Share, which opens the item's Share panel.
+    #[prop(optional)]
+    share: Option<Callback<(NodeView, String)>>,
 ) -> impl IntoView {
+    let share = share.filter(|_| permission == Permission::Manage);
     let in_folder = download.is_some();
     let may_modify = permission >= Permission::Modify;
     let (delete, relocate) = if may_modify {
@@ -323,6 +327,14 @@ pub fn NodeTable(
                 </Show>
             })
         });
+        let share_button = share.map(|share| {
+            let (node, name) = (node.clone(), name.clone());
+            let aria = tf("Share {0}", &[("0", &name)]);
+            view! {
+                <button type="button" class="secondary small" aria-label=aria
+                    on:click=move |_| share.run((node.clone(), name.clone()))>{tr("Share")}</button>
+            }
+        });
         let remove = delete.map(|delete| {
             let (node, name) = (node.clone(), name.clone());
             let aria = tf("Delete {0}", &[("0", &name)]);
@@ -358,6 +370,7 @@ pub fn NodeTable(
                     {fetch}
                     {look}
                     {relocation}
+                    {share_button}
                     {may_modify.then(|| view! {
                         <button type="button" class="secondary small" aria-label=tf("Rename {0}", &[("0", &name)]) on:click=start>{tr("Rename")}</button>
                     })}

@@ -5,14 +5,20 @@
 //! key, the terms signed with the member's signing key.
 
 use coffer_api::{
-    access_list, grant_permit, share_recipient, share_suggestions, shared_with_me, unshare,
+    access_list, grant_permit, my_notices, set_notices, share_recipient, share_suggestions,
+    shared_with_me, unshare,
 };
 use coffer_shared::boxes::{NodeKind, NodeRecord, NodeView};
 use coffer_shared::ids::{AccountId, NodeId, OrganisationId};
-use coffer_shared::sharing::{Access, NewPermit, Permission, PermitProof, SharedItem, Window};
+use coffer_shared::sharing::{
+    Access, NewPermit, Notices, Permission, PermitProof, SharedItem, Window,
+};
 use coffer_shared::worker::{Answer, Job, PermitTerms, SealedNode};
 use leptos::prelude::*;
 
+use coffer_shared::boxes::FileFacts;
+
+use crate::features::boxes::files::{self, PreviewPanel};
 use crate::features::boxes::keys::{ask, changed, records, secret, unexpected};
 use crate::features::boxes::uploads::signing_key;
 use crate::i18n::{tf, tr};
@@ -141,11 +147,22 @@ fn window_label(w: &Window) -> String {
 }
 
 /// BOX-2: the Share panel of the item at the end of `path`.
+/// `title` names the panel ("Share", or "Share “report.pdf”" for an item
+/// of the folder, which `close` closes).
 #[component]
-pub fn SharePanel(organisation_id: OrganisationId, path: Vec<NodeView>) -> impl IntoView {
+pub fn SharePanel(
+    organisation_id: OrganisationId,
+    path: Vec<NodeView>,
+    title: String,
+    #[prop(optional)] close: Option<Callback<()>>,
+) -> impl IntoView {
     let Some(node) = path.last().cloned() else {
         return ().into_any();
     };
+    // Field ids are the item's, so two panels never share one.
+    let item = node.id.to_string();
+    let field = move |what: &str| format!("share-{what}-{item}");
+    let heading = field("heading");
     let node_id = node.id.clone();
     let is_file = node.kind == NodeKind::File;
     let error = RwSignal::new(None::<Problem>);
@@ -161,8 +178,9 @@ pub fn SharePanel(organisation_id: OrganisationId, path: Vec<NodeView>) -> impl 
     show_latest(who, shown, list_error);
     let org = organisation_id.clone();
     let suggestions = load_when(move || {
-        let typed = email.get();
-        (typed.trim().len() >= 2).then(|| share_suggestions(org.clone(), typed))
+        // Empty: the member's contacts (BOX-9); typed: those first, then
+        // the organisation's members.
+        Some(share_suggestions(org.clone(), email.get()))
     });
     let (org, path_v) = (organisation_id.clone(), StoredValue::new(path));
     let me = my_account();
@@ -253,35 +271,42 @@ pub fn SharePanel(organisation_id: OrganisationId, path: Vec<NodeView>) -> impl 
             })
             .collect_view()
     };
+    let (email_id, list_id, permission_id) =
+        (field("email"), field("suggestions"), field("permission"));
+    let (from_id, until_id) = (field("from"), field("until"));
+    let heading_ref = heading.clone();
     view! {
-        <section class="share-panel" aria-labelledby="share-heading">
-            <h2 id="share-heading">{tr("Share")}</h2>
+        <section class="share-panel" aria-labelledby=heading_ref>
+            <h2 id=heading>{title}</h2>
             <form class="share-form" on:submit=submit novalidate>
                 <p>
-                    <label for="share-email">{tr("Email address")}</label>
-                    <input id="share-email" type="email" list="share-suggestions" autocomplete="off" bind:value=email />
-                    <datalist id="share-suggestions">
+                    <label for=email_id.clone()>{tr("Email address")}</label>
+                    <input id=email_id type="email" list=list_id.clone() autocomplete="off" bind:value=email />
+                    <datalist id=list_id>
                         {move || suggestions.get().flatten().and_then(Result::ok).unwrap_or_default().into_iter().map(|r| {
                             view! { <option value=r.email.clone()>{r.name.clone()}</option> }
                         }).collect_view()}
                     </datalist>
                 </p>
                 <p>
-                    <label for="share-permission">{tr("Permission")}</label>
-                    <select id="share-permission" bind:value=permission>{choices}</select>
+                    <label for=permission_id.clone()>{tr("Permission")}</label>
+                    <select id=permission_id bind:value=permission>{choices}</select>
                 </p>
                 <Show when=move || permission.with(|p| p == Permission::View.code())>
                     <p class="hint">{tr("View lets them preview only. No browser can stop a determined reader from saving what they see.")}</p>
                 </Show>
                 <p>
-                    <label for="share-from">{tr("Access from (optional)")}</label>
-                    <input id="share-from" type="datetime-local" bind:value=from />
+                    <label for=from_id.clone()>{tr("Access from (optional)")}</label>
+                    <input id=from_id type="datetime-local" step="1" bind:value=from />
                 </p>
                 <p>
-                    <label for="share-until">{tr("Access until (optional)")}</label>
-                    <input id="share-until" type="datetime-local" bind:value=until />
+                    <label for=until_id.clone()>{tr("Access until (optional)")}</label>
+                    <input id=until_id type="datetime-local" step="1" bind:value=until />
                 </p>
                 <button type="submit" disabled=move || send.pending().get()>{tr("Share")}</button>
+                {close.map(|close| view! {
+                    <button type="button" class="secondary" on:click=move |_| close.run(())>{tr("Close")}</button>
+                })}
             </form>
             <ErrorBox message=error />
             <Show when=move || notice.with(|n| n.is_some())>
@@ -357,6 +382,61 @@ pub fn SharedWithMe(organisation: Memo<Option<(OrganisationId, bool)>>) -> impl 
     });
     let shown = RwSignal::new(None::<Vec<Received>>);
     show_latest(loaded, shown, error);
+    // A file shared on its own is previewed or downloaded from its line.
+    let notice = RwSignal::new(None::<String>);
+    let previewing = RwSignal::new(None::<files::Preview>);
+    let org = move || {
+        organisation
+            .get_untracked()
+            .map(|(o, _)| o)
+            .ok_or_else(|| Problem::from(tr("You are not a member of an organisation.")))
+    };
+    let preview = Write::new(
+        error,
+        move |(node, name, facts): (NodeView, String, FileFacts)| async move {
+            files::preview(org()?, node, name, facts).await
+        },
+        move |p: files::Preview| {
+            if let Some(old) = previewing.get_untracked() {
+                old.release();
+            }
+            previewing.set(Some(p));
+        },
+    );
+    let download = Write::new(
+        error,
+        move |(node, name, size): (NodeView, String, u64)| async move {
+            let progress = files::progress_in(notice, name.clone());
+            files::download(org()?, node, name, size, progress).await
+        },
+        move |saved: Option<String>| match saved {
+            Some(name) => notice.set(Some(tf("“{0}” downloaded.", &[("0", &name)]))),
+            None => notice.set(None),
+        },
+    );
+    let file_actions = move |r: &Received, name: &str| {
+        let facts = r.record.as_ref().and_then(|rec| rec.file.clone())?;
+        let node = r.item.node.clone();
+        let look = files::previewable(&facts.mime).then(|| {
+            let (node, name, facts) = (node.clone(), name.to_string(), facts.clone());
+            let aria = tf("Preview {0}", &[("0", &name)]);
+            view! {
+                <button type="button" class="secondary small" aria-label=aria
+                    disabled=move || preview.pending().get()
+                    on:click=move |_| preview.send((node.clone(), name.clone(), facts.clone()))>{tr("Preview")}</button>
+            }
+        });
+        let fetch = (r.item.permission >= Permission::Download).then(|| {
+            let (name, size) = (name.to_string(), facts.size);
+            let aria = tf("Download {0}", &[("0", &name)]);
+            view! {
+                <button type="button" class="small" aria-label=aria
+                    disabled=move || download.pending().get()
+                    on:click=move |_| download.send((node.clone(), name.clone(), size))>{tr("Download")}</button>
+            }
+        });
+        Some(view! { {look}{fetch} })
+    };
     let rows = move || {
         shown
             .get()
@@ -377,7 +457,8 @@ pub fn SharedWithMe(organisation: Memo<Option<(OrganisationId, bool)>>) -> impl 
                 let name_cell = if !r.genuine {
                     view! { <span class="refused">{name}" — "{tr(FORGED)}</span> }.into_any()
                 } else if r.item.node.kind == NodeKind::File {
-                    view! { <span>{name}</span> }.into_any()
+                    let actions = file_actions(&r, &name);
+                    view! { <span class="file-name">{name}</span>" "{actions} }.into_any()
                 } else {
                     view! { <a href=format!("/boxes/{link}")>{name}</a> }.into_any()
                 };
@@ -397,6 +478,10 @@ pub fn SharedWithMe(organisation: Memo<Option<(OrganisationId, bool)>>) -> impl 
         <section aria-labelledby="shared-heading">
             <h2 id="shared-heading">{tr("Shared with me")}</h2>
             <ErrorBox message=error />
+            <Show when=move || notice.with(|n| n.is_some())>
+                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+            </Show>
+            <PreviewPanel preview=previewing />
             {move || shown.get().map(|list| if list.is_empty() {
                 view! { <p>{tr("Nothing has been shared with you here yet.")}</p> }.into_any()
             } else {
@@ -407,6 +492,61 @@ pub fn SharedWithMe(organisation: Memo<Option<(OrganisationId, bool)>>) -> impl 
                     </table>
                 }.into_any()
             })}
+        </section>
+    }
+}
+
+/// AUD-3 on My account: which notices the member receives by mail.
+#[component]
+pub fn NoticesCard() -> impl IntoView {
+    let error = RwSignal::new(None::<Problem>);
+    let notice = RwSignal::new(None::<String>);
+    let loaded = load_when(|| Some(async { my_notices().await.map_err(Problem::from) }));
+    let shown = RwSignal::new(None::<Notices>);
+    show_latest(loaded, shown, error);
+    let save = Write::new(
+        error,
+        move |n: Notices| async move {
+            set_notices(n).await?;
+            Ok::<_, Problem>(n)
+        },
+        move |n: Notices| {
+            shown.set(Some(n));
+            notice.set(Some(tr("Your notice choices are saved.").into()));
+        },
+    );
+    let choice = move |label: &'static str,
+                       get: fn(&Notices) -> bool,
+                       set: fn(&mut Notices, bool)| {
+        let changed = move |ev: leptos::ev::Event| {
+            if let Some(mut n) = shown.get_untracked() {
+                set(&mut n, event_target_checked(&ev));
+                save.send(n);
+            }
+        };
+        view! {
+            <label class="check">
+                <input type="checkbox" prop:checked=move || shown.with(|n| n.as_ref().is_some_and(get))
+                    disabled=move || save.pending().get() on:change=changed />
+                {tr(label)}
+            </label>
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="notices-heading">
+            <h2 id="notices-heading">{tr("Notices by mail")}</h2>
+            <Show when=move || shown.with(|n| n.is_some())>
+                <fieldset>
+                    <legend>{tr("Send me a mail when")}</legend>
+                    {choice("something is shared with me", |n| n.shares, |n, v| n.shares = v)}
+                    {choice("someone uploads into one of my boxes", |n| n.uploads, |n, v| n.uploads = v)}
+                    {choice("my access to something shared ends within a day", |n| n.expiring, |n, v| n.expiring = v)}
+                </fieldset>
+            </Show>
+            <Show when=move || notice.with(|n| n.is_some())>
+                <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
+            </Show>
+            <ErrorBox message=error />
         </section>
     }
 }
