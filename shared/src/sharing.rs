@@ -190,6 +190,8 @@ pub enum SharingError {
     WindowBackwards,
     #[error("The access window has already ended.")]
     WindowOver,
+    #[error("Your own access to this item ends; you can share it only until then.")]
+    BeyondOwnWindow,
     #[error("Upload is a permission for boxes and folders, not files.")]
     UploadOnFile,
     #[error("You already have this item; it is not shared with yourself.")]

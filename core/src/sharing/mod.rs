@@ -17,7 +17,7 @@ use coffer_shared::sharing::{
 use serde_json::json;
 
 use crate::boxes::{self, check_sealed, in_trash};
-use crate::kernel::access::Need;
+use crate::kernel::access::{self, Need};
 use crate::kernel::audit::{AuditAction, Who};
 use crate::kernel::authz::{authorize, Action, Actor};
 use crate::kernel::error::Outcome;
@@ -113,6 +113,21 @@ impl Coffer {
             .unwrap_or_default();
         if store::owns(&mut work, &box_id, grantee).await? {
             return Err(SharingError::OwnerAccess.into());
+        }
+        // Manage lets a member share further only within their own access.
+        let mine = access::held_permit(
+            &mut work,
+            actor.into(),
+            organisation_id,
+            &node.id,
+            Need::Share,
+        )
+        .await
+        .map_err(|_| SharingError::NotPermitted)?;
+        if let Some(own_end) = mine.window.not_after_ms.filter(|_| !mine.owner) {
+            if permit.window.not_after_ms.is_none_or(|end| end > own_end) {
+                return Err(SharingError::BeyondOwnWindow.into());
+            }
         }
         check_key_material(permit)?;
         let signer = store::signing_key_of(&mut work, &actor.account_id)

@@ -562,6 +562,50 @@ async fn bad_shares_change_nothing(backend: Backend) {
     let ann_b = server.browser();
     let ann_g = granter(&ann_b, "ann@acme.test", "member password").await;
     let ann_keys = keys_of(&ann_b, "ann@acme.test", "member password").await;
+    // Ann's Manage ends in two hours: she shares further only until then.
+    let (_, _, cat) = person(&server, &lia, &org, "cat@acme.test").await;
+    let now = coffer_core::kernel::db::now_ms();
+    let until = |end: Option<i64>| Window {
+        not_before_ms: None,
+        not_after_ms: end,
+    };
+    grant(
+        &lia,
+        &org,
+        &permit(
+            &g,
+            &the_box.id,
+            &box_key,
+            &ann,
+            Permission::Manage,
+            until(Some(now + 2 * HOUR)),
+        ),
+    )
+    .await
+    .unwrap();
+    for beyond in [None, Some(now + 3 * HOUR)] {
+        let p = permit(
+            &ann_g,
+            &the_box.id,
+            &box_key,
+            &cat,
+            Permission::View,
+            until(beyond),
+        );
+        assert_eq!(
+            refused(grant(&ann_b, &org, &p).await),
+            SharingError::BeyondOwnWindow.into()
+        );
+    }
+    let within = permit(
+        &ann_g,
+        &the_box.id,
+        &box_key,
+        &cat,
+        Permission::View,
+        until(Some(now + HOUR)),
+    );
+    grant(&ann_b, &org, &within).await.unwrap();
     assert_eq!(
         refused(
             grant(

@@ -4,7 +4,7 @@
 //! this kind of thing"; `require` answers "to this very thing". Boxes,
 //! folders, files and their permits plug in here as resources.
 
-mod store;
+pub mod store;
 
 use coffer_shared::errors::AuthError;
 use coffer_shared::sharing::Permission;
@@ -192,6 +192,20 @@ pub async fn node_permission(
     node: &str,
     need: Need,
 ) -> Result<Permission, Denied> {
+    held_permit(c, principal, organisation, node, need)
+        .await
+        .map(|held| held.permission)
+}
+
+/// The same check, answering with the whole permit that decided it (its
+/// window, whether it is the box owner's): what a granter may give on.
+pub async fn held_permit(
+    c: &mut Conn,
+    principal: Principal<'_>,
+    organisation: &str,
+    node: &str,
+    need: Need,
+) -> Result<store::Held, Denied> {
     let actor = match principal {
         Principal::Member(actor) => actor,
         _ => return Err(Denied::Role(AuthError::Forbidden)),
@@ -209,7 +223,9 @@ pub async fn node_permission(
     let now = super::db::now_ms();
     match store::closest_permit(c, organisation, node, &actor.account_id, now).await? {
         None => Err(Denied::Unknown),
-        Some(held) if held < need.permission() => Err(Denied::Permission(held)),
+        Some(held) if held.permission < need.permission() => {
+            Err(Denied::Permission(held.permission))
+        }
         Some(held) => Ok(held),
     }
 }

@@ -1,6 +1,6 @@
 //! The rows an access check reads, inside the caller's transaction.
 
-use coffer_shared::sharing::Permission;
+use coffer_shared::sharing::{Permission, Window};
 use coffer_shared::types::AdminTier;
 
 use crate::store::Conn;
@@ -56,22 +56,32 @@ pub async fn import_in(c: &mut Conn, organisation_id: &str, import_id: &str) -> 
     )
 }
 
-/// What the account's closest permit in its window allows on `node_id`:
-/// one on the node itself, else on the nearest folder above it, up to its
-/// box. One indexed step per level (primary keys only).
+/// The permit that decides what an account may do to a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub permission: Permission,
+    pub window: Window,
+    /// The box owner's own permit.
+    pub owner: bool,
+}
+
+/// The account's closest permit in its window on `node_id`: one on the
+/// node itself, else on the nearest folder above it, up to its box. One
+/// indexed step per level (primary keys only).
 pub async fn closest_permit(
     c: &mut Conn,
     organisation_id: &str,
     node_id: &str,
     account_id: &str,
     now: i64,
-) -> R<Option<Permission>> {
-    let code: Option<String> = sqlx::query_scalar(
+) -> R<Option<Held>> {
+    let row: Option<(String, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
         "WITH RECURSIVE up(id, parent_id, depth) AS ( \
            SELECT id, parent_id, 0 FROM nodes WHERE id = $1 AND organisation_id = $2 \
            UNION ALL \
            SELECT n.id, n.parent_id, up.depth + 1 FROM nodes n JOIN up ON n.id = up.parent_id \
-         ) SELECT p.permission FROM up JOIN permits p ON p.node_id = up.id \
+         ) SELECT p.permission, p.not_before, p.not_after, p.owner FROM up \
+         JOIN permits p ON p.node_id = up.id \
          WHERE p.account_id = $3 AND (p.not_before IS NULL OR p.not_before <= $4) \
          AND (p.not_after IS NULL OR p.not_after > $4) \
          ORDER BY up.depth LIMIT 1",
@@ -82,6 +92,13 @@ pub async fn closest_permit(
     .bind(now)
     .fetch_optional(c)
     .await?;
-    // An unknown code (a newer server's) allows nothing beyond seeing.
-    Ok(code.map(|c| Permission::from_code(&c).unwrap_or(Permission::View)))
+    Ok(row.map(|(code, not_before_ms, not_after_ms, owner)| Held {
+        // An unknown code (a newer server's) allows nothing beyond seeing.
+        permission: Permission::from_code(&code).unwrap_or(Permission::View),
+        window: Window {
+            not_before_ms,
+            not_after_ms,
+        },
+        owner: owner == 1,
+    }))
 }

@@ -10,6 +10,10 @@ pub const WORDS: &[(&str, &str)] = &[
     ("That is not an email address.", "Das ist keine E-Mail-Adresse."),
     ("The access window ends before it starts.", "Der Zugriffszeitraum endet, bevor er beginnt."),
     ("The access window has already ended.", "Der Zugriffszeitraum ist bereits abgelaufen."),
+    (
+        "Your own access to this item ends; you can share it only until then.",
+        "Ihr eigener Zugriff auf dieses Element endet; Sie können es nur bis dahin teilen.",
+    ),
     ("Upload is a permission for boxes and folders, not files.", "Hochladen ist eine Berechtigung für Boxen und Ordner, nicht für Dateien."),
     ("You already have this item; it is not shared with yourself.", "Sie haben dieses Element bereits; mit sich selbst wird nicht geteilt."),
     (
