@@ -3,15 +3,19 @@
 // time per file is reported too), then: opening the folder until its first rows show their
 // names and it says how many it holds (every name is opened in the worker
 // and sorted, the first 200 rows drawn), the same after a reload of the
-// page, and deleting the folder into the trash until it says so. Run by
-// scripts/bench-files.sh (COFFER_BENCH_FILES changes the count).
+// page; BOX-2: sharing the folder with Ann from its Share panel until it
+// says so (with the requests it took), and Ann opening it from "Shared
+// with me" until it is listed with names; and deleting the folder into the
+// trash until it says so. Run by scripts/bench-files.sh
+// (COFFER_BENCH_FILES changes the count).
 // Playwright sets the instance up; the rest runs in a plain Chromium
 // (bench/plain-chromium.js says why).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { test } = require('../tests/fixtures');
-const { liaInABenchBox } = require('./plain-chromium');
+const { liaInABenchBox, signedIn } = require('./plain-chromium');
+const { ADMIN_PW, addMemberAndSignIn } = require('../tests/steps');
 
 const COUNT = Number(process.env.COFFER_BENCH_FILES || 10_000);
 
@@ -36,7 +40,13 @@ test('a folder of 10,000 files: listed and deleted', async ({ page: root, coffer
   const first = name(0);
 
   // Lia in a Chromium that Playwright does not watch.
-  const { plain, box } = await liaInABenchBox(root, coffer, browser, testInfo);
+  // Ann, a member Lia shares the folder with, has her keys.
+  const before = async (lia) => {
+    const ann = await addMemberAndSignIn(lia, root, browser, testInfo, 'ann@acme.test', ADMIN_PW);
+    await ann.context().close();
+  };
+  const { plain, box } = await liaInABenchBox(root, coffer, browser, testInfo, { before });
+  let ann = null;
   try {
     // The folder made, then its files chosen in it at once.
     await plain.shows('label', 'New folder');
@@ -68,6 +78,28 @@ test('a folder of 10,000 files: listed and deleted', async ({ page: root, coffer
     await plain.until(listed, [COUNT, first], { timeout: 600_000, every: 20 });
     const reloaded = (Date.now() - start) / 1000;
 
+    // BOX-2: shared with Ann from the folder's Share panel: one permit,
+    // however many files; the requests it took are counted.
+    await plain.until(() => document.querySelector('.share-panel form') !== null);
+    await plain.fill('Email address', 'ann@acme.test');
+    // The suggestions asked for as the address was typed are not the share.
+    await new Promise((r) => setTimeout(r, 1000));
+    const mark = await plain.evaluate(() => performance.getEntriesByType('resource').length);
+    start = Date.now();
+    await plain.evaluate(() => document.querySelector('.share-panel form button[type=submit]').click());
+    await plain.shows('[role=status]', 'Shared with ann@acme.test.', { every: 5 });
+    const shared = (Date.now() - start) / 1000;
+    const calls = await plain.evaluate((from) => performance.getEntriesByType('resource').slice(from)
+      .map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/api/')), mark);
+
+    // Ann opens it from "Shared with me" in a Chromium of her own.
+    ann = await signedIn(coffer.url, 'ann@acme.test', ADMIN_PW, `${coffer.url}/boxes`);
+    await ann.shows('a', 'Many', { timeout: 30_000 });
+    start = Date.now();
+    await ann.follow('Many');
+    await ann.until(listed, [COUNT, first], { timeout: 600_000, every: 20 });
+    const received = (Date.now() - start) / 1000;
+
     // Deleting it into the trash, from the box.
     await plain.goto(box);
     await plain.until(() => [...document.querySelectorAll('button')].some((b) => b.getAttribute('aria-label') === 'Delete Many'));
@@ -79,9 +111,12 @@ test('a folder of 10,000 files: listed and deleted', async ({ page: root, coffer
     console.log(
       `folder-10k: ${COUNT} files uploaded in ${upload.toFixed(0)} s (${((upload * 1000) / COUNT).toFixed(0)} ms a file); ` +
       `listed with names in ${opened.toFixed(2)} s (target 1 s), after a reload in ${reloaded.toFixed(2)} s; ` +
+      `shared in ${(shared * 1000).toFixed(0)} ms (target 200 ms) with ${calls.length} requests (${calls.join(', ')}); ` +
+      `listed by the recipient with names in ${received.toFixed(2)} s (target 1 s); ` +
       `deleted into the trash in ${deleted.toFixed(2)} s (target 2 s)`,
     );
   } finally {
+    if (ann) await ann.close();
     await plain.close();
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   }

@@ -188,15 +188,17 @@ async function signedIn(url, email, password, page) {
 /// Lia in a new box "Bench", set up through Playwright (tests/steps.js),
 /// then signed in again in a plain Chromium on the box's page; Playwright's
 /// page is closed.
-async function liaInABenchBox(root, coffer, browser, testInfo) {
+async function liaInABenchBox(root, coffer, browser, testInfo, { before } = {}) {
   const { ADMIN_PW, liaInANewBox } = require('../tests/steps');
   const { lia } = await liaInANewBox(root, coffer, browser, testInfo, 'Bench');
   await lia.getByRole('heading', { name: 'Bench' }).waitFor();
   const box = lia.url();
+  // What else a benchmark needs set up through Playwright first.
+  if (before) await before(lia);
   await lia.context().close();
   const plain = await signedIn(coffer.url, 'lia@acme.test', ADMIN_PW, box);
   await plain.shows('h1', 'Bench');
   return { plain, box };
 }
 
-module.exports = { PlainChromium, liaInABenchBox };
+module.exports = { PlainChromium, liaInABenchBox, signedIn };

@@ -34,9 +34,37 @@ impl BlobKey {
     }
 }
 
+/// A local write cut short (the process killed mid-part) leaves its
+/// staging file, `<name>#<n>`, beside where the object would be; listing
+/// skips such files, so a prefix's are removed here, with the folder once
+/// it is empty.
+async fn remove_staging(dir: &Path) -> anyhow::Result<()> {
+    let mut entries = match tokio::fs::read_dir(dir).await {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+    };
+    while let Some(entry) = entries.next_entry().await? {
+        if entry.file_name().to_string_lossy().contains('#') {
+            match tokio::fs::remove_file(entry.path()).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("removing {}", entry.path().display()))
+                }
+            }
+        }
+    }
+    // Not empty (another object was written meanwhile): it stays.
+    let _ = tokio::fs::remove_dir(dir).await;
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct BlobStore {
     store: Arc<dyn ObjectStore>,
+    /// The folder of a local store.
+    local_root: Option<std::path::PathBuf>,
 }
 
 impl BlobStore {
@@ -52,6 +80,7 @@ impl BlobStore {
             .with_automatic_cleanup(true);
         Ok(BlobStore {
             store: Arc::new(store),
+            local_root: Some(dir.to_path_buf()),
         })
     }
 
@@ -71,7 +100,10 @@ impl BlobStore {
         } else {
             Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
         };
-        Ok(BlobStore { store })
+        Ok(BlobStore {
+            store,
+            local_root: None,
+        })
     }
 
     pub async fn put(&self, key: &BlobKey, bytes: Vec<u8>) -> anyhow::Result<()> {
@@ -118,6 +150,9 @@ impl BlobStore {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
                 Err(e) => return Err(e).with_context(|| format!("removing {location}")),
             }
+        }
+        if let Some(root) = &self.local_root {
+            remove_staging(&root.join(prefix.path().as_ref())).await?;
         }
         Ok(())
     }
@@ -173,6 +208,11 @@ mod tests {
             .await
             .unwrap();
         assert!(dir.path().join("parts/x/0").is_file());
+        // A part whose write was cut short by a killed process left its
+        // staging file; deleting the upload's parts removes it too.
+        std::fs::write(dir.path().join("parts/x/1-abc#1"), b"half").unwrap();
+        store.delete_prefix("parts/x").await.unwrap();
+        assert!(!dir.path().join("parts/x").exists());
     }
 
     /// PLT-1: the same against the S3-compatible server the test command
