@@ -3,8 +3,9 @@
 # the release server, installs Debian's age (the reference), then in
 # Debian's Chromium uploads and downloads a 1 GiB file, set beside `age`
 # and `age -d` on the same file in the same run (files-1g;
-# COFFER_BENCH_BYTES changes the size), and lists and deletes a folder of
-# 10,000 files (folder-10k; COFFER_BENCH_FILES changes the count). Name
+# COFFER_BENCH_BYTES changes the size), and lists, shares (with a second
+# member, who lists it too) and deletes a folder of 10,000 files
+# (folder-10k; COFFER_BENCH_FILES changes the count). Name
 # one of them to run only it: scripts/bench-files.sh folder-10k
 set -euo pipefail
 cd "$(dirname "$0")/.."
