@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::boxes::NodeView;
-use crate::ids::{AccountId, NodeId, OrganisationId};
+use crate::ids::{AccountId, NodeId};
 use crate::types::Bytes;
 
 /// What a permit allows; each one includes everything before it.
@@ -145,14 +145,6 @@ pub struct SharedItem {
     pub permission: Permission,
     pub window: Window,
     pub proof: Option<PermitProof>,
-}
-
-/// Who may be chosen: an organisation's members, for the Share panel's
-/// suggestions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SharingDirectory {
-    pub organisation_id: OrganisationId,
-    pub members: Vec<Recipient>,
 }
 
 /// AUD-3: which notices a member receives by mail.
