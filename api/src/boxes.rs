@@ -62,11 +62,18 @@ pub async fn rename_node(
     organisation_id: OrganisationId,
     node_id: NodeId,
     sealed_meta: Bytes,
+    under: String,
 ) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     ssr::answer(
         d.coffer
-            .rename_node(d.actor.as_ref(), &organisation_id, &node_id, &sealed_meta.0)
+            .rename_node(
+                d.actor.as_ref(),
+                &organisation_id,
+                &node_id,
+                &sealed_meta.0,
+                &under,
+            )
             .await,
     )
 }

@@ -3,7 +3,9 @@
 //! arrive wrapped and signed by the granter's browser.
 
 use coffer_shared::ids::{AccountId, NodeId, OrganisationId};
-use coffer_shared::sharing::{Access, NewPermit, Notices, Recipient, SharedItem};
+use coffer_shared::sharing::{
+    Access, NewPermit, Notices, Recipient, Rotation, RotationPlan, SharedItem,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -97,4 +99,40 @@ pub async fn my_notices() -> Result<Notices, ApiError> {
 pub async fn set_notices(notices: Notices) -> Result<(), ApiError> {
     let d = ssr::door().await?;
     ssr::answer(d.coffer.set_notices(d.actor.as_ref(), notices).await)
+}
+
+#[server(endpoint = "sharing_rotation_plan", input = Json)]
+pub async fn plan_rotation(
+    organisation_id: OrganisationId,
+    node_id: NodeId,
+) -> Result<RotationPlan, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .rotation_plan(d.actor.as_ref(), &organisation_id, &node_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "sharing_rotate", input = Json)]
+pub async fn renew_key(
+    organisation_id: OrganisationId,
+    rotation: Rotation,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .rotate(d.actor.as_ref(), &organisation_id, &rotation)
+            .await,
+    )
+}
+
+#[server(endpoint = "sharing_rotations_due", input = Json)]
+pub async fn rotations_due(organisation_id: OrganisationId) -> Result<Vec<NodeId>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .rotations_due(d.actor.as_ref(), &organisation_id)
+            .await,
+    )
 }

@@ -96,6 +96,11 @@ pub struct NewNode {
     /// To the parent's public key; for a box, to the owner's member key.
     pub wrapped_key: Bytes,
     pub sealed_meta: Bytes,
+    /// CRY-4: the public key it was wrapped and sealed under (the
+    /// parent's). A page still holding a key renewed since is refused
+    /// rather than storing what the remaining holders could not open.
+    #[serde(default)]
+    pub under: String,
 }
 
 /// A folder's contents, and the way down to it: every node from its box,
@@ -178,6 +183,8 @@ pub enum BoxError {
     MoveIntoItself,
     #[error("Items move within their box; another box has other keys and holders.")]
     MoveAcrossBoxes,
+    #[error("This folder's key was renewed after someone's access ended. Reload the page and try again.")]
+    KeyRenewed,
 }
 
 /// BOX-1 move: the node's identity wrapped again, to its new parent's
@@ -186,6 +193,9 @@ pub enum BoxError {
 pub struct Rewrapped {
     pub wrapped_key: Bytes,
     pub sealed_meta: Bytes,
+    /// CRY-4: the new parent's public key it was wrapped to.
+    #[serde(default)]
+    pub under: String,
 }
 
 /// BOX-1: what a box's table is sorted by (in the browser: names are only

@@ -147,6 +147,68 @@ pub struct SharedItem {
     pub proof: Option<PermitProof>,
 }
 
+/// CRY-4: someone whose permit on a node is made again for its new key,
+/// on the same terms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keeper {
+    pub account_id: AccountId,
+    /// Their member key, which the new identity is wrapped to.
+    pub public_key: String,
+    pub permission: Permission,
+    pub window: Window,
+}
+
+/// CRY-4: what a browser needs to give a box or folder a new identity
+/// after someone's access to it ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationPlan {
+    /// From the member's way in down to the node (the last); a folder's
+    /// parent is the one before it, a box is first and seals itself.
+    pub path: Vec<NodeView>,
+    /// What is directly in it: folders, files (also in the trash) and
+    /// unfinished uploads, each wrapped and sealed under its key.
+    pub children: Vec<crate::worker::SealedNode>,
+    /// A box's owner, whose own permit holds the box's identity.
+    pub owner: Option<Keeper>,
+    /// Everyone else with a permit on the node itself.
+    pub keepers: Vec<Keeper>,
+}
+
+/// One child, wrapped and sealed again under the new identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rekeyed {
+    pub id: NodeId,
+    pub wrapped_key: Bytes,
+    pub sealed_meta: Bytes,
+}
+
+/// A keeper's permit made again for the new identity, signed by the
+/// member who renewed the key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewedPermit {
+    pub account_id: AccountId,
+    pub wrapped_key: Bytes,
+    pub sealed_meta: Bytes,
+    pub signature: Bytes,
+}
+
+/// CRY-4: a node's new identity and everything that changes with it. The
+/// old identity is gone from the server; nothing stored is re-encrypted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rotation {
+    pub node_id: NodeId,
+    /// The key it replaces: a rotation made from a stale plan is refused.
+    pub old_public_key: String,
+    pub public_key: String,
+    /// A folder's identity wrapped to its parent's key; a box's to its
+    /// owner's member key (the owner's permit).
+    pub wrapped_key: Bytes,
+    /// Its record: a folder's sealed by its parent, a box's by itself.
+    pub sealed_meta: Bytes,
+    pub children: Vec<Rekeyed>,
+    pub permits: Vec<RenewedPermit>,
+}
+
 /// AUD-3: which notices a member receives by mail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notices {
@@ -194,6 +256,14 @@ pub enum SharingError {
     NoSuchPermit,
     #[error("The permit is not valid: its key or signature does not fit.")]
     InvalidPermit,
+    #[error("Something in this folder changed while its key was being renewed; try again.")]
+    RotationRaced,
+    #[error(
+        "A file keeps its key: its content never changes, and a new version gets a key of its own."
+    )]
+    FileKeepsItsKey,
+    #[error("This folder's key is renewed by someone who holds the folder above it, such as the box's owner, the next time they open its organisation in Coffer.")]
+    RotationFromAbove,
 }
 
 #[cfg(test)]

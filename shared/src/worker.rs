@@ -103,6 +103,14 @@ pub enum Job {
     },
     /// BOX-2: whether each permit was signed by its granter for this
     /// member (`me`) and its node, as the server says it was given.
+    /// CRY-4: a new identity for the last of `plan.path`, its children
+    /// and keepers wrapped again, their permits signed by `me`.
+    Rotate {
+        secret: String,
+        signing: crate::files::SigningKey,
+        me: String,
+        plan: crate::sharing::RotationPlan,
+    },
     CheckPermits {
         secret: String,
         me: String,
@@ -275,6 +283,7 @@ pub enum Answer {
     },
     /// BOX-2: one answer per permit checked.
     Checks(Vec<bool>),
+    Rotated(crate::sharing::Rotation),
     FilePrepared {
         ceremony: Ceremony,
         upload: crate::files::NewUpload,

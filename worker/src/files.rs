@@ -133,6 +133,7 @@ pub fn prepare(
             public_key: public_key.clone(),
             wrapped_key: Bytes(key.wrap_to(&parent.public_key())?),
             sealed_meta: Bytes(parent.seal(&id, &public_key, &plain)),
+            under: parent.public_key(),
         },
         header: Bytes(writer.header().to_vec()),
         plain_size: record.file.as_ref().map_or(0, |f| f.size),

@@ -12,7 +12,7 @@ use coffer_shared::worker::{Answer, Ceremony, Failure, Job, Rewrap, Unlocked};
 use zeroize::Zeroizing;
 
 use crate::files::{self, Outgoing};
-use crate::{nodes, permits};
+use crate::{nodes, permits, rotation};
 
 enum Kept {
     // Boxed: a login state is large, and most ceremonies end as an export key.
@@ -173,6 +173,12 @@ impl Worker {
                 path,
                 terms,
             } => permits::make(&secret, &signing, &path, &terms).map_err(failure)?,
+            Job::Rotate {
+                secret,
+                signing,
+                me,
+                plan,
+            } => Answer::Rotated(rotation::rotate(&secret, &signing, &me, &plan).map_err(failure)?),
             Job::CheckPermits {
                 secret,
                 me,

@@ -44,14 +44,16 @@ pub fn make(secret: &str, path: &[KeyStep], rec: &NodeRecord) -> Result<NewNode,
     let key = NodeKey::generate();
     let id = new_node_id();
     let plain = serde_json::to_vec(rec).map_err(|_| CryptoError::Malformed)?;
-    let (wrapped, sealed) = match &parent {
+    let (wrapped, sealed, under) = match &parent {
         None => (
             key.wrap_to(&member.public_key())?,
             key.seal(&id, &key.public_key(), &plain),
+            member.public_key(),
         ),
         Some(parent) => (
             key.wrap_to(&parent.public_key())?,
             parent.seal(&id, &key.public_key(), &plain),
+            parent.public_key(),
         ),
     };
     Ok(NewNode {
@@ -59,6 +61,7 @@ pub fn make(secret: &str, path: &[KeyStep], rec: &NodeRecord) -> Result<NewNode,
         public_key: key.public_key(),
         wrapped_key: Bytes(wrapped),
         sealed_meta: Bytes(sealed),
+        under,
     })
 }
 
@@ -91,6 +94,7 @@ pub fn rewrap(
     Ok(coffer_shared::boxes::Rewrapped {
         wrapped_key: Bytes(key.wrap_to(&new_parent.public_key())?),
         sealed_meta: Bytes(new_parent.seal(&node.id, &node.step.public_key, &plain)),
+        under: new_parent.public_key(),
     })
 }
 

@@ -196,13 +196,14 @@ impl Coffer {
             .change_node(actor, organisation_id, parent_id, Need::Upload)
             .await?;
         check_new_node(node)?;
-        let Some(the_box) = path.first() else {
+        let Some(parent) = path.last() else {
             return Err(BoxError::Unknown.into());
         };
         if in_trash(&path) {
             return Err(BoxError::Unknown.into());
         }
-        let box_id = the_box.id.clone();
+        still_current(&node.under, &parent.public_key)?;
+        let box_id = box_of(&mut work, &path).await?;
         let now = work.now;
         let row = store::NewRow {
             id: &node.id,
@@ -272,11 +273,16 @@ impl Coffer {
         organisation_id: &OrganisationId,
         node_id: &NodeId,
         sealed_meta: &[u8],
+        under: &str,
     ) -> Outcome<()> {
         let (mut work, _, path) = self
             .change_node(actor, organisation_id, node_id, Need::Change)
             .await?;
         check_sealed(sealed_meta)?;
+        // A box seals its own record; anything else is sealed by its parent.
+        if let [.., sealer, _] | [sealer] = path.as_slice() {
+            still_current(under, &sealer.public_key)?;
+        }
         let now = work.now;
         store::set_sealed_meta(&mut work, node_id, sealed_meta, now).await?;
         record(work, organisation_id, AuditAction::NodeRenamed, &path).await
@@ -308,19 +314,20 @@ impl Coffer {
         )
         .await?;
         let target = path_to(&mut work, actor, organisation_id, new_parent_id).await?;
-        let (Some(target_node), Some(target_box)) = (target.last(), target.first()) else {
+        let Some(target_node) = target.last() else {
             return Err(BoxError::Unknown.into());
         };
         if in_trash(&target) || target_node.kind == NodeKind::File {
             return Err(BoxError::Unknown.into());
         }
-        if path.first().map(|b| &b.id) != Some(&target_box.id) {
+        if box_of(&mut work, &path).await? != box_of(&mut work, &target).await? {
             return Err(BoxError::MoveAcrossBoxes.into());
         }
         if target.iter().any(|n| &n.id == node_id) {
             return Err(BoxError::MoveIntoItself.into());
         }
         check_sealed(&rewrapped.sealed_meta.0)?;
+        still_current(&rewrapped.under, &target_node.public_key)?;
         let wrapped = &rewrapped.wrapped_key.0;
         if !wrapped.starts_with(AGE_MAGIC) || wrapped.len() > WRAPPED_KEY_MAX {
             return Err(BoxError::InvalidKeyMaterial.into());
@@ -527,14 +534,15 @@ async fn record(
     action: AuditAction,
     path: &[NodeView],
 ) -> Outcome<()> {
-    let (Some(the_box), Some(node)) = (path.first(), path.last()) else {
+    let Some(node) = path.last() else {
         return Err(BoxError::Unknown.into());
     };
+    let box_id = box_of(&mut work, path).await?;
     work.audit(
         Some(organisation_id),
         action,
         &node.id,
-        json!({ "box": the_box.id }),
+        json!({ "box": box_id }),
     )
     .await?;
     work.commit().await?;
@@ -568,6 +576,30 @@ pub(crate) async fn path_to(
     }
     path.reverse();
     Ok(path)
+}
+
+/// The box the nodes of `path` are in. The first of a path is the way in,
+/// which is the box itself only for its owner.
+pub(crate) async fn box_of(c: &mut Conn, path: &[NodeView]) -> Outcome<NodeId> {
+    let first = path.first().ok_or(BoxError::Unknown)?;
+    if first.parent_id.is_none() {
+        return Ok(first.id.clone());
+    }
+    crate::sharing::store::box_of(c, &first.id)
+        .await?
+        .map(NodeId::from)
+        .ok_or_else(|| BoxError::Unknown.into())
+}
+
+/// CRY-4: what the browser wrapped or sealed under `under` is refused
+/// unless that is still the key it belongs under (renewed since, the
+/// others could not open it).
+pub(crate) fn still_current(under: &str, current: &str) -> Result<(), BoxError> {
+    if under == current {
+        Ok(())
+    } else {
+        Err(BoxError::KeyRenewed)
+    }
 }
 
 /// Something on the way is in the trash (so this is too).

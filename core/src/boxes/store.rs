@@ -332,10 +332,12 @@ pub async fn purge_subtrees(c: &mut Conn, roots: &[String]) -> R<u64> {
         for id in &doomed {
             crate::files::store::forget_files(c, id, now).await?;
             crate::files::store::forget_uploads_into(c, id, now).await?;
-            sqlx::query("DELETE FROM permits WHERE node_id = $1")
-                .bind(id)
-                .execute(&mut *c)
-                .await?;
+            for table in [
+                "DELETE FROM permits WHERE node_id = $1",
+                "DELETE FROM rotations_due WHERE node_id = $1",
+            ] {
+                sqlx::query(table).bind(id).execute(&mut *c).await?;
+            }
             sqlx::query("DELETE FROM nodes WHERE id = $1")
                 .bind(id)
                 .execute(&mut *c)

@@ -120,13 +120,15 @@ impl Coffer {
         let (mut work, actor, path) = self
             .change_node(actor, organisation_id, parent_id, Need::Upload)
             .await?;
-        let (Some(the_box), Some(parent)) = (path.first(), path.last()) else {
+        let Some(parent) = path.last() else {
             return Err(BoxError::Unknown.into());
         };
         if in_trash(&path) || parent.kind == NodeKind::File {
             return Err(BoxError::Unknown.into());
         }
         boxes::check_new_node(&new.node)?;
+        boxes::still_current(&new.node.under, &parent.public_key)?;
+        let box_id = boxes::box_of(&mut work, &path).await?;
         check_header(&new.header.0, new.plain_size)?;
         if store::signing_key(&mut work, &actor.account_id)
             .await?
@@ -137,7 +139,7 @@ impl Coffer {
         if store::node_id_taken(&mut work, &new.node.id).await? {
             return Err(BoxError::IdTaken.into());
         }
-        let Some(owner) = store::box_owner(&mut work, &the_box.id).await? else {
+        let Some(owner) = store::box_owner(&mut work, &box_id).await? else {
             return Err(BoxError::Unknown.into());
         };
         let payload = payload_size(new.plain_size);
@@ -150,7 +152,7 @@ impl Coffer {
         let upload = store::Upload {
             id: new_handle(),
             organisation_id: organisation_id.to_string(),
-            box_id: the_box.id.to_string(),
+            box_id: box_id.to_string(),
             parent_id: parent_id.to_string(),
             node_id: new.node.id.to_string(),
             public_key: new.node.public_key.clone(),
@@ -423,7 +425,7 @@ impl Coffer {
         let Some(stored) = stored else {
             return Err(FileError::UnknownFile.into());
         };
-        let box_id = path.first().map(|b| b.id.clone());
+        let box_id = boxes::box_of(&mut work, &path).await?;
         work.audit(
             Some(organisation_id),
             AuditAction::FileDownloaded,
@@ -472,7 +474,7 @@ impl Coffer {
                 ExportItem { node, file }
             })
             .collect();
-        let box_id = path.first().map(|b| b.id.clone());
+        let box_id = boxes::box_of(&mut work, &path).await?;
         work.audit(
             Some(organisation_id),
             AuditAction::BoxExported,

@@ -72,6 +72,7 @@ pub enum AuditAction {
     PermitChanged,
     PermitRemoved,
     PermitExpired,
+    KeyRenewed,
 }
 
 impl AuditAction {
@@ -130,6 +131,7 @@ impl AuditAction {
             AuditAction::PermitChanged => "share.changed",
             AuditAction::PermitRemoved => "share.removed",
             AuditAction::PermitExpired => "share.expired",
+            AuditAction::KeyRenewed => "share.key_renewed",
         }
     }
 }

@@ -69,6 +69,8 @@ impl Coffer {
             return Err(MemberError::NotAMember.into());
         }
         // What others shared with them here stops with the membership.
+        // CRY-4: and what they held gets new keys.
+        crate::sharing::store::rotations_due_for(&mut tx, organisation_id, account_id, now).await?;
         crate::sharing::store::remove_permits_in(&mut tx, organisation_id, account_id).await?;
         // Leaving its home hands the account's security to the oldest
         // organisation it still belongs to (or to none).

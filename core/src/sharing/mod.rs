@@ -5,6 +5,7 @@
 //! the recipient, the shapes and the signature, and keeps the permit.
 //! Every later call is decided by the closest permit (`kernel::access`).
 
+pub mod rotation;
 pub mod store;
 
 use coffer_crypto::{verify_permit, PermitStatement};
@@ -222,6 +223,9 @@ impl Coffer {
         if !store::remove_permit(&mut work, node_id, account_id).await? {
             return Err(SharingError::NoSuchPermit.into());
         }
+        // CRY-4: what they could open until now must not open what comes.
+        let now = work.now;
+        store::rotation_due(&mut work, node_id, now).await?;
         let email = store::member_email(&mut work, organisation_id, account_id)
             .await?
             .unwrap_or_default();
@@ -326,6 +330,7 @@ impl Coffer {
         let expired = store::expired_permits(&mut work, now).await?;
         for p in &expired {
             store::remove_permit(&mut work, &p.node_id, &p.account_id).await?;
+            store::rotation_due(&mut work, &p.node_id, now).await?;
             work.audit_as(
                 Who::system(),
                 Some(&p.organisation_id),

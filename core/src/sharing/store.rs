@@ -3,7 +3,8 @@
 
 use coffer_shared::boxes::NodeView;
 use coffer_shared::ids::AccountId;
-use coffer_shared::sharing::{Access, Notices, Permission, PermitProof, Recipient, Window};
+use coffer_shared::sharing::{Access, Keeper, Notices, Permission, PermitProof, Recipient, Window};
+use coffer_shared::worker::{KeyStep, SealedNode};
 use sqlx::Row;
 
 use crate::boxes::store::{node_columns, node_from};
@@ -351,6 +352,214 @@ pub async fn expired_permits(c: &mut Conn, now: i64) -> R<Vec<Expired>> {
             },
         )
         .collect())
+}
+
+/// CRY-4: `node_id` (a box or folder; a file keeps its key) needs a new
+/// identity.
+pub async fn rotation_due(c: &mut Conn, node_id: &str, now: i64) -> R<()> {
+    sqlx::query(
+        "INSERT INTO rotations_due (node_id, organisation_id, since) \
+         SELECT id, organisation_id, $2 FROM nodes WHERE id = $1 AND kind <> 'file' \
+         ON CONFLICT (node_id) DO NOTHING",
+    )
+    .bind(node_id)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// CRY-4: every box and folder the account held a permit on in the
+/// organisation needs a new identity (their membership ends).
+pub async fn rotations_due_for(
+    c: &mut Conn,
+    organisation_id: &str,
+    account_id: &str,
+    now: i64,
+) -> R<()> {
+    sqlx::query(
+        "INSERT INTO rotations_due (node_id, organisation_id, since) \
+         SELECT n.id, n.organisation_id, $3 FROM permits p JOIN nodes n ON n.id = p.node_id \
+         WHERE p.account_id = $1 AND p.owner = 0 AND n.organisation_id = $2 \
+         AND n.kind <> 'file' \
+         ON CONFLICT (node_id) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(organisation_id)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// CRY-4: the nodes of the organisation waiting for a new identity.
+pub async fn rotations_due_in(c: &mut Conn, organisation_id: &str) -> R<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT node_id FROM rotations_due WHERE organisation_id = $1 ORDER BY since, node_id",
+    )
+    .bind(organisation_id)
+    .fetch_all(c)
+    .await
+}
+
+pub async fn rotation_done(c: &mut Conn, node_id: &str) -> R<()> {
+    sqlx::query("DELETE FROM rotations_due WHERE node_id = $1")
+        .bind(node_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// What is directly in a node, with the keys and records under its key:
+/// folders and files (also in the trash) and unfinished uploads.
+pub async fn children_keys(c: &mut Conn, node_id: &str) -> R<Vec<SealedNode>> {
+    let rows: Vec<(String, String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+        "SELECT id, public_key, wrapped_key, sealed_meta FROM nodes WHERE parent_id = $1 \
+         UNION ALL \
+         SELECT node_id, public_key, wrapped_key, sealed_meta FROM uploads WHERE parent_id = $1 \
+         ORDER BY 1",
+    )
+    .bind(node_id)
+    .fetch_all(c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, public_key, wrapped, sealed)| SealedNode {
+            id,
+            step: KeyStep {
+                public_key,
+                wrapped: wrapped.into(),
+            },
+            sealed: sealed.into(),
+        })
+        .collect())
+}
+
+/// Who holds a permit on the node itself, with their member keys and
+/// terms; the owner's (of a box) apart.
+pub async fn keepers(c: &mut Conn, node_id: &str) -> R<(Option<Keeper>, Vec<Keeper>)> {
+    let rows = sqlx::query(
+        "SELECT p.account_id, a.public_key, p.permission, p.not_before, p.not_after, p.owner \
+         FROM permits p JOIN accounts a ON a.id = p.account_id \
+         WHERE p.node_id = $1 ORDER BY p.account_id",
+    )
+    .bind(node_id)
+    .fetch_all(c)
+    .await?;
+    let (mut owner, mut others) = (None, Vec::new());
+    for r in &rows {
+        let code: String = r.try_get(2)?;
+        let keeper = Keeper {
+            account_id: AccountId::from(r.try_get::<String, _>(0)?),
+            public_key: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
+            permission: Permission::from_code(&code).unwrap_or(Permission::View),
+            window: Window {
+                not_before_ms: r.try_get(3)?,
+                not_after_ms: r.try_get(4)?,
+            },
+        };
+        if r.try_get::<i64, _>(5)? == 1 {
+            owner = Some(keeper);
+        } else {
+            others.push(keeper);
+        }
+    }
+    Ok((owner, others))
+}
+
+/// The node's identity replaced, unless it no longer is `old_public_key`
+/// (someone renewed it meanwhile); a box's wrapped key is its owner's
+/// permit's. Answers whether it was replaced.
+pub async fn replace_node_key(
+    c: &mut Conn,
+    node_id: &str,
+    old_public_key: &str,
+    public_key: &str,
+    wrapped_key: Option<&[u8]>,
+    sealed_meta: &[u8],
+) -> R<bool> {
+    Ok(sqlx::query(
+        "UPDATE nodes SET public_key = $3, wrapped_key = $4, sealed_meta = $5 \
+         WHERE id = $1 AND public_key = $2",
+    )
+    .bind(node_id)
+    .bind(old_public_key)
+    .bind(public_key)
+    .bind(wrapped_key)
+    .bind(sealed_meta)
+    .execute(c)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// A box owner's permit, for the box's new identity.
+pub async fn rewrap_owner(c: &mut Conn, node_id: &str, wrapped_key: &[u8]) -> R<bool> {
+    Ok(
+        sqlx::query("UPDATE permits SET wrapped_key = $2 WHERE node_id = $1 AND owner = 1")
+            .bind(node_id)
+            .bind(wrapped_key)
+            .execute(c)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}
+
+/// A child (or unfinished upload) of `parent_id` wrapped and sealed under
+/// the parent's new identity; answers whether it is still there.
+pub async fn rekey_child(
+    c: &mut Conn,
+    parent_id: &str,
+    child_id: &str,
+    wrapped_key: &[u8],
+    sealed_meta: &[u8],
+) -> R<bool> {
+    for table in [
+        "UPDATE nodes SET wrapped_key = $3, sealed_meta = $4 WHERE id = $2 AND parent_id = $1",
+        "UPDATE uploads SET wrapped_key = $3, sealed_meta = $4 \
+         WHERE node_id = $2 AND parent_id = $1",
+    ] {
+        let done = sqlx::query(table)
+            .bind(parent_id)
+            .bind(child_id)
+            .bind(wrapped_key)
+            .bind(sealed_meta)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        if done == 1 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// A keeper's permit made again for the node's new identity (same terms,
+/// now signed by `granted_by`); answers whether it is still there.
+pub async fn renew_permit(
+    c: &mut Conn,
+    node_id: &str,
+    account_id: &str,
+    wrapped_key: &[u8],
+    sealed_meta: &[u8],
+    signature: &[u8],
+    granted_by: &str,
+) -> R<bool> {
+    Ok(sqlx::query(
+        "UPDATE permits SET wrapped_key = $3, sealed_meta = $4, signature = $5, granted_by = $6 \
+         WHERE node_id = $1 AND account_id = $2 AND owner = 0",
+    )
+    .bind(node_id)
+    .bind(account_id)
+    .bind(wrapped_key)
+    .bind(sealed_meta)
+    .bind(signature)
+    .bind(granted_by)
+    .execute(c)
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 /// An account's permits from others on an organisation's nodes, deleted

@@ -35,6 +35,7 @@ pub(crate) fn make(holder: &str, sealer: Option<&NodeKey>, name: &str) -> (NodeK
         public_key: key.public_key(),
         wrapped_key: Bytes(key.wrap_to(holder).unwrap()),
         sealed_meta: Bytes(sealed),
+        under: holder.to_string(),
     };
     (key, node)
 }
@@ -91,11 +92,18 @@ pub(crate) async fn boxes(b: &Browser, org: &str) -> Result<Vec<NodeView>, ApiEr
     .await
 }
 
-async fn rename(b: &Browser, org: &str, node: &str, sealed: Vec<u8>) -> Result<(), ApiError> {
+async fn rename(
+    b: &Browser,
+    org: &str,
+    node: &str,
+    sealed: Vec<u8>,
+    under: &str,
+) -> Result<(), ApiError> {
     b.run(coffer_api::RenameNode {
         organisation_id: org.into(),
         node_id: node.into(),
         sealed_meta: Bytes(sealed),
+        under: under.into(),
     })
     .await
 }
@@ -206,7 +214,9 @@ async fn boxes_and_folders(backend: Backend) {
 
     // Renaming seals a new record under the same key.
     let renamed = box_key.seal(&drafts.id, &drafts.public_key, &record("Drafts 2027"));
-    rename(&lia, &org, &drafts.id, renamed).await.unwrap();
+    rename(&lia, &org, &drafts.id, renamed, &box_key.public_key())
+        .await
+        .unwrap();
     let inside = folder(&lia, &org, &made.id).await.unwrap();
     assert_eq!(name_of(&opened, &inside.children[0]), "Drafts 2027");
 
@@ -326,7 +336,7 @@ async fn who_may_do_what(backend: Backend) {
                 .await
                 .err()
                 .map(refused),
-            rename(b, &org, &the_box.id, sealed)
+            rename(b, &org, &the_box.id, sealed, &the_box.public_key)
                 .await
                 .err()
                 .map(refused),
@@ -406,7 +416,7 @@ async fn bad_key_material_changes_nothing(backend: Backend) {
     );
     assert_eq!(
         refusal(
-            rename(&lia, &org, &the_box.id, vec![1, 2, 3])
+            rename(&lia, &org, &the_box.id, vec![1, 2, 3], "")
                 .await
                 .unwrap_err()
         ),
@@ -618,6 +628,7 @@ fn rewrapped(node: &NodeView, from: &NodeKey, to: &NodeKey) -> Rewrapped {
     Rewrapped {
         wrapped_key: Bytes(key.wrap_to(&to.public_key()).unwrap()),
         sealed_meta: Bytes(to.seal(&node.id, &node.public_key, &plain)),
+        under: to.public_key(),
     }
 }
 

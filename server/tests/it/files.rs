@@ -79,6 +79,7 @@ pub(crate) fn prepare(parent: &NodeKey, signer: &SigningKeys, name: &str, body: 
             public_key: key.public_key(),
             wrapped_key: Bytes(key.wrap_to(&parent.public_key()).unwrap()),
             sealed_meta: Bytes(first),
+            under: parent.public_key(),
         },
         header,
         parts,
@@ -175,7 +176,7 @@ pub(crate) async fn upload(
 /// What the worker does to download: walk the keys down from the member's,
 /// open the sealed record (its signer, its hash), check the signature,
 /// then each part's hash, and decrypt. `Err` says which step refused.
-async fn download(
+pub(crate) async fn download(
     b: &Browser,
     org: &str,
     file: &str,

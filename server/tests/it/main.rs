@@ -25,5 +25,6 @@ mod mfa_totp;
 mod operations;
 mod org_config;
 mod profile;
+mod rotation;
 mod sharing;
 mod smtp;

@@ -19,13 +19,13 @@ use coffer_shared::types::{Bytes, Role};
 
 /// The granter's side of a share, as their browser holds it: their
 /// account id and their signing key.
-struct Granter {
-    account: String,
-    signer: SigningKeys,
+pub(crate) struct Granter {
+    pub account: String,
+    pub signer: SigningKeys,
 }
 
 /// Signs in as the browser does, and makes and stores the signing key.
-async fn granter(b: &Browser, email: &str, password: &str) -> Granter {
+pub(crate) async fn granter(b: &Browser, email: &str, password: &str) -> Granter {
     let me = b.sign_in(email, password).await.unwrap();
     let keys = MemberKeys::from_secret_text(&me.keys().secret_text()).unwrap();
     Granter {
@@ -34,7 +34,7 @@ async fn granter(b: &Browser, email: &str, password: &str) -> Granter {
     }
 }
 
-fn record(name: &str) -> Vec<u8> {
+pub(crate) fn record(name: &str) -> Vec<u8> {
     serde_json::to_vec(&NodeRecord {
         name: name.into(),
         created_at_ms: 1,
@@ -46,7 +46,7 @@ fn record(name: &str) -> Vec<u8> {
 
 /// A permit for `node` (whose key is `key`) to `to`, made and signed as
 /// the browser does.
-fn permit(
+pub(crate) fn permit(
     g: &Granter,
     node: &NodeId,
     key: &NodeKey,
@@ -74,7 +74,7 @@ fn permit(
     }
 }
 
-async fn recipient(b: &Browser, org: &str, email: &str) -> Result<Recipient, ApiError> {
+pub(crate) async fn recipient(b: &Browser, org: &str, email: &str) -> Result<Recipient, ApiError> {
     b.run(coffer_api::ShareRecipient {
         organisation_id: org.into(),
         email: email.into(),
@@ -82,7 +82,7 @@ async fn recipient(b: &Browser, org: &str, email: &str) -> Result<Recipient, Api
     .await
 }
 
-async fn grant(b: &Browser, org: &str, p: &NewPermit) -> Result<(), ApiError> {
+pub(crate) async fn grant(b: &Browser, org: &str, p: &NewPermit) -> Result<(), ApiError> {
     b.run(coffer_api::GrantPermit {
         organisation_id: org.into(),
         permit: p.clone(),
@@ -98,7 +98,12 @@ async fn access(b: &Browser, org: &str, node: &NodeId) -> Result<Vec<Access>, Ap
     .await
 }
 
-async fn unshare(b: &Browser, org: &str, node: &NodeId, who: &AccountId) -> Result<(), ApiError> {
+pub(crate) async fn unshare(
+    b: &Browser,
+    org: &str,
+    node: &NodeId,
+    who: &AccountId,
+) -> Result<(), ApiError> {
     b.run(coffer_api::Unshare {
         organisation_id: org.into(),
         node_id: node.clone(),
@@ -107,7 +112,7 @@ async fn unshare(b: &Browser, org: &str, node: &NodeId, who: &AccountId) -> Resu
     .await
 }
 
-async fn shared_with_me(b: &Browser, org: &str) -> Vec<SharedItem> {
+pub(crate) async fn shared_with_me(b: &Browser, org: &str) -> Vec<SharedItem> {
     b.run(coffer_api::SharedWithMe {
         organisation_id: org.into(),
     })
@@ -119,7 +124,7 @@ fn refused<T: std::fmt::Debug>(r: Result<T, ApiError>) -> Refusal {
     refusal(r.unwrap_err())
 }
 
-fn word(r: Result<impl Sized, ApiError>) -> &'static str {
+pub(crate) fn word(r: Result<impl Sized, ApiError>) -> &'static str {
     match r {
         Ok(_) => "ok",
         Err(e) => match refusal(e) {
@@ -133,7 +138,7 @@ fn word(r: Result<impl Sized, ApiError>) -> &'static str {
 
 /// A member with keys (an Originator may use boxes like anyone), their
 /// browser and their keys.
-async fn person(
+pub(crate) async fn person(
     server: &TestServer,
     lia: &Browser,
     org: &str,
@@ -308,6 +313,7 @@ async fn permission_matrix(backend: Backend) {
                         .unwrap(),
                 ),
                 sealed_meta: Bytes(board_key.seal(&doomed.id, &doomed.public_key, &record("x"))),
+                under: doomed.public_key.clone(),
             };
             let got = [
                 word(folder(&them, &org, &board.id).await),
@@ -335,6 +341,7 @@ async fn permission_matrix(backend: Backend) {
                             &file.public_key,
                             &record("renamed"),
                         )),
+                        under: board_key.public_key(),
                     })
                     .await,
                 ),

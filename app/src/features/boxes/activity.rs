@@ -33,6 +33,7 @@ fn what(action: &str) -> &'static str {
         "share.changed" => "Changed who has access",
         "share.removed" => "Removed someone's access",
         "share.expired" => "Someone's access ended",
+        "share.key_renewed" => "Renewed the key after access ended",
         _ => "Changed",
     }
 }

@@ -117,9 +117,13 @@ pub fn FolderPage() -> impl IntoView {
                 return Err(Problem::from(tr("The folder is still loading.")));
             };
             // Sealed by this folder, the parent of what is renamed.
-            let steps = folder.path.iter().map(KeyStep::from).collect();
+            let steps: Vec<KeyStep> = folder.path.iter().map(KeyStep::from).collect();
+            let under = steps
+                .last()
+                .map(|s| s.public_key.clone())
+                .unwrap_or_default();
             let sealed = reseal(steps, &node, before, name.clone()).await?;
-            rename_node(folder.organisation_id, node.id, Bytes(sealed)).await?;
+            rename_node(folder.organisation_id, node.id, Bytes(sealed), under).await?;
             Ok(name)
         },
         move |name: String| {
@@ -230,6 +234,13 @@ pub fn FolderPage() -> impl IntoView {
     );
     // BOX-2: the item whose Share panel is open, with its name.
     let sharing_item = RwSignal::new(None::<(NodeView, String)>);
+    // CRY-4: a key renewed from a Share panel: what this page holds is
+    // under the old key, so it loads again (and says what happened).
+    let renewed = Callback::new(move |said: String| {
+        sharing_item.set(None);
+        notice.set(Some(said));
+        loaded.refetch();
+    });
     Effect::new(move |_| {
         id.track();
         sharing_item.set(None);
@@ -417,11 +428,11 @@ pub fn FolderPage() -> impl IntoView {
                     path.push(item);
                     let title = tf("Share “{0}”", &[("0", &name)]);
                     let close = Callback::new(move |()| sharing_item.set(None));
-                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path title close /> }
+                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path title close renewed /> }
                 })}
                 {move || shown.get().filter(|o| o.folder.permission == Some(Permission::Manage)).map(|o| {
                     let title = tr("Share").to_string();
-                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path=o.folder.path.clone() title /> }
+                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path=o.folder.path.clone() title renewed /> }
                 })}
             </section>
         </Show>

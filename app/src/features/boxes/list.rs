@@ -80,7 +80,8 @@ pub fn BoxesPage() -> impl IntoView {
             };
             // A box seals its own record.
             let sealed = reseal(vec![KeyStep::from(&node)], &node, before, name.clone()).await?;
-            rename_node(org, node.id, Bytes(sealed)).await?;
+            let under = node.public_key.clone();
+            rename_node(org, node.id, Bytes(sealed), under).await?;
             Ok(name)
         },
         move |name: String| {
@@ -128,6 +129,7 @@ pub fn BoxesPage() -> impl IntoView {
                     view! { <NodeTable nodes=list rename error=rename_error delete /> }.into_any()
                 })}
                 <DeletedBoxes version restored=Callback::new(move |()| boxes.refetch()) />
+                <crate::features::sharing::RenewDueKeys organisation />
                 <crate::features::sharing::SharedWithMe organisation />
             </section>
         </Show>

@@ -25,6 +25,9 @@ use crate::i18n::{tf, tr};
 use crate::session::use_session;
 use crate::ui::{load_when, show_latest, ErrorBox, Problem, Write};
 
+pub mod rotation;
+pub use rotation::RenewDueKeys;
+
 /// The member's own account id (what a permit to them names); read
 /// where the component is made, not in the async work after it.
 pub fn my_account() -> Option<AccountId> {
@@ -155,6 +158,9 @@ pub fn SharePanel(
     path: Vec<NodeView>,
     title: String,
     #[prop(optional)] close: Option<Callback<()>>,
+    // CRY-4: told what to say after a removal renewed the item's key (the
+    // page's copy of it is stale); without it the panel says it itself.
+    #[prop(optional)] renewed: Option<Callback<String>>,
 ) -> impl IntoView {
     let Some(node) = path.last().cloned() else {
         return ().into_any();
@@ -199,18 +205,32 @@ pub fn SharePanel(
     );
     let org = organisation_id.clone();
     let id = node_id.clone();
+    let me = my_account();
     let remove = Write::new(
         list_error,
         move |a: Access| {
-            let (org, id) = (org.clone(), id.clone());
+            let (org, id, me) = (org.clone(), id.clone(), me.clone());
             async move {
-                unshare(org, id, a.account_id).await?;
-                Ok::<_, Problem>(a.email)
+                unshare(org.clone(), id.clone(), a.account_id).await?;
+                // CRY-4: a box or folder gets a new key at once when this
+                // browser holds the key above it; else it stays due.
+                let renewed = match is_file {
+                    true => false,
+                    false => match rotation::renew(org, me, id).await {
+                        Ok(()) => true,
+                        Err(p) if rotation::left_to_someone_above(&p) => false,
+                        Err(p) => return Err(p),
+                    },
+                };
+                Ok::<_, Problem>(rotation::removed_notice(&a.email, renewed))
             }
         },
-        move |gone: String| {
-            notice.set(Some(tf("{0} no longer has access.", &[("0", &gone)])));
-            who.refetch();
+        move |said: String| match renewed {
+            Some(tell) => tell.run(said),
+            None => {
+                notice.set(Some(said));
+                who.refetch();
+            }
         },
     );
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -41,6 +41,10 @@ pub const WORDS: &[(&str, &str)] = &[
         "Items move within their box; another box has other keys and holders.",
         "Elemente werden innerhalb ihrer Box verschoben; eine andere Box hat andere Schlüssel und Berechtigte.",
     ),
+    (
+        "This folder's key was renewed after someone's access ended. Reload the page and try again.",
+        "Der Schlüssel dieses Ordners wurde erneuert, nachdem ein Zugriff geendet hat. Laden Sie die Seite neu und versuchen Sie es erneut.",
+    ),
     ("Boxes", "Boxen"),
     ("Box", "Box"),
     ("New box", "Neue Box"),

@@ -70,4 +70,26 @@ pub const WORDS: &[(&str, &str)] = &[
     ("Changed who has access", "Zugriff geändert"),
     ("Removed someone's access", "Zugriff entfernt"),
     ("Someone's access ended", "Ein Zugriff ist abgelaufen"),
+    ("Renewed the key after access ended", "Schlüssel nach Ende eines Zugriffs erneuert"),
+    (
+        "Renewed the keys of {0} shared items after someone's access ended.",
+        "Die Schlüssel von {0} geteilten Elementen wurden erneuert, nachdem ein Zugriff geendet hat.",
+    ),
+    (
+        "{0} no longer has access. The item has a new key, so nothing added from now on opens with theirs; what they already downloaded stays with them.",
+        "{0} hat keinen Zugriff mehr. Das Element hat einen neuen Schlüssel, daher öffnet sich nichts, was ab jetzt hinzukommt, mit dem bisherigen; was bereits heruntergeladen wurde, bleibt dort.",
+    ),
+    ("What they already downloaded stays with them.", "Was bereits heruntergeladen wurde, bleibt dort."),
+    (
+        "Something in this folder changed while its key was being renewed; try again.",
+        "In diesem Ordner hat sich etwas geändert, während sein Schlüssel erneuert wurde; bitte erneut versuchen.",
+    ),
+    (
+        "A file keeps its key: its content never changes, and a new version gets a key of its own.",
+        "Eine Datei behält ihren Schlüssel: Ihr Inhalt ändert sich nie, und eine neue Version erhält einen eigenen Schlüssel.",
+    ),
+    (
+        "This folder's key is renewed by someone who holds the folder above it, such as the box's owner, the next time they open its organisation in Coffer.",
+        "Der Schlüssel dieses Ordners wird von jemandem erneuert, der den übergeordneten Ordner hält, etwa dem Eigentümer der Box, sobald er die Organisation in Coffer das nächste Mal öffnet.",
+    ),
 ];
