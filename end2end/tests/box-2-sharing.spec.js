@@ -76,9 +76,11 @@ test('BOX-2 BOX-3: share a folder with a member, preview only, remove, share unt
   await expect(ann.getByText('Upload files')).toBeHidden();
   await expect(ann.getByRole('region', { name: 'Share' })).toHaveCount(0);
 
-  // Lia removes Ann's access: the folder is gone for her.
+  // Lia removes Ann's access: the folder is gone for her, and has a new
+  // key (CRY-4; cry-4-rotation.spec.js goes further).
   await access.getByRole('button', { name: 'Remove access of ann@acme.test' }).click();
-  await expect(panel.getByRole('status')).toHaveText('ann@acme.test no longer has access.');
+  await expect(lia.getByRole('status').filter({ hasText: 'ann@acme.test no longer has access.' }))
+    .toHaveText('ann@acme.test no longer has access. The item has a new key, so nothing added from now on opens with theirs; what they already downloaded stays with them.');
   await expect(access.getByRole('row').filter({ hasText: 'ann@acme.test' })).toHaveCount(0);
   await ann.reload();
   await expect(ann.getByRole('alert')).toHaveText('That box or folder does not exist, or you cannot see it.');
