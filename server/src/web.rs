@@ -25,6 +25,9 @@ use tower_http::trace::TraceLayer;
 /// Server-function payloads are small protocol messages; file parts will
 /// get their own, larger, limit on their own routes.
 pub const API_BODY_LIMIT: usize = 256 * 1024;
+/// CRY-4: a rotation carries every direct child of the node wrapped and
+/// sealed again (about 450 bytes of JSON each): room for 100,000.
+const ROTATION_BODY_LIMIT: usize = 48 * 1024 * 1024;
 /// Twice what each domain accepts: a file somewhat too large is refused in
 /// the domain's own words; past these, the request is cut off with 413.
 const LOGO_BODY_LIMIT: usize = 2 * coffer_core::organisations::logo::MAX_LOGO_BYTES;
@@ -70,8 +73,14 @@ pub fn router(coffer: Coffer) -> Router {
     };
     let state = AppState { coffer, origin };
     let api = Router::new()
-        .route("/api/{*fn_name}", post(server_fn))
-        .layer(admit(API_BODY_LIMIT))
+        .route(
+            "/api/sharing_rotate",
+            post(server_fn).layer(admit(ROTATION_BODY_LIMIT)),
+        )
+        .route(
+            "/api/{*fn_name}",
+            post(server_fn).layer(admit(API_BODY_LIMIT)),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             throttle_anonymous,
