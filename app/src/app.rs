@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/users") view=users::UsersPage />
                     <Route path=path!("/audit") view=audit::AuditLogPage />
                     <Route path=path!("/groups") view=groups::GroupsPage />
+                    <Route path=path!("/labels") view=crate::features::labels::LabelsPage />
                     <Route path=path!("/outbox") view=outbox::OutboxPage />
                     <Route path=path!("/outbox/:id") view=outbox::OutboxMailPage />
                     <Route path=path!("/boxes") view=boxes::list::BoxesPage />

@@ -16,6 +16,7 @@ pub mod config;
 pub mod files;
 pub mod import;
 pub mod kernel;
+pub mod labels;
 pub mod members;
 pub mod mfa;
 pub mod operations;

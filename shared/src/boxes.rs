@@ -85,6 +85,9 @@ pub struct NodeView {
     /// account record, never sealed.
     #[serde(default)]
     pub created_by: Option<String>,
+    /// BOX-4: the label it carries (the organisation's word, not sealed).
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// A new box or folder, made in the browser: the id is chosen there too,
@@ -288,6 +291,7 @@ mod tests {
             updated_at_ms: 0,
             trashed_at_ms: None,
             created_by: Some(by.into()),
+            label: None,
         };
         let record = NodeRecord {
             name: name.into(),

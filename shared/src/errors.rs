@@ -117,6 +117,8 @@ pub enum Refusal {
     File(#[from] crate::files::FileError),
     #[error(transparent)]
     Sharing(#[from] crate::sharing::SharingError),
+    #[error(transparent)]
+    Label(#[from] crate::labels::LabelError),
 }
 
 #[cfg(test)]

@@ -96,6 +96,8 @@ typed_id!(
     PasskeyId,
     /// A box, folder or file (BOX-1).
     NodeId,
+    /// A label items carry and members are cleared for (BOX-4).
+    LabelId,
 );
 
 /// What a change sets a reference to: one of the records, or nothing (a

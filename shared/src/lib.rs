@@ -10,6 +10,7 @@ pub mod files;
 pub mod i18n;
 pub mod ids;
 pub mod import;
+pub mod labels;
 pub mod members;
 pub mod mfa;
 pub mod organisations;

@@ -246,6 +246,10 @@ pub enum SharingError {
     WindowOver,
     #[error("Your own access to this item ends; you can share it only until then.")]
     BeyondOwnWindow,
+    #[error(
+        "That member is not cleared for a label on this item, or on something in it or above it."
+    )]
+    LabelNotCleared,
     #[error("Upload is a permission for boxes and folders, not files.")]
     UploadOnFile,
     #[error("You already have this item; it is not shared with yourself.")]

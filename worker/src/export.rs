@@ -300,6 +300,7 @@ mod tests {
             updated_at_ms: 0,
             trashed_at_ms: None,
             created_by: None,
+            label: None,
         }
     }
 

@@ -140,6 +140,7 @@ mod tests {
             updated_at_ms: 1,
             trashed_at_ms: None,
             created_by: None,
+            label: None,
         }
     }
 

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod boxes;
 pub mod import;
+pub mod labels;
 pub mod members;
 pub mod mfa;
 pub mod organisations;

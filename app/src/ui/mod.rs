@@ -41,6 +41,7 @@ pub fn Header() -> impl IntoView {
                     <Show when=move || session.administers_an_organisation()>
                         <A href="/users">{tr("Users")}</A>
                         <A href="/groups">{tr("Groups")}</A>
+                        <A href="/labels">{tr("Labels")}</A>
                         <A href="/plans">{tr("Plans")}</A>
                         <A href="/configuration">{tr("Configuration")}</A>
                         <A href="/audit">{tr("Audit log")}</A>

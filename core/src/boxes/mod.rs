@@ -638,5 +638,6 @@ fn view(
         updated_at_ms: now,
         trashed_at_ms: None,
         created_by: Some(by.email.clone()),
+        label: None,
     }
 }

@@ -75,7 +75,8 @@ macro_rules! node_columns {
             " AS wrapped_key, ",
             $sealed,
             " AS sealed_meta, n.created_at, n.updated_at, n.trashed_at, \
-             (SELECT a.email FROM accounts a WHERE a.id = n.created_by) AS created_by"
+             (SELECT a.email FROM accounts a WHERE a.id = n.created_by) AS created_by, \
+             (SELECT l.name FROM labels l WHERE l.id = n.label_id) AS label"
         )
     };
 }
@@ -99,6 +100,7 @@ pub(crate) fn node_from(row: &sqlx::any::AnyRow) -> R<NodeView> {
         updated_at_ms: row.try_get("updated_at")?,
         trashed_at_ms: row.try_get("trashed_at")?,
         created_by: row.try_get("created_by")?,
+        label: row.try_get("label")?,
     })
 }
 

@@ -387,6 +387,7 @@ impl Coffer {
             updated_at_ms: now,
             trashed_at_ms: None,
             created_by: Some(actor.email.clone()),
+            label: None,
         })
     }
 

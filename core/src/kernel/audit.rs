@@ -73,6 +73,10 @@ pub enum AuditAction {
     PermitRemoved,
     PermitExpired,
     KeyRenewed,
+    LabelCreated,
+    LabelRemoved,
+    ClearancesChanged,
+    ItemLabelled,
 }
 
 impl AuditAction {
@@ -132,6 +136,10 @@ impl AuditAction {
             AuditAction::PermitRemoved => "share.removed",
             AuditAction::PermitExpired => "share.expired",
             AuditAction::KeyRenewed => "share.key_renewed",
+            AuditAction::LabelCreated => "label.created",
+            AuditAction::LabelRemoved => "label.removed",
+            AuditAction::ClearancesChanged => "member.clearances_changed",
+            AuditAction::ItemLabelled => "box.labelled",
         }
     }
 }

@@ -6,6 +6,7 @@ use coffer_shared::boxes::BoxError;
 use coffer_shared::errors::{AuthError, InputError, RateLimitError, Refusal};
 use coffer_shared::files::FileError;
 use coffer_shared::import::ImportError;
+use coffer_shared::labels::LabelError;
 use coffer_shared::members::{GroupError, MemberError};
 use coffer_shared::mfa::{MfaError, PasskeyError};
 use coffer_shared::organisations::{LogoError, PlanError, SettingsError};
@@ -60,7 +61,8 @@ refusal_from!(
     RateLimitError,
     BoxError,
     FileError,
-    SharingError
+    SharingError,
+    LabelError
 );
 
 /// True when a write lost a race on a unique constraint.

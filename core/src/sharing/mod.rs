@@ -115,6 +115,10 @@ impl Coffer {
         if store::owns(&mut work, &box_id, grantee).await? {
             return Err(SharingError::OwnerAccess.into());
         }
+        // BOX-4: cleared for every label on it, above it and inside it.
+        if crate::labels::store::uncleared(&mut work, &node.id, organisation_id, grantee).await? {
+            return Err(SharingError::LabelNotCleared.into());
+        }
         // Manage lets a member share further only within their own access.
         let mine = access::held_permit(
             &mut work,

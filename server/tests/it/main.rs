@@ -18,6 +18,7 @@ mod files;
 mod foundation;
 mod groups;
 mod import;
+mod labels;
 mod members;
 mod mfa_enforcement;
 mod mfa_passkeys;

@@ -189,7 +189,7 @@ async fn permission_matrix(backend: Backend) {
     let (_, third_keys, third) = person(&server, &lia, &org, "third@acme.test").await;
     drop(third_keys);
     let now = coffer_core::kernel::db::now_ms();
-    let cases: [(&str, Option<(Permission, Window)>); 8] = [
+    let cases: [(&str, Option<(Permission, Window)>); 9] = [
         ("none", None),
         ("view", Some((Permission::View, Window::default()))),
         ("download", Some((Permission::Download, Window::default()))),
@@ -216,11 +216,17 @@ async fn permission_matrix(backend: Backend) {
                 },
             )),
         ),
+        // BOX-4: the file in the folder carries a label they are not
+        // cleared for: the grant is refused, so they hold nothing.
+        (
+            "label not cleared",
+            Some((Permission::Manage, Window::default())),
+        ),
     ];
     // What each case may do: list, open a file (preview), export
     // (download), add a folder (upload), rename, move, delete, share,
     // list access, unshare.
-    let expected: [[&str; 10]; 8] = [
+    let expected: [[&str; 10]; 9] = [
         ["unknown"; 10],
         [
             "ok",
@@ -273,7 +279,15 @@ async fn permission_matrix(backend: Backend) {
         ["ok"; 10],
         ["unknown"; 10],
         ["unknown"; 10],
+        ["unknown"; 10],
     ];
+    let legal = lia
+        .run(coffer_api::AddLabel {
+            organisation_id: org.clone().into(),
+            name: "Legal".into(),
+        })
+        .await
+        .unwrap();
     // One grantee throughout: each case is in a box of its own.
     let (them, _, to) = person(&server, &lia, &org, "them@acme.test").await;
     let them_g = granter(&them, "them@acme.test", "member password").await;
@@ -292,6 +306,16 @@ async fn permission_matrix(backend: Backend) {
             create_folder(&lia, &org, &board.id, &into).await.unwrap();
             let file = prepare(&board_key, &g.signer, "minutes.txt", b"the minutes");
             let file = upload(&lia, &org, &board.id, &file).await.unwrap();
+            let unlabelled = *case != "label not cleared";
+            if !unlabelled {
+                lia.run(coffer_api::SetItemLabel {
+                    organisation_id: org.clone().into(),
+                    node_id: file.id.clone(),
+                    label_id: Some(legal.id.clone()),
+                })
+                .await
+                .unwrap();
+            }
             if let Some((permission, window)) = grant_of {
                 let (node, key) = if inherited {
                     (&the_box.id, &box_key)
@@ -300,10 +324,16 @@ async fn permission_matrix(backend: Backend) {
                 };
                 // A window already over cannot be given: it is set after.
                 let open = Window::default();
-                grant(&lia, &org, &permit(&g, node, key, &to, *permission, open))
-                    .await
-                    .unwrap();
-                set_window(&server, node, &to.account_id, *window).await;
+                let given = grant(&lia, &org, &permit(&g, node, key, &to, *permission, open)).await;
+                if unlabelled {
+                    given.unwrap();
+                    set_window(&server, node, &to.account_id, *window).await;
+                } else {
+                    assert_eq!(
+                        refused(given),
+                        Refusal::Sharing(SharingError::LabelNotCleared)
+                    );
+                }
             }
             let (_, new_folder) = make(&board_key.public_key(), Some(&board_key), "New");
             let moved_wrap = Rewrapped {
@@ -383,7 +413,8 @@ async fn permission_matrix(backend: Backend) {
             // An item one may not see is not in "Shared with me" either.
             let mut listed = shared_with_me(&them, &org).await;
             listed.retain(|item| item.node.id == the_box.id || item.node.id == board.id);
-            let shown = grant_of.is_some() && !matches!(*case, "expired" | "not yet");
+            let shown =
+                grant_of.is_some() && !matches!(*case, "expired" | "not yet" | "label not cleared");
             assert_eq!(listed.len(), usize::from(shown), "{case}");
             if shown {
                 assert_eq!(listed[0].owner, "lia@acme.test");

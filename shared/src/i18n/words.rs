@@ -54,7 +54,8 @@ impl Words for Refusal {
             | Refusal::Mfa(_)
             | Refusal::Passkey(_)
             | Refusal::Box(_)
-            | Refusal::Sharing(_) => None,
+            | Refusal::Sharing(_)
+            | Refusal::Label(_) => None,
         }
     }
 }

@@ -34,6 +34,7 @@ fn what(action: &str) -> &'static str {
         "share.removed" => "Removed someone's access",
         "share.expired" => "Someone's access ended",
         "share.key_renewed" => "Renewed the key after access ended",
+        "box.labelled" => "Changed the label",
         _ => "Changed",
     }
 }

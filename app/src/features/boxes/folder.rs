@@ -234,8 +234,8 @@ pub fn FolderPage() -> impl IntoView {
     );
     // BOX-2: the item whose Share panel is open, with its name.
     let sharing_item = RwSignal::new(None::<(NodeView, String)>);
-    // CRY-4: a key renewed from a Share panel: what this page holds is
-    // under the old key, so it loads again (and says what happened).
+    // A change from a Share panel the page's copy does not show (a key
+    // renewed, CRY-4; a label, BOX-4): it loads again and says what changed.
     let renewed = Callback::new(move |said: String| {
         sharing_item.set(None);
         notice.set(Some(said));
@@ -428,11 +428,11 @@ pub fn FolderPage() -> impl IntoView {
                     path.push(item);
                     let title = tf("Share “{0}”", &[("0", &name)]);
                     let close = Callback::new(move |()| sharing_item.set(None));
-                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path title close renewed /> }
+                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path title close changed=renewed /> }
                 })}
                 {move || shown.get().filter(|o| o.folder.permission == Some(Permission::Manage)).map(|o| {
                     let title = tr("Share").to_string();
-                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path=o.folder.path.clone() title renewed /> }
+                    view! { <SharePanel organisation_id=o.folder.organisation_id.clone() path=o.folder.path.clone() title changed=renewed /> }
                 })}
             </section>
         </Show>

@@ -346,6 +346,11 @@ pub fn NodeTable(
                     on:click=move |_| delete.send((node.clone(), name.clone()))>{tr("Delete")}</button>
             }
         });
+        // BOX-4: the label it carries, beside its name.
+        let badge = node
+            .label
+            .clone()
+            .map(|l| view! { <span class="label-badge" title=tr("Label")>{l}</span> });
         view! {
             <tr>
                 <td data-label=tr("Name")>
@@ -364,6 +369,7 @@ pub fn NodeTable(
                             <button type="button" class="secondary" on:click=move |_| editing.set(None)>{tr("Cancel")}</button>
                         </form>
                     </Show>
+                    {badge}
                 </td>
                 {middle}
                 <td data-label=tr("Modified")>{modified}</td>

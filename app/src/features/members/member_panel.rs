@@ -55,6 +55,7 @@ pub fn MemberPanel(
             let org = organisation.clone();
             view! {
                 <PlanAndPermissions organisation=org.clone() detail=d.clone() notice=plan_notice on_saved=changed />
+                <crate::features::labels::Clearances organisation=org.clone() account_id=account_id.clone() email=d.row.email.clone() />
                 <AccountSecurity organisation=org.clone() detail=d.clone() own notice=security_notice on_done=changed />
                 <RemoveMember organisation=org.clone() detail=d own on_removed />
                 <History organisation=org account_id=account_id.clone() />

@@ -158,9 +158,10 @@ pub fn SharePanel(
     path: Vec<NodeView>,
     title: String,
     #[prop(optional)] close: Option<Callback<()>>,
-    // CRY-4: told what to say after a removal renewed the item's key (the
-    // page's copy of it is stale); without it the panel says it itself.
-    #[prop(optional)] renewed: Option<Callback<String>>,
+    // Told what to say after a change the page's copy of the item does not
+    // show (a key renewed after a removal, CRY-4; a label, BOX-4); without
+    // it the panel says it itself.
+    #[prop(optional)] changed: Option<Callback<String>>,
 ) -> impl IntoView {
     let Some(node) = path.last().cloned() else {
         return ().into_any();
@@ -225,7 +226,7 @@ pub fn SharePanel(
                 Ok::<_, Problem>(rotation::removed_notice(&a.email, renewed))
             }
         },
-        move |said: String| match renewed {
+        move |said: String| match changed {
             Some(tell) => tell.run(said),
             None => {
                 notice.set(Some(said));
@@ -332,6 +333,7 @@ pub fn SharePanel(
             <Show when=move || notice.with(|n| n.is_some())>
                 <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
             </Show>
+            <crate::features::labels::ItemLabel organisation_id=organisation_id.clone() node=node.clone() changed />
             <ErrorBox message=list_error />
             <table class="access">
                 <caption>{tr("Who has access")}</caption>

@@ -9,6 +9,7 @@ mod boxes;
 mod common;
 mod files;
 mod import;
+mod labels;
 mod members;
 mod mfa;
 mod organisations;
@@ -28,6 +29,7 @@ const TABLES: &[(&str, &[(&str, &str)])] = &[
     ("boxes", boxes::WORDS),
     ("files", files::WORDS),
     ("sharing", sharing::WORDS),
+    ("labels", labels::WORDS),
 ];
 
 fn table() -> &'static HashMap<&'static str, &'static str> {
