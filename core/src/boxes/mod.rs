@@ -575,6 +575,13 @@ pub(crate) async fn path_to(
         }
     }
     path.reverse();
+    // A way in below something in the trash is in the trash too, though
+    // the path from it does not show what is above it.
+    if let Some(above) = path.first().and_then(|first| first.parent_id.as_ref()) {
+        if store::trashed_above(c, above).await? {
+            return Err(BoxError::Unknown.into());
+        }
+    }
     Ok(path)
 }
 

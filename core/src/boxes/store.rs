@@ -249,6 +249,22 @@ pub async fn set_trashed(c: &mut Conn, node_id: &str, trashed: Option<(i64, &str
     Ok(())
 }
 
+/// Whether `node_id` or a node above it is in the trash (or is a deleted
+/// box): what is below it is in the trash too.
+pub async fn trashed_above(c: &mut Conn, node_id: &str) -> R<bool> {
+    Ok(sqlx::query(
+        "WITH RECURSIVE up(id, parent_id, trashed_at) AS ( \
+           SELECT id, parent_id, trashed_at FROM nodes WHERE id = $1 \
+           UNION ALL \
+           SELECT n.id, n.parent_id, n.trashed_at FROM nodes n JOIN up ON n.id = up.parent_id \
+         ) SELECT 1 FROM up WHERE trashed_at IS NOT NULL LIMIT 1",
+    )
+    .bind(node_id)
+    .fetch_optional(c)
+    .await?
+    .is_some())
+}
+
 /// The ids of a box's trashed items, latest first.
 pub async fn trashed_in(c: &mut Conn, box_id: &str) -> R<Vec<String>> {
     sqlx::query_scalar(

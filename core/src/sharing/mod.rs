@@ -254,8 +254,19 @@ impl Coffer {
         let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
         let now = crate::kernel::db::now_ms();
-        let rows = store::shared_with(&mut c, organisation_id, &actor.account_id, now).await?;
-        Ok(rows
+        let mut rows = store::shared_with(&mut c, organisation_id, &actor.account_id, now).await?;
+        // What is shared is gone with a folder above it that went to the trash.
+        let mut kept = Vec::with_capacity(rows.len());
+        for row in rows.drain(..) {
+            let trashed = match &row.node.parent_id {
+                Some(parent) => crate::boxes::store::trashed_above(&mut c, parent).await?,
+                None => false,
+            };
+            if !trashed {
+                kept.push(row);
+            }
+        }
+        Ok(kept
             .into_iter()
             .map(|r| SharedItem {
                 node: r.node,

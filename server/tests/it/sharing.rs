@@ -851,8 +851,61 @@ async fn notices_and_contacts(backend: Backend) {
     assert_eq!(subjects("ann@acme.test").await.len(), before);
 }
 
+/// A folder shared on its own goes with a folder above it that goes to
+/// the trash, and comes back with it.
+async fn a_share_below_the_trash_is_gone(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let g = granter(&lia, "lia@acme.test", "liaison password").await;
+    let (ann_b, _, ann) = person(&server, &lia, &org, "ann@acme.test").await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let (board_key, board) = make(&box_key.public_key(), Some(&box_key), "Board");
+    create_folder(&lia, &org, &the_box.id, &board)
+        .await
+        .unwrap();
+    let (inner_key, inner) = make(&board_key.public_key(), Some(&board_key), "Inner");
+    create_folder(&lia, &org, &board.id, &inner).await.unwrap();
+    let p = permit(
+        &g,
+        &inner.id,
+        &inner_key,
+        &ann,
+        Permission::Modify,
+        Window::default(),
+    );
+    grant(&lia, &org, &p).await.unwrap();
+    assert_eq!(shared_with_me(&ann_b, &org).await.len(), 1);
+    lia.run(coffer_api::TrashNode {
+        organisation_id: org.clone().into(),
+        node_id: board.id.clone(),
+    })
+    .await
+    .unwrap();
+    assert!(shared_with_me(&ann_b, &org).await.is_empty());
+    assert_eq!(word(folder(&ann_b, &org, &inner.id).await), "unknown");
+    let (_, late) = make(&inner_key.public_key(), Some(&inner_key), "Late");
+    assert_eq!(
+        word(create_folder(&ann_b, &org, &inner.id, &late).await),
+        "unknown"
+    );
+    lia.run(coffer_api::RestoreNode {
+        organisation_id: org.clone().into(),
+        node_id: board.id.clone(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(shared_with_me(&ann_b, &org).await.len(), 1);
+    assert_eq!(word(folder(&ann_b, &org, &inner.id).await), "ok");
+}
+
 on_both!(
     permission_matrix,
     bad_shares_change_nothing,
-    notices_and_contacts
+    notices_and_contacts,
+    a_share_below_the_trash_is_gone
 );
