@@ -4,7 +4,8 @@
 
 use coffer_shared::ids::{AccountId, NodeId, OrganisationId};
 use coffer_shared::sharing::{
-    Access, NewPermit, Notices, Recipient, Rotation, RotationPlan, SharedItem,
+    Access, NewPermit, Notices, OutsideShare, ReadyShare, Recipient, Rotation, RotationPlan,
+    SharedItem,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -133,6 +134,29 @@ pub async fn rotations_due(organisation_id: OrganisationId) -> Result<Vec<NodeId
     ssr::answer(
         d.coffer
             .rotations_due(d.actor.as_ref(), &organisation_id)
+            .await,
+    )
+}
+
+#[server(endpoint = "sharing_invite", input = Json)]
+pub async fn share_with_outsider(
+    organisation_id: OrganisationId,
+    share: OutsideShare,
+) -> Result<(), ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .share_with_outsider(d.actor.as_ref(), &organisation_id, &share)
+            .await,
+    )
+}
+
+#[server(endpoint = "sharing_ready", input = Json)]
+pub async fn ready_shares(organisation_id: OrganisationId) -> Result<Vec<ReadyShare>, ApiError> {
+    let d = ssr::door().await?;
+    ssr::answer(
+        d.coffer
+            .ready_shares(d.actor.as_ref(), &organisation_id)
             .await,
     )
 }

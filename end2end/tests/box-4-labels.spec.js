@@ -42,7 +42,7 @@ test('BOX-4: a labelled folder is shared only with members cleared for its label
   // Ann is not cleared: the share is refused with the reason.
   await lia.goto(boardUrl);
   await panel.getByLabel('Email address').fill('ann@acme.test');
-  await panel.getByRole('button', { name: 'Share' }).click();
+  await panel.getByRole('button', { name: 'Share', exact: true }).click();
   await expect(panel.getByRole('alert')).toHaveText('That member is not cleared for a label on this item, or on something in it or above it.');
 
   // Cleared in her Edit panel, the share goes through.
@@ -54,7 +54,7 @@ test('BOX-4: a labelled folder is shared only with members cleared for its label
   await expect(clearances.getByRole('status')).toHaveText('Clearances saved.');
   await lia.goto(boardUrl);
   await panel.getByLabel('Email address').fill('ann@acme.test');
-  await panel.getByRole('button', { name: 'Share' }).click();
+  await panel.getByRole('button', { name: 'Share', exact: true }).click();
   await expect(panel.getByRole('status')).toHaveText('Shared with ann@acme.test.');
   await ann.getByRole('link', { name: 'Boxes' }).click();
   await expect(ann.getByRole('region', { name: 'Shared with me' }).getByRole('link', { name: 'Board Zebra' })).toBeVisible();

@@ -17,7 +17,7 @@ const NEW = 'Zebra minutes from after the removal';
 async function share(panel, email, permission) {
   await panel.getByLabel('Email address').fill(email);
   await panel.getByLabel('Permission').selectOption(permission);
-  await panel.getByRole('button', { name: 'Share' }).click();
+  await panel.getByRole('button', { name: 'Share', exact: true }).click();
   await expect(panel.getByRole('status')).toHaveText(`Shared with ${email}.`);
 }
 

@@ -170,6 +170,10 @@ pub struct OrgSettings {
     /// deleted for good.
     #[serde(default = "default_trash_days")]
     pub trash_retention_days: u32,
+    /// BOX-5: whether outside recipients (Ad hoc members, invited by a
+    /// share) take licence seats.
+    #[serde(default)]
+    pub outsiders_take_seats: bool,
 }
 
 fn default_trash_days() -> u32 {
@@ -192,6 +196,7 @@ impl OrgSettings {
             inactivity_lock_days: 0,
             enforce_mfa: false,
             trash_retention_days: DEFAULT_TRASH_DAYS,
+            outsiders_take_seats: false,
             permissions: Permission::ALL
                 .into_iter()
                 .map(|p| {

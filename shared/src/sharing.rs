@@ -121,6 +121,32 @@ pub struct Access {
     /// Held through a permit on a folder above (or the box): changed there.
     pub inherited_from: Option<NodeId>,
     pub granted_by: Option<String>,
+    /// BOX-5: shared with an outside recipient who has not set up their
+    /// keys yet; the share completes once they have.
+    #[serde(default)]
+    pub pending: bool,
+}
+
+/// BOX-5: an item shared with an address that has no account in the
+/// organisation: they are invited as an outside recipient, and the share
+/// waits for their keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutsideShare {
+    pub node_id: NodeId,
+    pub email: String,
+    pub permission: Permission,
+    pub window: Window,
+}
+
+/// BOX-5: a waiting share whose recipient has now set up their keys, with
+/// the way from the granter's access down to the item, for the granter's
+/// browser to complete.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadyShare {
+    pub path: Vec<NodeView>,
+    pub to: Recipient,
+    pub permission: Permission,
+    pub window: Window,
 }
 
 /// What the granter's signature covers, as the recipient checks it.
@@ -260,6 +286,12 @@ pub enum SharingError {
     NoSuchPermit,
     #[error("The permit is not valid: its key or signature does not fit.")]
     InvalidPermit,
+    #[error(
+        "A share of this item with that person is already waiting for them to set up their keys."
+    )]
+    AlreadyPending,
+    #[error("That address belongs to a member of this organisation: share with them directly.")]
+    MemberNotOutsider,
     #[error("Something in this folder changed while its key was being renewed; try again.")]
     RotationRaced,
     #[error(

@@ -281,6 +281,7 @@ impl Coffer {
             now,
         )
         .await?;
+        crate::store::upgrade_ad_hoc(&mut work, &inv.account_id).await?;
         work.audit_as(
             Who::account(&inv.account_id, &inv.email),
             None,

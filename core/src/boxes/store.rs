@@ -353,6 +353,7 @@ pub async fn purge_subtrees(c: &mut Conn, roots: &[String]) -> R<u64> {
             for table in [
                 "DELETE FROM permits WHERE node_id = $1",
                 "DELETE FROM rotations_due WHERE node_id = $1",
+                "DELETE FROM pending_shares WHERE node_id = $1",
             ] {
                 sqlx::query(table).bind(id).execute(&mut *c).await?;
             }

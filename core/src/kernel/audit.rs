@@ -77,6 +77,7 @@ pub enum AuditAction {
     LabelRemoved,
     ClearancesChanged,
     ItemLabelled,
+    SharePending,
 }
 
 impl AuditAction {
@@ -140,6 +141,7 @@ impl AuditAction {
             AuditAction::LabelRemoved => "label.removed",
             AuditAction::ClearancesChanged => "member.clearances_changed",
             AuditAction::ItemLabelled => "box.labelled",
+            AuditAction::SharePending => "share.pending",
         }
     }
 }

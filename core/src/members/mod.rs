@@ -100,7 +100,16 @@ impl Coffer {
         let seats = crate::organisations::store::seats(work, e.organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
-        if seats.used >= seats.licence_seats {
+        // BOX-5: outside recipients take seats only if Configuration says so
+        // (and then the seats count them).
+        let settings = self.settings_in(work, e.organisation_id).await?;
+        let used = if settings.outsiders_take_seats {
+            seats.used
+        } else {
+            seats.used - crate::store::ad_hoc_members(work, e.organisation_id).await?
+        };
+        let takes_seat = e.role != Role::AdHoc || settings.outsiders_take_seats;
+        if takes_seat && used >= seats.licence_seats {
             return Err(MemberError::NoLicencesAvailable.into());
         }
         let existing = crate::store::account_by_identifier(work, e.email).await?;
@@ -127,7 +136,6 @@ impl Coffer {
         };
         crate::store::insert_membership(work, e.organisation_id, &account_id, e.role, e.tier, now)
             .await?;
-        let settings = self.settings_in(work, e.organisation_id).await?;
         let flags = crate::organisations::settings::flags_to(&settings.default_flags());
         crate::organisations::store::set_member_permissions(
             work,

@@ -5,6 +5,7 @@
 //! the recipient, the shapes and the signature, and keeps the permit.
 //! Every later call is decided by the closest permit (`kernel::access`).
 
+pub mod outsiders;
 pub mod rotation;
 pub mod store;
 
@@ -93,17 +94,7 @@ impl Coffer {
         let Some(node) = path.last().filter(|_| !in_trash(&path)) else {
             return Err(coffer_shared::boxes::BoxError::Unknown.into());
         };
-        permit.window.check()?;
-        if permit
-            .window
-            .not_after_ms
-            .is_some_and(|end| end <= work.now)
-        {
-            return Err(SharingError::WindowOver.into());
-        }
-        if permit.permission == Permission::Upload && node.kind == NodeKind::File {
-            return Err(SharingError::UploadOnFile.into());
-        }
+        check_terms(node, permit.permission, permit.window, work.now)?;
         let grantee = permit.account_id.as_str();
         let email = store::member_email(&mut work, organisation_id, grantee)
             .await?
@@ -119,21 +110,7 @@ impl Coffer {
         if crate::labels::store::uncleared(&mut work, &node.id, organisation_id, grantee).await? {
             return Err(SharingError::LabelNotCleared.into());
         }
-        // Manage lets a member share further only within their own access.
-        let mine = access::held_permit(
-            &mut work,
-            actor.into(),
-            organisation_id,
-            &node.id,
-            Need::Share,
-        )
-        .await
-        .map_err(|_| SharingError::NotPermitted)?;
-        if let Some(own_end) = mine.window.not_after_ms.filter(|_| !mine.owner) {
-            if permit.window.not_after_ms.is_none_or(|end| end > own_end) {
-                return Err(SharingError::BeyondOwnWindow.into());
-            }
-        }
+        within_own_access(&mut work, actor, organisation_id, node, permit.window).await?;
         check_key_material(permit)?;
         let signer = store::signing_key_of(&mut work, &actor.account_id)
             .await?
@@ -154,6 +131,8 @@ impl Coffer {
             now,
         };
         let replaced = store::put_permit(&mut work, &row).await?;
+        // BOX-5: a share that waited for the recipient's keys is done.
+        store::drop_pending(&mut work, &node.id, grantee).await?;
         store::remember_contact(&mut work, &actor.account_id, organisation_id, grantee, now)
             .await?;
         if !replaced && store::notices_of(&mut work, grantee).await?.shares {
@@ -202,7 +181,9 @@ impl Coffer {
         let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
         boxes::require(&mut c, actor, organisation_id, node_id, Need::Share).await?;
-        Ok(store::access_to(&mut c, node_id).await?)
+        let mut all = store::access_to(&mut c, node_id).await?;
+        all.extend(store::pending_on(&mut c, node_id).await?);
+        Ok(all)
     }
 
     /// BOX-2: removes a member's own permit on a node (one held above it is
@@ -224,12 +205,14 @@ impl Coffer {
         if store::owns(&mut work, &box_id, account_id).await? {
             return Err(SharingError::OwnerAccess.into());
         }
-        if !store::remove_permit(&mut work, node_id, account_id).await? {
+        if store::remove_permit(&mut work, node_id, account_id).await? {
+            // CRY-4: what they could open until now must not open what comes.
+            let now = work.now;
+            store::rotation_due(&mut work, node_id, now).await?;
+        } else if !store::drop_pending(&mut work, node_id, account_id).await? {
+            // BOX-5: a share still waiting is simply withdrawn (no key was given).
             return Err(SharingError::NoSuchPermit.into());
         }
-        // CRY-4: what they could open until now must not open what comes.
-        let now = work.now;
-        store::rotation_due(&mut work, node_id, now).await?;
         let email = store::member_email(&mut work, organisation_id, account_id)
             .await?
             .unwrap_or_default();
@@ -358,6 +341,44 @@ impl Coffer {
         work.commit().await?;
         Ok(expired.len() as u64)
     }
+}
+
+/// The terms of a share: a window that runs forward and has not ended,
+/// Upload only for boxes and folders.
+pub(crate) fn check_terms(
+    node: &coffer_shared::boxes::NodeView,
+    permission: Permission,
+    window: coffer_shared::sharing::Window,
+    now: i64,
+) -> Result<(), SharingError> {
+    window.check()?;
+    if window.not_after_ms.is_some_and(|end| end <= now) {
+        return Err(SharingError::WindowOver);
+    }
+    if permission == Permission::Upload && node.kind == NodeKind::File {
+        return Err(SharingError::UploadOnFile);
+    }
+    Ok(())
+}
+
+/// Manage lets a member share further only within their own access: no
+/// window longer than theirs.
+pub(crate) async fn within_own_access(
+    work: &mut crate::kernel::work::Work<'_>,
+    actor: &Actor,
+    organisation_id: &OrganisationId,
+    node: &coffer_shared::boxes::NodeView,
+    window: coffer_shared::sharing::Window,
+) -> Outcome<()> {
+    let mine = access::held_permit(work, actor.into(), organisation_id, &node.id, Need::Share)
+        .await
+        .map_err(|_| SharingError::NotPermitted)?;
+    if let Some(own_end) = mine.window.not_after_ms.filter(|_| !mine.owner) {
+        if window.not_after_ms.is_none_or(|end| end > own_end) {
+            return Err(SharingError::BeyondOwnWindow.into());
+        }
+    }
+    Ok(())
 }
 
 /// A member of the organisation with keys, other than the actor.

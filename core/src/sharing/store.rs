@@ -187,6 +187,7 @@ pub async fn access_to(c: &mut Conn, node_id: &str) -> R<Vec<Access>> {
                     .then(|| r.try_get::<String, _>(8).map(Into::into))
                     .transpose()?,
                 granted_by: r.try_get(10)?,
+                pending: false,
             })
         })
         .collect()
@@ -562,6 +563,147 @@ pub async fn renew_permit(
         == 1)
 }
 
+/// BOX-5: a share waiting for an outside recipient's keys; answers false
+/// when one for this item and person is already waiting.
+pub async fn put_pending(
+    c: &mut Conn,
+    node_id: &str,
+    account_id: &str,
+    permission: Permission,
+    window: Window,
+    granted_by: &str,
+    now: i64,
+) -> R<bool> {
+    Ok(sqlx::query(
+        "INSERT INTO pending_shares (node_id, account_id, permission, not_before, not_after, \
+         granted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (node_id, account_id) DO NOTHING",
+    )
+    .bind(node_id)
+    .bind(account_id)
+    .bind(permission.code())
+    .bind(window.not_before_ms)
+    .bind(window.not_after_ms)
+    .bind(granted_by)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// The waiting share goes (completed or withdrawn); answers whether there
+/// was one.
+pub async fn drop_pending(c: &mut Conn, node_id: &str, account_id: &str) -> R<bool> {
+    Ok(
+        sqlx::query("DELETE FROM pending_shares WHERE node_id = $1 AND account_id = $2")
+            .bind(node_id)
+            .bind(account_id)
+            .execute(c)
+            .await?
+            .rows_affected()
+            > 0,
+    )
+}
+
+/// The shares of an item waiting for their recipients, as the Share panel
+/// lists them.
+pub async fn pending_on(c: &mut Conn, node_id: &str) -> R<Vec<Access>> {
+    let rows = sqlx::query(
+        "SELECT s.account_id, a.email, a.first_name, a.last_name, s.permission, \
+         s.not_before, s.not_after, g.email FROM pending_shares s \
+         JOIN accounts a ON a.id = s.account_id JOIN accounts g ON g.id = s.granted_by \
+         WHERE s.node_id = $1 ORDER BY a.email",
+    )
+    .bind(node_id)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let code: String = r.try_get(4)?;
+            Ok(Access {
+                account_id: r.try_get::<String, _>(0)?.into(),
+                email: r.try_get(1)?,
+                name: full_name(r.try_get(2)?, r.try_get(3)?),
+                permission: Permission::from_code(&code).unwrap_or(Permission::View),
+                window: Window {
+                    not_before_ms: r.try_get(5)?,
+                    not_after_ms: r.try_get(6)?,
+                },
+                owner: false,
+                inherited_from: None,
+                granted_by: r.try_get(7)?,
+                pending: true,
+            })
+        })
+        .collect()
+}
+
+/// A waiting share whose recipient has set up their keys.
+pub struct Ready {
+    pub node_id: String,
+    pub to: Recipient,
+    pub permission: Permission,
+    pub window: Window,
+}
+
+/// The shares `granted_by` made in the organisation that wait for
+/// recipients who now have keys.
+pub async fn pending_ready(c: &mut Conn, organisation_id: &str, granted_by: &str) -> R<Vec<Ready>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.email, a.first_name, a.last_name, a.public_key, s.node_id, \
+         s.permission, s.not_before, s.not_after FROM pending_shares s \
+         JOIN nodes n ON n.id = s.node_id JOIN accounts a ON a.id = s.account_id \
+         WHERE n.organisation_id = $1 AND s.granted_by = $2 AND a.public_key IS NOT NULL \
+         ORDER BY s.created_at, s.node_id",
+    )
+    .bind(organisation_id)
+    .bind(granted_by)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let code: String = r.try_get(6)?;
+            Ok(Ready {
+                to: recipient_from(r)?.0,
+                node_id: r.try_get(5)?,
+                permission: Permission::from_code(&code).unwrap_or(Permission::View),
+                window: Window {
+                    not_before_ms: r.try_get(7)?,
+                    not_after_ms: r.try_get(8)?,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Whether the member is an outside recipient (Ad hoc, or an external
+/// account) of the organisation.
+pub async fn is_outsider(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<bool> {
+    Ok(sqlx::query(
+        "SELECT 1 FROM memberships WHERE organisation_id = $1 AND account_id = $2 \
+         AND (role = 'adhoc' OR account_type = 'external')",
+    )
+    .bind(organisation_id)
+    .bind(account_id)
+    .fetch_optional(c)
+    .await?
+    .is_some())
+}
+
+/// BOX-5: the member was invited by a share, from outside.
+pub async fn mark_external(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<()> {
+    sqlx::query(
+        "UPDATE memberships SET account_type = 'external' \
+         WHERE organisation_id = $1 AND account_id = $2",
+    )
+    .bind(organisation_id)
+    .bind(account_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
 /// An account's permits from others on an organisation's nodes, deleted
 /// (their membership there ended).
 pub async fn remove_permits_in(c: &mut Conn, organisation_id: &str, account_id: &str) -> R<u64> {
@@ -571,9 +713,18 @@ pub async fn remove_permits_in(c: &mut Conn, organisation_id: &str, account_id: 
     )
     .bind(account_id)
     .bind(organisation_id)
-    .execute(c)
+    .execute(&mut *c)
     .await?
-    .rows_affected())
+    .rows_affected()
+        + sqlx::query(
+            "DELETE FROM pending_shares WHERE account_id = $1 \
+             AND node_id IN (SELECT id FROM nodes WHERE organisation_id = $2)",
+        )
+        .bind(account_id)
+        .bind(organisation_id)
+        .execute(c)
+        .await?
+        .rows_affected())
 }
 
 /// BOX-9: one more share from `account_id` to `contact_id`.

@@ -272,6 +272,28 @@ pub struct MembershipRow {
     pub expiry_date: String,
 }
 
+/// BOX-5: an outside recipient who sets a password becomes a Collaborator
+/// wherever they were Ad hoc (roles only ever go up).
+pub async fn upgrade_ad_hoc(c: &mut Conn, account_id: &str) -> R<()> {
+    sqlx::query(
+        "UPDATE memberships SET role = 'collaborator' WHERE account_id = $1 AND role = 'adhoc'",
+    )
+    .bind(account_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// How many of the organisation's members are Ad hoc (outside recipients).
+pub async fn ad_hoc_members(c: &mut Conn, organisation_id: &str) -> R<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE organisation_id = $1 AND role = 'adhoc'",
+    )
+    .bind(organisation_id)
+    .fetch_one(c)
+    .await
+}
+
 pub fn role_code(r: Role) -> &'static str {
     match r {
         Role::AdHoc => "adhoc",

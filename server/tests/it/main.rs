@@ -25,6 +25,7 @@ mod mfa_passkeys;
 mod mfa_totp;
 mod operations;
 mod org_config;
+mod outsiders;
 mod profile;
 mod rotation;
 mod sharing;

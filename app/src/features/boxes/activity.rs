@@ -35,6 +35,7 @@ fn what(action: &str) -> &'static str {
         "share.expired" => "Someone's access ended",
         "share.key_renewed" => "Renewed the key after access ended",
         "box.labelled" => "Changed the label",
+        "share.pending" => "Shared with someone from outside",
         _ => "Changed",
     }
 }

@@ -130,6 +130,7 @@ pub fn BoxesPage() -> impl IntoView {
                 })}
                 <DeletedBoxes version restored=Callback::new(move |()| boxes.refetch()) />
                 <crate::features::sharing::RenewDueKeys organisation />
+                <crate::features::sharing::CompleteReadyShares organisation />
                 <crate::features::sharing::SharedWithMe organisation />
             </section>
         </Show>

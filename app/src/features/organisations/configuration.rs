@@ -67,6 +67,7 @@ fn SettingsForm(organisation: OrganisationId, initial: OrgSettings) -> impl Into
     let inactivity = RwSignal::new(initial.inactivity_lock_days.to_string());
     let trash_days = RwSignal::new(initial.trash_retention_days.to_string());
     let enforce_mfa = RwSignal::new(initial.enforce_mfa);
+    let outsiders_take_seats = RwSignal::new(initial.outsiders_take_seats);
     let permissions = RwSignal::new(initial.permissions.clone());
     let error = RwSignal::new(None::<Problem>);
     let notice = RwSignal::new(None::<String>);
@@ -117,6 +118,7 @@ fn SettingsForm(organisation: OrganisationId, initial: OrgSettings) -> impl Into
                     &trash_days.get_untracked(),
                     tr("Trash retention"),
                 )?,
+                outsiders_take_seats: outsiders_take_seats.get_untracked(),
             })
         })();
         let wanted = match parsed {
@@ -134,6 +136,7 @@ fn SettingsForm(organisation: OrganisationId, initial: OrgSettings) -> impl Into
             <label class="check"><input type="checkbox" bind:checked=enforce_mfa />{tr(" Require two-step sign-in for every member")}</label>
             <h2>{tr("Boxes")}</h2>
             {number_field("trash-days", tr("Trash retention (days)"), tr("Deleted items are deleted for good after this many days in their box's trash; 1 to 3,650."), trash_days)}
+            <label class="check"><input type="checkbox" bind:checked=outsiders_take_seats />{tr(" Outside recipients (invited by a share) take licence seats")}</label>
             <h2>{tr("Features")}</h2>
             <p class="hint">{tr("Everyone: every member has it. Only selected: members whose box is ticked on their Edit panel. Nobody: switched off. New members start with the ticked defaults.")}</p>
             <table class="list permissions">

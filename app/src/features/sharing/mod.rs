@@ -24,8 +24,12 @@ use crate::features::boxes::uploads::signing_key;
 use crate::i18n::{tf, tr};
 use crate::session::use_session;
 use crate::ui::{load_when, show_latest, ErrorBox, Problem, Write};
+use coffer_shared::errors::Refusal;
+use coffer_shared::sharing::{OutsideShare, SharingError};
 
+pub mod outsiders;
 pub mod rotation;
+pub use outsiders::CompleteReadyShares;
 pub use rotation::RenewDueKeys;
 
 /// The member's own account id (what a permit to them names); read
@@ -66,7 +70,9 @@ pub async fn check_permits(
     }
 }
 
-/// A permit for the last of `path` to the member with `email`.
+/// A permit for the last of `path` to the member with `email`. An address
+/// with no member behind it is put in `outsider`, for the panel to offer
+/// an invitation (BOX-5).
 async fn share(
     org: OrganisationId,
     me: Option<AccountId>,
@@ -74,12 +80,35 @@ async fn share(
     email: String,
     permission: Permission,
     window: Window,
+    outsider: RwSignal<Option<Offer>>,
+) -> Result<String, Problem> {
+    window.check().map_err(|e| Problem::Api(e.into()))?;
+    let to = match share_recipient(org.clone(), email.clone()).await {
+        Err(coffer_api::ApiError::Refused(Refusal::Sharing(SharingError::NoSuchMember))) => {
+            outsider.set(Some((email, permission, window)));
+            return Err(Problem::Api(SharingError::NoSuchMember.into()));
+        }
+        other => other?,
+    };
+    permit_for(org, me, path, to, permission, window).await
+}
+
+/// BOX-5: an address with no member behind it, and the terms it was
+/// about to get.
+type Offer = (String, Permission, Window);
+
+/// The permit itself: made in the worker, stored by the server.
+pub(crate) async fn permit_for(
+    org: OrganisationId,
+    me: Option<AccountId>,
+    path: Vec<NodeView>,
+    to: coffer_shared::sharing::Recipient,
+    permission: Permission,
+    window: Window,
 ) -> Result<String, Problem> {
     let Some(node) = path.last().cloned() else {
         return Err(unexpected());
     };
-    window.check().map_err(|e| Problem::Api(e.into()))?;
-    let to = share_recipient(org.clone(), email).await?;
     let signing = signing_key().await?;
     let me = me.ok_or_else(unexpected)?;
     let terms = PermitTerms {
@@ -118,6 +147,20 @@ async fn share(
     )
     .await?;
     Ok(to.email)
+}
+
+/// The organisation shown and the member's own id, once their keys are
+/// unlocked in this tab (the work that follows needs them); read inside a
+/// loader, so it runs again when either changes.
+pub(crate) fn unlocked_in(
+    session: crate::session::Session,
+    organisation: Memo<Option<(OrganisationId, bool)>>,
+) -> Option<(OrganisationId, Option<AccountId>)> {
+    session.unlocked.track();
+    session.unlocked.with(|u| u.is_some()).then_some(())?;
+    let (org, _) = organisation.get()?;
+    let me = session.account.with(|a| a.as_ref().map(|a| a.id.clone()));
+    Some((org, me))
 }
 
 /// A `datetime-local` value (the member's time zone) as milliseconds.
@@ -191,16 +234,45 @@ pub fn SharePanel(
     });
     let (org, path_v) = (organisation_id.clone(), StoredValue::new(path));
     let me = my_account();
+    let offer = RwSignal::new(None::<Offer>);
     let send = Write::new(
         error,
         move |(email, permission, window): (String, Permission, Window)| {
             let (org, me) = (org.clone(), me.clone());
             let path = path_v.get_value();
-            async move { share(org, me, path, email, permission, window).await }
+            async move { share(org, me, path, email, permission, window, offer).await }
         },
         move |to: String| {
             email.set(String::new());
             notice.set(Some(tf("Shared with {0}.", &[("0", &to)])));
+            who.refetch();
+        },
+    );
+    // BOX-5: the address belongs to nobody here; invited on request.
+    let (org, id) = (organisation_id.clone(), node_id.clone());
+    let invite = Write::new(
+        error,
+        move |(to, permission, window): Offer| {
+            let share = OutsideShare {
+                node_id: id.clone(),
+                email: to.clone(),
+                permission,
+                window,
+            };
+            let org = org.clone();
+            async move {
+                coffer_api::share_with_outsider(org, share).await?;
+                Ok::<_, Problem>(to)
+            }
+        },
+        move |to: String| {
+            offer.set(None);
+            error.set(None);
+            email.set(String::new());
+            notice.set(Some(tf(
+                "{0} is invited. The share completes once they have set up their keys.",
+                &[("0", &to)],
+            )));
             who.refetch();
         },
     );
@@ -215,7 +287,7 @@ pub fn SharePanel(
                 unshare(org.clone(), id.clone(), a.account_id).await?;
                 // CRY-4: a box or folder gets a new key at once when this
                 // browser holds the key above it; else it stays due.
-                let renewed = match is_file {
+                let renewed = match is_file || a.pending {
                     true => false,
                     false => match rotation::renew(org, me, id).await {
                         Ok(()) => true,
@@ -223,7 +295,13 @@ pub fn SharePanel(
                         Err(p) => return Err(p),
                     },
                 };
-                Ok::<_, Problem>(rotation::removed_notice(&a.email, renewed))
+                Ok::<_, Problem>(match a.pending {
+                    true => tf(
+                        "The share waiting for {0} was withdrawn.",
+                        &[("0", &a.email)],
+                    ),
+                    false => rotation::removed_notice(&a.email, renewed),
+                })
             }
         },
         move |said: String| match changed {
@@ -236,6 +314,7 @@ pub fn SharePanel(
     );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        offer.set(None);
         let chosen = Permission::from_code(&permission.get_untracked()).unwrap_or(Permission::View);
         let window = match (
             moment(&from.get_untracked()),
@@ -272,6 +351,8 @@ pub fn SharePanel(
                     tr("Owner").to_string()
                 } else if a.inherited_from.is_some() {
                     tr("Through a folder above").to_string()
+                } else if a.pending {
+                    tr("Waiting for them to set up their keys").to_string()
                 } else {
                     String::new()
                 };
@@ -330,6 +411,14 @@ pub fn SharePanel(
                 })}
             </form>
             <ErrorBox message=error />
+            {move || offer.get().map(|o| {
+                let to = o.0.clone();
+                view! {
+                    <p class="hint">{tf("{0} has no account here. Invite them as an outside recipient: they get a link by mail, and the share completes once they have set up their keys.", &[("0", &to)])}</p>
+                    <button type="button" disabled=move || invite.pending().get()
+                        on:click=move |_| invite.send(o.clone())>{tf("Invite {0} and share", &[("0", &to)])}</button>
+                }
+            })}
             <Show when=move || notice.with(|n| n.is_some())>
                 <p class="notice" role="status">{move || notice.get().unwrap_or_default()}</p>
             </Show>
@@ -396,10 +485,7 @@ pub fn SharedWithMe(organisation: Memo<Option<(OrganisationId, bool)>>) -> impl 
     let session = use_session();
     let error = RwSignal::new(None::<Problem>);
     let loaded = load_when(move || {
-        session.unlocked.track();
-        session.unlocked.with(|u| u.is_some()).then_some(())?;
-        let (org, _) = organisation.get()?;
-        let me = session.account.with(|a| a.as_ref().map(|a| a.id.clone()));
+        let (org, me) = unlocked_in(session, organisation)?;
         Some(received(org, me))
     });
     let shown = RwSignal::new(None::<Vec<Received>>);

@@ -86,10 +86,7 @@ async fn renew_all_due(org: OrganisationId, me: Option<AccountId>) -> Result<usi
 pub fn RenewDueKeys(organisation: Memo<Option<(OrganisationId, bool)>>) -> impl IntoView {
     let session = use_session();
     let done = load_when(move || {
-        session.unlocked.track();
-        session.unlocked.with(|u| u.is_some()).then_some(())?;
-        let (org, _) = organisation.get()?;
-        let me = session.account.with(|a| a.as_ref().map(|a| a.id.clone()));
+        let (org, me) = super::unlocked_in(session, organisation)?;
         Some(renew_all_due(org, me))
     });
     let error = RwSignal::new(None::<Problem>);

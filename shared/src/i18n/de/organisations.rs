@@ -3,6 +3,7 @@
 
 pub const WORDS: &[(&str, &str)] = &[
     (" Require two-step sign-in for every member", " Zweistufige Anmeldung für alle Mitglieder verlangen"),
+    (" Outside recipients (invited by a share) take licence seats", " Externe Empfänger (durch eine Freigabe eingeladen) belegen Lizenzplätze"),
     ("A plan is a storage quota for Originators. New Originators get the default plan.", "Ein Tarif ist ein Speicherkontingent für Originatoren. Neue Originatoren erhalten den Standardtarif."),
     ("Accounts", "Konten"),
     ("Add plan", "Tarif hinzufügen"),

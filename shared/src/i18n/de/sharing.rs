@@ -81,6 +81,30 @@ pub const WORDS: &[(&str, &str)] = &[
     ),
     ("What they already downloaded stays with them.", "Was bereits heruntergeladen wurde, bleibt dort."),
     (
+        "A share of this item with that person is already waiting for them to set up their keys.",
+        "Eine Freigabe dieses Elements für diese Person wartet bereits darauf, dass sie ihre Schlüssel einrichtet.",
+    ),
+    (
+        "That address belongs to a member of this organisation: share with them directly.",
+        "Diese Adresse gehört einem Mitglied dieser Organisation: Teilen Sie direkt mit ihm.",
+    ),
+    ("Shared with someone from outside", "Mit jemandem von außerhalb geteilt"),
+    (
+        "{0} is invited. The share completes once they have set up their keys.",
+        "{0} ist eingeladen. Die Freigabe wird abgeschlossen, sobald die Schlüssel eingerichtet sind.",
+    ),
+    ("Waiting for them to set up their keys", "Wartet auf die Einrichtung der Schlüssel"),
+    ("The share waiting for {0} was withdrawn.", "Die auf {0} wartende Freigabe wurde zurückgezogen."),
+    (
+        "{0} has no account here. Invite them as an outside recipient: they get a link by mail, and the share completes once they have set up their keys.",
+        "{0} hat hier kein Konto. Laden Sie die Person als externe Empfängerin ein: Sie erhält einen Link per E-Mail, und die Freigabe wird abgeschlossen, sobald ihre Schlüssel eingerichtet sind.",
+    ),
+    ("Invite {0} and share", "{0} einladen und teilen"),
+    (
+        "{0} has set up their keys: your share with them is complete.",
+        "{0} hat die Schlüssel eingerichtet: Ihre Freigabe ist abgeschlossen.",
+    ),
+    (
         "Something in this folder changed while its key was being renewed; try again.",
         "In diesem Ordner hat sich etwas geändert, während sein Schlüssel erneuert wurde; bitte erneut versuchen.",
     ),
