@@ -129,7 +129,7 @@ pub fn BoxesPage() -> impl IntoView {
                     view! { <NodeTable nodes=list rename error=rename_error delete /> }.into_any()
                 })}
                 <DeletedBoxes version restored=Callback::new(move |()| boxes.refetch()) />
-                <crate::features::sharing::RenewDueKeys organisation />
+                <crate::features::sharing::RenewDueKeys organisation renewed=Callback::new(move |()| boxes.refetch()) />
                 <crate::features::sharing::CompleteReadyShares organisation />
                 <crate::features::sharing::SharedWithMe organisation />
             </section>

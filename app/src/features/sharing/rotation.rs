@@ -83,17 +83,26 @@ async fn renew_all_due(org: OrganisationId, me: Option<AccountId>) -> Result<usi
 /// CRY-4 on the Boxes page: what is due a new key and this member can
 /// renew is renewed as the page opens, and the page says so.
 #[component]
-pub fn RenewDueKeys(organisation: Memo<Option<(OrganisationId, bool)>>) -> impl IntoView {
+pub fn RenewDueKeys(
+    organisation: Memo<Option<(OrganisationId, bool)>>,
+    // The page's copies of what was renewed are stale: it loads them again.
+    renewed: Callback<()>,
+) -> impl IntoView {
     let session = use_session();
     let done = load_when(move || {
         let (org, me) = super::unlocked_in(session, organisation)?;
         Some(renew_all_due(org, me))
     });
     let error = RwSignal::new(None::<Problem>);
-    let renewed = RwSignal::new(None::<usize>);
-    show_latest(done, renewed, error);
+    let count = RwSignal::new(None::<usize>);
+    show_latest(done, count, error);
+    Effect::new(move |_| {
+        if count.get().is_some_and(|n| n > 0) {
+            renewed.run(());
+        }
+    });
     let said = move || {
-        renewed.get().filter(|n| *n > 0).map(|n| {
+        count.get().filter(|n| *n > 0).map(|n| {
             tf(
                 "Renewed the keys of {0} shared items after someone's access ended.",
                 &[("0", &n.to_string())],
