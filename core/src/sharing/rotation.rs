@@ -156,8 +156,7 @@ impl Coffer {
             .await?;
         }
         store::rotation_done(&mut work, node_id).await?;
-        let box_id = path.first().map(|b| b.id.to_string()).unwrap_or_default();
-        let box_id = store::box_of(&mut work, node_id).await?.unwrap_or(box_id);
+        let box_id = boxes::box_of(&mut work, &path).await?;
         work.audit(
             Some(organisation_id),
             AuditAction::KeyRenewed,

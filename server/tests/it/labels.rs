@@ -7,7 +7,7 @@
 
 use crate::boxes::{create_folder, her_box, make, owner, Owner};
 use crate::common::*;
-use crate::sharing::{grant, granter, permit, person};
+use crate::sharing::{grant, granter, permit, person, refused};
 use coffer_api::ApiError;
 use coffer_crypto::NodeKey;
 use coffer_shared::errors::Refusal;
@@ -65,10 +65,6 @@ async fn clearances(b: &Browser, org: &str, who: &AccountId) -> Result<Vec<Label
         account_id: who.clone(),
     })
     .await
-}
-
-fn refused<T: std::fmt::Debug>(r: Result<T, ApiError>) -> Refusal {
-    refusal(r.unwrap_err())
 }
 
 async fn labels_and_clearances(backend: Backend) {

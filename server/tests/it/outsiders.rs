@@ -9,7 +9,7 @@
 use crate::boxes::{create_folder, folder, her_box, make, owner, Owner};
 use crate::common::*;
 use crate::files::{download, prepare, upload};
-use crate::sharing::{grant, granter, permit, person, shared_with_me, unshare, word};
+use crate::sharing::{grant, granter, permit, person, refused, shared_with_me, unshare, word};
 use coffer_api::ApiError;
 use coffer_crypto::MemberKeys;
 use coffer_shared::errors::Refusal;
@@ -52,10 +52,6 @@ async fn access(b: &Browser, org: &str, node: &NodeId) -> Vec<Access> {
     })
     .await
     .unwrap()
-}
-
-fn refused<T: std::fmt::Debug>(r: Result<T, ApiError>) -> Refusal {
-    refusal(r.unwrap_err())
 }
 
 async fn outside_recipients(backend: Backend) {

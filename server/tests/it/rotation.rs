@@ -9,7 +9,9 @@
 use crate::boxes::{create_folder, folder, her_box, make, name_of, open, owner, Owner};
 use crate::common::*;
 use crate::files::{download, prepare, upload};
-use crate::sharing::{grant, granter, permit, person, shared_with_me, unshare, word, Granter};
+use crate::sharing::{
+    grant, granter, permit, person, refused, shared_with_me, unshare, word, Granter,
+};
 use coffer_api::ApiError;
 use coffer_crypto::{MemberKeys, NodeKey};
 use coffer_shared::boxes::BoxError;
@@ -60,10 +62,6 @@ fn rotation(keys: &MemberKeys, g: &Granter, plan: RotationPlan) -> Rotation {
         Answer::Rotated(r) => r,
         other => panic!("{other:?}"),
     }
-}
-
-fn refusal_of(r: Result<impl std::fmt::Debug, ApiError>) -> Refusal {
-    refusal(r.unwrap_err())
 }
 
 async fn public_key_of(server: &TestServer, node: &NodeId) -> String {
@@ -121,19 +119,19 @@ async fn rotation_after_removal(backend: Backend) {
     let anonymous = server.browser();
     let sharing = |e: SharingError| Refusal::Sharing(e);
     assert!(matches!(
-        refusal_of(plan(&anonymous, &org, &the_box.id).await),
+        refused(plan(&anonymous, &org, &the_box.id).await),
         Refusal::Auth(_)
     ));
     assert!(matches!(
-        refusal_of(due(&anonymous, &org).await),
+        refused(due(&anonymous, &org).await),
         Refusal::Auth(_)
     ));
     assert_eq!(
-        refusal_of(plan(&bob_b, &org, &the_box.id).await),
+        refused(plan(&bob_b, &org, &the_box.id).await),
         sharing(SharingError::NotPermitted)
     );
     assert_eq!(
-        refusal_of(plan(&lia, &org, &old_file.node.id).await),
+        refused(plan(&lia, &org, &old_file.node.id).await),
         sharing(SharingError::FileKeepsItsKey)
     );
     let p = permit(
@@ -146,7 +144,7 @@ async fn rotation_after_removal(backend: Backend) {
     );
     grant(&lia, &org, &p).await.unwrap();
     assert_eq!(
-        refusal_of(plan(&ann_b, &org, &board.id).await),
+        refused(plan(&ann_b, &org, &board.id).await),
         sharing(SharingError::RotationFromAbove),
         "Ann's way into Board is her permit on it: the key above is not hers"
     );
@@ -170,7 +168,7 @@ async fn rotation_after_removal(backend: Backend) {
     // Bob sends one Lia's browser made: his View does not let him.
     let bob_rotation = rotation(&mine, &g, plan(&lia, &org, &the_box.id).await.unwrap());
     assert_eq!(
-        refusal_of(renew(&bob_b, &org, &bob_rotation).await),
+        refused(renew(&bob_b, &org, &bob_rotation).await),
         sharing(SharingError::NotPermitted)
     );
 
@@ -190,7 +188,7 @@ async fn rotation_after_removal(backend: Backend) {
     let (_, late) = make(&box_key.public_key(), Some(&box_key), "Late");
     create_folder(&lia, &org, &the_box.id, &late).await.unwrap();
     assert_eq!(
-        refusal_of(renew(&lia, &org, &stale).await),
+        refused(renew(&lia, &org, &stale).await),
         sharing(SharingError::RotationRaced)
     );
     assert_eq!(
@@ -205,7 +203,7 @@ async fn rotation_after_removal(backend: Backend) {
     let mut short = rotation(&mine, &g, fresh.clone());
     short.permits.pop();
     assert_eq!(
-        refusal_of(renew(&lia, &org, &short).await),
+        refused(renew(&lia, &org, &short).await),
         sharing(SharingError::RotationRaced)
     );
     let mut raised = fresh.clone();
@@ -214,7 +212,7 @@ async fn rotation_after_removal(backend: Backend) {
         .iter_mut()
         .for_each(|k| k.permission = Permission::Manage);
     assert_eq!(
-        refusal_of(renew(&lia, &org, &rotation(&mine, &g, raised)).await),
+        refused(renew(&lia, &org, &rotation(&mine, &g, raised)).await),
         sharing(SharingError::InvalidPermit)
     );
     assert_eq!(
@@ -235,13 +233,13 @@ async fn rotation_after_removal(backend: Backend) {
     );
     // Made again from the same plan: the key it replaces is gone.
     assert_eq!(
-        refusal_of(renew(&lia, &org, &done).await),
+        refused(renew(&lia, &org, &done).await),
         sharing(SharingError::RotationRaced)
     );
     // A page still holding the old key cannot add under it.
     let (_, stale_folder) = make(&box_key.public_key(), Some(&box_key), "Stale");
     assert_eq!(
-        refusal_of(create_folder(&lia, &org, &the_box.id, &stale_folder).await),
+        refused(create_folder(&lia, &org, &the_box.id, &stale_folder).await),
         Refusal::Box(BoxError::KeyRenewed)
     );
 

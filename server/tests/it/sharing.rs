@@ -120,7 +120,7 @@ pub(crate) async fn shared_with_me(b: &Browser, org: &str) -> Vec<SharedItem> {
     .unwrap()
 }
 
-fn refused<T: std::fmt::Debug>(r: Result<T, ApiError>) -> Refusal {
+pub(crate) fn refused<T: std::fmt::Debug>(r: Result<T, ApiError>) -> Refusal {
     refusal(r.unwrap_err())
 }
 
