@@ -23,6 +23,7 @@ pub mod labels;
 pub mod members;
 pub mod mfa;
 pub mod organisations;
+pub mod recovery;
 pub mod security;
 pub mod sharing;
 
@@ -35,6 +36,7 @@ pub use labels::*;
 pub use members::*;
 pub use mfa::*;
 pub use organisations::*;
+pub use recovery::*;
 pub use security::*;
 pub use sharing::*;
 

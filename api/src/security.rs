@@ -79,12 +79,15 @@ pub async fn reset_password_finish(
     answer: String,
     registration_upload: Bytes,
     keys: KeyEnvelope,
+    /// CRY-6: `keys` is the one-off pair of a reset that keeps the keys.
+    #[server(default)]
+    keep_keys: bool,
 ) -> Result<(), ApiError> {
     ssr::answer(
         ssr::door()
             .await?
             .coffer
-            .reset_password_finish(&token, &answer, &registration_upload.0, &keys)
+            .reset_password_finish(&token, &answer, &registration_upload.0, &keys, keep_keys)
             .await,
     )
 }

@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
             {move || { i18n.language.track(); view! {
             <Header />
             <main id="main">
+                <crate::features::recovery::EscrowKeys />
                 <Routes fallback=|| view! { <h1>{tr("Page not found")}</h1> }>
                     <Route path=path!("/") view=home::Home />
                     <Route path=path!("/setup") view=setup::SetupPage />

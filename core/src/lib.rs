@@ -21,6 +21,7 @@ pub mod members;
 pub mod mfa;
 pub mod operations;
 pub mod organisations;
+pub mod recovery;
 pub mod security;
 pub mod sharing;
 pub mod store;

@@ -1,6 +1,7 @@
 //! Each member's X25519 (age) identity, held unwrapped only in the browser,
 //! and its wrappings: under a key derived from OPAQUE's export key, and
-//! under one derived from a passkey's PRF output (MFA-5).
+//! under one derived from a passkey's PRF output (MFA-5), and (CRY-6) as
+//! an age file to the organisation's recovery key or a reset's handover key.
 
 use age::secrecy::ExposeSecret;
 use chacha20poly1305::XChaCha20Poly1305;
@@ -86,6 +87,33 @@ impl MemberKeys {
         )
     }
 
+    /// CRY-6: the identity as an age file to another key: the
+    /// organisation's recovery key (the escrow), or the one-off key a
+    /// password reset made (the handover).
+    pub fn wrap_to(&self, recipient_public_key: &str) -> Result<Vec<u8>, CryptoError> {
+        let secret = self.secret_text();
+        crate::nodes::encrypt_to(
+            &crate::nodes::recipient(recipient_public_key)?,
+            secret.as_bytes(),
+        )
+    }
+
+    /// Opens what `wrap_to` made, and refuses it unless it is the identity
+    /// of `public_key` (a server that substituted one it made is caught).
+    pub fn unwrap_from(
+        wrapped: &[u8],
+        holder: &impl crate::KeyHolder,
+        public_key: &str,
+    ) -> Result<Self, CryptoError> {
+        let plain = crate::nodes::decrypt_with(holder.age_identity(), wrapped)?;
+        let text = std::str::from_utf8(&plain).map_err(|_| CryptoError::UnwrapFailed)?;
+        let keys = MemberKeys::from_secret_text(text).map_err(|_| CryptoError::UnwrapFailed)?;
+        if keys.public_key() != public_key {
+            return Err(CryptoError::UnwrapFailed);
+        }
+        Ok(keys)
+    }
+
     fn wrap_with(&self, cipher: &XChaCha20Poly1305) -> Vec<u8> {
         let secret = self.secret_text();
         envelope::seal(cipher, secret.as_bytes(), self.public_key().as_bytes())
@@ -125,4 +153,31 @@ pub fn fingerprint(public_key: &str) -> String {
         .map(|c| format!("{:02X}{:02X}", c[0], c[1]))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NodeKey;
+
+    #[test]
+    fn an_escrow_opens_only_with_the_recovery_key_and_only_as_that_member() {
+        let member = MemberKeys::generate();
+        let recovery = NodeKey::generate();
+        let escrow = member.wrap_to(&recovery.public_key()).unwrap();
+        let opened = MemberKeys::unwrap_from(&escrow, &recovery, &member.public_key()).unwrap();
+        assert_eq!(opened.public_key(), member.public_key());
+        let other = NodeKey::generate();
+        assert_eq!(
+            MemberKeys::unwrap_from(&escrow, &other, &member.public_key()).err(),
+            Some(CryptoError::UnwrapFailed)
+        );
+        // An escrow of someone else's keys, passed off as this member's.
+        let stranger = MemberKeys::generate();
+        let swapped = stranger.wrap_to(&recovery.public_key()).unwrap();
+        assert_eq!(
+            MemberKeys::unwrap_from(&swapped, &recovery, &member.public_key()).err(),
+            Some(CryptoError::UnwrapFailed)
+        );
+    }
 }

@@ -65,6 +65,10 @@ pub struct SignedIn {
     /// The wrapped private key; absent while the session may only set up
     /// a second factor (MFA-2/MFA-3), so a password alone never yields it.
     pub keys: Option<KeyEnvelope>,
+    /// CRY-6: after a reset that kept the keys, the identity a Liaison's
+    /// browser handed over, for this browser to take and wrap again.
+    #[serde(default)]
+    pub handover: Option<crate::recovery::Handover>,
 }
 
 /// What the password step of a sign-in leads to: a session, or a request
@@ -137,6 +141,13 @@ pub struct ResetView {
     pub password_min_length: usize,
     /// ACC-5: asked before the reset when the person set one.
     pub security_question: String,
+    /// CRY-6: the organisation holds a recovery copy of the member's keys,
+    /// so the reset keeps them (a Liaison's browser hands them over).
+    #[serde(default)]
+    pub keeps_keys: bool,
+    /// Without recovery: what the member loses with their old keys.
+    #[serde(default)]
+    pub losses: crate::recovery::ResetLosses,
 }
 
 /// ACC-9: the person's own profile.

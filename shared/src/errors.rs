@@ -119,6 +119,8 @@ pub enum Refusal {
     Sharing(#[from] crate::sharing::SharingError),
     #[error(transparent)]
     Label(#[from] crate::labels::LabelError),
+    #[error(transparent)]
+    Recovery(#[from] crate::recovery::RecoveryError),
 }
 
 #[cfg(test)]

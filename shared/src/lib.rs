@@ -15,6 +15,7 @@ pub mod members;
 pub mod mfa;
 pub mod organisations;
 pub mod policy;
+pub mod recovery;
 pub mod settings;
 pub mod sharing;
 pub mod site;

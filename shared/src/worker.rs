@@ -116,6 +116,39 @@ pub enum Job {
         me: String,
         permits: Vec<(SealedNode, crate::sharing::PermitProof)>,
     },
+    /// CRY-6: a new recovery key pair, its identity wrapped to each holder.
+    MakeRecoveryKey {
+        holders: Vec<crate::recovery::Keyholder>,
+    },
+    /// CRY-6: the recovery identity (`wrapped` to this Liaison, whose
+    /// `secret` opens it) wrapped to more holders.
+    ShareRecoveryKey {
+        secret: String,
+        wrapped: Bytes,
+        recovery_public_key: String,
+        holders: Vec<crate::recovery::Keyholder>,
+    },
+    /// CRY-6: the member's identity as an age file to the recovery key.
+    Escrow {
+        secret: String,
+        recovery_public_key: String,
+    },
+    /// ACC-7 with recovery: opens the escrow of a waiting reset with the
+    /// recovery identity and hands the member's identity to its one-off key.
+    HandOver {
+        secret: String,
+        wrapped: Bytes,
+        recovery_public_key: String,
+        reset: crate::recovery::WaitingReset,
+    },
+    /// ACC-7 with recovery: at sign-in, the handed-over identity opened
+    /// with the one-off key (kept under the new password's export key) and
+    /// wrapped again under that export key.
+    TakeHandover {
+        ceremony: Ceremony,
+        member_public_key: String,
+        handover: crate::recovery::Handover,
+    },
     /// BOX-1: a new file under the last of `path`: its key, id, first
     /// sealed record (`record` carries name, size and type) and age header,
     /// for `create_upload`. The encryptor waits in the worker under the
@@ -284,6 +317,17 @@ pub enum Answer {
     /// BOX-2: one answer per permit checked.
     Checks(Vec<bool>),
     Rotated(crate::sharing::Rotation),
+    /// CRY-6: the recovery public key and its identity wrapped per holder.
+    RecoveryKey {
+        public_key: String,
+        wraps: Vec<crate::recovery::HolderWrap>,
+    },
+    /// ACC-7 with recovery: the member's own keys again, and their new
+    /// wrapping under the export key.
+    Recovered {
+        keys: Unlocked,
+        wrapped_private_key: Bytes,
+    },
     FilePrepared {
         ceremony: Ceremony,
         upload: crate::files::NewUpload,

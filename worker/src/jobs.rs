@@ -12,7 +12,7 @@ use coffer_shared::worker::{Answer, Ceremony, Failure, Job, Rewrap, Unlocked};
 use zeroize::Zeroizing;
 
 use crate::files::{self, Outgoing};
-use crate::{nodes, permits, rotation};
+use crate::{nodes, permits, recovery, rotation};
 
 enum Kept {
     // Boxed: a login state is large, and most ceremonies end as an export key.
@@ -184,6 +184,54 @@ impl Worker {
                 me,
                 permits: held,
             } => Answer::Checks(permits::check(&secret, &me, &held).map_err(failure)?),
+            Job::MakeRecoveryKey { holders } => {
+                let (public_key, wraps) = recovery::make(&holders).map_err(failure)?;
+                Answer::RecoveryKey { public_key, wraps }
+            }
+            Job::ShareRecoveryKey {
+                secret,
+                wrapped,
+                recovery_public_key,
+                holders,
+            } => Answer::RecoveryKey {
+                wraps: recovery::share(&secret, &wrapped.0, &recovery_public_key, &holders)
+                    .map_err(failure)?,
+                public_key: recovery_public_key,
+            },
+            Job::Escrow {
+                secret,
+                recovery_public_key,
+            } => Answer::Wrapped(Bytes(
+                recovery::escrow(&secret, &recovery_public_key).map_err(failure)?,
+            )),
+            Job::HandOver {
+                secret,
+                wrapped,
+                recovery_public_key,
+                reset,
+            } => Answer::Wrapped(Bytes(
+                recovery::hand_over(&secret, &wrapped.0, &recovery_public_key, &reset)
+                    .map_err(failure)?,
+            )),
+            Job::TakeHandover {
+                ceremony,
+                member_public_key,
+                handover,
+            } => {
+                let one_off = self.open(
+                    ceremony,
+                    &KeyEnvelope {
+                        public_key: handover.public_key.clone(),
+                        wrapped_private_key: handover.wrapped_secret.clone(),
+                    },
+                )?;
+                let keys = recovery::take(&one_off, &handover.handed_over.0, &member_public_key)
+                    .map_err(failure)?;
+                Answer::Recovered {
+                    wrapped_private_key: Bytes(keys.wrap(self.export(ceremony)?)),
+                    keys: unlocked(&keys),
+                }
+            }
             Job::MakeSigningKey { secret } => {
                 Answer::SigningKey(files::make_signing_key(&secret).map_err(failure)?)
             }

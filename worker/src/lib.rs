@@ -6,6 +6,7 @@ pub mod files;
 pub mod jobs;
 mod nodes;
 mod permits;
+mod recovery;
 mod rotation;
 #[cfg(target_arch = "wasm32")]
 mod sinks;

@@ -8,4 +8,5 @@ pub mod labels;
 pub mod members;
 pub mod mfa;
 pub mod organisations;
+pub mod recovery;
 pub mod sharing;

@@ -18,6 +18,7 @@ use coffer_shared::accounts::{
 use coffer_shared::accounts::{InvitationError, SetupError, SignInError};
 use coffer_shared::errors::{AuthError, InputError};
 use coffer_shared::policy::normalise_email;
+use coffer_shared::recovery::{Handover, RecoveryError};
 use coffer_shared::types::Bytes;
 use serde_json::json;
 use sha2::Digest as _;
@@ -47,7 +48,7 @@ pub struct NewSession {
 
 /// Where a correct password leads.
 pub enum SignInResult {
-    Session(NewSession),
+    Session(Box<NewSession>),
     SecondFactor(coffer_shared::accounts::SecondFactorPrompt),
 }
 
@@ -412,6 +413,12 @@ impl Coffer {
             work.commit().await?;
             return Err(SignInError::Failed.into());
         }
+        // ACC-7 with recovery: the keys are not back yet, so a session
+        // would have none to open.
+        if crate::recovery::store::awaiting_liaison(&mut work, &account.id).await? {
+            work.commit().await?;
+            return Err(RecoveryError::KeysAwaitLiaison.into());
+        }
         let memberships = crate::store::memberships_of(&mut work, &account.id).await?;
         if let Some(refusal) = self
             .licence_refusal(&mut work, &account, &memberships)
@@ -457,7 +464,7 @@ impl Coffer {
             .await?;
         work.deliver_mail_after_commit();
         work.commit().await?;
-        Ok(SignInResult::Session(session))
+        Ok(SignInResult::Session(Box::new(session)))
     }
 
     /// ORG-7: after the licence's last day nobody of the organisation signs
@@ -543,6 +550,7 @@ impl Coffer {
         let signed_in = SignedIn {
             account: self.view(work, account, setup_only).await?,
             keys: keys_for(account, setup_only)?,
+            handover: self.handover_for(work, account, setup_only).await?,
         };
         Ok(NewSession { token, signed_in })
     }
@@ -661,7 +669,24 @@ impl Coffer {
         Ok(SignedIn {
             account: self.view(&mut c, &account, actor.setup_only).await?,
             keys: keys_for(&account, actor.setup_only)?,
+            handover: self
+                .handover_for(&mut c, &account, actor.setup_only)
+                .await?,
         })
+    }
+
+    /// ACC-7 with recovery: the keys a Liaison handed over, for a session
+    /// that may hold keys.
+    async fn handover_for(
+        &self,
+        c: &mut Conn,
+        account: &AccountRow,
+        setup_only: bool,
+    ) -> Outcome<Option<Handover>> {
+        if setup_only {
+            return Ok(None);
+        }
+        Ok(crate::recovery::store::handed_over(c, &account.id).await?)
     }
 
     pub async fn sign_out(&self, token: &str) -> Outcome<()> {

@@ -78,6 +78,12 @@ pub enum AuditAction {
     ClearancesChanged,
     ItemLabelled,
     SharePending,
+    RecoveryEnabled,
+    RecoveryDisabled,
+    RecoveryKeyShared,
+    KeysEscrowed,
+    KeysHandedOver,
+    KeysRestored,
 }
 
 impl AuditAction {
@@ -142,6 +148,12 @@ impl AuditAction {
             AuditAction::ClearancesChanged => "member.clearances_changed",
             AuditAction::ItemLabelled => "box.labelled",
             AuditAction::SharePending => "share.pending",
+            AuditAction::RecoveryEnabled => "recovery.enabled",
+            AuditAction::RecoveryDisabled => "recovery.disabled",
+            AuditAction::RecoveryKeyShared => "recovery.key_shared",
+            AuditAction::KeysEscrowed => "recovery.keys_escrowed",
+            AuditAction::KeysHandedOver => "recovery.keys_handed_over",
+            AuditAction::KeysRestored => "recovery.keys_restored",
         }
     }
 }

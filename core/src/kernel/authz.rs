@@ -61,6 +61,10 @@ pub enum Action<'a> {
     /// Work in the boxes one holds a permit for: any member; which boxes,
     /// `access::require` decides.
     UseBoxes(&'a str),
+    /// CRY-6: turn organisation key recovery on or off, hold the recovery
+    /// key and restore members' keys with it: its Liaisons only (the
+    /// instance administrator holds no keys of an organisation).
+    HoldRecovery(&'a str),
 }
 
 pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a Actor, AuthError> {
@@ -87,6 +91,7 @@ pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'_>) -> Result<&'a
             .iter()
             .any(|m| m.organisation_id == org && m.role == Role::Originator),
         Action::UseBoxes(org) => actor.memberships.iter().any(|m| m.organisation_id == org),
+        Action::HoldRecovery(org) => tier_in(actor, org) == AdminTier::Liaison,
     };
     if allowed {
         Ok(actor)
@@ -213,11 +218,12 @@ mod tests {
             Action::ViewOrganisation("org"),
             Action::CreateBox("org"),
             Action::UseBoxes("org"),
+            Action::HoldRecovery("org"),
         ];
         const Y: Result<(), AuthError> = Ok(());
-        type Row<'a> = (&'a str, Option<&'a Actor>, [Result<(), AuthError>; 12]);
+        type Row<'a> = (&'a str, Option<&'a Actor>, [Result<(), AuthError>; 13]);
         let table: [Row; 7] = [
-            ("anonymous", None, [const { Err(NotSignedIn) }; 12]),
+            ("anonymous", None, [const { Err(NotSignedIn) }; 13]),
             (
                 "member",
                 Some(&member),
@@ -234,6 +240,7 @@ mod tests {
                     Y,
                     Y,
                     Y,
+                    Err(F),
                 ],
             ),
             (
@@ -252,17 +259,32 @@ mod tests {
                     Y,
                     Err(F),
                     Y,
+                    Err(F),
                 ],
             ),
             (
                 "org admin",
                 Some(&org_admin),
-                [Y, Err(F), Err(F), Err(F), Y, Err(F), Y, Y, Err(F), Y, Y, Y],
+                [
+                    Y,
+                    Err(F),
+                    Err(F),
+                    Err(F),
+                    Y,
+                    Err(F),
+                    Y,
+                    Y,
+                    Err(F),
+                    Y,
+                    Y,
+                    Y,
+                    Err(F),
+                ],
             ),
             (
                 "liaison",
                 Some(&liaison),
-                [Y, Err(F), Err(F), Err(F), Y, Y, Y, Y, Y, Y, Y, Y],
+                [Y, Err(F), Err(F), Err(F), Y, Y, Y, Y, Y, Y, Y, Y, Y],
             ),
             (
                 "admin of another org",
@@ -280,12 +302,13 @@ mod tests {
                     Err(F),
                     Err(F),
                     Err(F),
+                    Err(F),
                 ],
             ),
             (
                 "instance admin",
                 Some(&instance),
-                [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Err(F), Err(F)],
+                [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Err(F), Err(F), Err(F)],
             ),
         ];
         for (name, who, expected) in table {

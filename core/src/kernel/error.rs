@@ -10,6 +10,7 @@ use coffer_shared::labels::LabelError;
 use coffer_shared::members::{GroupError, MemberError};
 use coffer_shared::mfa::{MfaError, PasskeyError};
 use coffer_shared::organisations::{LogoError, PlanError, SettingsError};
+use coffer_shared::recovery::RecoveryError;
 use coffer_shared::sharing::SharingError;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +63,8 @@ refusal_from!(
     BoxError,
     FileError,
     SharingError,
-    LabelError
+    LabelError,
+    RecoveryError
 );
 
 /// True when a write lost a race on a unique constraint.

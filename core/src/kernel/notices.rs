@@ -59,17 +59,56 @@ pub fn account_locked(to: &str, link: &str, expires_at_ms: i64) -> Mail {
     }
 }
 
-pub fn password_reset(to: &str, organisation: &str, link: &str, expires_at_ms: i64) -> Mail {
+pub fn password_reset(
+    to: &str,
+    organisation: &str,
+    link: &str,
+    expires_at_ms: i64,
+    keeps_keys: bool,
+) -> Mail {
+    let keys = if keeps_keys {
+        "Your organisation keeps a recovery copy of your encryption keys: after the reset, \
+         one of its Liaisons restores them and everything you could open stays yours."
+    } else {
+        "Resetting makes new encryption keys: items that were encrypted to your old keys can \
+         no longer be opened by you."
+    };
     Mail {
         to: to.into(),
         subject: "Reset your Coffer password".into(),
         body: format!(
             "Hello,\n\nAn administrator of {organisation} allowed you to reset your Coffer \
              password. Open this link to choose a new one:\n\n{link}\n\nThe link works once and \
-             expires at {}. Resetting makes new encryption keys: items that were encrypted to \
-             your old keys can no longer be opened by you.\n\nIf you did not ask for this you \
-             can ignore this message; your current password keeps working.\n",
+             expires at {}. {keys}\n\nIf you did not ask for this you can ignore this message; \
+             your current password keeps working.\n",
             when(expires_at_ms)
+        ),
+    }
+}
+
+/// ACC-7 with recovery: a member reset their password and their kept keys
+/// wait for a Liaison's browser.
+pub fn keys_await_liaison(to: &str, member: &str, organisation: &str, link: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: format!("{member} waits for their keys"),
+        body: format!(
+            "Hello,\n\n{member} chose a new password after a reset in {organisation}. Their \
+             encryption keys wait for a Liaison to restore them from the recovery copy: open \
+             Configuration in Coffer and your browser does it.\n\n{link}\n"
+        ),
+    }
+}
+
+/// ACC-7 with recovery: the member's keys are back.
+pub fn keys_restored(to: &str, organisation: &str, link: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: "Your Coffer keys are restored".into(),
+        body: format!(
+            "Hello,\n\nA Liaison of {organisation} restored your encryption keys after your \
+             password reset. Sign in with your new password and everything you could open is \
+             there again:\n\n{link}\n"
         ),
     }
 }

@@ -370,6 +370,10 @@ impl Coffer {
             return Err(MemberError::ContactMustBeAdmin.into());
         }
         store::update_membership(&mut tx, organisation_id, account_id, role, tier, contact).await?;
+        // CRY-6: only Liaisons hold the recovery key.
+        if tier != AdminTier::Liaison {
+            crate::recovery::store::forget_holder(&mut tx, organisation_id, account_id).await?;
+        }
         if let Some(group) = &change.group_id {
             let group = match group.as_ref() {
                 Some(g) => Some(

@@ -73,6 +73,7 @@ impl Coffer {
         crate::sharing::store::rotations_due_for(&mut tx, organisation_id, account_id, now).await?;
         crate::sharing::store::remove_permits_in(&mut tx, organisation_id, account_id).await?;
         crate::labels::store::forget_clearances(&mut tx, organisation_id, account_id).await?;
+        crate::recovery::store::forget_member(&mut tx, organisation_id, account_id).await?;
         // Leaving its home hands the account's security to the oldest
         // organisation it still belongs to (or to none).
         if account.home_organisation_id.as_deref() == Some(organisation_id) {

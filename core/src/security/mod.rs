@@ -18,6 +18,7 @@ use coffer_shared::errors::AuthError;
 use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::members::MemberError;
 use coffer_shared::organisations::SettingsError;
+use coffer_shared::recovery::RecoveryError;
 use coffer_shared::types::Bytes;
 use serde_json::json;
 
@@ -382,8 +383,15 @@ impl Coffer {
                 i64::from(settings.invitation_expiry_hours),
             )
             .await?;
-        let mail =
-            notices::password_reset(&account.email, &seats.organisation_name, &link, expires_at);
+        let keeps_keys =
+            crate::recovery::store::escrow_covers(&mut tx, organisation_id, account_id).await?;
+        let mail = notices::password_reset(
+            &account.email,
+            &seats.organisation_name,
+            &link,
+            expires_at,
+            keeps_keys,
+        );
         tx.queue_mail(mail).await?;
         tx.audit(
             Some(organisation_id),
@@ -402,11 +410,22 @@ impl Coffer {
         let account = crate::store::account_by_id(&mut c, &link.account_id)
             .await?
             .ok_or(LinkError::Unknown)?;
+        let keeps_keys = match &link.organisation_id {
+            Some(org) => crate::recovery::store::escrow_covers(&mut c, org, &account.id).await?,
+            None => false,
+        };
+        let losses = if keeps_keys {
+            Default::default()
+        } else {
+            crate::recovery::store::losses(&mut c, &account.id).await?
+        };
         Ok(ResetView {
             email: link.email,
             expires_at_ms: link.expires_at,
             password_min_length: self.config().password_min_length,
             security_question: account.security_question,
+            keeps_keys,
+            losses,
         })
     }
 
@@ -453,13 +472,18 @@ impl Coffer {
         Ok(Bytes(response))
     }
 
-    /// New password and new keys; every session ends and any lock lifts.
+    /// New password; every session ends and any lock lifts. Without
+    /// recovery `keys` are the member's new keys and what the old ones
+    /// opened is lost. With `keep_keys` (the organisation holds a recovery
+    /// copy) `keys` is a one-off pair for the handover: the member keeps
+    /// their keys once a Liaison's browser has handed them over.
     pub async fn reset_password_finish(
         &self,
         token: &str,
         answer: &str,
         registration_upload: &[u8],
         keys: &KeyEnvelope,
+        keep_keys: bool,
     ) -> Outcome<()> {
         crate::accounts::check_keys(keys)?;
         let record = crypto::server_registration_finish(registration_upload)
@@ -476,24 +500,66 @@ impl Coffer {
         if !crate::store::use_invitation(&mut work, &hash_token(token.trim()), now).await? {
             return Err(LinkError::AlreadyUsed.into());
         }
-        crate::store::set_credentials(
-            &mut work,
-            &link.account_id,
-            &record,
-            &keys.public_key,
-            &keys.wrapped_private_key.0,
-            now,
-        )
-        .await?;
+        let kept_in = match (&link.organisation_id, keep_keys) {
+            (Some(org), true) => {
+                if !crate::recovery::store::escrow_covers(&mut work, org, &link.account_id).await? {
+                    return Err(RecoveryError::NoEscrow.into());
+                }
+                Some(org.clone())
+            }
+            (None, true) => return Err(RecoveryError::NoEscrow.into()),
+            (_, false) => None,
+        };
+        let mut details = json!({});
+        if let Some(org) = &kept_in {
+            crate::recovery::store::set_password_keep_keys(&mut work, &link.account_id, &record)
+                .await?;
+            crate::recovery::store::put_handover(
+                &mut work,
+                &link.account_id,
+                org,
+                &keys.public_key,
+                &keys.wrapped_private_key.0,
+                now,
+            )
+            .await?;
+            let organisation = crate::sharing::store::organisation_name(&mut work, org).await?;
+            let config = format!("{}/configuration?org={org}", self.public_url());
+            let liaisons = crate::recovery::store::liaisons(&mut work, org).await?;
+            for (liaison, holds) in liaisons {
+                if holds && liaison.account_id.as_str() != link.account_id {
+                    let mail = notices::keys_await_liaison(
+                        &liaison.email,
+                        &link.email,
+                        &organisation,
+                        &config,
+                    );
+                    work.queue_mail(mail).await?;
+                }
+            }
+            details["new_keys"] = json!(false);
+        } else {
+            crate::store::set_credentials(
+                &mut work,
+                &link.account_id,
+                &record,
+                &keys.public_key,
+                &keys.wrapped_private_key.0,
+                now,
+            )
+            .await?;
+            // New keys: what the passkeys' PRF unlocked is the old private key.
+            crate::mfa::store::forget_passkey_keys(&mut work, &link.account_id).await?;
+            // What was shared with the old keys no longer opens.
+            let lost = crate::recovery::store::drop_shares_of(&mut work, &link.account_id).await?;
+            crate::recovery::store::forget_old_keys(&mut work, &link.account_id).await?;
+            details["new_keys"] = json!(true);
+            details["shares_lost"] = json!(lost);
+        }
         store::clear_lock(&mut work, &link.account_id).await?;
-        // New keys: what the passkeys' PRF unlocked is the old private key.
-        crate::mfa::store::forget_passkey_keys(&mut work, &link.account_id).await?;
         let ended = crate::store::delete_sessions_of(&mut work, &link.account_id, None).await?;
-        let details = json!({
-            "new_keys": true,
-            "sessions_ended": ended,
-            "organisation_id": link.organisation_id,
-        });
+        details["sessions_ended"] = json!(ended);
+        details["organisation_id"] = json!(link.organisation_id);
         work.audit_as(
             Who::account(&link.account_id, &link.email),
             None,

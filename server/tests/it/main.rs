@@ -27,6 +27,7 @@ mod operations;
 mod org_config;
 mod outsiders;
 mod profile;
+mod recovery;
 mod rotation;
 mod sharing;
 mod smtp;

@@ -55,7 +55,8 @@ impl Words for Refusal {
             | Refusal::Passkey(_)
             | Refusal::Box(_)
             | Refusal::Sharing(_)
-            | Refusal::Label(_) => None,
+            | Refusal::Label(_)
+            | Refusal::Recovery(_) => None,
         }
     }
 }

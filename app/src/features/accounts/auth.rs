@@ -196,6 +196,9 @@ pub async fn unlock(signed_in: &SignedIn, export: ExportKey) -> Result<Unlocked,
         .keys
         .clone()
         .ok_or(ApiError::from(InputError::InvalidKeyMaterial))?;
+    if let Some(handover) = signed_in.handover.clone() {
+        return take_handover(keys.public_key, handover, export).await;
+    }
     match crypto_worker::run(Job::Unlock {
         ceremony: export,
         keys,
@@ -204,6 +207,34 @@ pub async fn unlock(signed_in: &SignedIn, export: ExportKey) -> Result<Unlocked,
     {
         Answer::Unlocked(u) => Ok(u),
         _ => Err(InputError::InvalidKeyMaterial.into()),
+    }
+}
+
+/// ACC-7 with recovery: the first sign-in after a reset that kept the
+/// keys takes them from the handover a Liaison's browser made (opened with
+/// the one-off key kept under the new password) and stores them wrapped
+/// under the new password, as any other sign-in finds them.
+async fn take_handover(
+    member_public_key: String,
+    handover: coffer_shared::recovery::Handover,
+    export: ExportKey,
+) -> Result<Unlocked, ApiError> {
+    match crypto_worker::run(Job::TakeHandover {
+        ceremony: export,
+        member_public_key,
+        handover,
+    })
+    .await?
+    {
+        Answer::Recovered {
+            keys,
+            wrapped_private_key,
+        } => {
+            coffer_api::restore_keys(wrapped_private_key).await?;
+            Ok(keys)
+        }
+        Answer::Failed(f) => Err(refusal(f)),
+        _ => Err(malformed()),
     }
 }
 
@@ -243,17 +274,19 @@ pub async fn change_password(
     .await
 }
 
-/// ACC-7: a new password from an emailed reset link, with a fresh key pair
-/// (there is no key escrow to recover the old one from).
+/// ACC-7: a new password from an emailed reset link. Without recovery the
+/// fresh key pair becomes the member's; with `keep_keys` (CRY-6) it is the
+/// one-off pair a Liaison's browser hands the member's own keys over to.
 pub async fn reset_password(
     token: String,
     answer: String,
     password: String,
+    keep_keys: bool,
 ) -> Result<(), ApiError> {
     let (t, a) = (token.clone(), answer.clone());
     let (upload, keys) =
         register(&password, |req| coffer_api::reset_password_start(t, a, req)).await?;
-    coffer_api::reset_password_finish(token, answer, upload, keys).await
+    coffer_api::reset_password_finish(token, answer, upload, keys, keep_keys).await
 }
 
 /// MFA-1: turns the authenticator app off by proving the password with

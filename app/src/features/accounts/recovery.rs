@@ -4,6 +4,7 @@
 use crate::i18n::{tf, tr};
 use coffer_api::{get_reset_view, unlock_with_link};
 use coffer_shared::policy::check_new_password;
+use coffer_shared::recovery::ResetLosses;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -23,13 +24,21 @@ pub fn ResetPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let error = RwSignal::new(None::<Problem>);
+    // CRY-6: a reset that keeps the keys ends here, waiting for a Liaison.
+    let waiting = RwSignal::new(false);
     let reset = Write::new(
         error,
-        move |(answer, pw, email): (String, String, String)| {
-            let done = auth::reset_password(token.clone(), answer, pw);
-            async move { done.await.map(|()| email) }
+        move |(answer, pw, email, keep): (String, String, String, bool)| {
+            let done = auth::reset_password(token.clone(), answer, pw, keep);
+            async move { done.await.map(|()| (email, keep)) }
         },
-        move |email: String| navigate(&sign_in_after("reset", &email), Default::default()),
+        move |(email, keep): (String, bool)| {
+            if keep {
+                waiting.set(true);
+            } else {
+                navigate(&sign_in_after("reset", &email), Default::default())
+            }
+        },
     );
     let busy = reset.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -45,7 +54,7 @@ pub fn ResetPage() -> impl IntoView {
         if let Err(p) = check_new_password(&pw, &again, v.password_min_length) {
             return error.set(Some(p.into()));
         }
-        reset.send((answer.get(), pw, v.email));
+        reset.send((answer.get(), pw, v.email, v.keeps_keys));
     };
     let min_length = Signal::derive(move || {
         view_state.with(|v| {
@@ -67,13 +76,20 @@ pub fn ResetPage() -> impl IntoView {
             {move || match view_state.get() {
                 None => view! { <p class="loading">{tr("Checking the link…")}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{api_words(&e)}</p> }.into_any(),
+                Some(Ok(_)) if waiting.get() => view! {
+                    <p class="notice" role="status">{tr("Your password is changed. A Liaison of your organisation now restores your keys from its recovery copy; you get a mail when they have. Then sign in with your new password: everything you could open is still yours.")}</p>
+                }.into_any(),
                 Some(Ok(v)) => view! {
                     <p>{tr("New password for ")} <strong>{v.email.clone()}</strong> "."</p>
                     <p class="hint">{tf("This link works once and expires {0}.", &[("0", &(local_time(v.expires_at_ms)).to_string())])}</p>
-                    <p class="warning">{tr("Your old encryption keys cannot be recovered: new ones are made in this browser. Files and messages encrypted to your old keys — everything shared with you until now — will no longer open. Ask the senders to share them again.")}</p>
+                    {if v.keeps_keys {
+                        view! { <p class="notice">{tr("Your organisation keeps a recovery copy of your keys: you keep them, with everything shared with you. After you choose a password, a Liaison restores them; until then you cannot sign in.")}</p> }.into_any()
+                    } else {
+                        view! { <Losses losses=v.losses.clone() /> }.into_any()
+                    }}
                 }.into_any(),
             }}
-            <Show when=move || matches!(view_state.get(), Some(Ok(_)))>
+            <Show when=move || matches!(view_state.get(), Some(Ok(_))) && !waiting.get()>
                 <form on:submit=submit novalidate>
                     <Show when=move || !question().is_empty()>
                         <label for="security-answer">{question}</label>
@@ -88,6 +104,29 @@ pub fn ResetPage() -> impl IntoView {
                 </form>
             </Show>
         </section>
+    }
+}
+
+/// ACC-7 without recovery: what the old keys opened, as far as the server
+/// can tell (names are sealed, so it counts).
+#[component]
+fn Losses(losses: ResetLosses) -> impl IntoView {
+    let nothing = losses.boxes == 0 && losses.shared.is_empty();
+    view! {
+        <div class="warning" role="note">
+            <p>{tr("Your old encryption keys cannot be recovered: new ones are made in this browser. Files and messages encrypted to your old keys — everything shared with you until now — will no longer open. Ask the senders to share them again.")}</p>
+            {(!nothing).then(|| view! {
+                <p>{tr("These items will no longer open:")}</p>
+                <ul class="losses">
+                    {(losses.boxes > 0).then(|| view! {
+                        <li>{tf("{0} boxes you own", &[("0", &losses.boxes.to_string())])}</li>
+                    })}
+                    {losses.shared.iter().map(|l| view! {
+                        <li>{tf("{0} items shared with you by {1}", &[("0", &l.items.to_string()), ("1", &l.by)])}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
     }
 }
 

@@ -262,7 +262,7 @@ fn AccountSecurity(
             })}
             <Show when=move || confirming_reset.get()>
                 <div class="confirm" role="group" aria-label=tr("Confirm password reset")>
-                    <p class="warning">{tr("The member chooses a new password from an emailed link. This makes new encryption keys: everything encrypted to their old keys — files and messages shared with them until now — becomes unreadable to them. Their sessions end.")}</p>
+                    <p class="warning">{tr("The member chooses a new password from an emailed link. Unless the organisation's account recovery holds a copy of their keys, this makes new encryption keys: everything encrypted to their old keys — files and messages shared with them until now — becomes unreadable to them. Their sessions end.")}</p>
                     <button type="button" on:click=reset>{tr("Send reset link")}</button>
                     <button type="button" class="secondary" on:click=move |_| confirming_reset.set(false)>{tr("Cancel")}</button>
                 </div>

@@ -9,6 +9,7 @@ use coffer_shared::organisations::LogoInfo;
 use coffer_shared::settings::{FeatureMode, OrgSettings, Permission, PermissionSetting};
 use leptos::prelude::*;
 
+use crate::features::recovery::RecoverySection;
 use crate::session::use_session;
 use crate::ui::{
     managed_organisation, organisation_resource, require_sign_in, show_latest, Problem,
@@ -32,7 +33,7 @@ pub fn ConfigurationPage() -> impl IntoView {
                 </Show>
                 <ErrorBox message=error />
                 {move || match (settings.get(), organisation.get()) {
-                    (Some(s), Some(org)) => Some(view! { <SettingsForm organisation=org.clone() initial=s /> <LogoSection organisation=org /> }),
+                    (Some(s), Some(org)) => Some(view! { <SettingsForm organisation=org.clone() initial=s /> <LogoSection organisation=org.clone() /> <RecoverySection organisation=org /> }),
                     _ => None,
                 }}
             </section>

@@ -351,6 +351,24 @@ impl Browser {
         .await
     }
 
+    /// ACC-7 with recovery (CRY-6): a reset that keeps the keys; the pair
+    /// sent is the one-off pair a Liaison hands them over to. Answers its
+    /// public key.
+    pub async fn reset_password_keeping(
+        &self,
+        token: &str,
+        answer: &str,
+        password: &str,
+    ) -> Result<String, ApiError> {
+        self.register(
+            "reset_password_start",
+            "reset_password_finish",
+            json!({ "token": token, "answer": answer, "keep_keys": true }),
+            password,
+        )
+        .await
+    }
+
     pub async fn accept_invitation(&self, token: &str, password: &str) -> Result<String, ApiError> {
         self.register(
             "accept_invitation_start",

@@ -59,7 +59,7 @@ pub const WORDS: &[(&str, &str)] = &[
     ("Send reset link", "Link zum Zurücksetzen senden"),
     ("Status", "Status"),
     ("Status: {status}", "Status: {status}"),
-    ("The member chooses a new password from an emailed link. This makes new encryption keys: everything encrypted to their old keys — files and messages shared with them until now — becomes unreadable to them. Their sessions end.", "Das Mitglied wählt über einen per E-Mail gesendeten Link ein neues Passwort. Dabei entstehen neue Schlüssel: Alles, was für die alten Schlüssel verschlüsselt wurde – bisher geteilte Dateien und Nachrichten –, wird für das Mitglied unlesbar. Seine Sitzungen enden."),
+    ("The member chooses a new password from an emailed link. Unless the organisation's account recovery holds a copy of their keys, this makes new encryption keys: everything encrypted to their old keys — files and messages shared with them until now — becomes unreadable to them. Their sessions end.", "Das Mitglied wählt über einen per E-Mail gesendeten Link ein neues Passwort. Sofern die Kontowiederherstellung der Organisation keine Kopie seiner Schlüssel hält, entstehen dabei neue Schlüssel: Alles, was für die alten Schlüssel verschlüsselt wurde – bisher geteilte Dateien und Nachrichten –, wird für das Mitglied unlesbar. Seine Sitzungen enden."),
     ("Their items", "Ihre Objekte"),
     ("Their items are deleted permanently. This cannot be undone.", "Die Objekte werden endgültig gelöscht. Das kann nicht rückgängig gemacht werden."),
     ("Transfer to {0}", "An {0} übertragen"),

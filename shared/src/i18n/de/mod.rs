@@ -13,6 +13,7 @@ mod labels;
 mod members;
 mod mfa;
 mod organisations;
+mod recovery;
 mod sharing;
 
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ const TABLES: &[(&str, &[(&str, &str)])] = &[
     ("files", files::WORDS),
     ("sharing", sharing::WORDS),
     ("labels", labels::WORDS),
+    ("recovery", recovery::WORDS),
 ];
 
 fn table() -> &'static HashMap<&'static str, &'static str> {

@@ -1,0 +1,133 @@
+// CRY-6 ACC-7 organisation key recovery in the browser: Lia (a Liaison)
+// turns account recovery on in Configuration; Ann's browser is told at her
+// next visit and escrows her keys. Lia resets Ann's password: the reset
+// page says Ann keeps her keys, and after she chooses a password she waits
+// until Lia's browser restores them (opening Configuration). Ann then signs
+// in with the same fingerprint and downloads what was shared with her.
+// With recovery off, the next reset lists what will be lost, and it is.
+const fs = require('node:fs');
+const { test, expect } = require('./fixtures');
+const { liaInANewBox, addMemberAndSignIn, signIn, expectNeverStored } = require('./steps');
+
+const ANN_PW = 'anns own long passphrase';
+const ANN_NEW = 'anns second long passphrase';
+const ANN_THIRD = 'anns third long passphrase';
+const SECRET = 'Zebra minutes kept across a reset';
+
+async function resetAnn(lia, root) {
+  await lia.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await lia.getByRole('button', { name: 'Edit ann@acme.test' }).click();
+  const security = lia.getByRole('region', { name: 'Account security of ann@acme.test' });
+  await security.getByRole('button', { name: 'Reset password' }).click();
+  await security.getByRole('button', { name: 'Send reset link' }).click();
+  await expect(security.getByRole('status')).toHaveText('A password reset link was emailed to ann@acme.test.');
+  await lia.getByRole('button', { name: 'Close' }).click();
+  await root.getByRole('main').getByRole('link', { name: 'Outbox' }).click();
+  await root.getByRole('listitem').filter({ hasText: 'To ann@acme.test' })
+    .getByRole('link', { name: 'Reset your Coffer password' }).first().click();
+  return root.getByRole('link', { name: /\/reset#/ }).getAttribute('href');
+}
+
+async function fingerprintOf(page) {
+  await page.getByRole('link', { name: 'My account' }).click();
+  const shown = page.getByTestId('fingerprint');
+  await expect(shown).toHaveText(/^[0-9A-F]{4}( [0-9A-F]{4}){9}$/);
+  return shown.textContent();
+}
+
+test('CRY-6 ACC-7: recovery keeps a member\'s keys through a reset; without it the reset says what is lost', async ({ page: root, coffer, browser }, testInfo) => {
+  test.setTimeout(240_000);
+  const { lia, problems } = await liaInANewBox(root, coffer, browser, testInfo, 'Deals');
+  await lia.getByLabel('New folder').fill('Board Zebra');
+  await lia.getByRole('button', { name: 'Create folder' }).click();
+  await lia.getByRole('link', { name: 'Board Zebra' }).click();
+  await lia.getByLabel('Upload files').setInputFiles([{ name: 'minutes.txt', mimeType: 'text/plain', buffer: Buffer.from(SECRET) }]);
+  await expect(lia.getByRole('region', { name: 'Uploads' }).getByText('Uploaded')).toHaveCount(1, { timeout: 30_000 });
+  const boardUrl = lia.url();
+  const ann = await addMemberAndSignIn(lia, root, browser, testInfo, 'ann@acme.test', ANN_PW);
+  await lia.goto(boardUrl);
+  const panel = lia.getByRole('region', { name: 'Share' });
+  await panel.getByLabel('Email address').fill('ann@acme.test');
+  await panel.getByLabel('Permission').selectOption('Download');
+  await panel.getByRole('button', { name: 'Share', exact: true }).click();
+  await expect(panel.getByRole('status')).toHaveText('Shared with ann@acme.test.');
+  const annPrint = await fingerprintOf(ann);
+
+  // Lia turns recovery on; the page shows the recovery key's fingerprint.
+  await lia.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Configuration' }).click();
+  await expect(lia.getByText('Account recovery is off.')).toBeVisible();
+  await lia.getByRole('button', { name: 'Turn on account recovery' }).click();
+  await expect(lia.getByRole('status').filter({ hasText: 'Account recovery is on.' }))
+    .toHaveText('Account recovery is on. Each member\'s keys are copied for it the next time they sign in.');
+  await expect(lia.getByText(/^Account recovery is on since .*, turned on by lia@acme.test\.$/)).toBeVisible();
+  const recoveryPrint = await lia.locator('code.fingerprint').first().textContent();
+
+  // Ann's browser is told and escrows her keys, showing the same print.
+  await ann.reload();
+  const told = ann.getByRole('status').filter({ hasText: 'has turned on account recovery' });
+  await expect(told).toContainText('Acme has turned on account recovery: a copy of your keys is now kept that its Liaisons can open');
+  await expect(told.locator('code.fingerprint')).toHaveText(recoveryPrint);
+  // Lia is a member too: her own browser escrows her keys on its next load.
+  await lia.reload();
+  await expect(lia.getByRole('status').filter({ hasText: 'has turned on account recovery' })).toBeVisible();
+  await lia.reload();
+  await expect(lia.getByText(/^Keys held for 2 of 2 members\.$/)).toBeVisible();
+
+  // Lia resets Ann's password: the page says she keeps her keys.
+  const resetLink = await resetAnn(lia, root);
+  await ann.getByRole('button', { name: 'Sign out' }).click();
+  await expect(ann.getByLabel('Email or user name')).toBeVisible();
+  await ann.goto(resetLink);
+  await expect(ann.getByText(/keeps a recovery copy of your keys: you keep them/)).toBeVisible();
+  await expect(ann.getByText(/will no longer open/)).toHaveCount(0);
+  await ann.getByLabel('New password', { exact: true }).fill(ANN_NEW);
+  await ann.getByLabel('Confirm new password').fill(ANN_NEW);
+  await ann.getByRole('button', { name: 'Set new password' }).click();
+  await expect(ann.getByRole('status')).toContainText('Your password is changed. A Liaison of your organisation now restores your keys');
+  // Until a Liaison's browser restores them, she cannot sign in.
+  await ann.goto(new URL('/sign-in', resetLink).href);
+  await signIn(ann, 'ann@acme.test', ANN_NEW);
+  await expect(ann.getByRole('alert')).toContainText('Your password was reset and your keys wait for a Liaison');
+
+  // Lia opens Configuration: her browser restores Ann's keys.
+  await lia.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Configuration' }).click();
+  await expect(lia.getByRole('status').filter({ hasText: 'Restored the keys' }))
+    .toHaveText('Restored the keys of ann@acme.test: they can sign in with their new password.');
+
+  // Ann signs in: the same fingerprint, and the shared file opens.
+  await signIn(ann, 'ann@acme.test', ANN_NEW);
+  await expect(ann.getByRole('link', { name: 'My account' })).toBeVisible();
+  expect(await fingerprintOf(ann)).toBe(annPrint);
+  await ann.getByRole('link', { name: 'Boxes' }).click();
+  await ann.getByRole('region', { name: 'Shared with me' }).getByRole('link', { name: 'Board Zebra' }).click();
+  const [download] = await Promise.all([
+    ann.waitForEvent('download'),
+    ann.getByRole('button', { name: 'Download minutes.txt' }).click(),
+  ]);
+  expect(fs.readFileSync(await download.path()).toString()).toBe(SECRET);
+
+  // Recovery off: the next reset lists what Ann loses, and she loses it.
+  await lia.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Configuration' }).click();
+  await lia.getByRole('button', { name: 'Turn off account recovery' }).click();
+  await expect(lia.getByRole('status').filter({ hasText: 'Account recovery is off.' }))
+    .toHaveText('Account recovery is off. The recovery copies of members\' keys were deleted.');
+  const lossyLink = await resetAnn(lia, root);
+  await ann.getByRole('link', { name: 'My account' }).click();
+  await ann.getByRole('button', { name: 'Sign out' }).click();
+  await expect(ann.getByLabel('Email or user name')).toBeVisible();
+  await ann.goto(lossyLink);
+  await expect(ann.getByText('These items will no longer open:')).toBeVisible();
+  await expect(ann.getByRole('listitem').filter({ hasText: 'shared with you by' })).toHaveText('1 items shared with you by lia@acme.test');
+  await ann.getByLabel('New password', { exact: true }).fill(ANN_THIRD);
+  await ann.getByLabel('Confirm new password').fill(ANN_THIRD);
+  await ann.getByRole('button', { name: 'Set new password' }).click();
+  await expect(ann.getByRole('status')).toHaveText('Your password is set. Sign in to continue.');
+  await signIn(ann, 'ann@acme.test', ANN_THIRD);
+  await expect(ann.getByRole('link', { name: 'My account' })).toBeVisible();
+  expect(await fingerprintOf(ann)).not.toBe(annPrint);
+  await ann.getByRole('link', { name: 'Boxes' }).click();
+  await expect(ann.getByText('Nothing has been shared with you here yet.')).toBeVisible();
+
+  expectNeverStored(coffer.dataDir, [SECRET, 'Board Zebra', 'minutes.txt', ANN_PW, ANN_NEW, ANN_THIRD]);
+  expect(problems).toEqual([]);
+});
