@@ -26,6 +26,7 @@ pub mod organisations;
 pub mod recovery;
 pub mod security;
 pub mod sharing;
+pub mod transfers;
 
 pub use accounts::*;
 pub use audit::*;
@@ -39,6 +40,7 @@ pub use organisations::*;
 pub use recovery::*;
 pub use security::*;
 pub use sharing::*;
+pub use transfers::*;
 
 /// The session cookie's name: over https with the `__Host-` prefix, which
 /// browsers accept only when Secure, for the whole site and no other host.

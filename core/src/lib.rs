@@ -25,6 +25,7 @@ pub mod recovery;
 pub mod security;
 pub mod sharing;
 pub mod store;
+pub mod transfers;
 
 use std::sync::Arc;
 

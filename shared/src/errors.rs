@@ -121,6 +121,8 @@ pub enum Refusal {
     Label(#[from] crate::labels::LabelError),
     #[error(transparent)]
     Recovery(#[from] crate::recovery::RecoveryError),
+    #[error(transparent)]
+    Transfer(#[from] crate::transfers::TransferError),
 }
 
 #[cfg(test)]

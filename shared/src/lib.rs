@@ -19,6 +19,7 @@ pub mod recovery;
 pub mod settings;
 pub mod sharing;
 pub mod site;
+pub mod transfers;
 pub mod types;
 pub mod worker;
 

@@ -226,6 +226,10 @@ pub struct MemberDetail {
     /// MFA-1: the member has an authenticator app set up.
     #[serde(default)]
     pub two_step: bool,
+    /// CRY-6: the organisation's recovery holds this member's keys, so a
+    /// Liaison's browser can move all their boxes on removal (ORG-5).
+    #[serde(default)]
+    pub recovery_holds_keys: bool,
 }
 
 /// ORG-11: one line of a member's history.

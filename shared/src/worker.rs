@@ -116,6 +116,17 @@ pub enum Job {
         me: String,
         permits: Vec<(SealedNode, crate::sharing::PermitProof)>,
     },
+    /// ORG-5: a removed member's boxes into a new "<email> <date>" box of
+    /// the recipient's, opened through `recovery` (a Liaison) or with this
+    /// member's own key (the recipient).
+    TransferBoxes {
+        secret: String,
+        recovery: Option<crate::transfers::RecoveryOpen>,
+        boxes: Vec<SealedNode>,
+        recipient_public_key: String,
+        folder_name: String,
+        now_ms: i64,
+    },
     /// CRY-6: a new recovery key pair, its identity wrapped to each holder.
     MakeRecoveryKey {
         holders: Vec<crate::recovery::Keyholder>,
@@ -317,6 +328,7 @@ pub enum Answer {
     /// BOX-2: one answer per permit checked.
     Checks(Vec<bool>),
     Rotated(crate::sharing::Rotation),
+    Transferred(crate::transfers::Transferred),
     /// CRY-6: the recovery public key and its identity wrapped per holder.
     RecoveryKey {
         public_key: String,

@@ -12,7 +12,7 @@ use coffer_shared::worker::{Answer, Ceremony, Failure, Job, Rewrap, Unlocked};
 use zeroize::Zeroizing;
 
 use crate::files::{self, Outgoing};
-use crate::{nodes, permits, recovery, rotation};
+use crate::{nodes, permits, recovery, removal_transfers, rotation};
 
 enum Kept {
     // Boxed: a login state is large, and most ceremonies end as an export key.
@@ -184,6 +184,24 @@ impl Worker {
                 me,
                 permits: held,
             } => Answer::Checks(permits::check(&secret, &me, &held).map_err(failure)?),
+            Job::TransferBoxes {
+                secret,
+                recovery,
+                boxes,
+                recipient_public_key,
+                folder_name,
+                now_ms,
+            } => Answer::Transferred(
+                removal_transfers::transfer(
+                    &secret,
+                    recovery.as_ref(),
+                    &boxes,
+                    &recipient_public_key,
+                    &folder_name,
+                    now_ms,
+                )
+                .map_err(failure)?,
+            ),
             Job::MakeRecoveryKey { holders } => {
                 let (public_key, wraps) = recovery::make(&holders).map_err(failure)?;
                 Answer::RecoveryKey { public_key, wraps }

@@ -7,6 +7,7 @@ pub mod jobs;
 mod nodes;
 mod permits;
 mod recovery;
+mod removal_transfers;
 mod rotation;
 #[cfg(target_arch = "wasm32")]
 mod sinks;

@@ -10,3 +10,4 @@ pub mod mfa;
 pub mod organisations;
 pub mod recovery;
 pub mod sharing;
+pub mod transfers;

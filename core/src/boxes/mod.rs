@@ -620,7 +620,7 @@ fn may_use_boxes(actor: Option<&Actor>, organisation_id: &str) -> bool {
     actor.is_some_and(|a| authorize(Some(a), Action::UseBoxes(organisation_id)).is_ok())
 }
 
-async fn insert(c: &mut Conn, row: &store::NewRow<'_>) -> Outcome<()> {
+pub(crate) async fn insert(c: &mut Conn, row: &store::NewRow<'_>) -> Outcome<()> {
     match store::insert_node(c, row).await {
         Err(e) if is_unique_violation(&e) => Err(BoxError::IdTaken.into()),
         other => Ok(other?),

@@ -131,7 +131,8 @@ impl Coffer {
             accounts: store::accounts_by_email(c, &emails).await?,
             usernames: store::username_holders(c, &usernames).await?,
             groups,
-            seats_left: seats.licence_seats - seats.used,
+            seats_left: seats.licence_seats
+                - self.seats_taken(c, organisation_id, seats.used).await?,
         })
     }
 

@@ -63,7 +63,13 @@ impl Writer {
             } else {
                 details["invitation_expires_at"] = json!(self.expires_at);
                 let link = format!("{}/invite#{token}", self.public_url);
-                notices::invitation(email, &self.organisation_name, &link, self.expires_at)
+                notices::invitation(
+                    email,
+                    &self.organisation_name,
+                    &link,
+                    self.expires_at,
+                    false,
+                )
             };
             mails.push(self.mailer.compose(mail)?);
             audits.push((AuditAction::MemberAdded, email.clone(), details));

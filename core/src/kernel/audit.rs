@@ -84,6 +84,7 @@ pub enum AuditAction {
     KeysEscrowed,
     KeysHandedOver,
     KeysRestored,
+    ItemsTransferred,
 }
 
 impl AuditAction {
@@ -154,6 +155,7 @@ impl AuditAction {
             AuditAction::KeysEscrowed => "recovery.keys_escrowed",
             AuditAction::KeysHandedOver => "recovery.keys_handed_over",
             AuditAction::KeysRestored => "recovery.keys_restored",
+            AuditAction::ItemsTransferred => "member.items_transferred",
         }
     }
 }

@@ -12,6 +12,7 @@ use coffer_shared::mfa::{MfaError, PasskeyError};
 use coffer_shared::organisations::{LogoError, PlanError, SettingsError};
 use coffer_shared::recovery::RecoveryError;
 use coffer_shared::sharing::SharingError;
+use coffer_shared::transfers::TransferError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
@@ -64,7 +65,8 @@ refusal_from!(
     FileError,
     SharingError,
     LabelError,
-    RecoveryError
+    RecoveryError,
+    TransferError
 );
 
 /// True when a write lost a race on a unique constraint.

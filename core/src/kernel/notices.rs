@@ -15,13 +15,37 @@ fn when(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-pub fn invitation(to: &str, organisation: &str, link: &str, expires_at_ms: i64) -> Mail {
+/// `for_share`: BOX-5, an outside recipient invited by a share, whose share
+/// completes once their browser has made their keys.
+pub fn invitation(
+    to: &str,
+    organisation: &str,
+    link: &str,
+    expires_at_ms: i64,
+    for_share: bool,
+) -> Mail {
+    let why = if for_share {
+        format!(
+            "Someone in {organisation} shared an item with you on Coffer, where files are kept \
+             end-to-end encrypted, and an account was made for you to receive it."
+        )
+    } else {
+        format!(
+            "An account was created for you in {organisation} on Coffer, where files are kept \
+             end-to-end encrypted."
+        )
+    };
+    let then = if for_share {
+        " Your browser makes your encryption keys when you do; the share is completed the next \
+         time the person who shared it opens Coffer, and you find it under \"Shared with me\"."
+    } else {
+        ""
+    };
     Mail {
         to: to.into(),
         subject: format!("You are invited to {organisation} on Coffer"),
         body: format!(
-            "Hello,\n\nAn account was created for you in {organisation} on Coffer, where files are \
-             kept end-to-end encrypted.\n\nOpen this link to choose your password:\n\n{link}\n\n\
+            "Hello,\n\n{why}\n\nOpen this link to choose your password:{then}\n\n{link}\n\n\
              The link works once and expires at {}. If it has expired, ask your administrator \
              for a new one.\n\nIf you did not expect this message you can ignore it.\n",
             when(expires_at_ms)

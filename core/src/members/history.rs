@@ -112,12 +112,15 @@ impl Coffer {
         let two_step = crate::mfa::store::totp_factor(&mut c, account_id)
             .await?
             .is_some_and(|t| t.confirmed);
+        let recovery_holds_keys =
+            crate::recovery::store::escrow_covers(&mut c, organisation_id, account_id).await?;
         Ok(MemberDetail {
             row,
             permissions,
             transfer_candidates,
             plan_id,
             two_step,
+            recovery_holds_keys,
         })
     }
 }

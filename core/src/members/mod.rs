@@ -100,14 +100,10 @@ impl Coffer {
         let seats = crate::organisations::store::seats(work, e.organisation_id)
             .await?
             .ok_or(MemberError::UnknownOrganisation)?;
-        // BOX-5: outside recipients take seats only if Configuration says so
-        // (and then the seats count them).
         let settings = self.settings_in(work, e.organisation_id).await?;
-        let used = if settings.outsiders_take_seats {
-            seats.used
-        } else {
-            seats.used - crate::store::ad_hoc_members(work, e.organisation_id).await?
-        };
+        let used = self
+            .seats_taken(work, e.organisation_id, seats.used)
+            .await?;
         let takes_seat = e.role != Role::AdHoc || settings.outsiders_take_seats;
         if takes_seat && used >= seats.licence_seats {
             return Err(MemberError::NoLicencesAvailable.into());
@@ -193,6 +189,7 @@ impl Coffer {
             e.organisation_name,
             &link,
             expires_at,
+            e.role == Role::AdHoc,
         ))
         .await?;
         let details = json!({ "expires_at": expires_at });
@@ -247,10 +244,30 @@ impl Coffer {
             rows,
             seats: Seats {
                 licence_seats: seats.licence_seats,
-                used: seats.used,
+                used: self
+                    .seats_taken(&mut c, organisation_id, seats.used)
+                    .await?,
                 expiry_date: seats.expiry_date,
             },
         })
+    }
+
+    /// Licence seats in use out of `members`: BOX-5 outside recipients
+    /// (Ad hoc) take seats only if Configuration says so.
+    pub(crate) async fn seats_taken(
+        &self,
+        c: &mut crate::store::Conn,
+        organisation_id: &str,
+        members: i64,
+    ) -> Outcome<i64> {
+        if self
+            .settings_in(c, organisation_id)
+            .await?
+            .outsiders_take_seats
+        {
+            return Ok(members);
+        }
+        Ok(members - crate::store::ad_hoc_members(c, organisation_id).await?)
     }
 
     pub async fn add_member(

@@ -1,7 +1,8 @@
 //! ORG-5: removing a member. Their items go to another Originator (into a
-//! folder "<email> <date>" at the recipient's root) or are deleted for good;
-//! the choice is recorded in `member_removals` for the boxes feature to carry
-//! out. The account and its history stay, so re-adding re-uses the account.
+//! box "<email> <date>" of the recipient's) or are deleted for good; the
+//! choice is recorded in `member_removals`, and a transfer is carried out by
+//! a browser that can open the boxes (`crate::transfers`). The account and
+//! its history stay, so re-adding re-uses the account.
 
 use coffer_shared::accounts::LinkPurpose;
 use coffer_shared::ids::{AccountId, OrganisationId};
@@ -51,10 +52,11 @@ impl Coffer {
         };
         let now = now_ms();
         let folder = transfer_folder_name(&account.email, &crate::accounts::today());
+        let removal_id = new_id();
         let removed = crate::security::store::remove_membership(
             &mut tx,
             &crate::security::store::NewRemoval {
-                id: &new_id(),
+                id: &removal_id,
                 organisation_id,
                 account_id,
                 email: &account.email,
@@ -73,7 +75,13 @@ impl Coffer {
         crate::sharing::store::rotations_due_for(&mut tx, organisation_id, account_id, now).await?;
         crate::sharing::store::remove_permits_in(&mut tx, organisation_id, account_id).await?;
         crate::labels::store::forget_clearances(&mut tx, organisation_id, account_id).await?;
-        crate::recovery::store::forget_member(&mut tx, organisation_id, account_id).await?;
+        // CRY-6: the recovery copy of their keys stays only until a
+        // Liaison's browser has carried out the transfer with it.
+        if recipient.is_some() {
+            crate::recovery::store::forget_holder(&mut tx, organisation_id, account_id).await?;
+        } else {
+            crate::recovery::store::forget_member(&mut tx, organisation_id, account_id).await?;
+        }
         // Leaving its home hands the account's security to the oldest
         // organisation it still belongs to (or to none).
         if account.home_organisation_id.as_deref() == Some(organisation_id) {
@@ -91,7 +99,16 @@ impl Coffer {
         .await?;
         let details = match &recipient {
             Some(r) => json!({ "items": "transferred", "to": r.email, "folder": folder }),
-            None => json!({ "items": "deleted permanently" }),
+            None => {
+                // Deleted for good: the boxes they own here and everything
+                // in them (other people's shares of them end too).
+                let owned =
+                    crate::transfers::store::owned_box_ids(&mut tx, organisation_id, account_id)
+                        .await?;
+                let purged = crate::boxes::store::purge_subtrees(&mut tx, &owned).await?;
+                crate::transfers::store::mark_done(&mut tx, &removal_id, now).await?;
+                json!({ "items": "deleted permanently", "boxes": owned.len(), "purged": purged })
+            }
         };
         tx.audit(
             Some(organisation_id),
@@ -101,6 +118,9 @@ impl Coffer {
         )
         .await?;
         tx.commit().await?;
+        if recipient.is_none() {
+            self.sweep_blobs().await;
+        }
         Ok(())
     }
 }

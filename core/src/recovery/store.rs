@@ -217,6 +217,24 @@ pub async fn escrow_covers(c: &mut Conn, organisation_id: &str, account_id: &str
     Ok(n > 0)
 }
 
+/// The escrow of a member's keys, while recovery is on: (member key, escrow).
+pub async fn escrow_of(
+    c: &mut Conn,
+    organisation_id: &str,
+    account_id: &str,
+) -> R<Option<(String, Vec<u8>)>> {
+    let row = sqlx::query(
+        "SELECT e.member_public_key, e.escrow FROM recovery_escrows e \
+         JOIN recovery_keys r ON r.organisation_id = e.organisation_id \
+         WHERE e.organisation_id = $1 AND e.account_id = $2",
+    )
+    .bind(organisation_id)
+    .bind(account_id)
+    .fetch_optional(c)
+    .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+}
+
 /// Organisations of this member with recovery on that do not hold the
 /// member's current keys: (id, name, recovery public key).
 pub async fn due(c: &mut Conn, account_id: &str) -> R<Vec<(String, String, String)>> {

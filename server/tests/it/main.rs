@@ -31,3 +31,4 @@ mod recovery;
 mod rotation;
 mod sharing;
 mod smtp;
+mod transfers;

@@ -64,7 +64,12 @@ async fn hand_over(
     .await
 }
 
-async fn escrow(b: &Browser, org: &str, recovery: &str, me: &MemberKeys) -> Result<(), ApiError> {
+pub(crate) async fn escrow(
+    b: &Browser,
+    org: &str,
+    recovery: &str,
+    me: &MemberKeys,
+) -> Result<(), ApiError> {
     b.run(coffer_api::EscrowKeys {
         organisation_id: org_id(org),
         recovery_public_key: recovery.into(),
@@ -97,6 +102,28 @@ async fn reset_link(server: &TestServer, lia: &Browser, org: &str, ann: &Account
         .into_iter()
         .next()
         .unwrap()
+}
+
+/// Recovery turned on by the organisation's only Liaison, as her browser
+/// does; answers the recovery public key.
+pub(crate) async fn turn_on(lia: &Browser, org: &str, lia_keys: &MemberKeys) -> String {
+    let recovery = NodeKey::generate();
+    let holder = Keyholder {
+        account_id: view(lia, org).await.unwrap().unwrapped_liaisons[0]
+            .account_id
+            .clone(),
+        email: "lia@acme.test".into(),
+        public_key: lia_keys.public_key(),
+    };
+    enable(
+        lia,
+        org,
+        &recovery.public_key(),
+        vec![wrap_for(&holder, &recovery)],
+    )
+    .await
+    .unwrap();
+    recovery.public_key()
 }
 
 fn wrap_for(holder: &Keyholder, key: &NodeKey) -> HolderWrap {

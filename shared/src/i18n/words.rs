@@ -56,7 +56,8 @@ impl Words for Refusal {
             | Refusal::Box(_)
             | Refusal::Sharing(_)
             | Refusal::Label(_)
-            | Refusal::Recovery(_) => None,
+            | Refusal::Recovery(_)
+            | Refusal::Transfer(_) => None,
         }
     }
 }

@@ -131,6 +131,7 @@ pub fn BoxesPage() -> impl IntoView {
                 <DeletedBoxes version restored=Callback::new(move |()| boxes.refetch()) />
                 <crate::features::sharing::RenewDueKeys organisation renewed=Callback::new(move |()| boxes.refetch()) />
                 <crate::features::sharing::CompleteReadyShares organisation />
+                <crate::features::transfers::CarryOutTransfers organisation moved=Callback::new(move |()| boxes.refetch()) />
                 <crate::features::sharing::SharedWithMe organisation />
             </section>
         </Show>

@@ -294,6 +294,7 @@ fn RemoveMember(
     );
     let email = detail.row.email.clone();
     let candidates = detail.transfer_candidates.clone();
+    let recovery_holds_keys = detail.recovery_holds_keys;
     let removal = Write::or_else(
         error,
         {
@@ -317,10 +318,18 @@ fn RemoveMember(
             .iter()
             .find(|p| p.account_id == t)
             .map(|p| {
-                tf(
-                    "Their items move to {0}, in a folder named after them and today's date.",
-                    &[("0", &(p.email).to_string())],
-                )
+                let (moved, how) = (
+                    tf(
+                        "Their items move to {0}, in a folder named after them and today's date.",
+                        &[("0", &(p.email).to_string())],
+                    ),
+                    if recovery_holds_keys {
+                        tr("Account recovery holds their keys, so all their boxes move: a Liaison's browser moves them the next time a Liaison opens Configuration.").to_string()
+                    } else {
+                        tf("Only a browser can open their boxes, and without account recovery holding their keys only the boxes shared with {0} can move ({0}'s browser moves them at their next visit to Boxes). Their other boxes stay behind, unreadable.", &[("0", &p.email)])
+                    },
+                );
+                format!("{moved} {how}")
             })
             .unwrap_or_else(|| {
                 tr("Their items are deleted permanently. This cannot be undone.").into()

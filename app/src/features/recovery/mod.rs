@@ -24,6 +24,7 @@ use crate::ui::{load_when, local_time, show_latest, ErrorBox, Problem, Write};
 struct Kept {
     given_to: Vec<String>,
     restored: Vec<String>,
+    moved: Vec<crate::features::transfers::Moved>,
 }
 
 /// Gives the key to Liaisons who lack it and restores waiting members:
@@ -63,13 +64,15 @@ async fn keep_going(org: OrganisationId, view: &RecoveryView) -> Result<Kept, Pr
         hand_over_keys(org.clone(), reset.account_id.clone(), handed_over).await?;
         kept.restored.push(reset.email.clone());
     }
+    // ORG-5: removed members' boxes, through their recovery copies.
+    kept.moved = crate::features::transfers::carry_out_all(org).await?;
     Ok(kept)
 }
 
 async fn load(org: OrganisationId) -> Result<(RecoveryView, Kept), Problem> {
     let view = get_recovery(org.clone()).await?;
     let kept = keep_going(org.clone(), &view).await?;
-    if kept.given_to.is_empty() && kept.restored.is_empty() {
+    if kept.given_to.is_empty() && kept.restored.is_empty() && kept.moved.is_empty() {
         return Ok((view, kept));
     }
     Ok((get_recovery(org).await?, kept))
@@ -175,7 +178,8 @@ pub fn RecoverySection(organisation: OrganisationId) -> impl IntoView {
                         <button type="button" class="danger" disabled=move || busy.get() on:click=move |_| switch.send(None)>{tr("Turn off account recovery")}</button>
                     }.into_any(),
                 };
-                view! { {restored} {given} {body} }
+                let moved = view! { <crate::features::transfers::MovedNotices moved=kept.moved.clone() /> };
+                view! { {restored} {given} {moved} {body} }
             })}
             <ErrorBox message=error />
         </Show>

@@ -15,6 +15,7 @@ mod mfa;
 mod organisations;
 mod recovery;
 mod sharing;
+mod transfers;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -32,6 +33,7 @@ const TABLES: &[(&str, &[(&str, &str)])] = &[
     ("sharing", sharing::WORDS),
     ("labels", labels::WORDS),
     ("recovery", recovery::WORDS),
+    ("transfers", transfers::WORDS),
 ];
 
 fn table() -> &'static HashMap<&'static str, &'static str> {

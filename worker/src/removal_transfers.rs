@@ -1,0 +1,161 @@
+//! ORG-5: a removed member's boxes become folders of a new box of the
+//! recipient's, named "<email> <date>": each box identity wrapped again to
+//! the new box's key and its record sealed again by it. Nothing inside a
+//! box is touched; no file is re-encrypted.
+
+use coffer_crypto::{new_node_id, CryptoError, MemberKeys, NodeKey};
+use coffer_shared::boxes::{NewNode, NodeRecord};
+use coffer_shared::transfers::{MovedBox, RecoveryOpen, Transferred};
+use coffer_shared::types::Bytes;
+use coffer_shared::worker::SealedNode;
+
+/// The keys that open the boxes: the removed member's, out of the
+/// recovery copy (a Liaison), or this member's own (the recipient).
+fn opener(secret: &str, recovery: Option<&RecoveryOpen>) -> Result<MemberKeys, CryptoError> {
+    let me = MemberKeys::from_secret_text(secret)?;
+    match recovery {
+        None => Ok(me),
+        Some(r) => {
+            let key = NodeKey::unwrap(&r.wrapped.0, &me, &r.recovery_public_key)?;
+            MemberKeys::unwrap_from(&r.escrow.0, &key, &r.member_public_key)
+        }
+    }
+}
+
+pub fn transfer(
+    secret: &str,
+    recovery: Option<&RecoveryOpen>,
+    boxes: &[SealedNode],
+    recipient_public_key: &str,
+    folder_name: &str,
+    now_ms: i64,
+) -> Result<Transferred, CryptoError> {
+    let opener = opener(secret, recovery)?;
+    let key = NodeKey::generate();
+    let id = new_node_id();
+    let record = NodeRecord {
+        name: folder_name.to_string(),
+        created_at_ms: now_ms,
+        modified_at_ms: now_ms,
+        file: None,
+    };
+    let plain = serde_json::to_vec(&record).map_err(|_| CryptoError::Malformed)?;
+    let new_box = NewNode {
+        sealed_meta: Bytes(key.seal(&id, &key.public_key(), &plain)),
+        wrapped_key: Bytes(key.wrap_to(recipient_public_key)?),
+        public_key: key.public_key(),
+        id: id.into(),
+        under: recipient_public_key.to_string(),
+    };
+    let moved = boxes
+        .iter()
+        .map(|b| {
+            let old = NodeKey::unwrap(&b.step.wrapped.0, &opener, &b.step.public_key)?;
+            // A box's record is sealed by the box itself.
+            let plain = old.open(&b.id, &b.step.public_key, &b.sealed.0)?;
+            Ok(MovedBox {
+                id: b.id.clone().into(),
+                wrapped_key: Bytes(old.wrap_to(&key.public_key())?),
+                sealed_meta: Bytes(key.seal(&b.id, &b.step.public_key, &plain)),
+            })
+        })
+        .collect::<Result<_, CryptoError>>()?;
+    Ok(Transferred { new_box, moved })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coffer_shared::worker::KeyStep;
+
+    fn a_box(owner: &MemberKeys, name: &str) -> (NodeKey, SealedNode) {
+        let key = NodeKey::generate();
+        let id = new_node_id();
+        let plain = serde_json::to_vec(&NodeRecord {
+            name: name.into(),
+            created_at_ms: 1,
+            modified_at_ms: 1,
+            file: None,
+        })
+        .unwrap();
+        let sealed = key.seal(&id, &key.public_key(), &plain);
+        let node = SealedNode {
+            id,
+            step: KeyStep {
+                public_key: key.public_key(),
+                wrapped: Bytes(key.wrap_to(&owner.public_key()).unwrap()),
+            },
+            sealed: Bytes(sealed),
+        };
+        (key, node)
+    }
+
+    #[test]
+    fn boxes_land_as_folders_of_a_new_box_the_recipient_opens() {
+        let (ann, lia, bob) = (
+            MemberKeys::generate(),
+            MemberKeys::generate(),
+            MemberKeys::generate(),
+        );
+        let recovery = NodeKey::generate();
+        let open = RecoveryOpen {
+            wrapped: Bytes(recovery.wrap_to(&lia.public_key()).unwrap()),
+            recovery_public_key: recovery.public_key(),
+            escrow: Bytes(ann.wrap_to(&recovery.public_key()).unwrap()),
+            member_public_key: ann.public_key(),
+        };
+        let (old, node) = a_box(&ann, "Deals");
+        let done = transfer(
+            &lia.secret_text(),
+            Some(&open),
+            std::slice::from_ref(&node),
+            &bob.public_key(),
+            "ann@acme.test 2026-12-05",
+            7,
+        )
+        .unwrap();
+        // Bob opens the new box, its name, and the old box inside it.
+        let new =
+            NodeKey::unwrap(&done.new_box.wrapped_key.0, &bob, &done.new_box.public_key).unwrap();
+        let name: NodeRecord = serde_json::from_slice(
+            &new.open(
+                done.new_box.id.as_str(),
+                &new.public_key(),
+                &done.new_box.sealed_meta.0,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(name.name, "ann@acme.test 2026-12-05");
+        let moved = &done.moved[0];
+        let inner = NodeKey::unwrap(&moved.wrapped_key.0, &new, &old.public_key()).unwrap();
+        assert_eq!(inner.public_key(), old.public_key());
+        let record: NodeRecord = serde_json::from_slice(
+            &new.open(&node.id, &old.public_key(), &moved.sealed_meta.0)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(record.name, "Deals");
+        // Without the recovery copy, Lia opens nothing of Ann's.
+        assert!(transfer(
+            &lia.secret_text(),
+            None,
+            std::slice::from_ref(&node),
+            &bob.public_key(),
+            "x",
+            7
+        )
+        .is_err());
+        // The recipient opens what was shared with them, on their own key.
+        let (_, shared) = a_box(&bob, "Shared");
+        assert!(transfer(
+            &bob.secret_text(),
+            None,
+            &[shared],
+            &bob.public_key(),
+            "x",
+            7
+        )
+        .is_ok());
+    }
+}
