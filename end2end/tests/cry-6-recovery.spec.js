@@ -106,6 +106,12 @@ test('CRY-6 ACC-7: recovery keeps a member\'s keys through a reset; without it t
   ]);
   expect(fs.readFileSync(await download.path()).toString()).toBe(SECRET);
 
+  // Ann keeps a box of her own too.
+  await ann.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Boxes' }).click();
+  await ann.getByLabel('New box').fill('Ann Own');
+  await ann.getByRole('button', { name: 'Create box' }).click();
+  await expect(ann.getByRole('link', { name: 'Ann Own' })).toBeVisible();
+
   // Recovery off: the next reset lists what Ann loses, and she loses it.
   await lia.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Configuration' }).click();
   await lia.getByRole('button', { name: 'Turn off account recovery' }).click();
@@ -118,6 +124,7 @@ test('CRY-6 ACC-7: recovery keeps a member\'s keys through a reset; without it t
   await ann.goto(lossyLink);
   await expect(ann.getByText('These items will no longer open:')).toBeVisible();
   await expect(ann.getByRole('listitem').filter({ hasText: 'shared with you by' })).toHaveText('1 items shared with you by lia@acme.test');
+  await expect(ann.getByRole('listitem').filter({ hasText: 'boxes you own' })).toHaveText('1 boxes you own');
   await ann.getByLabel('New password', { exact: true }).fill(ANN_THIRD);
   await ann.getByLabel('Confirm new password').fill(ANN_THIRD);
   await ann.getByRole('button', { name: 'Set new password' }).click();
@@ -127,6 +134,8 @@ test('CRY-6 ACC-7: recovery keeps a member\'s keys through a reset; without it t
   expect(await fingerprintOf(ann)).not.toBe(annPrint);
   await ann.getByRole('link', { name: 'Boxes' }).click();
   await expect(ann.getByText('Nothing has been shared with you here yet.')).toBeVisible();
+  await expect(ann.getByText('This box does not open with your keys: it was changed outside Coffer, or encrypted to keys you no longer have.')).toBeVisible();
+  await expect(ann.getByRole('link', { name: 'Ann Own' })).toHaveCount(0);
 
   expectNeverStored(coffer.dataDir, [SECRET, 'Board Zebra', 'minutes.txt', ANN_PW, ANN_NEW, ANN_THIRD]);
   expect(problems).toEqual([]);

@@ -51,6 +51,7 @@ pub fn BoxesPage() -> impl IntoView {
     });
     let shown = RwSignal::new(None::<Vec<Named>>);
     show_latest(boxes, shown, error);
+    let shared_version = RwSignal::new(0u32);
     let create = Write::new(
         form_error,
         move |name: String| async move {
@@ -129,10 +130,10 @@ pub fn BoxesPage() -> impl IntoView {
                     view! { <NodeTable nodes=list rename error=rename_error delete /> }.into_any()
                 })}
                 <DeletedBoxes version restored=Callback::new(move |()| boxes.refetch()) />
-                <crate::features::sharing::RenewDueKeys organisation renewed=Callback::new(move |()| boxes.refetch()) />
+                <crate::features::sharing::RenewDueKeys organisation renewed=Callback::new(move |()| { boxes.refetch(); shared_version.update(|v| *v += 1); }) />
                 <crate::features::sharing::CompleteReadyShares organisation />
                 <crate::features::transfers::CarryOutTransfers organisation moved=Callback::new(move |()| boxes.refetch()) />
-                <crate::features::sharing::SharedWithMe organisation />
+                <crate::features::sharing::SharedWithMe organisation version=shared_version />
             </section>
         </Show>
     }
@@ -222,6 +223,13 @@ pub fn NodeTable(
                 r.name.clone(),
                 local_time(r.created_at_ms),
                 local_time(r.modified_at_ms),
+            ),
+            // A box whose key does not open: changed, or (ACC-7) wrapped
+            // to keys its owner lost in a reset without recovery.
+            None if !in_folder => (
+                tr("This box does not open with your keys: it was changed outside Coffer, or encrypted to keys you no longer have.").to_string(),
+                String::new(),
+                String::new(),
             ),
             None => (changed(), String::new(), String::new()),
         };

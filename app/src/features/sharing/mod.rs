@@ -481,10 +481,18 @@ async fn received(org: OrganisationId, me: Option<AccountId>) -> Result<Vec<Rece
 
 /// BOX-2: what others shared with the member in this organisation.
 #[component]
-pub fn SharedWithMe(organisation: Memo<Option<(OrganisationId, bool)>>) -> impl IntoView {
+pub fn SharedWithMe(
+    organisation: Memo<Option<(OrganisationId, bool)>>,
+    /// Bumped when keys this list holds may have been renewed (CRY-4).
+    #[prop(optional)]
+    version: Option<RwSignal<u32>>,
+) -> impl IntoView {
     let session = use_session();
     let error = RwSignal::new(None::<Problem>);
     let loaded = load_when(move || {
+        if let Some(v) = version {
+            v.track();
+        }
         let (org, me) = unlocked_in(session, organisation)?;
         Some(received(org, me))
     });

@@ -44,6 +44,10 @@ pub const WORDS: &[(&str, &str)] = &[
         "Your organisation keeps a recovery copy of your keys: you keep them, with everything shared with you. After you choose a password, a Liaison restores them; until then you cannot sign in.",
         "Ihre Organisation bewahrt eine Wiederherstellungskopie Ihrer Schlüssel auf: Sie behalten sie, mit allem, was mit Ihnen geteilt wurde. Nachdem Sie ein Passwort gewählt haben, stellt eine Liaison sie wieder her; bis dahin können Sie sich nicht anmelden.",
     ),
+    (
+        "This box does not open with your keys: it was changed outside Coffer, or encrypted to keys you no longer have.",
+        "Diese Box lässt sich mit Ihren Schlüsseln nicht öffnen: Sie wurde außerhalb von Coffer verändert oder für Schlüssel verschlüsselt, die Sie nicht mehr haben.",
+    ),
     ("These items will no longer open:", "Diese Elemente lassen sich nicht mehr öffnen:"),
     ("{0} boxes you own", "{0} Ihrer eigenen Boxen"),
     ("{0} items shared with you by {1}", "{0} Elemente, die {1} mit Ihnen geteilt hat"),
