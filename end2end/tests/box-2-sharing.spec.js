@@ -17,7 +17,10 @@ function localMoment(page, ms) {
   return page.evaluate((later) => {
     const d = new Date(Date.now() + later);
     const two = (n) => String(n).padStart(2, '0');
-    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+    // Chromium drops ":00" seconds from the field's value, and Playwright
+    // then calls the value malformed: leave them out when they are zero.
+    const seconds = d.getSeconds() ? `:${two(d.getSeconds())}` : '';
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}${seconds}`;
   }, ms);
 }
 
