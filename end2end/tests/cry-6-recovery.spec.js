@@ -115,6 +115,12 @@ test('CRY-6 ACC-7: recovery keeps a member\'s keys through a reset; without it t
   // Recovery off: the next reset lists what Ann loses, and she loses it.
   await lia.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Configuration' }).click();
   await lia.getByRole('button', { name: 'Turn off account recovery' }).click();
+  const confirm = lia.getByRole('group', { name: 'Confirm turning off account recovery' });
+  await expect(confirm).toContainText('Every recovery copy of members\' keys is deleted.');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(lia.getByText(/^Keys held for \d+ of \d+ members\.$/)).toBeVisible();
+  await lia.getByRole('button', { name: 'Turn off account recovery' }).click();
+  await lia.getByRole('button', { name: 'Yes, turn it off' }).click();
   await expect(lia.getByRole('status').filter({ hasText: 'Account recovery is off.' }))
     .toHaveText('Account recovery is off. The recovery copies of members\' keys were deleted.');
   const lossyLink = await resetAnn(lia, root);

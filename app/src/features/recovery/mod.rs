@@ -148,6 +148,7 @@ pub fn RecoverySection(organisation: OrganisationId) -> impl IntoView {
         },
     );
     let busy = switch.pending();
+    let confirming = RwSignal::new(false);
     view! {
         <Show when=move || liaison.get()>
             <h2>{tr("Account recovery")}</h2>
@@ -175,7 +176,14 @@ pub fn RecoverySection(organisation: OrganisationId) -> impl IntoView {
                         {view.my_wrap.is_none().then(|| view! {
                             <p class="hint">{tr("You do not hold the recovery key yet: it is given to you when another Liaison opens this page.")}</p>
                         })}
-                        <button type="button" class="danger" disabled=move || busy.get() on:click=move |_| switch.send(None)>{tr("Turn off account recovery")}</button>
+                        <button type="button" class="danger" disabled=move || busy.get() on:click=move |_| confirming.set(true)>{tr("Turn off account recovery")}</button>
+                        <Show when=move || confirming.get()>
+                            <div class="confirm" role="group" aria-label=tr("Confirm turning off account recovery")>
+                                <p class="warning">{tr("Every recovery copy of members' keys is deleted. A member whose password is reset after this gets new keys and loses what was shared with them. Turning recovery on again makes a new recovery key.")}</p>
+                                <button type="button" class="danger" on:click=move |_| { confirming.set(false); switch.send(None) }>{tr("Yes, turn it off")}</button>
+                                <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{tr("Cancel")}</button>
+                            </div>
+                        </Show>
                     }.into_any(),
                 };
                 let moved = view! { <crate::features::transfers::MovedNotices moved=kept.moved.clone() /> };

@@ -22,6 +22,12 @@ pub const WORDS: &[(&str, &str)] = &[
     ("Account recovery is off.", "Die Kontowiederherstellung ist ausgeschaltet."),
     ("Turn on account recovery", "Kontowiederherstellung einschalten"),
     ("Turn off account recovery", "Kontowiederherstellung ausschalten"),
+    ("Confirm turning off account recovery", "Ausschalten der Kontowiederherstellung bestätigen"),
+    (
+        "Every recovery copy of members' keys is deleted. A member whose password is reset after this gets new keys and loses what was shared with them. Turning recovery on again makes a new recovery key.",
+        "Alle Wiederherstellungskopien der Schlüssel werden gelöscht. Ein Mitglied, dessen Passwort danach zurückgesetzt wird, erhält neue Schlüssel und verliert, was mit ihm geteilt wurde. Wird die Wiederherstellung wieder eingeschaltet, entsteht ein neuer Wiederherstellungsschlüssel.",
+    ),
+    ("Yes, turn it off", "Ja, ausschalten"),
     (
         "Account recovery is on since {0}, turned on by {1}.",
         "Die Kontowiederherstellung ist seit {0} eingeschaltet, eingeschaltet von {1}.",
