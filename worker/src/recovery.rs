@@ -35,8 +35,13 @@ pub fn hand_over(
     recovery_public_key: &str,
     reset: &WaitingReset,
 ) -> Result<Vec<u8>, CryptoError> {
-    let key = open(secret, wrapped, recovery_public_key)?;
-    let member = MemberKeys::unwrap_from(&reset.escrow.0, &key, &reset.member_public_key)?;
+    let member = escrowed(
+        secret,
+        wrapped,
+        recovery_public_key,
+        &reset.escrow.0,
+        &reset.member_public_key,
+    )?;
     member.wrap_to(&reset.handover_public_key)
 }
 
@@ -47,6 +52,20 @@ pub fn take(
     member_public_key: &str,
 ) -> Result<MemberKeys, CryptoError> {
     MemberKeys::unwrap_from(handed_over, one_off, member_public_key)
+}
+
+/// A member's keys out of their escrow, through the recovery identity this
+/// Liaison holds (`wrapped` to them); refused unless they are the keys of
+/// `member_public_key`.
+pub(crate) fn escrowed(
+    secret: &str,
+    wrapped: &[u8],
+    recovery_public_key: &str,
+    escrow: &[u8],
+    member_public_key: &str,
+) -> Result<MemberKeys, CryptoError> {
+    let key = open(secret, wrapped, recovery_public_key)?;
+    MemberKeys::unwrap_from(escrow, &key, member_public_key)
 }
 
 fn open(secret: &str, wrapped: &[u8], recovery_public_key: &str) -> Result<NodeKey, CryptoError> {

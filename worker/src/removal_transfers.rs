@@ -12,13 +12,15 @@ use coffer_shared::worker::SealedNode;
 /// The keys that open the boxes: the removed member's, out of the
 /// recovery copy (a Liaison), or this member's own (the recipient).
 fn opener(secret: &str, recovery: Option<&RecoveryOpen>) -> Result<MemberKeys, CryptoError> {
-    let me = MemberKeys::from_secret_text(secret)?;
     match recovery {
-        None => Ok(me),
-        Some(r) => {
-            let key = NodeKey::unwrap(&r.wrapped.0, &me, &r.recovery_public_key)?;
-            MemberKeys::unwrap_from(&r.escrow.0, &key, &r.member_public_key)
-        }
+        None => MemberKeys::from_secret_text(secret),
+        Some(r) => crate::recovery::escrowed(
+            secret,
+            &r.wrapped.0,
+            &r.recovery_public_key,
+            &r.escrow.0,
+            &r.member_public_key,
+        ),
     }
 }
 

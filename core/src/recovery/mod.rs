@@ -224,7 +224,7 @@ impl Coffer {
         if account.public_key.as_deref() != Some(member_public_key) {
             return Err(RecoveryError::MemberKeyChanged.into());
         }
-        if escrow.is_empty() || escrow.len() > 4096 {
+        if !key_sized(escrow) {
             return Err(coffer_shared::errors::InputError::InvalidKeyMaterial.into());
         }
         let now = work.now;
@@ -261,7 +261,7 @@ impl Coffer {
         let (mut work, actor) = self
             .begin(actor, Action::HoldRecovery(organisation_id))
             .await?;
-        if handed_over.is_empty() || handed_over.len() > 4096 {
+        if !key_sized(handed_over) {
             return Err(coffer_shared::errors::InputError::InvalidKeyMaterial.into());
         }
         let waiting = store::waiting(&mut work, organisation_id).await?;
@@ -304,7 +304,7 @@ impl Coffer {
         wrapped_private_key: &[u8],
     ) -> Outcome<()> {
         let (mut work, actor) = self.begin(actor, Action::ManageOwnAccount).await?;
-        if wrapped_private_key.is_empty() || wrapped_private_key.len() > 4096 {
+        if !key_sized(wrapped_private_key) {
             return Err(coffer_shared::errors::InputError::InvalidKeyMaterial.into());
         }
         if store::handed_over(&mut work, &actor.account_id)
@@ -321,6 +321,12 @@ impl Coffer {
         work.commit().await?;
         Ok(())
     }
+}
+
+/// A wrapped key or escrow: an age file of one identity, never empty and
+/// never more than a few hundred bytes.
+fn key_sized(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.len() <= 4096
 }
 
 async fn current_key(work: &mut Work<'_>, organisation_id: &str, public_key: &str) -> Outcome<()> {
@@ -343,11 +349,7 @@ fn check_holders(
         let known = liaisons
             .iter()
             .any(|l| l.account_id == w.account_id && l.public_key == w.public_key);
-        if !known
-            || !seen.insert(&w.account_id)
-            || w.wrapped.0.is_empty()
-            || w.wrapped.0.len() > 4096
-        {
+        if !known || !seen.insert(&w.account_id) || !key_sized(&w.wrapped.0) {
             return Err(RecoveryError::HoldersMismatch);
         }
     }

@@ -33,7 +33,11 @@ impl Coffer {
     ) -> Outcome<Vec<TransferDue>> {
         let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
-        due(&mut c, actor, organisation_id, None).await
+        Ok(due(&mut c, actor, organisation_id, None)
+            .await?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect())
     }
 
     /// Swaps in what the browser made for one due transfer, whole or not
@@ -46,7 +50,7 @@ impl Coffer {
         done: &Transferred,
     ) -> Outcome<()> {
         let (mut work, actor) = self.begin(actor, Action::UseBoxes(organisation_id)).await?;
-        let Some(transfer) = due(&mut work, actor, organisation_id, Some(removal_id))
+        let Some((pending, transfer)) = due(&mut work, actor, organisation_id, Some(removal_id))
             .await?
             .pop()
         else {
@@ -61,11 +65,6 @@ impl Coffer {
         if done.new_box.under != transfer.recipient_public_key {
             return Err(TransferError::Changed.into());
         }
-        let pending = store::pending(&mut work, organisation_id)
-            .await?
-            .into_iter()
-            .find(|p| p.id == removal_id)
-            .ok_or(TransferError::NotDue)?;
         let now = work.now;
         let new_box = done.new_box.id.as_str();
         let row = crate::boxes::store::NewRow {
@@ -135,16 +134,16 @@ impl Coffer {
     }
 }
 
-/// What `actor` can carry out: with recovery, a Liaison holding the key
-/// carries out every transfer whose removed member's keys are escrowed;
-/// otherwise the recipient carries out their own, for the boxes shared
-/// with them.
+/// What `actor` can carry out, each with its removal: with recovery, a
+/// Liaison holding the key carries out every transfer whose removed
+/// member's keys are escrowed; otherwise the recipient carries out their
+/// own, for the boxes shared with them.
 async fn due(
     c: &mut Conn,
     actor: &Actor,
     organisation_id: &str,
     only: Option<&str>,
-) -> Outcome<Vec<TransferDue>> {
+) -> Outcome<Vec<(store::PendingTransfer, TransferDue)>> {
     let liaison = if tier_in(actor, organisation_id) == AdminTier::Liaison {
         match (
             crate::recovery::store::key(&mut *c, organisation_id).await?,
@@ -189,16 +188,17 @@ async fn due(
         if boxes.is_empty() {
             continue;
         }
-        out.push(TransferDue {
-            removal_id: p.id,
-            email: p.email,
-            recipient: p.recipient,
+        let due = TransferDue {
+            removal_id: p.id.clone(),
+            email: p.email.clone(),
+            recipient: p.recipient.clone(),
             recipient_public_key,
-            folder_name: p.folder_name,
+            folder_name: p.folder_name.clone(),
             recovery,
             left: all.saturating_sub(boxes.len()) as u64,
             boxes,
-        });
+        };
+        out.push((p, due));
     }
     Ok(out)
 }

@@ -9,7 +9,7 @@ use coffer_api::{
     share_recovery_key,
 };
 use coffer_shared::ids::OrganisationId;
-use coffer_shared::recovery::{HolderWrap, RecoveryView};
+use coffer_shared::recovery::RecoveryView;
 use coffer_shared::types::AdminTier;
 use coffer_shared::worker::{Answer, Job};
 use leptos::prelude::*;
@@ -86,7 +86,6 @@ async fn turn_on(org: OrganisationId, view: RecoveryView) -> Result<(), Problem>
     let Answer::RecoveryKey { public_key, wraps } = ask(job).await? else {
         return Err(unexpected());
     };
-    let wraps: Vec<HolderWrap> = wraps;
     enable_recovery(org, public_key, wraps).await?;
     Ok(())
 }
