@@ -182,7 +182,7 @@ impl Coffer {
         let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
         let mut c = self.db().pool.acquire().await?;
         let mut mine = Vec::new();
-        for id in store::rotations_due_in(&mut c, organisation_id).await? {
+        for id in store::rotations_due_in(&mut c, organisation_id, &actor.account_id).await? {
             let id = NodeId::from(id);
             let held = boxes::require(&mut c, actor, organisation_id, &id, Need::Share).await;
             if held.is_err() {

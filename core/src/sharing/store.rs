@@ -393,12 +393,26 @@ pub async fn rotations_due_for(
     Ok(())
 }
 
-/// CRY-4: the nodes of the organisation waiting for a new identity.
-pub async fn rotations_due_in(c: &mut Conn, organisation_id: &str) -> R<Vec<String>> {
+/// CRY-4: the nodes of the organisation waiting for a new identity that
+/// `account_id` holds a permit on or above: only they could give one. Rows
+/// nobody can act on (a box whose owner left without a transfer) would
+/// otherwise be walked on every Boxes page of every member.
+pub async fn rotations_due_in(
+    c: &mut Conn,
+    organisation_id: &str,
+    account_id: &str,
+) -> R<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT node_id FROM rotations_due WHERE organisation_id = $1 ORDER BY since, node_id",
+        "WITH RECURSIVE up(due, since, id, parent_id) AS ( \
+           SELECT r.node_id, r.since, n.id, n.parent_id FROM rotations_due r \
+           JOIN nodes n ON n.id = r.node_id WHERE r.organisation_id = $1 \
+           UNION ALL \
+           SELECT up.due, up.since, n.id, n.parent_id FROM nodes n JOIN up ON n.id = up.parent_id \
+         ) SELECT up.due FROM up JOIN permits p ON p.node_id = up.id AND p.account_id = $2 \
+         GROUP BY up.due, up.since ORDER BY up.since, up.due",
     )
     .bind(organisation_id)
+    .bind(account_id)
     .fetch_all(c)
     .await
 }

@@ -165,6 +165,10 @@ async fn rotation_after_removal(backend: Backend) {
         std::slice::from_ref(&the_box.id)
     );
     assert!(due(&bob_b, &org).await.unwrap().is_empty());
+    assert!(
+        due(&carl_b, &org).await.unwrap().is_empty(),
+        "Carl holds no permit on it or above"
+    );
     // Bob sends one Lia's browser made: his View does not let him.
     let bob_rotation = rotation(&mine, &g, plan(&lia, &org, &the_box.id).await.unwrap());
     assert_eq!(
