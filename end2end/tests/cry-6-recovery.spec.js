@@ -111,6 +111,10 @@ test('CRY-6 ACC-7: recovery keeps a member\'s keys through a reset; without it t
   await ann.getByLabel('New box').fill('Ann Own');
   await ann.getByRole('button', { name: 'Create box' }).click();
   await expect(ann.getByRole('link', { name: 'Ann Own' })).toBeVisible();
+  // Uploading makes her signing key, which is wrapped to her member key.
+  await ann.getByRole('link', { name: 'Ann Own' }).click();
+  await ann.getByLabel('Upload files').setInputFiles([{ name: 'own.txt', mimeType: 'text/plain', buffer: Buffer.from('mine before') }]);
+  await expect(ann.getByRole('region', { name: 'Uploads' }).getByText('Uploaded')).toHaveCount(1, { timeout: 30_000 });
 
   // Recovery off: the next reset lists what Ann loses, and she loses it.
   await lia.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Configuration' }).click();
@@ -142,7 +146,18 @@ test('CRY-6 ACC-7: recovery keeps a member\'s keys through a reset; without it t
   await expect(ann.getByText('Nothing has been shared with you here yet.')).toBeVisible();
   await expect(ann.getByText('This box does not open with your keys: it was changed outside Coffer, or encrypted to keys you no longer have.')).toBeVisible();
   await expect(ann.getByRole('link', { name: 'Ann Own' })).toHaveCount(0);
+  // With new keys she gets a new signing key: a new box takes uploads.
+  await ann.getByLabel('New box').fill('Ann Again');
+  await ann.getByRole('button', { name: 'Create box' }).click();
+  await ann.getByRole('link', { name: 'Ann Again' }).click();
+  await ann.getByLabel('Upload files').setInputFiles([{ name: 'again.txt', mimeType: 'text/plain', buffer: Buffer.from('mine after') }]);
+  await expect(ann.getByRole('region', { name: 'Uploads' }).getByText('Uploaded')).toHaveCount(1, { timeout: 30_000 });
+  const [again] = await Promise.all([
+    ann.waitForEvent('download'),
+    ann.getByRole('button', { name: 'Download again.txt' }).click(),
+  ]);
+  expect(fs.readFileSync(await again.path()).toString()).toBe('mine after');
 
-  expectNeverStored(coffer.dataDir, [SECRET, 'Board Zebra', 'minutes.txt', ANN_PW, ANN_NEW, ANN_THIRD]);
+  expectNeverStored(coffer.dataDir, [SECRET, 'Board Zebra', 'minutes.txt', 'mine before', 'mine after', 'again.txt', ANN_PW, ANN_NEW, ANN_THIRD]);
   expect(problems).toEqual([]);
 });

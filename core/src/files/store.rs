@@ -358,6 +358,20 @@ pub async fn set_signing_key(c: &mut Conn, account_id: &str, key: &SigningKey) -
     Ok(done.rows_affected() == 1)
 }
 
+/// ACC-7: a reset that makes new member keys leaves the signing key
+/// wrapped to the old ones, which no longer open; the browser makes a new
+/// one when it next needs it. What was signed with the old one still
+/// verifies: file records and permits name the key they were signed with.
+pub async fn forget_signing_key(c: &mut Conn, account_id: &str) -> R<()> {
+    sqlx::query(
+        "UPDATE accounts SET signing_public_key = NULL, wrapped_signing_key = NULL WHERE id = $1",
+    )
+    .bind(account_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
 /// BOX-6: the box's owner, whose plan its files count against.
 pub async fn box_owner(c: &mut Conn, box_id: &str) -> R<Option<String>> {
     sqlx::query_scalar("SELECT account_id FROM permits WHERE node_id = $1 AND owner = 1")

@@ -553,6 +553,7 @@ impl Coffer {
             // What was shared with the old keys no longer opens.
             let lost = crate::recovery::store::drop_shares_of(&mut work, &link.account_id).await?;
             crate::recovery::store::forget_old_keys(&mut work, &link.account_id).await?;
+            crate::files::store::forget_signing_key(&mut work, &link.account_id).await?;
             details["new_keys"] = json!(true);
             details["shares_lost"] = json!(lost);
         }

@@ -107,8 +107,9 @@ pub async fn put_permit(c: &mut Conn, p: &PermitRow<'_>) -> R<bool> {
             > 0;
     sqlx::query(
         "INSERT INTO permits (node_id, account_id, owner, wrapped_key, granted_by, created_at, \
-         permission, not_before, not_after, sealed_meta, signature) \
-         VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $10)",
+         permission, not_before, not_after, sealed_meta, signature, signing_key) \
+         SELECT $1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $10, signing_public_key \
+         FROM accounts WHERE id = $4",
     )
     .bind(p.node_id)
     .bind(p.account_id)
@@ -198,8 +199,8 @@ pub async fn access_to(c: &mut Conn, node_id: &str) -> R<Vec<Access>> {
 pub async fn proof(c: &mut Conn, node_id: &str, account_id: &str) -> R<Option<PermitProof>> {
     let row = sqlx::query(
         "SELECT h.public_key, p.permission, p.not_before, p.not_after, p.granted_by, \
-         g.signing_public_key, p.signature FROM permits p \
-         JOIN accounts h ON h.id = p.account_id JOIN accounts g ON g.id = p.granted_by \
+         p.signing_key, p.signature FROM permits p \
+         JOIN accounts h ON h.id = p.account_id \
          WHERE p.node_id = $1 AND p.account_id = $2 AND p.owner = 0",
     )
     .bind(node_id)
@@ -247,7 +248,7 @@ pub async fn shared_with(
         "SELECT ",
         node_columns!("p.wrapped_key", "p.sealed_meta"),
         ", h.public_key AS grantee_key, p.permission, p.not_before, p.not_after, p.granted_by, \
-         g.signing_public_key, p.signature, g.email AS granter_email, \
+         p.signing_key, p.signature, g.email AS granter_email, \
          (SELECT o.email FROM permits op JOIN accounts o ON o.id = op.account_id \
           WHERE op.node_id = n.box_id AND op.owner = 1) AS owner_email \
          FROM permits p JOIN nodes n ON n.id = p.node_id \
@@ -283,7 +284,7 @@ pub async fn shared_with(
                     },
                     granted_by: AccountId::from(r.try_get::<String, _>("granted_by")?),
                     granter_signing_key: r
-                        .try_get::<Option<String>, _>("signing_public_key")?
+                        .try_get::<Option<String>, _>("signing_key")?
                         .unwrap_or_default(),
                     signature: r
                         .try_get::<Option<Vec<u8>>, _>("signature")?
@@ -562,7 +563,8 @@ pub async fn renew_permit(
     granted_by: &str,
 ) -> R<bool> {
     Ok(sqlx::query(
-        "UPDATE permits SET wrapped_key = $3, sealed_meta = $4, signature = $5, granted_by = $6 \
+        "UPDATE permits SET wrapped_key = $3, sealed_meta = $4, signature = $5, granted_by = $6, \
+         signing_key = (SELECT signing_public_key FROM accounts WHERE id = $6) \
          WHERE node_id = $1 AND account_id = $2 AND owner = 0",
     )
     .bind(node_id)

@@ -7,15 +7,17 @@
 
 use crate::boxes::{her_box, owner, Owner};
 use crate::common::*;
-use crate::files::{download, prepare, upload};
-use crate::sharing::{grant, granter, permit, person, refused, shared_with_me};
+use crate::files::{download, prepare, signing_key, upload};
+use crate::sharing::{grant, granter, permit, person, recipient, refused, shared_with_me};
+use coffer_shared::worker::{Answer, Job};
+use coffer_worker::jobs::Worker;
 use coffer_api::ApiError;
 use coffer_crypto::{fingerprint, MemberKeys, NodeKey};
 use coffer_shared::accounts::{ResetView, SignInStep};
 use coffer_shared::errors::{AuthError, InputError, Refusal};
 use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::recovery::{HolderWrap, Keyholder, RecoveryError, RecoveryView, SharedLoss};
-use coffer_shared::sharing::{Permission, Window};
+use coffer_shared::sharing::{Permission, Recipient, Window};
 use coffer_shared::types::Bytes;
 
 fn org_id(org: &str) -> OrganisationId {
@@ -452,6 +454,28 @@ async fn organisation_key_recovery(backend: Backend) {
         b"the minutes"
     );
 
+    // Ann, given Manage on a box of Lia's, shares it on with Cat, signed
+    // with her signing key: that permit must still verify for Cat after
+    // Ann's keys are replaced below.
+    let ann_g = granter(&again, "ann@acme.test", "ann's new password").await;
+    let (cat, cat_keys, cat_to) = person(&server, &lia, &org, "cat@acme.test").await;
+    let (plans_key, plans) = her_box(&lia, &org, &lia_keys, "Plans").await;
+    let plans_to = |who: &Recipient, permission| {
+        permit(&g, &plans.id, &plans_key, who, permission, Window::default())
+    };
+    grant(&lia, &org, &plans_to(&ann_to, Permission::Manage))
+        .await
+        .unwrap();
+    let ann_to_cat = permit(
+        &ann_g,
+        &plans.id,
+        &plans_key,
+        &cat_to,
+        Permission::View,
+        Window::default(),
+    );
+    grant(&again, &org, &ann_to_cat).await.unwrap();
+
     // Off again: every copy goes; the next reset loses what it says.
     disable(&lia, &org).await.unwrap();
     assert_eq!(
@@ -494,6 +518,46 @@ async fn organisation_key_recovery(backend: Backend) {
             .await,
         0
     );
+    // Her signing key was wrapped to the old keys: it went with them. Given
+    // Modify on Plans again, her browser makes a new one and she uploads.
+    let fresh = after
+        .sign_in("ann@acme.test", "ann's third password")
+        .await
+        .unwrap();
+    let fresh_keys = MemberKeys::from_secret_text(&fresh.keys().secret_text()).unwrap();
+    let ann_now = recipient(&lia, &org, "ann@acme.test").await.unwrap();
+    assert_eq!(ann_now.public_key, new_public);
+    grant(&lia, &org, &plans_to(&ann_now, Permission::Modify))
+        .await
+        .unwrap();
+    let fresh_signer = signing_key(&after, &fresh_keys).await;
+    assert_ne!(fresh_signer.public_key_hex(), ann_g.signer.public_key_hex());
+    let note = prepare(&plans_key, &fresh_signer, "fresh.txt", b"after the reset");
+    let uploaded = upload(&after, &org, plans.id.as_str(), &note)
+        .await
+        .unwrap();
+    assert_eq!(
+        download(&lia, &org, uploaded.id.as_str(), &lia_keys)
+            .await
+            .unwrap(),
+        b"after the reset"
+    );
+    // What she signed before still verifies for Cat, with the key she
+    // signed it with.
+    let cat_held = shared_with_me(&cat, &org).await;
+    assert_eq!(cat_held.len(), 1);
+    let proof = cat_held[0].proof.clone().unwrap();
+    assert_eq!(proof.granted_by.as_str(), ann_id.as_str());
+    assert_eq!(proof.granter_signing_key, ann_g.signer.public_key_hex());
+    assert_eq!(
+        Worker::default().run(Job::CheckPermits {
+            secret: cat_keys.secret_text().to_string(),
+            me: cat_to.account_id.to_string(),
+            permits: vec![((&cat_held[0].node).into(), proof)],
+        }),
+        Answer::Checks(vec![true])
+    );
+
     // Lia's own box is untouched.
     assert_eq!(
         download(&lia, &org, &file.node.id, &lia_keys)
