@@ -9,8 +9,6 @@ use crate::boxes::{her_box, owner, Owner};
 use crate::common::*;
 use crate::files::{download, prepare, signing_key, upload};
 use crate::sharing::{grant, granter, permit, person, recipient, refused, shared_with_me};
-use coffer_shared::worker::{Answer, Job};
-use coffer_worker::jobs::Worker;
 use coffer_api::ApiError;
 use coffer_crypto::{fingerprint, MemberKeys, NodeKey};
 use coffer_shared::accounts::{ResetView, SignInStep};
@@ -19,6 +17,8 @@ use coffer_shared::ids::{AccountId, OrganisationId};
 use coffer_shared::recovery::{HolderWrap, Keyholder, RecoveryError, RecoveryView, SharedLoss};
 use coffer_shared::sharing::{Permission, Recipient, Window};
 use coffer_shared::types::Bytes;
+use coffer_shared::worker::{Answer, Job};
+use coffer_worker::jobs::Worker;
 
 fn org_id(org: &str) -> OrganisationId {
     org.to_string().into()
@@ -461,7 +461,14 @@ async fn organisation_key_recovery(backend: Backend) {
     let (cat, cat_keys, cat_to) = person(&server, &lia, &org, "cat@acme.test").await;
     let (plans_key, plans) = her_box(&lia, &org, &lia_keys, "Plans").await;
     let plans_to = |who: &Recipient, permission| {
-        permit(&g, &plans.id, &plans_key, who, permission, Window::default())
+        permit(
+            &g,
+            &plans.id,
+            &plans_key,
+            who,
+            permission,
+            Window::default(),
+        )
     };
     grant(&lia, &org, &plans_to(&ann_to, Permission::Manage))
         .await
