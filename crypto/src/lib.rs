@@ -27,6 +27,7 @@ mod nodes;
 mod opaque;
 mod parts;
 mod permits;
+mod pins;
 
 pub use content::{
     decrypt_file, payload_size, sha256, ContentHash, FileDecryptor, FileEncryptor, CHUNK, TAG,
@@ -39,6 +40,7 @@ pub use parts::{
     PART_BYTES, PART_CHUNKS,
 };
 pub use permits::{verify_permit, PermitStatement};
+pub use pins::PinCheck;
 
 pub use member_keys::{fingerprint, is_valid_public_key, passkey_prf_input, MemberKeys};
 pub use opaque::{

@@ -7,7 +7,7 @@
 // With recovery off, the next reset lists what will be lost, and it is.
 const fs = require('node:fs');
 const { test, expect } = require('./fixtures');
-const { liaInANewBox, addMemberAndSignIn, signIn, expectNeverStored } = require('./steps');
+const { liaInANewBox, addMemberAndSignIn, signIn, expectNeverStored, fingerprintOf } = require('./steps');
 
 const ANN_PW = 'anns own long passphrase';
 const ANN_NEW = 'anns second long passphrase';
@@ -26,13 +26,6 @@ async function resetAnn(lia, root) {
   await root.getByRole('listitem').filter({ hasText: 'To ann@acme.test' })
     .getByRole('link', { name: 'Reset your Coffer password' }).first().click();
   return root.getByRole('link', { name: /\/reset#/ }).getAttribute('href');
-}
-
-async function fingerprintOf(page) {
-  await page.getByRole('link', { name: 'My account' }).click();
-  const shown = page.getByTestId('fingerprint');
-  await expect(shown).toHaveText(/^[0-9A-F]{4}( [0-9A-F]{4}){9}$/);
-  return shown.textContent();
 }
 
 test('CRY-6 ACC-7: recovery keeps a member\'s keys through a reset; without it the reset says what is lost', async ({ page: root, coffer, browser }, testInfo) => {

@@ -75,6 +75,14 @@ exports.addMemberAndSignIn = async (lia, root, browser, testInfo, email, passwor
 };
 
 /// Runs SQL against a test server's SQLite database (to play the attacker).
+/// The member's key fingerprint, as My account shows it.
+exports.fingerprintOf = async (page) => {
+  await page.getByRole('link', { name: 'My account' }).click();
+  const shown = page.getByTestId('fingerprint');
+  await expect(shown).toHaveText(/^[0-9A-F]{4}( [0-9A-F]{4}){9}$/);
+  return shown.textContent();
+};
+
 exports.sqlite = (dataDir, sql) => {
   const { execFileSync } = require('node:child_process');
   const script = 'import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.execute(sys.argv[2])\nc.commit()';

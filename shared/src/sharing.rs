@@ -90,6 +90,10 @@ pub struct Recipient {
     pub email: String,
     pub name: String,
     pub public_key: String,
+    /// BOX-9: the key the asking member last shared with this person,
+    /// sealed by that member's browser (only for the one about to share).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<Bytes>,
 }
 
 /// A permit as the granter's browser makes it.
@@ -106,6 +110,10 @@ pub struct NewPermit {
     pub sealed_meta: Bytes,
     /// The granter's Ed25519 signature over the permit statement.
     pub signature: Bytes,
+    /// BOX-9: the recipient's key, pinned anew by the granter's browser
+    /// (the first share with them, or a change they confirmed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<Bytes>,
 }
 
 /// One person's access to an item, as its Share panel lists it.

@@ -266,6 +266,13 @@ pub struct PermitTerms {
     pub permission: crate::sharing::Permission,
     pub window: crate::sharing::Window,
     pub granter: String,
+    /// BOX-9: the granter's sealed pin of the grantee's key, if any.
+    #[serde(default)]
+    pub pinned: Option<Bytes>,
+    /// The granter compared fingerprints and trusts a key that differs
+    /// from the pin.
+    #[serde(default)]
+    pub trust_new_key: bool,
 }
 
 /// The key pair to carry over to a new password.
@@ -324,6 +331,15 @@ pub enum Answer {
         wrapped_key: Bytes,
         sealed_meta: Bytes,
         signature: Bytes,
+        /// A new pin of the grantee's key, to store with the permit.
+        pin: Option<Bytes>,
+    },
+    /// BOX-9: the grantee's key is not the one pinned: nothing was made.
+    /// Fingerprints of the pinned key (none: the pin did not open) and of
+    /// the key the server gave now.
+    KeyChanged {
+        pinned: Option<String>,
+        now: String,
     },
     /// BOX-2: one answer per permit checked.
     Checks(Vec<bool>),

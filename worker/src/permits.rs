@@ -3,7 +3,8 @@
 //! and checking the permits the server says one holds.
 
 use coffer_crypto::{
-    verify_permit, CryptoError, MemberKeys, NodeKey, PermitStatement, SigningKeys,
+    fingerprint, verify_permit, CryptoError, MemberKeys, NodeKey, PermitStatement, PinCheck,
+    SigningKeys,
 };
 use coffer_shared::files::SigningKey;
 use coffer_shared::sharing::PermitProof;
@@ -20,6 +21,25 @@ pub fn make(
     terms: &PermitTerms,
 ) -> Result<Answer, CryptoError> {
     let member = MemberKeys::from_secret_text(secret)?;
+    // BOX-9: a key other than the one pinned is used only once the
+    // granter has compared fingerprints.
+    let seen = &terms.grantee_public_key;
+    let pin = match member.check_pin(
+        &terms.grantee,
+        terms.pinned.as_ref().map(|b| &b.0[..]),
+        seen,
+    ) {
+        PinCheck::Same => None,
+        PinCheck::Changed(pinned) if !terms.trust_new_key => {
+            return Ok(Answer::KeyChanged {
+                pinned: pinned.as_deref().map(fingerprint),
+                now: fingerprint(seen),
+            });
+        }
+        PinCheck::First | PinCheck::Changed(_) => {
+            Some(Bytes(member.seal_pin(&terms.grantee, seen)))
+        }
+    };
     let (node, above) = path.split_last().ok_or(CryptoError::InvalidKey)?;
     let steps: Vec<KeyStep> = path.iter().map(|n| n.step.clone()).collect();
     let key = walk(&member, &steps)?.ok_or(CryptoError::InvalidKey)?;
@@ -42,6 +62,7 @@ pub fn make(
         wrapped_key: Bytes(key.wrap_to(&terms.grantee_public_key)?),
         sealed_meta: Bytes(key.seal(&node.id, &node.step.public_key, &plain)),
         signature: Bytes(statement.sign(&signer).to_vec()),
+        pin,
     })
 }
 
@@ -115,12 +136,15 @@ mod tests {
                 not_after_ms: Some(9_000_000_000_000),
             },
             granter: "owner".into(),
+            pinned: None,
+            trust_new_key: false,
         };
         let path = [sealed(&the_box), sealed(&folder)];
         let Answer::Permit {
             wrapped_key,
             sealed_meta,
             signature,
+            ..
         } = make(&secret, &signing, &path, &terms).unwrap()
         else {
             panic!("a permit");
@@ -152,7 +176,7 @@ mod tests {
         );
 
         let mut forged = Vec::new();
-        // Signed by someone else than the named granter (a server's key).
+        // Checked against another key than the one that signed it.
         let mut p = genuine.clone();
         p.1.granter_signing_key = make_signing_key(&secret).unwrap().public_key;
         forged.push(p);
@@ -177,5 +201,77 @@ mod tests {
         );
         let bob = MemberKeys::generate().secret_text();
         assert_eq!(check(&bob, "ann", &[genuine]).unwrap(), [false]);
+    }
+
+    /// BOX-9: the first share pins the grantee's key; another key later
+    /// stops the share until the granter trusts it, and then it is pinned.
+    #[test]
+    fn a_key_other_than_the_pinned_one_stops_the_share() {
+        let owner = MemberKeys::generate();
+        let secret = owner.secret_text();
+        let signing = make_signing_key(&secret).unwrap();
+        let the_box = make_node(&secret, &[], &rec("Deals")).unwrap();
+        let path = [sealed(&the_box)];
+        let ann = MemberKeys::generate().public_key();
+        let substituted = MemberKeys::generate().public_key();
+        let terms = |key: &str, pinned: Option<Bytes>, trust_new_key| PermitTerms {
+            grantee: "ann".into(),
+            grantee_public_key: key.into(),
+            permission: Permission::View,
+            window: Window::default(),
+            granter: "owner".into(),
+            pinned,
+            trust_new_key,
+        };
+        let pin_of = |answer: Answer| match answer {
+            Answer::Permit { pin, .. } => pin,
+            other => panic!("a permit, not {other:?}"),
+        };
+        let first = pin_of(make(&secret, &signing, &path, &terms(&ann, None, false)).unwrap())
+            .expect("the first share pins");
+        assert_eq!(owner.open_pin("ann", &first.0), Some(ann.clone()));
+        let same = make(
+            &secret,
+            &signing,
+            &path,
+            &terms(&ann, Some(first.clone()), false),
+        );
+        assert_eq!(pin_of(same.unwrap()), None, "the same key keeps its pin");
+        assert_eq!(
+            make(
+                &secret,
+                &signing,
+                &path,
+                &terms(&substituted, Some(first.clone()), false)
+            )
+            .unwrap(),
+            Answer::KeyChanged {
+                pinned: Some(fingerprint(&ann)),
+                now: fingerprint(&substituted),
+            }
+        );
+        // A pin the server made itself does not open: it stops the share too.
+        let foreign = Bytes(MemberKeys::generate().seal_pin("ann", &substituted));
+        assert_eq!(
+            make(
+                &secret,
+                &signing,
+                &path,
+                &terms(&substituted, Some(foreign), false)
+            )
+            .unwrap(),
+            Answer::KeyChanged {
+                pinned: None,
+                now: fingerprint(&substituted),
+            }
+        );
+        let trusted = make(
+            &secret,
+            &signing,
+            &path,
+            &terms(&substituted, Some(first), true),
+        );
+        let again = pin_of(trusted.unwrap()).expect("a trusted key is pinned");
+        assert_eq!(owner.open_pin("ann", &again.0), Some(substituted));
     }
 }

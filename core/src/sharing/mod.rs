@@ -77,7 +77,11 @@ impl Coffer {
         let actor = authorize(actor, Action::UseBoxes(organisation_id))?;
         let email = normalise_email(email).map_err(|_| SharingError::InvalidEmail)?;
         let mut c = self.db().pool.acquire().await?;
-        recipient(&mut c, organisation_id, &email, actor).await
+        let mut found = recipient(&mut c, organisation_id, &email, actor).await?;
+        found.pin = store::pin_of(&mut c, &actor.account_id, found.account_id.as_str())
+            .await?
+            .map(coffer_shared::types::Bytes);
+        Ok(found)
     }
 
     /// BOX-2: gives (or changes) a member's permit on a node. The actor
@@ -131,6 +135,9 @@ impl Coffer {
             now,
         };
         let replaced = store::put_permit(&mut work, &row).await?;
+        if let Some(pin) = &permit.pin {
+            store::put_pin(&mut work, &actor.account_id, grantee, &pin.0, now).await?;
+        }
         // BOX-5: a share that waited for the recipient's keys is done.
         store::drop_pending(&mut work, &node.id, grantee).await?;
         store::remember_contact(&mut work, &actor.account_id, organisation_id, grantee, now)
@@ -407,6 +414,10 @@ fn check_key_material(permit: &NewPermit) -> Result<(), SharingError> {
         || wrapped.len() > WRAPPED_KEY_MAX
         || check_sealed(&permit.sealed_meta.0).is_err()
         || permit.signature.0.len() != 64
+        || permit
+            .pin
+            .as_ref()
+            .is_some_and(|p| check_sealed(&p.0).is_err())
     {
         return Err(SharingError::InvalidPermit);
     }

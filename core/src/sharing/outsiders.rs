@@ -116,9 +116,13 @@ impl Coffer {
             let Ok(path) = path_to(&mut c, actor, organisation_id, &node).await else {
                 continue;
             };
+            let mut to = r.to;
+            to.pin = store::pin_of(&mut c, &actor.account_id, to.account_id.as_str())
+                .await?
+                .map(coffer_shared::types::Bytes);
             ready.push(ReadyShare {
                 path,
-                to: r.to,
+                to,
                 permission: r.permission,
                 window: r.window,
             });

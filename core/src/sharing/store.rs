@@ -68,6 +68,7 @@ fn recipient_from(row: &sqlx::any::AnyRow) -> R<(Recipient, bool)> {
             email: row.try_get(1)?,
             name: full_name(row.try_get(2)?, row.try_get(3)?),
             public_key: key.clone().unwrap_or_default(),
+            pin: None,
         },
         key.is_some(),
     ))
@@ -80,6 +81,36 @@ pub async fn signing_key_of(c: &mut Conn, account_id: &str) -> R<Option<String>>
         .fetch_optional(c)
         .await
         .map(Option::flatten)
+}
+
+/// BOX-9: the key `account_id` last shared with `subject_id`, as their
+/// browser sealed it.
+pub async fn pin_of(c: &mut Conn, account_id: &str, subject_id: &str) -> R<Option<Vec<u8>>> {
+    sqlx::query_scalar("SELECT sealed FROM key_pins WHERE account_id = $1 AND subject_id = $2")
+        .bind(account_id)
+        .bind(subject_id)
+        .fetch_optional(c)
+        .await
+}
+
+pub async fn put_pin(
+    c: &mut Conn,
+    account_id: &str,
+    subject_id: &str,
+    sealed: &[u8],
+    now: i64,
+) -> R<()> {
+    sqlx::query(
+        "INSERT INTO key_pins (account_id, subject_id, sealed, pinned_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (account_id, subject_id) DO UPDATE SET sealed = $3, pinned_at = $4",
+    )
+    .bind(account_id)
+    .bind(subject_id)
+    .bind(sealed)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
 }
 
 pub struct PermitRow<'a> {

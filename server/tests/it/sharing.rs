@@ -71,6 +71,7 @@ pub(crate) fn permit(
         wrapped_key: Bytes(key.wrap_to(&to.public_key).unwrap()),
         sealed_meta: Bytes(key.seal(node, &key.public_key(), &record("Shared"))),
         signature: Bytes(statement.sign(&g.signer).to_vec()),
+        pin: None,
     }
 }
 
@@ -596,6 +597,7 @@ async fn bad_shares_change_nothing(backend: Backend) {
         email: "lia@acme.test".into(),
         name: String::new(),
         public_key: mine.public_key(),
+        pin: None,
     };
     let ann_b = server.browser();
     let ann_g = granter(&ann_b, "ann@acme.test", "member password").await;
@@ -903,7 +905,75 @@ async fn a_share_below_the_trash_is_gone(backend: Backend) {
     assert_eq!(word(folder(&ann_b, &org, &inner.id).await), "ok");
 }
 
+/// BOX-9: a granter's pin of a recipient's key comes back to that granter
+/// only; a malformed pin is refused with its permit and changes nothing.
+async fn pinned_keys(backend: Backend) {
+    let Owner {
+        server,
+        lia,
+        org,
+        keys: mine,
+        ..
+    } = owner(backend).await;
+    let g = granter(&lia, "lia@acme.test", "liaison password").await;
+    let (ann_b, _, ann) = person(&server, &lia, &org, "ann@acme.test").await;
+    let (bob_b, _, _) = person(&server, &lia, &org, "bob@acme.test").await;
+    let (box_key, the_box) = her_box(&lia, &org, &mine, "Deals").await;
+    let to_ann = |permission| {
+        permit(
+            &g,
+            &the_box.id,
+            &box_key,
+            &ann,
+            permission,
+            Window::default(),
+        )
+    };
+    async fn pin_for_ann(b: &Browser, org: &str) -> Option<Bytes> {
+        recipient(b, org, "ann@acme.test").await.unwrap().pin
+    }
+    assert_eq!(pin_for_ann(&lia, &org).await, None);
+
+    let mut bad = to_ann(Permission::View);
+    bad.pin = Some(Bytes(vec![1; 10]));
+    assert_eq!(
+        refused(grant(&lia, &org, &bad).await),
+        Refusal::Sharing(SharingError::InvalidPermit)
+    );
+    assert_eq!(server.count("SELECT COUNT(*) FROM key_pins").await, 0);
+    assert!(shared_with_me(&ann_b, &org).await.is_empty());
+
+    let pin = Bytes(mine.seal_pin(ann.account_id.as_str(), &ann.public_key));
+    let mut first = to_ann(Permission::View);
+    first.pin = Some(pin.clone());
+    grant(&lia, &org, &first).await.unwrap();
+    let kept = pin_for_ann(&lia, &org)
+        .await
+        .expect("Lia's pin of Ann's key");
+    assert_eq!(kept, pin);
+    assert_eq!(
+        mine.open_pin(ann.account_id.as_str(), &kept.0),
+        Some(ann.public_key.clone())
+    );
+    // Nobody else gets it, and the signed out get nothing.
+    assert_eq!(pin_for_ann(&bob_b, &org).await, None);
+    assert_eq!(
+        recipient(&ann_b, &org, "lia@acme.test").await.unwrap().pin,
+        None
+    );
+    assert!(matches!(
+        refused(recipient(&server.browser(), &org, "ann@acme.test").await),
+        Refusal::Auth(_)
+    ));
+    // A permit made again without a new pin (the same key) keeps it.
+    grant(&lia, &org, &to_ann(Permission::Download))
+        .await
+        .unwrap();
+    assert_eq!(pin_for_ann(&lia, &org).await, Some(pin));
+}
+
 on_both!(
+    pinned_keys,
     permission_matrix,
     bad_shares_change_nothing,
     notices_and_contacts,

@@ -77,11 +77,16 @@ async fn share(
     org: OrganisationId,
     me: Option<AccountId>,
     path: Vec<NodeView>,
-    email: String,
-    permission: Permission,
-    window: Window,
+    terms: Terms,
     outsider: RwSignal<Option<Offer>>,
+    key_change: RwSignal<Option<KeyChange>>,
 ) -> Result<String, Problem> {
+    let Terms {
+        email,
+        permission,
+        window,
+        trust_new_key,
+    } = terms.clone();
     window.check().map_err(|e| Problem::Api(e.into()))?;
     let to = match share_recipient(org.clone(), email.clone()).await {
         Err(coffer_api::ApiError::Refused(Refusal::Sharing(SharingError::NoSuchMember))) => {
@@ -90,12 +95,48 @@ async fn share(
         }
         other => other?,
     };
-    permit_for(org, me, path, to, permission, window).await
+    match permit_for(org, me, path, to, permission, window, trust_new_key).await? {
+        Made::Shared(to) => Ok(to),
+        Made::KeyChanged { pinned, now } => {
+            key_change.set(Some(KeyChange { terms, pinned, now }));
+            Err(tf(KEY_CHANGED, &[("0", &email)]).into())
+        }
+    }
+}
+
+/// What the Share form asks for; `trust_new_key` once the member has
+/// compared a changed key's fingerprint (BOX-9).
+#[derive(Clone)]
+struct Terms {
+    email: String,
+    permission: Permission,
+    window: Window,
+    trust_new_key: bool,
 }
 
 /// BOX-5: an address with no member behind it, and the terms it was
 /// about to get.
 type Offer = (String, Permission, Window);
+
+/// BOX-9: a share stopped because the recipient's key is not the one this
+/// member last shared with; fingerprints of the pinned key (none: the pin
+/// did not open) and of the key the server gave now.
+#[derive(Clone)]
+struct KeyChange {
+    terms: Terms,
+    pinned: Option<String>,
+    now: String,
+}
+
+const KEY_CHANGED: &str = "The key of {0} is not the one you last shared with. Nothing was shared.";
+
+/// What making a permit came to.
+pub(crate) enum Made {
+    /// Shared with the member with this email.
+    Shared(String),
+    /// BOX-9: stopped; see [`KeyChange`].
+    KeyChanged { pinned: Option<String>, now: String },
+}
 
 /// The permit itself: made in the worker, stored by the server.
 pub(crate) async fn permit_for(
@@ -105,7 +146,8 @@ pub(crate) async fn permit_for(
     to: coffer_shared::sharing::Recipient,
     permission: Permission,
     window: Window,
-) -> Result<String, Problem> {
+    trust_new_key: bool,
+) -> Result<Made, Problem> {
     let Some(node) = path.last().cloned() else {
         return Err(unexpected());
     };
@@ -117,6 +159,8 @@ pub(crate) async fn permit_for(
         permission,
         window,
         granter: me.to_string(),
+        pinned: to.pin.clone(),
+        trust_new_key,
     };
     let made = ask(Job::MakePermit {
         secret: secret()?,
@@ -125,13 +169,15 @@ pub(crate) async fn permit_for(
         terms,
     })
     .await?;
-    let Answer::Permit {
-        wrapped_key,
-        sealed_meta,
-        signature,
-    } = made
-    else {
-        return Err(unexpected());
+    let (wrapped_key, sealed_meta, signature, pin) = match made {
+        Answer::Permit {
+            wrapped_key,
+            sealed_meta,
+            signature,
+            pin,
+        } => (wrapped_key, sealed_meta, signature, pin),
+        Answer::KeyChanged { pinned, now } => return Ok(Made::KeyChanged { pinned, now }),
+        _ => return Err(unexpected()),
     };
     grant_permit(
         org,
@@ -143,10 +189,11 @@ pub(crate) async fn permit_for(
             wrapped_key,
             sealed_meta,
             signature,
+            pin,
         },
     )
     .await?;
-    Ok(to.email)
+    Ok(Made::Shared(to.email))
 }
 
 /// The organisation shown and the member's own id, once their keys are
@@ -235,14 +282,16 @@ pub fn SharePanel(
     let (org, path_v) = (organisation_id.clone(), StoredValue::new(path));
     let me = my_account();
     let offer = RwSignal::new(None::<Offer>);
+    let key_change = RwSignal::new(None::<KeyChange>);
     let send = Write::new(
         error,
-        move |(email, permission, window): (String, Permission, Window)| {
+        move |terms: Terms| {
             let (org, me) = (org.clone(), me.clone());
             let path = path_v.get_value();
-            async move { share(org, me, path, email, permission, window, offer).await }
+            async move { share(org, me, path, terms, offer, key_change).await }
         },
         move |to: String| {
+            key_change.set(None);
             email.set(String::new());
             notice.set(Some(tf("Shared with {0}.", &[("0", &to)])));
             who.refetch();
@@ -315,6 +364,7 @@ pub fn SharePanel(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         offer.set(None);
+        key_change.set(None);
         let chosen = Permission::from_code(&permission.get_untracked()).unwrap_or(Permission::View);
         let window = match (
             moment(&from.get_untracked()),
@@ -329,7 +379,12 @@ pub fn SharePanel(
                 return;
             }
         };
-        send.send((email.get_untracked(), chosen, window));
+        send.send(Terms {
+            email: email.get_untracked(),
+            permission: chosen,
+            window,
+            trust_new_key: false,
+        });
     };
     let choices = Permission::ALL
         .into_iter()
@@ -411,6 +466,21 @@ pub fn SharePanel(
                 })}
             </form>
             <ErrorBox message=error />
+            {move || key_change.get().map(|k| {
+                let to = k.terms.email.clone();
+                let pinned = k.pinned.clone().unwrap_or_else(|| tr("(the record of it does not open: it was changed outside Coffer)").to_string());
+                let terms = Terms { trust_new_key: true, ..k.terms.clone() };
+                view! {
+                    <div class="key-change warning" role="group" aria-label=tf("Compare the key of {0}", &[("0", &to)])>
+                        <p>{tf("Key fingerprint you last shared with: {0}", &[("0", &pinned)])}</p>
+                        <p>{tf("Key fingerprint the server gives now: {0}", &[("0", &k.now)])}</p>
+                        <p class="hint">{tf("A password reset without account recovery gives a member new keys. Otherwise the server may be giving you a key that is not theirs. Ask {0} for the key fingerprint on their My account page, and share only if it matches the one given now.", &[("0", &to)])}</p>
+                        <button type="button" disabled=move || send.pending().get()
+                            on:click=move |_| send.send(terms.clone())>{tf("It matches: share with {0}", &[("0", &to)])}</button>
+                        <button type="button" class="secondary" on:click=move |_| { key_change.set(None); error.set(None); }>{tr("Cancel")}</button>
+                    </div>
+                }
+            })}
             {move || offer.get().map(|o| {
                 let to = o.0.clone();
                 view! {

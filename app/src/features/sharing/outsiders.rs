@@ -6,7 +6,7 @@ use coffer_api::ready_shares;
 use coffer_shared::ids::{AccountId, OrganisationId};
 use leptos::prelude::*;
 
-use super::permit_for;
+use super::{permit_for, Made};
 use crate::i18n::tf;
 use crate::session::use_session;
 use crate::ui::{load_when, show_latest, ErrorBox, Problem};
@@ -14,16 +14,23 @@ use crate::ui::{load_when, show_latest, ErrorBox, Problem};
 async fn complete_all(org: OrganisationId, me: Option<AccountId>) -> Result<Vec<String>, Problem> {
     let mut done = Vec::new();
     for r in ready_shares(org.clone()).await? {
-        let to = permit_for(
+        let email = r.to.email.clone();
+        match permit_for(
             org.clone(),
             me.clone(),
             r.path,
             r.to,
             r.permission,
             r.window,
+            false,
         )
-        .await?;
-        done.push(to);
+        .await?
+        {
+            Made::Shared(to) => done.push(to),
+            // BOX-9: left waiting; sharing it again from the Share panel
+            // offers the comparison.
+            Made::KeyChanged { .. } => return Err(tf(super::KEY_CHANGED, &[("0", &email)]).into()),
+        }
     }
     Ok(done)
 }

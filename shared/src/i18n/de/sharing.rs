@@ -116,4 +116,21 @@ pub const WORDS: &[(&str, &str)] = &[
         "This folder's key is renewed by someone who holds the folder above it, such as the box's owner, the next time they open its organisation in Coffer.",
         "Der Schlüssel dieses Ordners wird von jemandem erneuert, der den übergeordneten Ordner hält, etwa dem Eigentümer der Box, sobald er die Organisation in Coffer das nächste Mal öffnet.",
     ),
+    // BOX-9: pinned keys of the people one shares with.
+    (
+        "The key of {0} is not the one you last shared with. Nothing was shared.",
+        "Der Schlüssel von {0} ist nicht der, mit dem Sie zuletzt geteilt haben. Es wurde nichts geteilt.",
+    ),
+    (
+        "(the record of it does not open: it was changed outside Coffer)",
+        "(der Eintrag dazu lässt sich nicht öffnen: er wurde außerhalb von Coffer geändert)",
+    ),
+    ("Compare the key of {0}", "Schlüssel von {0} vergleichen"),
+    ("Key fingerprint you last shared with: {0}", "Schlüssel-Fingerabdruck, mit dem Sie zuletzt geteilt haben: {0}"),
+    ("Key fingerprint the server gives now: {0}", "Schlüssel-Fingerabdruck, den der Server jetzt angibt: {0}"),
+    (
+        "A password reset without account recovery gives a member new keys. Otherwise the server may be giving you a key that is not theirs. Ask {0} for the key fingerprint on their My account page, and share only if it matches the one given now.",
+        "Ein Zurücksetzen des Passworts ohne Kontowiederherstellung gibt einem Mitglied neue Schlüssel. Andernfalls gibt Ihnen der Server vielleicht einen Schlüssel, der nicht dieser Person gehört. Fragen Sie {0} nach dem Schlüssel-Fingerabdruck auf der Seite „Mein Konto“ und teilen Sie nur, wenn er mit dem jetzt angegebenen übereinstimmt.",
+    ),
+    ("It matches: share with {0}", "Er stimmt überein: mit {0} teilen"),
 ];
