@@ -3,12 +3,14 @@
 // the test swaps it in the database, as a server could), the next share
 // stops before anything is wrapped to it, shows both fingerprints (the
 // pinned one is the member's own, as their My account page shows it), and
-// goes ahead only when the sharer says they match. No name reaches the
-// server (CRY-1).
+// goes ahead only when the sharer says they match. A key renewal (CRY-4)
+// stops the same way when someone keeping access has a key other than
+// the one pinned. No name reaches the server (CRY-1).
 const { test, expect } = require('./fixtures');
 const { liaInANewBox, addMemberAndSignIn, expectNeverStored, fingerprintOf, sqlite } = require('./steps');
 
 const ANN_PW = 'anns own long passphrase';
+const BOB_PW = 'bobs own long passphrase';
 
 test('BOX-9: a key other than the one pinned stops the share until the fingerprints are compared', async ({ page: root, coffer, browser }, testInfo) => {
   test.setTimeout(180_000);
@@ -23,12 +25,12 @@ test('BOX-9: a key other than the one pinned stops the share until the fingerpri
   const annPrint = await fingerprintOf(ann);
   const liaPrint = await fingerprintOf(lia);
 
-  const shareFolder = async (name, permission) => {
+  const shareFolder = async (name, permission, email = 'ann@acme.test') => {
     await lia.goto(boxUrl);
     await lia.getByRole('link', { name }).click();
     await expect(lia.getByRole('heading', { name })).toBeVisible();
     const panel = lia.getByRole('region', { name: 'Share' });
-    await panel.getByLabel('Email address').fill('ann@acme.test');
+    await panel.getByLabel('Email address').fill(email);
     await panel.getByLabel('Permission').selectOption({ label: permission });
     await panel.getByRole('button', { name: 'Share', exact: true }).click();
     return panel;
@@ -73,10 +75,27 @@ test('BOX-9: a key other than the one pinned stops the share until the fingerpri
   await expect(again).toHaveCount(0);
   await expect(panel.getByRole('table', { name: 'Who has access' }).getByRole('row').filter({ hasText: 'ann@acme.test' })).toContainText('Download');
   swap('(SELECT public_key FROM kept_key)');
-  panel = await shareFolder('Budget Zebra', 'View');
-  await expect(panel.getByRole('group', { name: 'Compare the key of ann@acme.test' }))
-    .toContainText(`Key fingerprint you last shared with: ${liaPrint}`);
 
-  expectNeverStored(coffer.dataDir, ['Plans Zebra', 'Budget Zebra', ANN_PW]);
+  // Bob gets Budget too. Removing him renews Budget's key for those who
+  // keep it, but Ann's key is not the one Lia now has pinned: it stops,
+  // and says so.
+  await addMemberAndSignIn(lia, root, browser, testInfo, 'bob@acme.test', BOB_PW);
+  panel = await shareFolder('Budget Zebra', 'View', 'bob@acme.test');
+  await expect(panel.getByRole('status')).toHaveText('Shared with bob@acme.test.');
+  await panel.getByRole('button', { name: 'Remove access of bob@acme.test' }).click();
+  await expect(panel.getByRole('alert')).toHaveText('The key of ann@acme.test is not the one you last shared with, so this item did not get a new key. Share it with them again from its Share panel to compare their key fingerprint.');
+  // Shared with Ann again, compared and matched: the Boxes page renews it.
+  await panel.getByLabel('Email address').fill('ann@acme.test');
+  await panel.getByRole('button', { name: 'Share', exact: true }).click();
+  const compareAgain = panel.getByRole('group', { name: 'Compare the key of ann@acme.test' });
+  await expect(compareAgain).toContainText(`Key fingerprint you last shared with: ${liaPrint}`);
+  await expect(compareAgain).toContainText(`Key fingerprint the server gives now: ${annPrint}`);
+  await compareAgain.getByRole('button', { name: 'It matches: share with ann@acme.test' }).click();
+  await expect(panel.getByRole('status')).toHaveText('Shared with ann@acme.test.');
+  await lia.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Boxes' }).click();
+  await expect(lia.getByRole('status').filter({ hasText: 'Renewed the keys' }))
+    .toHaveText('Renewed the keys of 1 shared items after someone\'s access ended.');
+
+  expectNeverStored(coffer.dataDir, ['Plans Zebra', 'Budget Zebra', ANN_PW, BOB_PW]);
   expect(problems).toEqual([]);
 });

@@ -190,6 +190,12 @@ pub struct Keeper {
     pub public_key: String,
     pub permission: Permission,
     pub window: Window,
+    /// For the page to name them.
+    #[serde(default)]
+    pub email: String,
+    /// BOX-9: the renewing member's pin of their key, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<Bytes>,
 }
 
 /// CRY-4: what a browser needs to give a box or folder a new identity

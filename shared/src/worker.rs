@@ -334,10 +334,11 @@ pub enum Answer {
         /// A new pin of the grantee's key, to store with the permit.
         pin: Option<Bytes>,
     },
-    /// BOX-9: the grantee's key is not the one pinned: nothing was made.
-    /// Fingerprints of the pinned key (none: the pin did not open) and of
-    /// the key the server gave now.
+    /// BOX-9: the key of `who` (an account id) is not the one this member
+    /// pinned: nothing was made. Fingerprints of the pinned key (none: the
+    /// pin did not open) and of the key the server gave now.
     KeyChanged {
+        who: String,
         pinned: Option<String>,
         now: String,
     },

@@ -178,7 +178,7 @@ impl Worker {
                 signing,
                 me,
                 plan,
-            } => Answer::Rotated(rotation::rotate(&secret, &signing, &me, &plan).map_err(failure)?),
+            } => rotation::renew_identity(&secret, &signing, &me, &plan).map_err(failure)?,
             Job::CheckPermits {
                 secret,
                 me,

@@ -32,6 +32,7 @@ pub fn make(
         PinCheck::Same => None,
         PinCheck::Changed(pinned) if !terms.trust_new_key => {
             return Ok(Answer::KeyChanged {
+                who: terms.grantee.clone(),
                 pinned: pinned.as_deref().map(fingerprint),
                 now: fingerprint(seen),
             });
@@ -246,6 +247,7 @@ mod tests {
             )
             .unwrap(),
             Answer::KeyChanged {
+                who: "ann".into(),
                 pinned: Some(fingerprint(&ann)),
                 now: fingerprint(&substituted),
             }
@@ -261,6 +263,7 @@ mod tests {
             )
             .unwrap(),
             Answer::KeyChanged {
+                who: "ann".into(),
                 pinned: None,
                 now: fingerprint(&substituted),
             }

@@ -7,13 +7,44 @@
 //! never with the bytes. Whoever was removed keeps only the old key, which
 //! nothing stored from now on opens with.
 
-use coffer_crypto::{CryptoError, MemberKeys, NodeKey, PermitStatement, SigningKeys};
+use coffer_crypto::{
+    fingerprint, CryptoError, MemberKeys, NodeKey, PermitStatement, PinCheck, SigningKeys,
+};
 use coffer_shared::files::SigningKey;
 use coffer_shared::sharing::{Keeper, Rekeyed, RenewedPermit, Rotation, RotationPlan};
 use coffer_shared::types::Bytes;
-use coffer_shared::worker::{KeyStep, SealedNode};
+use coffer_shared::worker::{Answer, KeyStep, SealedNode};
 
 use crate::nodes::walk;
+
+/// The rotation, unless a key the new identity would be wrapped to is not
+/// the one this member pinned for that person (BOX-9): then nothing is
+/// made, and the page names them.
+pub fn renew_identity(
+    secret: &str,
+    signing: &SigningKey,
+    me: &str,
+    plan: &RotationPlan,
+) -> Result<Answer, CryptoError> {
+    let member = MemberKeys::from_secret_text(secret)?;
+    for k in plan.owner.iter().chain(&plan.keepers) {
+        // Their own key, when it is this member's permit, is known here.
+        if k.account_id.as_str() == me && k.public_key != member.public_key() {
+            return Err(CryptoError::InvalidKey);
+        }
+        let pin = k.pin.as_ref().map(|b| &b.0[..]);
+        if let PinCheck::Changed(pinned) =
+            member.check_pin(k.account_id.as_str(), pin, &k.public_key)
+        {
+            return Ok(Answer::KeyChanged {
+                who: k.account_id.to_string(),
+                pinned: pinned.as_deref().map(fingerprint),
+                now: fingerprint(&k.public_key),
+            });
+        }
+    }
+    rotate(secret, signing, me, plan).map(Answer::Rotated)
+}
 
 pub fn rotate(
     secret: &str,
@@ -150,7 +181,48 @@ mod tests {
             public_key: keys.public_key(),
             permission,
             window: Window::default(),
+            email: format!("{id}@acme.test"),
+            pin: None,
         }
+    }
+
+    /// BOX-9: a keeper's key other than the one the renewing member pinned
+    /// stops the renewal before anything is wrapped to it; so does a key
+    /// given as the renewing owner's own that is not theirs.
+    #[test]
+    fn a_key_other_than_the_pinned_one_stops_the_renewal() {
+        let lia = MemberKeys::generate();
+        let secret = lia.secret_text();
+        let signing = make_signing_key(&secret).unwrap();
+        let the_box = make(&secret, &[], &rec("Deals")).unwrap();
+        let ann = MemberKeys::generate();
+        let substituted = MemberKeys::generate();
+        let plan = |ann_key: &MemberKeys, owner_key: &MemberKeys| {
+            let mut ann = keeper("ann", ann_key, Permission::View);
+            ann.pin = Some(Bytes(lia.seal_pin("ann", &ann_key.public_key())));
+            RotationPlan {
+                path: vec![view(&the_box, None)],
+                children: vec![],
+                owner: Some(keeper("lia", owner_key, Permission::Manage)),
+                keepers: vec![ann],
+            }
+        };
+        // Pinned as given: renewed.
+        let fine = renew_identity(&secret, &signing, "lia", &plan(&ann, &lia)).unwrap();
+        assert!(matches!(fine, Answer::Rotated(_)));
+        // The server gives another key for Ann than Lia pinned.
+        let mut swapped = plan(&ann, &lia);
+        swapped.keepers[0].public_key = substituted.public_key();
+        assert_eq!(
+            renew_identity(&secret, &signing, "lia", &swapped).unwrap(),
+            Answer::KeyChanged {
+                who: "ann".into(),
+                pinned: Some(coffer_crypto::fingerprint(&ann.public_key())),
+                now: coffer_crypto::fingerprint(&substituted.public_key()),
+            }
+        );
+        // Lia's own permit with a key that is not hers.
+        assert!(renew_identity(&secret, &signing, "lia", &plan(&ann, &substituted)).is_err());
     }
 
     /// Lia's box holds two folders; Ann and Bob keep their permits, Carl

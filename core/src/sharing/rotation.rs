@@ -41,7 +41,7 @@ impl Coffer {
         let path = path_to(&mut c, actor, organisation_id, node_id).await?;
         let is_box = rotatable(&path)?;
         let children = store::children_keys(&mut c, node_id).await?;
-        let (owner, keepers) = store::keepers(&mut c, node_id).await?;
+        let (owner, keepers) = store::keepers(&mut c, node_id, &actor.account_id).await?;
         Ok(RotationPlan {
             path,
             children,
@@ -114,7 +114,7 @@ impl Coffer {
         }
 
         // Every remaining permit, on its own terms, signed by the actor.
-        let (_, keepers) = store::keepers(&mut work, node_id).await?;
+        let (_, keepers) = store::keepers(&mut work, node_id, &actor.account_id).await?;
         let named: HashSet<&str> = r.permits.iter().map(|p| p.account_id.as_str()).collect();
         if named.len() != r.permits.len() || named.len() != keepers.len() {
             return Err(raced().into());

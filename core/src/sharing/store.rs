@@ -4,6 +4,7 @@
 use coffer_shared::boxes::NodeView;
 use coffer_shared::ids::AccountId;
 use coffer_shared::sharing::{Access, Keeper, Notices, Permission, PermitProof, Recipient, Window};
+use coffer_shared::types::Bytes;
 use coffer_shared::worker::{KeyStep, SealedNode};
 use sqlx::Row;
 
@@ -482,15 +483,17 @@ pub async fn children_keys(c: &mut Conn, node_id: &str) -> R<Vec<SealedNode>> {
         .collect())
 }
 
-/// Who holds a permit on the node itself, with their member keys and
-/// terms; the owner's (of a box) apart.
-pub async fn keepers(c: &mut Conn, node_id: &str) -> R<(Option<Keeper>, Vec<Keeper>)> {
+/// Who holds a permit on the node itself, with their member keys, terms
+/// and `asker`'s pins of their keys; the owner's (of a box) apart.
+pub async fn keepers(c: &mut Conn, node_id: &str, asker: &str) -> R<(Option<Keeper>, Vec<Keeper>)> {
     let rows = sqlx::query(
-        "SELECT p.account_id, a.public_key, p.permission, p.not_before, p.not_after, p.owner \
-         FROM permits p JOIN accounts a ON a.id = p.account_id \
+        "SELECT p.account_id, a.public_key, p.permission, p.not_before, p.not_after, p.owner, \
+         a.email, k.sealed FROM permits p JOIN accounts a ON a.id = p.account_id \
+         LEFT JOIN key_pins k ON k.account_id = $2 AND k.subject_id = p.account_id \
          WHERE p.node_id = $1 ORDER BY p.account_id",
     )
     .bind(node_id)
+    .bind(asker)
     .fetch_all(c)
     .await?;
     let (mut owner, mut others) = (None, Vec::new());
@@ -504,6 +507,8 @@ pub async fn keepers(c: &mut Conn, node_id: &str) -> R<(Option<Keeper>, Vec<Keep
                 not_before_ms: r.try_get(3)?,
                 not_after_ms: r.try_get(4)?,
             },
+            email: r.try_get(6)?,
+            pin: r.try_get::<Option<Vec<u8>>, _>(7)?.map(Bytes),
         };
         if r.try_get::<i64, _>(5)? == 1 {
             owner = Some(keeper);

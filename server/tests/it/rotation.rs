@@ -24,7 +24,7 @@ use coffer_shared::types::Bytes;
 use coffer_shared::worker::{Answer, Job};
 use coffer_worker::jobs::Worker;
 
-async fn plan(b: &Browser, org: &str, node: &NodeId) -> Result<RotationPlan, ApiError> {
+pub(crate) async fn plan(b: &Browser, org: &str, node: &NodeId) -> Result<RotationPlan, ApiError> {
     b.run(coffer_api::PlanRotation {
         organisation_id: org.into(),
         node_id: node.clone(),

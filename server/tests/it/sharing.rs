@@ -969,7 +969,17 @@ async fn pinned_keys(backend: Backend) {
     grant(&lia, &org, &to_ann(Permission::Download))
         .await
         .unwrap();
-    assert_eq!(pin_for_ann(&lia, &org).await, Some(pin));
+    assert_eq!(pin_for_ann(&lia, &org).await, Some(pin.clone()));
+    // A key renewal planned by Lia carries her pin for each keeper.
+    let planned = crate::rotation::plan(&lia, &org, &the_box.id)
+        .await
+        .unwrap();
+    let kept = &planned.keepers[0];
+    assert_eq!(
+        (kept.email.as_str(), kept.pin.clone()),
+        ("ann@acme.test", Some(pin))
+    );
+    assert_eq!(planned.owner.and_then(|o| o.pin), None);
 }
 
 on_both!(

@@ -176,7 +176,7 @@ pub(crate) async fn permit_for(
             signature,
             pin,
         } => (wrapped_key, sealed_meta, signature, pin),
-        Answer::KeyChanged { pinned, now } => return Ok(Made::KeyChanged { pinned, now }),
+        Answer::KeyChanged { pinned, now, .. } => return Ok(Made::KeyChanged { pinned, now }),
         _ => return Err(unexpected()),
     };
     grant_permit(

@@ -42,14 +42,26 @@ pub async fn renew(
     let mut attempt = 1;
     loop {
         let plan = plan_rotation(org.clone(), node_id.clone()).await?;
+        let keepers = plan.keepers.clone();
         let job = Job::Rotate {
             secret: secret()?,
             signing: signing.clone(),
             me: me.to_string(),
             plan,
         };
-        let Answer::Rotated(rotation) = ask(job).await? else {
-            return Err(unexpected());
+        let rotation = match ask(job).await? {
+            Answer::Rotated(rotation) => rotation,
+            // BOX-9: someone keeping access has a key other than the one
+            // this member pinned; sharing it again with them compares.
+            Answer::KeyChanged { who, .. } => {
+                let email = keepers
+                    .iter()
+                    .find(|k| k.account_id.as_str() == who)
+                    .map(|k| k.email.clone())
+                    .unwrap_or(who);
+                return Err(tf(KEY_CHANGED, &[("0", &email)]).into());
+            }
+            _ => return Err(unexpected()),
         };
         match renew_key(org.clone(), rotation)
             .await
@@ -60,6 +72,8 @@ pub async fn renew(
         }
     }
 }
+
+const KEY_CHANGED: &str = "The key of {0} is not the one you last shared with, so this item did not get a new key. Share it with them again from its Share panel to compare their key fingerprint.";
 
 /// Whether a removal's rotation could not be done here because someone
 /// above must do it (said as such, not as a failure).

@@ -133,4 +133,8 @@ pub const WORDS: &[(&str, &str)] = &[
         "Ein Zurücksetzen des Passworts ohne Kontowiederherstellung gibt einem Mitglied neue Schlüssel. Andernfalls gibt Ihnen der Server vielleicht einen Schlüssel, der nicht dieser Person gehört. Fragen Sie {0} nach dem Schlüssel-Fingerabdruck auf der Seite „Mein Konto“ und teilen Sie nur, wenn er mit dem jetzt angegebenen übereinstimmt.",
     ),
     ("It matches: share with {0}", "Er stimmt überein: mit {0} teilen"),
+    (
+        "The key of {0} is not the one you last shared with, so this item did not get a new key. Share it with them again from its Share panel to compare their key fingerprint.",
+        "Der Schlüssel von {0} ist nicht der, mit dem Sie zuletzt geteilt haben; dieses Element hat daher keinen neuen Schlüssel bekommen. Teilen Sie es über den Bereich „Teilen“ erneut mit dieser Person, um ihren Schlüssel-Fingerabdruck zu vergleichen.",
+    ),
 ];
