@@ -16,6 +16,8 @@ test('BOX-5: share with an outside address; they set a password and download', a
   await lia.getByLabel('New folder').fill('Board Zebra');
   await lia.getByRole('button', { name: 'Create folder' }).click();
   await lia.getByRole('link', { name: 'Board Zebra' }).click();
+  // The page it came from has an upload field too: wait for this one.
+  await expect(lia.getByRole('heading', { name: 'Board Zebra' })).toBeVisible();
   await lia.getByLabel('Upload files').setInputFiles([{ name: 'minutes.txt', mimeType: 'text/plain', buffer: Buffer.from(SECRET) }]);
   await expect(lia.getByRole('region', { name: 'Uploads' }).getByText('Uploaded')).toHaveCount(1, { timeout: 30_000 });
 

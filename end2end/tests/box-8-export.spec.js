@@ -29,6 +29,8 @@ test('BOX-8: an exported box opens with age alone', async ({ page: root, coffer,
   await lia.getByLabel('New folder').fill('Drafts');
   await lia.getByRole('button', { name: 'Create folder' }).click();
   await lia.getByRole('link', { name: 'Drafts' }).click();
+  // The page it came from has an upload field too: wait for this one.
+  await expect(lia.getByRole('heading', { name: 'Drafts' })).toBeVisible();
   await lia.getByLabel('Upload files').setInputFiles([{ name: 'scan.bin', mimeType: 'application/octet-stream', buffer: big }]);
   // The panel keeps the box's uploads beside this one.
   await expect(panel.getByText('Uploaded')).toHaveCount(3, { timeout: 60_000 });

@@ -27,6 +27,8 @@ test('CRY-4: removing access renews the key; those who keep access read old and 
   await lia.getByLabel('New folder').fill('Board Zebra');
   await lia.getByRole('button', { name: 'Create folder' }).click();
   await lia.getByRole('link', { name: 'Board Zebra' }).click();
+  // The page it came from has an upload field too: wait for this one.
+  await expect(lia.getByRole('heading', { name: 'Board Zebra' })).toBeVisible();
   await lia.getByLabel('Upload files').setInputFiles([{ name: 'old.txt', mimeType: 'text/plain', buffer: Buffer.from(OLD) }]);
   await expect(lia.getByRole('region', { name: 'Uploads' }).getByText('Uploaded')).toHaveCount(1, { timeout: 30_000 });
   const boardUrl = lia.url();

@@ -32,6 +32,11 @@ pub struct TransferDue {
     pub email: String,
     pub recipient: String,
     pub recipient_public_key: String,
+    /// BOX-9: the recipient's account, and this member's pin of their key.
+    #[serde(default)]
+    pub recipient_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_pin: Option<Bytes>,
     pub folder_name: String,
     /// With recovery: the way to the removed member's keys; without, the
     /// boxes' keys are wrapped to this member (the recipient) already.

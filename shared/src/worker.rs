@@ -124,6 +124,11 @@ pub enum Job {
         recovery: Option<crate::transfers::RecoveryOpen>,
         boxes: Vec<SealedNode>,
         recipient_public_key: String,
+        /// BOX-9: whom the key is said to be, and this member's pin of it.
+        #[serde(default)]
+        recipient_id: String,
+        #[serde(default)]
+        recipient_pin: Option<Bytes>,
         folder_name: String,
         now_ms: i64,
     },

@@ -189,19 +189,23 @@ impl Worker {
                 recovery,
                 boxes,
                 recipient_public_key,
+                recipient_id,
+                recipient_pin,
                 folder_name,
                 now_ms,
-            } => Answer::Transferred(
-                removal_transfers::transfer(
-                    &secret,
-                    recovery.as_ref(),
-                    &boxes,
-                    &recipient_public_key,
-                    &folder_name,
-                    now_ms,
-                )
-                .map_err(failure)?,
-            ),
+            } => removal_transfers::carry_out(
+                &secret,
+                recovery.as_ref(),
+                &boxes,
+                &removal_transfers::Recipient {
+                    id: &recipient_id,
+                    public_key: &recipient_public_key,
+                    pin: recipient_pin.as_ref().map(|b| &b.0[..]),
+                },
+                &folder_name,
+                now_ms,
+            )
+            .map_err(failure)?,
             Job::MakeRecoveryKey { holders } => {
                 let (public_key, wraps) = recovery::make(&holders).map_err(failure)?;
                 Answer::RecoveryKey { public_key, wraps }

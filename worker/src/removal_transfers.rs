@@ -3,11 +3,11 @@
 //! the new box's key and its record sealed again by it. Nothing inside a
 //! box is touched; no file is re-encrypted.
 
-use coffer_crypto::{new_node_id, CryptoError, MemberKeys, NodeKey};
+use coffer_crypto::{fingerprint, new_node_id, CryptoError, MemberKeys, NodeKey, PinCheck};
 use coffer_shared::boxes::{NewNode, NodeRecord};
 use coffer_shared::transfers::{MovedBox, RecoveryOpen, Transferred};
 use coffer_shared::types::Bytes;
-use coffer_shared::worker::SealedNode;
+use coffer_shared::worker::{Answer, SealedNode};
 
 /// The keys that open the boxes: the removed member's, out of the
 /// recovery copy (a Liaison), or this member's own (the recipient).
@@ -22,6 +22,40 @@ fn opener(secret: &str, recovery: Option<&RecoveryOpen>) -> Result<MemberKeys, C
             &r.member_public_key,
         ),
     }
+}
+
+/// Whom the new box is for: their account, the key the server gave for
+/// them, and this member's pin of it (BOX-9).
+pub struct Recipient<'a> {
+    pub id: &'a str,
+    pub public_key: &'a str,
+    pub pin: Option<&'a [u8]>,
+}
+
+/// The transfer, unless the recipient's key is not theirs as far as this
+/// browser can tell: a recipient moving boxes to themselves must be given
+/// their own key, and this member's pin of the recipient's key, if any,
+/// must name it (else the page names them and nothing is made).
+pub fn carry_out(
+    secret: &str,
+    recovery: Option<&RecoveryOpen>,
+    boxes: &[SealedNode],
+    to: &Recipient<'_>,
+    folder_name: &str,
+    now_ms: i64,
+) -> Result<Answer, CryptoError> {
+    let member = MemberKeys::from_secret_text(secret)?;
+    if recovery.is_none() && to.public_key != member.public_key() {
+        return Err(CryptoError::InvalidKey);
+    }
+    if let PinCheck::Changed(pinned) = member.check_pin(to.id, to.pin, to.public_key) {
+        return Ok(Answer::KeyChanged {
+            who: to.id.to_string(),
+            pinned: pinned.as_deref().map(fingerprint),
+            now: fingerprint(to.public_key),
+        });
+    }
+    transfer(secret, recovery, boxes, to.public_key, folder_name, now_ms).map(Answer::Transferred)
 }
 
 pub fn transfer(
@@ -159,5 +193,71 @@ mod tests {
             7
         )
         .is_ok());
+    }
+
+    /// BOX-9: the recipient moving boxes to themselves must be given their
+    /// own key; a Liaison's pin of the recipient's key must name the key
+    /// given, else nothing is made and the page names them.
+    #[test]
+    fn a_recipient_key_other_than_known_stops_the_transfer() {
+        let (ann, lia, bob, stand_in) = (
+            MemberKeys::generate(),
+            MemberKeys::generate(),
+            MemberKeys::generate(),
+            MemberKeys::generate(),
+        );
+        let (_, shared) = a_box(&bob, "Shared");
+        fn run(
+            secret: &str,
+            recovery: Option<&RecoveryOpen>,
+            boxes: &[SealedNode],
+            public_key: &str,
+            pin: Option<&[u8]>,
+        ) -> Result<Answer, CryptoError> {
+            let to = Recipient {
+                id: "bob",
+                public_key,
+                pin,
+            };
+            carry_out(secret, recovery, boxes, &to, "x", 7)
+        }
+        let boxes = std::slice::from_ref(&shared);
+        // Bob's own path: his key, or nothing.
+        assert!(matches!(
+            run(&bob.secret_text(), None, boxes, &bob.public_key(), None),
+            Ok(Answer::Transferred(_))
+        ));
+        assert!(run(
+            &bob.secret_text(),
+            None,
+            boxes,
+            &stand_in.public_key(),
+            None
+        )
+        .is_err());
+        // A Liaison who pinned Bob's key: another key stops it.
+        let recovery = NodeKey::generate();
+        let open = RecoveryOpen {
+            wrapped: Bytes(recovery.wrap_to(&lia.public_key()).unwrap()),
+            recovery_public_key: recovery.public_key(),
+            escrow: Bytes(ann.wrap_to(&recovery.public_key()).unwrap()),
+            member_public_key: ann.public_key(),
+        };
+        let pin = lia.seal_pin("bob", &bob.public_key());
+        assert_eq!(
+            run(
+                &lia.secret_text(),
+                Some(&open),
+                boxes,
+                &stand_in.public_key(),
+                Some(&pin)
+            )
+            .unwrap(),
+            Answer::KeyChanged {
+                who: "bob".into(),
+                pinned: Some(fingerprint(&bob.public_key())),
+                now: fingerprint(&stand_in.public_key()),
+            }
+        );
     }
 }

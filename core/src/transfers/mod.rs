@@ -188,11 +188,15 @@ async fn due(
         if boxes.is_empty() {
             continue;
         }
+        let recipient_pin =
+            crate::sharing::store::pin_of(&mut *c, &actor.account_id, &p.transfer_to).await?;
         let due = TransferDue {
             removal_id: p.id.clone(),
             email: p.email.clone(),
             recipient: p.recipient.clone(),
             recipient_public_key,
+            recipient_id: p.transfer_to.clone(),
+            recipient_pin: recipient_pin.map(Bytes),
             folder_name: p.folder_name.clone(),
             recovery,
             left: all.saturating_sub(boxes.len()) as u64,

@@ -43,6 +43,8 @@ fn carry_out(keys: &MemberKeys, t: &TransferDue) -> Transferred {
         recovery: t.recovery.clone(),
         boxes: t.boxes.clone(),
         recipient_public_key: t.recipient_public_key.clone(),
+        recipient_id: t.recipient_id.clone(),
+        recipient_pin: t.recipient_pin.clone(),
         folder_name: t.folder_name.clone(),
         now_ms: 1,
     }) {
@@ -136,6 +138,11 @@ async fn transfer_after_removal(backend: Backend) {
     let t = todo.pop().unwrap();
     assert!(t.recovery.is_some());
     assert_eq!((t.boxes.len(), t.left), (2, 0));
+    // Lia never shared with Bob: she holds no pin of his key.
+    assert_eq!(
+        (t.recipient_id.as_str(), t.recipient_pin.clone()),
+        (bob_id.as_str(), None)
+    );
     // "<email> <date>", the date as YYYY-MM-DD.
     let date = t
         .folder_name

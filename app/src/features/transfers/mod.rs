@@ -27,6 +27,8 @@ pub struct Moved {
     left: u64,
 }
 
+const KEY_CHANGED: &str = "The key of {0} is not the one you last shared with, so the transfer to them was not carried out. Share something with them from a Share panel to compare their key fingerprint.";
+
 pub async fn carry_out_all(org: OrganisationId) -> Result<Vec<Moved>, Problem> {
     let mut done = Vec::new();
     for t in due_transfers(org.clone()).await? {
@@ -35,11 +37,18 @@ pub async fn carry_out_all(org: OrganisationId) -> Result<Vec<Moved>, Problem> {
             recovery: t.recovery.clone(),
             boxes: t.boxes.clone(),
             recipient_public_key: t.recipient_public_key.clone(),
+            recipient_id: t.recipient_id.clone(),
+            recipient_pin: t.recipient_pin.clone(),
             folder_name: t.folder_name.clone(),
             now_ms: js_sys::Date::now() as i64,
         };
-        let Answer::Transferred(made) = ask(job).await? else {
-            return Err(unexpected());
+        let made = match ask(job).await? {
+            Answer::Transferred(made) => made,
+            // BOX-9: left due; sharing with them compares their key.
+            Answer::KeyChanged { .. } => {
+                return Err(tf(KEY_CHANGED, &[("0", &t.recipient)]).into());
+            }
+            _ => return Err(unexpected()),
         };
         match complete_transfer(org.clone(), t.removal_id.clone(), made).await {
             // Another browser carried it out meanwhile.

@@ -22,4 +22,8 @@ pub const WORDS: &[(&str, &str)] = &[
         "Only a browser can open their boxes, and without account recovery holding their keys only the boxes shared with {0} can move ({0}'s browser moves them at their next visit to Boxes). Their other boxes stay behind, unreadable.",
         "Nur ein Browser kann die Boxen öffnen, und ohne Kontowiederherstellung können nur die mit {0} geteilten Boxen verschoben werden (der Browser von {0} verschiebt sie beim nächsten Besuch der Boxen). Die übrigen Boxen bleiben unlesbar zurück.",
     ),
+    (
+        "The key of {0} is not the one you last shared with, so the transfer to them was not carried out. Share something with them from a Share panel to compare their key fingerprint.",
+        "Der Schlüssel von {0} ist nicht der, mit dem Sie zuletzt geteilt haben; die Übertragung an diese Person wurde daher nicht ausgeführt. Teilen Sie über einen Bereich „Teilen“ etwas mit ihr, um ihren Schlüssel-Fingerabdruck zu vergleichen.",
+    ),
 ];
