@@ -126,6 +126,17 @@ mod tests {
         (key, node)
     }
 
+    /// Recovery on: `holder` (a Liaison) opens `member`'s escrowed keys.
+    fn through_recovery(holder: &MemberKeys, member: &MemberKeys) -> RecoveryOpen {
+        let recovery = NodeKey::generate();
+        RecoveryOpen {
+            wrapped: Bytes(recovery.wrap_to(&holder.public_key()).unwrap()),
+            recovery_public_key: recovery.public_key(),
+            escrow: Bytes(member.wrap_to(&recovery.public_key()).unwrap()),
+            member_public_key: member.public_key(),
+        }
+    }
+
     #[test]
     fn boxes_land_as_folders_of_a_new_box_the_recipient_opens() {
         let (ann, lia, bob) = (
@@ -133,13 +144,7 @@ mod tests {
             MemberKeys::generate(),
             MemberKeys::generate(),
         );
-        let recovery = NodeKey::generate();
-        let open = RecoveryOpen {
-            wrapped: Bytes(recovery.wrap_to(&lia.public_key()).unwrap()),
-            recovery_public_key: recovery.public_key(),
-            escrow: Bytes(ann.wrap_to(&recovery.public_key()).unwrap()),
-            member_public_key: ann.public_key(),
-        };
+        let open = through_recovery(&lia, &ann);
         let (old, node) = a_box(&ann, "Deals");
         let done = transfer(
             &lia.secret_text(),
@@ -236,13 +241,7 @@ mod tests {
         )
         .is_err());
         // A Liaison who pinned Bob's key: another key stops it.
-        let recovery = NodeKey::generate();
-        let open = RecoveryOpen {
-            wrapped: Bytes(recovery.wrap_to(&lia.public_key()).unwrap()),
-            recovery_public_key: recovery.public_key(),
-            escrow: Bytes(ann.wrap_to(&recovery.public_key()).unwrap()),
-            member_public_key: ann.public_key(),
-        };
+        let open = through_recovery(&lia, &ann);
         let pin = lia.seal_pin("bob", &bob.public_key());
         assert_eq!(
             run(
