@@ -274,10 +274,10 @@ pub struct PermitTerms {
     /// BOX-9: the granter's sealed pin of the grantee's key, if any.
     #[serde(default)]
     pub pinned: Option<Bytes>,
-    /// The granter compared fingerprints and trusts a key that differs
-    /// from the pin.
+    /// The fingerprint the granter compared and trusts, though it differs
+    /// from the pin; only the key with this fingerprint is trusted.
     #[serde(default)]
-    pub trust_new_key: bool,
+    pub trusted: Option<String>,
 }
 
 /// The key pair to carry over to a new password.

@@ -30,7 +30,9 @@ pub fn make(
         seen,
     ) {
         PinCheck::Same => None,
-        PinCheck::Changed(pinned) if !terms.trust_new_key => {
+        PinCheck::Changed(pinned)
+            if terms.trusted.as_deref() != Some(fingerprint(seen).as_str()) =>
+        {
             return Ok(Answer::KeyChanged {
                 who: terms.grantee.clone(),
                 pinned: pinned.as_deref().map(fingerprint),
@@ -138,7 +140,7 @@ mod tests {
             },
             granter: "owner".into(),
             pinned: None,
-            trust_new_key: false,
+            trusted: None,
         };
         let path = [sealed(&the_box), sealed(&folder)];
         let Answer::Permit {
@@ -215,27 +217,27 @@ mod tests {
         let path = [sealed(&the_box)];
         let ann = MemberKeys::generate().public_key();
         let substituted = MemberKeys::generate().public_key();
-        let terms = |key: &str, pinned: Option<Bytes>, trust_new_key| PermitTerms {
+        let terms = |key: &str, pinned: Option<Bytes>, trusted: Option<String>| PermitTerms {
             grantee: "ann".into(),
             grantee_public_key: key.into(),
             permission: Permission::View,
             window: Window::default(),
             granter: "owner".into(),
             pinned,
-            trust_new_key,
+            trusted,
         };
         let pin_of = |answer: Answer| match answer {
             Answer::Permit { pin, .. } => pin,
             other => panic!("a permit, not {other:?}"),
         };
-        let first = pin_of(make(&secret, &signing, &path, &terms(&ann, None, false)).unwrap())
+        let first = pin_of(make(&secret, &signing, &path, &terms(&ann, None, None)).unwrap())
             .expect("the first share pins");
         assert_eq!(owner.open_pin("ann", &first.0), Some(ann.clone()));
         let same = make(
             &secret,
             &signing,
             &path,
-            &terms(&ann, Some(first.clone()), false),
+            &terms(&ann, Some(first.clone()), None),
         );
         assert_eq!(pin_of(same.unwrap()), None, "the same key keeps its pin");
         assert_eq!(
@@ -243,7 +245,7 @@ mod tests {
                 &secret,
                 &signing,
                 &path,
-                &terms(&substituted, Some(first.clone()), false)
+                &terms(&substituted, Some(first.clone()), None)
             )
             .unwrap(),
             Answer::KeyChanged {
@@ -259,7 +261,7 @@ mod tests {
                 &secret,
                 &signing,
                 &path,
-                &terms(&substituted, Some(foreign), false)
+                &terms(&substituted, Some(foreign), None)
             )
             .unwrap(),
             Answer::KeyChanged {
@@ -268,11 +270,24 @@ mod tests {
                 now: fingerprint(&substituted),
             }
         );
+        // Trusting one fingerprint does not trust another key.
+        let third = MemberKeys::generate().public_key();
+        let shown = Some(fingerprint(&substituted));
+        assert!(matches!(
+            make(
+                &secret,
+                &signing,
+                &path,
+                &terms(&third, Some(first.clone()), shown.clone())
+            )
+            .unwrap(),
+            Answer::KeyChanged { .. }
+        ));
         let trusted = make(
             &secret,
             &signing,
             &path,
-            &terms(&substituted, Some(first), true),
+            &terms(&substituted, Some(first), shown),
         );
         let again = pin_of(trusted.unwrap()).expect("a trusted key is pinned");
         assert_eq!(owner.open_pin("ann", &again.0), Some(substituted));

@@ -85,7 +85,7 @@ async fn share(
         email,
         permission,
         window,
-        trust_new_key,
+        trusted,
     } = terms.clone();
     window.check().map_err(|e| Problem::Api(e.into()))?;
     let to = match share_recipient(org.clone(), email.clone()).await {
@@ -95,7 +95,7 @@ async fn share(
         }
         other => other?,
     };
-    match permit_for(org, me, path, to, permission, window, trust_new_key).await? {
+    match permit_for(org, me, path, to, permission, window, trusted).await? {
         Made::Shared(to) => Ok(to),
         Made::KeyChanged { pinned, now } => {
             key_change.set(Some(KeyChange { terms, pinned, now }));
@@ -104,14 +104,14 @@ async fn share(
     }
 }
 
-/// What the Share form asks for; `trust_new_key` once the member has
-/// compared a changed key's fingerprint (BOX-9).
+/// What the Share form asks for; `trusted`: the fingerprint of a changed
+/// key the member compared and trusts (BOX-9).
 #[derive(Clone)]
 struct Terms {
     email: String,
     permission: Permission,
     window: Window,
-    trust_new_key: bool,
+    trusted: Option<String>,
 }
 
 /// BOX-5: an address with no member behind it, and the terms it was
@@ -146,7 +146,7 @@ pub(crate) async fn permit_for(
     to: coffer_shared::sharing::Recipient,
     permission: Permission,
     window: Window,
-    trust_new_key: bool,
+    trusted: Option<String>,
 ) -> Result<Made, Problem> {
     let Some(node) = path.last().cloned() else {
         return Err(unexpected());
@@ -160,7 +160,7 @@ pub(crate) async fn permit_for(
         window,
         granter: me.to_string(),
         pinned: to.pin.clone(),
-        trust_new_key,
+        trusted,
     };
     let made = ask(Job::MakePermit {
         secret: secret()?,
@@ -383,7 +383,7 @@ pub fn SharePanel(
             email: email.get_untracked(),
             permission: chosen,
             window,
-            trust_new_key: false,
+            trusted: None,
         });
     };
     let choices = Permission::ALL
@@ -469,7 +469,7 @@ pub fn SharePanel(
             {move || key_change.get().map(|k| {
                 let to = k.terms.email.clone();
                 let pinned = k.pinned.clone().unwrap_or_else(|| tr("(the record of it does not open: it was changed outside Coffer)").to_string());
-                let terms = Terms { trust_new_key: true, ..k.terms.clone() };
+                let terms = Terms { trusted: Some(k.now.clone()), ..k.terms.clone() };
                 view! {
                     <div class="key-change warning" role="group" aria-label=tf("Compare the key of {0}", &[("0", &to)])>
                         <p>{tf("Key fingerprint you last shared with: {0}", &[("0", &pinned)])}</p>

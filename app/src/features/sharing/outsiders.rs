@@ -22,7 +22,7 @@ async fn complete_all(org: OrganisationId, me: Option<AccountId>) -> Result<Vec<
             r.to,
             r.permission,
             r.window,
-            false,
+            None,
         )
         .await?
         {
