@@ -3,7 +3,8 @@
 // the test swaps it in the database, as a server could), the next share
 // stops before anything is wrapped to it, shows both fingerprints (the
 // pinned one is the member's own, as their My account page shows it), and
-// goes ahead only when the sharer says they match. A key renewal (CRY-4)
+// goes ahead only when the sharer says they match; a pin the server drops
+// is still held by the sharer's browser. A key renewal (CRY-4)
 // stops the same way when someone keeping access has a key other than
 // the one pinned. No name reaches the server (CRY-1).
 const { test, expect } = require('./fixtures');
@@ -40,10 +41,12 @@ test('BOX-9: a key other than the one pinned stops the share until the fingerpri
   let panel = await shareFolder('Plans Zebra', 'View');
   await expect(panel.getByRole('status')).toHaveText('Shared with ann@acme.test.');
 
-  // The server gives Lia's own key as Ann's: the share stops.
+  // The server gives Lia's own key as Ann's, and drops Lia's pin: her
+  // browser's own copy of it still stops the share.
   const swap = (to) => sqlite(coffer.dataDir, `UPDATE accounts SET public_key = ${to} WHERE email = 'ann@acme.test'`);
   sqlite(coffer.dataDir, "CREATE TABLE kept_key AS SELECT public_key FROM accounts WHERE email = 'ann@acme.test'");
   swap("(SELECT public_key FROM accounts WHERE email = 'lia@acme.test')");
+  sqlite(coffer.dataDir, 'DELETE FROM key_pins');
   panel = await shareFolder('Budget Zebra', 'Download');
   await expect(panel.getByRole('alert')).toHaveText('The key of ann@acme.test is not the one you last shared with. Nothing was shared.');
   const compare = panel.getByRole('group', { name: 'Compare the key of ann@acme.test' });

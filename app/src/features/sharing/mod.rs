@@ -28,6 +28,7 @@ use coffer_shared::errors::Refusal;
 use coffer_shared::sharing::{OutsideShare, SharingError};
 
 pub mod outsiders;
+pub mod pins;
 pub mod rotation;
 pub use outsiders::CompleteReadyShares;
 pub use rotation::RenewDueKeys;
@@ -159,7 +160,7 @@ pub(crate) async fn permit_for(
         permission,
         window,
         granter: me.to_string(),
-        pinned: to.pin.clone(),
+        pinned: pins::pin_of(&me, &to.account_id, to.pin.clone()),
         trusted,
     };
     let made = ask(Job::MakePermit {
@@ -179,11 +180,12 @@ pub(crate) async fn permit_for(
         Answer::KeyChanged { pinned, now, .. } => return Ok(Made::KeyChanged { pinned, now }),
         _ => return Err(unexpected()),
     };
+    let new_pin = pin.clone();
     grant_permit(
         org,
         NewPermit {
             node_id: node.id,
-            account_id: to.account_id,
+            account_id: to.account_id.clone(),
             permission,
             window,
             wrapped_key,
@@ -193,6 +195,9 @@ pub(crate) async fn permit_for(
         },
     )
     .await?;
+    if let Some(pin) = &new_pin {
+        pins::keep(&me, &to.account_id, pin);
+    }
     Ok(Made::Shared(to.email))
 }
 

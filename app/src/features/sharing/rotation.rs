@@ -41,7 +41,10 @@ pub async fn renew(
     let signing = signing_key().await?;
     let mut attempt = 1;
     loop {
-        let plan = plan_rotation(org.clone(), node_id.clone()).await?;
+        let mut plan = plan_rotation(org.clone(), node_id.clone()).await?;
+        for k in plan.keepers.iter_mut() {
+            k.pin = super::pins::pin_of(&me, &k.account_id, k.pin.take());
+        }
         let keepers = plan.keepers.clone();
         let job = Job::Rotate {
             secret: secret()?,
