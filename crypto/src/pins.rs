@@ -5,6 +5,8 @@
 //! differs from the pin, and the browser stops to ask. (The server can only
 //! drop a pin, which makes the next share trust the key it sees again.)
 
+use chacha20poly1305::XChaCha20Poly1305;
+
 use crate::envelope::{self, derived_cipher};
 use crate::{is_valid_public_key, MemberKeys};
 
@@ -25,10 +27,8 @@ pub enum PinCheck {
 impl MemberKeys {
     /// `subject_public_key` pinned for `subject_id`.
     pub fn seal_pin(&self, subject_id: &str, subject_public_key: &str) -> Vec<u8> {
-        let secret = self.secret_text();
-        let cipher = derived_cipher(secret.as_bytes(), PIN_INFO);
         envelope::seal(
-            &cipher,
+            &self.pin_cipher(),
             subject_public_key.as_bytes(),
             subject_id.as_bytes(),
         )
@@ -37,11 +37,13 @@ impl MemberKeys {
     /// The key pinned for `subject_id`, if `sealed` is this member's pin
     /// for them.
     pub fn open_pin(&self, subject_id: &str, sealed: &[u8]) -> Option<String> {
-        let secret = self.secret_text();
-        let cipher = derived_cipher(secret.as_bytes(), PIN_INFO);
-        let plain = envelope::open(&cipher, sealed, subject_id.as_bytes())?;
+        let plain = envelope::open(&self.pin_cipher(), sealed, subject_id.as_bytes())?;
         let key = String::from_utf8(plain.to_vec()).ok()?;
         is_valid_public_key(&key).then_some(key)
+    }
+
+    fn pin_cipher(&self) -> XChaCha20Poly1305 {
+        derived_cipher(self.secret_text().as_bytes(), PIN_INFO)
     }
 
     pub fn check_pin(&self, subject_id: &str, sealed: Option<&[u8]>, seen: &str) -> PinCheck {

@@ -33,11 +33,7 @@ pub fn make(
         PinCheck::Changed(pinned)
             if terms.trusted.as_deref() != Some(fingerprint(seen).as_str()) =>
         {
-            return Ok(Answer::KeyChanged {
-                who: terms.grantee.clone(),
-                pinned: pinned.as_deref().map(fingerprint),
-                now: fingerprint(seen),
-            });
+            return Ok(key_changed(&terms.grantee, pinned.as_deref(), seen));
         }
         PinCheck::First | PinCheck::Changed(_) => {
             Some(Bytes(member.seal_pin(&terms.grantee, seen)))
@@ -67,6 +63,32 @@ pub fn make(
         signature: Bytes(statement.sign(&signer).to_vec()),
         pin,
     })
+}
+
+/// BOX-9: nothing was made, because the key of `who` given now (`seen`)
+/// is not the one this member pinned (`pinned`; none: the pin did not
+/// open).
+fn key_changed(who: &str, pinned: Option<&str>, seen: &str) -> Answer {
+    Answer::KeyChanged {
+        who: who.to_string(),
+        pinned: pinned.map(fingerprint),
+        now: fingerprint(seen),
+    }
+}
+
+/// BOX-9: for work that wraps to a key the server gave for `who` without
+/// asking the member (key renewal, transfer): the answer to give instead
+/// when this member's pin of their key names another.
+pub(crate) fn unless_pinned(
+    member: &MemberKeys,
+    who: &str,
+    pin: Option<&[u8]>,
+    seen: &str,
+) -> Option<Answer> {
+    match member.check_pin(who, pin, seen) {
+        PinCheck::Changed(pinned) => Some(key_changed(who, pinned.as_deref(), seen)),
+        PinCheck::First | PinCheck::Same => None,
+    }
 }
 
 /// Each permit holds only when its granter signed it for this node (id and

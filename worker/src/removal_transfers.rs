@@ -3,7 +3,7 @@
 //! the new box's key and its record sealed again by it. Nothing inside a
 //! box is touched; no file is re-encrypted.
 
-use coffer_crypto::{fingerprint, new_node_id, CryptoError, MemberKeys, NodeKey, PinCheck};
+use coffer_crypto::{new_node_id, CryptoError, MemberKeys, NodeKey};
 use coffer_shared::boxes::{NewNode, NodeRecord};
 use coffer_shared::transfers::{MovedBox, RecoveryOpen, Transferred};
 use coffer_shared::types::Bytes;
@@ -48,12 +48,8 @@ pub fn carry_out(
     if recovery.is_none() && to.public_key != member.public_key() {
         return Err(CryptoError::InvalidKey);
     }
-    if let PinCheck::Changed(pinned) = member.check_pin(to.id, to.pin, to.public_key) {
-        return Ok(Answer::KeyChanged {
-            who: to.id.to_string(),
-            pinned: pinned.as_deref().map(fingerprint),
-            now: fingerprint(to.public_key),
-        });
+    if let Some(stop) = crate::permits::unless_pinned(&member, to.id, to.pin, to.public_key) {
+        return Ok(stop);
     }
     transfer(secret, recovery, boxes, to.public_key, folder_name, now_ms).map(Answer::Transferred)
 }
@@ -254,8 +250,8 @@ mod tests {
             .unwrap(),
             Answer::KeyChanged {
                 who: "bob".into(),
-                pinned: Some(fingerprint(&bob.public_key())),
-                now: fingerprint(&stand_in.public_key()),
+                pinned: Some(coffer_crypto::fingerprint(&bob.public_key())),
+                now: coffer_crypto::fingerprint(&stand_in.public_key()),
             }
         );
     }

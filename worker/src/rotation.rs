@@ -7,15 +7,14 @@
 //! never with the bytes. Whoever was removed keeps only the old key, which
 //! nothing stored from now on opens with.
 
-use coffer_crypto::{
-    fingerprint, CryptoError, MemberKeys, NodeKey, PermitStatement, PinCheck, SigningKeys,
-};
+use coffer_crypto::{CryptoError, MemberKeys, NodeKey, PermitStatement, SigningKeys};
 use coffer_shared::files::SigningKey;
 use coffer_shared::sharing::{Keeper, Rekeyed, RenewedPermit, Rotation, RotationPlan};
 use coffer_shared::types::Bytes;
 use coffer_shared::worker::{Answer, KeyStep, SealedNode};
 
 use crate::nodes::walk;
+use crate::permits::unless_pinned;
 
 /// The rotation, unless a key the new identity would be wrapped to is not
 /// the one this member pinned for that person (BOX-9): then nothing is
@@ -33,14 +32,8 @@ pub fn renew_identity(
             return Err(CryptoError::InvalidKey);
         }
         let pin = k.pin.as_ref().map(|b| &b.0[..]);
-        if let PinCheck::Changed(pinned) =
-            member.check_pin(k.account_id.as_str(), pin, &k.public_key)
-        {
-            return Ok(Answer::KeyChanged {
-                who: k.account_id.to_string(),
-                pinned: pinned.as_deref().map(fingerprint),
-                now: fingerprint(&k.public_key),
-            });
+        if let Some(stop) = unless_pinned(&member, k.account_id.as_str(), pin, &k.public_key) {
+            return Ok(stop);
         }
     }
     rotate(secret, signing, me, plan).map(Answer::Rotated)

@@ -78,9 +78,7 @@ impl Coffer {
         let email = normalise_email(email).map_err(|_| SharingError::InvalidEmail)?;
         let mut c = self.db().pool.acquire().await?;
         let mut found = recipient(&mut c, organisation_id, &email, actor).await?;
-        found.pin = store::pin_of(&mut c, &actor.account_id, found.account_id.as_str())
-            .await?
-            .map(coffer_shared::types::Bytes);
+        found.pin = store::pin_of(&mut c, &actor.account_id, found.account_id.as_str()).await?;
         Ok(found)
     }
 

@@ -117,9 +117,7 @@ impl Coffer {
                 continue;
             };
             let mut to = r.to;
-            to.pin = store::pin_of(&mut c, &actor.account_id, to.account_id.as_str())
-                .await?
-                .map(coffer_shared::types::Bytes);
+            to.pin = store::pin_of(&mut c, &actor.account_id, to.account_id.as_str()).await?;
             ready.push(ReadyShare {
                 path,
                 to,

@@ -86,12 +86,14 @@ pub async fn signing_key_of(c: &mut Conn, account_id: &str) -> R<Option<String>>
 
 /// BOX-9: the key `account_id` last shared with `subject_id`, as their
 /// browser sealed it.
-pub async fn pin_of(c: &mut Conn, account_id: &str, subject_id: &str) -> R<Option<Vec<u8>>> {
-    sqlx::query_scalar("SELECT sealed FROM key_pins WHERE account_id = $1 AND subject_id = $2")
-        .bind(account_id)
-        .bind(subject_id)
-        .fetch_optional(c)
-        .await
+pub async fn pin_of(c: &mut Conn, account_id: &str, subject_id: &str) -> R<Option<Bytes>> {
+    let sealed: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT sealed FROM key_pins WHERE account_id = $1 AND subject_id = $2")
+            .bind(account_id)
+            .bind(subject_id)
+            .fetch_optional(c)
+            .await?;
+    Ok(sealed.map(Bytes))
 }
 
 pub async fn put_pin(

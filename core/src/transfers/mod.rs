@@ -196,7 +196,7 @@ async fn due(
             recipient: p.recipient.clone(),
             recipient_public_key,
             recipient_id: p.transfer_to.clone(),
-            recipient_pin: recipient_pin.map(Bytes),
+            recipient_pin,
             folder_name: p.folder_name.clone(),
             recovery,
             left: all.saturating_sub(boxes.len()) as u64,
